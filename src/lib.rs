@@ -1,0 +1,1 @@
+//! dich: a content translation pipeline for a Vietnamese-first news portal.
