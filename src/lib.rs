@@ -1,5 +1,8 @@
 //! dich: a content translation pipeline for a Vietnamese-first news portal.
 
+pub mod backend;
+pub mod config;
+pub mod error;
 pub mod fs;
 pub mod lang;
 pub mod markup;

@@ -1,1 +1,3 @@
+//! The `dich` command line.
+
 fn main() {}
