@@ -2,7 +2,11 @@
 
 pub mod backend;
 pub mod config;
+pub mod content;
 pub mod error;
 pub mod fs;
 pub mod lang;
 pub mod markup;
+pub mod memory;
+pub mod pipeline;
+pub mod segment;

@@ -1,0 +1,115 @@
+//! The summary of a run: what was sent, written and failed, overall and per language.
+//! Serialised as-is for `dich translate --json` (fields documented in README.md).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::lang::Lang;
+
+/// Counters for one target language.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct LangReport {
+    /// Source articles considered for this language.
+    pub articles: usize,
+    /// Files (articles and UI string files) written.
+    pub files_written: usize,
+    /// Segments sent to a backend.
+    pub segments_sent: usize,
+    /// Characters of those segments.
+    pub characters_sent: usize,
+    /// Segments reused from the translation memory.
+    pub segments_from_memory: usize,
+    /// Files that could not be translated.
+    pub failed: usize,
+}
+
+/// One thing that failed, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Failure {
+    /// The file concerned (relative to the project root).
+    pub path: String,
+    /// The target language, when the failure concerns one.
+    pub lang: Option<String>,
+    /// What went wrong, with what to do where known.
+    pub reason: String,
+}
+
+/// The summary of `dich translate`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// The backend (chain) used; pseudo-translation says so.
+    pub backend: String,
+    /// True when the primary backend is the pseudo backend.
+    pub pseudo: bool,
+    /// True for `--dry-run`: the counts are what would be sent.
+    pub dry_run: bool,
+    /// Source articles in scope.
+    pub articles: usize,
+    /// Fluent reference files in scope.
+    pub ui_files: usize,
+    /// Files written.
+    pub files_written: usize,
+    /// Segments sent (or, with `--dry-run`, to be sent).
+    pub segments_sent: usize,
+    /// Characters sent (or to be sent).
+    pub characters_sent: usize,
+    /// Segments reused from the memory.
+    pub segments_from_memory: usize,
+    /// Requests made to backends.
+    pub requests: usize,
+    /// Number of failures.
+    pub failed: usize,
+    /// Per target language.
+    pub languages: BTreeMap<String, LangReport>,
+    /// Each failure with its reason.
+    pub failures: Vec<Failure>,
+    /// Wall-clock seconds.
+    pub elapsed_seconds: f64,
+    /// The run was stopped by Ctrl-C.
+    pub interrupted: bool,
+    /// A failure that stopped the whole run (authentication, quota, circuit breaker).
+    pub fatal: Option<String>,
+}
+
+impl Report {
+    /// The counters of `lang`, created on first use.
+    pub fn lang(&mut self, lang: &Lang) -> &mut LangReport {
+        self.languages.entry(lang.to_string()).or_default()
+    }
+
+    /// Records a failure (of a whole file when `lang` is `None`).
+    pub fn fail(
+        &mut self,
+        path: impl Into<String>,
+        lang: Option<&Lang>,
+        reason: impl Into<String>,
+    ) {
+        if let Some(lang) = lang {
+            self.lang(lang).failed += 1;
+        }
+        self.failed += 1;
+        self.failures.push(Failure {
+            path: path.into(),
+            lang: lang.map(Lang::to_string),
+            reason: reason.into(),
+        });
+    }
+
+    /// Adds per-language totals into the overall ones.
+    pub(crate) fn sum_languages(&mut self) {
+        self.files_written = self.languages.values().map(|l| l.files_written).sum();
+        self.segments_sent = self.languages.values().map(|l| l.segments_sent).sum();
+        self.characters_sent = self.languages.values().map(|l| l.characters_sent).sum();
+        self.segments_from_memory = self
+            .languages
+            .values()
+            .map(|l| l.segments_from_memory)
+            .sum();
+    }
+
+    /// True when anything failed or the run was cut short.
+    pub fn has_failures(&self) -> bool {
+        self.failed > 0 || self.fatal.is_some() || self.interrupted
+    }
+}

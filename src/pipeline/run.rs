@@ -1,0 +1,481 @@
+//! The one concurrent stage: batches of segments go to the backend chain with bounded
+//! concurrency while sources are still being planned, and every returned batch is
+//! committed to the memory before the next result is awaited.
+//!
+//! Memory stays flat in the number of articles: sources are planned lazily, only when
+//! a request slot is free, so the jobs held are those waiting on batches in flight.
+//! The same segment is sent once per language: keys in flight are shared, and keys
+//! already translated come from the memory.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use futures::stream::{FuturesUnordered, StreamExt};
+
+use super::plan::{self, PlannedUnit};
+use super::{Job, Options, PipelineError, Progress, Project, Report, Source};
+use crate::backend::{Batch, Chain, Limits, Segment, Translated};
+use crate::content::Provenance;
+use crate::error::BackendError;
+use crate::lang::Lang;
+use crate::memory::{Memory, MemoryError, NewEntry, Origin};
+
+/// How long in-flight requests may finish after Ctrl-C before they are abandoned.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(5);
+
+type BatchResult = Result<Vec<Result<Translated, String>>, BackendError>;
+
+pub(super) async fn run(
+    project: &Project,
+    chain: &Chain,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Report, PipelineError> {
+    let started = Instant::now();
+    let mut report = Report {
+        backend: chain_label(chain),
+        pseudo: chain.primary().is_some_and(|b| b.is_pseudo()),
+        dry_run: options.dry_run,
+        ..Report::default()
+    };
+    let targets = project.targets(options);
+    let sources = project.sources(options, &mut report)?;
+    let memory = if options.dry_run && !project.config.memory.path.exists() {
+        Memory::in_memory()?
+    } else {
+        project.open_memory()?
+    };
+    progress.start(sources.len() * targets.len());
+    let mut runner = Runner::new(project, chain, memory, report, progress, options.dry_run);
+    runner
+        .drive(sources, &targets, options.handle_interrupt)
+        .await?;
+    let mut report = runner.report;
+    report.sum_languages();
+    report.elapsed_seconds = started.elapsed().as_secs_f64();
+    progress.finish();
+    Ok(report)
+}
+
+fn chain_label(chain: &Chain) -> String {
+    chain
+        .members()
+        .iter()
+        .map(|b| b.label())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+/// A job waiting for segments, and the first reason it cannot be completed.
+struct Waiting {
+    job: Job,
+    keys: HashSet<String>,
+    failure: Option<String>,
+}
+
+struct Runner<'a> {
+    project: &'a Project,
+    chain: &'a Chain,
+    memory: Memory,
+    report: Report,
+    progress: &'a dyn Progress,
+    dry_run: bool,
+    limits: Limits,
+    /// Segments collected per language, not yet a full batch.
+    buffers: BTreeMap<Lang, (Vec<Segment>, usize)>,
+    /// Full batches waiting for a request slot.
+    ready: VecDeque<Batch>,
+    /// Keys (per language) queued or in flight: a second job needing one waits for it.
+    pending: HashSet<(Lang, String)>,
+    /// Keys that failed in this run, with the reason; they are not sent again.
+    failed: HashMap<(Lang, String), String>,
+    waiting: Vec<Waiting>,
+    stop: Option<String>,
+}
+
+impl<'a> Runner<'a> {
+    fn new(
+        project: &'a Project,
+        chain: &'a Chain,
+        memory: Memory,
+        report: Report,
+        progress: &'a dyn Progress,
+        dry_run: bool,
+    ) -> Self {
+        Runner {
+            project,
+            chain,
+            memory,
+            report,
+            progress,
+            dry_run,
+            limits: chain.limits(),
+            buffers: BTreeMap::new(),
+            ready: VecDeque::new(),
+            pending: HashSet::new(),
+            failed: HashMap::new(),
+            waiting: Vec::new(),
+            stop: None,
+        }
+    }
+
+    /// The main loop: keep up to `concurrency` requests in flight, planning sources
+    /// only when a slot needs a batch.
+    async fn drive(
+        &mut self,
+        sources: Vec<Source>,
+        targets: &[Lang],
+        handle_interrupt: bool,
+    ) -> Result<(), PipelineError> {
+        let concurrency = self.project.config.backend.concurrency.max(1);
+        let chain = self.chain;
+        let mut sources = sources.into_iter();
+        let mut in_flight = FuturesUnordered::new();
+        let mut interrupt = std::pin::pin!(interrupted(handle_interrupt));
+        loop {
+            while self.stop.is_none() && in_flight.len() < concurrency {
+                if let Some(batch) = self.ready.pop_front() {
+                    self.sent(&batch);
+                    in_flight.push(async move {
+                        let result = chain.translate(&batch).await;
+                        (batch, result)
+                    });
+                } else if let Some(source) = sources.next() {
+                    for job in self.project.jobs(&source, targets, &mut self.report) {
+                        self.admit(job)?;
+                    }
+                } else if !self.flush_all() {
+                    break;
+                }
+            }
+            if in_flight.is_empty() {
+                break;
+            }
+            tokio::select! {
+                Some((batch, result)) = in_flight.next() => self.complete(batch, result)?,
+                () = &mut interrupt, if self.stop.is_none() => {
+                    self.report.interrupted = true;
+                    self.halt("interrupted (Ctrl-C) before this file was finished".to_owned())?;
+                    self.finish_in_flight(&mut in_flight).await?;
+                    break;
+                }
+            }
+        }
+        self.finish_all_waiting()?;
+        Ok(())
+    }
+
+    /// After Ctrl-C: let requests in flight finish (their results are kept) for a
+    /// short grace period, then abandon them.
+    async fn finish_in_flight<F>(
+        &mut self,
+        in_flight: &mut FuturesUnordered<F>,
+    ) -> Result<(), PipelineError>
+    where
+        F: std::future::Future<Output = (Batch, BatchResult)>,
+    {
+        let deadline = tokio::time::Instant::now() + INTERRUPT_GRACE;
+        while let Ok(Some((batch, result))) =
+            tokio::time::timeout_at(deadline, in_flight.next()).await
+        {
+            self.complete(batch, result)?;
+        }
+        Ok(())
+    }
+
+    /// Plans one job against the memory and the keys already pending.
+    fn admit(&mut self, job: Job) -> Result<(), PipelineError> {
+        let source = self.project.config.source.clone();
+        let mut waiting = Waiting {
+            keys: HashSet::new(),
+            failure: None,
+            job,
+        };
+        let target = waiting.job.target.clone();
+        let mut hits = 0;
+        for (segment, context) in segments_with_context(&waiting.job.units) {
+            let key = (target.clone(), segment.key.clone());
+            if let Some(reason) = self.failed.get(&key) {
+                waiting.failure.get_or_insert_with(|| reason.clone());
+            } else if self.pending.contains(&key) {
+                waiting.keys.insert(segment.key.clone());
+            } else if self
+                .memory
+                .segment(&source, &target, &segment.key)?
+                .is_some()
+            {
+                hits += 1;
+            } else {
+                self.enqueue(&target, &segment.key, context);
+                self.pending.insert(key);
+                waiting.keys.insert(segment.key.clone());
+            }
+        }
+        self.report.lang(&target).segments_from_memory += hits;
+        if waiting.keys.is_empty() || self.dry_run {
+            self.finish(waiting)?;
+        } else {
+            self.waiting.push(waiting);
+        }
+        Ok(())
+    }
+
+    fn enqueue(&mut self, target: &Lang, key: &str, context: Option<String>) {
+        let chars = key.chars().count();
+        let limits = self.limits;
+        let full = self.buffers.get(target).is_some_and(|(segments, used)| {
+            !segments.is_empty()
+                && (segments.len() >= limits.max_segments || used + chars > limits.max_chars)
+        });
+        if full {
+            self.flush(target);
+        }
+        let (segments, used) = self.buffers.entry(target.clone()).or_default();
+        segments.push(Segment {
+            text: key.to_owned(),
+            context: context.filter(|_| limits.accepts_context),
+        });
+        *used += chars;
+        if segments.len() >= limits.max_segments {
+            self.flush(target);
+        }
+    }
+
+    fn flush(&mut self, target: &Lang) {
+        if let Some((segments, _)) = self.buffers.remove(target) {
+            if segments.is_empty() {
+                return;
+            }
+            let batch = Batch {
+                source: self.project.config.source.clone(),
+                target: target.clone(),
+                segments,
+            };
+            if self.dry_run {
+                // Keys stay pending for the rest of a dry run: each is counted once.
+                self.sent(&batch);
+            } else {
+                self.ready.push_back(batch);
+            }
+        }
+    }
+
+    /// Turns every partial buffer into a batch; false when there was none.
+    fn flush_all(&mut self) -> bool {
+        let targets: Vec<Lang> = self.buffers.keys().cloned().collect();
+        for target in &targets {
+            self.flush(target);
+        }
+        !targets.is_empty()
+    }
+
+    fn sent(&mut self, batch: &Batch) {
+        let lang = self.report.lang(&batch.target);
+        lang.segments_sent += batch.segments.len();
+        lang.characters_sent += batch.chars();
+        self.report.requests += 1;
+        self.progress
+            .batch_sent(&batch.target, batch.segments.len());
+    }
+
+    /// Stores a returned batch (one transaction), then finishes the jobs it completes.
+    fn complete(&mut self, batch: Batch, result: BatchResult) -> Result<(), PipelineError> {
+        let target = batch.target.clone();
+        let results = match result {
+            Ok(results) => results,
+            Err(fatal) => {
+                let reason = fatal.to_string();
+                self.report.fatal.get_or_insert(reason.clone());
+                self.halt(reason.clone())?;
+                vec![Err(reason); batch.segments.len()]
+            }
+        };
+        let entries: Vec<NewEntry<'_>> = batch
+            .segments
+            .iter()
+            .zip(&results)
+            .filter_map(|(segment, result)| {
+                let translated = result.as_ref().ok()?;
+                Some(NewEntry {
+                    source: &segment.text,
+                    translation: &translated.text,
+                    origin: Origin::Machine,
+                    backend: &translated.backend,
+                })
+            })
+            .collect();
+        self.memory
+            .store_segments(&batch.source, &target, &entries)?;
+        for (segment, result) in batch.segments.iter().zip(results) {
+            let key = (target.clone(), segment.text.clone());
+            self.pending.remove(&key);
+            if let Err(reason) = result {
+                self.failed.insert(key, reason);
+            }
+        }
+        self.resolve(&target, &batch)
+    }
+
+    fn resolve(&mut self, target: &Lang, batch: &Batch) -> Result<(), PipelineError> {
+        let mut done = Vec::new();
+        let mut i = 0;
+        while i < self.waiting.len() {
+            let waiting = &mut self.waiting[i];
+            if &waiting.job.target == target {
+                for segment in &batch.segments {
+                    if waiting.keys.remove(&segment.text) {
+                        if let Some(reason) =
+                            self.failed.get(&(target.clone(), segment.text.clone()))
+                        {
+                            waiting.failure.get_or_insert_with(|| reason.clone());
+                        }
+                    }
+                }
+            }
+            if waiting.keys.is_empty() {
+                done.push(self.waiting.swap_remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        for waiting in done {
+            self.finish(waiting)?;
+        }
+        Ok(())
+    }
+
+    /// Stops sending: queued segments fail with `reason`; requests in flight finish.
+    fn halt(&mut self, reason: String) -> Result<(), PipelineError> {
+        self.stop = Some(reason.clone());
+        let queued: Vec<Batch> = self.ready.drain(..).collect();
+        let buffered: Vec<(Lang, Vec<Segment>)> = std::mem::take(&mut self.buffers)
+            .into_iter()
+            .map(|(lang, (segments, _))| (lang, segments))
+            .collect();
+        let mut dropped: Vec<(Lang, String)> = queued
+            .into_iter()
+            .flat_map(|b| {
+                let target = b.target;
+                b.segments
+                    .into_iter()
+                    .map(move |s| (target.clone(), s.text))
+            })
+            .collect();
+        for (lang, segments) in buffered {
+            dropped.extend(segments.into_iter().map(|s| (lang.clone(), s.text)));
+        }
+        for key in dropped {
+            self.pending.remove(&key);
+            self.failed.insert(key, reason.clone());
+        }
+        Ok(())
+    }
+
+    /// At the end: jobs still waiting (the run was stopped) fail with the reason.
+    fn finish_all_waiting(&mut self) -> Result<(), PipelineError> {
+        let reason = self
+            .stop
+            .clone()
+            .unwrap_or_else(|| "segments were never translated".to_owned());
+        for mut waiting in std::mem::take(&mut self.waiting) {
+            waiting.failure.get_or_insert_with(|| reason.clone());
+            self.finish(waiting)?;
+        }
+        Ok(())
+    }
+
+    /// Renders and writes a job whose segments are all known, or records its failure.
+    fn finish(&mut self, waiting: Waiting) -> Result<(), PipelineError> {
+        let job = waiting.job;
+        let path = self.project.display_path(&job.out_path);
+        if self.dry_run {
+            self.progress.file_done(&path, &job.target, "planned");
+            return Ok(());
+        }
+        let outcome = match waiting.failure {
+            Some(reason) => Err(reason),
+            None => self.write(&job, &path)?,
+        };
+        match outcome {
+            Ok(true) => {
+                self.report.lang(&job.target).files_written += 1;
+                self.progress.file_done(&path, &job.target, "written");
+            }
+            Ok(false) => self.progress.file_done(&path, &job.target, "unchanged"),
+            Err(reason) => {
+                let source = self.project.display_path(&job.doc.path);
+                self.report.fail(source, Some(&job.target), reason);
+                self.progress.file_done(&path, &job.target, "failed");
+            }
+        }
+        Ok(())
+    }
+
+    /// Assembles, renders and atomically writes one translated file. The inner error
+    /// is the job's failure; the outer one stops the run.
+    fn write(&mut self, job: &Job, path: &str) -> Result<Result<bool, String>, MemoryError> {
+        let config = &self.project.config;
+        let Some(assembled) =
+            plan::assemble(&self.memory, &config.source, &job.target, &job.units)?
+        else {
+            return Ok(Err("a segment has no translation".to_owned()));
+        };
+        let provenance = Provenance {
+            source: self.project.display_path(&job.doc.path),
+            source_hash: job.doc.source_hash(),
+            lang: job.target.to_string(),
+            backend: backend_label(&assembled.backends),
+            translated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        let rendered = match job.doc.render(&assembled.translations, &provenance) {
+            Ok(rendered) => rendered,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        match crate::fs::write_if_changed(&job.out_path, rendered.as_bytes()) {
+            Ok(written) => {
+                self.memory
+                    .record_written(path, &rendered, &provenance.source_hash)?;
+                Ok(Ok(written))
+            }
+            Err(e) => Ok(Err(e.to_string())),
+        }
+    }
+}
+
+fn backend_label(backends: &std::collections::BTreeSet<String>) -> String {
+    if backends.is_empty() {
+        "none (nothing to translate)".to_owned()
+    } else {
+        backends.iter().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Every segment that needs a translation, once, with its neighbours as context.
+fn segments_with_context(units: &[PlannedUnit]) -> Vec<(&plan::PlannedSegment, Option<String>)> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for unit in units {
+        for (i, segment) in unit.segments.iter().enumerate() {
+            if segment.verbatim || !seen.insert(segment.key.as_str()) {
+                continue;
+            }
+            let before = i.checked_sub(1).and_then(|j| unit.segments.get(j));
+            let after = unit.segments.get(i + 1);
+            let context: Vec<&str> = [before, after]
+                .into_iter()
+                .flatten()
+                .map(|s| s.key.as_str())
+                .collect();
+            out.push((segment, (!context.is_empty()).then(|| context.join(" "))));
+        }
+    }
+    out
+}
+
+/// Resolves on Ctrl-C when `enabled`, never otherwise.
+async fn interrupted(enabled: bool) {
+    if enabled && tokio::signal::ctrl_c().await.is_ok() {
+        return;
+    }
+    std::future::pending::<()>().await;
+}
