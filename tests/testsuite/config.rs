@@ -1,0 +1,64 @@
+//! Configuration errors: exit code 2, file, line, column and what to do.
+
+use crate::support::Project;
+
+#[test]
+fn missing_config_names_the_path_and_exits_2() {
+    let project = Project::new();
+    let run = project
+        .run(&["translate", "--config", "nope/config.toml"])
+        .expect_code(2);
+    assert!(
+        run.stderr().contains("nope/config.toml"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn invalid_target_is_located_and_exits_2() {
+    let project =
+        Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"en\", \"not a tag\"]\n");
+    let run = project.run(&["translate"]).expect_code(2);
+    assert!(
+        run.stderr().contains("config.toml:3:18"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn unknown_key_is_rejected() {
+    let project = Project::with_config(&format!(
+        "{}[backend]\nkind = \"pseudo\"\nconcurrancy = 2\n",
+        crate::support::CONFIG
+    ));
+    let run = project.run(&["translate"]).expect_code(2);
+    assert!(run.stderr().contains("concurrancy"), "{}", run.stderr());
+    assert!(run.stderr().contains("config.toml:6:1"), "{}", run.stderr());
+}
+
+#[test]
+fn unknown_backend_lists_valid_kinds() {
+    let project = Project::with_config(&format!(
+        "{}[backend]\nkind = \"babelfish\"\n",
+        crate::support::CONFIG
+    ));
+    let run = project.run(&["translate"]).expect_code(2);
+    assert!(
+        run.stderr().contains("valid kinds are: pseudo"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn unknown_lang_flag_is_a_usage_error() {
+    let project = Project::new();
+    let run = project.run(&["translate", "--lang", "ja"]).expect_code(2);
+    assert!(
+        run.stderr().contains("`ja` is not a target language"),
+        "{}",
+        run.stderr()
+    );
+}

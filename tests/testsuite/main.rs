@@ -1,0 +1,8 @@
+//! End-to-end tests of the `dich` binary, one module per command. One test binary on
+//! purpose: every file directly under `tests/` would link its own.
+
+mod support;
+
+mod config;
+mod segment;
+mod translate;

@@ -1,0 +1,41 @@
+//! `dich segment`: JSON Lines, one array of sentences per paragraph.
+
+use crate::support::Project;
+
+#[test]
+fn prints_one_json_array_per_paragraph() {
+    let project = Project::new();
+    project.write(
+        "in.txt",
+        "TP. Hồ Chí Minh có 1.676 người. Trời mưa.\n\n  \nGiá tăng 3,5%.\n",
+    );
+    let run = project.run(&["segment", "in.txt"]).expect_code(0);
+    let lines: Vec<Vec<String>> = run
+        .stdout()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            vec!["TP. Hồ Chí Minh có 1.676 người.", "Trời mưa."],
+            vec!["Giá tăng 3,5%."]
+        ]
+    );
+}
+
+#[test]
+fn normalises_nfd_input() {
+    let project = Project::new();
+    project.write("nfd.txt", "Hoa\u{300} bi\u{300}nh.\n");
+    let run = project.run(&["segment", "nfd.txt"]).expect_code(0);
+    assert_eq!(run.stdout().trim(), "[\"Hòa bình.\"]");
+}
+
+#[test]
+fn invalid_utf8_is_an_error_not_a_panic() {
+    let project = Project::new();
+    project.write_bytes("bad.txt", b"Xin ch\xff\xfeo.\n");
+    let run = project.run(&["segment", "bad.txt"]).expect_code(1);
+    assert!(run.stderr().contains("not valid UTF-8"), "{}", run.stderr());
+}

@@ -1,0 +1,160 @@
+//! `dich translate` end to end with the pseudo backend.
+
+use std::time::SystemTime;
+
+use crate::support::Project;
+
+const ARTICLE_A: &str = "+++\ntitle = \"Bắc Ninh đón khách quốc tế\"\ndate = 2019-11-12T20:14:00+07:00\n+++\n\nNgày 12-11, tỉnh tổ chức hội nghị. Giá vé giảm 3,5%.\n\nXin cảm ơn quý độc giả.\n";
+const ARTICLE_B: &str =
+    "---\ntitle: Lễ hội Lim\n---\n\nLễ hội diễn ra vào mùa xuân.\n\nXin cảm ơn quý độc giả.\n";
+
+fn two_articles() -> Project {
+    let project = Project::new();
+    project.write("content/tin/a.md", ARTICLE_A);
+    project.write("content/b.md", ARTICLE_B);
+    project
+}
+
+fn mtime(project: &Project, rel: &str) -> SystemTime {
+    std::fs::metadata(project.path(rel))
+        .and_then(|m| m.modified())
+        .expect("mtime")
+}
+
+#[test]
+fn translates_every_article_into_every_target() {
+    let project = two_articles();
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["articles"], 2);
+    assert_eq!(summary["files_written"], 6);
+    assert_eq!(summary["failed"], 0);
+    for lang in ["en", "ko", "zh-Hans"] {
+        assert_eq!(summary["languages"][lang]["files_written"], 2, "{summary}");
+        let text = project.read(&format!("content/tin/a.{lang}.md"));
+        assert!(
+            text.contains(&format!("[{lang}]")) || text.contains(&format!("［{lang}］")),
+            "{text}"
+        );
+        assert!(text.contains("date = 2019-11-12T20:14:00+07:00"), "{text}");
+        assert!(
+            text.contains("pseudo-translation"),
+            "provenance names pseudo: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_sentence_shared_by_articles_is_sent_once_per_language() {
+    let project = two_articles();
+    let summary = project.translate_json(&["--lang", "en"]);
+    // a: title, 2 body sentences, thanks; b: title, 1 body sentence; thanks is shared.
+    assert_eq!(summary["languages"]["en"]["segments_sent"], 6, "{summary}");
+}
+
+#[test]
+fn second_run_sends_nothing_and_rewrites_nothing() {
+    let project = two_articles();
+    project.run(&["translate"]).expect_code(0);
+    let before = mtime(&project, "content/tin/a.en.md");
+    let bytes = project.read("content/tin/a.en.md");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["segments_sent"], 0, "{summary}");
+    assert_eq!(summary["files_written"], 0, "{summary}");
+    assert_eq!(mtime(&project, "content/tin/a.en.md"), before);
+    assert_eq!(project.read("content/tin/a.en.md"), bytes);
+}
+
+#[test]
+fn editing_one_sentence_resends_only_that_sentence() {
+    let project = two_articles();
+    project.run(&["translate"]).expect_code(0);
+    project.write(
+        "content/tin/a.md",
+        &ARTICLE_A.replace("Giá vé giảm 3,5%.", "Giá vé giảm 5%."),
+    );
+    let summary = project.translate_json(&[]);
+    for lang in ["en", "ko", "zh-Hans"] {
+        assert_eq!(summary["languages"][lang]["segments_sent"], 1, "{summary}");
+        assert_eq!(summary["languages"][lang]["files_written"], 1, "{summary}");
+    }
+    assert!(
+        project
+            .read("content/tin/a.en.md")
+            .contains("Gia ve giam 5%")
+    );
+}
+
+#[test]
+fn dry_run_counts_and_writes_nothing() {
+    let project = two_articles();
+    let summary = project.translate_json(&["--dry-run"]);
+    assert_eq!(summary["dry_run"], true);
+    assert_eq!(summary["languages"]["ko"]["segments_sent"], 6, "{summary}");
+    assert!(summary["characters_sent"].as_u64().unwrap_or(0) > 100);
+    assert_eq!(summary["files_written"], 0);
+    assert!(!project.path("content/tin/a.ko.md").exists());
+    assert!(
+        !project.path(".dich").exists(),
+        "a dry run creates no memory"
+    );
+}
+
+#[test]
+fn lang_and_only_narrow_the_run() {
+    let project = two_articles();
+    project
+        .run(&["translate", "--lang", "ko", "--only", "content/tin"])
+        .expect_code(0);
+    assert!(project.path("content/tin/a.ko.md").exists());
+    assert!(!project.path("content/tin/a.en.md").exists());
+    assert!(!project.path("content/b.ko.md").exists());
+}
+
+#[test]
+fn a_broken_article_fails_alone_with_its_path() {
+    let project = two_articles();
+    project.write_bytes(
+        "content/hong.md",
+        b"+++\ntitle = \"ok\"\n+++\n\nXin ch\xff\xfe.\n",
+    );
+    project.write(
+        "content/sai.md",
+        "+++\ntitle = \"thiếu ngoặc\n+++\n\nNội dung.\n",
+    );
+    let run = project.run(&["translate", "--json"]).expect_code(1);
+    let summary = run.json();
+    let failures = summary["failures"].as_array().expect("failures").clone();
+    let text = serde_json::to_string(&failures).unwrap_or_default();
+    assert!(text.contains("content/hong.md"), "{text}");
+    assert!(text.contains("content/sai.md"), "{text}");
+    assert!(
+        text.contains("content/sai.md:2:"),
+        "line of the bad front matter: {text}"
+    );
+    assert!(
+        project.path("content/tin/a.en.md").exists(),
+        "good articles still translated"
+    );
+    assert!(project.path("content/b.zh-Hans.md").exists());
+}
+
+#[test]
+fn a_translation_in_an_unconfigured_language_is_reported() {
+    let project = two_articles();
+    project.write("content/b.ja.md", "Tiếng Nhật.\n");
+    let run = project.run(&["translate", "--json"]).expect_code(1);
+    let text = run.stdout();
+    assert!(text.contains("content/b.ja.md"), "{text}");
+    assert!(project.path("content/b.en.md").exists());
+}
+
+#[test]
+fn human_summary_names_pseudo_and_counts() {
+    let project = two_articles();
+    let run = project.run(&["translate"]).expect_code(0);
+    let out = run.stdout();
+    assert!(out.contains("PSEUDO-TRANSLATION"), "{out}");
+    assert!(out.contains("zh-Hans"), "{out}");
+    assert!(out.contains("total: 2 articles, 6 files written"), "{out}");
+}
