@@ -115,6 +115,21 @@ pub struct NewEntry<'a> {
     pub backend: &'a str,
 }
 
+/// A stored segment translation with its metadata, as exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSegment {
+    /// The normalised, tagged source segment.
+    pub source: String,
+    /// The tagged translation.
+    pub translation: String,
+    /// Where it came from.
+    pub origin: Origin,
+    /// The backend, for machine entries.
+    pub backend: String,
+    /// When it was stored (RFC 3339).
+    pub created_at: String,
+}
+
 /// What dich last wrote to a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WrittenFile {
@@ -335,6 +350,52 @@ impl Memory {
                 params![path, hash(content), content, source_hash, now()],
             )
             .map(|_| ())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// Every stored segment translation from `source` into `target` (all origins), in
+    /// insertion order, for export.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn entries(&self, source: &Lang, target: &Lang) -> Result<Vec<StoredSegment>, MemoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT source_text, translation, origin, backend, created_at FROM segments
+                 WHERE source_lang = ?1 AND target_lang = ?2 ORDER BY rowid",
+            )
+            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![source.as_str(), target.as_str()], |row| {
+                Ok(StoredSegment {
+                    source: row.get(0)?,
+                    translation: row.get(1)?,
+                    origin: Origin::parse(&row.get::<_, String>(2)?),
+                    backend: row.get(3)?,
+                    created_at: row.get(4)?,
+                })
+            })
+            .map_err(|e| sqlite(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// The target languages that have entries from `source`.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn target_languages(&self, source: &Lang) -> Result<Vec<String>, MemoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT target_lang FROM segments WHERE source_lang = ?1 ORDER BY 1",
+            )
+            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map([source.as_str()], |row| row.get(0))
+            .map_err(|e| sqlite(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
             .map_err(|e| sqlite(&self.path, e))
     }
 
