@@ -460,6 +460,9 @@ impl<'t> Walker<'t> {
 
     fn walk(&mut self, events: &[Spanned<'_>]) {
         let html = pair_html(events);
+        if self.cursor.is_none() {
+            self.cursor = events.first().map(|(_, r)| r.start);
+        }
         let mut j = 0;
         while j < events.len() {
             let (event, r) = &events[j];
@@ -612,4 +615,110 @@ fn html_tag(html: &str) -> Option<(bool, String)> {
         .to_ascii_lowercase();
     let first_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
     (first_ok && !VOID.contains(&name.as_str())).then_some((closing, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::content::{Document, Unit, UnitKind};
+
+    fn units(body: &str) -> Vec<Unit> {
+        Document::parse(Path::new("t.md"), body.as_bytes(), &[])
+            .unwrap()
+            .units
+    }
+
+    /// (kind, source slice, tagged text) of every unit.
+    fn summary(body: &str) -> Vec<(UnitKind, String, String)> {
+        units(body)
+            .into_iter()
+            .map(|u| (u.kind, body[u.span].to_owned(), u.tagged.text().to_owned()))
+            .collect()
+    }
+
+    fn texts(body: &str) -> Vec<String> {
+        summary(body).into_iter().map(|(_, _, t)| t).collect()
+    }
+
+    #[test]
+    fn headings_cover_only_their_text() {
+        let s = summary("# Tin *mới* #\n\nTiêu đề phụ\n===\n\n## Mục {#muc}\n");
+        assert_eq!(s[0], (UnitKind::Heading, "Tin *mới*".into(), "Tin <g1>mới</g1>".into()));
+        assert_eq!(s[1].1, "Tiêu đề phụ");
+        assert_eq!(s[2].1, "Mục");
+    }
+
+    #[test]
+    fn paragraphs_with_inline_markup() {
+        let body = "Xem **báo cáo** và `mã`, [trang](https://a.vn/x \"T\") <span class=\"k\">đỏ</span>~~cũ~~<br>.\n";
+        let s = summary(body);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].0, UnitKind::Paragraph);
+        assert_eq!(
+            s[0].2,
+            "Xem <g1>báo cáo</g1> và <x2/>, <g3>trang</g3> <g4>đỏ</g4><g5>cũ</g5><x6/>."
+        );
+    }
+
+    #[test]
+    fn list_items_tight_loose_and_nested() {
+        let s = summary("- Một *hai*\n- Ba\n  - Bốn\n\n1. Năm\n\n   Sáu\n");
+        let kinds: Vec<_> = s.iter().map(|(k, _, _)| k.clone()).collect();
+        assert!(kinds.iter().all(|k| *k == UnitKind::ListItem));
+        let slices: Vec<_> = s.iter().map(|(_, t, _)| t.as_str()).collect();
+        assert_eq!(slices, ["Một *hai*", "Ba", "Bốn", "Năm", "Sáu"]);
+    }
+
+    #[test]
+    fn block_quote_markers_stay_out_of_the_text() {
+        let s = summary("> Dòng một\n> dòng hai\n>\n> > Trích dẫn\n");
+        assert_eq!(s[0].0, UnitKind::BlockQuote);
+        assert_eq!(s[0].1, "Dòng một\n> dòng hai");
+        assert_eq!(s[0].2, "Dòng một\ndòng hai");
+        assert_eq!(s[1].2, "Trích dẫn");
+    }
+
+    #[test]
+    fn table_cells_are_units() {
+        let s = summary("| Ngày | Sự kiện |\n|---|---|\n| 12 | Khai *mạc* |\n");
+        let t: Vec<_> = s.iter().map(|(k, _, t)| (k.clone(), t.as_str())).collect();
+        assert_eq!(
+            t,
+            [
+                (UnitKind::TableCell, "Ngày"),
+                (UnitKind::TableCell, "Sự kiện"),
+                (UnitKind::TableCell, "Khai <g1>mạc</g1>")
+            ]
+        );
+    }
+
+    #[test]
+    fn image_alt_is_its_own_unit_inside_the_paragraph() {
+        let body = "Ảnh: ![Toàn cảnh *hội nghị*](/a.jpg \"t\") hôm qua.\n\n![Chỉ ảnh](/b.jpg)\n";
+        let s = summary(body);
+        assert_eq!(s[0].2, "Ảnh: <x1/> hôm qua.");
+        assert_eq!(s[1], (UnitKind::ImageAlt, "Toàn cảnh *hội nghị*".into(), "Toàn cảnh <g1>hội nghị</g1>".into()));
+        assert_eq!(s[2], (UnitKind::ImageAlt, "Chỉ ảnh".into(), "Chỉ ảnh".into()));
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn code_html_and_letterless_blocks_are_not_units() {
+        let body = "```rust\nlet x = \"chào\";\n```\n\n    thụt lề\n\n<div>\nkhối HTML\n</div>\n\n2019 - 2020!\n\n---\n\n<https://a.vn> chữ\n";
+        assert_eq!(texts(body), ["<x1/> chữ"]);
+    }
+
+    #[test]
+    fn hard_breaks_footnotes_and_literal_tags() {
+        // `</x2>` is an HTML end tag to pulldown-cmark, `<g1>` text that looks like a tag.
+        let body = "Một  \nhai\\\nba[^1] <g1> </x2>\n\n[^1]: Chú thích.\n";
+        assert_eq!(texts(body), ["Một<x1/>hai<x2/>ba<x3/> <x4/> <x5/>", "Chú thích."]);
+    }
+
+    #[test]
+    fn unpaired_and_crossing_html_stays_standalone() {
+        assert_eq!(texts("a <b>*c</b> d* e\n"), ["a <x1/><g2>c<x3/> d</g2> e"]);
+        assert_eq!(texts("a <span>b\n"), ["a <x1/>b"]);
+    }
 }

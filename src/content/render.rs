@@ -196,3 +196,179 @@ fn apply(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
     out.push_str(&text[pos..]);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use crate::content::{Document, Provenance, RenderError, UnitKind, read_provenance};
+    use crate::markup::TagError;
+
+    fn prov() -> Provenance {
+        Provenance {
+            source: "a.md".into(),
+            source_hash: "sha256:0".into(),
+            lang: "en".into(),
+            backend: "pseudo (pseudo-translation, not for publication)".into(),
+            translated_at: "2024-01-01T00:00:00Z".into(),
+        }
+    }
+
+    fn fields() -> Vec<String> {
+        ["title", "description", "summary"].map(String::from).to_vec()
+    }
+
+    fn identity(doc: &Document) -> Vec<String> {
+        doc.units.iter().map(|u| u.tagged.text().to_owned()).collect()
+    }
+
+    /// The rendered text after the front matter.
+    fn body_of(rendered: &str) -> &str {
+        let start = rendered.trim_start_matches('\u{feff}');
+        let delim = &start[..3];
+        let after_open = start.find('\n').map_or(start.len(), |i| i + 1);
+        let rest = &start[after_open..];
+        let mut pos = 0;
+        for line in rest.split_inclusive('\n') {
+            pos += line.len();
+            if line.trim_end() == delim {
+                return &rest[pos..];
+            }
+        }
+        ""
+    }
+
+    fn source_body(doc: &Document) -> &str {
+        let start = doc
+            .front_matter
+            .as_ref()
+            .map_or(crate::content::bom_len(&doc.text), |s| s.body_start);
+        &doc.text[start..]
+    }
+
+    fn assert_identity(doc: &Document) {
+        let out = doc.render(&identity(doc), &prov()).unwrap();
+        assert_eq!(body_of(&out), source_body(doc), "{}", doc.path.display());
+        assert_eq!(read_provenance(&out), Some(prov()));
+    }
+
+    fn render(body: &str, translations: &[&str]) -> Result<String, RenderError> {
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &fields()).unwrap();
+        let t: Vec<String> = translations.iter().map(|s| s.to_string()).collect();
+        doc.render(&t, &prov()).map(|out| body_of(&out).to_owned())
+    }
+
+    #[test]
+    fn every_sample_article_round_trips() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let mut seen = 0;
+        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|x| x == "md") {
+                let doc = Document::load(entry.path(), &fields()).unwrap();
+                assert!(doc.units.len() > 5, "{}", entry.path().display());
+                assert_identity(&doc);
+                seen += 1;
+            }
+        }
+        assert!(seen >= 3, "only {seen} sample articles");
+    }
+
+    #[test]
+    fn translations_replace_spans_and_keep_everything_else() {
+        let body = "# Tin *mới*\n\nXem [trang](https://a.vn/x \"Tựa\") và `mã`.\n\n```\ncode giữ nguyên\n```\n";
+        let out = render(body, &["<g1>New</g1> news", "See <x2/> and <g1>page</g1>."]).unwrap();
+        assert_eq!(out, "# *New* news\n\nSee `mã` and [page](https://a.vn/x \"Tựa\").\n\n```\ncode giữ nguyên\n```\n");
+    }
+
+    #[test]
+    fn image_alt_is_rendered_inside_its_paragraph() {
+        let body = "Ảnh ![Hội *nghị*](/a.jpg \"t\") đây.\n\n![Chỉ ảnh](/b.jpg)\n";
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        let kinds: Vec<_> = doc.units.iter().map(|u| u.kind.clone()).collect();
+        assert_eq!(kinds, [UnitKind::Paragraph, UnitKind::ImageAlt, UnitKind::ImageAlt]);
+        let out = render(body, &["Photo <x1/> here.", "<g1>Conference</g1>", "Only photo"]).unwrap();
+        assert_eq!(out, "Photo ![*Conference*](/a.jpg \"t\") here.\n\n![Only photo](/b.jpg)\n");
+    }
+
+    #[test]
+    fn newlines_follow_their_context() {
+        let body = "# Tiêu đề\n\n> Một\n> hai\n\n- Ba\n  bốn\n\n| A b |\n|---|\n| c d |\n";
+        let out = render(body, &["Title\nsplit", "One\ntwo\n\nthree", "X\ny\nz", "P\nq", "R\ns"]).unwrap();
+        assert_eq!(out, "# Title split\n\n> One\n> two\n> three\n\n- X\n  y\n  z\n\n| P q |\n|---|\n| R s |\n");
+    }
+
+    #[test]
+    fn crlf_body_round_trips_and_keeps_crlf_breaks() {
+        let body = "Một\r\nhai\r\n\r\n> Ba\r\n> bốn\r\n";
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        assert_identity(&doc);
+        let out = render(body, &["One\ntwo", "Three\r\nfour"]).unwrap();
+        assert_eq!(out, "One\r\ntwo\r\n\r\n> Three\r\n> four\r\n");
+    }
+
+    #[test]
+    fn tag_errors_fail_the_render_naming_the_unit() {
+        let err = render("# A\n\nXem **b**.\n", &["A", "See b."]).unwrap_err();
+        assert!(
+            matches!(err, RenderError::Tags { unit: 1, kind: UnitKind::Paragraph, source: TagError::Missing(_) }),
+            "{err}"
+        );
+        assert!(matches!(render("A b\n", &[]), Err(RenderError::CountMismatch { expected: 1, got: 0 })));
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        let body = "+++\ntitle = \"Tin\"\n+++\nMột *hai*.\n";
+        let a = render(body, &["News", "One <g1>two</g1>."]).unwrap();
+        let b = render(body, &["News", "One <g1>two</g1>."]).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn tricky_inline_markup_round_trips() {
+        for body in [
+            "a *b **c** d* e\n",
+            "[ref link][r] and [collapsed][] \\*x\\* &amp; &copy;\n\n[r]: https://a.vn\n[collapsed]: /c\n",
+            "***đậm nghiêng*** _x_ __y__ [![alt ảnh](i.png)](https://l)\n",
+            "   Thụt *lề*  \n   dòng\n",
+            "- [ ] việc\n- [x] xong\n\n1) Một\n2) Hai\n",
+            "> - trong *trích*\n>   tiếp\n> lười\nlười nữa\n",
+            "Tiêu\nđề hai dòng\n---\n",
+            "a <g1>b</g1> <x3/> <!-- c --> <img src=x>\n",
+            "[](empty) ![](no-alt.png) chữ\n",
+            "\u{feff}Có BOM.\n",
+        ] {
+            let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+            assert_identity(&doc);
+        }
+    }
+
+    fn markdownish() -> impl Strategy<Value = String> {
+        let atoms = prop::sample::select(vec![
+            "#", "# ", "*", "**", "_", "`", "[", "](", ")", "![", "|", "|---|", ">", "> ", "-", "- ",
+            "1. ", "\n", "\n\n", "\r\n", "+++", "---", "  ", "\t", "xin chào", "Đức", "việt", "ả",
+            "<span>", "</span>", "<g1>", "</g1>", "<x2/>", "\\", "&amp;", "~~", "[^1]", "[^1]: ",
+            "```", "    ", "title = \"a\"", "title: b", "{#id}", "<br>", "https://a.vn", ":",
+        ]);
+        prop::collection::vec(atoms, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(600))]
+        #[test]
+        fn parse_never_panics_and_identity_render_is_exact(s in markdownish()) {
+            if let Ok(doc) = Document::parse(Path::new("p.md"), s.as_bytes(), &fields()) {
+                let rendered = doc.render(&identity(&doc), &prov());
+                if let Ok(out) = rendered {
+                    prop_assert_eq!(body_of(&out), source_body(&doc));
+                } else if let Err(e) = rendered {
+                    // Only a front matter that cannot take the provenance may refuse.
+                    prop_assert!(matches!(e, RenderError::Provenance { .. }), "{}", e);
+                }
+            }
+        }
+    }
+}
