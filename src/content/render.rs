@@ -340,6 +340,8 @@ mod tests {
             "a <g1>b</g1> <x3/> <!-- c --> <img src=x>\n",
             "[](empty) ![](no-alt.png) chữ\n",
             "\u{feff}Có BOM.\n",
+            // Found by the proptest: text right before a soft break was lost.
+            "**\n+++title = \"a\"",
         ] {
             let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
             assert_identity(&doc);
