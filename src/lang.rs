@@ -123,7 +123,11 @@ mod tests {
 
     #[test]
     fn chinese_joins_without_space() {
-        assert!(Lang::parse("zh-Hans").unwrap().joins_sentences_without_space());
+        assert!(
+            Lang::parse("zh-Hans")
+                .unwrap()
+                .joins_sentences_without_space()
+        );
         assert!(!Lang::parse("ko").unwrap().joins_sentences_without_space());
     }
 }

@@ -347,8 +347,11 @@ impl TaggedBuilder {
             return;
         };
         let _ = write!(self.tagged.text, "</g{id}>");
-        if let Some((_, TagMarkup::Paired { close, .. })) =
-            self.tagged.tags.iter_mut().find(|(tag_id, _)| *tag_id == id)
+        if let Some((_, TagMarkup::Paired { close, .. })) = self
+            .tagged
+            .tags
+            .iter_mut()
+            .find(|(tag_id, _)| *tag_id == id)
         {
             *close = markup;
         }
@@ -400,8 +403,13 @@ mod tests {
 
     #[test]
     fn restore_puts_markup_back_even_when_reordered() {
-        let restored = sample().restore("<x2/> and see <g1>the report</g1>").unwrap();
-        assert_eq!(restored, "`code` and see [the report](https://example.vn/bc)");
+        let restored = sample()
+            .restore("<x2/> and see <g1>the report</g1>")
+            .unwrap();
+        assert_eq!(
+            restored,
+            "`code` and see [the report](https://example.vn/bc)"
+        );
     }
 
     #[test]

@@ -162,7 +162,8 @@ impl Blocks {
         let pieces = renumber_images(pieces, self.images.len());
         let continuation = continuation(text, span.start);
         for (range, alt_pieces) in images {
-            let alt_span = trim(text, &alt_pieces, &[]).unwrap_or((Vec::new(), range.end..range.end));
+            let alt_span =
+                trim(text, &alt_pieces, &[]).unwrap_or((Vec::new(), range.end..range.end));
             self.images.push(Image {
                 range,
                 alt: Leaf {
@@ -190,7 +191,9 @@ impl Blocks {
         let mut units = Vec::new();
         let images = &mut self.images;
         for leaf in &mut self.leaves {
-            let tagged = build(text, &leaf.pieces, &|i| text[images[i].range.clone()].to_owned());
+            let tagged = build(text, &leaf.pieces, &|i| {
+                text[images[i].range.clone()].to_owned()
+            });
             if has_letters(&tagged) {
                 leaf.unit = Some(first_unit + units.len());
                 units.push(Unit {
@@ -258,9 +261,11 @@ fn trim(
         pieces.pop();
     }
     let range_of = |p: &Piece| match p {
-        Piece::Text(r) | Piece::Break(r) | Piece::Open(r) | Piece::Close(r) | Piece::Standalone(r) => {
-            r.clone()
-        }
+        Piece::Text(r)
+        | Piece::Break(r)
+        | Piece::Open(r)
+        | Piece::Close(r)
+        | Piece::Standalone(r) => r.clone(),
         Piece::Image(i) => images.get(*i).map_or(0..0, |(r, _)| r.clone()),
     };
     let start = range_of(pieces.first()?).start;
@@ -272,7 +277,11 @@ fn trim(
 /// kept, list markers turned into spaces.
 fn continuation(text: &str, start: usize) -> String {
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let newline = if text[start..].contains("\r\n") { "\r\n" } else { "\n" };
+    let newline = if text[start..].contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     let prefix: String = text[line_start..start]
         .chars()
         // `>` markers and tabs stay; list markers become spaces so a new line stays
@@ -644,7 +653,14 @@ mod tests {
     #[test]
     fn headings_cover_only_their_text() {
         let s = summary("# Tin *mới* #\n\nTiêu đề phụ\n===\n\n## Mục {#muc}\n");
-        assert_eq!(s[0], (UnitKind::Heading, "Tin *mới*".into(), "Tin <g1>mới</g1>".into()));
+        assert_eq!(
+            s[0],
+            (
+                UnitKind::Heading,
+                "Tin *mới*".into(),
+                "Tin <g1>mới</g1>".into()
+            )
+        );
         assert_eq!(s[1].1, "Tiêu đề phụ");
         assert_eq!(s[2].1, "Mục");
     }
@@ -698,8 +714,18 @@ mod tests {
         let body = "Ảnh: ![Toàn cảnh *hội nghị*](/a.jpg \"t\") hôm qua.\n\n![Chỉ ảnh](/b.jpg)\n";
         let s = summary(body);
         assert_eq!(s[0].2, "Ảnh: <x1/> hôm qua.");
-        assert_eq!(s[1], (UnitKind::ImageAlt, "Toàn cảnh *hội nghị*".into(), "Toàn cảnh <g1>hội nghị</g1>".into()));
-        assert_eq!(s[2], (UnitKind::ImageAlt, "Chỉ ảnh".into(), "Chỉ ảnh".into()));
+        assert_eq!(
+            s[1],
+            (
+                UnitKind::ImageAlt,
+                "Toàn cảnh *hội nghị*".into(),
+                "Toàn cảnh <g1>hội nghị</g1>".into()
+            )
+        );
+        assert_eq!(
+            s[2],
+            (UnitKind::ImageAlt, "Chỉ ảnh".into(), "Chỉ ảnh".into())
+        );
         assert_eq!(s.len(), 3);
     }
 
@@ -713,7 +739,10 @@ mod tests {
     fn hard_breaks_footnotes_and_literal_tags() {
         // `</x2>` is an HTML end tag to pulldown-cmark, `<g1>` text that looks like a tag.
         let body = "Một  \nhai\\\nba[^1] <g1> </x2>\n\n[^1]: Chú thích.\n";
-        assert_eq!(texts(body), ["Một<x1/>hai<x2/>ba<x3/> <x4/> <x5/>", "Chú thích."]);
+        assert_eq!(
+            texts(body),
+            ["Một<x1/>hai<x2/>ba<x3/> <x4/> <x5/>", "Chú thích."]
+        );
     }
 
     #[test]

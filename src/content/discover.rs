@@ -105,7 +105,10 @@ fn classify(
     source: &Lang,
     targets: &[Lang],
 ) -> Result<Named, ContentError> {
-    let stem = rel.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+    let stem = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
     let Some((slug, suffix)) = stem.rsplit_once('.') else {
         return Ok(Named::Source);
     };
@@ -179,42 +182,82 @@ mod tests {
             "tin/ghi-chu.txt",
             "2019.11.md",
         ]);
-        let (articles, errors) =
-            discover(dir.path(), &Lang::parse("vi").unwrap(), &langs(&["en", "ko", "zh-Hans"])).unwrap();
+        let (articles, errors) = discover(
+            dir.path(),
+            &Lang::parse("vi").unwrap(),
+            &langs(&["en", "ko", "zh-Hans"]),
+        )
+        .unwrap();
         assert!(errors.is_empty(), "{errors:?}");
-        let rels: Vec<_> = articles.iter().map(|a| a.rel.to_string_lossy().into_owned()).collect();
-        assert_eq!(rels, ["2019.11.md", "du-lich/le-hoi.md", "tin/a.md", "tin/b.md"]);
+        let rels: Vec<_> = articles
+            .iter()
+            .map(|a| a.rel.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            rels,
+            ["2019.11.md", "du-lich/le-hoi.md", "tin/a.md", "tin/b.md"]
+        );
         let a = &articles[2];
         assert_eq!(a.source, dir.path().join("tin/a.md"));
         let found: Vec<_> = a.translations.keys().map(Lang::as_str).collect();
         assert_eq!(found, ["en", "zh-Hans"]);
-        assert_eq!(a.translations[&Lang::parse("en").unwrap()], dir.path().join("tin/a.en.md"));
+        assert_eq!(
+            a.translations[&Lang::parse("en").unwrap()],
+            dir.path().join("tin/a.en.md")
+        );
     }
 
     #[test]
     fn unconfigured_language_and_orphans_fail_alone() {
         let dir = tree(&["a.md", "a.de.md", "a.en.md", "b.en.md", "c.vi.md"]);
-        let (articles, errors) =
-            discover(dir.path(), &Lang::parse("vi").unwrap(), &langs(&["en", "ko"])).unwrap();
+        let (articles, errors) = discover(
+            dir.path(),
+            &Lang::parse("vi").unwrap(),
+            &langs(&["en", "ko"]),
+        )
+        .unwrap();
         assert_eq!(articles.len(), 1);
         assert_eq!(articles[0].translations.len(), 1);
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 3, "{messages:?}");
-        assert!(messages[0].contains("a.de.md: `de` is not a configured target language (configured: en, ko;"), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("c.vi.md: `vi` is the source language")));
-        assert!(errors.iter().any(|e| matches!(e, ContentError::SourceMissing { .. })));
+        assert!(
+            messages[0]
+                .contains("a.de.md: `de` is not a configured target language (configured: en, ko;"),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("c.vi.md: `vi` is the source language"))
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| matches!(e, ContentError::SourceMissing { .. }))
+        );
     }
 
     #[test]
     fn missing_content_dir_is_an_error() {
-        let err = discover(Path::new("/no/such/content"), &Lang::parse("vi").unwrap(), &[]).unwrap_err();
+        let err = discover(
+            Path::new("/no/such/content"),
+            &Lang::parse("vi").unwrap(),
+            &[],
+        )
+        .unwrap_err();
         assert!(matches!(err, ContentError::ContentDir { .. }));
     }
 
     #[test]
     fn translation_path_inserts_the_canonical_tag() {
         let zh = Lang::parse("zh-hans").unwrap();
-        assert_eq!(translation_path(Path::new("tin/bai.md"), &zh), PathBuf::from("tin/bai.zh-Hans.md"));
-        assert_eq!(translation_path(Path::new("tin/bai.md"), &Lang::parse("ko").unwrap()), PathBuf::from("tin/bai.ko.md"));
+        assert_eq!(
+            translation_path(Path::new("tin/bai.md"), &zh),
+            PathBuf::from("tin/bai.zh-Hans.md")
+        );
+        assert_eq!(
+            translation_path(Path::new("tin/bai.md"), &Lang::parse("ko").unwrap()),
+            PathBuf::from("tin/bai.ko.md")
+        );
     }
 }

@@ -182,7 +182,8 @@ fn yaml_fields(
             None | Some(serde_yaml_ng::Value::Null) => continue,
             Some(serde_yaml_ng::Value::String(s)) => {
                 if let Some(span) = yaml_value_span(content, &value, name, s) {
-                    let file_span = split.content.start + span.start..split.content.start + span.end;
+                    let file_span =
+                        split.content.start + span.start..split.content.start + span.end;
                     found.push((name.clone(), file_span, s.clone()));
                 }
             }
@@ -260,7 +261,9 @@ fn yaml_value_span(
     let line_end = content[after_colon..]
         .find('\n')
         .map_or(content.len(), |i| after_colon + i);
-    let start = after_colon + (content[after_colon..line_end].len() - content[after_colon..line_end].trim_start().len());
+    let start = after_colon
+        + (content[after_colon..line_end].len()
+            - content[after_colon..line_end].trim_start().len());
     let first = content[start..line_end].trim_end();
     if first.is_empty() || first.starts_with('#') {
         return None;
@@ -300,7 +303,9 @@ fn quoted_end(s: &str, quote: u8) -> Option<usize> {
 fn continuation_end(content: &str, mut line_end: usize, mut end: usize) -> usize {
     while line_end < content.len() {
         let next = line_end + 1;
-        let next_end = content[next..].find('\n').map_or(content.len(), |i| next + i);
+        let next_end = content[next..]
+            .find('\n')
+            .map_or(content.len(), |i| next + i);
         let line = &content[next..next_end];
         if line.trim().is_empty() {
             line_end = next_end;
@@ -350,7 +355,11 @@ pub(super) fn provenance_edit(
 ) -> Result<(Range<usize>, String), RenderError> {
     let Some(split) = split else {
         let start = super::bom_len(text);
-        let newline = if text[start..].split('\n').next().is_some_and(|l| l.ends_with('\r')) {
+        let newline = if text[start..]
+            .split('\n')
+            .next()
+            .is_some_and(|l| l.ends_with('\r'))
+        {
             "\r\n"
         } else {
             "\n"
@@ -421,8 +430,15 @@ fn toml_edit_for(
     let doc = toml_edit::Document::parse(content)
         .map_err(|_| conflict("the TOML front matter does not parse"))?;
     let end = split.content.end;
-    let separator = if content.trim().is_empty() { "" } else { split.newline };
-    let append = Ok((end..end, format!("{separator}{}", toml_table(provenance, split.newline))));
+    let separator = if content.trim().is_empty() {
+        ""
+    } else {
+        split.newline
+    };
+    let append = Ok((
+        end..end,
+        format!("{separator}{}", toml_table(provenance, split.newline)),
+    ));
     match doc.as_table().get("extra") {
         None => append,
         Some(Item::Table(t)) if t.contains_key("dich") => {
@@ -433,7 +449,9 @@ fn toml_edit_for(
             Err(conflict("the front matter already has `extra.dich`"))
         }
         Some(Item::Value(Value::InlineTable(t))) => {
-            let span = t.span().ok_or_else(|| conflict("`extra` has no position"))?;
+            let span = t
+                .span()
+                .ok_or_else(|| conflict("`extra` has no position"))?;
             // Insert before the closing brace; inline tables allow no trailing comma.
             let at = split.content.start + span.end - 1;
             let entries: Vec<String> = provenance_fields(provenance)
@@ -441,7 +459,10 @@ fn toml_edit_for(
                 .map(|(k, v)| format!("{k} = {}", quote(v)))
                 .collect();
             let comma = if t.is_empty() { " " } else { ", " };
-            Ok((at..at, format!("{comma}dich = {{ {} }} ", entries.join(", "))))
+            Ok((
+                at..at,
+                format!("{comma}dich = {{ {} }} ", entries.join(", ")),
+            ))
         }
         Some(_) => Err(conflict("`extra` in the front matter is not a table")),
     }
@@ -476,7 +497,9 @@ mod tests {
     use crate::content::Document;
 
     fn fields() -> Vec<String> {
-        ["title", "description", "summary"].map(String::from).to_vec()
+        ["title", "description", "summary"]
+            .map(String::from)
+            .to_vec()
     }
 
     fn prov() -> Provenance {
@@ -502,7 +525,10 @@ mod tests {
         assert_eq!(doc.format, Some(FrontMatterFormat::Toml));
         let spans: Vec<&str> = doc.units.iter().map(|u| &text[u.span.clone()]).collect();
         assert_eq!(spans, ["\"Hội nghị\"", "'Tóm tắt'"]);
-        assert_eq!(doc.units[1].kind, UnitKind::FrontMatter("description".into()));
+        assert_eq!(
+            doc.units[1].kind,
+            UnitKind::FrontMatter("description".into())
+        );
         assert_eq!(doc.units[1].tagged.text(), "Tóm tắt");
     }
 
@@ -513,7 +539,8 @@ mod tests {
         assert!(out.starts_with(
             "+++\ntitle = \"He said \\\"hi\\\" \\\\ now\\nend\"  # c\ndate   =  2019-11-12\n[extra]\nauthor = \"Đức\"\n\n[extra.dich]\n"
         ), "{out}");
-        let parsed: toml::Table = toml::from_str(&out[4..out[4..].find("+++").unwrap() + 4]).unwrap();
+        let parsed: toml::Table =
+            toml::from_str(&out[4..out[4..].find("+++").unwrap() + 4]).unwrap();
         assert_eq!(parsed["title"].as_str(), Some("He said \"hi\" \\ now\nend"));
         assert_eq!(read_provenance(&out), Some(prov()));
         assert!(out.ends_with("+++\nBody.\n"));
@@ -523,12 +550,32 @@ mod tests {
     fn yaml_fields_plain_single_double_and_block() {
         let text = "---\ntitle: Lễ hội Lim # comment\ndescription: 'Hát ''quan họ'''\nsummary: >\n  Dòng một\n  dòng hai\ntags: [a, b]\n---\nBody\n";
         let doc = Document::parse(Path::new("a.md"), text.as_bytes(), &fields()).unwrap();
-        let spans: Vec<&str> = doc.units[..3].iter().map(|u| &text[u.span.clone()]).collect();
-        assert_eq!(spans, ["Lễ hội Lim", "'Hát ''quan họ'''", ">\n  Dòng một\n  dòng hai"]);
+        let spans: Vec<&str> = doc.units[..3]
+            .iter()
+            .map(|u| &text[u.span.clone()])
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                "Lễ hội Lim",
+                "'Hát ''quan họ'''",
+                ">\n  Dòng một\n  dòng hai"
+            ]
+        );
         assert_eq!(doc.units[1].tagged.text(), "Hát 'quan họ'");
-        let out = render_with(text, &["Lim \"festival\"", "Quan ho: \\ singing", "Line\ntwo", "Body"]).unwrap();
+        let out = render_with(
+            text,
+            &[
+                "Lim \"festival\"",
+                "Quan ho: \\ singing",
+                "Line\ntwo",
+                "Body",
+            ],
+        )
+        .unwrap();
         assert!(out.starts_with("---\ntitle: \"Lim \\\"festival\\\"\" # comment\ndescription: \"Quan ho: \\\\ singing\"\nsummary: \"Line\\ntwo\"\ntags: [a, b]\ndich:\n"), "{out}");
-        let back: serde_yaml_ng::Value = serde_yaml_ng::from_str(&out[4..out.rfind("---").unwrap()]).unwrap();
+        let back: serde_yaml_ng::Value =
+            serde_yaml_ng::from_str(&out[4..out.rfind("---").unwrap()]).unwrap();
         assert_eq!(back["summary"].as_str(), Some("Line\ntwo"));
         assert_eq!(read_provenance(&out), Some(prov()));
     }
@@ -543,28 +590,71 @@ mod tests {
     #[test]
     fn malformed_toml_reports_file_line_and_column() {
         let text = "+++\ntitle = \"a\"\ndate 2019\n+++\nx\n";
-        let err = Document::parse(Path::new("content/bai.md"), text.as_bytes(), &fields()).unwrap_err();
+        let err =
+            Document::parse(Path::new("content/bai.md"), text.as_bytes(), &fields()).unwrap_err();
         let msg = err.to_string();
-        assert!(matches!(err, ContentError::MalformedFrontMatter { line: 3, col: 6, .. }), "{msg}");
-        assert!(msg.starts_with("content/bai.md:3:6: malformed TOML front matter: "), "{msg}");
-        assert!(msg.ends_with("(fix the front matter between the `+++` lines)"), "{msg}");
+        assert!(
+            matches!(
+                err,
+                ContentError::MalformedFrontMatter {
+                    line: 3,
+                    col: 6,
+                    ..
+                }
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.starts_with("content/bai.md:3:6: malformed TOML front matter: "),
+            "{msg}"
+        );
+        assert!(
+            msg.ends_with("(fix the front matter between the `+++` lines)"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn malformed_yaml_reports_file_line() {
         let text = "---\ntitle: a\nx: [1, 2\n---\nx\n";
         let err = Document::parse(Path::new("bai.md"), text.as_bytes(), &fields()).unwrap_err();
-        assert!(matches!(err, ContentError::MalformedFrontMatter { line, .. } if line >= 3), "{err}");
+        assert!(
+            matches!(err, ContentError::MalformedFrontMatter { line, .. } if line >= 3),
+            "{err}"
+        );
     }
 
     #[test]
     fn unterminated_and_non_string_fields_are_errors() {
-        let err = Document::parse(Path::new("b.md"), b"+++\ntitle = \"a\"\n", &fields()).unwrap_err();
-        assert!(matches!(err, ContentError::UnterminatedFrontMatter { .. }), "{err}");
-        let err = Document::parse(Path::new("b.md"), b"+++\na = 1\ntitle = 5\n+++\n", &fields()).unwrap_err();
-        assert!(matches!(err, ContentError::FieldNotString { line: 3, col: 9, .. }), "{err}");
-        let err = Document::parse(Path::new("b.md"), b"---\ntitle: [1]\n---\n", &fields()).unwrap_err();
-        assert!(matches!(err, ContentError::FieldNotString { line: 2, .. }), "{err}");
+        let err =
+            Document::parse(Path::new("b.md"), b"+++\ntitle = \"a\"\n", &fields()).unwrap_err();
+        assert!(
+            matches!(err, ContentError::UnterminatedFrontMatter { .. }),
+            "{err}"
+        );
+        let err = Document::parse(
+            Path::new("b.md"),
+            b"+++\na = 1\ntitle = 5\n+++\n",
+            &fields(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ContentError::FieldNotString {
+                    line: 3,
+                    col: 9,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err =
+            Document::parse(Path::new("b.md"), b"---\ntitle: [1]\n---\n", &fields()).unwrap_err();
+        assert!(
+            matches!(err, ContentError::FieldNotString { line: 2, .. }),
+            "{err}"
+        );
     }
 
     #[test]
@@ -573,7 +663,10 @@ mod tests {
         let doc = Document::parse(Path::new("a.md"), text.as_bytes(), &fields()).unwrap();
         assert_eq!(&text[doc.units[0].span.clone()], "\"Tin\"");
         let out = render_with(text, &["News", "One sentence."]).unwrap();
-        assert!(out.starts_with("\u{feff}+++\r\ntitle = \"News\"\r\n\r\n[extra.dich]\r\nsource = "), "{out:?}");
+        assert!(
+            out.starts_with("\u{feff}+++\r\ntitle = \"News\"\r\n\r\n[extra.dich]\r\nsource = "),
+            "{out:?}"
+        );
         assert!(out.ends_with("+++\r\nOne sentence.\r\n"), "{out:?}");
         assert_eq!(read_provenance(&out), Some(prov()));
     }
@@ -582,14 +675,26 @@ mod tests {
     fn inline_and_dotted_extra_tables() {
         let inline = "+++\ntitle = \"A b\"\nextra = { author = \"Quý\" }\n+++\n";
         let out = render_with(inline, &["A b"]).unwrap();
-        assert!(out.contains("extra = { author = \"Quý\" , dich = { source = "), "{out}");
+        assert!(
+            out.contains("extra = { author = \"Quý\" , dich = { source = "),
+            "{out}"
+        );
         assert_eq!(read_provenance(&out), Some(prov()));
         let empty = "+++\nextra = {}\n+++\n";
-        assert_eq!(read_provenance(&render_with(empty, &[]).unwrap()), Some(prov()));
+        assert_eq!(
+            read_provenance(&render_with(empty, &[]).unwrap()),
+            Some(prov())
+        );
         let dotted = "+++\nextra.author = \"Quý\"\n+++\n";
-        assert_eq!(read_provenance(&render_with(dotted, &[]).unwrap()), Some(prov()));
+        assert_eq!(
+            read_provenance(&render_with(dotted, &[]).unwrap()),
+            Some(prov())
+        );
         let taken = "+++\n[extra.dich]\na = 1\n+++\n";
-        assert!(matches!(render_with(taken, &[]), Err(RenderError::Provenance { .. })));
+        assert!(matches!(
+            render_with(taken, &[]),
+            Err(RenderError::Provenance { .. })
+        ));
     }
 
     #[test]
@@ -603,7 +708,10 @@ mod tests {
 
     #[test]
     fn empty_yaml_front_matter_and_dich_conflict() {
-        assert_eq!(read_provenance(&render_with("---\n---\nA b\n", &["A b"]).unwrap()), Some(prov()));
+        assert_eq!(
+            read_provenance(&render_with("---\n---\nA b\n", &["A b"]).unwrap()),
+            Some(prov())
+        );
         assert!(matches!(
             render_with("---\ndich: 1\n---\n", &[]),
             Err(RenderError::Provenance { .. })

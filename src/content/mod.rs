@@ -209,7 +209,9 @@ pub struct Provenance {
 #[non_exhaustive]
 pub enum RenderError {
     /// A translation's tags do not match its source unit.
-    #[error("unit {unit} ({kind:?}): {source} (the translation must keep every tag of the source exactly once)")]
+    #[error(
+        "unit {unit} ({kind:?}): {source} (the translation must keep every tag of the source exactly once)"
+    )]
     Tags {
         /// Index of the unit.
         unit: usize,
@@ -220,7 +222,9 @@ pub enum RenderError {
         source: TagError,
     },
     /// Not one translation per unit.
-    #[error("{got} translations for {expected} units (pass exactly one translation per unit, in order)")]
+    #[error(
+        "{got} translations for {expected} units (pass exactly one translation per unit, in order)"
+    )]
     CountMismatch {
         /// Number of units.
         expected: usize,
@@ -371,7 +375,11 @@ mod tests {
         let err = Document::parse(Path::new("bai.md"), bytes, &[]).unwrap_err();
         assert!(matches!(
             err,
-            ContentError::InvalidUtf8 { line: 4, col: 10, .. }
+            ContentError::InvalidUtf8 {
+                line: 4,
+                col: 10,
+                ..
+            }
         ));
         assert!(err.to_string().starts_with("bai.md:4:10: "), "{err}");
     }

@@ -85,7 +85,11 @@ fn body_edits(
                 let alt = restore_leaf(doc, &image.alt, unit, &translations[unit], &[])?;
                 let r = &image.range;
                 let a = &image.alt.span;
-                format!("{}{alt}{}", &doc.text[r.start..a.start], &doc.text[a.end..r.end])
+                format!(
+                    "{}{alt}{}",
+                    &doc.text[r.start..a.start],
+                    &doc.text[a.end..r.end]
+                )
             }
             None => doc.text[image.range.clone()].to_owned(),
         };
@@ -217,11 +221,16 @@ mod tests {
     }
 
     fn fields() -> Vec<String> {
-        ["title", "description", "summary"].map(String::from).to_vec()
+        ["title", "description", "summary"]
+            .map(String::from)
+            .to_vec()
     }
 
     fn identity(doc: &Document) -> Vec<String> {
-        doc.units.iter().map(|u| u.tagged.text().to_owned()).collect()
+        doc.units
+            .iter()
+            .map(|u| u.tagged.text().to_owned())
+            .collect()
     }
 
     /// The rendered text after the front matter.
@@ -277,10 +286,58 @@ mod tests {
     }
 
     #[test]
+    fn sample_articles_cover_every_unit_kind_and_share_a_sentence() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let load = |rel: &str| Document::load(&root.join(rel), &fields()).unwrap();
+        let hoi_lim = load("du-lich/cam-nang-hoi-lim-2024.md");
+        let dvc = load("dich-vu-cong/huong-dan-nop-ho-so-truc-tuyen.md");
+        let news = load("tin-tuc/tong-ket-thong-tin-doi-ngoai-2016-2020.md");
+        let mut kinds: Vec<UnitKind> = [&hoi_lim, &dvc, &news]
+            .iter()
+            .flat_map(|d| d.units.iter().map(|u| u.kind.clone()))
+            .collect();
+        kinds.dedup();
+        for kind in [
+            UnitKind::FrontMatter("title".into()),
+            UnitKind::FrontMatter("description".into()),
+            UnitKind::Heading,
+            UnitKind::Paragraph,
+            UnitKind::ListItem,
+            UnitKind::BlockQuote,
+            UnitKind::TableCell,
+            UnitKind::ImageAlt,
+        ] {
+            assert!(kinds.contains(&kind), "no {kind:?} unit in the samples");
+        }
+        let hotline = "Mọi thắc mắc xin liên hệ đường dây nóng 1022 của tỉnh.";
+        for doc in [&hoi_lim, &dvc] {
+            assert!(doc.units.iter().any(|u| u.tagged.text() == hotline));
+        }
+        let shared = "Tăng cường sử dụng các phương tiện truyền thông hiện đại";
+        assert!(news.units.iter().any(|u| u.tagged.text().contains(shared)));
+        assert!(
+            hoi_lim
+                .units
+                .iter()
+                .any(|u| u.tagged.text().contains(shared))
+        );
+        // Code and HTML blocks are never units.
+        assert!(
+            !dvc.units
+                .iter()
+                .any(|u| u.tagged.text().contains("iframe")
+                    || u.tagged.text().contains("so-ho-khau"))
+        );
+    }
+
+    #[test]
     fn translations_replace_spans_and_keep_everything_else() {
         let body = "# Tin *mới*\n\nXem [trang](https://a.vn/x \"Tựa\") và `mã`.\n\n```\ncode giữ nguyên\n```\n";
         let out = render(body, &["<g1>New</g1> news", "See <x2/> and <g1>page</g1>."]).unwrap();
-        assert_eq!(out, "# *New* news\n\nSee `mã` and [page](https://a.vn/x \"Tựa\").\n\n```\ncode giữ nguyên\n```\n");
+        assert_eq!(
+            out,
+            "# *New* news\n\nSee `mã` and [page](https://a.vn/x \"Tựa\").\n\n```\ncode giữ nguyên\n```\n"
+        );
     }
 
     #[test]
@@ -288,16 +345,39 @@ mod tests {
         let body = "Ảnh ![Hội *nghị*](/a.jpg \"t\") đây.\n\n![Chỉ ảnh](/b.jpg)\n";
         let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
         let kinds: Vec<_> = doc.units.iter().map(|u| u.kind.clone()).collect();
-        assert_eq!(kinds, [UnitKind::Paragraph, UnitKind::ImageAlt, UnitKind::ImageAlt]);
-        let out = render(body, &["Photo <x1/> here.", "<g1>Conference</g1>", "Only photo"]).unwrap();
-        assert_eq!(out, "Photo ![*Conference*](/a.jpg \"t\") here.\n\n![Only photo](/b.jpg)\n");
+        assert_eq!(
+            kinds,
+            [UnitKind::Paragraph, UnitKind::ImageAlt, UnitKind::ImageAlt]
+        );
+        let out = render(
+            body,
+            &["Photo <x1/> here.", "<g1>Conference</g1>", "Only photo"],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "Photo ![*Conference*](/a.jpg \"t\") here.\n\n![Only photo](/b.jpg)\n"
+        );
     }
 
     #[test]
     fn newlines_follow_their_context() {
         let body = "# Tiêu đề\n\n> Một\n> hai\n\n- Ba\n  bốn\n\n| A b |\n|---|\n| c d |\n";
-        let out = render(body, &["Title\nsplit", "One\ntwo\n\nthree", "X\ny\nz", "P\nq", "R\ns"]).unwrap();
-        assert_eq!(out, "# Title split\n\n> One\n> two\n> three\n\n- X\n  y\n  z\n\n| P q |\n|---|\n| R s |\n");
+        let out = render(
+            body,
+            &[
+                "Title\nsplit",
+                "One\ntwo\n\nthree",
+                "X\ny\nz",
+                "P\nq",
+                "R\ns",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "# Title split\n\n> One\n> two\n> three\n\n- X\n  y\n  z\n\n| P q |\n|---|\n| R s |\n"
+        );
     }
 
     #[test]
@@ -313,10 +393,23 @@ mod tests {
     fn tag_errors_fail_the_render_naming_the_unit() {
         let err = render("# A\n\nXem **b**.\n", &["A", "See b."]).unwrap_err();
         assert!(
-            matches!(err, RenderError::Tags { unit: 1, kind: UnitKind::Paragraph, source: TagError::Missing(_) }),
+            matches!(
+                err,
+                RenderError::Tags {
+                    unit: 1,
+                    kind: UnitKind::Paragraph,
+                    source: TagError::Missing(_)
+                }
+            ),
             "{err}"
         );
-        assert!(matches!(render("A b\n", &[]), Err(RenderError::CountMismatch { expected: 1, got: 0 })));
+        assert!(matches!(
+            render("A b\n", &[]),
+            Err(RenderError::CountMismatch {
+                expected: 1,
+                got: 0
+            })
+        ));
     }
 
     #[test]
@@ -350,10 +443,52 @@ mod tests {
 
     fn markdownish() -> impl Strategy<Value = String> {
         let atoms = prop::sample::select(vec![
-            "#", "# ", "*", "**", "_", "`", "[", "](", ")", "![", "|", "|---|", ">", "> ", "-", "- ",
-            "1. ", "\n", "\n\n", "\r\n", "+++", "---", "  ", "\t", "xin chào", "Đức", "việt", "ả",
-            "<span>", "</span>", "<g1>", "</g1>", "<x2/>", "\\", "&amp;", "~~", "[^1]", "[^1]: ",
-            "```", "    ", "title = \"a\"", "title: b", "{#id}", "<br>", "https://a.vn", ":",
+            "#",
+            "# ",
+            "*",
+            "**",
+            "_",
+            "`",
+            "[",
+            "](",
+            ")",
+            "![",
+            "|",
+            "|---|",
+            ">",
+            "> ",
+            "-",
+            "- ",
+            "1. ",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "+++",
+            "---",
+            "  ",
+            "\t",
+            "xin chào",
+            "Đức",
+            "việt",
+            "ả",
+            "<span>",
+            "</span>",
+            "<g1>",
+            "</g1>",
+            "<x2/>",
+            "\\",
+            "&amp;",
+            "~~",
+            "[^1]",
+            "[^1]: ",
+            "```",
+            "    ",
+            "title = \"a\"",
+            "title: b",
+            "{#id}",
+            "<br>",
+            "https://a.vn",
+            ":",
         ]);
         prop::collection::vec(atoms, 0..40).prop_map(|v| v.concat())
     }
