@@ -1,139 +1,416 @@
-//! TEMPORARY STUB (replaced by the content branch).
-#![allow(missing_docs, unreachable_pub)]
-use crate::lang::Lang;
-use crate::markup::{TagError, Tagged};
-use std::collections::BTreeMap;
+//! Articles: discovery of `<slug>.md` sources and `<slug>.<lang>.md` translations, front
+//! matter (TOML `+++` and YAML `---`), Markdown blocks with byte spans, and rendering by
+//! substitution.
+//!
+//! Invariant: a [`Document`] rendered with each unit's own tagged text as its
+//! "translation" reproduces the source body byte for byte; only the provenance block is
+//! added to the front matter. Everything the pipeline does not translate (code, HTML,
+//! link targets, spacing, other front-matter fields) survives untouched because the
+//! renderer only ever replaces the byte spans of units.
+
+mod blocks;
+mod discover;
+mod front_matter;
+mod render;
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+
+use crate::markup::{self, TagError};
+
+pub use discover::{Article, discover, translation_path};
+pub use front_matter::read_provenance;
+
+/// A problem with one content file. Every variant names the file; line and column are
+/// 1-based (columns count characters) where there is a position.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct ContentError {
-    pub path: PathBuf,
-    pub message: String,
+#[non_exhaustive]
+pub enum ContentError {
+    /// The content folder itself is missing or cannot be listed.
+    #[error("{}: cannot read the content folder: {source} (check `content_dir` in the config)", path.display())]
+    ContentDir {
+        /// The folder.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file or folder inside the content folder cannot be read.
+    #[error("{}: cannot read: {message} (check the file's permissions)", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The file is not valid UTF-8.
+    #[error("{}:{line}:{col}: the file is not valid UTF-8 (save it as UTF-8)", path.display())]
+    InvalidUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Line of the first invalid byte.
+        line: usize,
+        /// Column of the first invalid byte.
+        col: usize,
+    },
+    /// The file is empty or holds only whitespace.
+    #[error("{}: the file is empty (write the article or delete the file)", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The front matter does not parse.
+    #[error("{}:{line}:{col}: malformed {format} front matter: {message} (fix the front matter between the `{delimiter}` lines)", path.display(), delimiter = format.delimiter())]
+    MalformedFrontMatter {
+        /// The file.
+        path: PathBuf,
+        /// Line in the file.
+        line: usize,
+        /// Column in the file.
+        col: usize,
+        /// TOML or YAML.
+        format: FrontMatterFormat,
+        /// The parser's message.
+        message: String,
+    },
+    /// The front matter has an opening delimiter but no closing one.
+    #[error("{}:{line}:1: unterminated {format} front matter (add a closing `{delimiter}` line after the front matter)", path.display(), delimiter = format.delimiter())]
+    UnterminatedFrontMatter {
+        /// The file.
+        path: PathBuf,
+        /// Line of the opening delimiter.
+        line: usize,
+        /// TOML or YAML.
+        format: FrontMatterFormat,
+    },
+    /// A configured translatable front-matter field holds something other than a string.
+    #[error("{}:{line}:{col}: front-matter field `{field}` is {found}, not a string (quote it, or remove `{field}` from the translatable fields)", path.display())]
+    FieldNotString {
+        /// The file.
+        path: PathBuf,
+        /// Line of the value.
+        line: usize,
+        /// Column of the value.
+        col: usize,
+        /// The field name.
+        field: String,
+        /// What it holds instead ("an integer", "an array", …).
+        found: String,
+    },
+    /// A translation file for a language that is not a configured target.
+    #[error("{}: `{lang}` is not a configured target language (configured: {configured}; add it to `targets` or rename the file)", path.display())]
+    LanguageNotConfigured {
+        /// The translation file.
+        path: PathBuf,
+        /// The language in its name.
+        lang: String,
+        /// The configured targets, comma separated.
+        configured: String,
+    },
+    /// A file named with the source language, which needs no suffix.
+    #[error("{}: `{lang}` is the source language (rename the file to `{}`)", path.display(), expected.display())]
+    SourceLanguageSuffix {
+        /// The file.
+        path: PathBuf,
+        /// The source language.
+        lang: String,
+        /// The name a source file should have.
+        expected: PathBuf,
+    },
+    /// A translation file whose source article does not exist.
+    #[error("{}: translation without a source article (expected `{}`; delete the translation or restore the source)", path.display(), expected.display())]
+    SourceMissing {
+        /// The translation file.
+        path: PathBuf,
+        /// Where the source should be.
+        expected: PathBuf,
+    },
 }
-#[derive(Debug, thiserror::Error)]
-pub enum RenderError {
-    #[error("unit {unit}: {source}")]
-    Tags { unit: usize, source: TagError },
+
+/// What kind of block a [`Unit`] is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UnitKind {
+    /// A translatable front-matter field, by name.
+    FrontMatter(String),
+    /// A heading's text (ATX or setext), without the markers.
+    Heading,
+    /// A paragraph outside lists and block quotes.
+    Paragraph,
+    /// The text of a list item (or of a paragraph inside a loose list item).
+    ListItem,
+    /// A paragraph inside a block quote.
+    BlockQuote,
+    /// The text of one table cell.
+    TableCell,
+    /// The alt text of an image; its span lies inside the span of the enclosing block.
+    ImageAlt,
 }
-#[derive(Debug, Clone)]
-pub struct Article {
-    pub source: PathBuf,
-    pub rel: PathBuf,
-    pub translations: BTreeMap<Lang, PathBuf>,
+
+/// One translatable block: its byte span in the source file and its text with inline
+/// markup replaced by numbered tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// What kind of block this is.
+    pub kind: UnitKind,
+    /// Byte range in [`Document::text`]; leading and trailing whitespace is outside.
+    pub span: Range<usize>,
+    /// The text to translate, inline markup as tags.
+    pub tagged: markup::Tagged,
 }
-pub fn discover(
-    dir: &Path,
-    _s: &Lang,
-    _t: &[Lang],
-) -> Result<(Vec<Article>, Vec<ContentError>), ContentError> {
-    let mut out = Vec::new();
-    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let e = e.map_err(|e| ContentError {
-            path: dir.to_owned(),
-            message: e.to_string(),
-        })?;
-        let p = e.path();
-        let name = p
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        if name.ends_with(".md") && name.matches('.').count() == 1 {
-            out.push(Article {
-                source: p.to_owned(),
-                rel: p.strip_prefix(dir).unwrap_or(p).to_owned(),
-                translations: BTreeMap::new(),
-            });
+
+/// The syntax of a document's front matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrontMatterFormat {
+    /// TOML between `+++` lines (Zola).
+    Toml,
+    /// YAML between `---` lines (Hugo, Jekyll).
+    Yaml,
+}
+
+impl FrontMatterFormat {
+    /// The delimiter line: `+++` or `---`.
+    pub fn delimiter(self) -> &'static str {
+        match self {
+            FrontMatterFormat::Toml => "+++",
+            FrontMatterFormat::Yaml => "---",
         }
     }
-    Ok((out, Vec::new()))
 }
-pub fn translation_path(source: &Path, lang: &Lang) -> PathBuf {
-    source.with_extension(format!("{lang}.md"))
-}
-#[derive(Debug, Clone)]
-pub enum UnitKind {
-    Paragraph,
-}
-#[derive(Debug, Clone)]
-pub struct Unit {
-    pub kind: UnitKind,
-    pub span: Range<usize>,
-    pub tagged: Tagged,
-}
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub path: PathBuf,
-    pub text: String,
-    pub units: Vec<Unit>,
-}
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Provenance {
-    pub source: String,
-    pub source_hash: String,
-    pub lang: String,
-    pub backend: String,
-    pub translated_at: String,
-}
-impl Document {
-    pub fn load(path: &Path, _f: &[String]) -> Result<Document, ContentError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ContentError {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-        let mut units = Vec::new();
-        let mut pos = 0;
-        for para in text.split("\n\n") {
-            let t = para.trim();
-            if !t.is_empty() {
-                let s = pos + para.find(t).unwrap_or(0);
-                units.push(Unit {
-                    kind: UnitKind::Paragraph,
-                    span: s..s + t.len(),
-                    tagged: Tagged::plain(t),
-                });
-            }
-            pos += para.len() + 2;
-        }
-        Ok(Document {
-            path: path.to_owned(),
-            text,
-            units,
+
+impl std::fmt::Display for FrontMatterFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FrontMatterFormat::Toml => "TOML",
+            FrontMatterFormat::Yaml => "YAML",
         })
     }
-    pub fn source_hash(&self) -> String {
-        format!("sha256:{}", crate::memory::hash(&self.text))
-    }
-    pub fn render(&self, tr: &[String], p: &Provenance) -> Result<String, RenderError> {
-        let mut out = format!(
-            "+++\n[extra.dich]\nsource_hash = \"{}\"\n+++\n",
-            p.source_hash
-        );
-        let mut last = 0;
-        for (i, u) in self.units.iter().enumerate() {
-            out.push_str(&self.text[last..u.span.start]);
-            out.push_str(
-                &u.tagged
-                    .restore(&tr[i])
-                    .map_err(|source| RenderError::Tags { unit: i, source })?,
-            );
-            last = u.span.end;
+}
+
+/// Where a translation came from; written into the translated file's front matter
+/// (`[extra.dich]` in TOML, `dich:` in YAML).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Provenance {
+    /// The source article, relative to the content folder, `/` separated.
+    pub source: String,
+    /// [`Document::source_hash`] of the source that was translated.
+    pub source_hash: String,
+    /// The target language tag.
+    pub lang: String,
+    /// The backend that translated it, e.g. `pseudo (pseudo-translation, not for publication)`.
+    pub backend: String,
+    /// When, RFC 3339.
+    pub translated_at: String,
+}
+
+/// Why a document could not be rendered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// A translation's tags do not match its source unit.
+    #[error(
+        "unit {unit} ({kind:?}): {source} (the translation must keep every tag of the source exactly once)"
+    )]
+    Tags {
+        /// Index of the unit.
+        unit: usize,
+        /// Its kind.
+        kind: UnitKind,
+        /// What is wrong with the tags.
+        #[source]
+        source: TagError,
+    },
+    /// Not one translation per unit.
+    #[error(
+        "{got} translations for {expected} units (pass exactly one translation per unit, in order)"
+    )]
+    CountMismatch {
+        /// Number of units.
+        expected: usize,
+        /// Number of translations given.
+        got: usize,
+    },
+    /// The provenance cannot be added to this front matter.
+    #[error("cannot add the provenance to the front matter: {reason}")]
+    Provenance {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A parsed source article.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The file it came from (used in errors).
+    pub path: PathBuf,
+    /// The whole source text, front matter included, exactly as in the file.
+    pub text: String,
+    /// The front matter's syntax, if the file has front matter.
+    pub format: Option<FrontMatterFormat>,
+    /// The translatable units, in document order.
+    pub units: Vec<Unit>,
+    front_matter: Option<front_matter::Split>,
+    blocks: blocks::Blocks,
+}
+
+impl Document {
+    /// Parses a source file's bytes. `fields` are the translatable front-matter fields
+    /// (the config's default is `title`, `description`, `summary`).
+    ///
+    /// # Errors
+    /// [`ContentError`] for invalid UTF-8, an empty file, malformed or unterminated
+    /// front matter, or a translatable field that is not a string.
+    pub fn parse(path: &Path, bytes: &[u8], fields: &[String]) -> Result<Document, ContentError> {
+        let text = decode(path, bytes)?;
+        if text.trim_start_matches('\u{feff}').trim().is_empty() {
+            return Err(ContentError::Empty {
+                path: path.to_owned(),
+            });
         }
-        out.push_str(&self.text[last..]);
-        Ok(out)
+        let split = front_matter::split(path, &text)?;
+        let mut units = match &split {
+            Some(split) => front_matter::units(path, &text, split, fields)?,
+            None => Vec::new(),
+        };
+        let body_start = split.as_ref().map_or(bom_len(&text), |s| s.body_start);
+        let (blocks, body_units) = blocks::Blocks::parse(&text, body_start, units.len());
+        units.extend(body_units);
+        Ok(Document {
+            path: path.to_owned(),
+            format: split.as_ref().map(|s| s.format),
+            text,
+            units,
+            front_matter: split,
+            blocks,
+        })
+    }
+
+    /// Reads the file and parses it.
+    ///
+    /// # Errors
+    /// [`ContentError::Unreadable`] when the file cannot be read, otherwise as [`Document::parse`].
+    pub fn load(path: &Path, fields: &[String]) -> Result<Document, ContentError> {
+        let bytes = crate::fs::read(path).map_err(|e| ContentError::Unreadable {
+            path: path.to_owned(),
+            message: e.source.to_string(),
+        })?;
+        Document::parse(path, &bytes, fields)
+    }
+
+    /// SHA-256 of the source text, as `sha256:<hex>`; recorded in the provenance so a
+    /// changed source is detected.
+    pub fn source_hash(&self) -> String {
+        let digest = Sha256::digest(self.text.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
+    /// The translated document: the source text with each unit's span replaced by its
+    /// translation (`translations[i]` is the tagged translated text of `units[i]`), and
+    /// the provenance added to the front matter. Deterministic: the same inputs give
+    /// byte-identical output.
+    ///
+    /// # Errors
+    /// [`RenderError::CountMismatch`] unless there is one translation per unit,
+    /// [`RenderError::Tags`] naming the first unit whose tags do not match, and
+    /// [`RenderError::Provenance`] when the front matter cannot take the provenance.
+    pub fn render(
+        &self,
+        translations: &[String],
+        provenance: &Provenance,
+    ) -> Result<String, RenderError> {
+        render::render(self, translations, provenance)
     }
 }
-pub fn read_provenance(text: &str) -> Option<Provenance> {
-    let h = text
-        .lines()
-        .find_map(|l| l.strip_prefix("source_hash = \""))?
-        .trim_end_matches('"');
-    Some(Provenance {
-        source: String::new(),
-        source_hash: h.to_owned(),
-        lang: String::new(),
-        backend: String::new(),
-        translated_at: String::new(),
-    })
+
+/// Decodes UTF-8, reporting the line and column of the first invalid byte.
+fn decode(path: &Path, bytes: &[u8]) -> Result<String, ContentError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            // The prefix is valid by construction, so this never loses anything.
+            let prefix = String::from_utf8_lossy(valid);
+            let (line, col) = line_col(&prefix, prefix.len());
+            Err(ContentError::InvalidUtf8 {
+                path: path.to_owned(),
+                line,
+                col,
+            })
+        }
+    }
+}
+
+/// Length of a leading UTF-8 byte order mark (0 or 3).
+fn bom_len(text: &str) -> usize {
+    if text.starts_with('\u{feff}') { 3 } else { 0 }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// The largest char boundary ≤ `i` (stable replacement for `str::floor_char_boundary`).
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_reports_line_and_column() {
+        let bytes = b"+++\ntitle = \"a\"\n+++\nxin ch\xc3\xa0o \xff\n";
+        let err = Document::parse(Path::new("bai.md"), bytes, &[]).unwrap_err();
+        assert!(matches!(
+            err,
+            ContentError::InvalidUtf8 {
+                line: 4,
+                col: 10,
+                ..
+            }
+        ));
+        assert!(err.to_string().starts_with("bai.md:4:10: "), "{err}");
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        for bytes in [&b""[..], b"  \n\n", b"\xef\xbb\xbf\n"] {
+            let err = Document::parse(Path::new("bai.md"), bytes, &[]).unwrap_err();
+            assert!(matches!(err, ContentError::Empty { .. }), "{err}");
+        }
+    }
+
+    #[test]
+    fn load_of_missing_file_is_unreadable() {
+        let err = Document::load(Path::new("/no/such/bai.md"), &[]).unwrap_err();
+        assert!(matches!(err, ContentError::Unreadable { .. }));
+        assert!(err.to_string().contains("/no/such/bai.md"));
+    }
+
+    #[test]
+    fn source_hash_is_sha256_of_the_text() {
+        let doc = Document::parse(Path::new("a.md"), b"abc", &[]).unwrap();
+        assert_eq!(
+            doc.source_hash(),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\nđức x", 10), (2, 5));
+        assert_eq!(line_col("", 0), (1, 1));
+    }
 }

@@ -1,0 +1,753 @@
+//! Markdown body → translatable leaves (paragraphs, headings, list-item text, block-quote
+//! paragraphs, table cells, image alt texts) with exact byte spans, via pulldown-cmark's
+//! offset iterator.
+//!
+//! A leaf is kept as a list of [`Piece`]s that tile its span exactly: verbatim text,
+//! markup (which becomes tags), line breaks and images. Building the tagged text from
+//! the pieces and restoring it reproduces the span byte for byte; that is the identity
+//! the renderer relies on.
+//!
+//! Design decisions:
+//! - **Soft line breaks** are `\n` in the tagged text. The bytes they stand for (the
+//!   newline plus the next line's container prefix, e.g. `\n> ` in a block quote or
+//!   `\n   ` in a list item) are kept in the piece, and the renderer puts them back for
+//!   the k-th newline of the translation, so block-quote markers are never sent for
+//!   translation and never lost.
+//! - **Images** are a standalone tag in their paragraph; their alt text is a separate
+//!   [`UnitKind::ImageAlt`] unit whose span lies inside the paragraph's. The renderer
+//!   rebuilds the paragraph's tag table with the image markup carrying the translated alt.
+//! - **Hard breaks**, inline code, autolinks, footnote references and unpaired inline
+//!   HTML are standalone tags with their exact bytes; emphasis, links and paired inline
+//!   HTML are paired tags whose open/close markup is the source slice around the content.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use super::{Unit, UnitKind};
+use crate::markup::{self, Tagged, TaggedBuilder, Token};
+
+/// One piece of a leaf; ranges are byte ranges of the document text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Piece {
+    /// Text to translate, verbatim.
+    Text(Range<usize>),
+    /// A soft line break with the next line's prefix (`\n` in the tagged text).
+    Break(Range<usize>),
+    /// Opening markup of a paired tag.
+    Open(Range<usize>),
+    /// Closing markup of a paired tag.
+    Close(Range<usize>),
+    /// Markup that stands alone.
+    Standalone(Range<usize>),
+    /// An image, by index into [`Blocks::images`].
+    Image(usize),
+}
+
+/// A block of inline content: a unit when it has anything to translate.
+#[derive(Debug, Clone)]
+pub(super) struct Leaf {
+    pub(super) kind: UnitKind,
+    pub(super) span: Range<usize>,
+    pub(super) pieces: Vec<Piece>,
+    /// Headings written with `#` and table cells: a translation's newline becomes a space.
+    pub(super) one_line: bool,
+    /// Newline plus container prefix for translation lines beyond the source's breaks.
+    pub(super) continuation: String,
+    /// Index of its unit in [`super::Document::units`].
+    pub(super) unit: Option<usize>,
+}
+
+/// An image inside a leaf.
+#[derive(Debug, Clone)]
+pub(super) struct Image {
+    /// The whole image markup, `![alt](url "title")`.
+    pub(super) range: Range<usize>,
+    /// Its alt text (empty pieces when there is none).
+    pub(super) alt: Leaf,
+}
+
+/// All leaves of a body, in document order.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Blocks {
+    pub(super) leaves: Vec<Leaf>,
+    pub(super) images: Vec<Image>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Item,
+    Quote,
+    Other,
+}
+
+type Spanned<'a> = (Event<'a>, Range<usize>);
+
+impl Blocks {
+    /// Parses the body starting at `body_start`; returns the leaves and their units,
+    /// numbered from `first_unit`.
+    pub(super) fn parse(text: &str, body_start: usize, first_unit: usize) -> (Blocks, Vec<Unit>) {
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_HEADING_ATTRIBUTES;
+        let events: Vec<Spanned<'_>> = Parser::new_ext(&text[body_start..], options)
+            .into_offset_iter()
+            .map(|(e, r)| (e, r.start + body_start..r.end + body_start))
+            .collect();
+        let mut blocks = Blocks::default();
+        blocks.walk_blocks(text, &events);
+        let units = blocks.number_units(text, first_unit);
+        (blocks, units)
+    }
+
+    fn walk_blocks(&mut self, text: &str, events: &[Spanned<'_>]) {
+        let mut containers: Vec<Container> = Vec::new();
+        let mut i = 0;
+        while i < events.len() {
+            let (event, range) = &events[i];
+            match event {
+                Event::Start(Tag::Paragraph) => {
+                    let end = matching_end(events, i);
+                    let kind = kind_in(&containers);
+                    self.add_leaf(text, &events[i + 1..end], kind, false);
+                    i = end;
+                }
+                Event::Start(Tag::Heading { .. }) => {
+                    let end = matching_end(events, i);
+                    let atx = text[range.clone()].trim_start().starts_with('#');
+                    self.add_leaf(text, &events[i + 1..end], UnitKind::Heading, atx);
+                    i = end;
+                }
+                Event::Start(Tag::TableCell) => {
+                    let end = matching_end(events, i);
+                    self.add_leaf(text, &events[i + 1..end], UnitKind::TableCell, true);
+                    i = end;
+                }
+                Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::MetadataBlock(_)) => {
+                    i = matching_end(events, i);
+                }
+                Event::Start(tag) if !is_inline_tag(tag) => containers.push(match tag {
+                    Tag::Item => Container::Item,
+                    Tag::BlockQuote(_) => Container::Quote,
+                    _ => Container::Other,
+                }),
+                Event::End(end) if !is_inline_end(*end) => {
+                    containers.pop();
+                }
+                event if is_inline(event) => {
+                    // Inline content outside a paragraph: the text of a tight list item.
+                    let end = (i..events.len())
+                        .find(|&j| !is_inline(&events[j].0))
+                        .unwrap_or(events.len());
+                    let kind = kind_in(&containers);
+                    self.add_leaf(text, &events[i..end], kind, false);
+                    i = end;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+
+    fn add_leaf(&mut self, text: &str, events: &[Spanned<'_>], kind: UnitKind, one_line: bool) {
+        let mut walker = Walker::new(text, true);
+        walker.walk(events);
+        let Walker { pieces, images, .. } = walker;
+        let Some((pieces, span)) = trim(text, &pieces, &images) else {
+            return;
+        };
+        let pieces = renumber_images(pieces, self.images.len());
+        let continuation = continuation(text, span.start);
+        for (range, alt_pieces) in images {
+            let alt_span =
+                trim(text, &alt_pieces, &[]).unwrap_or((Vec::new(), range.end..range.end));
+            self.images.push(Image {
+                range,
+                alt: Leaf {
+                    kind: UnitKind::ImageAlt,
+                    span: alt_span.1,
+                    pieces: alt_span.0,
+                    one_line,
+                    continuation: continuation.clone(),
+                    unit: None,
+                },
+            });
+        }
+        self.leaves.push(Leaf {
+            kind,
+            span,
+            pieces,
+            one_line,
+            continuation,
+            unit: None,
+        });
+    }
+
+    /// Makes units of the leaves (and image alts) that hold letters, in document order.
+    fn number_units(&mut self, text: &str, first_unit: usize) -> Vec<Unit> {
+        let mut units = Vec::new();
+        let images = &mut self.images;
+        for leaf in &mut self.leaves {
+            let tagged = build(text, &leaf.pieces, &|i| {
+                text[images[i].range.clone()].to_owned()
+            });
+            if has_letters(&tagged) {
+                leaf.unit = Some(first_unit + units.len());
+                units.push(Unit {
+                    kind: leaf.kind.clone(),
+                    span: leaf.span.clone(),
+                    tagged,
+                });
+            }
+            for piece in &leaf.pieces {
+                let Piece::Image(i) = piece else { continue };
+                let alt = &mut images[*i].alt;
+                let tagged = build(text, &alt.pieces, &|_| String::new());
+                if has_letters(&tagged) {
+                    alt.unit = Some(first_unit + units.len());
+                    units.push(Unit {
+                        kind: UnitKind::ImageAlt,
+                        span: alt.span.clone(),
+                        tagged,
+                    });
+                }
+            }
+        }
+        units
+    }
+}
+
+fn has_letters(tagged: &Tagged) -> bool {
+    markup::strip_tags(tagged.text())
+        .chars()
+        .any(char::is_alphabetic)
+}
+
+/// Image pieces are numbered per walker; make them index the document's image list.
+fn renumber_images(pieces: Vec<Piece>, first: usize) -> Vec<Piece> {
+    pieces
+        .into_iter()
+        .map(|p| match p {
+            Piece::Image(i) => Piece::Image(first + i),
+            other => other,
+        })
+        .collect()
+}
+
+/// Removes leading and trailing whitespace from the text pieces at the ends; returns
+/// the pieces and their span, or `None` when nothing is left.
+fn trim(
+    text: &str,
+    pieces: &[Piece],
+    images: &[(Range<usize>, Vec<Piece>)],
+) -> Option<(Vec<Piece>, Range<usize>)> {
+    let mut pieces = pieces.to_vec();
+    while let Some(Piece::Text(r)) = pieces.first_mut() {
+        let s = &text[r.clone()];
+        r.start += s.len() - s.trim_start().len();
+        if r.start < r.end {
+            break;
+        }
+        pieces.remove(0);
+    }
+    while let Some(Piece::Text(r)) = pieces.last_mut() {
+        r.end = r.start + text[r.clone()].trim_end().len();
+        if r.start < r.end {
+            break;
+        }
+        pieces.pop();
+    }
+    let range_of = |p: &Piece| match p {
+        Piece::Text(r)
+        | Piece::Break(r)
+        | Piece::Open(r)
+        | Piece::Close(r)
+        | Piece::Standalone(r) => r.clone(),
+        Piece::Image(i) => images.get(*i).map_or(0..0, |(r, _)| r.clone()),
+    };
+    let start = range_of(pieces.first()?).start;
+    let end = range_of(pieces.last()?).end;
+    Some((pieces, start..end))
+}
+
+/// Newline plus the container prefix of the line where a leaf starts: `>` markers
+/// kept, list markers turned into spaces.
+fn continuation(text: &str, start: usize) -> String {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let newline = if text[start..].contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let prefix: String = text[line_start..start]
+        .chars()
+        // `>` markers and tabs stay; list markers become spaces so a new line stays
+        // inside its list item.
+        .map(|c| if c == '>' || c == '\t' { c } else { ' ' })
+        .collect();
+    format!("{newline}{prefix}")
+}
+
+/// The unit kind of a paragraph in these containers: the innermost list item or quote.
+fn kind_in(containers: &[Container]) -> UnitKind {
+    match containers.iter().rev().find(|c| **c != Container::Other) {
+        Some(Container::Item) => UnitKind::ListItem,
+        Some(Container::Quote) => UnitKind::BlockQuote,
+        _ => UnitKind::Paragraph,
+    }
+}
+
+/// Index of the `End` matching the `Start` at `i` (or the last event).
+fn matching_end(events: &[Spanned<'_>], i: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, (event, _)) in events.iter().enumerate().skip(i) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len().saturating_sub(1)
+}
+
+fn is_inline_tag(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(end: TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+fn is_inline(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(tag) => is_inline_tag(tag),
+        Event::End(end) => is_inline_end(*end),
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::InlineMath(_)
+        | Event::InlineHtml(_)
+        | Event::FootnoteReference(_)
+        | Event::SoftBreak
+        | Event::HardBreak
+        | Event::TaskListMarker(_) => true,
+        _ => false,
+    }
+}
+
+/// Builds the tagged text of `pieces`; `image` gives the markup of image `i`.
+/// Consecutive text is merged first, so text that merely looks like a tag (`<g1>` in
+/// the source) is found and kept as a standalone tag instead of confusing the restore.
+pub(super) fn build(text: &str, pieces: &[Piece], image: &dyn Fn(usize) -> String) -> Tagged {
+    let mut b = TaggedBuilder::new();
+    let mut pending = String::new();
+    for piece in pieces {
+        if let Piece::Text(r) = piece {
+            pending.push_str(&text[r.clone()]);
+            continue;
+        }
+        push_escaped(&mut b, &std::mem::take(&mut pending));
+        match piece {
+            Piece::Break(_) => b.push_text("\n"),
+            Piece::Open(r) => {
+                b.open(&text[r.clone()]);
+            }
+            Piece::Close(r) => b.close(&text[r.clone()]),
+            Piece::Standalone(r) => {
+                b.standalone(&text[r.clone()]);
+            }
+            Piece::Image(i) => {
+                b.standalone(image(*i));
+            }
+            Piece::Text(_) => {}
+        }
+    }
+    push_escaped(&mut b, &pending);
+    b.finish()
+}
+
+/// Tagged text of a plain string (a front-matter value).
+pub(super) fn plain_tagged(value: &str) -> Tagged {
+    let mut b = TaggedBuilder::new();
+    push_escaped(&mut b, value);
+    b.finish()
+}
+
+fn push_escaped(b: &mut TaggedBuilder, text: &str) {
+    for token in markup::tokens(text) {
+        match token {
+            Token::Text(s) => b.push_text(s),
+            tag => {
+                b.standalone(tag_literal(tag));
+            }
+        }
+    }
+}
+
+/// The text of a tag token (tokens only match the canonical spelling, so this is exact).
+pub(super) fn tag_literal(token: Token<'_>) -> String {
+    match token {
+        Token::Text(s) => s.to_owned(),
+        Token::Open(id) => format!("<g{id}>"),
+        Token::Close(id) => format!("</g{id}>"),
+        Token::Standalone(id) => format!("<x{id}/>"),
+    }
+}
+
+/// Walks the inline events of one leaf into pieces.
+struct Walker<'t> {
+    text: &'t str,
+    /// Whether images become alt units (false inside an alt: nested images stay verbatim).
+    images_as_units: bool,
+    pieces: Vec<Piece>,
+    images: Vec<(Range<usize>, Vec<Piece>)>,
+    cursor: Option<usize>,
+    /// Open inline containers: full range and whether the open markup is emitted.
+    frames: Vec<(Range<usize>, bool)>,
+    /// A line break seen: (hard?, start); its extent is known at the next event.
+    pending_break: Option<(bool, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HtmlRole {
+    Open,
+    Close,
+}
+
+impl<'t> Walker<'t> {
+    fn new(text: &'t str, images_as_units: bool) -> Self {
+        Walker {
+            text,
+            images_as_units,
+            pieces: Vec::new(),
+            images: Vec::new(),
+            cursor: None,
+            frames: Vec::new(),
+            pending_break: None,
+        }
+    }
+
+    /// Moves the cursor to `to`, returning the range passed over (never backwards).
+    fn take(&mut self, to: usize) -> Range<usize> {
+        let from = self.cursor.unwrap_or(to);
+        let to = to.max(from);
+        self.cursor = Some(to);
+        from..to
+    }
+
+    fn flush_text(&mut self, to: usize) {
+        let r = self.take(to);
+        if r.start < r.end {
+            self.pieces.push(Piece::Text(r));
+        }
+    }
+
+    fn walk(&mut self, events: &[Spanned<'_>]) {
+        let html = pair_html(events);
+        if self.cursor.is_none() {
+            self.cursor = events.first().map(|(_, r)| r.start);
+        }
+        let mut j = 0;
+        while j < events.len() {
+            let (event, r) = &events[j];
+            self.prelude(event, r.start);
+            match event {
+                Event::Text(_) => self.flush_text(r.end),
+                Event::SoftBreak | Event::HardBreak => {
+                    self.flush_text(r.start);
+                    self.pending_break = Some((matches!(event, Event::HardBreak), r.start));
+                }
+                Event::InlineHtml(_) => {
+                    self.flush_text(r.start);
+                    let range = self.take(r.end);
+                    self.pieces.push(match html.get(&j) {
+                        Some(HtmlRole::Open) => Piece::Open(range),
+                        Some(HtmlRole::Close) => Piece::Close(range),
+                        None => Piece::Standalone(range),
+                    });
+                }
+                Event::Start(Tag::Image { .. }) => {
+                    let end = matching_end(events, j);
+                    self.image(&events[j + 1..end], r.clone());
+                    j = end;
+                }
+                Event::Start(Tag::Link {
+                    link_type: LinkType::Autolink | LinkType::Email,
+                    ..
+                }) => {
+                    self.standalone(r.clone());
+                    j = matching_end(events, j);
+                }
+                Event::Start(_) => {
+                    self.flush_text(r.start);
+                    self.frames.push((r.clone(), false));
+                }
+                Event::End(_) => self.end_frame(),
+                _ => self.standalone(r.clone()),
+            }
+            j += 1;
+        }
+        if let Some((_, start)) = self.pending_break.take() {
+            self.flush_text(start);
+        }
+    }
+
+    /// Settles what the previous event left open now that the next one starts at `at`.
+    fn prelude(&mut self, event: &Event<'_>, at: usize) {
+        if let Some((hard, start)) = self.pending_break.take() {
+            self.flush_text(start);
+            let range = self.take(at);
+            self.pieces.push(if hard {
+                Piece::Standalone(range)
+            } else {
+                Piece::Break(range)
+            });
+        }
+        let closing = matches!(event, Event::End(_));
+        if let Some((_, opened)) = self.frames.last_mut() {
+            if !*opened && !closing {
+                *opened = true;
+                let range = self.take(at);
+                self.pieces.push(Piece::Open(range));
+            }
+        }
+    }
+
+    fn standalone(&mut self, r: Range<usize>) {
+        self.flush_text(r.start);
+        let range = self.take(r.end);
+        self.pieces.push(Piece::Standalone(range));
+    }
+
+    fn end_frame(&mut self) {
+        let Some((range, opened)) = self.frames.pop() else {
+            return;
+        };
+        if opened {
+            let close = self.take(range.end);
+            self.pieces.push(Piece::Close(close));
+        } else {
+            // Nothing inside (`[](url)`): the whole thing is one standalone tag.
+            self.standalone(range);
+        }
+    }
+
+    fn image(&mut self, inner: &[Spanned<'_>], range: Range<usize>) {
+        if !self.images_as_units {
+            self.standalone(range);
+            return;
+        }
+        self.flush_text(range.start);
+        let mut alt = Walker::new(self.text, false);
+        alt.walk(inner);
+        self.take(range.end);
+        self.pieces.push(Piece::Image(self.images.len()));
+        self.images.push((range, alt.pieces));
+    }
+}
+
+/// Pairs inline HTML start and end tags at the same nesting depth (`<span>…</span>`);
+/// anything else (void elements, comments, unmatched tags) stays standalone.
+fn pair_html(events: &[Spanned<'_>]) -> HashMap<usize, HtmlRole> {
+    let mut roles = HashMap::new();
+    let mut open: Vec<(String, usize, usize)> = Vec::new();
+    let mut depth = 0usize;
+    for (j, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                open.retain(|(_, _, d)| *d <= depth);
+            }
+            Event::InlineHtml(html) => match html_tag(html) {
+                Some((false, name)) => open.push((name, j, depth)),
+                Some((true, name)) => {
+                    if let Some((top, i, d)) = open.last() {
+                        if *top == name && *d == depth {
+                            roles.insert(*i, HtmlRole::Open);
+                            roles.insert(j, HtmlRole::Close);
+                            open.pop();
+                        }
+                    }
+                }
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    roles
+}
+
+/// `(closing?, lowercase name)` of a pairable HTML tag.
+fn html_tag(html: &str) -> Option<(bool, String)> {
+    const VOID: [&str; 13] = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr",
+    ];
+    let inner = html.trim().strip_prefix('<')?.strip_suffix('>')?;
+    if inner.ends_with('/') {
+        return None;
+    }
+    let (closing, inner) = match inner.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, inner),
+    };
+    let name: String = inner
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let first_ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    (first_ok && !VOID.contains(&name.as_str())).then_some((closing, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::content::{Document, Unit, UnitKind};
+
+    fn units(body: &str) -> Vec<Unit> {
+        Document::parse(Path::new("t.md"), body.as_bytes(), &[])
+            .unwrap()
+            .units
+    }
+
+    /// (kind, source slice, tagged text) of every unit.
+    fn summary(body: &str) -> Vec<(UnitKind, String, String)> {
+        units(body)
+            .into_iter()
+            .map(|u| (u.kind, body[u.span].to_owned(), u.tagged.text().to_owned()))
+            .collect()
+    }
+
+    fn texts(body: &str) -> Vec<String> {
+        summary(body).into_iter().map(|(_, _, t)| t).collect()
+    }
+
+    #[test]
+    fn headings_cover_only_their_text() {
+        let s = summary("# Tin *mới* #\n\nTiêu đề phụ\n===\n\n## Mục {#muc}\n");
+        assert_eq!(
+            s[0],
+            (
+                UnitKind::Heading,
+                "Tin *mới*".into(),
+                "Tin <g1>mới</g1>".into()
+            )
+        );
+        assert_eq!(s[1].1, "Tiêu đề phụ");
+        assert_eq!(s[2].1, "Mục");
+    }
+
+    #[test]
+    fn paragraphs_with_inline_markup() {
+        let body = "Xem **báo cáo** và `mã`, [trang](https://a.vn/x \"T\") <span class=\"k\">đỏ</span>~~cũ~~<br>.\n";
+        let s = summary(body);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].0, UnitKind::Paragraph);
+        assert_eq!(
+            s[0].2,
+            "Xem <g1>báo cáo</g1> và <x2/>, <g3>trang</g3> <g4>đỏ</g4><g5>cũ</g5><x6/>."
+        );
+    }
+
+    #[test]
+    fn list_items_tight_loose_and_nested() {
+        let s = summary("- Một *hai*\n- Ba\n  - Bốn\n\n1. Năm\n\n   Sáu\n");
+        let kinds: Vec<_> = s.iter().map(|(k, _, _)| k.clone()).collect();
+        assert!(kinds.iter().all(|k| *k == UnitKind::ListItem));
+        let slices: Vec<_> = s.iter().map(|(_, t, _)| t.as_str()).collect();
+        assert_eq!(slices, ["Một *hai*", "Ba", "Bốn", "Năm", "Sáu"]);
+    }
+
+    #[test]
+    fn block_quote_markers_stay_out_of_the_text() {
+        let s = summary("> Dòng một\n> dòng hai\n>\n> > Trích dẫn\n");
+        assert_eq!(s[0].0, UnitKind::BlockQuote);
+        assert_eq!(s[0].1, "Dòng một\n> dòng hai");
+        assert_eq!(s[0].2, "Dòng một\ndòng hai");
+        assert_eq!(s[1].2, "Trích dẫn");
+    }
+
+    #[test]
+    fn table_cells_are_units() {
+        let s = summary("| Ngày | Sự kiện |\n|---|---|\n| 12 | Khai *mạc* |\n");
+        let t: Vec<_> = s.iter().map(|(k, _, t)| (k.clone(), t.as_str())).collect();
+        assert_eq!(
+            t,
+            [
+                (UnitKind::TableCell, "Ngày"),
+                (UnitKind::TableCell, "Sự kiện"),
+                (UnitKind::TableCell, "Khai <g1>mạc</g1>")
+            ]
+        );
+    }
+
+    #[test]
+    fn image_alt_is_its_own_unit_inside_the_paragraph() {
+        let body = "Ảnh: ![Toàn cảnh *hội nghị*](/a.jpg \"t\") hôm qua.\n\n![Chỉ ảnh](/b.jpg)\n";
+        let s = summary(body);
+        assert_eq!(s[0].2, "Ảnh: <x1/> hôm qua.");
+        assert_eq!(
+            s[1],
+            (
+                UnitKind::ImageAlt,
+                "Toàn cảnh *hội nghị*".into(),
+                "Toàn cảnh <g1>hội nghị</g1>".into()
+            )
+        );
+        assert_eq!(
+            s[2],
+            (UnitKind::ImageAlt, "Chỉ ảnh".into(), "Chỉ ảnh".into())
+        );
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn code_html_and_letterless_blocks_are_not_units() {
+        let body = "```rust\nlet x = \"chào\";\n```\n\n    thụt lề\n\n<div>\nkhối HTML\n</div>\n\n2019 - 2020!\n\n---\n\n<https://a.vn> chữ\n";
+        assert_eq!(texts(body), ["<x1/> chữ"]);
+    }
+
+    #[test]
+    fn hard_breaks_footnotes_and_literal_tags() {
+        // `</x2>` is an HTML end tag to pulldown-cmark, `<g1>` text that looks like a tag.
+        let body = "Một  \nhai\\\nba[^1] <g1> </x2>\n\n[^1]: Chú thích.\n";
+        assert_eq!(
+            texts(body),
+            ["Một<x1/>hai<x2/>ba<x3/> <x4/> <x5/>", "Chú thích."]
+        );
+    }
+
+    #[test]
+    fn unpaired_and_crossing_html_stays_standalone() {
+        assert_eq!(texts("a <b>*c</b> d* e\n"), ["a <x1/><g2>c<x3/> d</g2> e"]);
+        assert_eq!(texts("a <span>b\n"), ["a <x1/>b"]);
+    }
+}

@@ -1,0 +1,263 @@
+//! Content discovery: `<slug>.md` is a source article, `<slug>.<lang>.md` its
+//! translation (Zola's convention).
+//!
+//! Invariants: the walk is sorted, so output is deterministic; hidden files and folders
+//! are skipped; one bad file name is an error for that file and the rest go on.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::ContentError;
+use crate::lang::Lang;
+
+/// A source article and its translation files, found under the content folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    /// Path of `<slug>.md` (the content folder joined with [`Article::rel`]).
+    pub source: PathBuf,
+    /// Path relative to the content folder, e.g. `tin-tuc/bac-ninh.md`.
+    pub rel: PathBuf,
+    /// Existing `<slug>.<lang>.md` files for configured target languages.
+    pub translations: BTreeMap<Lang, PathBuf>,
+}
+
+/// What a file name says a file is.
+enum Named {
+    Source,
+    Translation { source: PathBuf, lang: Lang },
+}
+
+/// Walks `content_dir` for articles. A `<slug>.<x>.md` whose `<x>` is not a language
+/// tag (e.g. `2019.11.md`) is a source whose slug contains a dot.
+///
+/// # Errors
+/// The outer [`ContentError::ContentDir`] when `content_dir` cannot be read. Problems
+/// with single files come back in the list beside the articles: a translation in a
+/// language that is not configured, named with the source language, or without a
+/// source, and unreadable entries.
+pub fn discover(
+    content_dir: &Path,
+    source: &Lang,
+    targets: &[Lang],
+) -> Result<(Vec<Article>, Vec<ContentError>), ContentError> {
+    std::fs::read_dir(content_dir).map_err(|e| ContentError::ContentDir {
+        path: content_dir.to_owned(),
+        source: e,
+    })?;
+    let mut articles: BTreeMap<PathBuf, Article> = BTreeMap::new();
+    let mut translations: Vec<(PathBuf, PathBuf, Lang)> = Vec::new();
+    let mut errors = Vec::new();
+    let walk = walkdir::WalkDir::new(content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(ContentError::Unreadable {
+                    path: e.path().unwrap_or(content_dir).to_owned(),
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let rel = path.strip_prefix(content_dir).unwrap_or(path).to_owned();
+        match classify(path, &rel, source, targets) {
+            Ok(Named::Source) => {
+                articles.insert(
+                    rel.clone(),
+                    Article {
+                        source: path.to_owned(),
+                        rel,
+                        translations: BTreeMap::new(),
+                    },
+                );
+            }
+            Ok(Named::Translation { source, lang }) => {
+                translations.push((path.to_owned(), source, lang));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    for (path, source_rel, lang) in translations {
+        match articles.get_mut(&source_rel) {
+            Some(article) => {
+                article.translations.insert(lang, path);
+            }
+            None => errors.push(ContentError::SourceMissing {
+                expected: content_dir.join(&source_rel),
+                path,
+            }),
+        }
+    }
+    Ok((articles.into_values().collect(), errors))
+}
+
+/// Decides from the file name whether `path` is a source or a translation.
+fn classify(
+    path: &Path,
+    rel: &Path,
+    source: &Lang,
+    targets: &[Lang],
+) -> Result<Named, ContentError> {
+    let stem = rel
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    let Some((slug, suffix)) = stem.rsplit_once('.') else {
+        return Ok(Named::Source);
+    };
+    let Ok(lang) = Lang::parse(suffix) else {
+        return Ok(Named::Source);
+    };
+    let source_rel = rel.with_file_name(format!("{slug}.md"));
+    if lang == *source {
+        return Err(ContentError::SourceLanguageSuffix {
+            path: path.to_owned(),
+            lang: lang.to_string(),
+            expected: source_rel,
+        });
+    }
+    if !targets.contains(&lang) {
+        let configured: Vec<&str> = targets.iter().map(Lang::as_str).collect();
+        return Err(ContentError::LanguageNotConfigured {
+            path: path.to_owned(),
+            lang: suffix.to_owned(),
+            configured: if configured.is_empty() {
+                "none".to_owned()
+            } else {
+                configured.join(", ")
+            },
+        });
+    }
+    Ok(Named::Translation {
+        source: source_rel,
+        lang,
+    })
+}
+
+/// The translation file of `source` in `lang`: `tin/bai.md` + `ko` → `tin/bai.ko.md`.
+pub fn translation_path(source: &Path, lang: &Lang) -> PathBuf {
+    let stem = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    source.with_file_name(format!("{stem}.{lang}.md"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn langs(tags: &[&str]) -> Vec<Lang> {
+        tags.iter().map(|t| Lang::parse(t).unwrap()).collect()
+    }
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn finds_sources_and_translations_sorted() {
+        let dir = tree(&[
+            "tin/b.md",
+            "tin/a.md",
+            "tin/a.en.md",
+            "tin/a.zh-hans.md",
+            "du-lich/le-hoi.md",
+            "du-lich/le-hoi.ko.md",
+            ".git/x.md",
+            "tin/.nhap.md",
+            "tin/ghi-chu.txt",
+            "2019.11.md",
+        ]);
+        let (articles, errors) = discover(
+            dir.path(),
+            &Lang::parse("vi").unwrap(),
+            &langs(&["en", "ko", "zh-Hans"]),
+        )
+        .unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        let rels: Vec<_> = articles
+            .iter()
+            .map(|a| a.rel.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            rels,
+            ["2019.11.md", "du-lich/le-hoi.md", "tin/a.md", "tin/b.md"]
+        );
+        let a = &articles[2];
+        assert_eq!(a.source, dir.path().join("tin/a.md"));
+        let found: Vec<_> = a.translations.keys().map(Lang::as_str).collect();
+        assert_eq!(found, ["en", "zh-Hans"]);
+        assert_eq!(
+            a.translations[&Lang::parse("en").unwrap()],
+            dir.path().join("tin/a.en.md")
+        );
+    }
+
+    #[test]
+    fn unconfigured_language_and_orphans_fail_alone() {
+        let dir = tree(&["a.md", "a.de.md", "a.en.md", "b.en.md", "c.vi.md"]);
+        let (articles, errors) = discover(
+            dir.path(),
+            &Lang::parse("vi").unwrap(),
+            &langs(&["en", "ko"]),
+        )
+        .unwrap();
+        assert_eq!(articles.len(), 1);
+        assert_eq!(articles[0].translations.len(), 1);
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages[0]
+                .contains("a.de.md: `de` is not a configured target language (configured: en, ko;"),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("c.vi.md: `vi` is the source language"))
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| matches!(e, ContentError::SourceMissing { .. }))
+        );
+    }
+
+    #[test]
+    fn missing_content_dir_is_an_error() {
+        let err = discover(
+            Path::new("/no/such/content"),
+            &Lang::parse("vi").unwrap(),
+            &[],
+        )
+        .unwrap_err();
+        assert!(matches!(err, ContentError::ContentDir { .. }));
+    }
+
+    #[test]
+    fn translation_path_inserts_the_canonical_tag() {
+        let zh = Lang::parse("zh-hans").unwrap();
+        assert_eq!(
+            translation_path(Path::new("tin/bai.md"), &zh),
+            PathBuf::from("tin/bai.zh-Hans.md")
+        );
+        assert_eq!(
+            translation_path(Path::new("tin/bai.md"), &Lang::parse("ko").unwrap()),
+            PathBuf::from("tin/bai.ko.md")
+        );
+    }
+}
