@@ -390,14 +390,18 @@ pub(super) fn provenance_edit(
     }
 }
 
-fn provenance_fields(p: &Provenance) -> [(&'static str, &str); 5] {
-    [
+fn provenance_fields(p: &Provenance) -> Vec<(&'static str, &str)> {
+    let mut fields: Vec<(&'static str, &str)> = vec![
         ("source", &p.source),
         ("source_hash", &p.source_hash),
         ("lang", &p.lang),
         ("backend", &p.backend),
         ("translated_at", &p.translated_at),
-    ]
+    ];
+    if !p.units.is_empty() {
+        fields.push(("units", &p.units));
+    }
+    fields
 }
 
 fn toml_table(p: &Provenance, newline: &str) -> String {
@@ -455,7 +459,7 @@ fn toml_edit_for(
             // Insert before the closing brace; inline tables allow no trailing comma.
             let at = split.content.start + span.end - 1;
             let entries: Vec<String> = provenance_fields(provenance)
-                .iter()
+                .into_iter()
                 .map(|(k, v)| format!("{k} = {}", quote(v)))
                 .collect();
             let comma = if t.is_empty() { " " } else { ", " };
@@ -509,6 +513,7 @@ mod tests {
             lang: "en".into(),
             backend: "pseudo \"q\" \\".into(),
             translated_at: "2024-01-02T03:04:05+07:00".into(),
+            units: "0123456789ab ba9876543210".into(),
         }
     }
 

@@ -202,6 +202,21 @@ pub struct Provenance {
     pub backend: String,
     /// When, RFC 3339.
     pub translated_at: String,
+    /// The key of each unit's source text, in order, space-separated: which source
+    /// block each translated block came from. It lets dich keep every translated block
+    /// whose source is unchanged, human edits included, even without its memory.
+    #[serde(default)]
+    pub units: String,
+}
+
+/// What replaces one unit's span when rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitTranslation {
+    /// A tagged translation: its tags are checked and replaced by the source markup.
+    Tagged(String),
+    /// Text to insert exactly as it is (a block kept from an existing translated file,
+    /// e.g. a human edit, with its own markup).
+    Raw(String),
 }
 
 /// Why a document could not be rendered.
@@ -320,7 +335,31 @@ impl Document {
         translations: &[String],
         provenance: &Provenance,
     ) -> Result<String, RenderError> {
+        let translations: Vec<UnitTranslation> = translations
+            .iter()
+            .map(|t| UnitTranslation::Tagged(t.clone()))
+            .collect();
+        render::render(self, &translations, provenance)
+    }
+
+    /// Like [`Document::render`], with some units given as raw text to keep as is.
+    ///
+    /// # Errors
+    /// As [`Document::render`].
+    pub fn render_units(
+        &self,
+        translations: &[UnitTranslation],
+        provenance: &Provenance,
+    ) -> Result<String, RenderError> {
         render::render(self, translations, provenance)
+    }
+
+    /// The text of unit `i` exactly as written in the file (markup included).
+    pub fn raw(&self, i: usize) -> &str {
+        self.units
+            .get(i)
+            .and_then(|u| self.text.get(u.span.clone()))
+            .unwrap_or("")
     }
 }
 

@@ -426,6 +426,7 @@ impl<'a> Runner<'a> {
             lang: job.target.to_string(),
             backend: backend_label(&assembled.backends),
             translated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            units: String::new(),
         };
         let rendered = match job.doc.render(&assembled.translations, &provenance) {
             Ok(rendered) => rendered,
