@@ -1,1 +1,3 @@
 //! dich: a content translation pipeline for a Vietnamese-first news portal.
+
+pub mod segment;

@@ -20,7 +20,6 @@ pub(crate) const MAX_ABBREVIATION_LEN: usize = 32;
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct Rules {
     /// The language the file is for; informational only.
-    #[expect(dead_code, reason = "documents the file; the caller chose the language")]
     pub(crate) language: Option<String>,
     /// Which characters end, close and open sentences.
     pub(crate) punctuation: Punctuation,
@@ -156,9 +155,13 @@ impl TryFrom<String> for Abbreviation {
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
         if value.len() > MAX_ABBREVIATION_LEN {
-            Err(format!("abbreviation {value:?} is longer than {MAX_ABBREVIATION_LEN} bytes"))
+            Err(format!(
+                "abbreviation {value:?} is longer than {MAX_ABBREVIATION_LEN} bytes"
+            ))
         } else if value.chars().any(char::is_whitespace) || !value.ends_with('.') {
-            Err(format!("abbreviation {value:?} must end in '.' and contain no whitespace"))
+            Err(format!(
+                "abbreviation {value:?} must end in '.' and contain no whitespace"
+            ))
         } else {
             Ok(Abbreviation(value))
         }
@@ -207,7 +210,10 @@ impl Rules {
 
     /// Whether the terminal run `run` is (or ends in) an ellipsis.
     pub(crate) fn is_ellipsis(&self, run: &str) -> bool {
-        self.punctuation.ellipses.iter().any(|e| !e.is_empty() && run.ends_with(e.as_str()))
+        self.punctuation
+            .ellipses
+            .iter()
+            .any(|e| !e.is_empty() && run.ends_with(e.as_str()))
     }
 }
 
@@ -235,7 +241,9 @@ mod tests {
 
     fn rules_error(text: &str) -> (usize, usize, String) {
         match Rules::parse(text, None) {
-            Err(SegmentError::Rules { line, col, message, .. }) => (line, col, message),
+            Err(SegmentError::Rules {
+                line, col, message, ..
+            }) => (line, col, message),
             other => panic!("expected a rules error, got {other:?}"),
         }
     }
