@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::{compose, decompose_canonical};
+use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
 use unicode_segmentation::UnicodeSegmentation;
 
 use rules::{MAX_ABBREVIATION_LEN, Rules};
@@ -98,7 +98,17 @@ pub fn normalize(text: &str) -> String {
         let len = word
             .find(|c: char| !c.is_alphabetic())
             .unwrap_or(word.len());
-        push_word(&mut out, &word[..len]);
+        // A combining mark right after the word would compose with the vowel the tone
+        // leaves ("a" + U+0301 → "á"), and a second call would then differ.
+        let mark_follows = word[len..]
+            .chars()
+            .next()
+            .is_some_and(|c| canonical_combining_class(c) != 0);
+        if mark_follows {
+            out.push_str(&word[..len]);
+        } else {
+            push_word(&mut out, &word[..len]);
+        }
         rest = &word[len..];
     }
     out.push_str(rest);
@@ -108,7 +118,7 @@ pub fn normalize(text: &str) -> String {
 /// Appends `word`, with its tone mark moved if it ends in a new-style oa / oe / uy.
 fn push_word(out: &mut String, word: &str) {
     let mut chars = word.char_indices().rev();
-    let (Some((second_at, second)), Some((first_at, first))) = (chars.next(), chars.next()) else {
+    let (Some((_, second)), Some((first_at, first))) = (chars.next(), chars.next()) else {
         out.push_str(word);
         return;
     };
@@ -122,7 +132,6 @@ fn push_word(out: &mut String, word: &str) {
         }
         None => out.push_str(word),
     }
-    debug_assert!(second_at > first_at);
 }
 
 /// Whether `prefix` is a Vietnamese initial consonant (any case).
@@ -659,14 +668,696 @@ impl<'a> Plain<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The sentences of `text` under the built-in Vietnamese rules.
+    fn vi(text: &str) -> Vec<&str> {
+        Segmenter::for_language("vi").sentences(text)
+    }
+
+    // --- normalisation -------------------------------------------------------------
 
     #[test]
-    fn dump_sample() {
-        let seg = Segmenter::for_language("vi");
+    fn nfd_input_equals_nfc_result() {
+        let nfc = "Tỉnh ủy Bắc Ninh tổng kết công tác thông tin đối ngoại";
+        let nfd: String = nfc.nfd().collect();
+        assert_ne!(nfd, nfc);
+        assert_eq!(normalize(&nfd), nfc);
+    }
+
+    #[test]
+    fn new_and_old_style_oa_oe_agree() {
+        for (new, old) in [
+            ("hoà", "hòa"),
+            ("hoá", "hóa"),
+            ("khoẻ", "khỏe"),
+            ("loè", "lòe"),
+        ] {
+            assert_eq!(normalize(new), old);
+            assert_eq!(normalize(old), old);
+        }
+        assert_eq!(
+            normalize("cụ thể hoá, đa dạng hoá"),
+            "cụ thể hóa, đa dạng hóa"
+        );
+    }
+
+    #[test]
+    fn new_style_uy_becomes_old_style() {
+        assert_eq!(normalize("thuỷ điện"), "thủy điện");
+        assert_eq!(
+            normalize("Tỉnh uỷ, Uỷ viên, tuỳ ý, huỷ bỏ, luỹ kế"),
+            "Tỉnh ủy, Ủy viên, tùy ý, hủy bỏ, lũy kế"
+        );
+    }
+
+    #[test]
+    fn letter_case_is_preserved() {
+        assert_eq!(normalize("Hoà Bình"), "Hòa Bình");
+        assert_eq!(normalize("HOÀ BÌNH"), "HÒA BÌNH");
+        assert_eq!(normalize("UỶ BAN"), "ỦY BAN");
+        // Case is kept per letter: the tone moves, the letters do not.
+        assert_eq!(normalize("KhoẺ"), "KhỏE");
+    }
+
+    #[test]
+    fn qu_is_a_consonant_so_quy_stays() {
+        for word in ["quý", "quỳ", "quỹ", "Quý", "QUÝ", "quỵ"] {
+            assert_eq!(normalize(word), word);
+        }
+        assert_eq!(normalize("GDP quý III"), "GDP quý III");
+    }
+
+    #[test]
+    fn closed_syllables_and_triphthongs_stay() {
+        let text = "hoàn thành, toán học, khuyến nông, ngoài ra, khuya, hoặc, thuế, mùa, quà";
+        assert_eq!(normalize(text), text);
+    }
+
+    #[test]
+    fn non_vietnamese_text_is_untouched() {
+        for text in [
+            "koala shoe buoy",
+            "café, naïve, Zoë",
+            "北京 서울",
+            "<g1>x</g1> 3,5%",
+        ] {
+            assert_eq!(normalize(text), text);
+        }
+    }
+
+    #[test]
+    fn nfd_new_style_becomes_nfc_old_style() {
+        let nfd: String = "Thuỷ lợi Hoà Bình".nfd().collect();
+        assert_eq!(normalize(&nfd), "Thủy lợi Hòa Bình");
+    }
+
+    #[test]
+    fn normalize_is_idempotent_on_the_sample() {
         let text =
             include_str!("../../tests/fixtures/segment/bac-ninh-foreign-information-2019.txt");
-        for para in text.split("\n\n") {
-            println!("=== {:?}", seg.sentences(&normalize(para)));
+        let once = normalize(text);
+        assert_eq!(once, text, "the sample is NFC and old style already");
+        assert_eq!(normalize(&once), once);
+    }
+
+    #[test]
+    fn combining_mark_after_word_keeps_idempotence() {
+        let text = "hoà\u{301}";
+        let once = normalize(text);
+        assert_eq!(normalize(&once), once);
+    }
+
+    // --- the sample article, every paragraph -----------------------------------------
+
+    #[test]
+    fn sample_title_without_punctuation() {
+        assert_eq!(
+            vi("Tổng kết công tác thông tin đối ngoại trên địa bàn tỉnh giai đoạn 2016-2020"),
+            ["Tổng kết công tác thông tin đối ngoại trên địa bàn tỉnh giai đoạn 2016-2020"]
+        );
+    }
+
+    #[test]
+    fn sample_dateline_then_first_paragraph() {
+        let text = "12/11/2019 20:14 Số lượt xem: 1676\nNgày 12-11, tại Sở Thông tin và Truyền thông, Ban Chỉ đạo công tác thông tin đối ngoại tỉnh tổ chức tổng kết công tác thông tin đối ngoại trên địa bàn tỉnh giai đoạn 2016-2020, triển khai phương hướng, nhiệm vụ giai đoạn 2021-2025.";
+        assert_eq!(
+            vi(text),
+            [
+                "12/11/2019 20:14 Số lượt xem: 1676",
+                "Ngày 12-11, tại Sở Thông tin và Truyền thông, Ban Chỉ đạo công tác thông tin đối ngoại tỉnh tổ chức tổng kết công tác thông tin đối ngoại trên địa bàn tỉnh giai đoạn 2016-2020, triển khai phương hướng, nhiệm vụ giai đoạn 2021-2025.",
+            ]
+        );
+    }
+
+    #[test]
+    fn sample_attendees_are_one_sentence() {
+        let text = "Đồng chí: Nguyễn Hữu Quất, Phó Bí thư Thường trực Tỉnh ủy, Trưởng Ban Chỉ đạo chủ trì hội nghị; cùng dự có các đồng chí: Nguyễn Tiến Nhường, Ủy viên Ban Thường vụ Tỉnh ủy, Phó Chủ tịch Thường trực, Phụ trách UBND tỉnh, Phó Trưởng ban Thường trực Ban chỉ đạo; Nguyễn Đăng Túc, Ủy viên Ban Thường vụ, Trưởng Ban Tuyên giáo Tỉnh ủy.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    #[test]
+    fn sample_caption_with_trailing_blank_line() {
+        let text = "Đồng chí Nguyễn Hữu Quất, Phó Bí thư Thường trực Tỉnh ủy, Trưởng Ban Chỉ đạo công tác thông tin đối ngoại tỉnh phát biểu chỉ đạo.\n \n";
+        assert_eq!(vi(text), [text.trim_end()]);
+    }
+
+    #[test]
+    fn sample_body_paragraph() {
+        let expected = [
+            "Quán triệt tinh thần Chỉ thị 26 của Ban Bí thư về “Tiếp tục đổi mới và tăng cường công tác thông tin đối ngoại trong tình hình mới” với phương châm “Chính xác, kịp thời, sinh động, phù hợp với từng đối tượng”, trong những năm qua, hoạt động thông tin đối ngoại của tỉnh được thực hiện toàn diện trên tất cả các lĩnh vực, qua nhiều kênh thông tin, gắn kết chặt chẽ với các hoạt động đối ngoại Đảng, ngoại giao Nhà nước, đối ngoại nhân dân và đạt được nhiều kết quả nổi bật, đóng góp tích cực trong thực hiện các mục tiêu, nhiệm vụ phát triển kinh tế- xã hội của tỉnh.",
+            "Trong giai đoạn vừa qua, cơ quan quản lý nhà nước về thông tin đối ngoại thể hiện đúng vai trò tham mưu trong công tác thông tin đối ngoại tại địa phương, giúp UBND tỉnh quản lý, kịp thời định hướng hoạt động, ban hành các kế hoạch, văn bản liên quan đến hoạt động thông tin đối ngoại định kỳ và đột xuất.",
+            "Việc thực hiện tốt công tác thông tin tuyên truyền đã phát huy hiệu quả, đóng góp vào thành công của các hoạt động đối ngoại quan trọng của tỉnh; hình ảnh Bắc Ninh đến với bạn bè Quốc tế ngày càng tích cực và hiệu quả hơn.",
+            "Bên cạnh đó, công tác tuyên truyền bảo vệ độc lập dân tộc và lãnh thổ, về phân giới cắm mốc, tuyên truyền về biển đảo được quan tâm, chú trọng; kịp thời đấu tranh phản bác những luận điệu sai trái chống phá Đảng, Nhà nước ta.",
+            "Trong giai đoạn 2021- 2025, Ban chỉ đạo tiếp tục cụ thể hóa các Chỉ thị, Nghị quyết của Đảng và Chính phủ về chiến lược công tác thông tin đối ngoại.",
+            "Đẩy mạnh công tác thông tin, tuyên truyền các chủ trương, chính sách của Đảng và Nhà nước về thông tin đối ngoại.",
+            "Xây dựng đề án truyền thông đối ngoại của tỉnh với các hoạt động truyền thông đồng bộ, theo đúng xu hướng, định hướng phát triển kinh tế- xã hội.",
+            "Các cơ quan báo chí địa phương tích cực phối hợp với các cơ quan báo chí Trung ương đẩy mạnh công tác thông tin đối ngoại, tuyên truyền, giới thiệu quảng bá hình ảnh Bắc Ninh đến với bạn bè trong nước và Quốc tế.",
+            "Xây dựng hệ thống dữ liệu, đa dạng hóa các phương thức truyền thông, tăng cường sử dụng ngôn ngữ nước ngoài.",
+            "Tăng cường sử dụng các phương tiện truyền thông hiện đại có sức lan tỏa, bao phủ rộng, thông tin trực tuyến, mạng xã hội về tiềm năng, truyền thống văn hóa mảnh đất và con người Bắc Ninh nhằm thu hút các đối tác nước ngoài đến thăm và xúc tiến đầu tư trên các lĩnh vực kinh tế- văn hóa- xã hội…",
+            "Phó Bí thư Thường trực Tỉnh ủy Nguyễn Hữu Quất khẳng định: Sự phát triển toàn diện về kinh tế, văn hóa, xã hội của tỉnh thời gian qua có sự đóng góp không nhỏ của công tác thông tin đối ngoại.",
+            "Trong thời gian tới, Ban Chỉ đạo và các sở, ban, ngành, địa phương tiếp tục quán triệt tốt tinh thần Chỉ thị 26 của Ban Bí thư và các kế hoạch, chỉ đạo của UBND tỉnh; có kế hoạch khai thác hiệu quả các Website của tỉnh và các ngành, địa phương trong việc cập nhật, tiếp cận thông tin.",
+            "Các cơ quan báo chí của tỉnh chú trọng nâng cao trình độ ngoại ngữ cho đội ngũ phóng viên, biên tập viên…nhằm mở rộng kênh tuyên truyền bằng các thứ tiếng khác nhau.",
+            "Tổ chức các lớp tập huấn, bồi dưỡng nghiệp vụ thông tin đối ngoại và quy chế phát ngôn, cung cấp thông tin cho báo chí…",
+        ];
+        // The paragraph's lines are joined by single newlines, as in the article.
+        let (first_line, rest) = expected.split_at(1);
+        let lines = [
+            first_line.concat(),
+            rest[..3].join(" "),
+            rest[3..9].join(" "),
+            rest[9..].join(" "),
+        ];
+        assert_eq!(vi(&lines.join("\n")), expected);
+    }
+
+    #[test]
+    fn sample_byline() {
+        assert_eq!(vi("Đức Quý"), ["Đức Quý"]);
+    }
+
+    #[test]
+    fn sample_fixture_matches_expected_sentences() {
+        let text =
+            include_str!("../../tests/fixtures/segment/bac-ninh-foreign-information-2019.txt");
+        let expected =
+            include_str!("../../tests/fixtures/segment/bac-ninh-foreign-information-2019.expected");
+        let segmenter = Segmenter::for_language("vi");
+        let actual: Vec<String> = text
+            .split("\n\n")
+            .map(|paragraph| segmenter.sentences(paragraph).join("\n"))
+            .filter(|sentences| !sentences.is_empty())
+            .collect();
+        assert_eq!(actual.join("\n\n"), expected.trim_end());
+    }
+
+    // --- ellipses ----------------------------------------------------------------
+
+    #[test]
+    fn ellipsis_glued_to_lowercase_word_does_not_split() {
+        let text = "Các cơ quan báo chí của tỉnh chú trọng nâng cao trình độ ngoại ngữ cho đội ngũ phóng viên, biên tập viên…nhằm mở rộng kênh tuyên truyền bằng các thứ tiếng khác nhau.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    #[test]
+    fn ellipsis_before_capital_splits() {
+        assert_eq!(
+            vi(
+                "Giá xăng tăng, giá điện tăng, giá thực phẩm cũng tăng... Người dân lo lắng. Nhiều hộ dân bị ảnh hưởng… Chính quyền đã vào cuộc."
+            ),
+            [
+                "Giá xăng tăng, giá điện tăng, giá thực phẩm cũng tăng...",
+                "Người dân lo lắng.",
+                "Nhiều hộ dân bị ảnh hưởng…",
+                "Chính quyền đã vào cuộc.",
+            ]
+        );
+    }
+
+    #[test]
+    fn ellipsis_before_lowercase_or_number_continues() {
+        let text = "Anh ấy im lặng... rồi bỏ đi, con số lên tới… 1.200 người.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    // --- abbreviations and initials ----------------------------------------------
+
+    #[test]
+    fn city_abbreviation_does_not_split() {
+        assert_eq!(
+            vi("Sáng nay, TP. Hồ Chí Minh có mưa lớn. Nhiều tuyến đường ở Tp. Thủ Đức bị ngập."),
+            [
+                "Sáng nay, TP. Hồ Chí Minh có mưa lớn.",
+                "Nhiều tuyến đường ở Tp. Thủ Đức bị ngập."
+            ]
+        );
+    }
+
+    #[test]
+    fn academic_titles_do_not_split() {
+        assert_eq!(
+            vi(
+                "PGS. TS. Nguyễn Văn Hùng, Giám đốc Bệnh viện, cho biết bệnh nhân đã qua cơn nguy kịch. ThS. BS. Trần Thị Lan khuyến cáo người dân tiêm vắc-xin cúm."
+            ),
+            [
+                "PGS. TS. Nguyễn Văn Hùng, Giám đốc Bệnh viện, cho biết bệnh nhân đã qua cơn nguy kịch.",
+                "ThS. BS. Trần Thị Lan khuyến cáo người dân tiêm vắc-xin cúm.",
+            ]
+        );
+    }
+
+    #[test]
+    fn glued_and_compound_titles_do_not_split() {
+        assert_eq!(
+            vi(
+                "Th.S Lê Minh Tuấn trình bày tham luận. Sau đó GS.TS. Phạm Văn Đức và KS. Hoàng Nam phát biểu."
+            ),
+            [
+                "Th.S Lê Minh Tuấn trình bày tham luận.",
+                "Sau đó GS.TS. Phạm Văn Đức và KS. Hoàng Nam phát biểu."
+            ]
+        );
+    }
+
+    #[test]
+    fn ward_district_abbreviations_in_address() {
+        assert_eq!(
+            vi(
+                "Vụ cháy xảy ra tại số 12 đường Lê Lợi, P. Bến Thành, Q. 1, TP. Hồ Chí Minh. Không có thiệt hại về người."
+            ),
+            [
+                "Vụ cháy xảy ra tại số 12 đường Lê Lợi, P. Bến Thành, Q. 1, TP. Hồ Chí Minh.",
+                "Không có thiệt hại về người.",
+            ]
+        );
+    }
+
+    #[test]
+    fn town_abbreviation_then_sentence_end() {
+        assert_eq!(
+            vi("Ông được bầu làm Chủ tịch UBND TX. Từ Sơn. Nhiệm kỳ kéo dài 5 năm."),
+            [
+                "Ông được bầu làm Chủ tịch UBND TX. Từ Sơn.",
+                "Nhiệm kỳ kéo dài 5 năm."
+            ]
+        );
+    }
+
+    #[test]
+    fn vv_never_ends_a_sentence() {
+        let text = "Hội chợ trưng bày hàng dệt may, da giày, đồ gỗ v.v. Trong đó hàng thủ công chiếm đa số.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    #[test]
+    fn abbreviation_inside_brackets() {
+        assert_eq!(
+            vi("Dự án đặt tại Thuận Thành (TP. Bắc Ninh cũ). Vốn đầu tư là 300 tỷ đồng."),
+            [
+                "Dự án đặt tại Thuận Thành (TP. Bắc Ninh cũ).",
+                "Vốn đầu tư là 300 tỷ đồng."
+            ]
+        );
+    }
+
+    #[test]
+    fn abbreviation_must_match_case_and_whole_word() {
+        // "tP." is not listed, and "ATP." only ends in "TP." inside a longer word.
+        assert_eq!(
+            vi("Giải quần vợt ATP. Đương kim vô địch bỏ cuộc."),
+            ["Giải quần vợt ATP.", "Đương kim vô địch bỏ cuộc."]
+        );
+    }
+
+    #[test]
+    fn dotted_initials_do_not_split() {
+        assert_eq!(
+            vi(
+                "Ông N.V.A. (45 tuổi, trú tại Bắc Ninh) đã bị khởi tố. Bị can Trần V. Nam khai nhận hành vi."
+            ),
+            [
+                "Ông N.V.A. (45 tuổi, trú tại Bắc Ninh) đã bị khởi tố.",
+                "Bị can Trần V. Nam khai nhận hành vi.",
+            ]
+        );
+    }
+
+    #[test]
+    fn name_with_middle_and_last_initials() {
+        let text = "Tác giả Nguyễn V. A. Đỗ Thị B. cùng ký tên.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    #[test]
+    fn lone_letter_after_lowercase_word_ends_sentence() {
+        assert_eq!(
+            vi("Việt Nam đứng đầu bảng A. Thái Lan xếp thứ hai."),
+            ["Việt Nam đứng đầu bảng A.", "Thái Lan xếp thứ hai."]
+        );
+    }
+
+    // --- numbers and dates -------------------------------------------------------
+
+    #[test]
+    fn thousands_and_decimals_do_not_split() {
+        assert_eq!(
+            vi(
+                "Kim ngạch xuất khẩu đạt 1.676.000 USD, tăng 3,5% so với cùng kỳ. Tỉnh đặt mục tiêu tăng 10% trong năm 2020."
+            ),
+            [
+                "Kim ngạch xuất khẩu đạt 1.676.000 USD, tăng 3,5% so với cùng kỳ.",
+                "Tỉnh đặt mục tiêu tăng 10% trong năm 2020.",
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_do_not_split() {
+        assert_eq!(
+            vi(
+                "Ngày 12.11.2019, Sở Y tế ghi nhận 1.676 ca sốt xuất huyết. Đến ngày 12/11/2019, số ca giảm còn 1.200. Từ 12-11 đến 15-11 không có ca tử vong."
+            ),
+            [
+                "Ngày 12.11.2019, Sở Y tế ghi nhận 1.676 ca sốt xuất huyết.",
+                "Đến ngày 12/11/2019, số ca giảm còn 1.200.",
+                "Từ 12-11 đến 15-11 không có ca tử vong.",
+            ]
+        );
+    }
+
+    #[test]
+    fn weather_report_with_degrees() {
+        assert_eq!(
+            vi("Nhiệt độ cao nhất 35,5 độ C. Chiều tối có mưa rào và dông, lượng mưa 20-40 mm."),
+            [
+                "Nhiệt độ cao nhất 35,5 độ C.",
+                "Chiều tối có mưa rào và dông, lượng mưa 20-40 mm."
+            ]
+        );
+    }
+
+    #[test]
+    fn economy_report() {
+        assert_eq!(
+            vi(
+                "GDP quý III tăng 7,31%. Đây là mức tăng cao nhất trong 9 năm qua! Vì sao kinh tế tăng tốc? Theo Tổng cục Thống kê, xuất khẩu là động lực chính."
+            ),
+            [
+                "GDP quý III tăng 7,31%.",
+                "Đây là mức tăng cao nhất trong 9 năm qua!",
+                "Vì sao kinh tế tăng tốc?",
+                "Theo Tổng cục Thống kê, xuất khẩu là động lực chính.",
+            ]
+        );
+    }
+
+    #[test]
+    fn sport_report() {
+        assert_eq!(
+            vi(
+                "Hiệp 2, Công Phượng ghi bàn ở phút 67. Chung cuộc, Việt Nam thắng Thái Lan 2-1 tại sân Mỹ Đình."
+            ),
+            [
+                "Hiệp 2, Công Phượng ghi bàn ở phút 67.",
+                "Chung cuộc, Việt Nam thắng Thái Lan 2-1 tại sân Mỹ Đình.",
+            ]
+        );
+    }
+
+    // --- quotes and brackets -----------------------------------------------------
+
+    #[test]
+    fn closing_quote_belongs_to_its_sentence() {
+        assert_eq!(
+            vi(
+                "Thủ tướng nhấn mạnh: “Phải hành động ngay, không chờ đợi mới.” Tiếp đó, cuộc họp bàn về phòng chống bão."
+            ),
+            [
+                "Thủ tướng nhấn mạnh: “Phải hành động ngay, không chờ đợi mới.”",
+                "Tiếp đó, cuộc họp bàn về phòng chống bão.",
+            ]
+        );
+    }
+
+    #[test]
+    fn closing_bracket_belongs_to_its_sentence() {
+        assert_eq!(
+            vi("Giá vàng tăng mạnh (theo Ngân hàng Nhà nước.) Người dân đổ xô đi mua."),
+            [
+                "Giá vàng tăng mạnh (theo Ngân hàng Nhà nước.)",
+                "Người dân đổ xô đi mua."
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_sentence_followed_by_lowercase_continues() {
+        let text = "Ông nói: “Chúng tôi sẽ cố gắng.” và rời cuộc họp.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    #[test]
+    fn opening_quote_before_capital_starts_a_sentence() {
+        assert_eq!(
+            vi("Bộ Y tế khuyến cáo người dân. “Không được chủ quan với dịch bệnh”, ông nói."),
+            [
+                "Bộ Y tế khuyến cáo người dân.",
+                "“Không được chủ quan với dịch bệnh”, ông nói."
+            ]
+        );
+    }
+
+    // --- lines ---------------------------------------------------------------------
+
+    #[test]
+    fn headline_line_then_paragraph_line() {
+        assert_eq!(
+            vi(
+                "Bắc Ninh thu hút 1,5 tỷ USD vốn FDI\nTheo Sở Kế hoạch và Đầu tư, tỉnh đứng đầu cả nước về thu hút vốn."
+            ),
+            [
+                "Bắc Ninh thu hút 1,5 tỷ USD vốn FDI",
+                "Theo Sở Kế hoạch và Đầu tư, tỉnh đứng đầu cả nước về thu hút vốn.",
+            ]
+        );
+    }
+
+    #[test]
+    fn soft_wrapped_line_continues() {
+        let text =
+            "Chủ tịch UBND tỉnh yêu cầu các sở, ngành\nkhẩn trương khắc phục hậu quả mưa lũ.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    #[test]
+    fn line_ending_in_comma_continues() {
+        let text = "Tham dự có đồng chí Nguyễn Văn Phúc,\nBí thư Tỉnh ủy.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    #[test]
+    fn blank_line_always_separates() {
+        assert_eq!(
+            vi("Mưa lớn kéo dài\n\nnhiều nơi bị ngập"),
+            ["Mưa lớn kéo dài", "nhiều nơi bị ngập"]
+        );
+    }
+
+    #[test]
+    fn crlf_line_breaks() {
+        assert_eq!(
+            vi("Bão số 6 đổ bộ\r\nHàng nghìn hộ dân phải sơ tán.\r\n"),
+            ["Bão số 6 đổ bộ", "Hàng nghìn hộ dân phải sơ tán."]
+        );
+    }
+
+    // --- URLs and e-mail ----------------------------------------------------------
+
+    #[test]
+    fn urls_and_emails_do_not_split() {
+        assert_eq!(
+            vi(
+                "Thông tin chi tiết xem tại www.bacninh.gov.vn. Mọi ý kiến gửi về a.b@c.vn hoặc So.TTTT@BacNinh.gov.vn."
+            ),
+            [
+                "Thông tin chi tiết xem tại www.bacninh.gov.vn.",
+                "Mọi ý kiến gửi về a.b@c.vn hoặc So.TTTT@BacNinh.gov.vn.",
+            ]
+        );
+    }
+
+    #[test]
+    fn url_with_capitalised_path_does_not_split() {
+        let text = "Xem tại https://bacninh.gov.vn/2019.Tin-tuc/Bac-Ninh ngay hôm nay.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    // --- inline tags -----------------------------------------------------------------
+
+    #[test]
+    fn open_paired_tag_is_never_split() {
+        assert_eq!(
+            vi("<g1>Câu một. Câu hai.</g1> Câu ba."),
+            ["<g1>Câu một. Câu hai.</g1>", "Câu ba."]
+        );
+    }
+
+    #[test]
+    fn closing_tag_after_period_stays_left() {
+        assert_eq!(
+            vi("Tin từ <g1>Bộ Y tế.</g1> Hôm nay có thêm 12 ca mắc mới."),
+            ["Tin từ <g1>Bộ Y tế.</g1>", "Hôm nay có thêm 12 ca mắc mới."]
+        );
+        assert_eq!(
+            vi("Bão đổ bộ vào <g1>Quảng Ngãi</g1>. <g2>Hàng nghìn</g2> hộ dân phải sơ tán."),
+            [
+                "Bão đổ bộ vào <g1>Quảng Ngãi</g1>.",
+                "<g2>Hàng nghìn</g2> hộ dân phải sơ tán."
+            ]
+        );
+    }
+
+    #[test]
+    fn standalone_tags_go_with_the_text_they_touch() {
+        assert_eq!(
+            vi("Mưa lớn kéo dài.<x2/> Nhiều nơi bị ngập. <x3/>Giao thông tê liệt."),
+            [
+                "Mưa lớn kéo dài.<x2/>",
+                "Nhiều nơi bị ngập.",
+                "<x3/>Giao thông tê liệt."
+            ]
+        );
+    }
+
+    #[test]
+    fn unclosed_tag_keeps_the_rest_together() {
+        let text = "<g1>Câu một. Câu hai. Câu ba.";
+        assert_eq!(vi(text), [text]);
+        assert_eq!(parse_tag("<g12>"), Some((5, Tag::Open(12))));
+        assert_eq!(parse_tag("<g>"), None);
+        assert_eq!(parse_tag("<x1>"), None);
+    }
+
+    // --- edge cases, languages, rules files --------------------------------------------
+
+    #[test]
+    fn empty_and_blank_input_give_no_sentences() {
+        assert!(vi("").is_empty());
+        assert!(vi(" \n\t \r\n \u{a0}").is_empty());
+        assert!(Segmenter::for_language("xx").split("  ").is_empty());
+    }
+
+    #[test]
+    fn ranges_are_trimmed_byte_ranges() {
+        let text = "  Giá lúa tăng. \n Giá cà phê giảm.  ";
+        let ranges = Segmenter::for_language("vi").split(text);
+        let second = text.find("Giá cà").expect("second sentence");
+        assert_eq!(
+            ranges,
+            [
+                2..2 + "Giá lúa tăng.".len(),
+                second..second + "Giá cà phê giảm.".len()
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_language_uses_uax29_only() {
+        let generic = Segmenter::for_language("fr");
+        assert_eq!(
+            generic.sentences("M. Dupont est arrivé. Il pleut."),
+            ["M.", "Dupont est arrivé.", "Il pleut."]
+        );
+        assert_eq!(
+            Segmenter::for_language("vi-VN").sentences("TP. Huế đẹp."),
+            ["TP. Huế đẹp."]
+        );
+    }
+
+    #[test]
+    fn english_rules_are_data_only() {
+        assert_eq!(
+            Segmenter::for_language("en")
+                .sentences("Dr. Smith met Mr. Brown in the U.S. on Jan. 5. They talked."),
+            [
+                "Dr. Smith met Mr. Brown in the U.S. on Jan. 5.",
+                "They talked."
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_from_toml_text() {
+        let segmenter = Segmenter::from_rules_toml(
+            "[punctuation]\nterminals = [\".\"]\n[abbreviations]\nlist = [\"Ông.\"]\n",
+        )
+        .expect("valid rules");
+        assert_eq!(
+            segmenter.sentences("Ông. Ba đến. Bà Tư về."),
+            ["Ông. Ba đến.", "Bà Tư về."]
+        );
+    }
+
+    #[test]
+    fn built_in_rules_parse() {
+        for text in [VI_RULES, EN_RULES] {
+            Segmenter::from_rules_toml(text).expect("built-in rules are valid");
+        }
+    }
+
+    #[test]
+    fn bad_rules_toml_reports_line_and_column() {
+        let err = Segmenter::from_rules_toml("[breaks]\ninitials = yes\n").expect_err("bad TOML");
+        match err {
+            SegmentError::Rules {
+                path: None,
+                line,
+                col,
+                ..
+            } => assert_eq!((line, col), (2, 12)),
+            other => panic!("unexpected error {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_rules_file_error_names_path_line_and_column() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("xx.toml");
+        std::fs::write(
+            &path,
+            "language = \"xx\"\n[punctuation]\nterminals = [\"..\"]\n",
+        )
+        .expect("write");
+        let err = Segmenter::from_rules_file(&path).expect_err("bad rules");
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!("{}:3:13: ", path.display())),
+            "{message}"
+        );
+        let missing = Segmenter::from_rules_file(&dir.path().join("missing.toml"));
+        assert!(matches!(missing, Err(SegmentError::Io { .. })));
+    }
+
+    // --- properties -------------------------------------------------------------------
+
+    /// Pieces that exercise every rule, glued at random.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            ".", "…", "...", "!", "?", "<g1>", "</g1>", "<g2>", "</g2>", "<x2/>", "<g", "</",
+            "<x3", "/>", "ă", "Ư", "ờ", "hoà", "quý", "a", "B", "1", "2", " ", "\n", "\r\n",
+            "\n\n", "”", "“", "(", ")", "TP.", "v.v.", "N.V.", "www.", "@", "\u{300}", "\u{a0}",
+            ",", ":",
+        ]);
+        prop_oneof![
+            prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat()),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn split_never_panics_and_covers_the_text(text in tricky_text()) {
+            let ranges = Segmenter::for_language("vi").split(&text);
+            let mut last_end = 0;
+            for range in &ranges {
+                prop_assert!(range.start >= last_end && range.start < range.end);
+                prop_assert!(range.end <= text.len());
+                prop_assert!(text.is_char_boundary(range.start) && text.is_char_boundary(range.end));
+                let sentence = &text[range.clone()];
+                prop_assert_eq!(sentence, sentence.trim());
+                last_end = range.end;
+            }
+            for (i, c) in text.char_indices() {
+                if !c.is_whitespace() {
+                    prop_assert!(ranges.iter().any(|r| r.contains(&i)), "byte {} uncovered", i);
+                }
+            }
+        }
+
+        #[test]
+        fn normalize_is_idempotent(text in "[a-zA-ZàáảãạòóỏõọùúủũụỳýỷỹỵèéẻẽẹôơưâăêđoueyqOUAEYQ \u{300}\u{301}\u{303}\u{309}\u{323}]{0,30}") {
+            let once = normalize(&text);
+            prop_assert_eq!(normalize(&once), once);
         }
     }
 }
