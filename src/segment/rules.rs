@@ -1,0 +1,294 @@
+//! Segmentation rules: the schema of `rules/<lang>.toml`, its validation, and loading.
+//!
+//! The schema itself is documented at the top of `rules/vi.toml`. Every section and
+//! field is optional: an empty file is the generic rule set (UAX #29 only, no
+//! abbreviations), so a new source language is a data file, never Rust code.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::SegmentError;
+
+/// The longest abbreviation the loader accepts, in bytes; it bounds how far the
+/// splitter looks back from a period, which keeps splitting linear.
+pub(crate) const MAX_ABBREVIATION_LEN: usize = 32;
+
+/// One language's rules, exactly as written in its TOML file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct Rules {
+    /// The language the file is for; informational only.
+    pub(crate) language: Option<String>,
+    /// Which characters end, close and open sentences.
+    pub(crate) punctuation: Punctuation,
+    /// Switches for the merge and split rules.
+    pub(crate) breaks: Breaks,
+    /// `punct` between two character classes never ends a sentence.
+    pub(crate) joins: Vec<Join>,
+    /// Words ending in a period that never end a sentence.
+    pub(crate) abbreviations: Abbreviations,
+}
+
+/// The `[punctuation]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct Punctuation {
+    /// Characters that can end a sentence.
+    pub(crate) terminals: Vec<OneChar>,
+    /// Terminal runs that are an ellipsis ("...", "…").
+    pub(crate) ellipses: Vec<String>,
+    /// Characters that, after a terminal, still belong to the sentence they close.
+    pub(crate) closing: Vec<OneChar>,
+    /// Characters skipped when looking at how the next sentence starts.
+    pub(crate) opening: Vec<OneChar>,
+    /// A line ending in one of these continues on the next line.
+    pub(crate) line_continuers: Vec<OneChar>,
+}
+
+/// The `[breaks]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct Breaks {
+    /// A terminal followed by a lowercase word does not end a sentence.
+    pub(crate) lowercase_continues: bool,
+    /// An ellipsis ends a sentence only before a capitalised word.
+    pub(crate) ellipsis_needs_capital: bool,
+    /// Initials ("N.V.A.", "Nguyễn V. A.") do not end a sentence.
+    pub(crate) initials: bool,
+    /// A line break followed by a lowercase word is a soft wrap, not a sentence end.
+    pub(crate) soft_wrap_lowercase: bool,
+    /// A line that ends without punctuation ends a sentence (a headline).
+    pub(crate) unpunctuated_line_ends: bool,
+    /// A token containing one of these (URL, e-mail) is never split.
+    pub(crate) url_markers: Vec<String>,
+}
+
+impl Default for Breaks {
+    /// The generic behaviour: UAX #29 alone, which breaks after every line.
+    fn default() -> Self {
+        Breaks {
+            lowercase_continues: false,
+            ellipsis_needs_capital: false,
+            initials: false,
+            soft_wrap_lowercase: false,
+            unpunctuated_line_ends: true,
+            url_markers: Vec::new(),
+        }
+    }
+}
+
+/// One `[[joins]]` entry: `before` `punct` `after`, with no space, never splits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Join {
+    /// Class of the character just before the punctuation.
+    pub(crate) before: CharClass,
+    /// The punctuation character.
+    pub(crate) punct: OneChar,
+    /// Class of the character just after the punctuation.
+    pub(crate) after: CharClass,
+}
+
+/// A character class usable in `[[joins]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum CharClass {
+    /// A decimal digit.
+    Digit,
+    /// An uppercase letter.
+    Upper,
+    /// A lowercase letter.
+    Lower,
+    /// Any letter.
+    Letter,
+    /// Any character.
+    Any,
+}
+
+impl CharClass {
+    /// Whether `c` belongs to the class.
+    pub(crate) fn matches(self, c: char) -> bool {
+        match self {
+            CharClass::Digit => c.is_numeric(),
+            CharClass::Upper => c.is_uppercase(),
+            CharClass::Lower => c.is_lowercase(),
+            CharClass::Letter => c.is_alphabetic(),
+            CharClass::Any => true,
+        }
+    }
+}
+
+/// The `[abbreviations]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct Abbreviations {
+    /// The abbreviations, matched case-sensitively, each ending in a period.
+    pub(crate) list: HashSet<Abbreviation>,
+}
+
+/// A string of exactly one character (TOML has no character type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct OneChar(pub(crate) char);
+
+impl TryFrom<String> for OneChar {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let mut chars = value.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Ok(OneChar(c)),
+            _ => Err(format!("expected exactly one character, found {value:?}")),
+        }
+    }
+}
+
+/// An abbreviation: no whitespace, ends in '.', at most [`MAX_ABBREVIATION_LEN`] bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct Abbreviation(pub(crate) String);
+
+impl TryFrom<String> for Abbreviation {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if value.len() > MAX_ABBREVIATION_LEN {
+            Err(format!(
+                "abbreviation {value:?} is longer than {MAX_ABBREVIATION_LEN} bytes"
+            ))
+        } else if value.chars().any(char::is_whitespace) || !value.ends_with('.') {
+            Err(format!(
+                "abbreviation {value:?} must end in '.' and contain no whitespace"
+            ))
+        } else {
+            Ok(Abbreviation(value))
+        }
+    }
+}
+
+impl std::borrow::Borrow<str> for Abbreviation {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Rules {
+    /// Parses rules from TOML text; `path` only labels errors.
+    pub(crate) fn parse(text: &str, path: Option<&Path>) -> Result<Rules, SegmentError> {
+        toml::from_str(text).map_err(|err| {
+            let (line, col) = line_col(text, err.span().map_or(0, |span| span.start));
+            SegmentError::Rules {
+                path: path.map(Path::to_path_buf),
+                line,
+                col,
+                message: err.message().trim_end().to_owned(),
+            }
+        })
+    }
+
+    /// Whether `c` is a sentence terminal.
+    pub(crate) fn is_terminal(&self, c: char) -> bool {
+        contains(&self.punctuation.terminals, c)
+    }
+
+    /// Whether `c` closes a sentence (quote, bracket).
+    pub(crate) fn is_closing(&self, c: char) -> bool {
+        contains(&self.punctuation.closing, c)
+    }
+
+    /// Whether `c` opens a sentence (quote, bracket).
+    pub(crate) fn is_opening(&self, c: char) -> bool {
+        contains(&self.punctuation.opening, c)
+    }
+
+    /// Whether a line ending in `c` continues on the next line.
+    pub(crate) fn is_line_continuer(&self, c: char) -> bool {
+        contains(&self.punctuation.line_continuers, c)
+    }
+
+    /// Whether the terminal run `run` is (or ends in) an ellipsis.
+    pub(crate) fn is_ellipsis(&self, run: &str) -> bool {
+        self.punctuation
+            .ellipses
+            .iter()
+            .any(|e| !e.is_empty() && run.ends_with(e.as_str()))
+    }
+}
+
+/// Whether `set` holds `c`.
+fn contains(set: &[OneChar], c: char) -> bool {
+    set.iter().any(|one| one.0 == c)
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    // A span from the parser is always on a char boundary, but never trust it to be.
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules_error(text: &str) -> (usize, usize, String) {
+        match Rules::parse(text, None) {
+            Err(SegmentError::Rules {
+                line, col, message, ..
+            }) => (line, col, message),
+            other => panic!("expected a rules error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_file_is_generic() {
+        let rules = Rules::parse("", None).expect("empty rules parse");
+        assert!(rules.punctuation.terminals.is_empty());
+        assert!(rules.breaks.unpunctuated_line_ends);
+        assert!(rules.abbreviations.list.is_empty());
+    }
+
+    #[test]
+    fn bad_toml_reports_line_and_column() {
+        let (line, col, _) = rules_error("[punctuation]\nterminals = [\".\", \n[breaks]\n");
+        assert_eq!(line, 3);
+        assert!(col >= 1);
+    }
+
+    #[test]
+    fn two_char_terminal_is_rejected_at_its_position() {
+        let (line, col, message) = rules_error("[punctuation]\nterminals = [\".\", \"?!\"]\n");
+        // toml points at the array holding the bad element.
+        assert_eq!((line, col), (2, 13));
+        assert!(message.contains("exactly one character"), "{message}");
+    }
+
+    #[test]
+    fn unknown_field_is_rejected() {
+        let (line, _, message) = rules_error("[breaks]\nlowercase_continue = true\n");
+        assert_eq!(line, 2);
+        assert!(message.contains("lowercase_continue"), "{message}");
+    }
+
+    #[test]
+    fn abbreviation_without_period_is_rejected() {
+        let (line, _, message) = rules_error("[abbreviations]\nlist = [\"TP\"]\n");
+        assert_eq!(line, 2);
+        assert!(message.contains("must end in '.'"), "{message}");
+    }
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        assert_eq!(line_col("ủy\nhòa x", 9), (2, 4));
+        // Offset 2 is inside "ủ": it is moved back to the start of the character.
+        assert_eq!(line_col("ủy", 2), (1, 1));
+    }
+}
