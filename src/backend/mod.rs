@@ -439,6 +439,42 @@ mod tests {
         assert!(results[0].as_ref().unwrap_err().contains("expected 2"));
     }
 
+    fn project(extra: &str) -> Config {
+        let text = format!("[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n{extra}");
+        Config::parse(&text, std::path::Path::new("config.toml")).unwrap()
+    }
+
+    #[test]
+    fn chain_from_config_follows_fallbacks() {
+        let config = project(
+            "[backend]\nkind = \"pseudo\"\nfallback = [\"local\"]\n\n[backends.local]\nkind = \"command\"\ncommand = [\"true\"]\nfallback = [\"local\"]\n",
+        );
+        let chain = chain_from_config(&config, None).unwrap();
+        let names: Vec<&str> = chain.members().iter().map(|m| m.name()).collect();
+        assert_eq!(names, ["pseudo", "local"]);
+        let chain = chain_from_config(&config, Some("local")).unwrap();
+        assert_eq!(chain.members().len(), 1);
+        let err = chain_from_config(&config, Some("nope")).unwrap_err();
+        assert!(err.to_string().contains("[backends.nope]"), "{err}");
+    }
+
+    #[test]
+    fn estimate_prices_the_primary_per_language() {
+        let config = project(
+            "[backend]\nkind = \"command\"\ncommand = [\"true\"]\nprice_per_million = 20.0\n",
+        );
+        let chain = chain_from_config(&config, None).unwrap();
+        let langs = [
+            (Lang::parse("en").unwrap(), 500_000),
+            (Lang::parse("ko").unwrap(), 250_000),
+        ];
+        let e = estimate(&chain, &langs);
+        assert_eq!(e.lines.len(), 2);
+        assert_eq!(e.lines[1].units, 250_000);
+        assert!((e.total_cost - 15.0).abs() < 1e-9, "{}", e.total_cost);
+        assert!(e.complete && e.exceeds(10.0) && !e.exceeds(15.0));
+    }
+
     #[test]
     fn unknown_kind_lists_valid_kinds() {
         let config = BackendConfig {

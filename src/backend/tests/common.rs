@@ -11,8 +11,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use super::support::*;
 use crate::error::BackendError;
 
-async fn server_for(kind: &str) -> MockServer {
-    let _ = kind;
+/// A fresh server per backend, so request counts are per test and backend.
+async fn server_for(_kind: &str) -> MockServer {
     MockServer::start().await
 }
 
