@@ -9,12 +9,33 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::config::BackendConfig;
+use crate::config::{BackendConfig, Config};
 use crate::error::BackendError;
 use crate::lang::Lang;
 use crate::markup;
 
+pub mod azure;
+pub mod codes;
+pub mod command;
+pub mod cost;
+pub mod deepl;
+pub mod driver;
+pub mod google;
+pub mod html;
+pub mod http;
+pub mod libretranslate;
+pub mod limit;
+pub mod openai;
 pub mod pseudo;
+pub mod retry;
+
+#[cfg(test)]
+#[path = "tests/mod.rs"]
+mod wire_tests;
+
+pub use cost::{Billing, Estimate, EstimateLine, Usage, estimate};
+pub use http::Shared;
+pub use retry::Backoff;
 
 /// One sentence to translate, with inline markup as numbered tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,25 +110,57 @@ pub trait Translator: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// A [`BackendError`] for the whole batch.
     async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError>;
+
+    /// What the service bills for (characters unless said otherwise).
+    fn billing(&self) -> Billing {
+        Billing::Characters
+    }
+
+    /// The configured price per million billed units, for estimates.
+    fn price_per_million(&self) -> Option<f64> {
+        None
+    }
+
+    /// The account's usage, when the service reports it (DeepL). Failures are logged
+    /// and give `None`: an estimate must not stop on them.
+    async fn usage(&self) -> Option<Usage> {
+        None
+    }
 }
 
 /// Builds a backend from its config; `name` is how the config refers to it.
-type Factory = fn(name: &str, config: &BackendConfig) -> Result<Arc<dyn Translator>, BackendError>;
+type Factory = fn(
+    name: &str,
+    config: &BackendConfig,
+    shared: &Shared,
+) -> Result<Arc<dyn Translator>, BackendError>;
 
 /// Every backend kind: adding a backend is one file and one line here.
-const REGISTRY: &[(&str, Factory)] = &[("pseudo", pseudo::create)];
+const REGISTRY: &[(&str, Factory)] = &[
+    ("pseudo", pseudo::create),
+    ("deepl", deepl::create),
+    ("google", google::create),
+    ("azure", azure::create),
+    ("libretranslate", libretranslate::create),
+    ("openai", openai::create),
+    ("command", command::create),
+];
 
 /// The valid values of `kind`.
 pub fn kinds() -> Vec<&'static str> {
     REGISTRY.iter().map(|(kind, _)| *kind).collect()
 }
 
-/// Builds the backend `name` configured by `config`.
+/// Builds the backend `name` configured by `config`, on the shared HTTP layer.
 ///
 /// # Errors
 /// [`BackendError::Config`] for an unknown kind (listing the valid ones) or a backend
 /// that cannot be set up (e.g. its key variable is unset).
-pub fn create(name: &str, config: &BackendConfig) -> Result<Arc<dyn Translator>, BackendError> {
+pub fn create(
+    name: &str,
+    config: &BackendConfig,
+    shared: &Shared,
+) -> Result<Arc<dyn Translator>, BackendError> {
     let factory = REGISTRY
         .iter()
         .find(|(kind, _)| *kind == config.kind)
@@ -120,7 +173,79 @@ pub fn create(name: &str, config: &BackendConfig) -> Result<Arc<dyn Translator>,
                 kinds().join(", ")
             ),
         })?;
-    factory(name, config)
+    factory(name, config, shared)
+}
+
+/// Builds the chain for a run: the primary backend (`[backend]`, or
+/// `[backends.<name>]` for `--backend NAME`) followed by its `fallback` list, each
+/// backend once. One HTTP client serves them all.
+///
+/// # Errors
+/// [`BackendError::Config`] for an undefined backend name, a fallback cycle is not an
+/// error (repeats are skipped), and any error of [`create`].
+pub fn chain_from_config(
+    config: &Config,
+    backend_name: Option<&str>,
+) -> Result<Chain, BackendError> {
+    let connect = chain_configs(config, backend_name)?
+        .iter()
+        .map(|(_, c)| c.connect_timeout_secs)
+        .fold(f64::INFINITY, f64::min);
+    let connect = if connect.is_finite() && connect > 0.0 {
+        connect
+    } else {
+        10.0
+    };
+    let shared = Shared::new(std::time::Duration::from_secs_f64(connect))?;
+    chain_with(config, backend_name, &shared)
+}
+
+/// [`chain_from_config`] on a given [`Shared`] layer (tests use scaled-down backoff).
+///
+/// # Errors
+/// As [`chain_from_config`].
+pub fn chain_with(
+    config: &Config,
+    backend_name: Option<&str>,
+    shared: &Shared,
+) -> Result<Chain, BackendError> {
+    let members = chain_configs(config, backend_name)?
+        .into_iter()
+        .map(|(name, c)| create(&name, c, shared))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Chain::new(members))
+}
+
+/// The primary's name and config, then its fallbacks', without repeats.
+fn chain_configs<'a>(
+    config: &'a Config,
+    backend_name: Option<&str>,
+) -> Result<Vec<(String, &'a BackendConfig)>, BackendError> {
+    let undefined = |name: &str| BackendError::Config {
+        backend: name.to_owned(),
+        message: format!(
+            "no backend named `{name}` in {}; define a [backends.{name}] table",
+            config.path.display()
+        ),
+    };
+    let (primary_name, primary) = match backend_name {
+        Some(name) => (
+            name,
+            config.backend_named(name).ok_or_else(|| undefined(name))?,
+        ),
+        None => (config.backend.kind.as_str(), &config.backend),
+    };
+    let mut out = vec![(primary_name.to_owned(), primary)];
+    for fallback in &primary.fallback {
+        if out.iter().any(|(n, _)| n == fallback) {
+            continue;
+        }
+        let c = config
+            .backend_named(fallback)
+            .ok_or_else(|| undefined(fallback))?;
+        out.push((fallback.clone(), c));
+    }
+    Ok(out)
 }
 
 /// A translated segment and the backend that produced it.
@@ -314,13 +439,52 @@ mod tests {
         assert!(results[0].as_ref().unwrap_err().contains("expected 2"));
     }
 
+    fn project(extra: &str) -> Config {
+        let text = format!("[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n{extra}");
+        Config::parse(&text, std::path::Path::new("config.toml")).unwrap()
+    }
+
+    #[test]
+    fn chain_from_config_follows_fallbacks() {
+        let config = project(
+            "[backend]\nkind = \"pseudo\"\nfallback = [\"local\"]\n\n[backends.local]\nkind = \"command\"\ncommand = [\"true\"]\nfallback = [\"local\"]\n",
+        );
+        let chain = chain_from_config(&config, None).unwrap();
+        let names: Vec<&str> = chain.members().iter().map(|m| m.name()).collect();
+        assert_eq!(names, ["pseudo", "local"]);
+        let chain = chain_from_config(&config, Some("local")).unwrap();
+        assert_eq!(chain.members().len(), 1);
+        let err = chain_from_config(&config, Some("nope")).unwrap_err();
+        assert!(err.to_string().contains("[backends.nope]"), "{err}");
+    }
+
+    #[test]
+    fn estimate_prices_the_primary_per_language() {
+        let config = project(
+            "[backend]\nkind = \"command\"\ncommand = [\"true\"]\nprice_per_million = 20.0\n",
+        );
+        let chain = chain_from_config(&config, None).unwrap();
+        let langs = [
+            (Lang::parse("en").unwrap(), 500_000),
+            (Lang::parse("ko").unwrap(), 250_000),
+        ];
+        let e = estimate(&chain, &langs);
+        assert_eq!(e.lines.len(), 2);
+        assert_eq!(e.lines[1].units, 250_000);
+        assert!((e.total_cost - 15.0).abs() < 1e-9, "{}", e.total_cost);
+        assert!(e.complete && e.exceeds(10.0) && !e.exceeds(15.0));
+    }
+
     #[test]
     fn unknown_kind_lists_valid_kinds() {
         let config = BackendConfig {
             kind: "babelfish".into(),
             ..BackendConfig::default()
         };
-        let err = create("babelfish", &config).unwrap_err().to_string();
+        let shared = Shared::new(std::time::Duration::from_secs(1)).unwrap();
+        let err = create("babelfish", &config, &shared)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("pseudo"), "{err}");
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Batch, Limits, Translator};
+use super::{Batch, Billing, Limits, Shared, Translator};
 use crate::config::BackendConfig;
 use crate::error::BackendError;
 use crate::lang::Lang;
@@ -28,7 +28,11 @@ pub struct Pseudo {
 ///
 /// # Errors
 /// Never; the signature is the registry's.
-pub fn create(name: &str, config: &BackendConfig) -> Result<Arc<dyn Translator>, BackendError> {
+pub fn create(
+    name: &str,
+    config: &BackendConfig,
+    _shared: &Shared,
+) -> Result<Arc<dyn Translator>, BackendError> {
     Ok(Arc::new(Pseudo {
         name: name.to_owned(),
         limits: Limits {
@@ -56,6 +60,10 @@ impl Translator for Pseudo {
 
     fn limits(&self) -> Limits {
         self.limits
+    }
+
+    fn billing(&self) -> Billing {
+        Billing::Free
     }
 
     async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {

@@ -1,0 +1,214 @@
+//! The `azure` backend: Azure AI Translator v3,
+//! `POST /translate?api-version=3.0&from=…&to=…`, headers `Ocp-Apim-Subscription-Key`
+//! and (when `region` is set) `Ocp-Apim-Subscription-Region`.
+//!
+//! Tags: a batch with tags is sent with `textType=html`, tags converted to
+//! `<span id="gN">`/`<img id="xN">` and back ([`super::html`]); otherwise plain text.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::codes::{Codes, chinese_traditional, known_language};
+use super::driver::{self, Wire, configured_limits};
+use super::html::{from_html, to_html};
+use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
+use super::{Batch, Limits, Translator};
+use crate::config::BackendConfig;
+use crate::error::BackendError;
+use crate::lang::Lang;
+use crate::markup;
+
+/// The documented default key variable.
+pub const KEY_VAR: &str = "AZURE_TRANSLATOR_KEY";
+const LANGUAGES: &str = "af am ar as az ba bg bn bo bs ca cs cy da de dv el en es et eu fa fi fil fj fo fr ga gl gu ha he hi hr ht hu hy id ig is it iu ja ka kk km kn ko ku ky lo lt lv mg mi mk ml mn mr ms mt my nb ne nl or pa pl ps pt ro ru rw sd si sk sl sm sn so sq sr sv sw ta te th ti tk tr tt ty ug uk ur uz vi xh yo yue zu";
+
+/// Azure AI Translator v3; see the module docs.
+#[derive(Debug)]
+pub struct Azure {
+    name: String,
+    url: String,
+    region: Option<String>,
+    http: Http,
+    codes: Codes,
+    limits: Limits,
+    price: Option<f64>,
+    key_var: String,
+}
+
+/// Registry entry.
+///
+/// # Errors
+/// [`BackendError::Config`] when the key variable is unset.
+pub fn create(
+    name: &str,
+    config: &BackendConfig,
+    shared: &Shared,
+) -> Result<Arc<dyn Translator>, BackendError> {
+    let key = shared.api_key(name, config, KEY_VAR, true)?;
+    Ok(Arc::new(Azure {
+        name: name.to_owned(),
+        url: format!(
+            "{}/translate",
+            base_url(config, "https://api.cognitive.microsofttranslator.com")
+        ),
+        region: config.region.clone(),
+        http: Http::new(name, config, shared, key),
+        codes: Codes::new(name, config, code, code),
+        limits: configured_limits(config, 1_000, 50_000, true, false),
+        price: config.price_per_million,
+        key_var: key_var(config, KEY_VAR).to_owned(),
+    }))
+}
+
+fn code(lang: &Lang) -> Option<String> {
+    match chinese_traditional(lang) {
+        Some(true) => Some("zh-Hant".to_owned()),
+        Some(false) => Some("zh-Hans".to_owned()),
+        None if lang.language() == "pt" && lang.region() == Some("PT") => Some("pt-pt".to_owned()),
+        None => known_language(lang, LANGUAGES),
+    }
+}
+
+#[derive(Deserialize)]
+struct Item {
+    translations: Vec<Text>,
+}
+
+#[derive(Deserialize)]
+struct Text {
+    text: String,
+}
+
+/// Azure's six-digit error code (`error.code`), when present.
+fn error_code(body: &str) -> Option<u64> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    value["error"]["code"].as_u64()
+}
+
+impl Azure {
+    fn classify(
+        &self,
+        status: u16,
+        body: &str,
+        retry_after: Option<std::time::Duration>,
+    ) -> BackendError {
+        let backend = self.name.clone();
+        match (status, error_code(body)) {
+            (403, Some(403_001)) => BackendError::Quota {
+                backend,
+                message: format!(
+                    "{} (the free tier's quota is used up: wait for it to reset or move to a paid tier)",
+                    service_message(body)
+                ),
+            },
+            (401, _) => BackendError::Auth {
+                backend,
+                message: format!(
+                    "{} (check the key in `{}` and the `region` of the resource)",
+                    service_message(body),
+                    self.key_var
+                ),
+            },
+            (400, Some(400_072 | 400_077)) => BackendError::TooLarge { backend },
+            _ => classify_common(&self.name, status, body, retry_after, &self.key_var),
+        }
+    }
+}
+
+#[async_trait]
+impl Wire for Azure {
+    fn wire_name(&self) -> &str {
+        &self.name
+    }
+
+    fn request_limits(&self) -> Limits {
+        self.limits
+    }
+
+    async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
+        let (from, to) = self.codes.pair(&batch.source, &batch.target)?;
+        let html = batch.segments.iter().any(|s| markup::has_tags(&s.text));
+        let body: Vec<serde_json::Value> = batch
+            .segments
+            .iter()
+            .map(|s| json!({"Text": if html { to_html(&s.text) } else { s.text.clone() }}))
+            .collect();
+        let query = [
+            ("api-version", "3.0"),
+            ("from", from.as_str()),
+            ("to", to.as_str()),
+            ("textType", if html { "html" } else { "plain" }),
+        ];
+        let key = self.http.key().unwrap_or_default();
+        let answer = self
+            .http
+            .send(
+                batch.chars(),
+                &|c| {
+                    let mut request = c
+                        .post(&self.url)
+                        .query(&query)
+                        .header("Ocp-Apim-Subscription-Key", key)
+                        .json(&body);
+                    if let Some(region) = &self.region {
+                        request = request.header("Ocp-Apim-Subscription-Region", region);
+                    }
+                    request
+                },
+                &|s, b, r| self.classify(s, b, r),
+            )
+            .await?;
+        let items: Vec<Item> = parse_json(&self.name, &answer)?;
+        items
+            .into_iter()
+            .map(|item| {
+                let text = item.translations.into_iter().next().map(|t| t.text);
+                let text = text.ok_or_else(|| BackendError::InvalidResponse {
+                    backend: self.name.clone(),
+                    message: "an element has no translation".to_owned(),
+                })?;
+                Ok(if html { from_html(&text) } else { text })
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl Translator for Azure {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    fn check_pair(&self, source: &Lang, target: &Lang) -> Result<(), BackendError> {
+        self.codes.pair(source, target).map(|_| ())
+    }
+
+    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
+        driver::translate(self, batch).await
+    }
+
+    fn price_per_million(&self) -> Option<f64> {
+        self.price
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_error_codes() {
+        assert_eq!(code(&Lang::parse("zh-Hans").unwrap()).unwrap(), "zh-Hans");
+        assert_eq!(
+            error_code(r#"{"error":{"code":403001,"message":"x"}}"#),
+            Some(403_001)
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! The `google` backend: Cloud Translation Basic (v2),
+//! `POST /language/translate/v2` with the key in the `X-goog-api-key` header (never
+//! in the URL, which would leak into logs and error messages).
+//!
+//! Tags: a batch with tags is sent with `format=html`, tags converted to
+//! `<span id="gN">`/`<img id="xN">` and back, entities decoded ([`super::html`]);
+//! a batch without tags is sent with `format=text`, so nothing is entity-encoded.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::codes::{Codes, chinese_traditional, known_language};
+use super::driver::{self, Wire, configured_limits};
+use super::html::{from_html, to_html};
+use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
+use super::{Batch, Limits, Translator};
+use crate::config::BackendConfig;
+use crate::error::BackendError;
+use crate::lang::Lang;
+use crate::markup;
+
+/// The documented default key variable.
+pub const KEY_VAR: &str = "GOOGLE_API_KEY";
+const LANGUAGES: &str = "af am ar az be bg bn bs ca ceb co cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha haw he hi hmn hr ht hu hy id ig is it ja jv ka kk km kn ko ku ky la lb lo lt lv mg mi mk ml mn mr ms mt my ne nl no ny or pa pl ps pt ro ru rw sd si sk sl sm sn so sq sr st su sv sw ta te tg th tk tl tr tt ug uk ur uz vi xh yi yo zh zu";
+
+/// Google Cloud Translation v2; see the module docs.
+#[derive(Debug)]
+pub struct Google {
+    name: String,
+    url: String,
+    http: Http,
+    codes: Codes,
+    limits: Limits,
+    price: Option<f64>,
+    key_var: String,
+}
+
+/// Registry entry.
+///
+/// # Errors
+/// [`BackendError::Config`] when the key variable is unset.
+pub fn create(
+    name: &str,
+    config: &BackendConfig,
+    shared: &Shared,
+) -> Result<Arc<dyn Translator>, BackendError> {
+    let key = shared.api_key(name, config, KEY_VAR, true)?;
+    Ok(Arc::new(Google {
+        name: name.to_owned(),
+        url: format!(
+            "{}/language/translate/v2",
+            base_url(config, "https://translation.googleapis.com")
+        ),
+        http: Http::new(name, config, shared, key),
+        codes: Codes::new(name, config, code, code),
+        // 128 `q` at most; Google recommends at most 5,000 code points per request.
+        limits: configured_limits(config, 128, 5_000, true, false),
+        price: config.price_per_million,
+        key_var: key_var(config, KEY_VAR).to_owned(),
+    }))
+}
+
+fn code(lang: &Lang) -> Option<String> {
+    match chinese_traditional(lang) {
+        Some(true) => Some("zh-TW".to_owned()),
+        Some(false) => Some("zh-CN".to_owned()),
+        None => known_language(lang, LANGUAGES),
+    }
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    data: Data,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    translations: Vec<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Text {
+    translated_text: String,
+}
+
+/// The `reason`s in a v2 error body.
+fn reasons(body: &str) -> Vec<String> {
+    let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    value["error"]["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["reason"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Google {
+    fn classify(
+        &self,
+        status: u16,
+        body: &str,
+        retry_after: Option<std::time::Duration>,
+    ) -> BackendError {
+        let backend = self.name.clone();
+        let reasons = reasons(body);
+        let has = |r: &str| reasons.iter().any(|x| x == r);
+        if has("dailyLimitExceeded") || has("quotaExceeded") || has("billingNotEnabled") {
+            return BackendError::Quota {
+                backend,
+                message: format!(
+                    "{} (the daily quota resets at midnight Pacific time; raise it or enable billing in the Google Cloud console)",
+                    service_message(body)
+                ),
+            };
+        }
+        if has("userRateLimitExceeded") || has("rateLimitExceeded") {
+            return BackendError::RateLimited {
+                backend,
+                retry_after,
+            };
+        }
+        if status == 400 && (has("keyInvalid") || body.contains("API key not valid")) {
+            return classify_common(&self.name, 401, body, None, &self.key_var);
+        }
+        classify_common(&self.name, status, body, retry_after, &self.key_var)
+    }
+}
+
+#[async_trait]
+impl Wire for Google {
+    fn wire_name(&self) -> &str {
+        &self.name
+    }
+
+    fn request_limits(&self) -> Limits {
+        self.limits
+    }
+
+    async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
+        let (source, target) = self.codes.pair(&batch.source, &batch.target)?;
+        let html = batch.segments.iter().any(|s| markup::has_tags(&s.text));
+        let q: Vec<String> = batch
+            .segments
+            .iter()
+            .map(|s| {
+                if html {
+                    to_html(&s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect();
+        let body = json!({
+            "q": q, "source": source, "target": target,
+            "format": if html { "html" } else { "text" },
+        });
+        let key = self.http.key().unwrap_or_default();
+        let answer = self
+            .http
+            .send(
+                batch.chars(),
+                &|c| c.post(&self.url).header("X-goog-api-key", key).json(&body),
+                &|s, b, r| self.classify(s, b, r),
+            )
+            .await?;
+        let answer: Answer = parse_json(&self.name, &answer)?;
+        Ok(answer
+            .data
+            .translations
+            .into_iter()
+            .map(|t| {
+                if html {
+                    from_html(&t.translated_text)
+                } else {
+                    t.translated_text
+                }
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Translator for Google {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    fn check_pair(&self, source: &Lang, target: &Lang) -> Result<(), BackendError> {
+        self.codes.pair(source, target).map(|_| ())
+    }
+
+    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
+        driver::translate(self, batch).await
+    }
+
+    fn price_per_million(&self) -> Option<f64> {
+        self.price
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_and_unknown_codes() {
+        assert_eq!(code(&Lang::parse("zh-Hans").unwrap()).unwrap(), "zh-CN");
+        assert_eq!(code(&Lang::parse("zh-Hant").unwrap()).unwrap(), "zh-TW");
+        assert_eq!(code(&Lang::parse("ko").unwrap()).unwrap(), "ko");
+        assert!(code(&Lang::parse("tlh").unwrap()).is_none());
+    }
+
+    #[test]
+    fn reasons_are_read_from_v2_errors() {
+        let body = r#"{"error":{"code":403,"message":"Daily Limit Exceeded","errors":[{"reason":"dailyLimitExceeded"}]}}"#;
+        assert_eq!(reasons(body), ["dailyLimitExceeded"]);
+    }
+}

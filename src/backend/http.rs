@@ -1,0 +1,386 @@
+//! The shared HTTP layer: one `reqwest` client for every backend, and per backend
+//! ([`Http`]) the timeout, pacing, retries with backoff, and the circuit breaker.
+//!
+//! Invariants: an API key leaves a [`SecretString`] only to build a request header;
+//! error messages never carry a URL (Google-style query keys) or an echoed key; only
+//! rate limits, 5xx, timeouts and dropped connections are retried.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::{Client, RequestBuilder};
+use secrecy::{ExposeSecret as _, SecretString};
+
+use super::limit::{Breaker, Limiter};
+use super::retry::{Backoff, MAX_RETRY_AFTER, parse_retry_after};
+use crate::config::BackendConfig;
+use crate::error::BackendError;
+
+/// What every backend shares: the HTTP client, the backoff timing, and where API keys
+/// are read from.
+#[derive(Clone)]
+pub struct Shared {
+    client: Client,
+    backoff: Backoff,
+    env: Option<HashMap<String, String>>,
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the environment override: it holds keys.
+        f.debug_struct("Shared")
+            .field("backoff", &self.backoff)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    /// One client (rustls, `User-Agent: dich/<version>`) with this connect timeout;
+    /// request timeouts are set per backend.
+    ///
+    /// # Errors
+    /// [`BackendError::Config`] when the TLS backend cannot be initialised.
+    pub fn new(connect_timeout: Duration) -> Result<Shared, BackendError> {
+        let client = Client::builder()
+            .user_agent(concat!("dich/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(connect_timeout)
+            .build()
+            .map_err(|e| BackendError::Config {
+                backend: "http".to_owned(),
+                message: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(Shared {
+            client,
+            backoff: Backoff::default(),
+            env: None,
+        })
+    }
+
+    /// Replaces the retry backoff (tests scale it down; the default is 1 s doubling to 60 s).
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// Reads API keys from `vars` instead of the process environment (tests, embedding).
+    pub fn with_env(mut self, vars: HashMap<String, String>) -> Self {
+        self.env = Some(vars);
+        self
+    }
+
+    /// The shared client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Reads the API key of `backend` from the variable named by `api_key_env`, or
+    /// `default_var`. A missing key is an error only when `required`.
+    ///
+    /// # Errors
+    /// [`BackendError::Config`] naming the variable (never a value).
+    pub fn api_key(
+        &self,
+        backend: &str,
+        config: &BackendConfig,
+        default_var: &str,
+        required: bool,
+    ) -> Result<Option<SecretString>, BackendError> {
+        let var = key_var(config, default_var);
+        let value = match &self.env {
+            Some(env) => env.get(var).cloned(),
+            None => std::env::var(var).ok(),
+        };
+        match value.filter(|v| !v.trim().is_empty()) {
+            Some(v) => Ok(Some(SecretString::from(v.trim().to_owned()))),
+            None if required => Err(BackendError::Config {
+                backend: backend.to_owned(),
+                message: format!(
+                    "the environment variable `{var}` holding the API key is not set; export it, or name another variable with `api_key_env`"
+                ),
+            }),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The name of the key variable: `api_key_env`, else the documented default.
+pub fn key_var<'a>(config: &'a BackendConfig, default_var: &'a str) -> &'a str {
+    config.api_key_env.as_deref().unwrap_or(default_var)
+}
+
+/// How a backend turns a failed response (status, body with any key removed,
+/// `Retry-After`) into an error.
+pub type Classify<'a> = &'a (dyn Fn(u16, &str, Option<Duration>) -> BackendError + Sync);
+
+/// One backend's connection to its service.
+pub struct Http {
+    name: String,
+    client: Client,
+    timeout: Duration,
+    max_retries: u32,
+    backoff: Backoff,
+    limiter: Limiter,
+    breaker: Breaker,
+    key: Option<SecretString>,
+}
+
+impl fmt::Debug for Http {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Http")
+            .field("name", &self.name)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("key", &self.key.as_ref().map(|_| "[REDACTED]"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Http {
+    /// The layer for backend `name`, with its key kept for redaction.
+    pub fn new(
+        name: &str,
+        config: &BackendConfig,
+        shared: &Shared,
+        key: Option<SecretString>,
+    ) -> Self {
+        Http {
+            name: name.to_owned(),
+            client: shared.client.clone(),
+            timeout: Duration::from_secs_f64(config.timeout_secs.max(0.001)),
+            max_retries: config.max_retries,
+            backoff: shared.backoff,
+            limiter: Limiter::from_config(config),
+            breaker: Breaker::new(config.circuit_breaker_failures),
+            key,
+        }
+    }
+
+    /// The API key, for building the auth header only.
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_ref().map(|k| k.expose_secret())
+    }
+
+    /// The shared client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Sends the request made by `build` (called again for each attempt), billing
+    /// `chars` characters to the rate limit, and returns the body of the 2xx answer.
+    ///
+    /// # Errors
+    /// The [`BackendError`] of the last attempt, or [`BackendError::CircuitOpen`].
+    pub async fn send(
+        &self,
+        chars: usize,
+        build: &(dyn Fn(&Client) -> RequestBuilder + Sync),
+        classify: Classify<'_>,
+    ) -> Result<String, BackendError> {
+        let _slot = self.limiter.admit(chars).await;
+        let mut attempt = 0;
+        loop {
+            self.breaker.check(&self.name)?;
+            self.limiter.pace().await;
+            let error = match self.attempt(build, classify).await {
+                Ok(body) => {
+                    self.breaker.success();
+                    return Ok(body);
+                }
+                Err(e) => e,
+            };
+            if trips_breaker(&error) {
+                if let Some(open) = self.breaker.failure(&self.name) {
+                    tracing::warn!(backend = %self.name, "{open}");
+                    return Err(open);
+                }
+            }
+            let Some(wait) = self.retry_wait(&error, attempt) else {
+                return Err(error);
+            };
+            tracing::debug!(backend = %self.name, attempt, ?wait, "retrying: {error}");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// How long to wait before retrying after `error`, or `None` to give up.
+    fn retry_wait(&self, error: &BackendError, attempt: u32) -> Option<Duration> {
+        if !error.is_retryable() || attempt >= self.max_retries {
+            return None;
+        }
+        match error {
+            BackendError::RateLimited {
+                retry_after: Some(wait),
+                ..
+            } => (*wait <= MAX_RETRY_AFTER).then_some(*wait),
+            _ => Some(self.backoff.delay(attempt)),
+        }
+    }
+
+    async fn attempt(
+        &self,
+        build: &(dyn Fn(&Client) -> RequestBuilder + Sync),
+        classify: Classify<'_>,
+    ) -> Result<String, BackendError> {
+        let response = build(&self.client)
+            .timeout(self.timeout)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(e))?;
+        let status = response.status().as_u16();
+        let retry_after = parse_retry_after(response.headers());
+        let body = response.text().await.map_err(|e| self.transport_error(e))?;
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        Err(classify(status, &self.redact(&body), retry_after))
+    }
+
+    /// Maps a transport failure; drops the URL, which may carry a key in its query.
+    fn transport_error(&self, error: reqwest::Error) -> BackendError {
+        if error.is_timeout() {
+            return BackendError::Timeout {
+                backend: self.name.clone(),
+                after: self.timeout,
+            };
+        }
+        let error = error.without_url();
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(s) = source {
+            message.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        BackendError::Connection {
+            backend: self.name.clone(),
+            message: self.redact(&message),
+        }
+    }
+
+    /// `text` with the key replaced, in case a service echoes it.
+    pub fn redact(&self, text: &str) -> String {
+        match self.key() {
+            Some(key) if !key.is_empty() => text.replace(key, "[REDACTED]"),
+            _ => text.to_owned(),
+        }
+    }
+}
+
+/// Failures that suggest the service is down (not rate limits or bad requests).
+fn trips_breaker(error: &BackendError) -> bool {
+    matches!(
+        error,
+        BackendError::Server { .. }
+            | BackendError::Timeout { .. }
+            | BackendError::Connection { .. }
+    )
+}
+
+/// The human-readable message in an error body: `message`, `error.message`, `error`
+/// (a string), or `errorMessage`; else the start of the body.
+pub fn service_message(body: &str) -> String {
+    let text = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            let pick = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+            pick(&v["error"]["message"])
+                .or_else(|| pick(&v["message"]))
+                .or_else(|| pick(&v["error"]))
+                .or_else(|| pick(&v["errorMessage"]))
+        })
+        .unwrap_or_else(|| body.trim().to_owned());
+    let mut short: String = text.chars().take(300).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    if short.is_empty() {
+        short.push_str("no details in the response");
+    }
+    short
+}
+
+/// The usual mapping of a failed status; backends handle their special codes first.
+pub fn classify_common(
+    backend: &str,
+    status: u16,
+    body: &str,
+    retry_after: Option<Duration>,
+    key_var: &str,
+) -> BackendError {
+    let backend = backend.to_owned();
+    let message = service_message(body);
+    match status {
+        401 | 403 => BackendError::Auth {
+            backend,
+            message: format!("{message} (check the key in `{key_var}`)"),
+        },
+        408 | 500..=599 => BackendError::Server {
+            backend,
+            status: Some(status),
+            message,
+        },
+        413 => BackendError::TooLarge { backend },
+        429 => BackendError::RateLimited {
+            backend,
+            retry_after,
+        },
+        _ => BackendError::Rejected {
+            backend,
+            status: Some(status),
+            message,
+        },
+    }
+}
+
+/// Parses a JSON success body.
+///
+/// # Errors
+/// [`BackendError::InvalidResponse`] with the parse error.
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    backend: &str,
+    body: &str,
+) -> Result<T, BackendError> {
+    serde_json::from_str(body).map_err(|e| BackendError::InvalidResponse {
+        backend: backend.to_owned(),
+        message: format!("malformed JSON: {e}"),
+    })
+}
+
+/// `base` without a trailing slash, or `default`.
+pub fn base_url(config: &BackendConfig, default: &str) -> String {
+    config
+        .base_url
+        .as_deref()
+        .unwrap_or(default)
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_message_reads_the_common_shapes() {
+        assert_eq!(service_message(r#"{"message":"Bad"}"#), "Bad");
+        assert_eq!(service_message(r#"{"error":{"message":"Nope"}}"#), "Nope");
+        assert_eq!(service_message(r#"{"error":"Slowdown"}"#), "Slowdown");
+        assert_eq!(service_message("plain text"), "plain text");
+        assert_eq!(service_message(""), "no details in the response");
+    }
+
+    #[test]
+    fn missing_key_names_the_variable() {
+        let shared = Shared::new(Duration::from_secs(1))
+            .unwrap()
+            .with_env(HashMap::new());
+        let err = shared
+            .api_key("deepl", &BackendConfig::default(), "DEEPL_AUTH_KEY", true)
+            .unwrap_err();
+        assert!(matches!(err, BackendError::Config { .. }));
+        assert!(err.to_string().contains("DEEPL_AUTH_KEY"), "{err}");
+        let optional = shared.api_key("lt", &BackendConfig::default(), "LT_KEY", false);
+        assert!(optional.unwrap().is_none());
+    }
+}

@@ -1,0 +1,152 @@
+//! Per-backend pacing: bounded concurrency, request and character rate limits
+//! (`governor`), and the circuit breaker.
+//!
+//! Invariant: once the breaker is open every further request fails at once with
+//! [`BackendError::CircuitOpen`], so a dead service ends the run after N requests
+//! instead of after every batch has used up its retries.
+
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use crate::config::BackendConfig;
+use crate::error::BackendError;
+
+/// Concurrency and rate limits of one backend.
+#[derive(Debug)]
+pub struct Limiter {
+    slots: Semaphore,
+    requests: Option<DefaultDirectRateLimiter>,
+    chars: Option<(DefaultDirectRateLimiter, NonZeroU32)>,
+}
+
+impl Limiter {
+    /// Limits from `concurrency`, `requests_per_second` and `characters_per_minute`.
+    pub fn from_config(config: &BackendConfig) -> Self {
+        let requests = config
+            .requests_per_second
+            .filter(|rps| rps.is_finite() && *rps > 0.0)
+            .and_then(|rps| Quota::with_period(Duration::from_secs_f64(1.0 / rps)))
+            .map(RateLimiter::direct);
+        let chars = config
+            .characters_per_minute
+            .and_then(NonZeroU32::new)
+            .map(|cpm| (RateLimiter::direct(Quota::per_minute(cpm)), cpm));
+        Limiter {
+            slots: Semaphore::new(config.concurrency.max(1)),
+            requests,
+            chars,
+        }
+    }
+
+    /// Waits for a concurrency slot and for `chars` characters of the per-minute budget.
+    /// The slot is held until the returned permit is dropped.
+    pub async fn admit(&self, chars: usize) -> Option<SemaphorePermit<'_>> {
+        // The semaphore is never closed, so `acquire` cannot fail; `ok()` keeps the
+        // code free of unwraps anyway.
+        let permit = self.slots.acquire().await.ok();
+        if let Some((limiter, burst)) = &self.chars {
+            // A request larger than a minute's budget waits for a full minute's worth.
+            let n = u32::try_from(chars).unwrap_or(u32::MAX).min(burst.get());
+            if let Some(n) = NonZeroU32::new(n) {
+                let _ = limiter.until_n_ready(n).await;
+            }
+        }
+        permit
+    }
+
+    /// Waits until the request rate allows one more request (each attempt counts).
+    pub async fn pace(&self) {
+        if let Some(limiter) = &self.requests {
+            limiter.until_ready().await;
+        }
+    }
+}
+
+/// Counts consecutive failed requests; opens after `threshold` of them.
+#[derive(Debug)]
+pub struct Breaker {
+    threshold: u32,
+    failures: AtomicU32,
+}
+
+impl Breaker {
+    /// A breaker that opens after `threshold` failures in a row (0 = never).
+    pub fn new(threshold: u32) -> Self {
+        Breaker {
+            threshold,
+            failures: AtomicU32::new(0),
+        }
+    }
+
+    /// Fails when the breaker is open.
+    ///
+    /// # Errors
+    /// [`BackendError::CircuitOpen`].
+    pub fn check(&self, backend: &str) -> Result<(), BackendError> {
+        let failures = self.failures.load(Ordering::SeqCst);
+        if self.threshold > 0 && failures >= self.threshold {
+            return Err(self.open(backend, failures));
+        }
+        Ok(())
+    }
+
+    /// Records a successful request.
+    pub fn success(&self) {
+        self.failures.store(0, Ordering::SeqCst);
+    }
+
+    /// Records a failed request; returns the open-circuit error when this one tripped it.
+    pub fn failure(&self, backend: &str) -> Option<BackendError> {
+        let failures = self.failures.fetch_add(1, Ordering::SeqCst) + 1;
+        (self.threshold > 0 && failures >= self.threshold).then(|| self.open(backend, failures))
+    }
+
+    fn open(&self, backend: &str, failures: u32) -> BackendError {
+        BackendError::CircuitOpen {
+            backend: backend.to_owned(),
+            failures,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breaker_opens_after_threshold_and_resets_on_success() {
+        let b = Breaker::new(3);
+        assert!(b.failure("x").is_none());
+        b.success();
+        assert!(b.failure("x").is_none());
+        assert!(b.failure("x").is_none());
+        assert!(matches!(
+            b.failure("x"),
+            Some(BackendError::CircuitOpen { failures: 3, .. })
+        ));
+        assert!(b.check("x").is_err());
+    }
+
+    #[tokio::test]
+    async fn request_rate_is_paced() {
+        let config = BackendConfig {
+            requests_per_second: Some(20.0),
+            ..BackendConfig::default()
+        };
+        let limiter = Limiter::from_config(&config);
+        let start = std::time::Instant::now();
+        for _ in 0..5 {
+            limiter.pace().await;
+        }
+        // 5 requests at 20/s: the first is free, the next four wait 50 ms each.
+        assert!(
+            start.elapsed() >= Duration::from_millis(180),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+}

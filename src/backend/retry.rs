@@ -1,0 +1,119 @@
+//! Retry timing: exponential backoff with full jitter, and `Retry-After` parsing.
+//!
+//! Invariant: a wait the service asked for (`Retry-After`, `retry-after-ms`) is
+//! honoured as given; only our own backoff is randomised and scaled.
+
+use std::time::Duration;
+
+use rand::Rng as _;
+use reqwest::header::HeaderMap;
+
+/// The longest `Retry-After` we wait for; beyond it the request fails instead of
+/// stalling the run (a service asking for an hour is effectively down).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// Exponential backoff with full jitter: attempt `n` waits a random time in
+/// `[0, min(max, base × 2ⁿ)]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backoff {
+    /// The cap of the first wait.
+    pub base: Duration,
+    /// The cap of any wait.
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    /// One second, doubling, at most a minute (close to DeepL's and OpenAI's clients).
+    fn default() -> Self {
+        Backoff {
+            base: Duration::from_secs(1),
+            max: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Backoff {
+    /// The wait before retry number `attempt` (0-based).
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let cap = self
+            .base
+            .saturating_mul(2u32.saturating_pow(attempt.min(20)))
+            .min(self.max);
+        // Full jitter spreads retries of concurrent requests so they do not hit the
+        // recovering service together.
+        let secs = rand::rng().random_range(0.0..=cap.as_secs_f64());
+        Duration::from_secs_f64(secs)
+    }
+}
+
+/// The wait a response asks for: `retry-after-ms` (OpenAI), else `Retry-After` as
+/// seconds or as an HTTP date.
+pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(ms) = text("retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok()) {
+        return duration_from_secs(ms / 1000.0);
+    }
+    let value = text("retry-after")?.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return duration_from_secs(secs);
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    // A date in the past means "now".
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+fn duration_from_secs(secs: f64) -> Option<Duration> {
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(name: &'static str, value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn retry_after_seconds_and_milliseconds() {
+        assert_eq!(
+            parse_retry_after(&headers("retry-after", "3")),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            parse_retry_after(&headers("retry-after-ms", "250")),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(parse_retry_after(&headers("retry-after", "soon")), None);
+        assert_eq!(parse_retry_after(&headers("retry-after", "-1")), None);
+    }
+
+    #[test]
+    fn retry_after_http_date() {
+        let future = chrono::Utc::now() + chrono::Duration::seconds(30);
+        let value = future.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let wait = parse_retry_after(&headers("retry-after", &value)).unwrap();
+        assert!((25..=30).contains(&wait.as_secs()), "{wait:?}");
+        let past = "Wed, 21 Oct 2015 07:28:00 GMT";
+        assert_eq!(
+            parse_retry_after(&headers("retry-after", past)),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let b = Backoff {
+            base: Duration::from_millis(100),
+            max: Duration::from_millis(300),
+        };
+        for attempt in 0..10 {
+            assert!(b.delay(attempt) <= Duration::from_millis(300));
+        }
+        assert!(b.delay(0) <= Duration::from_millis(100));
+    }
+}
