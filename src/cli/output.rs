@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 
-use dich::error::ConfigError;
+use dich::error::{BackendError, ConfigError};
 use dich::pipeline::PipelineError;
 
 use super::Exit;
@@ -17,6 +17,10 @@ pub(crate) fn report_error(error: &anyhow::Error) -> Exit {
     eprintln!("error: {error:#}");
     let usage = error.chain().any(|cause| {
         cause.is::<ConfigError>()
+            || matches!(
+                cause.downcast_ref::<BackendError>(),
+                Some(BackendError::Config { .. })
+            )
             || cause.is::<UsageError>()
             || matches!(
                 cause.downcast_ref::<PipelineError>(),

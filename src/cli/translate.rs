@@ -4,9 +4,9 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use dich::backend::{self, Chain};
+use dich::backend::{self, Estimate, Usage};
 use dich::lang::Lang;
-use dich::pipeline::{Options, Progress, Project, Report};
+use dich::pipeline::{NoProgress, Options, Progress, Project, Report};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Exit;
@@ -29,17 +29,40 @@ pub(crate) struct TranslateArgs {
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Refuse to start when the estimated cost exceeds this (overrides `[budget] max_cost`).
+    #[arg(long)]
+    max_cost: Option<f64>,
 }
 
 pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::Result<Exit> {
     let project = Project::load(config_path)?;
-    let options = Options {
+    let mut options = Options {
         targets: targets(&project, &args.lang)?,
         only: args.only.clone(),
-        dry_run: args.dry_run,
+        dry_run: true,
         handle_interrupt: true,
     };
-    let chain = chain(&project, args.backend.as_deref())?;
+    let chain = backend::chain_from_config(project.config(), args.backend.as_deref())?;
+    let max_cost = args.max_cost.or(project.config().budget.max_cost);
+    if args.dry_run || max_cost.is_some() {
+        let plan = project.translate(&chain, &options, &NoProgress).await?;
+        let estimate = backend::estimate(&chain, &chars_per_lang(&plan));
+        if args.dry_run {
+            let usage = match chain.primary() {
+                Some(primary) => primary.usage().await,
+                None => None,
+            };
+            return print_plan(&plan, &estimate, usage.as_ref(), args.json);
+        }
+        if let Some(max) = max_cost.filter(|max| estimate.exceeds(*max)) {
+            return Err(BudgetError(format!(
+                "the estimated cost {:.2} exceeds the budget {max:.2} (--max-cost or [budget] max_cost); narrow the run with --lang/--only or raise the budget",
+                estimate.total_cost
+            ))
+            .into());
+        }
+    }
+    options.dry_run = false;
     let progress = Bar::new(args.json);
     let report = project.translate(&chain, &options, &progress).await?;
     if args.json {
@@ -56,6 +79,18 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     })
 }
 
+/// A run refused because it would cost more than allowed (exit code 1: nothing ran).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct BudgetError(String);
+
+fn chars_per_lang(plan: &Report) -> Vec<(Lang, usize)> {
+    plan.languages
+        .iter()
+        .filter_map(|(tag, l)| Some((Lang::parse(tag).ok()?, l.characters_sent)))
+        .collect()
+}
+
 fn targets(project: &Project, langs: &[String]) -> anyhow::Result<Option<Vec<Lang>>> {
     if langs.is_empty() {
         return Ok(None);
@@ -67,28 +102,46 @@ fn targets(project: &Project, langs: &[String]) -> anyhow::Result<Option<Vec<Lan
     Ok(Some(selected))
 }
 
-fn chain(project: &Project, name: Option<&str>) -> anyhow::Result<Chain> {
-    let config = project.config();
-    let name = name.unwrap_or("default");
-    let backend = config.backend_named(name).ok_or_else(|| {
-        let known: Vec<&str> = config.backends.keys().map(String::as_str).collect();
-        UsageError(format!(
-            "--backend {name}: no [backends.{name}] table in {} (defined: {})",
-            config.path.display(),
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        ))
-    })?;
-    let mut members = vec![backend::create(name, backend)?];
-    for fallback in &backend.fallback {
-        if let Some(config) = config.backend_named(fallback) {
-            members.push(backend::create(fallback, config)?);
-        }
+fn print_plan(
+    plan: &Report,
+    estimate: &Estimate,
+    usage: Option<&Usage>,
+    json: bool,
+) -> anyhow::Result<Exit> {
+    if json {
+        let mut value = serde_json::to_value(plan)?;
+        value["estimate"] = serde_json::to_value(estimate)?;
+        value["usage"] = serde_json::to_value(usage)?;
+        print_line(&value.to_string())?;
+        return Ok(Exit::Ok);
     }
-    Ok(Chain::new(members))
+    print_summary(plan)?;
+    print_line("Cost estimate (primary backend):")?;
+    for line in &estimate.lines {
+        let cost = line
+            .cost
+            .map_or_else(|| "no price configured".to_owned(), |c| format!("{c:.2}"));
+        print_line(&format!(
+            "  {:<24} {:<10} {:>11} {:<20} {cost}",
+            line.backend,
+            line.lang.as_str(),
+            thousands(line.units as usize),
+            line.unit.unit_name()
+        ))?;
+    }
+    let note = if estimate.complete { "" } else { " (incomplete: set price_per_million)" };
+    print_line(&format!("  total: {:.2}{note}", estimate.total_cost))?;
+    if let Some(usage) = usage {
+        let left = usage
+            .left()
+            .map_or_else(|| "no limit".to_owned(), |l| thousands(l as usize));
+        print_line(&format!(
+            "  account: {} {} used this period, {left} left",
+            thousands(usage.used as usize),
+            usage.unit.unit_name()
+        ))?;
+    }
+    Ok(Exit::Ok)
 }
 
 fn print_summary(report: &Report) -> anyhow::Result<()> {
