@@ -29,6 +29,10 @@ pub(crate) struct TranslateArgs {
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Replace translations in conflict with their source (the old file is kept as
+    /// `<name>.bak`).
+    #[arg(long)]
+    force: bool,
     /// Refuse to start when the estimated cost exceeds this (overrides `[budget] max_cost`).
     #[arg(long)]
     max_cost: Option<f64>,
@@ -40,6 +44,7 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
         targets: targets(&project, &args.lang)?,
         only: args.only.clone(),
         dry_run: true,
+        force: args.force,
         handle_interrupt: true,
     };
     let chain = backend::chain_from_config(project.config(), args.backend.as_deref())?;
@@ -129,7 +134,11 @@ fn print_plan(
             line.unit.unit_name()
         ))?;
     }
-    let note = if estimate.complete { "" } else { " (incomplete: set price_per_million)" };
+    let note = if estimate.complete {
+        ""
+    } else {
+        " (incomplete: set price_per_million)"
+    };
     print_line(&format!("  total: {:.2}{note}", estimate.total_cost))?;
     if let Some(usage) = usage {
         let left = usage

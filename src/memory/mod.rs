@@ -161,6 +161,13 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE files (
         path TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL,
         source_hash TEXT NOT NULL, written_at TEXT NOT NULL);",
+    // 2: units to review after their source changed under a human edit, and the last
+    // failure of each file.
+    "CREATE TABLE reviews (
+        path TEXT NOT NULL, unit_key TEXT NOT NULL, since TEXT NOT NULL,
+        PRIMARY KEY (path, unit_key));
+     CREATE TABLE failures (
+        path TEXT PRIMARY KEY, reason TEXT NOT NULL, failed_at TEXT NOT NULL);",
 ];
 
 /// The translation memory.
@@ -399,6 +406,157 @@ impl Memory {
             .map_err(|e| sqlite(&self.path, e))
     }
 
+    /// The human translation of a unit, by the unit's key (see the pipeline's
+    /// `unit_key`): the block's text exactly as the editor wrote it.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn human_unit(
+        &self,
+        source: &Lang,
+        target: &Lang,
+        key: &str,
+    ) -> Result<Option<String>, MemoryError> {
+        self.conn
+            .prepare_cached(
+                "SELECT translation FROM units
+                 WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row(params![source.as_str(), target.as_str(), key], |row| {
+                    row.get(0)
+                })
+                .optional()
+            })
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// Stores a human translation of a unit. A different earlier one moves to the
+    /// history, so an editor's text is never lost.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure; nothing is stored then.
+    pub fn store_human_unit(
+        &mut self,
+        source: &Lang,
+        target: &Lang,
+        key: &str,
+        source_text: &str,
+        translation: &str,
+    ) -> Result<(), MemoryError> {
+        let path = self.path.clone();
+        let now = now();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        tx.execute(
+            "INSERT INTO unit_history
+             (source_lang, target_lang, source_hash, source_text, translation, origin, replaced_at)
+             SELECT source_lang, target_lang, source_hash, source_text, translation, origin, ?4
+             FROM units WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3
+               AND translation <> ?5",
+            params![source.as_str(), target.as_str(), key, now, translation],
+        )
+        .map_err(|e| sqlite(&path, e))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO units
+             (source_lang, target_lang, source_hash, source_text, translation, origin, needs_review, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'human', 0, ?6)",
+            params![source.as_str(), target.as_str(), key, source_text, translation, now],
+        )
+        .map_err(|e| sqlite(&path, e))?;
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
+    /// Earlier human translations of a unit that were replaced, oldest first.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn unit_history(
+        &self,
+        source: &Lang,
+        target: &Lang,
+        key: &str,
+    ) -> Result<Vec<String>, MemoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT translation FROM unit_history
+                 WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3 ORDER BY rowid",
+            )
+            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![source.as_str(), target.as_str(), key], |row| {
+                row.get(0)
+            })
+            .map_err(|e| sqlite(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// Replaces the units of `path` that need a review (their source changed under a
+    /// human edit and they were machine-translated again).
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn set_reviews(&mut self, path: &str, unit_keys: &[String]) -> Result<(), MemoryError> {
+        let db = self.path.clone();
+        let now = now();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
+            .map_err(|e| sqlite(&db, e))?;
+        for key in unit_keys {
+            tx.execute(
+                "INSERT OR IGNORE INTO reviews (path, unit_key, since) VALUES (?1, ?2, ?3)",
+                params![path, key, now],
+            )
+            .map_err(|e| sqlite(&db, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&db, e))
+    }
+
+    /// The unit keys of `path` that need a review.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn reviews(&self, path: &str) -> Result<Vec<String>, MemoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT unit_key FROM reviews WHERE path = ?1 ORDER BY rowid")
+            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map([path], |row| row.get(0))
+            .map_err(|e| sqlite(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// Records why the last attempt at `path` failed, or clears it (`None`).
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn set_failure(&mut self, path: &str, reason: Option<&str>) -> Result<(), MemoryError> {
+        let result = match reason {
+            Some(reason) => self.conn.execute(
+                "INSERT OR REPLACE INTO failures (path, reason, failed_at) VALUES (?1, ?2, ?3)",
+                params![path, reason, now()],
+            ),
+            None => self
+                .conn
+                .execute("DELETE FROM failures WHERE path = ?1", [path]),
+        };
+        result.map(|_| ()).map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// Why the last attempt at `path` failed, if it did.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn failure(&self, path: &str) -> Result<Option<String>, MemoryError> {
+        self.conn
+            .prepare_cached("SELECT reason FROM failures WHERE path = ?1")
+            .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
     /// Number of stored segment translations (all languages and origins).
     ///
     /// # Errors
@@ -506,6 +664,43 @@ mod tests {
         assert_eq!(memory.segment_count().unwrap(), 1);
         let written = memory.written("content/x.en.md").unwrap().unwrap();
         assert_eq!(written.hash, hash("text"));
+    }
+
+    #[test]
+    fn human_units_keep_their_history() {
+        let (vi, en) = langs();
+        let mut memory = Memory::in_memory().unwrap();
+        memory
+            .store_human_unit(&vi, &en, "k1", "Nguồn.", "First edit.")
+            .unwrap();
+        memory
+            .store_human_unit(&vi, &en, "k1", "Nguồn.", "Second edit.")
+            .unwrap();
+        memory
+            .store_human_unit(&vi, &en, "k1", "Nguồn.", "Second edit.")
+            .unwrap();
+        assert_eq!(
+            memory.human_unit(&vi, &en, "k1").unwrap().as_deref(),
+            Some("Second edit.")
+        );
+        assert_eq!(
+            memory.unit_history(&vi, &en, "k1").unwrap(),
+            vec!["First edit."]
+        );
+    }
+
+    #[test]
+    fn reviews_and_failures_are_per_file() {
+        let mut memory = Memory::in_memory().unwrap();
+        memory
+            .set_reviews("a.en.md", &["k1".into(), "k2".into()])
+            .unwrap();
+        memory.set_reviews("a.en.md", &["k2".into()]).unwrap();
+        assert_eq!(memory.reviews("a.en.md").unwrap(), vec!["k2"]);
+        memory.set_failure("a.ko.md", Some("quota")).unwrap();
+        assert_eq!(memory.failure("a.ko.md").unwrap().as_deref(), Some("quota"));
+        memory.set_failure("a.ko.md", None).unwrap();
+        assert_eq!(memory.failure("a.ko.md").unwrap(), None);
     }
 
     #[test]

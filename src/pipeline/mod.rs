@@ -19,6 +19,7 @@ use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
 use crate::segment::Segmenter;
 
+mod existing;
 pub(crate) mod plan;
 mod progress;
 mod report;
@@ -27,7 +28,8 @@ mod run;
 pub use progress::{NoProgress, Progress};
 pub use report::{Failure, LangReport, Report};
 
-use plan::PlannedUnit;
+use existing::Existing;
+use plan::JobUnit;
 
 /// What to translate and how: the CLI's flags.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,8 @@ pub struct Options {
     pub only: Vec<PathBuf>,
     /// Plan and estimate only; no backend call, no file written.
     pub dry_run: bool,
+    /// Replace translations in conflict (after backing them up).
+    pub force: bool,
     /// Stop cleanly on Ctrl-C (the CLI sets this; library callers usually do not).
     pub handle_interrupt: bool,
 }
@@ -84,8 +88,14 @@ pub(crate) enum Source {
 pub(crate) struct Job {
     pub(crate) target: Lang,
     pub(crate) out_path: PathBuf,
+    /// `out_path` relative to the project root.
+    pub(crate) rel: String,
     pub(crate) doc: Arc<Document>,
-    pub(crate) units: Vec<PlannedUnit>,
+    pub(crate) units: Vec<JobUnit>,
+    /// The key of each source unit, recorded in the provenance.
+    pub(crate) keys: Vec<String>,
+    /// Units to be reviewed after this run.
+    pub(crate) reviews: Vec<String>,
 }
 
 impl Project {
@@ -206,44 +216,132 @@ impl Project {
     }
 
     /// The jobs of one source: one per target language whose translation is missing or
-    /// stale. A source that cannot be read fails here, alone.
-    pub(crate) fn jobs(&self, source: &Source, targets: &[Lang], report: &mut Report) -> Vec<Job> {
+    /// stale. A source that cannot be read fails here, alone; a translation in conflict
+    /// is reported and left alone (or backed up and replaced with `force`).
+    pub(crate) fn jobs(
+        &self,
+        source: &Source,
+        targets: &[Lang],
+        memory: &mut Memory,
+        ctx: &mut JobContext<'_>,
+    ) -> Result<Vec<Job>, MemoryError> {
         let Source::Article(article) = source;
-        let doc = match Document::load(&article.source, &self.config.content.translatable_fields) {
+        let fields = &self.config.content.translatable_fields;
+        let doc = match Document::load(&article.source, fields) {
             Ok(doc) => Arc::new(doc),
             Err(e) => {
-                report.fail(self.display_path(&article.source), None, e.to_string());
-                return Vec::new();
+                ctx.report
+                    .fail(self.display_path(&article.source), None, e.to_string());
+                return Ok(Vec::new());
             }
         };
         let mut jobs = Vec::new();
         for target in targets {
-            report.lang(target).articles += 1;
+            ctx.report.lang(target).articles += 1;
             let out_path = content::translation_path(&article.source, target);
-            if self.is_up_to_date(&doc, &out_path) {
-                continue;
-            }
-            let units = doc
-                .units
-                .iter()
-                .map(|u| plan::plan_unit(&self.segmenter, u.tagged.text()))
-                .collect();
-            jobs.push(Job {
-                target: target.clone(),
-                out_path,
-                doc: Arc::clone(&doc),
-                units,
-            });
+            let rel = self.display_path(&out_path);
+            let pair = (&self.config.source, target);
+            let learn = !ctx.dry_run;
+            let found = match existing::analyse(memory, &doc, pair, &out_path, &rel, fields, learn)?
+            {
+                Existing::Missing => None,
+                Existing::Conflict(reason) if !ctx.force => {
+                    let reason = format!("conflict: {reason}");
+                    ctx.report.fail(rel.clone(), Some(target), reason);
+                    ctx.progress.file_done(&rel, target, "conflict");
+                    continue;
+                }
+                Existing::Conflict(_) => {
+                    if !ctx.dry_run {
+                        back_up(&out_path).map_err(|e| MemoryError::Folder {
+                            path: out_path.clone(),
+                            source: e,
+                        })?;
+                    }
+                    None
+                }
+                Existing::Found(found) if found.up_to_date => {
+                    ctx.progress.file_done(&rel, target, "up to date");
+                    continue;
+                }
+                Existing::Found(found) => Some(found),
+            };
+            jobs.push(self.plan_job(&doc, target, out_path, rel, found.as_ref(), memory)?);
         }
-        jobs
+        Ok(jobs)
     }
 
-    /// A translation is up to date when it was rendered from the current source text.
-    /// A person may have edited it since: it is then theirs, and still up to date.
-    fn is_up_to_date(&self, doc: &Document, out_path: &Path) -> bool {
-        std::fs::read_to_string(out_path)
-            .ok()
-            .and_then(|text| content::read_provenance(&text))
-            .is_some_and(|p| p.source_hash == doc.source_hash())
+    /// Decides unit by unit: a human translation, a block kept from the existing file
+    /// (its source is unchanged), or machine translation by segments.
+    fn plan_job(
+        &self,
+        doc: &Arc<Document>,
+        target: &Lang,
+        out_path: PathBuf,
+        rel: String,
+        found: Option<&existing::Found>,
+        memory: &Memory,
+    ) -> Result<Job, MemoryError> {
+        let source = &self.config.source;
+        let keys = existing::unit_keys(doc);
+        let earlier_reviews = memory.reviews(&rel)?;
+        let mut units = Vec::with_capacity(keys.len());
+        let mut reviews = Vec::new();
+        for (j, key) in keys.iter().enumerate() {
+            if let Some(human) = memory.human_unit(source, target, key)? {
+                units.push(JobUnit::Raw(human));
+                continue;
+            }
+            if let Some(block) = found.and_then(|f| f.blocks.get(key)) {
+                if earlier_reviews.contains(key) {
+                    reviews.push(key.clone());
+                }
+                units.push(JobUnit::Raw(block.clone()));
+                continue;
+            }
+            // The source under a human-edited block changed: translate it again, and
+            // ask for a review. The editor's text stays in the memory.
+            let previous = found.and_then(|f| f.keys.get(j));
+            if let Some(previous) = previous.filter(|p| *p != key) {
+                if memory.human_unit(source, target, previous)?.is_some() {
+                    reviews.push(key.clone());
+                }
+            }
+            let tagged = doc.units[j].tagged.text();
+            units.push(JobUnit::Machine(plan::plan_unit(&self.segmenter, tagged)));
+        }
+        Ok(Job {
+            target: target.clone(),
+            out_path,
+            rel,
+            doc: Arc::clone(doc),
+            units,
+            keys,
+            reviews,
+        })
     }
+}
+
+/// What job planning reports to and how it behaves.
+pub(crate) struct JobContext<'a> {
+    pub(crate) report: &'a mut Report,
+    pub(crate) progress: &'a dyn Progress,
+    pub(crate) force: bool,
+    pub(crate) dry_run: bool,
+}
+
+/// Saves a file about to be replaced as `<name>.bak` (or `.bak.2`, … if taken).
+fn back_up(path: &Path) -> std::io::Result<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut backup = path.with_file_name(format!("{name}.bak"));
+    let mut n = 2;
+    while backup.exists() {
+        backup = path.with_file_name(format!("{name}.bak.{n}"));
+        n += 1;
+    }
+    std::fs::copy(path, &backup)?;
+    Ok(backup)
 }

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::content::UnitTranslation;
 use crate::lang::Lang;
 use crate::markup;
 use crate::memory::{Memory, MemoryError, Origin};
@@ -53,32 +54,29 @@ pub(crate) fn plan_unit(segmenter: &Segmenter, tagged: &str) -> PlannedUnit {
     PlannedUnit { segments, gaps }
 }
 
-/// The segments of `units` the memory does not know yet, in order, without repeats.
-pub(crate) fn missing_keys(
-    memory: &Memory,
-    source: &Lang,
-    target: &Lang,
-    units: &[PlannedUnit],
-) -> Result<(Vec<String>, usize), MemoryError> {
-    let mut missing = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut hits = 0;
-    for segment in units.iter().flat_map(|u| &u.segments) {
-        if segment.verbatim || !seen.insert(segment.key.as_str()) {
-            continue;
-        }
-        if memory.segment(source, target, &segment.key)?.is_some() {
-            hits += 1;
-        } else {
-            missing.push(segment.key.clone());
-        }
-    }
-    Ok((missing, hits))
+/// How one unit of a job gets its translation.
+#[derive(Debug, Clone)]
+pub(crate) enum JobUnit {
+    /// Kept as it is: a human translation, or a block of the existing file whose
+    /// source did not change.
+    Raw(String),
+    /// Machine translation, sentence by sentence.
+    Machine(PlannedUnit),
 }
 
-/// A unit's translation assembled from the memory, with the backends that made it.
+impl JobUnit {
+    /// The segments to translate (none for a kept block).
+    pub(crate) fn machine(&self) -> Option<&PlannedUnit> {
+        match self {
+            JobUnit::Machine(unit) => Some(unit),
+            JobUnit::Raw(_) => None,
+        }
+    }
+}
+
+/// A job's translations assembled from the memory, with the backends that made them.
 pub(crate) struct Assembled {
-    pub(crate) translations: Vec<String>,
+    pub(crate) translations: Vec<UnitTranslation>,
     pub(crate) backends: BTreeSet<String>,
 }
 
@@ -88,11 +86,19 @@ pub(crate) fn assemble(
     memory: &Memory,
     source: &Lang,
     target: &Lang,
-    units: &[PlannedUnit],
+    units: &[JobUnit],
 ) -> Result<Option<Assembled>, MemoryError> {
     let mut translations = Vec::with_capacity(units.len());
     let mut backends = BTreeSet::new();
     for unit in units {
+        let unit = match unit {
+            JobUnit::Raw(raw) => {
+                backends.insert("kept (human or earlier translation)".to_owned());
+                translations.push(UnitTranslation::Raw(raw.clone()));
+                continue;
+            }
+            JobUnit::Machine(unit) => unit,
+        };
         let mut text = String::new();
         for (i, segment) in unit.segments.iter().enumerate() {
             if i > 0 {
@@ -111,7 +117,7 @@ pub(crate) fn assemble(
             });
             text.push_str(&markup::restore_ids(&entry.translation, &segment.ids));
         }
-        translations.push(text);
+        translations.push(UnitTranslation::Tagged(text));
     }
     Ok(Some(Assembled {
         translations,

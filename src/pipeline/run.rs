@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::plan::{self, PlannedUnit};
-use super::{Job, Options, PipelineError, Progress, Project, Report, Source};
+use super::plan::{self, JobUnit};
+use super::{Job, JobContext, Options, PipelineError, Progress, Project, Report, Source};
 use crate::backend::{Batch, Chain, Limits, Segment, Translated};
 use crate::content::Provenance;
 use crate::error::BackendError;
@@ -46,7 +46,7 @@ pub(super) async fn run(
         project.open_memory()?
     };
     progress.start(sources.len() * targets.len());
-    let mut runner = Runner::new(project, chain, memory, report, progress, options.dry_run);
+    let mut runner = Runner::new(project, chain, memory, report, progress, options);
     runner
         .drive(sources, &targets, options.handle_interrupt)
         .await?;
@@ -80,6 +80,7 @@ struct Runner<'a> {
     report: Report,
     progress: &'a dyn Progress,
     dry_run: bool,
+    force: bool,
     limits: Limits,
     /// Segments collected per language, not yet a full batch.
     buffers: BTreeMap<Lang, (Vec<Segment>, usize)>,
@@ -100,7 +101,7 @@ impl<'a> Runner<'a> {
         memory: Memory,
         report: Report,
         progress: &'a dyn Progress,
-        dry_run: bool,
+        options: &Options,
     ) -> Self {
         Runner {
             project,
@@ -108,7 +109,8 @@ impl<'a> Runner<'a> {
             memory,
             report,
             progress,
-            dry_run,
+            dry_run: options.dry_run,
+            force: options.force,
             limits: chain.limits(),
             buffers: BTreeMap::new(),
             ready: VecDeque::new(),
@@ -141,7 +143,16 @@ impl<'a> Runner<'a> {
                         (batch, result)
                     });
                 } else if let Some(source) = sources.next() {
-                    for job in self.project.jobs(&source, targets, &mut self.report) {
+                    let mut ctx = JobContext {
+                        report: &mut self.report,
+                        progress: self.progress,
+                        force: self.force,
+                        dry_run: self.dry_run,
+                    };
+                    for job in self
+                        .project
+                        .jobs(&source, targets, &mut self.memory, &mut ctx)?
+                    {
                         self.admit(job)?;
                     }
                 } else if !self.flush_all() {
@@ -387,25 +398,26 @@ impl<'a> Runner<'a> {
     /// Renders and writes a job whose segments are all known, or records its failure.
     fn finish(&mut self, waiting: Waiting) -> Result<(), PipelineError> {
         let job = waiting.job;
-        let path = self.project.display_path(&job.out_path);
         if self.dry_run {
-            self.progress.file_done(&path, &job.target, "planned");
+            self.progress.file_done(&job.rel, &job.target, "planned");
             return Ok(());
         }
         let outcome = match waiting.failure {
             Some(reason) => Err(reason),
-            None => self.write(&job, &path)?,
+            None => self.write(&job)?,
         };
+        let failure = outcome.as_ref().err().map(String::as_str);
+        self.memory.set_failure(&job.rel, failure)?;
         match outcome {
             Ok(true) => {
                 self.report.lang(&job.target).files_written += 1;
-                self.progress.file_done(&path, &job.target, "written");
+                self.progress.file_done(&job.rel, &job.target, "written");
             }
-            Ok(false) => self.progress.file_done(&path, &job.target, "unchanged"),
+            Ok(false) => self.progress.file_done(&job.rel, &job.target, "unchanged"),
             Err(reason) => {
                 let source = self.project.display_path(&job.doc.path);
                 self.report.fail(source, Some(&job.target), reason);
-                self.progress.file_done(&path, &job.target, "failed");
+                self.progress.file_done(&job.rel, &job.target, "failed");
             }
         }
         Ok(())
@@ -413,7 +425,7 @@ impl<'a> Runner<'a> {
 
     /// Assembles, renders and atomically writes one translated file. The inner error
     /// is the job's failure; the outer one stops the run.
-    fn write(&mut self, job: &Job, path: &str) -> Result<Result<bool, String>, MemoryError> {
+    fn write(&mut self, job: &Job) -> Result<Result<bool, String>, MemoryError> {
         let config = &self.project.config;
         let Some(assembled) =
             plan::assemble(&self.memory, &config.source, &job.target, &job.units)?
@@ -426,16 +438,17 @@ impl<'a> Runner<'a> {
             lang: job.target.to_string(),
             backend: backend_label(&assembled.backends),
             translated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            units: String::new(),
+            units: job.keys.join(" "),
         };
-        let rendered = match job.doc.render(&assembled.translations, &provenance) {
+        let rendered = match job.doc.render_units(&assembled.translations, &provenance) {
             Ok(rendered) => rendered,
             Err(e) => return Ok(Err(e.to_string())),
         };
         match crate::fs::write_if_changed(&job.out_path, rendered.as_bytes()) {
             Ok(written) => {
                 self.memory
-                    .record_written(path, &rendered, &provenance.source_hash)?;
+                    .record_written(&job.rel, &rendered, &provenance.source_hash)?;
+                self.memory.set_reviews(&job.rel, &job.reviews)?;
                 Ok(Ok(written))
             }
             Err(e) => Ok(Err(e.to_string())),
@@ -452,10 +465,10 @@ fn backend_label(backends: &std::collections::BTreeSet<String>) -> String {
 }
 
 /// Every segment that needs a translation, once, with its neighbours as context.
-fn segments_with_context(units: &[PlannedUnit]) -> Vec<(&plan::PlannedSegment, Option<String>)> {
+fn segments_with_context(units: &[JobUnit]) -> Vec<(&plan::PlannedSegment, Option<String>)> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for unit in units {
+    for unit in units.iter().filter_map(JobUnit::machine) {
         for (i, segment) in unit.segments.iter().enumerate() {
             if segment.verbatim || !seen.insert(segment.key.as_str()) {
                 continue;

@@ -1,0 +1,161 @@
+//! What an existing translated file tells us: whether it is up to date, which of its
+//! blocks a person edited since dich wrote it, and which blocks can be kept as they
+//! are because their source did not change.
+//!
+//! Invariant 1 of the design lives here: an edited translation is never overwritten
+//! by a machine translation of the same source. The file itself is the truth: its
+//! provenance lists the key of each block's source, so even without the memory every
+//! block whose source is unchanged is kept, edits included.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::content::{self, Document};
+use crate::lang::Lang;
+use crate::memory::{self, Memory, MemoryError};
+use crate::segment;
+
+/// The key of a source unit: its kind and its exact text (markup and link targets
+/// included), normalised. 12 hex digits are plenty within one article and keep the
+/// provenance short.
+pub(crate) fn unit_key(doc: &Document, i: usize) -> String {
+    let kind = doc
+        .units
+        .get(i)
+        .map(|u| format!("{:?}", u.kind))
+        .unwrap_or_default();
+    let text = segment::normalize(doc.raw(i));
+    memory::hash(&format!("{kind}\u{1f}{text}"))[..12].to_owned()
+}
+
+/// The keys of every unit of `doc`, in order.
+pub(crate) fn unit_keys(doc: &Document) -> Vec<String> {
+    (0..doc.units.len()).map(|i| unit_key(doc, i)).collect()
+}
+
+/// The state of a translated file next to its source.
+#[derive(Debug)]
+pub(crate) enum Existing {
+    /// No translated file yet.
+    Missing,
+    /// dich cannot tell which block is which: left alone, reported.
+    Conflict(String),
+    /// A file dich can work with.
+    Found(Found),
+}
+
+/// A translated file whose blocks line up with the keys in its provenance.
+#[derive(Debug)]
+pub(crate) struct Found {
+    /// Rendered from the current source text.
+    pub(crate) up_to_date: bool,
+    /// A person changed it since dich wrote it (or the memory does not know the file).
+    pub(crate) human_edited: bool,
+    /// Unit key → the block's text as in the file.
+    pub(crate) blocks: HashMap<String, String>,
+    /// The unit keys the file was written from, in order.
+    pub(crate) keys: Vec<String>,
+}
+
+/// Reads and analyses the translation at `out_path`. With `learn`, blocks a person
+/// edited are stored in the memory as human translations.
+pub(crate) fn analyse(
+    memory: &mut Memory,
+    doc: &Document,
+    (source, target): (&Lang, &Lang),
+    out_path: &Path,
+    rel: &str,
+    fields: &[String],
+    learn: bool,
+) -> Result<Existing, MemoryError> {
+    let Ok(bytes) = std::fs::read(out_path) else {
+        return Ok(Existing::Missing);
+    };
+    let translated = match Document::parse(out_path, &bytes, fields) {
+        Ok(translated) => translated,
+        Err(e) => {
+            return Ok(Existing::Conflict(format!(
+                "cannot read the translation: {e}"
+            )));
+        }
+    };
+    let Some(provenance) = content::read_provenance(&translated.text) else {
+        return Ok(Existing::Conflict(
+            "the file has no dich provenance (was it written by hand?); move it away or use --force"
+                .to_owned(),
+        ));
+    };
+    let keys: Vec<String> = provenance
+        .units
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    if keys.len() != translated.units.len() {
+        return Ok(Existing::Conflict(format!(
+            "its structure no longer matches the source: it has {} translatable blocks but was written with {} (blocks added or removed by hand); fix it or use --force",
+            translated.units.len(),
+            keys.len()
+        )));
+    }
+    let written = memory.written(rel)?;
+    let human_edited = written
+        .as_ref()
+        .is_some_and(|w| w.hash != memory::hash(&translated.text));
+    if let (true, Some(written)) = (learn && human_edited, &written) {
+        let edits = Edits {
+            translated: &translated,
+            written: &written.content,
+            keys: &keys,
+            fields,
+        };
+        edits.learn(memory, (source, target), doc)?;
+    }
+    let blocks = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| (key.clone(), translated.raw(i).to_owned()))
+        .collect();
+    Ok(Existing::Found(Found {
+        up_to_date: provenance.source_hash == doc.source_hash(),
+        human_edited,
+        blocks,
+        keys,
+    }))
+}
+
+/// A translated file as it is now, and as dich wrote it.
+struct Edits<'a> {
+    translated: &'a Document,
+    written: &'a str,
+    keys: &'a [String],
+    fields: &'a [String],
+}
+
+impl Edits<'_> {
+    /// Stores every block that differs from what dich wrote as a human translation.
+    fn learn(
+        &self,
+        memory: &mut Memory,
+        (source, target): (&Lang, &Lang),
+        doc: &Document,
+    ) -> Result<(), MemoryError> {
+        let Ok(written) =
+            Document::parse(&self.translated.path, self.written.as_bytes(), self.fields)
+        else {
+            return Ok(());
+        };
+        let source_texts: HashMap<String, &str> = unit_keys(doc)
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| (k, doc.raw(i)))
+            .collect();
+        for (i, key) in self.keys.iter().enumerate() {
+            let now = self.translated.raw(i);
+            if i < written.units.len() && written.raw(i) != now {
+                let source_text = source_texts.get(key).copied().unwrap_or("");
+                memory.store_human_unit(source, target, key, source_text, now)?;
+            }
+        }
+        Ok(())
+    }
+}
