@@ -15,6 +15,8 @@ use sha2::{Digest, Sha256};
 
 use crate::lang::Lang;
 
+pub mod tmx;
+
 /// Where a translation came from. Lookups prefer human over import over machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
