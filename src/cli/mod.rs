@@ -6,8 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod memory;
 mod output;
 mod segment;
+mod status;
 mod translate;
 
 /// The process exit code.
@@ -44,6 +46,10 @@ pub(crate) struct Args {
 enum Command {
     /// Translate all content and UI strings that are missing or stale.
     Translate(translate::TranslateArgs),
+    /// Per article and language: up to date, stale, missing, human-edited, …
+    Status(status::StatusArgs),
+    /// Translation memory: TMX export and import.
+    Memory(memory::MemoryArgs),
     /// Split text into sentences (JSON Lines: one array per paragraph), for debugging.
     Segment(segment::SegmentArgs),
 }
@@ -53,7 +59,8 @@ impl Args {
     pub(crate) fn quiet_logs(&self) -> bool {
         match &self.command {
             Command::Translate(args) => args.json,
-            Command::Segment(_) => true,
+            Command::Status(args) => args.json,
+            Command::Segment(_) | Command::Memory(_) => true,
         }
     }
 }
@@ -77,6 +84,8 @@ pub(crate) fn init_logging(quiet: bool) {
 pub(crate) async fn run(args: Args) -> Exit {
     let result = match args.command {
         Command::Translate(cmd) => translate::execute(&args.config, cmd).await,
+        Command::Status(cmd) => status::execute(&args.config, cmd),
+        Command::Memory(cmd) => memory::execute(&args.config, cmd),
         Command::Segment(cmd) => segment::execute(&args.config, cmd),
     };
     match result {

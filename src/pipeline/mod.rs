@@ -24,9 +24,11 @@ pub(crate) mod plan;
 mod progress;
 mod report;
 mod run;
+mod status;
 
 pub use progress::{NoProgress, Progress};
 pub use report::{Failure, LangReport, Report};
+pub use status::{ArticleStatus, State, StatusReport};
 
 use existing::Existing;
 use plan::JobUnit;

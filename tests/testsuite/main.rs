@@ -4,5 +4,8 @@
 mod support;
 
 mod config;
+mod crash;
+mod edits;
+mod mock;
 mod segment;
 mod translate;

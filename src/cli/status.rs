@@ -1,0 +1,82 @@
+//! `dich status`: per article and language, what state its translation is in.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use dich::pipeline::{Options, Project, StatusReport};
+
+use super::Exit;
+use super::output::{UsageError, print_line};
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// Exit 1 when anything is stale, missing or in conflict (the CI freshness gate).
+    #[arg(long)]
+    check: bool,
+    /// Print the status as one JSON object on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Only these target languages (repeat or comma-separate).
+    #[arg(long, value_delimiter = ',')]
+    lang: Vec<String>,
+    /// Only sources under this file or folder (repeatable).
+    #[arg(long)]
+    only: Vec<PathBuf>,
+}
+
+pub(crate) fn execute(config_path: &Path, args: StatusArgs) -> anyhow::Result<Exit> {
+    let project = Project::load(config_path)?;
+    let targets = if args.lang.is_empty() {
+        None
+    } else {
+        Some(
+            project
+                .config()
+                .select_targets(&args.lang)
+                .map_err(|e| UsageError(format!("--lang: {e}")))?,
+        )
+    };
+    let options = Options {
+        targets,
+        only: args.only,
+        ..Options::default()
+    };
+    let status = project.status(&options)?;
+    if args.json {
+        print_line(&serde_json::to_string(&status)?)?;
+    } else {
+        print_human(&status)?;
+    }
+    Ok(if args.check && status.fails_check() {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    })
+}
+
+fn print_human(status: &StatusReport) -> anyhow::Result<()> {
+    for article in &status.articles {
+        let detail = article
+            .detail
+            .as_deref()
+            .map(|d| format!("  ({d})"))
+            .unwrap_or_default();
+        print_line(&format!(
+            "{:<13} {:<8} {}{detail}",
+            article.state.as_str(),
+            article.lang,
+            article.path
+        ))?;
+    }
+    for error in &status.errors {
+        print_line(&format!("error         {error}"))?;
+    }
+    let counts: Vec<String> = status
+        .counts
+        .iter()
+        .map(|(state, n)| format!("{n} {state}"))
+        .collect();
+    let total = status.articles.len();
+    print_line(&format!("{total} translations: {}", counts.join(", ")))?;
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! Crashes, Ctrl-C and an unreliable service, against a mock DeepL (issues 4 and 5):
+//! finished work is kept, nothing is half-written, nothing is paid for twice.
+
+use std::time::Duration;
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+use crate::mock::Deepl;
+use crate::support::{Project, TEST_KEY};
+
+/// The sample project configured for `server`.
+fn project_for(server: &Deepl, concurrency: usize, batch: usize) -> Project {
+    let project = Project::sample();
+    project.write("config.toml", &server.config(concurrency, batch));
+    project
+}
+
+fn translated_segments(summary: &serde_json::Value) -> u64 {
+    summary["segments_sent"].as_u64().unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_at_several_points_then_resume_gives_the_same_files() {
+    let reference_server = Deepl::start(Duration::from_millis(60), None).await;
+    let reference = project_for(&reference_server, 2, 8);
+    let summary = reference.translate_json(&[]);
+    assert_eq!(summary["failed"], 0, "{summary}");
+    let uninterrupted = reference_server.count();
+    let expected = reference.translations();
+    assert_eq!(expected.len(), 9);
+
+    let server = Deepl::start(Duration::from_millis(60), None).await;
+    let project = project_for(&server, 2, 8);
+    let mut kills = 0;
+    for delay in [300, 700] {
+        let mut child = project.command(&["translate"]).spawn().expect("spawn");
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        if child.try_wait().expect("wait").is_none() {
+            child.kill().expect("SIGKILL");
+            kills += 1;
+        }
+        child.wait().expect("reap");
+    }
+    project.run(&["translate"]).expect_code(0);
+    assert_eq!(
+        project.translations(),
+        expected,
+        "same files as an uninterrupted run"
+    );
+    // Each kill can waste at most the requests in flight (concurrency 2).
+    assert!(
+        server.count() <= uninterrupted + 2 * kills,
+        "{} requests, uninterrupted run made {uninterrupted}, {kills} kills",
+        server.count()
+    );
+    let leftovers: Vec<_> = walk_names(&project.path("content"))
+        .into_iter()
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+fn walk_names(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.path().is_dir() {
+            out.extend(walk_names(&entry.path()));
+        } else {
+            out.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_keeps_finished_work_and_exits_130() {
+    let server = Deepl::start(Duration::from_millis(150), None).await;
+    let project = project_for(&server, 1, 4);
+    let child = project
+        .command(&["translate", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON summary");
+    assert_eq!(summary["interrupted"], true);
+    let before = server.count();
+    assert!(before > 0);
+    // Resuming sends only what was not finished.
+    let resumed = project.translate_json(&[]);
+    assert_eq!(resumed["failed"], 0, "{resumed}");
+    let total = translated_segments(&resumed) + translated_segments(&summary);
+    assert!(total <= 285 + 8, "segments sent overall: {total}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flaky_service_still_translates_everything_without_double_billing() {
+    let server = Deepl::start(Duration::from_millis(5), Some((4, 503))).await;
+    let project = project_for(&server, 2, 20);
+    let run = project.run(&["translate", "--json"]).expect_code(0);
+    let summary = run.json();
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(project.translations().len(), 9);
+    // Every segment billed once: the memory makes a second run free.
+    let again = project.translate_json(&[]);
+    assert_eq!(again["segments_sent"], 0);
+    let english = project.read("content/tin-tuc/tong-ket-thong-tin-doi-ngoai-2016-2020.en.md");
+    assert!(
+        english.contains("EN-US:") || english.contains("EN:"),
+        "{english}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_key_stops_the_run_after_one_request_without_printing_the_key() {
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/translate"))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(serde_json::json!({"message": "Wrong key"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let deepl = Deepl {
+        server,
+        requests: Default::default(),
+    };
+    let project = project_for(&deepl, 1, 50);
+    let run = project.run(&["translate"]).expect_code(1);
+    let all = format!("{}{}", run.stdout(), run.stderr());
+    assert!(all.contains("authentication failed"), "{all}");
+    assert!(!all.contains(TEST_KEY), "the key leaked: {all}");
+}

@@ -1,0 +1,85 @@
+//! A wiremock server that speaks DeepL's `/v2/translate` as documented, echoing each
+//! text with a marker, after a delay, failing every n-th request if asked.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// Translates `text` to `EN:text` (tags untouched, since they are inside `text`).
+pub(crate) struct DeeplEcho {
+    delay: Duration,
+    fail_every: Option<(usize, u16)>,
+    requests: Arc<AtomicUsize>,
+}
+
+impl Respond for DeeplEcho {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some((every, status)) = self.fail_every {
+            if n % every == 0 {
+                return ResponseTemplate::new(status)
+                    .set_body_json(serde_json::json!({"message": "Too many requests"}));
+            }
+        }
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let target = body["target_lang"].as_str().unwrap_or("?").to_owned();
+        let translations: Vec<serde_json::Value> = body["text"]
+            .as_array()
+            .map(|texts| {
+                texts
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "detected_source_language": "VI",
+                            "text": format!("{target}:{}", t.as_str().unwrap_or_default()),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ResponseTemplate::new(200)
+            .set_delay(self.delay)
+            .set_body_json(serde_json::json!({ "translations": translations }))
+    }
+}
+
+/// A running mock DeepL and its request counter (translate requests only).
+pub(crate) struct Deepl {
+    pub(crate) server: MockServer,
+    pub(crate) requests: Arc<AtomicUsize>,
+}
+
+impl Deepl {
+    /// Starts the server; `fail_every = Some((3, 503))` fails every third request.
+    pub(crate) async fn start(delay: Duration, fail_every: Option<(usize, u16)>) -> Self {
+        let server = MockServer::start().await;
+        let requests = Arc::new(AtomicUsize::new(0));
+        Mock::given(method("POST"))
+            .and(path("/v2/translate"))
+            .respond_with(DeeplEcho {
+                delay,
+                fail_every,
+                requests: Arc::clone(&requests),
+            })
+            .mount(&server)
+            .await;
+        Deepl { server, requests }
+    }
+
+    /// Translate requests received so far (including failed ones).
+    pub(crate) fn count(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// A config using this server, with XML tag handling (one request per batch) and fast retries.
+    pub(crate) fn config(&self, concurrency: usize, batch: usize) -> String {
+        format!(
+            "{}[backend]\nkind = \"deepl\"\nbase_url = \"{}\"\napi_key_env = \"DICH_TEST_DEEPL_KEY\"\ntag_handling = true\nconcurrency = {concurrency}\nmax_segments_per_request = {batch}\nmax_retries = 6\n",
+            crate::support::CONFIG,
+            self.server.uri()
+        )
+    }
+}
