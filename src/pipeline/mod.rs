@@ -3,7 +3,7 @@
 //!
 //! [`Project`] is the orchestrator: it loads the config, finds the articles and UI
 //! string files, and runs them through a backend [`Chain`]. Only the backend calls are
-//! concurrent ([`run`]); planning and rendering are plain functions.
+//! concurrent (the `run` stage); planning and rendering are plain functions.
 //!
 //! Invariants: a second run with no source change makes no backend call and writes no
 //! file; a failing article fails alone; every file is written atomically.
