@@ -3,6 +3,7 @@
 pub mod backend;
 pub mod config;
 pub mod error;
+pub mod fluent;
 pub mod fs;
 pub mod lang;
 pub mod markup;
