@@ -145,7 +145,10 @@ fn check_entry(
                 file.at(
                     attribute.offset,
                     CheckCode::DuplicateAttribute,
-                    format!("attribute `.{}` is defined twice; the last one wins", attribute.name),
+                    format!(
+                        "attribute `.{}` is defined twice; the last one wins",
+                        attribute.name
+                    ),
                 )
                 .with_id(&entry.id),
             );
@@ -171,14 +174,20 @@ fn check_references(
     out: &mut Vec<Diagnostic>,
 ) {
     for reference in &pattern.references {
-        let target = defined
-            .get(reference.id.as_str())
-            .and_then(|(f, offset)| f.model.entries.iter().find(|e| e.offset == *offset && e.id == reference.id));
+        let target = defined.get(reference.id.as_str()).and_then(|(f, offset)| {
+            f.model
+                .entries
+                .iter()
+                .find(|e| e.offset == *offset && e.id == reference.id)
+        });
         let problem = match (target, &reference.attribute) {
             (None, _) => Some(format!("`{}` is not defined in this locale", reference.id)),
-            (Some(t), Some(attr)) if !t.attributes.iter().any(|a| &a.name == attr) => Some(
-                format!("`{}` has no attribute `.{attr}` in this locale", reference.id),
-            ),
+            (Some(t), Some(attr)) if !t.attributes.iter().any(|a| &a.name == attr) => {
+                Some(format!(
+                    "`{}` has no attribute `.{attr}` in this locale",
+                    reference.id
+                ))
+            }
             (Some(t), None) if t.value.is_none() => {
                 Some(format!("`{}` has no value to insert", reference.id))
             }
@@ -207,7 +216,10 @@ fn check_select(
                 file.at(
                     key.offset,
                     CheckCode::DuplicateVariant,
-                    format!("variant `[{}]` appears twice; the second is never used", key.name),
+                    format!(
+                        "variant `[{}]` appears twice; the second is never used",
+                        key.name
+                    ),
                 )
                 .with_id(&entry.id),
             );
@@ -216,7 +228,11 @@ fn check_select(
     let (true, Some(categories)) = (select.plural, categories) else {
         return;
     };
-    for key in select.keys.iter().filter(|k| !k.numeric && is_cldr(&k.name)) {
+    for key in select
+        .keys
+        .iter()
+        .filter(|k| !k.numeric && is_cldr(&k.name))
+    {
         if !categories.contains(&key.name.as_str()) {
             out.push(
                 file.at(
@@ -245,7 +261,11 @@ fn check_select(
                 CheckCode::PluralCategoryMissing,
                 format!(
                     "plural select lacks {}; this language needs: {}",
-                    missing.iter().map(|c| format!("`[{c}]`")).collect::<Vec<_>>().join(", "),
+                    missing
+                        .iter()
+                        .map(|c| format!("`[{c}]`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     categories.join(", ")
                 ),
             )
@@ -334,18 +354,27 @@ fn compare_entry(
     entry: &EntryInfo,
     out: &mut Vec<Diagnostic>,
 ) {
-    let at = |offset: usize, code: CheckCode, message: String| target.at(offset, code, message).with_id(&entry.id);
+    let at = |offset: usize, code: CheckCode, message: String| {
+        target.at(offset, code, message).with_id(&entry.id)
+    };
     let is_term = entry.id.starts_with('-');
     match (&ref_entry.value, &entry.value) {
         (Some(_), None) => out.push(at(
             entry.offset,
             CheckCode::MissingValue,
-            format!("`{}` has a value in {}; translate it", entry.id, reference.location(ref_entry.offset)),
+            format!(
+                "`{}` has a value in {}; translate it",
+                entry.id,
+                reference.location(ref_entry.offset)
+            ),
         )),
         (None, Some(_)) => out.push(at(
             entry.offset,
             CheckCode::ObsoleteValue,
-            format!("`{}` has only attributes in the reference; remove the value", entry.id),
+            format!(
+                "`{}` has only attributes in the reference; remove the value",
+                entry.id
+            ),
         )),
         (Some(r), Some(t)) if !is_term => compare_variables(r, t, "value", &at, entry.offset, out),
         _ => {}
@@ -367,7 +396,10 @@ fn compare_entry(
             None => out.push(at(
                 entry.offset,
                 CheckCode::MissingAttribute,
-                format!("`{}` lacks the attribute `.{}` of the reference; translate it", entry.id, ref_attr.name),
+                format!(
+                    "`{}` lacks the attribute `.{}` of the reference; translate it",
+                    entry.id, ref_attr.name
+                ),
             )),
         }
     }
@@ -376,7 +408,10 @@ fn compare_entry(
             out.push(at(
                 attr.offset,
                 CheckCode::ObsoleteAttribute,
-                format!("the reference `{}` has no attribute `.{}`; remove it", entry.id, attr.name),
+                format!(
+                    "the reference `{}` has no attribute `.{}`; remove it",
+                    entry.id, attr.name
+                ),
             ));
         }
     }

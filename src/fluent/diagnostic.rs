@@ -152,7 +152,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at a file as a whole, with the code's default severity.
-    pub fn file_level(file: impl Into<PathBuf>, code: CheckCode, message: impl Into<String>) -> Self {
+    pub fn file_level(
+        file: impl Into<PathBuf>,
+        code: CheckCode,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             file: file.into(),
             line: 0,
@@ -177,7 +181,10 @@ impl Diagnostic {
 }
 
 /// Paths are written with `/` on every platform, so JSON output is stable.
-fn path_as_string<S: serde::Serializer>(path: &std::path::Path, serializer: S) -> Result<S::Ok, S::Error> {
+fn path_as_string<S: serde::Serializer>(
+    path: &std::path::Path,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&path_string(path))
 }
 

@@ -13,7 +13,9 @@ use fluent_bundle::memoizer::MemoizerKind;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 /// Adds `NUMBER()` and `DATETIME()` to `bundle`.
-pub(crate) fn add_functions<R: Borrow<FluentResource>, M: MemoizerKind>(bundle: &mut FluentBundle<R, M>) {
+pub(crate) fn add_functions<R: Borrow<FluentResource>, M: MemoizerKind>(
+    bundle: &mut FluentBundle<R, M>,
+) {
     // Both can only fail when the name is taken, and the bundle is new.
     let _ = bundle.add_builtins();
     let _ = bundle.add_function("DATETIME", datetime);
@@ -22,7 +24,9 @@ pub(crate) fn add_functions<R: Borrow<FluentResource>, M: MemoizerKind>(bundle: 
 fn datetime<'a>(positional: &[FluentValue<'a>], named: &FluentArgs) -> FluentValue<'a> {
     let parsed = match positional.first() {
         Some(FluentValue::String(s)) => parse_date(s),
-        Some(FluentValue::Number(n)) => DateTime::from_timestamp(n.value as i64, 0).map(|d| d.naive_utc()),
+        Some(FluentValue::Number(n)) => {
+            DateTime::from_timestamp(n.value as i64, 0).map(|d| d.naive_utc())
+        }
         _ => None,
     };
     let Some(date) = parsed else {
@@ -40,7 +44,11 @@ fn parse_date(text: &str) -> Option<chrono::NaiveDateTime> {
     DateTime::parse_from_rfc3339(text)
         .map(|d| d.naive_local())
         .ok()
-        .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0))
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()?
+                .and_hms_opt(0, 0, 0)
+        })
 }
 
 #[cfg(test)]
@@ -56,6 +64,9 @@ mod tests {
         time.set("timeStyle", "short");
         let out = datetime(&[FluentValue::from(0)], &time);
         assert_eq!(out, FluentValue::from("1970-01-01 00:00"));
-        assert_eq!(datetime(&[FluentValue::from("soon")], &none), FluentValue::Error);
+        assert!(matches!(
+            datetime(&[FluentValue::from("soon")], &none),
+            FluentValue::Error
+        ));
     }
 }

@@ -21,3 +21,6 @@ mod source;
 
 pub use check::check;
 pub use diagnostic::{CheckCode, CheckReport, Diagnostic, Severity, Summary, codes, severity_for};
+
+#[cfg(test)]
+mod tests;

@@ -136,11 +136,7 @@ impl FileModel {
             Err((resource, errors)) => (resource, errors),
         };
         let syntax = syntax_issues(text, &resource, &errors);
-        let starts: Vec<usize> = resource
-            .body
-            .iter()
-            .map(|e| entry_start(text, e))
-            .collect();
+        let starts: Vec<usize> = resource.body.iter().map(|e| entry_start(text, e)).collect();
         let mut entries = Vec::new();
         for (i, entry) in resource.body.iter().enumerate() {
             let next = starts.get(i + 1).copied().unwrap_or(text.len());
@@ -175,7 +171,9 @@ fn syntax_issues(
         if let ast::Entry::Junk { content } = entry {
             let start = offset_in(text, content).unwrap_or(0);
             let end = start + content.len();
-            let covered = errors.iter().any(|e| e.pos.start >= start && e.pos.start <= end);
+            let covered = errors
+                .iter()
+                .any(|e| e.pos.start >= start && e.pos.start <= end);
             if !covered {
                 issues.push(SyntaxIssue {
                     offset: start,
@@ -353,6 +351,14 @@ pub(crate) fn plural_selector<'s>(selector: &ast::InlineExpression<&'s str>) -> 
     match selector {
         ast::InlineExpression::VariableReference { id } => Some(id.name),
         ast::InlineExpression::FunctionReference { id, arguments } if id.name == "NUMBER" => {
+            // Ordinal selects (`type: "ordinal"`) follow other rules than cardinal ones.
+            let ordinal = arguments.named.iter().any(|arg| {
+                arg.name.name == "type"
+                    && matches!(arg.value, ast::InlineExpression::StringLiteral { value } if value == "ordinal")
+            });
+            if ordinal {
+                return None;
+            }
             match arguments.positional.first() {
                 Some(ast::InlineExpression::VariableReference { id }) => Some(id.name),
                 _ => None,
@@ -392,7 +398,10 @@ mod tests {
         let hello = model.get("hello").unwrap();
         assert_eq!(hello.start, 0);
         assert_eq!(&text[hello.offset..hello.offset + 5], "hello");
-        assert_eq!(&text[hello.start..hello.end], "# c\nhello = Xin chào { $name }\n    .title = { -brand }");
+        assert_eq!(
+            &text[hello.start..hello.end],
+            "# c\nhello = Xin chào { $name }\n    .title = { -brand }"
+        );
         assert!(hello.value.as_ref().unwrap().variables.contains_key("name"));
         assert_eq!(hello.attributes[0].pattern.references[0].id, "-brand");
         let term = model.get("-brand").unwrap();

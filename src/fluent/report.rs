@@ -109,7 +109,8 @@ mod tests {
             message: "`$nme` is not a variable, 100%\nreally".into(),
             source_line: Some("hello = { $nme }".into()),
         };
-        let whole_file = Diagnostic::file_level("locales/en/x,y.ftl", CheckCode::MissingFile, "no file");
+        let whole_file =
+            Diagnostic::file_level("locales/en/x,y.ftl", CheckCode::MissingFile, "no file");
         CheckReport::new(vec![at_line, whole_file], 3)
     }
 
@@ -120,13 +121,19 @@ mod tests {
 error[unknown-variable]: `$nme` is not a variable, 100%\nreally\n  --> locales/ko/main.ftl:2:8\n  |\n2 | hello = { $nme }\n  |        ^\n\n\
 error: 1 error, 1 warning in 3 files checked\n";
         assert_eq!(text, expected);
-        assert_eq!(human(&CheckReport::new(vec![], 2)), "ok: 2 files checked, no problems\n");
+        assert_eq!(
+            human(&CheckReport::new(vec![], 2)),
+            "ok: 2 files checked, no problems\n"
+        );
     }
 
     #[test]
     fn json_has_the_documented_schema() {
         let value: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
-        assert_eq!(value["summary"], serde_json::json!({"errors": 1, "warnings": 1, "files": 3}));
+        assert_eq!(
+            value["summary"],
+            serde_json::json!({"errors": 1, "warnings": 1, "files": 3})
+        );
         let d = &value["diagnostics"][1];
         assert_eq!(d["file"], "locales/ko/main.ftl");
         assert_eq!(d["line"], 2);
@@ -142,7 +149,10 @@ error: 1 error, 1 warning in 3 files checked\n";
     fn github_escapes_per_the_workflow_command_spec() {
         let text = github(&sample());
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "::warning file=locales/en/x%2Cy.ftl,title=missing-file::no file");
+        assert_eq!(
+            lines[0],
+            "::warning file=locales/en/x%2Cy.ftl,title=missing-file::no file"
+        );
         assert_eq!(
             lines[1],
             "::error file=locales/ko/main.ftl,line=2,col=8,title=unknown-variable::`$nme` is not a variable, 100%25%0Areally"

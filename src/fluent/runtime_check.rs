@@ -7,7 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use fluent_bundle::resolver::ResolverError;
+use fluent_bundle::{FluentArgs, FluentBundle, FluentError, FluentResource, FluentValue};
 
 use super::check::Locale;
 use super::diagnostic::{CheckCode, Diagnostic};
@@ -77,7 +78,7 @@ fn format_entry(
             let args = sample_args(&numeric, *number, &dates, &strings);
             let mut errors = Vec::new();
             let _ = bundle.format_pattern(pattern, Some(&args), &mut errors);
-            for error in errors {
+            for error in errors.iter().filter(|e| !covered_statically(e)) {
                 let text = format!("formatting `{}` fails: {error}", entry.id);
                 if !problems.iter().any(|(_, p)| *p == text) {
                     problems.push((offset, text));
@@ -88,11 +89,29 @@ fn format_entry(
     problems
 }
 
+/// Unknown messages, terms and attributes, and missing values, are reported by the
+/// static `unresolved-reference` check with a precise position; not twice.
+fn covered_statically(error: &FluentError) -> bool {
+    match error {
+        FluentError::ResolverError(ResolverError::NoValue(_)) => true,
+        FluentError::ResolverError(reference @ ResolverError::Reference(_)) => {
+            let text = reference.to_string();
+            ["Unknown message", "Unknown term", "Unknown attribute"]
+                .iter()
+                .any(|prefix| text.starts_with(prefix))
+        }
+        _ => false,
+    }
+}
+
 type Variables = BTreeSet<String>;
 
 /// The variables a pattern needs, through the messages it references (a referenced
 /// message is formatted with the caller's arguments).
-fn sample_variables(info: &PatternInfo, entries: &BTreeMap<&str, &EntryInfo>) -> (Variables, Variables, Variables) {
+fn sample_variables(
+    info: &PatternInfo,
+    entries: &BTreeMap<&str, &EntryInfo>,
+) -> (Variables, Variables, Variables) {
     let mut numeric = Variables::new();
     let mut dates = Variables::new();
     let mut all = Variables::new();
@@ -112,7 +131,11 @@ fn sample_variables(info: &PatternInfo, entries: &BTreeMap<&str, &EntryInfo>) ->
             };
             let referenced = match &reference.attribute {
                 None => entry.value.as_ref(),
-                Some(name) => entry.attributes.iter().find(|a| &a.name == name).map(|a| &a.pattern),
+                Some(name) => entry
+                    .attributes
+                    .iter()
+                    .find(|a| &a.name == name)
+                    .map(|a| &a.pattern),
             };
             stack.extend(referenced);
         }
@@ -132,7 +155,12 @@ fn sample_numbers(numeric: &Variables) -> &'static [f64] {
     }
 }
 
-fn sample_args<'a>(numeric: &'a Variables, number: f64, dates: &'a Variables, strings: &'a Variables) -> FluentArgs<'a> {
+fn sample_args<'a>(
+    numeric: &'a Variables,
+    number: f64,
+    dates: &'a Variables,
+    strings: &'a Variables,
+) -> FluentArgs<'a> {
     let mut args = FluentArgs::new();
     for name in numeric {
         args.set(name.as_str(), FluentValue::from(number));

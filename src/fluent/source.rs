@@ -38,7 +38,12 @@ impl SourceFile {
     }
 
     /// A diagnostic at byte `offset` of this file, with the code's default severity.
-    pub(crate) fn at(&self, offset: usize, code: CheckCode, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn at(
+        &self,
+        offset: usize,
+        code: CheckCode,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let (line, column) = self.index.line_col(&self.text, offset);
         Diagnostic {
             file: self.display.clone(),
@@ -201,6 +206,9 @@ mod tests {
     #[test]
     fn parallel_map_keeps_order() {
         let items: Vec<u32> = (0..100).collect();
-        assert_eq!(parallel_map(&items, |n| n * 2), items.iter().map(|n| n * 2).collect::<Vec<_>>());
+        assert_eq!(
+            parallel_map(&items, |n| n * 2),
+            items.iter().map(|n| n * 2).collect::<Vec<_>>()
+        );
     }
 }
