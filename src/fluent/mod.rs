@@ -17,10 +17,42 @@ mod parse;
 mod plural;
 pub mod report;
 mod runtime_check;
+mod serialize;
 mod source;
+mod translate;
+
+use std::path::PathBuf;
 
 pub use check::check;
 pub use diagnostic::{CheckCode, CheckReport, Diagnostic, Severity, Summary, codes, severity_for};
+pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, machine_marked_ids};
+
+/// Errors of the Fluent APIs that cannot collect problems as diagnostics.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FluentError {
+    /// A `.ftl` text does not parse.
+    #[error("{path}:{line}:{column}: {message} (fix the syntax error first; `dich check` lists them all)", path = path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the first error.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// The parser's error.
+        message: String,
+    },
+    /// A locale folder or file could not be read.
+    #[error("failed to read `{path}`: {source}", path = path.display())]
+    Io {
+        /// The folder or file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 #[cfg(test)]
 mod tests;
