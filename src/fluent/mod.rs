@@ -16,6 +16,7 @@ mod functions;
 mod parse;
 mod plural;
 pub mod report;
+mod runtime;
 mod runtime_check;
 mod serialize;
 mod source;
@@ -25,6 +26,7 @@ use std::path::PathBuf;
 
 pub use check::check;
 pub use diagnostic::{CheckCode, CheckReport, Diagnostic, Severity, Summary, codes, severity_for};
+pub use runtime::{Formatted, Localizer, MissingMessage};
 pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, machine_marked_ids};
 
 /// Errors of the Fluent APIs that cannot collect problems as diagnostics.
@@ -51,6 +53,14 @@ pub enum FluentError {
         /// The I/O error.
         #[source]
         source: std::io::Error,
+    },
+    /// A resource could not be added to a bundle (an id defined twice).
+    #[error("{path}: {message}", path = path.display())]
+    Bundle {
+        /// The file.
+        path: PathBuf,
+        /// fluent-bundle's error.
+        message: String,
     },
 }
 
