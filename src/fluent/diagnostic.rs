@@ -209,7 +209,7 @@ pub struct Summary {
     pub files: usize,
 }
 
-/// The result of [`check`](super::check): diagnostics sorted by file, line and column.
+/// The result of [`check()`](super::check()): diagnostics sorted by file, line and column.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CheckReport {
     /// Every diagnostic, sorted by file, line, column, code.

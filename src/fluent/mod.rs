@@ -2,7 +2,7 @@
 //! messages through the pipeline's backends, and runtime lookup with fallback for the
 //! portal.
 //!
-//! - [`check`] reads every locale under `locales_dir` and returns a [`CheckReport`];
+//! - [`check()`] reads every locale under `locales_dir` and returns a [`CheckReport`];
 //!   [`report`] renders it for people, JSON consumers and GitHub Actions.
 //! - [`FtlPlan`] lists what a target file lacks as tagged units and splices their
 //!   translations into the file.
