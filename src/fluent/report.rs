@@ -1,0 +1,161 @@
+//! Rendering a [`CheckReport`] as text: for people (rustc style), as JSON, and as
+//! GitHub Actions workflow commands. Pure functions returning `String`; the CLI only
+//! prints them.
+
+use std::fmt::Write as _;
+
+use super::diagnostic::{CheckReport, Diagnostic, path_string};
+
+/// rustc-style text: one block per diagnostic with the source line and a caret, then a
+/// summary line.
+pub fn human(report: &CheckReport) -> String {
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        human_one(d, &mut out);
+    }
+    let s = &report.summary;
+    if s.errors + s.warnings == 0 {
+        let _ = writeln!(out, "ok: {} files checked, no problems", s.files);
+    } else {
+        let _ = writeln!(
+            out,
+            "{}: {} {}, {} {} in {} files checked",
+            if s.errors > 0 { "error" } else { "warning" },
+            s.errors,
+            plural(s.errors, "error", "errors"),
+            s.warnings,
+            plural(s.warnings, "warning", "warnings"),
+            s.files
+        );
+    }
+    out
+}
+
+fn plural(n: usize, one: &'static str, other: &'static str) -> &'static str {
+    if n == 1 { one } else { other }
+}
+
+fn human_one(d: &Diagnostic, out: &mut String) {
+    let _ = writeln!(out, "{}[{}]: {}", d.severity, d.code, d.message);
+    let file = path_string(&d.file);
+    if d.line == 0 {
+        let _ = writeln!(out, "  --> {file}");
+        out.push('\n');
+        return;
+    }
+    let _ = writeln!(out, "  --> {file}:{}:{}", d.line, d.column);
+    if let Some(source) = &d.source_line {
+        let gutter = " ".repeat(d.line.to_string().len());
+        // Keep tabs so the caret lines up under the same indentation.
+        let pad: String = source
+            .chars()
+            .take(d.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let _ = writeln!(out, "{gutter} |");
+        let _ = writeln!(out, "{} | {source}", d.line);
+        let _ = writeln!(out, "{gutter} | {pad}^");
+    }
+    out.push('\n');
+}
+
+/// The report as pretty JSON: `{"diagnostics": […], "summary": {…}}` (schema in
+/// `docs/fluent.md`).
+pub fn json(report: &CheckReport) -> String {
+    // Serializing plain structs of strings and numbers cannot fail.
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// One GitHub Actions workflow command per diagnostic (`::error file=…,line=…::…`),
+/// so that problems show up as annotations on the pull request.
+pub fn github(report: &CheckReport) -> String {
+    let mut out = String::new();
+    for d in &report.diagnostics {
+        let mut props = format!("file={}", escape_property(&path_string(&d.file)));
+        if d.line > 0 {
+            let _ = write!(props, ",line={},col={}", d.line, d.column);
+        }
+        let _ = write!(props, ",title={}", escape_property(d.code.as_str()));
+        let _ = writeln!(out, "::{} {props}::{}", d.severity, escape_data(&d.message));
+    }
+    out
+}
+
+/// Escapes a workflow command's message: `%`, `\r`, `\n`.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command property: as data, plus `:` and `,`.
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fluent::{CheckCode, Severity};
+
+    fn sample() -> CheckReport {
+        let at_line = Diagnostic {
+            file: "locales/ko/main.ftl".into(),
+            line: 2,
+            column: 8,
+            severity: Severity::Error,
+            code: CheckCode::UnknownVariable,
+            id: Some("hello".into()),
+            message: "`$nme` is not a variable, 100%\nreally".into(),
+            source_line: Some("hello = { $nme }".into()),
+        };
+        let whole_file =
+            Diagnostic::file_level("locales/en/x,y.ftl", CheckCode::MissingFile, "no file");
+        CheckReport::new(vec![at_line, whole_file], 3)
+    }
+
+    #[test]
+    fn human_looks_like_rustc() {
+        let text = human(&sample());
+        let expected = "warning[missing-file]: no file\n  --> locales/en/x,y.ftl\n\n\
+error[unknown-variable]: `$nme` is not a variable, 100%\nreally\n  --> locales/ko/main.ftl:2:8\n  |\n2 | hello = { $nme }\n  |        ^\n\n\
+error: 1 error, 1 warning in 3 files checked\n";
+        assert_eq!(text, expected);
+        assert_eq!(
+            human(&CheckReport::new(vec![], 2)),
+            "ok: 2 files checked, no problems\n"
+        );
+    }
+
+    #[test]
+    fn json_has_the_documented_schema() {
+        let value: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
+        assert_eq!(
+            value["summary"],
+            serde_json::json!({"errors": 1, "warnings": 1, "files": 3})
+        );
+        let d = &value["diagnostics"][1];
+        assert_eq!(d["file"], "locales/ko/main.ftl");
+        assert_eq!(d["line"], 2);
+        assert_eq!(d["column"], 8);
+        assert_eq!(d["severity"], "error");
+        assert_eq!(d["code"], "unknown-variable");
+        assert_eq!(d["id"], "hello");
+        assert_eq!(d["source_line"], "hello = { $nme }");
+        assert_eq!(value["diagnostics"][0]["id"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn github_escapes_per_the_workflow_command_spec() {
+        let text = github(&sample());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "::warning file=locales/en/x%2Cy.ftl,title=missing-file::no file"
+        );
+        assert_eq!(
+            lines[1],
+            "::error file=locales/ko/main.ftl,line=2,col=8,title=unknown-variable::`$nme` is not a variable, 100%25%0Areally"
+        );
+    }
+}

@@ -1,0 +1,710 @@
+//! Translating UI strings: what a target `.ftl` file lacks, as tagged units for the
+//! pipeline's backends ([`FtlPlan::units`]), and the target file with their
+//! translations spliced in ([`FtlPlan::render`]).
+//!
+//! Rules:
+//! - only text is translated; placeables become standalone tags (`<x1/>`) and must come
+//!   back intact, or the whole message fails QA and is left out;
+//! - selects are translated variant by variant; plural selects are rebuilt with the
+//!   target language's CLDR categories (a new `[one]` is translated from the reference
+//!   `[other]`), numeric variants such as `[0]` are kept;
+//! - message attributes are translated; term attributes (grammatical data such as
+//!   `.gender`) are copied unchanged;
+//! - an existing file is never re-serialized: new messages are inserted as text after
+//!   the nearest preceding reference message the file has, so translations, comments
+//!   and order survive byte for byte. A new file is written whole;
+//! - every machine-translated message carries a `# dich: <marker>` comment.
+
+use std::path::{Path, PathBuf};
+
+use fluent_syntax::ast;
+use fluent_syntax::parser;
+
+use crate::lang::Lang;
+use crate::markup::{self, Tagged, TaggedBuilder};
+
+use super::FluentError;
+use super::parse::{FileModel, LineIndex, plural_selector};
+use super::plural;
+use super::serialize::{self, Out, OutVariant};
+
+/// The comment prefix that marks a machine-translated message.
+pub const MACHINE_MARKER_PREFIX: &str = "dich:";
+
+/// One translatable piece of text of a message: a value, an attribute or a variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FtlUnit {
+    /// Where it goes, e.g. `search-results[one]` or `search-input.placeholder`.
+    pub id: String,
+    /// The source text with placeables as tags.
+    pub tagged: Tagged,
+}
+
+/// A pattern to write: units to translate, text to copy, selects to rebuild.
+#[derive(Debug, Clone)]
+enum Piece {
+    Unit(usize),
+    Verbatim(String),
+    Select {
+        selector: String,
+        variants: Vec<(String, bool, Vec<Piece>)>,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct EntryPlan {
+    id: String,
+    value: Option<Vec<Piece>>,
+    attributes: Vec<(String, Vec<Piece>)>,
+}
+
+/// The messages and terms of one reference file that a target file lacks, as
+/// translatable units, and how to write them back.
+#[derive(Debug, Clone)]
+pub struct FtlPlan {
+    target_path: PathBuf,
+    existing: Option<String>,
+    units: Vec<FtlUnit>,
+    entries: Vec<EntryPlan>,
+    /// For each planned entry, the id of the nearest preceding reference entry present
+    /// in the existing file.
+    anchors: Vec<Option<String>>,
+}
+
+impl FtlPlan {
+    /// Plans the translation of `reference` (the source-language file) into the file at
+    /// `target_path`, whose current text is `existing` when it exists.
+    ///
+    /// # Errors
+    /// [`FluentError::Syntax`] when either text has a syntax error: a message hidden in
+    /// Junk would be planned twice, so the file must be fixed first.
+    pub fn new(
+        reference_path: &Path,
+        reference: &str,
+        target_path: &Path,
+        existing: Option<&str>,
+        _source: &Lang,
+        target: &Lang,
+    ) -> Result<FtlPlan, FluentError> {
+        let resource = parse_clean(reference_path, reference)?;
+        let existing_model = match existing {
+            Some(text) => {
+                parse_clean(target_path, text)?;
+                Some(FileModel::parse(text))
+            }
+            None => None,
+        };
+        let has = |id: &str| existing_model.as_ref().is_some_and(|m| m.get(id).is_some());
+        let categories = plural::categories(target.id());
+        let mut builder = Builder {
+            units: Vec::new(),
+            categories: categories.as_deref(),
+        };
+        let mut entries = Vec::new();
+        let mut anchors = Vec::new();
+        let mut anchor: Option<String> = None;
+        for entry in &resource.body {
+            let Some(id) = entry_id(entry) else { continue };
+            if has(&id) {
+                anchor = Some(id);
+                continue;
+            }
+            entries.push(builder.entry(entry, &id));
+            anchors.push(anchor.clone());
+        }
+        Ok(FtlPlan {
+            target_path: target_path.to_owned(),
+            existing: existing.map(str::to_owned),
+            units: builder.units,
+            entries,
+            anchors,
+        })
+    }
+
+    /// The units to translate, in file order.
+    pub fn units(&self) -> &[FtlUnit] {
+        &self.units
+    }
+
+    /// Ids of the messages and terms (`-id`) the target lacks, in reference order.
+    pub fn missing_ids(&self) -> Vec<String> {
+        self.entries.iter().map(|e| e.id.clone()).collect()
+    }
+
+    /// The target file's new text, with `translations[i]` (the tagged translation of
+    /// `units()[i]`) restored and spliced in, and the messages that failed QA (a tag
+    /// lost, invented or duplicated; no translation), which are left out.
+    pub fn render(
+        &self,
+        translations: &[Option<String>],
+        marker: &str,
+    ) -> (String, Vec<(String, String)>) {
+        let mut failures = Vec::new();
+        let mut blocks: Vec<Option<String>> = Vec::new();
+        for entry in &self.entries {
+            match self.write_entry(entry, translations, marker) {
+                Ok(block) => blocks.push(Some(block)),
+                Err(reason) => {
+                    failures.push((entry.id.clone(), reason));
+                    blocks.push(None);
+                }
+            }
+        }
+        let text = match &self.existing {
+            Some(existing) => self.splice(existing, &blocks),
+            None => blocks
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        (text, failures)
+    }
+
+    /// The path this plan writes.
+    pub fn target_path(&self) -> &Path {
+        &self.target_path
+    }
+
+    fn write_entry(
+        &self,
+        entry: &EntryPlan,
+        translations: &[Option<String>],
+        marker: &str,
+    ) -> Result<String, String> {
+        let mut out = format!("# {MACHINE_MARKER_PREFIX} {marker}\n");
+        let value = match &entry.value {
+            Some(pieces) => self.restore(pieces, translations)?,
+            None => Vec::new(),
+        };
+        serialize::field(&mut out, &entry.id, &value, 0);
+        if entry.value.is_none() {
+            // `id =` with attributes only: the field writer left a blank block.
+            out = out.trim_end().to_owned() + "\n";
+        }
+        for (name, pieces) in &entry.attributes {
+            let pattern = self.restore(pieces, translations)?;
+            serialize::field(&mut out, &format!(".{name}"), &pattern, 4);
+        }
+        Ok(out)
+    }
+
+    fn restore(
+        &self,
+        pieces: &[Piece],
+        translations: &[Option<String>],
+    ) -> Result<Vec<Out>, String> {
+        pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Verbatim(text) => Ok(Out::Text(text.clone())),
+                Piece::Unit(i) => self.restore_unit(*i, translations).map(Out::Text),
+                Piece::Select { selector, variants } => Ok(Out::Select {
+                    selector: selector.clone(),
+                    variants: variants
+                        .iter()
+                        .map(|(key, default, pieces)| {
+                            Ok(OutVariant {
+                                key: key.clone(),
+                                default: *default,
+                                pattern: self.restore(pieces, translations)?,
+                            })
+                        })
+                        .collect::<Result<_, String>>()?,
+                }),
+            })
+            .collect()
+    }
+
+    fn restore_unit(&self, i: usize, translations: &[Option<String>]) -> Result<String, String> {
+        let unit = &self.units[i];
+        let translated = translations
+            .get(i)
+            .and_then(Option::as_deref)
+            .filter(|t| !markup::strip_tags(t).trim().is_empty())
+            .ok_or_else(|| format!("{}: no translation", unit.id))?;
+        let escaped = escape_tagged(translated);
+        unit.tagged
+            .restore(&escaped)
+            .map_err(|e| format!("{}: {e}", unit.id))
+    }
+
+    /// Inserts each block after its anchor's last line, or at the end of the file.
+    fn splice(&self, existing: &str, blocks: &[Option<String>]) -> String {
+        let model = FileModel::parse(existing);
+        let mut inserts: Vec<(usize, String)> = Vec::new();
+        let mut at_end = String::new();
+        for (block, anchor) in blocks.iter().zip(&self.anchors) {
+            let Some(block) = block else { continue };
+            match anchor.as_deref().and_then(|id| model.get(id)) {
+                Some(entry) => match inserts.iter_mut().find(|(at, _)| *at == entry.end) {
+                    Some((_, text)) => text.push_str(block),
+                    None => inserts.push((entry.end, format!("\n{block}"))),
+                },
+                None => {
+                    at_end.push('\n');
+                    at_end.push_str(block);
+                }
+            }
+        }
+        inserts.sort_by_key(|(at, _)| *at);
+        let mut out = String::with_capacity(existing.len() + 256);
+        let mut copied = 0;
+        for (at, text) in inserts {
+            out.push_str(&existing[copied..at]);
+            // Blocks end with a line break; the text after `at` starts with its own.
+            out.push_str(text.trim_end_matches('\n'));
+            copied = at;
+        }
+        out.push_str(&existing[copied..]);
+        if !at_end.is_empty() {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+            out.push_str(&at_end);
+        }
+        out
+    }
+}
+
+/// Ids of the messages and terms of `text` marked as machine translations.
+pub fn machine_marked_ids(text: &str) -> Vec<String> {
+    let resource = match parser::parse(text) {
+        Ok(resource) | Err((resource, _)) => resource,
+    };
+    let marked = |comment: &Option<ast::Comment<&str>>| {
+        comment.as_ref().is_some_and(|c| {
+            c.content
+                .iter()
+                .any(|line| line.trim_start().starts_with(MACHINE_MARKER_PREFIX))
+        })
+    };
+    resource
+        .body
+        .iter()
+        .filter_map(|entry| match entry {
+            ast::Entry::Message(m) if marked(&m.comment) => Some(m.id.name.to_owned()),
+            ast::Entry::Term(t) if marked(&t.comment) => Some(format!("-{}", t.id.name)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn parse_clean<'t>(path: &Path, text: &'t str) -> Result<ast::Resource<&'t str>, FluentError> {
+    match parser::parse(text) {
+        Ok(resource) => Ok(resource),
+        Err((_, errors)) => {
+            let first = &errors[0];
+            let (line, column) = LineIndex::new(text).line_col(text, first.pos.start);
+            Err(FluentError::Syntax {
+                path: path.to_owned(),
+                line,
+                column,
+                message: first.kind.to_string(),
+            })
+        }
+    }
+}
+
+fn entry_id(entry: &ast::Entry<&str>) -> Option<String> {
+    match entry {
+        ast::Entry::Message(m) => Some(m.id.name.to_owned()),
+        ast::Entry::Term(t) => Some(format!("-{}", t.id.name)),
+        _ => None,
+    }
+}
+
+/// Collects units while walking the reference AST.
+struct Builder<'c> {
+    units: Vec<FtlUnit>,
+    categories: Option<&'c [&'static str]>,
+}
+
+impl Builder<'_> {
+    fn entry(&mut self, entry: &ast::Entry<&str>, id: &str) -> EntryPlan {
+        match entry {
+            ast::Entry::Message(m) => EntryPlan {
+                id: id.to_owned(),
+                value: m.value.as_ref().map(|v| self.pattern(v, id)),
+                attributes: m
+                    .attributes
+                    .iter()
+                    .map(|a| {
+                        let unit_id = format!("{id}.{}", a.id.name);
+                        (a.id.name.to_owned(), self.pattern(&a.value, &unit_id))
+                    })
+                    .collect(),
+            },
+            ast::Entry::Term(t) => EntryPlan {
+                id: id.to_owned(),
+                value: Some(self.pattern(&t.value, id)),
+                attributes: t
+                    .attributes
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.id.name.to_owned(),
+                            vec![Piece::Verbatim(verbatim(&a.value))],
+                        )
+                    })
+                    .collect(),
+            },
+            _ => EntryPlan {
+                id: id.to_owned(),
+                value: None,
+                attributes: Vec::new(),
+            },
+        }
+    }
+
+    /// Text and inline placeables become one unit; a select splits the pattern.
+    fn pattern(&mut self, pattern: &ast::Pattern<&str>, id: &str) -> Vec<Piece> {
+        let mut pieces = Vec::new();
+        let mut current = TaggedBuilder::new();
+        let mut empty = true;
+        for element in &pattern.elements {
+            match element {
+                ast::PatternElement::TextElement { value } => {
+                    current.push_text(value);
+                    empty = false;
+                }
+                ast::PatternElement::Placeable {
+                    expression: ast::Expression::Inline(inline),
+                } => {
+                    current.standalone(format!("{{ {} }}", serialize::inline(inline)));
+                    empty = false;
+                }
+                ast::PatternElement::Placeable {
+                    expression: ast::Expression::Select { selector, variants },
+                } => {
+                    if !empty {
+                        let done = std::mem::take(&mut current);
+                        pieces.push(self.unit(done.finish(), &format!("{id}#{}", pieces.len())));
+                        empty = true;
+                    }
+                    pieces.push(self.select(selector, variants, id));
+                }
+            }
+        }
+        if !empty {
+            let unit_id = if pieces.is_empty() {
+                id.to_owned()
+            } else {
+                format!("{id}#{}", pieces.len())
+            };
+            pieces.push(self.unit(current.finish(), &unit_id));
+        }
+        pieces
+    }
+
+    /// A unit, or verbatim text when there is nothing to translate (`{ -brand }`).
+    fn unit(&mut self, tagged: Tagged, id: &str) -> Piece {
+        if !markup::strip_tags(tagged.text())
+            .chars()
+            .any(char::is_alphabetic)
+        {
+            let text = tagged
+                .restore(&escape_tagged(tagged.text()))
+                .unwrap_or_default();
+            return Piece::Verbatim(text);
+        }
+        self.units.push(FtlUnit {
+            id: id.to_owned(),
+            tagged,
+        });
+        Piece::Unit(self.units.len() - 1)
+    }
+
+    fn select(
+        &mut self,
+        selector: &ast::InlineExpression<&str>,
+        variants: &[ast::Variant<&str>],
+        id: &str,
+    ) -> Piece {
+        let key_name = |v: &ast::Variant<&str>| match v.key {
+            ast::VariantKey::Identifier { name } => name.to_owned(),
+            ast::VariantKey::NumberLiteral { value } => value.to_owned(),
+        };
+        let plural = plural_selector(selector).is_some()
+            && variants.iter().all(|v| match v.key {
+                ast::VariantKey::Identifier { name } => super::parse::is_cldr(name),
+                ast::VariantKey::NumberLiteral { .. } => true,
+            });
+        let mut out = Vec::new();
+        match (plural, self.categories) {
+            (true, Some(categories)) => {
+                let fallback = variants.iter().find(|v| v.default).or(variants.last());
+                for v in variants
+                    .iter()
+                    .filter(|v| matches!(v.key, ast::VariantKey::NumberLiteral { .. }))
+                {
+                    let key = key_name(v);
+                    out.push((
+                        key.clone(),
+                        false,
+                        self.pattern(&v.value, &format!("{id}[{key}]")),
+                    ));
+                }
+                for category in categories {
+                    let source = variants
+                        .iter()
+                        .find(|v| key_name(v) == *category)
+                        .or(fallback);
+                    if let Some(source) = source {
+                        let pieces = self.pattern(&source.value, &format!("{id}[{category}]"));
+                        out.push(((*category).to_owned(), *category == "other", pieces));
+                    }
+                }
+            }
+            _ => {
+                for v in variants {
+                    let key = key_name(v);
+                    out.push((
+                        key.clone(),
+                        v.default,
+                        self.pattern(&v.value, &format!("{id}[{key}]")),
+                    ));
+                }
+            }
+        }
+        Piece::Select {
+            selector: serialize::inline(selector),
+            variants: out,
+        }
+    }
+}
+
+/// A pattern copied as Fluent source (term attributes).
+fn verbatim(pattern: &ast::Pattern<&str>) -> String {
+    pattern
+        .elements
+        .iter()
+        .map(|e| match e {
+            ast::PatternElement::TextElement { value } => serialize::escape_text(value),
+            ast::PatternElement::Placeable {
+                expression: ast::Expression::Inline(inline),
+            } => format!("{{ {} }}", serialize::inline(inline)),
+            ast::PatternElement::Placeable {
+                expression: ast::Expression::Select { selector, .. },
+            } => format!("{{ {} }}", serialize::inline(selector)),
+        })
+        .collect()
+}
+
+/// Escapes the text between the tags of tagged text for Fluent; tags stay as they are.
+fn escape_tagged(text: &str) -> String {
+    markup::tokens(text)
+        .into_iter()
+        .map(|token| match token {
+            markup::Token::Text(text) => serialize::escape_text(text),
+            markup::Token::Open(id) => format!("<g{id}>"),
+            markup::Token::Close(id) => format!("</g{id}>"),
+            markup::Token::Standalone(id) => format!("<x{id}/>"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::pseudo::pseudo_translate;
+    use crate::config::Config;
+
+    const VI: &str = include_str!("../../locales/vi/main.ftl");
+    const MARKER: &str = "machine (pseudo, 2026-11-28)";
+
+    fn lang(tag: &str) -> Lang {
+        Lang::parse(tag).unwrap()
+    }
+
+    fn plan(reference: &str, existing: Option<&str>, target: &str) -> FtlPlan {
+        FtlPlan::new(
+            Path::new("locales/vi/main.ftl"),
+            reference,
+            Path::new("locales/x/main.ftl"),
+            existing,
+            &lang("vi"),
+            &lang(target),
+        )
+        .unwrap()
+    }
+
+    fn pseudo(plan: &FtlPlan, target: &str) -> Vec<Option<String>> {
+        plan.units()
+            .iter()
+            .map(|u| Some(pseudo_translate(u.tagged.text(), &lang(target))))
+            .collect()
+    }
+
+    /// Checks `vi` + the rendered target in a temporary project; returns the report.
+    fn check_pair(vi: &str, target_tag: &str, target: &str) -> crate::fluent::CheckReport {
+        let dir = tempfile::tempdir().unwrap();
+        for (tag, text) in [("vi", vi), (target_tag, target)] {
+            std::fs::create_dir_all(dir.path().join("locales").join(tag)).unwrap();
+            std::fs::write(dir.path().join("locales").join(tag).join("main.ftl"), text).unwrap();
+        }
+        let toml = format!("[project]\nsource = \"vi\"\ntargets = [\"{target_tag}\"]\n");
+        let config = Config::parse(&toml, &dir.path().join("config.toml")).unwrap();
+        crate::fluent::check(&config)
+    }
+
+    #[test]
+    fn new_files_from_the_sample_locale_check_clean() {
+        for target in ["en", "ko", "zh-Hans"] {
+            let plan = plan(VI, None, target);
+            let (text, failures) = plan.render(&pseudo(&plan, target), MARKER);
+            assert!(failures.is_empty(), "{failures:?}");
+            let report = check_pair(VI, target, &text);
+            assert_eq!(
+                report.diagnostics,
+                vec![],
+                "{target}:\n{text}\n{}",
+                crate::fluent::report::human(&report)
+            );
+            assert_eq!(machine_marked_ids(&text).len(), plan.missing_ids().len());
+        }
+    }
+
+    #[test]
+    fn placeables_become_tags_and_terms_stay_references() {
+        let plan = plan(
+            "-brand = Cổng\nfooter = © { $year } { -brand }, trang { NUMBER($n) }\n",
+            None,
+            "en",
+        );
+        let ids: Vec<&str> = plan.units().iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(ids, ["-brand", "footer"]);
+        assert_eq!(plan.units()[1].tagged.text(), "© <x1/> <x2/>, trang <x3/>");
+        let (text, _) = plan.render(&pseudo(&plan, "en"), MARKER);
+        assert!(text.contains("-brand = [en] Cong"), "{text}");
+        assert!(
+            text.contains("footer = [en] © { $year } { -brand }, trang { NUMBER($n) }"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn plural_selects_get_the_target_categories() {
+        let vi = "views =\n    { $count ->\n        [0] Chưa có lượt xem\n       *[other] { $count } lượt xem\n    }\n";
+        let en = plan(vi, None, "en");
+        let ids: Vec<&str> = en.units().iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(ids, ["views[0]", "views[one]", "views[other]"]);
+        assert_eq!(en.units()[1].tagged.text(), en.units()[2].tagged.text());
+        let translations = vec![
+            Some("No views".to_owned()),
+            Some("<x1/> view".to_owned()),
+            Some("<x1/> views".to_owned()),
+        ];
+        let (text, failures) = en.render(&translations, MARKER);
+        assert!(failures.is_empty());
+        assert_eq!(
+            text,
+            "# dich: machine (pseudo, 2026-11-28)\nviews =\n    { $count ->\n        [0] No views\n        [one] { $count } view\n       *[other] { $count } views\n    }\n"
+        );
+        let ko = plan(vi, None, "ko");
+        let ids: Vec<&str> = ko.units().iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(ids, ["views[0]", "views[other]"]);
+    }
+
+    #[test]
+    fn attributes_and_string_selects_are_translated_one_by_one() {
+        let vi = "search =\n    .placeholder = Nhập từ khóa\n    .aria-label = Ô tìm kiếm\nrole = { $gender ->\n    [male] Ông { $name }\n   *[other] { $name }\n}\n";
+        let plan = plan(vi, None, "en");
+        let ids: Vec<&str> = plan.units().iter().map(|u| u.id.as_str()).collect();
+        // `[other]` is only a placeable: nothing to translate, copied as is.
+        assert_eq!(
+            ids,
+            ["search.placeholder", "search.aria-label", "role[male]"]
+        );
+        let (text, _) = plan.render(&pseudo(&plan, "en"), MARKER);
+        assert!(
+            text.contains("search =\n    .placeholder = [en] Nhap tu khoa"),
+            "{text}"
+        );
+        assert!(text.contains("       *[other] { $name }"), "{text}");
+        assert_eq!(check_pair(vi, "en", &text).diagnostics, vec![]);
+    }
+
+    #[test]
+    fn a_broken_tag_fails_only_that_message() {
+        let vi = "a = Trang { $page }\nb = Tác giả { $author }\n";
+        let plan = plan(vi, None, "en");
+        let translations = vec![Some("Page".to_owned()), Some("By <x1/>".to_owned())];
+        let (text, failures) = plan.render(&translations, MARKER);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].0, "a");
+        assert!(failures[0].1.contains("<x1/>"), "{}", failures[0].1);
+        assert_eq!(
+            text,
+            "# dich: machine (pseudo, 2026-11-28)\nb = By { $author }\n"
+        );
+        let (_, failures) = plan.render(&[None, Some("<x1/><x1/>".into())], MARKER);
+        assert_eq!(failures.len(), 2);
+    }
+
+    #[test]
+    fn splices_into_existing_text_without_touching_it() {
+        let vi = "## Đầu trang\nhome = Trang chủ\nnews = Tin tức\n\n## Tìm kiếm\nsearch = Tìm\nsearch-hint = Gợi ý\n";
+        let existing =
+            "## Header\n# Keep this comment.\nhome   =   Home\n\n## Search\nsearch = Search\n";
+        let plan = plan(vi, Some(existing), "en");
+        assert_eq!(plan.missing_ids(), ["news", "search-hint"]);
+        let translations = vec![Some("News".to_owned()), Some("Hint".to_owned())];
+        let (text, _) = plan.render(&translations, MARKER);
+        assert_eq!(
+            text,
+            "## Header\n# Keep this comment.\nhome   =   Home\n# dich: machine (pseudo, 2026-11-28)\nnews = News\n\n## Search\nsearch = Search\n# dich: machine (pseudo, 2026-11-28)\nsearch-hint = Hint\n"
+        );
+        assert_eq!(machine_marked_ids(&text), ["news", "search-hint"]);
+        let nothing_missing = super::FtlPlan::new(
+            Path::new("vi.ftl"),
+            vi,
+            Path::new("en.ftl"),
+            Some(&text),
+            &lang("vi"),
+            &lang("en"),
+        )
+        .unwrap();
+        assert!(nothing_missing.units().is_empty());
+        assert_eq!(nothing_missing.render(&[], MARKER).0, text);
+    }
+
+    #[test]
+    fn a_message_before_every_existing_one_goes_to_the_end() {
+        let plan = plan("first = Đầu\nsecond = Hai\n", Some("second = Two"), "en");
+        let (text, _) = plan.render(&[Some("First".into())], MARKER);
+        assert_eq!(
+            text,
+            "second = Two\n\n# dich: machine (pseudo, 2026-11-28)\nfirst = First\n"
+        );
+    }
+
+    #[test]
+    fn multiline_text_is_one_unit() {
+        let vi = "body =\n    Dòng một { $x }.\n    Dòng hai.\n";
+        let plan = plan(vi, None, "en");
+        assert_eq!(plan.units().len(), 1);
+        assert_eq!(plan.units()[0].tagged.text(), "Dòng một <x1/>.\nDòng hai.");
+        let (text, _) = plan.render(&[Some("Line one <x1/>.\nLine {two}.".into())], MARKER);
+        assert_eq!(
+            text,
+            "# dich: machine (pseudo, 2026-11-28)\nbody =\n    Line one { $x }.\n    Line { \"{\" }two{ \"}\" }.\n"
+        );
+        assert_eq!(check_pair(vi, "en", &text).diagnostics, vec![]);
+    }
+
+    #[test]
+    fn syntax_errors_stop_the_plan() {
+        let err = FtlPlan::new(
+            Path::new("vi.ftl"),
+            "ok = 1\nbad = {\n",
+            Path::new("en.ftl"),
+            None,
+            &lang("vi"),
+            &lang("en"),
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("vi.ftl:3:1: Expected"), "{err}");
+    }
+}
