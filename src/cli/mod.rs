@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod memory;
 mod output;
 mod segment;
@@ -46,6 +47,9 @@ pub(crate) struct Args {
 enum Command {
     /// Translate all content and UI strings that are missing or stale.
     Translate(translate::TranslateArgs),
+    /// Validate the config and the `.ftl` files (syntax, against the reference locale,
+    /// runtime formatting).
+    Check(check::CheckArgs),
     /// Per article and language: up to date, stale, missing, human-edited, …
     Status(status::StatusArgs),
     /// Translation memory: TMX export and import.
@@ -60,7 +64,7 @@ impl Args {
         match &self.command {
             Command::Translate(args) => args.json,
             Command::Status(args) => args.json,
-            Command::Segment(_) | Command::Memory(_) => true,
+            Command::Segment(_) | Command::Memory(_) | Command::Check(_) => true,
         }
     }
 }
@@ -84,6 +88,7 @@ pub(crate) fn init_logging(quiet: bool) {
 pub(crate) async fn run(args: Args) -> Exit {
     let result = match args.command {
         Command::Translate(cmd) => translate::execute(&args.config, cmd).await,
+        Command::Check(cmd) => check::execute(&args.config, cmd),
         Command::Status(cmd) => status::execute(&args.config, cmd),
         Command::Memory(cmd) => memory::execute(&args.config, cmd),
         Command::Segment(cmd) => segment::execute(&args.config, cmd),

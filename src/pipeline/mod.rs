@@ -15,6 +15,7 @@ use crate::backend::Chain;
 use crate::config::Config;
 use crate::content::{self, Article, Document};
 use crate::error::ConfigError;
+use crate::fluent::FtlPlan;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
 use crate::segment::Segmenter;
@@ -61,6 +62,9 @@ pub enum PipelineError {
     /// The content folder could not be read.
     #[error(transparent)]
     Content(#[from] content::ContentError),
+    /// The locales folder could not be read.
+    #[error("cannot read the locales folder: {0}")]
+    Locales(String),
     /// A `--only` path does not exist.
     #[error("`--only {0}`: no such file or folder")]
     Only(PathBuf),
@@ -83,6 +87,22 @@ pub struct Project {
 pub(crate) enum Source {
     /// A Markdown article.
     Article(Article),
+    /// A Fluent file of the reference locale; `rel` is its path below the locale folder.
+    Ftl {
+        /// The reference file.
+        reference: PathBuf,
+        /// Its path below `locales/<source>/`.
+        rel: PathBuf,
+    },
+}
+
+/// What a job renders.
+#[derive(Debug)]
+pub(crate) enum JobDoc {
+    /// A Markdown article, shared by the jobs of all its languages.
+    Article(Arc<Document>),
+    /// The missing messages of one Fluent file.
+    Ftl(Box<FtlPlan>),
 }
 
 /// A source document and one target language: what to render and where.
@@ -92,7 +112,9 @@ pub(crate) struct Job {
     pub(crate) out_path: PathBuf,
     /// `out_path` relative to the project root.
     pub(crate) rel: String,
-    pub(crate) doc: Arc<Document>,
+    /// The source file, relative to the project root (for failures).
+    pub(crate) source_rel: String,
+    pub(crate) doc: JobDoc,
     pub(crate) units: Vec<JobUnit>,
     /// The key of each source unit, recorded in the provenance.
     pub(crate) keys: Vec<String>,
@@ -200,7 +222,35 @@ impl Project {
             );
         }
         report.articles = sources.len();
+        let ftl = self.ftl_sources()?;
+        report.ui_files = ftl.len();
+        sources.extend(ftl.into_iter().filter(|s| match s {
+            Source::Ftl { reference, .. } => in_scope(reference),
+            Source::Article(_) => true,
+        }));
+        report.ui_files = sources.len() - report.articles;
         Ok(sources)
+    }
+
+    /// The `.ftl` files of the reference locale, sorted.
+    fn ftl_sources(&self) -> Result<Vec<Source>, PipelineError> {
+        let root = self.config.locales_dir.join(self.config.source.as_str());
+        if !root.is_dir() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
+            let entry = entry.map_err(|e| PipelineError::Locales(e.to_string()))?;
+            let path = entry.path();
+            if entry.file_type().is_file() && path.extension().is_some_and(|x| x == "ftl") {
+                let rel = path.strip_prefix(&root).unwrap_or(path).to_owned();
+                out.push(Source::Ftl {
+                    reference: path.to_owned(),
+                    rel,
+                });
+            }
+        }
+        Ok(out)
     }
 
     fn error_path(&self, error: &content::ContentError) -> String {
@@ -227,7 +277,12 @@ impl Project {
         memory: &mut Memory,
         ctx: &mut JobContext<'_>,
     ) -> Result<Vec<Job>, MemoryError> {
-        let Source::Article(article) = source;
+        let article = match source {
+            Source::Article(article) => article,
+            Source::Ftl { reference, rel } => {
+                return Ok(self.ftl_jobs(reference, rel, targets, ctx));
+            }
+        };
         let fields = &self.config.content.translatable_fields;
         let doc = match Document::load(&article.source, fields) {
             Ok(doc) => Arc::new(doc),
@@ -316,11 +371,75 @@ impl Project {
             target: target.clone(),
             out_path,
             rel,
-            doc: Arc::clone(doc),
+            source_rel: self.display_path(&doc.path),
+            doc: JobDoc::Article(Arc::clone(doc)),
             units,
             keys,
             reviews,
         })
+    }
+
+    /// The jobs of one reference `.ftl` file: one per target locale that lacks
+    /// messages. The existing file is spliced, never re-serialised.
+    fn ftl_jobs(
+        &self,
+        reference: &Path,
+        rel: &Path,
+        targets: &[Lang],
+        ctx: &mut JobContext<'_>,
+    ) -> Vec<Job> {
+        let source_rel = self.display_path(reference);
+        let text = match crate::fs::read(reference).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                ctx.report.fail(source_rel, None, "not valid UTF-8");
+                return Vec::new();
+            }
+            Err(e) => {
+                ctx.report.fail(source_rel, None, e.to_string());
+                return Vec::new();
+            }
+        };
+        let mut jobs = Vec::new();
+        for target in targets {
+            let out_path = self.config.locales_dir.join(target.as_str()).join(rel);
+            let out_rel = self.display_path(&out_path);
+            let existing = std::fs::read_to_string(&out_path).ok();
+            let plan = match FtlPlan::new(
+                reference,
+                &text,
+                &out_path,
+                existing.as_deref(),
+                &self.config.source,
+                target,
+            ) {
+                Ok(plan) => plan,
+                Err(e) => {
+                    ctx.report.fail(out_rel, Some(target), e.to_string());
+                    continue;
+                }
+            };
+            if plan.units().is_empty() {
+                ctx.progress.file_done(&out_rel, target, "up to date");
+                continue;
+            }
+            let units = plan
+                .units()
+                .iter()
+                .map(|u| JobUnit::Machine(plan::plan_unit(&self.segmenter, u.tagged.text())))
+                .collect();
+            jobs.push(Job {
+                target: target.clone(),
+                out_path,
+                rel: out_rel,
+                source_rel: source_rel.clone(),
+                doc: JobDoc::Ftl(Box::new(plan)),
+                units,
+                keys: Vec::new(),
+                reviews: Vec::new(),
+            });
+        }
+        jobs
     }
 }
 

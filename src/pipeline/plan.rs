@@ -75,9 +75,18 @@ impl JobUnit {
 }
 
 /// A job's translations assembled from the memory, with the backends that made them.
+/// A unit is `None` when one of its segments has no translation (it failed).
 pub(crate) struct Assembled {
-    pub(crate) translations: Vec<UnitTranslation>,
+    pub(crate) translations: Vec<Option<UnitTranslation>>,
     pub(crate) backends: BTreeSet<String>,
+}
+
+impl Assembled {
+    /// Every unit, or `None` if any is missing.
+    pub(crate) fn complete(self) -> Option<(Vec<UnitTranslation>, BTreeSet<String>)> {
+        let translations = self.translations.into_iter().collect::<Option<Vec<_>>>()?;
+        Some((translations, self.backends))
+    }
 }
 
 /// Assembles every unit's tagged translation from the memory. `None` when a segment is
@@ -87,19 +96,20 @@ pub(crate) fn assemble(
     source: &Lang,
     target: &Lang,
     units: &[JobUnit],
-) -> Result<Option<Assembled>, MemoryError> {
+) -> Result<Assembled, MemoryError> {
     let mut translations = Vec::with_capacity(units.len());
     let mut backends = BTreeSet::new();
     for unit in units {
         let unit = match unit {
             JobUnit::Raw(raw) => {
                 backends.insert("kept (human or earlier translation)".to_owned());
-                translations.push(UnitTranslation::Raw(raw.clone()));
+                translations.push(Some(UnitTranslation::Raw(raw.clone())));
                 continue;
             }
             JobUnit::Machine(unit) => unit,
         };
         let mut text = String::new();
+        let mut complete = true;
         for (i, segment) in unit.segments.iter().enumerate() {
             if i > 0 {
                 text.push_str(&joiner(&unit.gaps[i - 1], target));
@@ -109,7 +119,8 @@ pub(crate) fn assemble(
                 continue;
             }
             let Some(entry) = memory.segment(source, target, &segment.key)? else {
-                return Ok(None);
+                complete = false;
+                break;
             };
             backends.insert(match entry.origin {
                 Origin::Machine => entry.backend,
@@ -117,12 +128,12 @@ pub(crate) fn assemble(
             });
             text.push_str(&markup::restore_ids(&entry.translation, &segment.ids));
         }
-        translations.push(UnitTranslation::Tagged(text));
+        translations.push(complete.then_some(UnitTranslation::Tagged(text)));
     }
-    Ok(Some(Assembled {
+    Ok(Assembled {
         translations,
         backends,
-    }))
+    })
 }
 
 /// What separates two translated sentences: a line break stays a line break; otherwise

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::plan::{self, JobUnit};
-use super::{Job, JobContext, Options, PipelineError, Progress, Project, Report, Source};
+use super::{Job, JobContext, JobDoc, Options, PipelineError, Progress, Project, Report, Source};
 use crate::backend::{Batch, Chain, Limits, Segment, Translated};
-use crate::content::Provenance;
+use crate::content::{Provenance, UnitTranslation};
 use crate::error::BackendError;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError, NewEntry, Origin};
@@ -402,9 +402,10 @@ impl<'a> Runner<'a> {
             self.progress.file_done(&job.rel, &job.target, "planned");
             return Ok(());
         }
-        let outcome = match waiting.failure {
-            Some(reason) => Err(reason),
-            None => self.write(&job)?,
+        let outcome = match (waiting.failure, &job.doc) {
+            // A Fluent file is written without the messages that failed.
+            (Some(reason), JobDoc::Article(_)) => Err(reason),
+            _ => self.write(&job)?,
         };
         let failure = outcome.as_ref().err().map(String::as_str);
         self.memory.set_failure(&job.rel, failure)?;
@@ -415,8 +416,8 @@ impl<'a> Runner<'a> {
             }
             Ok(false) => self.progress.file_done(&job.rel, &job.target, "unchanged"),
             Err(reason) => {
-                let source = self.project.display_path(&job.doc.path);
-                self.report.fail(source, Some(&job.target), reason);
+                self.report
+                    .fail(job.source_rel.clone(), Some(&job.target), reason);
                 self.progress.file_done(&job.rel, &job.target, "failed");
             }
         }
@@ -427,27 +428,55 @@ impl<'a> Runner<'a> {
     /// is the job's failure; the outer one stops the run.
     fn write(&mut self, job: &Job) -> Result<Result<bool, String>, MemoryError> {
         let config = &self.project.config;
-        let Some(assembled) =
-            plan::assemble(&self.memory, &config.source, &job.target, &job.units)?
-        else {
-            return Ok(Err("a segment has no translation".to_owned()));
+        let assembled = plan::assemble(&self.memory, &config.source, &job.target, &job.units)?;
+        let rendered = match &job.doc {
+            JobDoc::Article(doc) => {
+                let Some((translations, backends)) = assembled.complete() else {
+                    return Ok(Err("a segment has no translation".to_owned()));
+                };
+                let provenance = Provenance {
+                    source: job.source_rel.clone(),
+                    source_hash: doc.source_hash(),
+                    lang: job.target.to_string(),
+                    backend: backend_label(&backends),
+                    translated_at: chrono::Utc::now()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    units: job.keys.join(" "),
+                };
+                match doc.render_units(&translations, &provenance) {
+                    Ok(rendered) => (rendered, provenance.source_hash),
+                    Err(e) => return Ok(Err(e.to_string())),
+                }
+            }
+            JobDoc::Ftl(plan) => {
+                let marker = format!(
+                    "machine ({}, {})",
+                    backend_label(&assembled.backends),
+                    chrono::Utc::now().format("%Y-%m-%d")
+                );
+                let translations: Vec<Option<String>> = assembled
+                    .translations
+                    .into_iter()
+                    .map(|t| match t {
+                        Some(UnitTranslation::Tagged(text) | UnitTranslation::Raw(text)) => {
+                            Some(text)
+                        }
+                        None => None,
+                    })
+                    .collect();
+                let (text, failures) = plan.render(&translations, &marker);
+                for (id, reason) in failures {
+                    let what = format!("message `{id}` not written: {reason}");
+                    self.report.fail(job.rel.clone(), Some(&job.target), what);
+                }
+                (text, String::new())
+            }
         };
-        let provenance = Provenance {
-            source: self.project.display_path(&job.doc.path),
-            source_hash: job.doc.source_hash(),
-            lang: job.target.to_string(),
-            backend: backend_label(&assembled.backends),
-            translated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            units: job.keys.join(" "),
-        };
-        let rendered = match job.doc.render_units(&assembled.translations, &provenance) {
-            Ok(rendered) => rendered,
-            Err(e) => return Ok(Err(e.to_string())),
-        };
+        let (rendered, source_hash) = rendered;
         match crate::fs::write_if_changed(&job.out_path, rendered.as_bytes()) {
             Ok(written) => {
                 self.memory
-                    .record_written(&job.rel, &rendered, &provenance.source_hash)?;
+                    .record_written(&job.rel, &rendered, &source_hash)?;
                 self.memory.set_reviews(&job.rel, &job.reviews)?;
                 Ok(Ok(written))
             }

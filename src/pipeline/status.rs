@@ -107,7 +107,9 @@ impl Project {
             ..StatusReport::default()
         };
         for source in &sources {
-            let Source::Article(article) = source;
+            let Source::Article(article) = source else {
+                continue;
+            };
             let fields = &self.config.content.translatable_fields;
             let doc = match Document::load(&article.source, fields) {
                 Ok(doc) => doc,
