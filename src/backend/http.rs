@@ -45,6 +45,8 @@ impl Shared {
         let client = Client::builder()
             .user_agent(concat!("dich/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(connect_timeout)
+            // Small JSON requests must not wait for Nagle's algorithm (tens of ms each).
+            .tcp_nodelay(true)
             .build()
             .map_err(|e| BackendError::Config {
                 backend: "http".to_owned(),

@@ -408,6 +408,21 @@ impl Memory {
             .map_err(|e| sqlite(&self.path, e))
     }
 
+    /// True when any human unit translation from `source` into `target` is stored
+    /// (lets a run skip per-unit lookups in the common case of none).
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn has_human_units(&self, source: &Lang, target: &Lang) -> Result<bool, MemoryError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM units WHERE source_lang = ?1 AND target_lang = ?2)",
+                params![source.as_str(), target.as_str()],
+                |row| row.get(0),
+            )
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
     /// The human translation of a unit, by the unit's key (see the pipeline's
     /// `unit_key`): the block's text exactly as the editor wrote it.
     ///
@@ -583,10 +598,12 @@ fn now() -> String {
 
 /// The key of a text: sha256 of its bytes, hex. Callers normalise first.
 pub fn hash(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(text.as_bytes());
     let mut out = String::with_capacity(64);
     for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0xf)]));
     }
     out
 }

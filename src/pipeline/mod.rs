@@ -293,6 +293,7 @@ impl Project {
             }
         };
         let mut jobs = Vec::new();
+        let mut shared: Option<SharedPlan> = None;
         for target in targets {
             ctx.report.lang(target).articles += 1;
             let out_path = content::translation_path(&article.source, target);
@@ -323,7 +324,9 @@ impl Project {
                 }
                 Existing::Found(found) => Some(found),
             };
-            jobs.push(self.plan_job(&doc, target, out_path, rel, found.as_ref(), memory)?);
+            let shared = shared.get_or_insert_with(|| SharedPlan::new(&doc, &self.segmenter));
+            let job = self.plan_job(shared, target, out_path, rel, found.as_ref(), memory)?;
+            jobs.push(job);
         }
         Ok(jobs)
     }
@@ -332,7 +335,7 @@ impl Project {
     /// (its source is unchanged), or machine translation by segments.
     fn plan_job(
         &self,
-        doc: &Arc<Document>,
+        shared: &SharedPlan,
         target: &Lang,
         out_path: PathBuf,
         rel: String,
@@ -340,12 +343,21 @@ impl Project {
         memory: &Memory,
     ) -> Result<Job, MemoryError> {
         let source = &self.config.source;
-        let keys = existing::unit_keys(doc);
+        let doc = &shared.doc;
+        let keys = shared.keys.clone();
         let earlier_reviews = memory.reviews(&rel)?;
+        let any_human = memory.has_human_units(source, target)?;
+        let human = |key: &str| -> Result<Option<String>, MemoryError> {
+            if any_human {
+                memory.human_unit(source, target, key)
+            } else {
+                Ok(None)
+            }
+        };
         let mut units = Vec::with_capacity(keys.len());
         let mut reviews = Vec::new();
         for (j, key) in keys.iter().enumerate() {
-            if let Some(human) = memory.human_unit(source, target, key)? {
+            if let Some(human) = human(key)? {
                 units.push(JobUnit::Raw(human));
                 continue;
             }
@@ -360,12 +372,11 @@ impl Project {
             // ask for a review. The editor's text stays in the memory.
             let previous = found.and_then(|f| f.keys.get(j));
             if let Some(previous) = previous.filter(|p| *p != key) {
-                if memory.human_unit(source, target, previous)?.is_some() {
+                if human(previous)?.is_some() {
                     reviews.push(key.clone());
                 }
             }
-            let tagged = doc.units[j].tagged.text();
-            units.push(JobUnit::Machine(plan::plan_unit(&self.segmenter, tagged)));
+            units.push(JobUnit::Machine(Arc::clone(&shared.units[j])));
         }
         Ok(Job {
             target: target.clone(),
@@ -426,7 +437,9 @@ impl Project {
             let units = plan
                 .units()
                 .iter()
-                .map(|u| JobUnit::Machine(plan::plan_unit(&self.segmenter, u.tagged.text())))
+                .map(|u| {
+                    JobUnit::Machine(Arc::new(plan::plan_unit(&self.segmenter, u.tagged.text())))
+                })
                 .collect();
             jobs.push(Job {
                 target: target.clone(),
@@ -440,6 +453,28 @@ impl Project {
             });
         }
         jobs
+    }
+}
+
+/// What every language's job of one article shares: the document, its unit keys and
+/// its units split into segments (done once, not once per language).
+struct SharedPlan {
+    doc: Arc<Document>,
+    keys: Vec<String>,
+    units: Vec<Arc<plan::PlannedUnit>>,
+}
+
+impl SharedPlan {
+    fn new(doc: &Arc<Document>, segmenter: &Segmenter) -> Self {
+        SharedPlan {
+            doc: Arc::clone(doc),
+            keys: existing::unit_keys(doc),
+            units: doc
+                .units
+                .iter()
+                .map(|u| Arc::new(plan::plan_unit(segmenter, u.tagged.text())))
+                .collect(),
+        }
     }
 }
 

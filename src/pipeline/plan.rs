@@ -5,6 +5,7 @@
 //! Pure apart from reading the memory, so `--dry-run` and `dich status` share it.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::content::UnitTranslation;
 use crate::lang::Lang;
@@ -60,8 +61,8 @@ pub(crate) enum JobUnit {
     /// Kept as it is: a human translation, or a block of the existing file whose
     /// source did not change.
     Raw(String),
-    /// Machine translation, sentence by sentence.
-    Machine(PlannedUnit),
+    /// Machine translation, sentence by sentence (shared by the article's languages).
+    Machine(Arc<PlannedUnit>),
 }
 
 impl JobUnit {

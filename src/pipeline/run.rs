@@ -8,6 +8,7 @@
 //! already translated come from the memory.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -17,6 +18,7 @@ use super::{Job, JobContext, JobDoc, Options, PipelineError, Progress, Project, 
 use crate::backend::{Batch, Chain, Limits, Segment, Translated};
 use crate::content::{Provenance, UnitTranslation};
 use crate::error::BackendError;
+use crate::fs::FsError;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError, NewEntry, Origin};
 
@@ -24,6 +26,12 @@ use crate::memory::{Memory, MemoryError, NewEntry, Origin};
 const INTERRUPT_GRACE: Duration = Duration::from_secs(5);
 
 type BatchResult = Result<Vec<Result<Translated, String>>, BackendError>;
+
+/// A request in flight, as a task of its own.
+type RequestTask = tokio::task::JoinHandle<(Batch, BatchResult)>;
+
+/// Batches planned ahead of the free request slots.
+const LOOKAHEAD: usize = 2;
 
 pub(super) async fn run(
     project: &Project,
@@ -91,6 +99,8 @@ struct Runner<'a> {
     /// Keys that failed in this run, with the reason; they are not sent again.
     failed: HashMap<(Lang, String), String>,
     waiting: Vec<Waiting>,
+    /// Rendered files not yet handed to a write thread.
+    to_write: Vec<PendingWrite>,
     stop: Option<String>,
 }
 
@@ -117,6 +127,7 @@ impl<'a> Runner<'a> {
             pending: HashSet::new(),
             failed: HashMap::new(),
             waiting: Vec::new(),
+            to_write: Vec::new(),
             stop: None,
         }
     }
@@ -130,40 +141,42 @@ impl<'a> Runner<'a> {
         handle_interrupt: bool,
     ) -> Result<(), PipelineError> {
         let concurrency = self.project.config.backend.concurrency.max(1);
-        let chain = self.chain;
         let mut sources = sources.into_iter();
         let mut in_flight = FuturesUnordered::new();
+        let mut writes = FuturesUnordered::new();
         let mut interrupt = std::pin::pin!(interrupted(handle_interrupt));
         loop {
+            // Requests run as tasks of their own, so they progress while this loop
+            // plans the next batches.
             while self.stop.is_none() && in_flight.len() < concurrency {
-                if let Some(batch) = self.ready.pop_front() {
-                    self.sent(&batch);
-                    in_flight.push(async move {
-                        let result = chain.translate(&batch).await;
-                        (batch, result)
-                    });
-                } else if let Some(source) = sources.next() {
-                    let mut ctx = JobContext {
-                        report: &mut self.report,
-                        progress: self.progress,
-                        force: self.force,
-                        dry_run: self.dry_run,
-                    };
-                    for job in self
-                        .project
-                        .jobs(&source, targets, &mut self.memory, &mut ctx)?
-                    {
-                        self.admit(job)?;
-                    }
-                } else if !self.flush_all() {
+                let Some(batch) = self.ready.pop_front() else {
                     break;
+                };
+                self.sent(&batch);
+                let chain = self.chain.clone();
+                in_flight.push(tokio::spawn(async move {
+                    let result = chain.translate(&batch).await;
+                    (batch, result)
+                }));
+            }
+            // Plan ahead, so a batch is ready the moment a request slot frees up.
+            if self.stop.is_none() && self.ready.len() < LOOKAHEAD && writes.len() < MAX_WRITES {
+                if let Some(source) = sources.next() {
+                    self.plan_source(&source, targets)?;
+                    self.spawn_writes(&mut writes);
+                    continue;
+                }
+                if self.flush_all() {
+                    continue;
                 }
             }
-            if in_flight.is_empty() {
+            self.spawn_writes(&mut writes);
+            if in_flight.is_empty() && writes.is_empty() {
                 break;
             }
             tokio::select! {
-                Some((batch, result)) = in_flight.next() => self.complete(batch, result)?,
+                Some(done) = in_flight.next() => self.complete_task(done)?,
+                Some(done) = writes.next() => self.complete_write(done)?,
                 () = &mut interrupt, if self.stop.is_none() => {
                     self.report.interrupted = true;
                     self.halt("interrupted (Ctrl-C) before this file was finished".to_owned())?;
@@ -173,23 +186,109 @@ impl<'a> Runner<'a> {
             }
         }
         self.finish_all_waiting()?;
+        self.spawn_writes(&mut writes);
+        while let Some(done) = writes.next().await {
+            self.complete_write(done)?;
+        }
+        Ok(())
+    }
+
+    /// Plans the jobs of one source and admits them.
+    fn plan_source(&mut self, source: &Source, targets: &[Lang]) -> Result<(), PipelineError> {
+        let mut ctx = JobContext {
+            report: &mut self.report,
+            progress: self.progress,
+            force: self.force,
+            dry_run: self.dry_run,
+        };
+        for job in self
+            .project
+            .jobs(source, targets, &mut self.memory, &mut ctx)?
+        {
+            self.admit(job)?;
+        }
+        Ok(())
+    }
+
+    /// A request task ended: its batch result, or a panic inside a backend.
+    fn complete_task(
+        &mut self,
+        done: Result<(Batch, BatchResult), tokio::task::JoinError>,
+    ) -> Result<(), PipelineError> {
+        match done {
+            Ok((batch, result)) => self.complete(batch, result),
+            Err(e) => {
+                // The batch is lost with the task: its jobs fail at the end of the run.
+                let reason = format!("a backend request task failed: {e}");
+                self.report.fatal.get_or_insert(reason.clone());
+                self.halt(reason)
+            }
+        }
+    }
+
+    /// Starts the atomic writes of rendered files on blocking threads, so syncing
+    /// files to disk never holds up the requests.
+    fn spawn_writes(&mut self, writes: &mut FuturesUnordered<WriteTask>) {
+        for write in self.to_write.drain(..) {
+            writes.push(tokio::task::spawn_blocking(move || {
+                let result = crate::fs::write_if_changed(&write.out_path, write.content.as_bytes());
+                (write, result)
+            }));
+        }
+    }
+
+    /// Records a finished write: in the memory (what dich wrote), the report and the
+    /// progress.
+    fn complete_write(
+        &mut self,
+        done: Result<(PendingWrite, Result<bool, FsError>), tokio::task::JoinError>,
+    ) -> Result<(), PipelineError> {
+        let (write, result) = match done {
+            Ok(done) => done,
+            // A write thread that panicked: nothing was renamed into place.
+            Err(e) => {
+                self.report
+                    .fail("(write)", None, format!("a write failed: {e}"));
+                return Ok(());
+            }
+        };
+        match result {
+            Ok(written) => {
+                self.memory
+                    .record_written(&write.rel, &write.content, &write.source_hash)?;
+                self.memory.set_reviews(&write.rel, &write.reviews)?;
+                self.memory.set_failure(&write.rel, None)?;
+                let outcome = if written {
+                    self.report.lang(&write.target).files_written += 1;
+                    "written"
+                } else {
+                    "unchanged"
+                };
+                self.progress.file_done(&write.rel, &write.target, outcome);
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                self.memory.set_failure(&write.rel, Some(&reason))?;
+                self.report
+                    .fail(write.source_rel, Some(&write.target), reason);
+                self.progress.file_done(&write.rel, &write.target, "failed");
+            }
+        }
         Ok(())
     }
 
     /// After Ctrl-C: let requests in flight finish (their results are kept) for a
     /// short grace period, then abandon them.
-    async fn finish_in_flight<F>(
+    async fn finish_in_flight(
         &mut self,
-        in_flight: &mut FuturesUnordered<F>,
-    ) -> Result<(), PipelineError>
-    where
-        F: std::future::Future<Output = (Batch, BatchResult)>,
-    {
+        in_flight: &mut FuturesUnordered<RequestTask>,
+    ) -> Result<(), PipelineError> {
         let deadline = tokio::time::Instant::now() + INTERRUPT_GRACE;
-        while let Ok(Some((batch, result))) =
-            tokio::time::timeout_at(deadline, in_flight.next()).await
-        {
-            self.complete(batch, result)?;
+        while let Ok(Some(done)) = tokio::time::timeout_at(deadline, in_flight.next()).await {
+            self.complete_task(done)?;
+        }
+        for task in in_flight.iter() {
+            task.abort();
         }
         Ok(())
     }
@@ -395,27 +494,31 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
-    /// Renders and writes a job whose segments are all known, or records its failure.
+    /// Renders a job whose segments are all known and queues its write, or records
+    /// its failure.
     fn finish(&mut self, waiting: Waiting) -> Result<(), PipelineError> {
         let job = waiting.job;
         if self.dry_run {
             self.progress.file_done(&job.rel, &job.target, "planned");
             return Ok(());
         }
-        let outcome = match (waiting.failure, &job.doc) {
+        let rendered = match (waiting.failure, &job.doc) {
             // A Fluent file is written without the messages that failed.
             (Some(reason), JobDoc::Article(_)) => Err(reason),
-            _ => self.write(&job)?,
+            _ => self.render(&job)?,
         };
-        let failure = outcome.as_ref().err().map(String::as_str);
-        self.memory.set_failure(&job.rel, failure)?;
-        match outcome {
-            Ok(true) => {
-                self.report.lang(&job.target).files_written += 1;
-                self.progress.file_done(&job.rel, &job.target, "written");
-            }
-            Ok(false) => self.progress.file_done(&job.rel, &job.target, "unchanged"),
+        match rendered {
+            Ok((content, source_hash)) => self.to_write.push(PendingWrite {
+                out_path: job.out_path,
+                rel: job.rel,
+                source_rel: job.source_rel,
+                target: job.target,
+                content,
+                source_hash,
+                reviews: job.reviews,
+            }),
             Err(reason) => {
+                self.memory.set_failure(&job.rel, Some(&reason))?;
                 self.report
                     .fail(job.source_rel.clone(), Some(&job.target), reason);
                 self.progress.file_done(&job.rel, &job.target, "failed");
@@ -424,12 +527,12 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
-    /// Assembles, renders and atomically writes one translated file. The inner error
-    /// is the job's failure; the outer one stops the run.
-    fn write(&mut self, job: &Job) -> Result<Result<bool, String>, MemoryError> {
+    /// Assembles and renders one translated file: its text and the source hash it was
+    /// rendered from. The inner error is the job's failure; the outer one stops the run.
+    fn render(&mut self, job: &Job) -> Result<Result<(String, String), String>, MemoryError> {
         let config = &self.project.config;
         let assembled = plan::assemble(&self.memory, &config.source, &job.target, &job.units)?;
-        let rendered = match &job.doc {
+        match &job.doc {
             JobDoc::Article(doc) => {
                 let Some((translations, backends)) = assembled.complete() else {
                     return Ok(Err("a segment has no translation".to_owned()));
@@ -443,10 +546,10 @@ impl<'a> Runner<'a> {
                         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                     units: job.keys.join(" "),
                 };
-                match doc.render_units(&translations, &provenance) {
-                    Ok(rendered) => (rendered, provenance.source_hash),
-                    Err(e) => return Ok(Err(e.to_string())),
-                }
+                Ok(doc
+                    .render_units(&translations, &provenance)
+                    .map(|text| (text, provenance.source_hash))
+                    .map_err(|e| e.to_string()))
             }
             JobDoc::Ftl(plan) => {
                 let marker = format!(
@@ -469,21 +572,27 @@ impl<'a> Runner<'a> {
                     let what = format!("message `{id}` not written: {reason}");
                     self.report.fail(job.rel.clone(), Some(&job.target), what);
                 }
-                (text, String::new())
+                Ok(Ok((text, String::new())))
             }
-        };
-        let (rendered, source_hash) = rendered;
-        match crate::fs::write_if_changed(&job.out_path, rendered.as_bytes()) {
-            Ok(written) => {
-                self.memory
-                    .record_written(&job.rel, &rendered, &source_hash)?;
-                self.memory.set_reviews(&job.rel, &job.reviews)?;
-                Ok(Ok(written))
-            }
-            Err(e) => Ok(Err(e.to_string())),
         }
     }
 }
+
+/// A rendered file on its way to disk.
+struct PendingWrite {
+    out_path: PathBuf,
+    rel: String,
+    source_rel: String,
+    target: Lang,
+    content: String,
+    source_hash: String,
+    reviews: Vec<String>,
+}
+
+type WriteTask = tokio::task::JoinHandle<(PendingWrite, Result<bool, FsError>)>;
+
+/// Rendered files being written at once; more waits, so memory stays bounded.
+const MAX_WRITES: usize = 16;
 
 fn backend_label(backends: &std::collections::BTreeSet<String>) -> String {
     if backends.is_empty() {
