@@ -3,9 +3,11 @@
 
 mod support;
 
+mod check;
 mod config;
 mod crash;
 mod edits;
 mod mock;
 mod segment;
 mod translate;
+mod ui;
