@@ -264,10 +264,9 @@ impl Config {
         let source = at.lang(&raw.project.source)?;
         let targets = at.targets(&raw.project.targets, &source)?;
         let (backend, backends) = at.backends(raw.backend, raw.backends)?;
-        let root = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => PathBuf::from("."),
-        };
+        // A config in the current folder has an empty root, so paths print as
+        // `content/…` rather than `./content/…`.
+        let root = path.parent().map(Path::to_owned).unwrap_or_default();
         Ok(Config {
             path: path.to_owned(),
             content_dir: root.join(&raw.project.content_dir),

@@ -286,7 +286,8 @@ fn walk_inline(text: &str, inline: &ast::InlineExpression<&str>, info: &mut Patt
     use ast::InlineExpression as I;
     match inline {
         I::VariableReference { id } => {
-            let offset = offset_in(text, id.name).unwrap_or(0);
+            // Point at the `$`, as term references point at their `-`.
+            let offset = offset_in(text, id.name).map_or(0, |o| o.saturating_sub(1));
             info.variables.entry(id.name.to_owned()).or_insert(offset);
         }
         I::MessageReference { id, attribute } => info.references.push(Reference {

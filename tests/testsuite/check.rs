@@ -220,10 +220,10 @@ fn an_unknown_variable_is_an_error() {
         "article-author = 글쓴이: { $autor }",
     );
     let line = line_of(&project, KO, "article-author =");
-    // The column is that of the name after `$` (see the report on unknown-variable).
+    // The column is that of the `$`.
     let json = assert_reported(
         &project,
-        &Expected::error("unknown-variable", KO, line, 26).id("article-author"),
+        &Expected::error("unknown-variable", KO, line, 25).id("article-author"),
         1,
     );
     // The reference variable it replaced is now unused.
