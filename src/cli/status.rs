@@ -68,6 +68,23 @@ fn print_human(status: &StatusReport) -> anyhow::Result<()> {
             article.path
         ))?;
     }
+    for ui in &status.ui {
+        let state = match (&ui.error, ui.missing) {
+            (Some(_), _) => "error",
+            (None, 0) => "complete",
+            (None, _) => "missing",
+        };
+        let detail = match &ui.error {
+            Some(e) => format!("  ({e})"),
+            None => format!(
+                "  ({}/{} messages, {} machine-translated not reviewed)",
+                ui.messages - ui.missing.min(ui.messages),
+                ui.messages,
+                ui.machine
+            ),
+        };
+        print_line(&format!("{state:<13} {:<8} {}{detail}", ui.lang, ui.path))?;
+    }
     for error in &status.errors {
         print_line(&format!("error         {error}"))?;
     }

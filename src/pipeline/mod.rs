@@ -29,7 +29,7 @@ mod status;
 
 pub use progress::{NoProgress, Progress};
 pub use report::{Failure, LangReport, Report};
-pub use status::{ArticleStatus, State, StatusReport};
+pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 
 use existing::Existing;
 use plan::JobUnit;
@@ -223,7 +223,6 @@ impl Project {
         }
         report.articles = sources.len();
         let ftl = self.ftl_sources()?;
-        report.ui_files = ftl.len();
         sources.extend(ftl.into_iter().filter(|s| match s {
             Source::Ftl { reference, .. } => in_scope(reference),
             Source::Article(_) => true,

@@ -7,7 +7,10 @@ use serde::Serialize;
 
 use super::existing::{self, Existing};
 use super::{Options, PipelineError, Project, Report, Source};
+use std::path::Path;
+
 use crate::content::{self, Document};
+use crate::fluent::{self, FtlPlan};
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
 
@@ -66,11 +69,30 @@ pub struct ArticleStatus {
     pub detail: Option<String>,
 }
 
+/// One Fluent file in one language: how many of the reference's messages it has.
+#[derive(Debug, Clone, Serialize)]
+pub struct UiStatus {
+    /// The target file, relative to the project root.
+    pub path: String,
+    /// The target language.
+    pub lang: String,
+    /// Messages and terms in the reference file.
+    pub messages: usize,
+    /// Of those, missing from the target.
+    pub missing: usize,
+    /// Messages in the target marked `# dich: machine …`, not yet reviewed.
+    pub machine: usize,
+    /// Why the file could not be compared (a syntax error), if it could not.
+    pub error: Option<String>,
+}
+
 /// The status of the whole project.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StatusReport {
     /// Every article × language in scope, sorted by source then language.
     pub articles: Vec<ArticleStatus>,
+    /// Every Fluent file × language in scope.
+    pub ui: Vec<UiStatus>,
     /// How many translations are in each state.
     pub counts: BTreeMap<&'static str, usize>,
     /// Sources that could not be read at all.
@@ -80,7 +102,9 @@ pub struct StatusReport {
 impl StatusReport {
     /// True when anything is stale, missing or in conflict (`--check` exits 1).
     pub fn fails_check(&self) -> bool {
-        self.articles.iter().any(|a| a.state.fails_check()) || !self.errors.is_empty()
+        self.articles.iter().any(|a| a.state.fails_check())
+            || self.ui.iter().any(|u| u.missing > 0 || u.error.is_some())
+            || !self.errors.is_empty()
     }
 }
 
@@ -107,8 +131,14 @@ impl Project {
             ..StatusReport::default()
         };
         for source in &sources {
-            let Source::Article(article) = source else {
-                continue;
+            let article = match source {
+                Source::Article(article) => article,
+                Source::Ftl { reference, rel } => {
+                    for target in &targets {
+                        status.ui.push(self.ui_status(reference, rel, target));
+                    }
+                    continue;
+                }
             };
             let fields = &self.config.content.translatable_fields;
             let doc = match Document::load(&article.source, fields) {
@@ -125,6 +155,47 @@ impl Project {
             }
         }
         Ok(status)
+    }
+
+    fn ui_status(&self, reference: &Path, rel: &Path, target: &Lang) -> UiStatus {
+        let out_path = self.config.locales_dir.join(target.as_str()).join(rel);
+        let existing = std::fs::read_to_string(&out_path).ok();
+        let mut status = UiStatus {
+            path: self.display_path(&out_path),
+            lang: target.to_string(),
+            messages: 0,
+            missing: 0,
+            machine: existing
+                .as_deref()
+                .map_or(0, |t| fluent::machine_marked_ids(t).len()),
+            error: None,
+        };
+        let source = &self.config.source;
+        let counts = std::fs::read_to_string(reference)
+            .map_err(|e| format!("{}: {e}", reference.display()))
+            .and_then(|text| {
+                let all = FtlPlan::new(reference, &text, &out_path, None, source, target);
+                let now = FtlPlan::new(
+                    reference,
+                    &text,
+                    &out_path,
+                    existing.as_deref(),
+                    source,
+                    target,
+                );
+                match (all, now) {
+                    (Ok(all), Ok(now)) => Ok((all.missing_ids().len(), now.missing_ids().len())),
+                    (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
+                }
+            });
+        match counts {
+            Ok((messages, missing)) => {
+                status.messages = messages;
+                status.missing = missing;
+            }
+            Err(e) => status.error = Some(e),
+        }
+        status
     }
 
     fn article_status(

@@ -273,3 +273,36 @@ fn malformed_tmx_names_the_line() {
     let run = project.run(&["memory", "import", "bad.tmx"]).expect_code(1);
     assert!(run.stderr().contains("bad.tmx:4:"), "{}", run.stderr());
 }
+
+#[test]
+fn status_counts_ui_messages_missing_and_machine_translated() {
+    let project = Project::sample();
+    let ko = "locales/ko/main.ftl";
+    let text = project.read(ko);
+    let without: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("nav-news =") && !l.starts_with("nav-home ="))
+        .collect();
+    assert_eq!(
+        without.len(),
+        text.lines().count() - 2,
+        "two one-line messages removed"
+    );
+    project.write(ko, &(without.join("\n") + "\n"));
+    let status = project.run(&["status", "--json"]).expect_code(0).json();
+    let entry = |status: &serde_json::Value| {
+        status["ui"]
+            .as_array()
+            .and_then(|u| u.iter().find(|e| e["path"] == ko).cloned())
+            .unwrap_or_default()
+    };
+    assert_eq!(entry(&status)["missing"], 2, "{status}");
+    project.run(&["status", "--check"]).expect_code(1);
+    project.translate_json(&["--lang", "ko"]);
+    let status = project
+        .run(&["status", "--json", "--lang", "ko"])
+        .expect_code(0)
+        .json();
+    assert_eq!(entry(&status)["missing"], 0, "{status}");
+    assert_eq!(entry(&status)["machine"], 2, "{status}");
+}
