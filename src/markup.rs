@@ -88,6 +88,11 @@ fn parse_tag(s: &str) -> Option<(Token<'static>, usize)> {
         None => (false, s.strip_prefix('<')?),
     };
     let kind = rest.as_bytes().first().copied()?;
+    // Only `g` and `x` start a tag; checking first also keeps `rest[1..]` on a char
+    // boundary when the `<` is followed by a multi-byte letter (found by proptest).
+    if kind != b'g' && kind != b'x' {
+        return None;
+    }
     let digits: String = rest[1..].chars().take_while(char::is_ascii_digit).collect();
     if digits.is_empty() || digits.len() > 6 || digits.starts_with('0') {
         return None;
@@ -434,6 +439,11 @@ mod tests {
     }
 
     #[test]
+    fn a_multibyte_letter_after_a_bracket_is_text() {
+        assert_eq!(tokens("a <à b </đ"), vec![Token::Text("a <à b </đ")]);
+    }
+
+    #[test]
     fn text_that_only_looks_like_a_tag_is_text() {
         assert_eq!(tokens("a <b> <g0> <g1 > < x1/>").len(), 1);
         assert!(!has_tags("1 < 2 > 0"));
@@ -453,6 +463,41 @@ mod tests {
     #[test]
     fn strip_tags_leaves_text() {
         assert_eq!(strip_tags("<g1>Hà</g1> Nội<x2/>"), "Hà Nội");
+    }
+
+    proptest::proptest! {
+        /// Any text: tokenising never panics and gives the text back; renumbering tags
+        /// and restoring the ids is the identity.
+        #[test]
+        fn tokens_and_ids_round_trip(text in "(<g[0-9]{1,2}>|</g[0-9]{1,2}>|<x[0-9]{1,2}/>|[a-zà-ỹ .<>/0-9]){0,40}") {
+            let joined: String = tokens(&text)
+                .into_iter()
+                .map(|t| match t {
+                    Token::Text(s) => s.to_owned(),
+                    other => other.label(),
+                })
+                .collect();
+            proptest::prop_assert_eq!(&joined, &text);
+            let (canon, ids) = canonicalize_ids(&text);
+            proptest::prop_assert_eq!(restore_ids(&canon, &ids), text);
+        }
+
+        /// A unit built from random pieces restores its own tagged text exactly.
+        #[test]
+        fn builder_identity_restores_the_markup(pieces in proptest::collection::vec((0u8..4, "[a-zđ ]{0,6}"), 0..12)) {
+            let mut builder = TaggedBuilder::new();
+            let mut expected = String::new();
+            for (kind, text) in &pieces {
+                match kind {
+                    0 => { builder.push_text(text); expected.push_str(text); }
+                    1 => { builder.open("**"); expected.push_str("**"); }
+                    2 => { builder.close("**"); expected.push_str("**"); }
+                    _ => { builder.standalone("`c`"); expected.push_str("`c`"); }
+                }
+            }
+            let tagged = builder.finish();
+            proptest::prop_assert_eq!(tagged.restore(tagged.text()), Ok(expected));
+        }
     }
 
     #[test]

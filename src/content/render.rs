@@ -523,5 +523,15 @@ mod tests {
                 }
             }
         }
+
+        /// Arbitrary bytes (invalid UTF-8, stray delimiters, control characters) give a
+        /// document or an error, never a panic.
+        #[test]
+        fn parse_of_random_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let _ = Document::parse(Path::new("p.md"), &bytes, &fields());
+            let mut with_front = b"+++\ntitle = \"".to_vec();
+            with_front.extend_from_slice(&bytes);
+            let _ = Document::parse(Path::new("p.md"), &with_front, &fields());
+        }
     }
 }

@@ -53,6 +53,13 @@ pub(super) async fn run(
     } else {
         project.open_memory()?
     };
+    // Held until the run ends: a second `dich translate` on the same project would
+    // pay for the same segments and race on the same files.
+    let _lock = if options.dry_run {
+        None
+    } else {
+        Some(run_lock(&project.config.memory.path)?)
+    };
     progress.start(sources.len() * targets.len());
     let mut runner = Runner::new(project, chain, memory, report, progress, options);
     runner
@@ -63,6 +70,27 @@ pub(super) async fn run(
     report.elapsed_seconds = started.elapsed().as_secs_f64();
     progress.finish();
     Ok(report)
+}
+
+/// Takes the project's run lock (`<memory>.lock`, next to the memory), or fails at
+/// once naming it.
+fn run_lock(memory: &std::path::Path) -> Result<std::fs::File, PipelineError> {
+    let path = memory.with_extension("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| {
+            PipelineError::Memory(MemoryError::Folder {
+                path: path.clone(),
+                source,
+            })
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(_) => Err(PipelineError::Locked(path)),
+    }
 }
 
 fn chain_label(chain: &Chain) -> String {

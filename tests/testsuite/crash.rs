@@ -145,3 +145,19 @@ async fn a_wrong_key_stops_the_run_after_one_request_without_printing_the_key() 
     assert!(all.contains("authentication failed"), "{all}");
     assert!(!all.contains(TEST_KEY), "the key leaked: {all}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_run_on_the_same_project_fails_clearly_instead_of_paying_twice() {
+    let server = Deepl::start(Duration::from_millis(200), None).await;
+    let project = project_for(&server, 1, 4);
+    let mut first = project.command(&["translate"]).spawn().expect("spawn");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let second = project.run(&["translate"]).expect_code(1);
+    assert!(
+        second.stderr().contains("another dich process"),
+        "{}",
+        second.stderr()
+    );
+    first.kill().expect("kill");
+    first.wait().expect("reap");
+}
