@@ -68,10 +68,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FsError> {
 /// # Errors
 /// [`FsError`] naming the path.
 pub fn write_if_changed(path: &Path, contents: &[u8]) -> Result<bool, FsError> {
-    if let Ok(existing) = std::fs::read(path) {
-        if existing == contents {
-            return Ok(false);
-        }
+    if let Ok(existing) = std::fs::read(path)
+        && existing == contents
+    {
+        return Ok(false);
     }
     write_atomic(path, contents)?;
     Ok(true)

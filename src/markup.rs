@@ -62,16 +62,16 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
     let mut i = 0;
     let bytes = text.as_bytes();
     while i < bytes.len() {
-        if bytes[i] == b'<' {
-            if let Some((token, len)) = parse_tag(&text[i..]) {
-                if text_start < i {
-                    out.push(Token::Text(&text[text_start..i]));
-                }
-                out.push(token);
-                i += len;
-                text_start = i;
-                continue;
+        if bytes[i] == b'<'
+            && let Some((token, len)) = parse_tag(&text[i..])
+        {
+            if text_start < i {
+                out.push(Token::Text(&text[text_start..i]));
             }
+            out.push(token);
+            i += len;
+            text_start = i;
+            continue;
         }
         i += 1;
     }

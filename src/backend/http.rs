@@ -191,11 +191,11 @@ impl Http {
                 }
                 Err(e) => e,
             };
-            if trips_breaker(&error) {
-                if let Some(open) = self.breaker.failure(&self.name) {
-                    tracing::warn!(backend = %self.name, "{open}");
-                    return Err(open);
-                }
+            if trips_breaker(&error)
+                && let Some(open) = self.breaker.failure(&self.name)
+            {
+                tracing::warn!(backend = %self.name, "{open}");
+                return Err(open);
             }
             let Some(wait) = self.retry_wait(&error, attempt) else {
                 return Err(error);

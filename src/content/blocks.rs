@@ -529,12 +529,13 @@ impl<'t> Walker<'t> {
             });
         }
         let closing = matches!(event, Event::End(_));
-        if let Some((_, opened)) = self.frames.last_mut() {
-            if !*opened && !closing {
-                *opened = true;
-                let range = self.take(at);
-                self.pieces.push(Piece::Open(range));
-            }
+        if let Some((_, opened)) = self.frames.last_mut()
+            && !*opened
+            && !closing
+        {
+            *opened = true;
+            let range = self.take(at);
+            self.pieces.push(Piece::Open(range));
         }
     }
 
@@ -587,12 +588,13 @@ fn pair_html(events: &[Spanned<'_>]) -> HashMap<usize, HtmlRole> {
             Event::InlineHtml(html) => match html_tag(html) {
                 Some((false, name)) => open.push((name, j, depth)),
                 Some((true, name)) => {
-                    if let Some((top, i, d)) = open.last() {
-                        if *top == name && *d == depth {
-                            roles.insert(*i, HtmlRole::Open);
-                            roles.insert(j, HtmlRole::Close);
-                            open.pop();
-                        }
+                    if let Some((top, i, d)) = open.last()
+                        && *top == name
+                        && *d == depth
+                    {
+                        roles.insert(*i, HtmlRole::Open);
+                        roles.insert(j, HtmlRole::Close);
+                        open.pop();
                     }
                 }
                 None => {}

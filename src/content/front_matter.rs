@@ -234,10 +234,10 @@ fn find_key(content: &str, key: &str) -> Option<(usize, usize)> {
         for form in [key.to_owned(), format!("\"{key}\""), format!("'{key}'")] {
             if let Some(after) = line.strip_prefix(form.as_str()) {
                 let after = after.trim_start_matches([' ', '\t']);
-                if let Some(value) = after.strip_prefix(':') {
-                    if value.is_empty() || value.starts_with([' ', '\t', '\r', '\n']) {
-                        return Some((pos, pos + line.len() - value.len()));
-                    }
+                if let Some(value) = after.strip_prefix(':')
+                    && (value.is_empty() || value.starts_with([' ', '\t', '\r', '\n']))
+                {
+                    return Some((pos, pos + line.len() - value.len()));
                 }
             }
         }

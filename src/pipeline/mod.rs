@@ -370,10 +370,10 @@ impl Project {
             // The source under a human-edited block changed: translate it again, and
             // ask for a review. The editor's text stays in the memory.
             let previous = found.and_then(|f| f.keys.get(j));
-            if let Some(previous) = previous.filter(|p| *p != key) {
-                if human(previous)?.is_some() {
-                    reviews.push(key.clone());
-                }
+            if let Some(previous) = previous.filter(|p| *p != key)
+                && human(previous)?.is_some()
+            {
+                reviews.push(key.clone());
             }
             units.push(JobUnit::Machine(Arc::clone(&shared.units[j])));
         }

@@ -461,12 +461,11 @@ impl<'a> Runner<'a> {
             let waiting = &mut self.waiting[i];
             if &waiting.job.target == target {
                 for segment in &batch.segments {
-                    if waiting.keys.remove(&segment.text) {
-                        if let Some(reason) =
+                    if waiting.keys.remove(&segment.text)
+                        && let Some(reason) =
                             self.failed.get(&(target.clone(), segment.text.clone()))
-                        {
-                            waiting.failure.get_or_insert_with(|| reason.clone());
-                        }
+                    {
+                        waiting.failure.get_or_insert_with(|| reason.clone());
                     }
                 }
             }

@@ -18,11 +18,11 @@ pub(crate) struct DeeplEcho {
 impl Respond for DeeplEcho {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some((every, status)) = self.fail_every {
-            if n % every == 0 {
-                return ResponseTemplate::new(status)
-                    .set_body_json(serde_json::json!({"message": "Too many requests"}));
-            }
+        if let Some((every, status)) = self.fail_every
+            && n.is_multiple_of(every)
+        {
+            return ResponseTemplate::new(status)
+                .set_body_json(serde_json::json!({"message": "Too many requests"}));
         }
         let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
         let target = body["target_lang"].as_str().unwrap_or("?").to_owned();
