@@ -69,17 +69,19 @@ fn print_human(status: &StatusReport) -> anyhow::Result<()> {
         ))?;
     }
     for ui in &status.ui {
-        let state = match (&ui.error, ui.missing) {
-            (Some(_), _) => "error",
-            (None, 0) => "complete",
-            (None, _) => "missing",
+        let state = match (&ui.error, ui.missing, ui.stale) {
+            (Some(_), _, _) => "error",
+            (None, 0, 0) => "complete",
+            (None, 0, _) => "stale",
+            (None, _, _) => "missing",
         };
         let detail = match &ui.error {
             Some(e) => format!("  ({e})"),
             None => format!(
-                "  ({}/{} messages, {} machine-translated not reviewed)",
+                "  ({}/{} messages, {} stale, {} machine-translated not reviewed)",
                 ui.messages - ui.missing.min(ui.messages),
                 ui.messages,
+                ui.stale,
                 ui.machine
             ),
         };

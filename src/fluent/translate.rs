@@ -56,6 +56,11 @@ struct EntryPlan {
     id: String,
     value: Option<Vec<Piece>>,
     attributes: Vec<(String, Vec<Piece>)>,
+    /// Key of the reference entry's text, recorded in the marker comment.
+    reference_key: String,
+    /// The span of a machine-translated entry (comment included) this one replaces,
+    /// because its reference changed since.
+    replaces: Option<(usize, usize)>,
 }
 
 /// The messages and terms of one reference file that a target file lacks, as
@@ -94,7 +99,9 @@ impl FtlPlan {
             }
             None => None,
         };
-        let has = |id: &str| existing_model.as_ref().is_some_and(|m| m.get(id).is_some());
+        let reference_model = FileModel::parse(reference);
+        let existing_text = existing.unwrap_or("");
+        let has = |id: &str| existing_model.as_ref().and_then(|m| m.get(id));
         let categories = plural::categories(target.id());
         let mut builder = Builder {
             units: Vec::new(),
@@ -105,11 +112,27 @@ impl FtlPlan {
         let mut anchor: Option<String> = None;
         for entry in &resource.body {
             let Some(id) = entry_id(entry) else { continue };
-            if has(&id) {
-                anchor = Some(id);
-                continue;
+            let reference_key = reference_model
+                .get(&id)
+                .map(|e| reference_entry_key(reference, e.offset, e.end))
+                .unwrap_or_default();
+            let mut replaces = None;
+            if let Some(found) = has(&id) {
+                // A machine translation whose reference text changed is translated
+                // again in place; anything else present (human work) is kept.
+                let comment = existing_text.get(found.start..found.offset).unwrap_or("");
+                match machine_reference_key(comment) {
+                    Some(key) if key != reference_key => replaces = Some((found.start, found.end)),
+                    _ => {
+                        anchor = Some(id);
+                        continue;
+                    }
+                }
             }
-            entries.push(builder.entry(entry, &id));
+            let mut plan = builder.entry(entry, &id);
+            plan.reference_key = reference_key;
+            plan.replaces = replaces;
+            entries.push(plan);
             anchors.push(anchor.clone());
         }
         Ok(FtlPlan {
@@ -128,7 +151,21 @@ impl FtlPlan {
 
     /// Ids of the messages and terms (`-id`) the target lacks, in reference order.
     pub fn missing_ids(&self) -> Vec<String> {
-        self.entries.iter().map(|e| e.id.clone()).collect()
+        self.entries
+            .iter()
+            .filter(|e| e.replaces.is_none())
+            .map(|e| e.id.clone())
+            .collect()
+    }
+
+    /// Ids of machine-translated messages whose reference changed since: they are
+    /// translated again.
+    pub fn stale_ids(&self) -> Vec<String> {
+        self.entries
+            .iter()
+            .filter(|e| e.replaces.is_some())
+            .map(|e| e.id.clone())
+            .collect()
     }
 
     /// The target file's new text, with `translations[i]` (the tagged translation of
@@ -173,7 +210,10 @@ impl FtlPlan {
         translations: &[Option<String>],
         marker: &str,
     ) -> Result<String, String> {
-        let mut out = format!("# {MACHINE_MARKER_PREFIX} {marker}\n");
+        let mut out = format!(
+            "# {MACHINE_MARKER_PREFIX} {marker} {REFERENCE_KEY_PREFIX}{}\n",
+            entry.reference_key
+        );
         let value = match &entry.value {
             Some(pieces) => self.restore(pieces, translations)?,
             None => Vec::new(),
@@ -234,9 +274,14 @@ impl FtlPlan {
     fn splice(&self, existing: &str, blocks: &[Option<String>]) -> String {
         let model = FileModel::parse(existing);
         let mut inserts: Vec<(usize, String)> = Vec::new();
+        let mut replacements: Vec<(usize, usize, String)> = Vec::new();
         let mut at_end = String::new();
-        for (block, anchor) in blocks.iter().zip(&self.anchors) {
+        for ((block, anchor), entry) in blocks.iter().zip(&self.anchors).zip(&self.entries) {
             let Some(block) = block else { continue };
+            if let Some((start, end)) = entry.replaces {
+                replacements.push((start, end, block.trim_end_matches('\n').to_owned()));
+                continue;
+            }
             match anchor.as_deref().and_then(|id| model.get(id)) {
                 Some(entry) => match inserts.iter_mut().find(|(at, _)| *at == entry.end) {
                     Some((_, text)) => text.push_str(block),
@@ -248,14 +293,24 @@ impl FtlPlan {
                 }
             }
         }
-        inserts.sort_by_key(|(at, _)| *at);
+        // Insertions happen at entry ends, replacements over whole entries: as edits
+        // (start, end, text) they never overlap.
+        let mut edits: Vec<(usize, usize, String)> = inserts
+            .into_iter()
+            .map(|(at, text)| (at, at, text.trim_end_matches('\n').to_owned()))
+            .chain(replacements)
+            .collect();
+        edits.sort_by_key(|(start, end, _)| (*start, *end));
         let mut out = String::with_capacity(existing.len() + 256);
         let mut copied = 0;
-        for (at, text) in inserts {
-            out.push_str(&existing[copied..at]);
+        for (start, end, text) in edits {
+            if start < copied {
+                continue;
+            }
             // Blocks end with a line break; the text after `at` starts with its own.
-            out.push_str(text.trim_end_matches('\n'));
-            copied = at;
+            out.push_str(&existing[copied..start]);
+            out.push_str(&text);
+            copied = end;
         }
         out.push_str(&existing[copied..]);
         if !at_end.is_empty() {
@@ -266,6 +321,25 @@ impl FtlPlan {
         }
         out
     }
+}
+
+/// What precedes the reference key in a machine marker comment.
+const REFERENCE_KEY_PREFIX: &str = "ref:";
+
+/// The key of a reference entry: a hash of its text from the id to its end.
+fn reference_entry_key(text: &str, offset: usize, end: usize) -> String {
+    let entry = text.get(offset..end).unwrap_or("");
+    crate::memory::hash(entry)[..12].to_owned()
+}
+
+/// The reference key in a `# dich: … ref:<key>` comment, if the comment is one.
+fn machine_reference_key(comment: &str) -> Option<&str> {
+    comment
+        .lines()
+        .map(|line| line.trim_start_matches('#').trim())
+        .find(|line| line.starts_with(MACHINE_MARKER_PREFIX))?
+        .rsplit_once(REFERENCE_KEY_PREFIX)
+        .map(|(_, key)| key.trim())
 }
 
 /// Ids of the messages and terms of `text` marked as machine translations.
@@ -323,24 +397,21 @@ struct Builder<'c> {
 
 impl Builder<'_> {
     fn entry(&mut self, entry: &ast::Entry<&str>, id: &str) -> EntryPlan {
-        match entry {
-            ast::Entry::Message(m) => EntryPlan {
-                id: id.to_owned(),
-                value: m.value.as_ref().map(|v| self.pattern(v, id)),
-                attributes: m
-                    .attributes
+        let (value, attributes) = match entry {
+            ast::Entry::Message(m) => (
+                m.value.as_ref().map(|v| self.pattern(v, id)),
+                m.attributes
                     .iter()
                     .map(|a| {
                         let unit_id = format!("{id}.{}", a.id.name);
                         (a.id.name.to_owned(), self.pattern(&a.value, &unit_id))
                     })
                     .collect(),
-            },
-            ast::Entry::Term(t) => EntryPlan {
-                id: id.to_owned(),
-                value: Some(self.pattern(&t.value, id)),
-                attributes: t
-                    .attributes
+            ),
+            ast::Entry::Term(t) => (
+                Some(self.pattern(&t.value, id)),
+                // Term attributes are each language's grammar (e.g. `.gender`): copied.
+                t.attributes
                     .iter()
                     .map(|a| {
                         (
@@ -349,12 +420,15 @@ impl Builder<'_> {
                         )
                     })
                     .collect(),
-            },
-            _ => EntryPlan {
-                id: id.to_owned(),
-                value: None,
-                attributes: Vec::new(),
-            },
+            ),
+            _ => (None, Vec::new()),
+        };
+        EntryPlan {
+            id: id.to_owned(),
+            value,
+            attributes,
+            reference_key: String::new(),
+            replaces: None,
         }
     }
 
@@ -514,6 +588,18 @@ mod tests {
     const VI: &str = include_str!("../../locales/vi/main.ftl");
     const MARKER: &str = "machine (pseudo, 2026-11-28)";
 
+    /// The text without the reference keys of the markers, which hash the source.
+    fn unkeyed(text: &str) -> String {
+        text.lines()
+            .map(|line| match line.split_once(" ref:") {
+                Some((head, _)) if line.starts_with("# dich:") => head,
+                _ => line,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + if text.ends_with('\n') { "\n" } else { "" }
+    }
+
     fn lang(tag: &str) -> Lang {
         Lang::parse(tag).unwrap()
     }
@@ -599,7 +685,7 @@ mod tests {
         let (text, failures) = en.render(&translations, MARKER);
         assert!(failures.is_empty());
         assert_eq!(
-            text,
+            unkeyed(&text),
             "# dich: machine (pseudo, 2026-11-28)\nviews =\n    { $count ->\n        [0] No views\n        [one] { $count } view\n       *[other] { $count } views\n    }\n"
         );
         let ko = plan(vi, None, "ko");
@@ -636,7 +722,7 @@ mod tests {
         assert_eq!(failures[0].0, "a");
         assert!(failures[0].1.contains("<x1/>"), "{}", failures[0].1);
         assert_eq!(
-            text,
+            unkeyed(&text),
             "# dich: machine (pseudo, 2026-11-28)\nb = By { $author }\n"
         );
         let (_, failures) = plan.render(&[None, Some("<x1/><x1/>".into())], MARKER);
@@ -653,7 +739,7 @@ mod tests {
         let translations = vec![Some("News".to_owned()), Some("Hint".to_owned())];
         let (text, _) = plan.render(&translations, MARKER);
         assert_eq!(
-            text,
+            unkeyed(&text),
             "## Header\n# Keep this comment.\nhome   =   Home\n# dich: machine (pseudo, 2026-11-28)\nnews = News\n\n## Search\nsearch = Search\n# dich: machine (pseudo, 2026-11-28)\nsearch-hint = Hint\n"
         );
         assert_eq!(machine_marked_ids(&text), ["news", "search-hint"]);
@@ -675,9 +761,37 @@ mod tests {
         let plan = plan("first = Đầu\nsecond = Hai\n", Some("second = Two"), "en");
         let (text, _) = plan.render(&[Some("First".into())], MARKER);
         assert_eq!(
-            text,
+            unkeyed(&text),
             "second = Two\n\n# dich: machine (pseudo, 2026-11-28)\nfirst = First\n"
         );
+    }
+
+    #[test]
+    fn a_machine_message_is_translated_again_when_its_reference_changes() {
+        let vi = "hello = Xin chào { $name }\nbye = Tạm biệt\n";
+        let first = plan(vi, Some("bye = Goodbye\n"), "en");
+        let (text, failures) = first.render(&pseudo(&first, "en"), "machine (pseudo, 2026-11-28)");
+        assert!(failures.is_empty(), "{failures:?}");
+        assert!(
+            text.contains("# dich: machine (pseudo, 2026-11-28) ref:"),
+            "{text}"
+        );
+
+        // Unchanged reference: nothing to do.
+        assert!(plan(vi, Some(&text), "en").units().is_empty());
+
+        // Changed reference: the machine message is replaced in place, the human one kept.
+        let changed = vi
+            .replace("Xin chào", "Chào mừng")
+            .replace("Tạm biệt", "Hẹn gặp lại");
+        let again = plan(&changed, Some(&text), "en");
+        assert_eq!(again.stale_ids(), vec!["hello".to_owned()]);
+        assert!(again.missing_ids().is_empty());
+        let (updated, _) = again.render(&pseudo(&again, "en"), "machine (pseudo, 2026-11-29)");
+        assert!(updated.contains("Chao mung"), "{updated}");
+        assert!(!updated.contains("Xin chao"), "{updated}");
+        assert!(updated.contains("bye = Goodbye"), "{updated}");
+        assert_eq!(updated.matches("hello =").count(), 1, "{updated}");
     }
 
     #[test]
@@ -688,7 +802,7 @@ mod tests {
         assert_eq!(plan.units()[0].tagged.text(), "Dòng một <x1/>.\nDòng hai.");
         let (text, _) = plan.render(&[Some("Line one <x1/>.\nLine {two}.".into())], MARKER);
         assert_eq!(
-            text,
+            unkeyed(&text),
             "# dich: machine (pseudo, 2026-11-28)\nbody =\n    Line one { $x }.\n    Line { \"{\" }two{ \"}\" }.\n"
         );
         assert_eq!(check_pair(vi, "en", &text).diagnostics, vec![]);

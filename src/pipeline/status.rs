@@ -80,6 +80,9 @@ pub struct UiStatus {
     pub messages: usize,
     /// Of those, missing from the target.
     pub missing: usize,
+    /// Machine-translated messages whose reference changed since (translated again by
+    /// the next `dich translate`).
+    pub stale: usize,
     /// Messages in the target marked `# dich: machine …`, not yet reviewed.
     pub machine: usize,
     /// Why the file could not be compared (a syntax error), if it could not.
@@ -103,7 +106,10 @@ impl StatusReport {
     /// True when anything is stale, missing or in conflict (`--check` exits 1).
     pub fn fails_check(&self) -> bool {
         self.articles.iter().any(|a| a.state.fails_check())
-            || self.ui.iter().any(|u| u.missing > 0 || u.error.is_some())
+            || self
+                .ui
+                .iter()
+                .any(|u| u.missing + u.stale > 0 || u.error.is_some())
             || !self.errors.is_empty()
     }
 }
@@ -165,6 +171,7 @@ impl Project {
             lang: target.to_string(),
             messages: 0,
             missing: 0,
+            stale: 0,
             machine: existing
                 .as_deref()
                 .map_or(0, |t| fluent::machine_marked_ids(t).len()),
@@ -184,14 +191,19 @@ impl Project {
                     target,
                 );
                 match (all, now) {
-                    (Ok(all), Ok(now)) => Ok((all.missing_ids().len(), now.missing_ids().len())),
+                    (Ok(all), Ok(now)) => Ok((
+                        all.missing_ids().len(),
+                        now.missing_ids().len(),
+                        now.stale_ids().len(),
+                    )),
                     (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
                 }
             });
         match counts {
-            Ok((messages, missing)) => {
+            Ok((messages, missing, stale)) => {
                 status.messages = messages;
                 status.missing = missing;
+                status.stale = stale;
             }
             Err(e) => status.error = Some(e),
         }

@@ -306,3 +306,45 @@ fn status_counts_ui_messages_missing_and_machine_translated() {
     assert_eq!(entry(&status)["missing"], 0, "{status}");
     assert_eq!(entry(&status)["machine"], 2, "{status}");
 }
+
+#[test]
+fn a_changed_reference_message_is_translated_again_and_an_unchanged_one_is_not() {
+    let project = Project::new();
+    project.write(
+        "locales/vi/main.ftl",
+        "nav-home = Trang chủ\nnav-news = Tin tức mới\n",
+    );
+    project.write("locales/en/main.ftl", "nav-home = Home\n");
+    let config = crate::support::CONFIG.replace("[\"en\", \"ko\", \"zh-Hans\"]", "[\"en\"]");
+    project.write("config.toml", &config);
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["segments_sent"], 1, "{summary}");
+    assert!(
+        project
+            .read("locales/en/main.ftl")
+            .contains("# dich: machine")
+    );
+
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["segments_sent"], 0, "unchanged: {summary}");
+
+    project.write(
+        "locales/vi/main.ftl",
+        "nav-home = Trang chính\nnav-news = Tin tức nóng\n",
+    );
+    let status = project.run(&["status", "--json"]).expect_code(0).json();
+    assert_eq!(status["ui"][0]["stale"], 1, "{status}");
+    project.run(&["status", "--check"]).expect_code(1);
+    let summary = project.translate_json(&[]);
+    assert_eq!(
+        summary["segments_sent"], 1,
+        "only the machine message: {summary}"
+    );
+    let english = project.read("locales/en/main.ftl");
+    assert!(
+        english.contains("nav-home = Home"),
+        "the human translation stays: {english}"
+    );
+    assert!(english.contains("Tin tuc nong"), "{english}");
+    assert_eq!(english.matches("nav-news").count(), 1, "{english}");
+}
