@@ -574,6 +574,41 @@ impl Memory {
             .map_err(|e| sqlite(&self.path, e))
     }
 
+    /// Records a successful write of `path` in one transaction: what was written, from
+    /// which source, the units to review, and no failure.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure; nothing is recorded then.
+    pub fn record_file(
+        &mut self,
+        path: &str,
+        content: &str,
+        source_hash: &str,
+        reviews: &[String],
+    ) -> Result<(), MemoryError> {
+        let db = self.path.clone();
+        let now = now();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO files (path, hash, content, source_hash, written_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![path, hash(content), content, source_hash, now],
+        )
+        .map_err(|e| sqlite(&db, e))?;
+        tx.execute("DELETE FROM failures WHERE path = ?1", [path])
+            .map_err(|e| sqlite(&db, e))?;
+        tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
+            .map_err(|e| sqlite(&db, e))?;
+        for key in reviews {
+            tx.execute(
+                "INSERT OR IGNORE INTO reviews (path, unit_key, since) VALUES (?1, ?2, ?3)",
+                params![path, key, now],
+            )
+            .map_err(|e| sqlite(&db, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&db, e))
+    }
+
     /// Number of stored segment translations (all languages and origins).
     ///
     /// # Errors

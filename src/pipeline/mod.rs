@@ -271,28 +271,25 @@ impl Project {
     /// is reported and left alone (or backed up and replaced with `force`).
     pub(crate) fn jobs(
         &self,
-        source: &Source,
+        prepared: Prepared,
         targets: &[Lang],
         memory: &mut Memory,
         ctx: &mut JobContext<'_>,
     ) -> Result<Vec<Job>, MemoryError> {
-        let article = match source {
-            Source::Article(article) => article,
-            Source::Ftl { reference, rel } => {
-                return Ok(self.ftl_jobs(reference, rel, targets, ctx));
+        let (article, shared) = match prepared {
+            Prepared::Ftl { reference, rel } => {
+                return Ok(self.ftl_jobs(&reference, &rel, targets, ctx));
             }
-        };
-        let fields = &self.config.content.translatable_fields;
-        let doc = match Document::load(&article.source, fields) {
-            Ok(doc) => Arc::new(doc),
-            Err(e) => {
+            Prepared::Article(article, Err(e)) => {
                 ctx.report
                     .fail(self.display_path(&article.source), None, e.to_string());
                 return Ok(Vec::new());
             }
+            Prepared::Article(article, Ok(shared)) => (article, shared),
         };
+        let fields = &self.config.content.translatable_fields;
+        let doc = Arc::clone(&shared.doc);
         let mut jobs = Vec::new();
-        let mut shared: Option<SharedPlan> = None;
         for target in targets {
             ctx.report.lang(target).articles += 1;
             let out_path = content::translation_path(&article.source, target);
@@ -323,8 +320,7 @@ impl Project {
                 }
                 Existing::Found(found) => Some(found),
             };
-            let shared = shared.get_or_insert_with(|| SharedPlan::new(&doc, &self.segmenter));
-            let job = self.plan_job(shared, target, out_path, rel, found.as_ref(), memory)?;
+            let job = self.plan_job(&shared, target, out_path, rel, found.as_ref(), memory)?;
             jobs.push(job);
         }
         Ok(jobs)
@@ -457,23 +453,79 @@ impl Project {
 
 /// What every language's job of one article shares: the document, its unit keys and
 /// its units split into segments (done once, not once per language).
-struct SharedPlan {
+#[derive(Debug)]
+pub(crate) struct SharedPlan {
     doc: Arc<Document>,
     keys: Vec<String>,
     units: Vec<Arc<plan::PlannedUnit>>,
 }
 
 impl SharedPlan {
-    fn new(doc: &Arc<Document>, segmenter: &Segmenter) -> Self {
+    fn new(doc: Document, segmenter: &Segmenter) -> Self {
+        let doc = Arc::new(doc);
         SharedPlan {
-            doc: Arc::clone(doc),
-            keys: existing::unit_keys(doc),
+            keys: existing::unit_keys(&doc),
             units: doc
                 .units
                 .iter()
                 .map(|u| Arc::new(plan::plan_unit(segmenter, u.tagged.text())))
                 .collect(),
+            doc,
         }
+    }
+}
+
+/// A source read, parsed and split into segments: the part of planning that needs
+/// neither the memory nor the network, so it runs ahead on a thread of its own.
+#[derive(Debug)]
+pub(crate) enum Prepared {
+    /// An article, or why it could not be read.
+    Article(Article, Result<SharedPlan, content::ContentError>),
+    /// A Fluent reference file (planned against its targets later).
+    Ftl {
+        /// The reference file.
+        reference: PathBuf,
+        /// Its path below `locales/<source>/`.
+        rel: PathBuf,
+    },
+}
+
+/// Sources prepared on a background thread, a few ahead of the consumer.
+pub(crate) struct Prefetch {
+    receiver: std::sync::mpsc::Receiver<Prepared>,
+}
+
+impl Prefetch {
+    /// Starts preparing `sources` in order.
+    pub(crate) fn start(project: &Project, sources: Vec<Source>) -> Prefetch {
+        /// Sources prepared ahead: enough to cover a burst of free request slots,
+        /// few enough that memory stays flat.
+        const AHEAD: usize = 8;
+        let (sender, receiver) = std::sync::mpsc::sync_channel(AHEAD);
+        let segmenter = project.segmenter.clone();
+        let fields = project.config.content.translatable_fields.clone();
+        std::thread::spawn(move || {
+            for source in sources {
+                let prepared = match source {
+                    Source::Article(article) => {
+                        let plan = Document::load(&article.source, &fields)
+                            .map(|doc| SharedPlan::new(doc, &segmenter));
+                        Prepared::Article(article, plan)
+                    }
+                    Source::Ftl { reference, rel } => Prepared::Ftl { reference, rel },
+                };
+                // The receiver is gone when the run stopped early: stop too.
+                if sender.send(prepared).is_err() {
+                    break;
+                }
+            }
+        });
+        Prefetch { receiver }
+    }
+
+    /// The next prepared source; `None` when all are done.
+    pub(crate) fn next(&self) -> Option<Prepared> {
+        self.receiver.recv().ok()
     }
 }
 

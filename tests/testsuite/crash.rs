@@ -139,7 +139,8 @@ async fn a_wrong_key_stops_the_run_after_one_request_without_printing_the_key() 
         server,
         requests: Default::default(),
     };
-    let project = project_for(&deepl, 1, 50);
+    // Four request slots: still only the first request is made.
+    let project = project_for(&deepl, 4, 5);
     let run = project.run(&["translate"]).expect_code(1);
     let all = format!("{}{}", run.stdout(), run.stderr());
     assert!(all.contains("authentication failed"), "{all}");
