@@ -7,6 +7,7 @@ mod check;
 mod config;
 mod crash;
 mod edits;
+mod failures;
 mod mock;
 mod segment;
 mod translate;
