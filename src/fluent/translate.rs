@@ -73,7 +73,7 @@ pub struct FtlPlan {
     entries: Vec<EntryPlan>,
     /// For each planned entry, the id of the nearest preceding reference entry present
     /// in the existing file.
-    anchors: Vec<Option<String>>,
+    anchors: Vec<Anchor>,
 }
 
 impl FtlPlan {
@@ -110,7 +110,16 @@ impl FtlPlan {
         let mut entries = Vec::new();
         let mut anchors = Vec::new();
         let mut anchor: Option<String> = None;
-        for entry in &resource.body {
+        // A `##` (or `###`) comment since the anchor: a missing message then opens a
+        // section and belongs before the next message present, not after the anchor.
+        let mut new_section = false;
+        for (index, entry) in resource.body.iter().enumerate() {
+            if matches!(
+                entry,
+                ast::Entry::GroupComment(_) | ast::Entry::ResourceComment(_)
+            ) {
+                new_section = true;
+            }
             let Some(id) = entry_id(entry) else { continue };
             let reference_key = reference_model
                 .get(&id)
@@ -125,6 +134,7 @@ impl FtlPlan {
                     Some(key) if key != reference_key => replaces = Some((found.start, found.end)),
                     _ => {
                         anchor = Some(id);
+                        new_section = false;
                         continue;
                     }
                 }
@@ -133,7 +143,17 @@ impl FtlPlan {
             plan.reference_key = reference_key;
             plan.replaces = replaces;
             entries.push(plan);
-            anchors.push(anchor.clone());
+            let next_present = || {
+                resource.body[index + 1..]
+                    .iter()
+                    .filter_map(entry_id)
+                    .find(|id| has(id).is_some())
+            };
+            anchors.push(match (&anchor, new_section.then(next_present).flatten()) {
+                (_, Some(next)) => Anchor::Before(next),
+                (Some(previous), None) => Anchor::After(previous.clone()),
+                (None, None) => Anchor::End,
+            });
         }
         Ok(FtlPlan {
             target_path: target_path.to_owned(),
@@ -282,10 +302,19 @@ impl FtlPlan {
                 replacements.push((start, end, block.trim_end_matches('\n').to_owned()));
                 continue;
             }
-            match anchor.as_deref().and_then(|id| model.get(id)) {
-                Some(entry) => match inserts.iter_mut().find(|(at, _)| *at == entry.end) {
-                    Some((_, text)) => text.push_str(block),
-                    None => inserts.push((entry.end, format!("\n{block}"))),
+            // Blocks end with a line break. After an entry, the text that follows `end`
+            // starts with its own line break; before one, `start` begins a line.
+            let place = match anchor {
+                Anchor::After(id) => model
+                    .get(id)
+                    .map(|e| (e.end, format!("\n{}", block.trim_end_matches('\n')))),
+                Anchor::Before(id) => model.get(id).map(|e| (e.start, block.clone())),
+                Anchor::End => None,
+            };
+            match place {
+                Some((at, text)) => match inserts.iter_mut().find(|(a, _)| *a == at) {
+                    Some((_, existing)) => existing.push_str(&text),
+                    None => inserts.push((at, text)),
                 },
                 None => {
                     at_end.push('\n');
@@ -293,11 +322,11 @@ impl FtlPlan {
                 }
             }
         }
-        // Insertions happen at entry ends, replacements over whole entries: as edits
-        // (start, end, text) they never overlap.
+        // Insertions happen at entry ends or starts, replacements over whole entries:
+        // as edits (start, end, text) they never overlap.
         let mut edits: Vec<(usize, usize, String)> = inserts
             .into_iter()
-            .map(|(at, text)| (at, at, text.trim_end_matches('\n').to_owned()))
+            .map(|(at, text)| (at, at, text))
             .chain(replacements)
             .collect();
         edits.sort_by_key(|(start, end, _)| (*start, *end));
@@ -307,7 +336,6 @@ impl FtlPlan {
             if start < copied {
                 continue;
             }
-            // Blocks end with a line break; the text after `at` starts with its own.
             out.push_str(&existing[copied..start]);
             out.push_str(&text);
             copied = end;
@@ -321,6 +349,17 @@ impl FtlPlan {
         }
         out
     }
+}
+
+/// Where a missing entry goes in the existing target file.
+#[derive(Debug, Clone)]
+enum Anchor {
+    /// After the nearest preceding reference entry the file has.
+    After(String),
+    /// Before the next reference entry the file has (the entry opens a section).
+    Before(String),
+    /// At the end of the file.
+    End,
 }
 
 /// What precedes the reference key in a machine marker comment.
@@ -792,6 +831,18 @@ mod tests {
         assert!(!updated.contains("Xin chao"), "{updated}");
         assert!(updated.contains("bye = Goodbye"), "{updated}");
         assert_eq!(updated.matches("hello =").count(), 1, "{updated}");
+    }
+
+    #[test]
+    fn a_message_that_opens_a_section_goes_into_that_section() {
+        let vi = "## Đầu\na = A\n\n## Tìm kiếm\nb = B\nc = C\n";
+        let existing = "## Head\na = A\n\n## Search\nc = C\n";
+        let plan = plan(vi, Some(existing), "en");
+        let (text, _) = plan.render(&[Some("Bee".to_owned())], MARKER);
+        assert_eq!(
+            unkeyed(&text),
+            "## Head\na = A\n\n## Search\n# dich: machine (pseudo, 2026-11-28)\nb = Bee\nc = C\n"
+        );
     }
 
     #[test]
