@@ -313,6 +313,8 @@ fn compare_file(reference: &SourceFile, target: &SourceFile, out: &mut Vec<Diagn
     for ref_entry in &reference.model.entries {
         match target.model.get(&ref_entry.id) {
             Some(entry) => compare_entry(reference, ref_entry, target, entry, out),
+            // Present but unparsable: the syntax error is the one problem to report.
+            None if target.model.junk_ids.contains(&ref_entry.id) => {}
             None => out.push(
                 Diagnostic::file_level(
                     &target.display,

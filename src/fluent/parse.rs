@@ -126,6 +126,9 @@ pub(crate) struct SyntaxIssue {
 pub(crate) struct FileModel {
     pub(crate) entries: Vec<EntryInfo>,
     pub(crate) syntax: Vec<SyntaxIssue>,
+    /// Ids that start a Junk entry (`id = …` that failed to parse): the message is
+    /// there, broken, and reported as a syntax error rather than as missing.
+    pub(crate) junk_ids: Vec<String>,
 }
 
 impl FileModel {
@@ -145,7 +148,19 @@ impl FileModel {
                 entries.push(info);
             }
         }
-        FileModel { entries, syntax }
+        let junk_ids = resource
+            .body
+            .iter()
+            .filter_map(|entry| match entry {
+                ast::Entry::Junk { content } => junk_id(content),
+                _ => None,
+            })
+            .collect();
+        FileModel {
+            entries,
+            syntax,
+            junk_ids,
+        }
     }
 
     /// The entry with `id`, first definition.
@@ -155,6 +170,19 @@ impl FileModel {
 }
 
 /// One issue per parser error; a Junk entry the parser gave no error for still counts.
+/// The id a Junk entry was meant to define, if its first line reads `id =` or `-id =`.
+fn junk_id(content: &str) -> Option<String> {
+    let line = content.lines().find(|l| !l.trim_start().starts_with('#'))?;
+    let (id, _) = line.split_once('=')?;
+    let id = id.trim();
+    let name = id.strip_prefix('-').unwrap_or(id);
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    valid.then(|| id.to_owned())
+}
+
 fn syntax_issues(
     text: &str,
     resource: &ast::Resource<&str>,
