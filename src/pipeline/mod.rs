@@ -25,6 +25,7 @@ pub(crate) mod plan;
 mod progress;
 mod report;
 mod run;
+mod slots;
 mod status;
 
 pub use progress::{NoProgress, Progress};
