@@ -118,7 +118,9 @@ fn body_edits(
             None if leaf.pieces.iter().any(|p| matches!(p, Piece::Image(_))) => {
                 // Nothing to translate around the image, but its alt may be translated.
                 let tagged = blocks::build(&doc.text, &leaf.pieces, &|i| images[i].clone());
-                let out = tagged.restore(tagged.text()).unwrap_or_default();
+                // Line breaks go back with their exact bytes (`\r\n`, `> ` prefixes).
+                let prepared = prepare_lines(&doc.text, leaf, tagged.text());
+                let out = tagged.restore(&prepared).unwrap_or_default();
                 edits.push((leaf.span.clone(), out));
             }
             None => {}
@@ -444,6 +446,18 @@ mod tests {
         assert_identity(
             &Document::parse(Path::new("a.md"), "*![\nxin chào]()".as_bytes(), &fields()).unwrap(),
         );
+    }
+
+    #[test]
+    fn a_setext_heading_that_starts_with_a_hash_keeps_its_lines() {
+        let doc = Document::parse(Path::new("a.md"), "#*\nxin chào\n--".as_bytes(), &fields());
+        assert_identity(&doc.unwrap());
+    }
+
+    #[test]
+    fn a_crlf_break_after_an_image_keeps_its_bytes() {
+        let doc = Document::parse(Path::new("a.md"), "![]()\r\n*#".as_bytes(), &fields());
+        assert_identity(&doc.unwrap());
     }
 
     #[test]
