@@ -178,24 +178,10 @@ impl Wire for Azure {
 
 #[async_trait]
 impl Translator for Azure {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn limits(&self) -> Limits {
-        self.limits
-    }
-
-    fn check_pair(&self, source: &Lang, target: &Lang) -> Result<(), BackendError> {
-        self.codes.pair(source, target).map(|_| ())
-    }
+    super::driver::wire_basics!();
 
     async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
         driver::translate(self, batch).await
-    }
-
-    fn price_per_million(&self) -> Option<f64> {
-        self.price
     }
 }
 

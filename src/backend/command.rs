@@ -184,17 +184,7 @@ impl Wire for Command {
 
 #[async_trait]
 impl Translator for Command {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn limits(&self) -> Limits {
-        self.limits
-    }
-
-    fn check_pair(&self, source: &Lang, target: &Lang) -> Result<(), BackendError> {
-        self.codes.pair(source, target).map(|_| ())
-    }
+    super::driver::wire_basics!();
 
     async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
         driver::translate(self, batch).await
@@ -206,9 +196,5 @@ impl Translator for Command {
         } else {
             Billing::Free
         }
-    }
-
-    fn price_per_million(&self) -> Option<f64> {
-        self.price
     }
 }

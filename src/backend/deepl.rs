@@ -385,17 +385,7 @@ impl Wire for DeepL {
 
 #[async_trait]
 impl Translator for DeepL {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn limits(&self) -> Limits {
-        self.limits
-    }
-
-    fn check_pair(&self, source: &Lang, target: &Lang) -> Result<(), BackendError> {
-        self.codes.pair(source, target).map(|_| ())
-    }
+    super::driver::wire_basics!();
 
     async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
         driver::translate(self, batch).await
@@ -403,10 +393,6 @@ impl Translator for DeepL {
 
     fn billing(&self) -> Billing {
         Billing::Characters
-    }
-
-    fn price_per_million(&self) -> Option<f64> {
-        self.price
     }
 
     async fn usage(&self) -> Option<Usage> {

@@ -29,6 +29,34 @@ pub trait Wire: Send + Sync {
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError>;
 }
 
+/// The [`Translator`](super::Translator) methods every wire backend shares: `name`,
+/// `limits`, `check_pair` and `price_per_million`, from fields of those names (`codes`
+/// for the language pair). Used inside each backend's `impl Translator` block.
+macro_rules! wire_basics {
+    () => {
+        fn name(&self) -> &str {
+            &self.name
+        }
+
+        fn limits(&self) -> $crate::backend::Limits {
+            self.limits
+        }
+
+        fn check_pair(
+            &self,
+            source: &$crate::lang::Lang,
+            target: &$crate::lang::Lang,
+        ) -> Result<(), $crate::error::BackendError> {
+            self.codes.pair(source, target).map(|_| ())
+        }
+
+        fn price_per_million(&self) -> Option<f64> {
+            self.price
+        }
+    };
+}
+pub(crate) use wire_basics;
+
 /// A backend's per-request limits: its own, lowered by the config's.
 pub fn configured_limits(
     config: &crate::config::BackendConfig,

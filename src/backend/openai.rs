@@ -311,20 +311,10 @@ impl Wire for OpenAi {
 
 #[async_trait]
 impl Translator for OpenAi {
-    fn name(&self) -> &str {
-        &self.name
-    }
+    super::driver::wire_basics!();
 
     fn label(&self) -> String {
         format!("{} ({})", self.name, self.model)
-    }
-
-    fn limits(&self) -> Limits {
-        self.limits
-    }
-
-    fn check_pair(&self, source: &Lang, target: &Lang) -> Result<(), BackendError> {
-        self.codes.pair(source, target).map(|_| ())
     }
 
     async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
@@ -333,10 +323,6 @@ impl Translator for OpenAi {
 
     fn billing(&self) -> Billing {
         Billing::EstimatedTokens
-    }
-
-    fn price_per_million(&self) -> Option<f64> {
-        self.price
     }
 }
 
