@@ -2,8 +2,9 @@
 //! concurrency while sources are still being planned, and every returned batch is
 //! committed to the memory before the next result is awaited.
 //!
-//! Memory stays flat in the number of articles: sources are planned lazily, only when
-//! a request slot is free, so the jobs held are those waiting on batches in flight.
+//! Memory stays flat in the number of articles: sources are parsed a few ahead (on a
+//! thread of their own) and planned only while fewer than a couple of batches are
+//! queued, so the jobs held are those waiting on batches queued or in flight.
 //! The same segment is sent once per language: keys in flight are shared, and keys
 //! already translated come from the memory.
 
@@ -106,6 +107,7 @@ struct Waiting {
     failure: Option<String>,
 }
 
+/// The state of one run: what is queued, pending, failed and waiting to be written.
 struct Runner<'a> {
     project: &'a Project,
     chain: &'a Chain,
