@@ -120,13 +120,7 @@ impl Azure {
 
 #[async_trait]
 impl Wire for Azure {
-    fn wire_name(&self) -> &str {
-        &self.name
-    }
-
-    fn request_limits(&self) -> Limits {
-        self.limits
-    }
+    super::driver::wire_identity!();
 
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
         let (from, to) = self.codes.pair(&batch.source, &batch.target)?;

@@ -357,13 +357,7 @@ fn to_xml(text: &str) -> String {
 
 #[async_trait]
 impl Wire for DeepL {
-    fn wire_name(&self) -> &str {
-        &self.name
-    }
-
-    fn request_limits(&self) -> Limits {
-        self.limits
-    }
+    super::driver::wire_identity!();
 
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
         let codes = self.codes.pair(&batch.source, &batch.target)?;

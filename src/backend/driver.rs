@@ -57,6 +57,21 @@ macro_rules! wire_basics {
 }
 pub(crate) use wire_basics;
 
+/// The [`Wire`] methods every wire backend shares (`wire_name`, `request_limits`, from
+/// its `name` and `limits` fields), for its `impl Wire` block.
+macro_rules! wire_identity {
+    () => {
+        fn wire_name(&self) -> &str {
+            &self.name
+        }
+
+        fn request_limits(&self) -> $crate::backend::Limits {
+            self.limits
+        }
+    };
+}
+pub(crate) use wire_identity;
+
 /// A backend's per-request limits: its own, lowered by the config's.
 pub fn configured_limits(
     config: &crate::config::BackendConfig,

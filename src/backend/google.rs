@@ -135,13 +135,7 @@ impl Google {
 
 #[async_trait]
 impl Wire for Google {
-    fn wire_name(&self) -> &str {
-        &self.name
-    }
-
-    fn request_limits(&self) -> Limits {
-        self.limits
-    }
+    super::driver::wire_identity!();
 
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
         let (source, target) = self.codes.pair(&batch.source, &batch.target)?;

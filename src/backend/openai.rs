@@ -278,13 +278,7 @@ impl OpenAi {
 
 #[async_trait]
 impl Wire for OpenAi {
-    fn wire_name(&self) -> &str {
-        &self.name
-    }
-
-    fn request_limits(&self) -> Limits {
-        self.limits
-    }
+    super::driver::wire_identity!();
 
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
         let body = self.post_with_fallback(batch).await?;
