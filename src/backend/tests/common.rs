@@ -76,10 +76,7 @@ async fn tags_are_preserved() {
     // DeepL's tag handling has its own tests (it depends on the language list).
     for kind in ["google", "azure", "libretranslate", "openai"] {
         let server = server_for(kind).await;
-        Mock::given(path(path_of(kind)))
-            .respond_with(Echo(kind))
-            .mount(&server)
-            .await;
+        mount_echo(&server, kind).await;
         let source = "Xem <g1>báo cáo & số liệu</g1> tại <x2/>.";
         let results = chain(&config(kind, &server.uri()))
             .translate(&batch(&[source]))
@@ -94,15 +91,13 @@ async fn tags_are_preserved() {
 async fn retry_after_is_honoured() {
     for_each_kind(|kind| async move {
         let server = server_for(kind).await;
-        Mock::given(path(path_of(kind)))
-            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(path(path_of(kind)))
-            .respond_with(Echo(kind))
-            .mount(&server)
-            .await;
+        mount_once(
+            &server,
+            kind,
+            ResponseTemplate::new(429).insert_header("Retry-After", "1"),
+        )
+        .await;
+        mount_echo(&server, kind).await;
         let start = Instant::now();
         let out = backend(&config(kind, &server.uri()))
             .translate(&batch(&["xin chào"]))
@@ -124,16 +119,9 @@ async fn rate_limit_and_server_errors_are_retried() {
     for_each_kind(|kind| async move {
         let server = server_for(kind).await;
         for status in [429, 500, 503] {
-            Mock::given(path(path_of(kind)))
-                .respond_with(ResponseTemplate::new(status))
-                .up_to_n_times(1)
-                .mount(&server)
-                .await;
+            mount_once(&server, kind, ResponseTemplate::new(status)).await;
         }
-        Mock::given(path(path_of(kind)))
-            .respond_with(Echo(kind))
-            .mount(&server)
-            .await;
+        mount_echo(&server, kind).await;
         let start = Instant::now();
         let out = backend(&config(kind, &server.uri()))
             .translate(&batch(&["xin chào"]))
@@ -153,15 +141,8 @@ async fn rate_limit_and_server_errors_are_retried() {
 async fn a_hanging_request_times_out_and_is_retried() {
     for_each_kind(|kind| async move {
         let server = server_for(kind).await;
-        Mock::given(path(path_of(kind)))
-            .respond_with(Echo(kind).delayed())
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(path(path_of(kind)))
-            .respond_with(Echo(kind))
-            .mount(&server)
-            .await;
+        mount_once(&server, kind, Echo(kind).delayed()).await;
+        mount_echo(&server, kind).await;
         let mut config = config(kind, &server.uri());
         config.timeout_secs = 0.3;
         let start = Instant::now();
@@ -243,15 +224,13 @@ async fn an_unusable_answer_is_retried_once() {
     for_each_kind(|kind| async move {
         let server = server_for(kind).await;
         let empty = answer(kind, &[String::new()]);
-        Mock::given(path(path_of(kind)))
-            .respond_with(ResponseTemplate::new(200).set_body_json(empty))
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(path(path_of(kind)))
-            .respond_with(Echo(kind))
-            .mount(&server)
-            .await;
+        mount_once(
+            &server,
+            kind,
+            ResponseTemplate::new(200).set_body_json(empty),
+        )
+        .await;
+        mount_echo(&server, kind).await;
         let out = backend(&config(kind, &server.uri()))
             .translate(&batch(&["một"]))
             .await
@@ -334,15 +313,8 @@ async fn circuit_breaker_stops_the_run() {
 async fn too_large_batches_are_halved() {
     for_each_kind(|kind| async move {
         let server = server_for(kind).await;
-        Mock::given(path(path_of(kind)))
-            .respond_with(ResponseTemplate::new(413))
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(path(path_of(kind)))
-            .respond_with(Echo(kind))
-            .mount(&server)
-            .await;
+        mount_once(&server, kind, ResponseTemplate::new(413)).await;
+        mount_echo(&server, kind).await;
         let out = backend(&config(kind, &server.uri()))
             .translate(&batch(&["một", "hai", "ba", "bốn"]))
             .await

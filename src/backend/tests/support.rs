@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use wiremock::{Request, Respond, ResponseTemplate};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::backend::{Backoff, Batch, Chain, Segment, Shared, Translator, create};
 use crate::config::BackendConfig;
@@ -215,4 +216,25 @@ impl Respond for Delayed {
             .respond(request)
             .set_delay(Duration::from_secs(2))
     }
+}
+
+/// Mounts `responder` for the first request to the kind's path only.
+pub(super) async fn mount_once<R: Respond + 'static>(
+    server: &MockServer,
+    kind: &str,
+    responder: R,
+) {
+    Mock::given(path(path_of(kind)))
+        .respond_with(responder)
+        .up_to_n_times(1)
+        .mount(server)
+        .await;
+}
+
+/// Mounts the echo translation for every request to the kind's path.
+pub(super) async fn mount_echo(server: &MockServer, kind: &'static str) {
+    Mock::given(path(path_of(kind)))
+        .respond_with(Echo(kind))
+        .mount(server)
+        .await;
 }
