@@ -181,12 +181,12 @@ fn print_summary(report: &Report) -> anyhow::Result<()> {
     }
     let verb = if report.dry_run { "to send" } else { "sent" };
     print_line(&format!(
-        "  total: {} articles, {} files written, {} segments ({} characters) {verb} in {} requests, {} from memory, {} failed — {:.1} s",
-        report.articles,
-        report.files_written,
-        thousands(report.segments_sent),
+        "  total: {}, {} written, {} ({} characters) {verb} in {}, {} from memory, {} failed — {:.1} s",
+        counted(report.articles, "article"),
+        counted(report.files_written, "file"),
+        counted(report.segments_sent, "segment"),
         thousands(report.characters_sent),
-        report.requests,
+        counted(report.requests, "request"),
         thousands(report.segments_from_memory),
         report.failed,
         report.elapsed_seconds
@@ -209,6 +209,12 @@ fn print_summary(report: &Report) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// "1 article", "2,000 articles".
+fn counted(n: usize, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", thousands(n))
 }
 
 /// A progress bar on a terminal; log lines otherwise.
