@@ -203,21 +203,14 @@ fn segments_ok(batch: &Batch, outputs: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::Segment;
     use crate::lang::Lang;
 
     fn batch(texts: &[&str]) -> Batch {
-        Batch {
-            source: Lang::parse("vi").unwrap(),
-            target: Lang::parse("en").unwrap(),
-            segments: texts
-                .iter()
-                .map(|t| Segment {
-                    text: (*t).to_owned(),
-                    context: None,
-                })
-                .collect(),
-        }
+        Batch::of_texts(
+            Lang::parse("vi").unwrap(),
+            Lang::parse("en").unwrap(),
+            texts,
+        )
     }
 
     #[test]

@@ -59,6 +59,21 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// A batch of plain segments without context.
+    pub fn of_texts(source: Lang, target: Lang, texts: &[&str]) -> Self {
+        Batch {
+            source,
+            target,
+            segments: texts
+                .iter()
+                .map(|t| Segment {
+                    text: (*t).to_owned(),
+                    context: None,
+                })
+                .collect(),
+        }
+    }
+
     /// Characters (Unicode scalar values) of the segments, as services bill them.
     pub fn chars(&self) -> usize {
         self.segments.iter().map(|s| s.text.chars().count()).sum()
@@ -404,17 +419,11 @@ mod tests {
     }
 
     fn batch(texts: &[&str]) -> Batch {
-        Batch {
-            source: Lang::parse("vi").unwrap(),
-            target: Lang::parse("en").unwrap(),
-            segments: texts
-                .iter()
-                .map(|t| Segment {
-                    text: (*t).to_owned(),
-                    context: None,
-                })
-                .collect(),
-        }
+        Batch::of_texts(
+            Lang::parse("vi").unwrap(),
+            Lang::parse("en").unwrap(),
+            texts,
+        )
     }
 
     #[tokio::test]

@@ -342,26 +342,6 @@ impl Memory {
             .map_err(|e| sqlite(&self.path, e))
     }
 
-    /// Records that dich wrote `content` at `path`, rendered from `source_hash`.
-    ///
-    /// # Errors
-    /// [`MemoryError`] on a database failure.
-    pub fn record_written(
-        &mut self,
-        path: &str,
-        content: &str,
-        source_hash: &str,
-    ) -> Result<(), MemoryError> {
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO files (path, hash, content, source_hash, written_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![path, hash(content), content, source_hash, now()],
-            )
-            .map(|_| ())
-            .map_err(|e| sqlite(&self.path, e))
-    }
-
     /// Every stored segment translation from `source` into `target` (all origins), in
     /// insertion order, for export.
     ///
@@ -509,27 +489,6 @@ impl Memory {
             .map_err(|e| sqlite(&self.path, e))
     }
 
-    /// Replaces the units of `path` that need a review (their source changed under a
-    /// human edit and they were machine-translated again).
-    ///
-    /// # Errors
-    /// [`MemoryError`] on a database failure.
-    pub fn set_reviews(&mut self, path: &str, unit_keys: &[String]) -> Result<(), MemoryError> {
-        let db = self.path.clone();
-        let now = now();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
-        tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
-            .map_err(|e| sqlite(&db, e))?;
-        for key in unit_keys {
-            tx.execute(
-                "INSERT OR IGNORE INTO reviews (path, unit_key, since) VALUES (?1, ?2, ?3)",
-                params![path, key, now],
-            )
-            .map_err(|e| sqlite(&db, e))?;
-        }
-        tx.commit().map_err(|e| sqlite(&db, e))
-    }
-
     /// The unit keys of `path` that need a review.
     ///
     /// # Errors
@@ -546,21 +505,18 @@ impl Memory {
             .map_err(|e| sqlite(&self.path, e))
     }
 
-    /// Records why the last attempt at `path` failed, or clears it (`None`).
+    /// Records why the last attempt at `path` failed; [`Memory::record_file`] clears it.
     ///
     /// # Errors
     /// [`MemoryError`] on a database failure.
-    pub fn set_failure(&mut self, path: &str, reason: Option<&str>) -> Result<(), MemoryError> {
-        let result = match reason {
-            Some(reason) => self.conn.execute(
+    pub fn record_failure(&mut self, path: &str, reason: &str) -> Result<(), MemoryError> {
+        self.conn
+            .execute(
                 "INSERT OR REPLACE INTO failures (path, reason, failed_at) VALUES (?1, ?2, ?3)",
                 params![path, reason, now()],
-            ),
-            None => self
-                .conn
-                .execute("DELETE FROM failures WHERE path = ?1", [path]),
-        };
-        result.map(|_| ()).map_err(|e| sqlite(&self.path, e))
+            )
+            .map(|_| ())
+            .map_err(|e| sqlite(&self.path, e))
     }
 
     /// Why the last attempt at `path` failed, if it did.
@@ -711,7 +667,7 @@ mod tests {
                 .store_segments(&vi, &en, &[entry("B.", "b", Origin::Machine)])
                 .unwrap();
             memory
-                .record_written("content/x.en.md", "text", "sha256:1")
+                .record_file("content/x.en.md", "text", "sha256:1", &[])
                 .unwrap();
         }
         let memory = Memory::open(&path).unwrap();
@@ -746,14 +702,17 @@ mod tests {
     #[test]
     fn reviews_and_failures_are_per_file() {
         let mut memory = Memory::in_memory().unwrap();
+        let keys = ["k1".to_owned(), "k2".to_owned()];
+        memory.record_file("a.en.md", "v1", "s1", &keys).unwrap();
         memory
-            .set_reviews("a.en.md", &["k1".into(), "k2".into()])
+            .record_file("a.en.md", "v2", "s2", &keys[1..])
             .unwrap();
-        memory.set_reviews("a.en.md", &["k2".into()]).unwrap();
         assert_eq!(memory.reviews("a.en.md").unwrap(), vec!["k2"]);
-        memory.set_failure("a.ko.md", Some("quota")).unwrap();
+        assert!(memory.reviews("a.ko.md").unwrap().is_empty());
+        memory.record_failure("a.ko.md", "quota").unwrap();
         assert_eq!(memory.failure("a.ko.md").unwrap().as_deref(), Some("quota"));
-        memory.set_failure("a.ko.md", None).unwrap();
+        // A successful write clears the file's failure.
+        memory.record_file("a.ko.md", "v", "s", &[]).unwrap();
         assert_eq!(memory.failure("a.ko.md").unwrap(), None);
     }
 

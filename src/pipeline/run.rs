@@ -323,7 +323,7 @@ impl<'a> Runner<'a> {
             }
             Err(e) => {
                 let reason = e.to_string();
-                self.memory.set_failure(&write.rel, Some(&reason))?;
+                self.memory.record_failure(&write.rel, &reason)?;
                 self.report
                     .fail(write.source_rel, Some(&write.target), reason);
                 self.progress.file_done(&write.rel, &write.target, "failed");
@@ -581,7 +581,7 @@ impl<'a> Runner<'a> {
                 reviews: job.reviews,
             }),
             Err(reason) => {
-                self.memory.set_failure(&job.rel, Some(&reason))?;
+                self.memory.record_failure(&job.rel, &reason)?;
                 self.report
                     .fail(job.source_rel.clone(), Some(&job.target), reason);
                 self.progress.file_done(&job.rel, &job.target, "failed");

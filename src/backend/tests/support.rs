@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::backend::{Backoff, Batch, Chain, Segment, Shared, Translator, create};
+use crate::backend::{Backoff, Batch, Chain, Shared, Translator, create};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
 
@@ -68,17 +68,7 @@ pub(super) fn lang(tag: &str) -> Lang {
 }
 
 pub(super) fn batch_to(target: &str, texts: &[&str]) -> Batch {
-    Batch {
-        source: lang("vi"),
-        target: lang(target),
-        segments: texts
-            .iter()
-            .map(|t| Segment {
-                text: (*t).to_owned(),
-                context: None,
-            })
-            .collect(),
-    }
+    Batch::of_texts(lang("vi"), lang(target), texts)
 }
 
 pub(super) fn batch(texts: &[&str]) -> Batch {
