@@ -394,8 +394,7 @@ impl Translator for DeepL {
         let auth = self.auth();
         let body = self
             .http
-            .send(
-                0,
+            .send_once(
                 &|c| c.get(&url).header("Authorization", &auth),
                 &|s, b, r| self.classify(s, b, r),
             )

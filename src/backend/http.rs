@@ -220,6 +220,20 @@ impl Http {
         }
     }
 
+    /// One attempt, no retry, outside the concurrency and rate limits: for
+    /// informational calls (account usage in `--dry-run`) that must not hold up a run
+    /// when the service is unreachable.
+    ///
+    /// # Errors
+    /// The [`BackendError`] of the attempt.
+    pub async fn send_once(
+        &self,
+        build: &(dyn Fn(&Client) -> RequestBuilder + Sync),
+        classify: Classify<'_>,
+    ) -> Result<String, BackendError> {
+        self.attempt(build, classify).await
+    }
+
     async fn attempt(
         &self,
         build: &(dyn Fn(&Client) -> RequestBuilder + Sync),

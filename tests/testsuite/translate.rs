@@ -158,3 +158,54 @@ fn human_summary_names_pseudo_and_counts() {
     assert!(out.contains("zh-Hans"), "{out}");
     assert!(out.contains("total: 2 articles, 6 files written"), "{out}");
 }
+
+/// A DeepL backend at an address nothing listens on: any request would fail.
+fn priced_config(budget: &str) -> String {
+    format!(
+        "{}[backend]\nkind = \"deepl\"\nbase_url = \"http://127.0.0.1:9\"\napi_key_env = \"DICH_TEST_DEEPL_KEY\"\nprice_per_million = 20.0\n{budget}",
+        crate::support::CONFIG
+    )
+}
+
+#[test]
+fn a_run_over_the_budget_is_refused_before_any_request() {
+    // About 150 characters × 3 languages at 20 per million: about 0.009.
+    for (budget, flag) in [
+        ("\n[budget]\nmax_cost = 0.001\n", None),
+        ("", Some("0.001")),
+    ] {
+        let project = Project::with_config(&priced_config(budget));
+        project.write("content/a.md", ARTICLE_A);
+        let mut args = vec!["translate"];
+        if let Some(max) = flag {
+            args.extend(["--max-cost", max]);
+        }
+        let run = project.run(&args).expect_code(1);
+        assert!(
+            run.stderr().contains("exceeds the budget 0.00"),
+            "{}",
+            run.stderr()
+        );
+        assert!(!project.path("content/a.en.md").exists());
+    }
+}
+
+#[test]
+fn dry_run_prints_the_cost_per_language() {
+    let project = Project::with_config(&priced_config(""));
+    project.write("content/a.md", ARTICLE_A);
+    let run = project.run(&["translate", "--dry-run"]).expect_code(0);
+    let out = run.stdout();
+    assert!(out.contains("Cost estimate"), "{out}");
+    for lang in ["en", "ko", "zh-Hans"] {
+        assert!(
+            out.lines()
+                .any(|l| l.contains("deepl") && l.contains(lang) && l.contains("characters")),
+            "{out}"
+        );
+    }
+    let summary = project.translate_json(&["--dry-run"]);
+    let total = summary["estimate"]["total_cost"].as_f64().unwrap_or(-1.0);
+    let chars = summary["characters_sent"].as_f64().unwrap_or(0.0);
+    assert!((total - chars * 20.0 / 1e6).abs() < 1e-9, "{summary}");
+}
