@@ -27,7 +27,7 @@ use std::path::PathBuf;
 pub use check::check;
 pub use diagnostic::{CheckCode, CheckReport, Diagnostic, Severity, Summary, codes, severity_for};
 pub use runtime::{Formatted, Localizer, MissingMessage};
-pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, machine_marked_ids};
+pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, entry_count, machine_marked_ids};
 
 /// Errors of the Fluent APIs that cannot collect problems as diagnostics.
 #[derive(Debug, thiserror::Error)]

@@ -381,6 +381,11 @@ fn machine_reference_key(comment: &str) -> Option<&str> {
         .map(|(_, key)| key.trim())
 }
 
+/// Number of messages and terms in `text` (Junk not counted).
+pub fn entry_count(text: &str) -> usize {
+    FileModel::parse(text).entries.len()
+}
+
 /// Ids of the messages and terms of `text` marked as machine translations.
 pub fn machine_marked_ids(text: &str) -> Vec<String> {
     let resource = match parser::parse(text) {

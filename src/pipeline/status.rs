@@ -140,8 +140,14 @@ impl Project {
             let article = match source {
                 Source::Article(article) => article,
                 Source::Ftl { reference, rel } => {
+                    // Read and counted once, compared with every target.
+                    let text = std::fs::read_to_string(reference)
+                        .map_err(|e| format!("{}: {e}", reference.display()));
+                    let messages = text.as_deref().map_or(0, fluent::entry_count);
                     for target in &targets {
-                        status.ui.push(self.ui_status(reference, rel, target));
+                        let text = text.as_deref().map_err(Clone::clone);
+                        let entry = self.ui_status((reference, text, messages), rel, target);
+                        status.ui.push(entry);
                     }
                     continue;
                 }
@@ -163,13 +169,18 @@ impl Project {
         Ok(status)
     }
 
-    fn ui_status(&self, reference: &Path, rel: &Path, target: &Lang) -> UiStatus {
+    fn ui_status(
+        &self,
+        (reference, text, messages): (&Path, Result<&str, String>, usize),
+        rel: &Path,
+        target: &Lang,
+    ) -> UiStatus {
         let out_path = self.config.locales_dir.join(target.as_str()).join(rel);
         let existing = std::fs::read_to_string(&out_path).ok();
         let mut status = UiStatus {
             path: self.display_path(&out_path),
             lang: target.to_string(),
-            messages: 0,
+            messages,
             missing: 0,
             stale: 0,
             machine: existing
@@ -177,33 +188,22 @@ impl Project {
                 .map_or(0, |t| fluent::machine_marked_ids(t).len()),
             error: None,
         };
-        let source = &self.config.source;
-        let counts = std::fs::read_to_string(reference)
-            .map_err(|e| format!("{}: {e}", reference.display()))
-            .and_then(|text| {
-                let all = FtlPlan::new(reference, &text, &out_path, None, source, target);
-                let now = FtlPlan::new(
-                    reference,
-                    &text,
-                    &out_path,
-                    existing.as_deref(),
-                    source,
-                    target,
-                );
-                match (all, now) {
-                    (Ok(all), Ok(now)) => Ok((
-                        all.missing_ids().len(),
-                        now.missing_ids().len(),
-                        now.stale_ids().len(),
-                    )),
-                    (Err(e), _) | (_, Err(e)) => Err(e.to_string()),
-                }
-            });
-        match counts {
-            Ok((messages, missing, stale)) => {
-                status.messages = messages;
-                status.missing = missing;
-                status.stale = stale;
+        let plan = text.and_then(|text| {
+            let existing = existing.as_deref();
+            FtlPlan::new(
+                reference,
+                text,
+                &out_path,
+                existing,
+                &self.config.source,
+                target,
+            )
+            .map_err(|e| e.to_string())
+        });
+        match plan {
+            Ok(plan) => {
+                status.missing = plan.missing_ids().len();
+                status.stale = plan.stale_ids().len();
             }
             Err(e) => status.error = Some(e),
         }
