@@ -129,6 +129,24 @@ pub enum ContentError {
     },
 }
 
+impl ContentError {
+    /// The file (or folder) the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ContentError::ContentDir { path, .. }
+            | ContentError::Unreadable { path, .. }
+            | ContentError::InvalidUtf8 { path, .. }
+            | ContentError::Empty { path }
+            | ContentError::MalformedFrontMatter { path, .. }
+            | ContentError::UnterminatedFrontMatter { path, .. }
+            | ContentError::FieldNotString { path, .. }
+            | ContentError::LanguageNotConfigured { path, .. }
+            | ContentError::SourceLanguageSuffix { path, .. }
+            | ContentError::SourceMissing { path, .. } => path,
+        }
+    }
+}
+
 /// What kind of block a [`Unit`] is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UnitKind {

@@ -213,7 +213,7 @@ impl Project {
                 &self.config.targets,
             )?;
             for error in errors {
-                report.fail(self.error_path(&error), None, error.to_string());
+                report.fail(self.display_path(error.path()), None, error.to_string());
             }
             sources.extend(
                 articles
@@ -251,12 +251,6 @@ impl Project {
             }
         }
         Ok(out)
-    }
-
-    fn error_path(&self, error: &content::ContentError) -> String {
-        // The error's Display carries the precise place; the path column is the file.
-        let text = error.to_string();
-        text.split(':').next().unwrap_or(&text).to_owned()
     }
 
     fn only_paths(&self, options: &Options) -> Result<Vec<PathBuf>, PipelineError> {
