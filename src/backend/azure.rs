@@ -12,10 +12,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::codes::{Codes, chinese_traditional, known_language};
-use super::driver::{self, Wire, configured_limits};
+use super::driver::{self, Basics, Wire, configured_limits};
 use super::html::{from_html, to_html};
 use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Limits, Translator};
+use super::{Batch, Translator};
 use crate::config::BackendConfig;
 use crate::error::BackendError;
 use crate::lang::Lang;
@@ -28,13 +28,10 @@ const LANGUAGES: &str = "af am ar as az ba bg bn bo bs ca cs cy da de dv el en e
 /// Azure AI Translator v3; see the module docs.
 #[derive(Debug)]
 pub struct Azure {
-    name: String,
+    basics: Basics,
     url: String,
     region: Option<String>,
     http: Http,
-    codes: Codes,
-    limits: Limits,
-    price: Option<f64>,
     key_var: String,
 }
 
@@ -49,16 +46,18 @@ pub fn create(
 ) -> Result<Arc<dyn Translator>, BackendError> {
     let key = shared.api_key(name, config, KEY_VAR, true)?;
     Ok(Arc::new(Azure {
-        name: name.to_owned(),
+        basics: Basics::new(
+            name,
+            config,
+            Codes::new(name, config, code, code),
+            configured_limits(config, 1_000, 50_000, true, false),
+        ),
         url: format!(
             "{}/translate",
             base_url(config, "https://api.cognitive.microsofttranslator.com")
         ),
         region: config.region.clone(),
         http: Http::new(name, config, shared, key),
-        codes: Codes::new(name, config, code, code),
-        limits: configured_limits(config, 1_000, 50_000, true, false),
-        price: config.price_per_million,
         key_var: key_var(config, KEY_VAR).to_owned(),
     }))
 }
@@ -95,7 +94,7 @@ impl Azure {
         body: &str,
         retry_after: Option<std::time::Duration>,
     ) -> BackendError {
-        let backend = self.name.clone();
+        let backend = self.basics.name.clone();
         match (status, error_code(body)) {
             (403, Some(403_001)) => BackendError::Quota {
                 backend,
@@ -113,7 +112,7 @@ impl Azure {
                 ),
             },
             (400, Some(400_072 | 400_077)) => BackendError::TooLarge { backend },
-            _ => classify_common(&self.name, status, body, retry_after, &self.key_var),
+            _ => classify_common(&self.basics.name, status, body, retry_after, &self.key_var),
         }
     }
 }
@@ -123,7 +122,7 @@ impl Wire for Azure {
     super::driver::wire_identity!();
 
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let (from, to) = self.codes.pair(&batch.source, &batch.target)?;
+        let (from, to) = self.basics.codes.pair(&batch.source, &batch.target)?;
         let html = batch.segments.iter().any(|s| markup::has_tags(&s.text));
         let body: Vec<serde_json::Value> = batch
             .segments
@@ -155,13 +154,13 @@ impl Wire for Azure {
                 &|s, b, r| self.classify(s, b, r),
             )
             .await?;
-        let items: Vec<Item> = parse_json(&self.name, &answer)?;
+        let items: Vec<Item> = parse_json(&self.basics.name, &answer)?;
         items
             .into_iter()
             .map(|item| {
                 let text = item.translations.into_iter().next().map(|t| t.text);
                 let text = text.ok_or_else(|| BackendError::InvalidResponse {
-                    backend: self.name.clone(),
+                    backend: self.basics.name.clone(),
                     message: "an element has no translation".to_owned(),
                 })?;
                 Ok(if html { from_html(&text) } else { text })

@@ -21,8 +21,8 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command as Process};
 use tokio::sync::Mutex;
 
 use super::codes::Codes;
-use super::driver::{self, Wire, configured_limits};
-use super::{Batch, Billing, Limits, Shared, Translator};
+use super::driver::{self, Basics, Wire, configured_limits};
+use super::{Batch, Billing, Shared, Translator};
 use crate::config::BackendConfig;
 use crate::error::BackendError;
 use crate::lang::Lang;
@@ -30,12 +30,9 @@ use crate::lang::Lang;
 /// An external translation program; see the module docs.
 #[derive(Debug)]
 pub struct Command {
-    name: String,
+    basics: Basics,
     program: Vec<String>,
     timeout: Duration,
-    codes: Codes,
-    limits: Limits,
-    price: Option<f64>,
     running: Mutex<Option<Running>>,
 }
 
@@ -62,12 +59,14 @@ pub fn create(
         });
     }
     Ok(Arc::new(Command {
-        name: name.to_owned(),
+        basics: Basics::new(
+            name,
+            config,
+            Codes::new(name, config, tag, tag),
+            configured_limits(config, 100, 20_000, true, true),
+        ),
         program: config.command.clone(),
         timeout: Duration::from_secs_f64(config.timeout_secs.max(0.001)),
-        codes: Codes::new(name, config, tag, tag),
-        limits: configured_limits(config, 100, 20_000, true, true),
-        price: config.price_per_million,
         running: Mutex::new(None),
     }))
 }
@@ -89,7 +88,7 @@ impl Command {
             .program
             .split_first()
             .ok_or_else(|| BackendError::Config {
-                backend: self.name.clone(),
+                backend: self.basics.name.clone(),
                 message: "`command` is empty".to_owned(),
             })?;
         let mut child = Process::new(program)
@@ -100,7 +99,7 @@ impl Command {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| BackendError::Config {
-                backend: self.name.clone(),
+                backend: self.basics.name.clone(),
                 message: format!("cannot start `{program}`: {e}"),
             })?;
         let broken = || self.broken("the program's pipes are not available".to_owned());
@@ -115,7 +114,7 @@ impl Command {
 
     fn broken(&self, message: String) -> BackendError {
         BackendError::Connection {
-            backend: self.name.clone(),
+            backend: self.basics.name.clone(),
             message,
         }
     }
@@ -139,7 +138,7 @@ impl Wire for Command {
     super::driver::wire_identity!();
 
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let (source, target) = self.codes.pair(&batch.source, &batch.target)?;
+        let (source, target) = self.basics.codes.pair(&batch.source, &batch.target)?;
         let segments: Vec<_> = batch
             .segments
             .iter()
@@ -155,21 +154,21 @@ impl Wire for Command {
         let answer = tokio::time::timeout(self.timeout, self.exchange(&mut running, &line))
             .await
             .map_err(|_| BackendError::Timeout {
-                backend: self.name.clone(),
+                backend: self.basics.name.clone(),
                 after: self.timeout,
             })??;
-        let parsed: Answer = super::http::parse_json(&self.name, &answer)?;
+        let parsed: Answer = super::http::parse_json(&self.basics.name, &answer)?;
         // Only a program that answered properly is kept for the next batch.
         *slot = Some(running);
         match (parsed.translations, parsed.error) {
             (_, Some(error)) => Err(BackendError::Rejected {
-                backend: self.name.clone(),
+                backend: self.basics.name.clone(),
                 status: None,
                 message: error,
             }),
             (Some(translations), None) => Ok(translations),
             (None, None) => Err(BackendError::InvalidResponse {
-                backend: self.name.clone(),
+                backend: self.basics.name.clone(),
                 message: "answer has neither `translations` nor `error`".to_owned(),
             }),
         }
@@ -185,7 +184,7 @@ impl Translator for Command {
     }
 
     fn billing(&self) -> Billing {
-        if self.price.is_some() {
+        if self.basics.price.is_some() {
             Billing::Characters
         } else {
             Billing::Free

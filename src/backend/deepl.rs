@@ -18,9 +18,9 @@ use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
 use super::codes::{Codes, chinese_traditional, known_language};
-use super::driver::{self, Wire, configured_limits};
+use super::driver::{self, Basics, Wire, configured_limits};
 use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Limits, Translator, Usage, cost::Billing};
+use super::{Batch, Translator, Usage, cost::Billing};
 use crate::config::BackendConfig;
 use crate::error::BackendError;
 use crate::lang::Lang;
@@ -35,16 +35,13 @@ const LANGUAGES: &str = "ar bg cs da de el en es et fi fr he hu id it ja ko lt l
 /// DeepL; see the module docs.
 #[derive(Debug)]
 pub struct DeepL {
-    name: String,
+    basics: Basics,
     base: String,
     http: Http,
-    codes: Codes,
-    limits: Limits,
     formality: Option<String>,
     tag_handling: Option<bool>,
     /// Lower-case DeepL language codes with the `tag_handling` feature, asked once.
     tag_support: OnceCell<Vec<String>>,
-    price: Option<f64>,
     key_var: String,
 }
 
@@ -68,16 +65,18 @@ pub fn create(
         "https://api.deepl.com"
     };
     Ok(Arc::new(DeepL {
-        name: name.to_owned(),
+        // 30,000 characters stay under 128 KiB even for 3-byte characters + context.
+        basics: Basics::new(
+            name,
+            config,
+            Codes::new(name, config, source_code, target_code),
+            configured_limits(config, 50, 30_000, true, true),
+        ),
         base: base_url(config, default),
         http: Http::new(name, config, shared, key),
-        codes: Codes::new(name, config, source_code, target_code),
-        // 30,000 characters stay under 128 KiB even for 3-byte characters + context.
-        limits: configured_limits(config, 50, 30_000, true, true),
         formality: config.formality.clone(),
         tag_handling: config.tag_handling,
         tag_support: OnceCell::new(),
-        price: config.price_per_million,
         key_var: key_var(config, KEY_VAR).to_owned(),
     }))
 }
@@ -129,7 +128,7 @@ impl DeepL {
         body: &str,
         retry_after: Option<std::time::Duration>,
     ) -> BackendError {
-        let backend = self.name.clone();
+        let backend = self.basics.name.clone();
         match status {
             456 => BackendError::Quota {
                 backend,
@@ -150,7 +149,7 @@ impl DeepL {
                 backend,
                 retry_after,
             },
-            _ => classify_common(&self.name, status, body, retry_after, &self.key_var),
+            _ => classify_common(&self.basics.name, status, body, retry_after, &self.key_var),
         }
     }
 
@@ -167,7 +166,7 @@ impl DeepL {
             .tag_support
             .get_or_init(|| async {
                 self.fetch_tag_support().await.unwrap_or_else(|e| {
-                    tracing::warn!(backend = %self.name, "cannot read the language list, sending text between tags separately: {e}");
+                    tracing::warn!(backend = %self.basics.name, "cannot read the language list, sending text between tags separately: {e}");
                     Vec::new()
                 })
             })
@@ -195,7 +194,7 @@ impl DeepL {
                 &|s, b, r| self.classify(s, b, r),
             )
             .await?;
-        let list: Vec<LanguageInfo> = parse_json(&self.name, &body)?;
+        let list: Vec<LanguageInfo> = parse_json(&self.basics.name, &body)?;
         Ok(list
             .into_iter()
             .filter(|l| l.features.contains_key("tag_handling"))
@@ -232,10 +231,10 @@ impl DeepL {
                 &|s, b, r| self.classify(s, b, r),
             )
             .await?;
-        let answer: Answer = parse_json(&self.name, &answer)?;
+        let answer: Answer = parse_json(&self.basics.name, &answer)?;
         if answer.translations.len() != texts.len() {
             return Err(super::wrong_count(
-                &self.name,
+                &self.basics.name,
                 texts.len(),
                 answer.translations.len(),
             ));
@@ -257,8 +256,9 @@ impl DeepL {
             let mut end = start;
             let mut chars = 0;
             while end < texts.len()
-                && end - start < self.limits.max_segments
-                && (end == start || chars + texts[end].chars().count() <= self.limits.max_chars)
+                && end - start < self.basics.limits.max_segments
+                && (end == start
+                    || chars + texts[end].chars().count() <= self.basics.limits.max_chars)
             {
                 chars += texts[end].chars().count();
                 end += 1;
@@ -360,7 +360,7 @@ impl Wire for DeepL {
     super::driver::wire_identity!();
 
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let codes = self.codes.pair(&batch.source, &batch.target)?;
+        let codes = self.basics.codes.pair(&batch.source, &batch.target)?;
         let context = joined_context(batch);
         let tagged = batch.segments.iter().any(|s| markup::has_tags(&s.text));
         if tagged && !self.use_tags(&codes.0, &codes.1).await {
@@ -401,7 +401,7 @@ impl Translator for DeepL {
             .await
             .inspect_err(|e| tracing::warn!("cannot read DeepL usage: {e}"))
             .ok()?;
-        let usage: UsageAnswer = parse_json(&self.name, &body).ok()?;
+        let usage: UsageAnswer = parse_json(&self.basics.name, &body).ok()?;
         Some(Usage {
             unit: Billing::Characters,
             used: usage.character_count,

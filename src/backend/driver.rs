@@ -9,6 +9,7 @@
 use async_trait::async_trait;
 use futures::future::{BoxFuture, FutureExt as _, try_join_all};
 
+use super::codes::Codes;
 use super::{Batch, Limits, wrong_count};
 use crate::error::BackendError;
 use crate::markup;
@@ -29,17 +30,44 @@ pub trait Wire: Send + Sync {
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError>;
 }
 
+/// What every backend on the driver has: its configured name, language codes, request
+/// limits and price.
+#[derive(Debug)]
+pub struct Basics {
+    pub(super) name: String,
+    pub(super) codes: Codes,
+    pub(super) limits: Limits,
+    pub(super) price: Option<f64>,
+}
+
+impl Basics {
+    /// The basics of backend `name`; the price comes from `config`.
+    pub fn new(
+        name: &str,
+        config: &crate::config::BackendConfig,
+        codes: Codes,
+        limits: Limits,
+    ) -> Self {
+        Basics {
+            name: name.to_owned(),
+            codes,
+            limits,
+            price: config.price_per_million,
+        }
+    }
+}
+
 /// The [`Translator`](super::Translator) methods every wire backend shares: `name`,
-/// `limits`, `check_pair` and `price_per_million`, from fields of those names (`codes`
-/// for the language pair). Used inside each backend's `impl Translator` block.
+/// `limits`, `check_pair` and `price_per_million`, from its `basics` field. Used inside
+/// each backend's `impl Translator` block.
 macro_rules! wire_basics {
     () => {
         fn name(&self) -> &str {
-            &self.name
+            &self.basics.name
         }
 
         fn limits(&self) -> $crate::backend::Limits {
-            self.limits
+            self.basics.limits
         }
 
         fn check_pair(
@@ -47,26 +75,26 @@ macro_rules! wire_basics {
             source: &$crate::lang::Lang,
             target: &$crate::lang::Lang,
         ) -> Result<(), $crate::error::BackendError> {
-            self.codes.pair(source, target).map(|_| ())
+            self.basics.codes.pair(source, target).map(|_| ())
         }
 
         fn price_per_million(&self) -> Option<f64> {
-            self.price
+            self.basics.price
         }
     };
 }
 pub(crate) use wire_basics;
 
 /// The [`Wire`] methods every wire backend shares (`wire_name`, `request_limits`, from
-/// its `name` and `limits` fields), for its `impl Wire` block.
+/// its `basics` field), for its `impl Wire` block.
 macro_rules! wire_identity {
     () => {
         fn wire_name(&self) -> &str {
-            &self.name
+            &self.basics.name
         }
 
         fn request_limits(&self) -> $crate::backend::Limits {
-            self.limits
+            self.basics.limits
         }
     };
 }

@@ -13,10 +13,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::codes::{Codes, chinese_traditional, known_language};
-use super::driver::{self, Wire, configured_limits};
+use super::driver::{self, Basics, Wire, configured_limits};
 use super::html::{from_html, to_html};
 use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Limits, Translator};
+use super::{Batch, Translator};
 use crate::config::BackendConfig;
 use crate::error::BackendError;
 use crate::lang::Lang;
@@ -29,12 +29,9 @@ const LANGUAGES: &str = "af am ar az be bg bn bs ca ceb co cs cy da de el en eo 
 /// Google Cloud Translation v2; see the module docs.
 #[derive(Debug)]
 pub struct Google {
-    name: String,
+    basics: Basics,
     url: String,
     http: Http,
-    codes: Codes,
-    limits: Limits,
-    price: Option<f64>,
     key_var: String,
 }
 
@@ -49,16 +46,18 @@ pub fn create(
 ) -> Result<Arc<dyn Translator>, BackendError> {
     let key = shared.api_key(name, config, KEY_VAR, true)?;
     Ok(Arc::new(Google {
-        name: name.to_owned(),
+        // 128 `q` at most; Google recommends at most 5,000 code points per request.
+        basics: Basics::new(
+            name,
+            config,
+            Codes::new(name, config, code, code),
+            configured_limits(config, 128, 5_000, true, false),
+        ),
         url: format!(
             "{}/language/translate/v2",
             base_url(config, "https://translation.googleapis.com")
         ),
         http: Http::new(name, config, shared, key),
-        codes: Codes::new(name, config, code, code),
-        // 128 `q` at most; Google recommends at most 5,000 code points per request.
-        limits: configured_limits(config, 128, 5_000, true, false),
-        price: config.price_per_million,
         key_var: key_var(config, KEY_VAR).to_owned(),
     }))
 }
@@ -108,7 +107,7 @@ impl Google {
         body: &str,
         retry_after: Option<std::time::Duration>,
     ) -> BackendError {
-        let backend = self.name.clone();
+        let backend = self.basics.name.clone();
         let reasons = reasons(body);
         let has = |r: &str| reasons.iter().any(|x| x == r);
         if has("dailyLimitExceeded") || has("quotaExceeded") || has("billingNotEnabled") {
@@ -127,9 +126,9 @@ impl Google {
             };
         }
         if status == 400 && (has("keyInvalid") || body.contains("API key not valid")) {
-            return classify_common(&self.name, 401, body, None, &self.key_var);
+            return classify_common(&self.basics.name, 401, body, None, &self.key_var);
         }
-        classify_common(&self.name, status, body, retry_after, &self.key_var)
+        classify_common(&self.basics.name, status, body, retry_after, &self.key_var)
     }
 }
 
@@ -138,7 +137,7 @@ impl Wire for Google {
     super::driver::wire_identity!();
 
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let (source, target) = self.codes.pair(&batch.source, &batch.target)?;
+        let (source, target) = self.basics.codes.pair(&batch.source, &batch.target)?;
         let html = batch.segments.iter().any(|s| markup::has_tags(&s.text));
         let q: Vec<String> = batch
             .segments
@@ -164,7 +163,7 @@ impl Wire for Google {
                 &|s, b, r| self.classify(s, b, r),
             )
             .await?;
-        let answer: Answer = parse_json(&self.name, &answer)?;
+        let answer: Answer = parse_json(&self.basics.name, &answer)?;
         Ok(answer
             .data
             .translations

@@ -12,10 +12,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::codes::{Codes, chinese_traditional, known_language};
-use super::driver::{self, Wire, configured_limits};
+use super::driver::{self, Basics, Wire, configured_limits};
 use super::html::{from_html, to_html};
 use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Limits, Translator};
+use super::{Batch, Translator};
 use crate::config::BackendConfig;
 use crate::error::BackendError;
 use crate::lang::Lang;
@@ -27,12 +27,9 @@ const LANGUAGES: &str = "ar az bg bn ca cs da de el en eo es et eu fa fi fr ga g
 /// LibreTranslate; see the module docs.
 #[derive(Debug)]
 pub struct LibreTranslate {
-    name: String,
+    basics: Basics,
     url: String,
     http: Http,
-    codes: Codes,
-    limits: Limits,
-    price: Option<f64>,
     key_var: String,
 }
 
@@ -47,13 +44,15 @@ pub fn create(
 ) -> Result<Arc<dyn Translator>, BackendError> {
     let key = shared.api_key(name, config, KEY_VAR, config.api_key_env.is_some())?;
     Ok(Arc::new(LibreTranslate {
-        name: name.to_owned(),
+        // Servers set their own `--batch-limit`/`--char-limit`; lower these in config.
+        basics: Basics::new(
+            name,
+            config,
+            Codes::new(name, config, code, code),
+            configured_limits(config, 50, 10_000, true, false),
+        ),
         url: format!("{}/translate", base_url(config, "http://127.0.0.1:5000")),
         http: Http::new(name, config, shared, key),
-        codes: Codes::new(name, config, code, code),
-        // Servers set their own `--batch-limit`/`--char-limit`; lower these in config.
-        limits: configured_limits(config, 50, 10_000, true, false),
-        price: config.price_per_million,
         key_var: key_var(config, KEY_VAR).to_owned(),
     }))
 }
@@ -81,14 +80,14 @@ impl LibreTranslate {
     ) -> BackendError {
         match status {
             403 => BackendError::Auth {
-                backend: self.name.clone(),
+                backend: self.basics.name.clone(),
                 message: format!(
                     "{} (the server refused the API key, or banned this client: check `{}`)",
                     service_message(body),
                     self.key_var
                 ),
             },
-            _ => classify_common(&self.name, status, body, retry_after, &self.key_var),
+            _ => classify_common(&self.basics.name, status, body, retry_after, &self.key_var),
         }
     }
 }
@@ -98,7 +97,7 @@ impl Wire for LibreTranslate {
     super::driver::wire_identity!();
 
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let (source, target) = self.codes.pair(&batch.source, &batch.target)?;
+        let (source, target) = self.basics.codes.pair(&batch.source, &batch.target)?;
         let q: Vec<String> = batch.segments.iter().map(|s| to_html(&s.text)).collect();
         let mut body = json!({"q": q, "source": source, "target": target, "format": "html"});
         if let Some(key) = self.http.key() {
@@ -112,7 +111,7 @@ impl Wire for LibreTranslate {
                 &|s, b, r| self.classify(s, b, r),
             )
             .await?;
-        let answer: Answer = parse_json(&self.name, &answer)?;
+        let answer: Answer = parse_json(&self.basics.name, &answer)?;
         Ok(answer
             .translated_text
             .iter()

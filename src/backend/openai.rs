@@ -17,9 +17,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::codes::Codes;
-use super::driver::{self, Wire, configured_limits};
+use super::driver::{self, Basics, Wire, configured_limits};
 use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Billing, Limits, Translator};
+use super::{Batch, Billing, Translator};
 use crate::config::BackendConfig;
 use crate::error::BackendError;
 use crate::lang::Lang;
@@ -36,15 +36,12 @@ const PLAIN: u8 = 2;
 /// OpenAI-compatible chat completions; see the module docs.
 #[derive(Debug)]
 pub struct OpenAi {
-    name: String,
+    basics: Basics,
     url: String,
     model: String,
     temperature: f64,
     http: Http,
-    codes: Codes,
-    limits: Limits,
     format: AtomicU8,
-    price: Option<f64>,
     key_var: String,
 }
 
@@ -66,16 +63,18 @@ pub fn create(
     let required = config.api_key_env.is_some() || base.contains("api.openai.com");
     let key = shared.api_key(name, config, KEY_VAR, required)?;
     Ok(Arc::new(OpenAi {
-        name: name.to_owned(),
+        // Small batches keep answers well inside output limits and failures cheap.
+        basics: Basics::new(
+            name,
+            config,
+            Codes::new(name, config, language_name, language_name),
+            configured_limits(config, 40, 8_000, true, true),
+        ),
         url: format!("{base}/chat/completions"),
         model,
         temperature: config.temperature.unwrap_or(0.2),
         http: Http::new(name, config, shared, key),
-        codes: Codes::new(name, config, language_name, language_name),
-        // Small batches keep answers well inside output limits and failures cheap.
-        limits: configured_limits(config, 40, 8_000, true, true),
         format: AtomicU8::new(JSON_SCHEMA),
-        price: config.price_per_million,
         key_var: key_var(config, KEY_VAR).to_owned(),
     }))
 }
@@ -206,18 +205,18 @@ impl OpenAi {
             |c: String| quota.contains(&c.as_str()) || c.ends_with("_spend_limit_exceeded");
         if status == 429 && (is_quota(code("code")) || is_quota(code("type"))) {
             return BackendError::Quota {
-                backend: self.name.clone(),
+                backend: self.basics.name.clone(),
                 message: format!(
                     "{} (add credit or raise the spend limit in the account's billing settings)",
                     service_message(body)
                 ),
             };
         }
-        classify_common(&self.name, status, body, retry_after, &self.key_var)
+        classify_common(&self.basics.name, status, body, retry_after, &self.key_var)
     }
 
     fn body(&self, batch: &Batch, format: u8) -> Result<Value, BackendError> {
-        let (source, target) = self.codes.pair(&batch.source, &batch.target)?;
+        let (source, target) = self.basics.codes.pair(&batch.source, &batch.target)?;
         let mut body = json!({
             "model": self.model,
             "temperature": self.temperature,
@@ -262,7 +261,7 @@ impl OpenAi {
                     message,
                     ..
                 }) if format < PLAIN && message.contains("response_format") => {
-                    tracing::info!(backend = %self.name, "server refused the response format; trying a simpler one");
+                    tracing::info!(backend = %self.basics.name, "server refused the response format; trying a simpler one");
                     let _ = self.format.compare_exchange(
                         format,
                         format + 1,
@@ -283,10 +282,10 @@ impl Wire for OpenAi {
     async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
         let body = self.post_with_fallback(batch).await?;
         let invalid = |message: String| BackendError::InvalidResponse {
-            backend: self.name.clone(),
+            backend: self.basics.name.clone(),
             message,
         };
-        let completion: Completion = parse_json(&self.name, &body)?;
+        let completion: Completion = parse_json(&self.basics.name, &body)?;
         let choice = completion
             .choices
             .into_iter()
@@ -308,7 +307,7 @@ impl Translator for OpenAi {
     super::driver::wire_basics!();
 
     fn label(&self) -> String {
-        format!("{} ({})", self.name, self.model)
+        format!("{} ({})", self.basics.name, self.model)
     }
 
     async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
