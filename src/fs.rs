@@ -48,11 +48,20 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FsError> {
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).map_err(error)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".dich-")
-        .suffix(".tmp")
-        .tempfile_in(&parent)
-        .map_err(error)?;
+    // The temporary file would otherwise be mode 0600 whatever the umask, and the
+    // portal's web server (another user) could not read the translation (issue 10).
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".dich-").suffix(".tmp");
+    if let Some(permissions) = existing.clone().or_else(new_file_permissions) {
+        builder.permissions(permissions);
+    }
+    let mut temp = builder.tempfile_in(&parent).map_err(error)?;
+    if let Some(permissions) = existing {
+        // Creation modes pass through the umask; a replaced file keeps exactly the mode
+        // it had (a person may have made it group-writable on purpose).
+        temp.as_file().set_permissions(permissions).map_err(error)?;
+    }
     temp.write_all(contents).map_err(error)?;
     // No fsync per file: the rename is what makes the write atomic, which covers a
     // killed or crashed dich. An fsync of each of thousands of files would double the
@@ -60,6 +69,20 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), FsError> {
     // loss only, which ext4 and btrfs already give for rename-over-existing.
     temp.persist(path).map_err(|e| error(e.error))?;
     Ok(())
+}
+
+/// The mode a new file gets: what `open(2)` gives for `0o666` under the umask, as an
+/// editor or `cp` would create it.
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt as _;
+    Some(std::fs::Permissions::from_mode(0o666))
+}
+
+/// Other platforms have no mode bits: the temporary file's default is right.
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// Writes `contents` unless the file already holds exactly these bytes, so an
@@ -102,6 +125,27 @@ mod tests {
         assert!(write_if_changed(&path, b"v1").unwrap());
         assert!(!write_if_changed(&path, b"v1").unwrap());
         assert!(write_if_changed(&path, b"v2").unwrap());
+    }
+
+    /// Issue 10: translations were mode 0600, unreadable by the portal's web server.
+    #[cfg(unix)]
+    #[test]
+    fn new_files_follow_the_umask_and_replaced_files_keep_their_mode() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // What this process creates a plain file with, under its own umask.
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, b"").unwrap();
+
+        let new = dir.path().join("bai.en.md");
+        write_atomic(&new, b"v1").unwrap();
+        assert_eq!(mode(&new), mode(&probe));
+
+        std::fs::set_permissions(&new, std::fs::Permissions::from_mode(0o664)).unwrap();
+        write_atomic(&new, b"v2").unwrap();
+        assert_eq!(mode(&new), 0o664);
+        assert_eq!(std::fs::read(&new).unwrap(), b"v2");
     }
 
     #[test]
