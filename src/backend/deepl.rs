@@ -20,7 +20,7 @@ use tokio::sync::OnceCell;
 use super::codes::{Codes, chinese_traditional, known_language};
 use super::driver::{self, Basics, Wire, configured_limits};
 use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Translator, Usage, cost::Billing};
+use super::{Batch, Translator, Usage, cost::Billing, tag_safe};
 use crate::config::BackendConfig;
 use crate::error::BackendError;
 use crate::lang::Lang;
@@ -249,7 +249,7 @@ impl DeepL {
         codes: &(String, String),
         context: Option<&str>,
     ) -> Result<Vec<String>, BackendError> {
-        let (texts, plans) = plan_runs(batch);
+        let (texts, plans) = tag_safe::plan_runs(batch.segments.iter().map(|s| s.text.as_str()));
         let mut answers = Vec::with_capacity(texts.len());
         let mut start = 0;
         while start < texts.len() {
@@ -266,61 +266,8 @@ impl DeepL {
             answers.extend(self.post(&texts[start..end], codes, context, false).await?);
             start = end;
         }
-        Ok(plans.iter().map(|plan| assemble(plan, &answers)).collect())
+        Ok(plans.iter().map(|plan| plan.assemble(&answers)).collect())
     }
-}
-
-/// A piece of a segment in tag-safe mode.
-enum Piece {
-    /// Kept as is (tags, whitespace, punctuation-only runs).
-    Keep(String),
-    /// Replaced by the translation of text number `n`.
-    Send(usize),
-}
-
-/// The texts to send and, per segment, how to put the answers back.
-fn plan_runs(batch: &Batch) -> (Vec<String>, Vec<Vec<Piece>>) {
-    let mut texts = Vec::new();
-    let plans = batch
-        .segments
-        .iter()
-        .map(|segment| {
-            let mut plan = Vec::new();
-            for token in markup::tokens(&segment.text) {
-                match token {
-                    Token::Text(t) => push_run(t, &mut texts, &mut plan),
-                    Token::Open(id) => plan.push(Piece::Keep(format!("<g{id}>"))),
-                    Token::Close(id) => plan.push(Piece::Keep(format!("</g{id}>"))),
-                    Token::Standalone(id) => plan.push(Piece::Keep(format!("<x{id}/>"))),
-                }
-            }
-            plan
-        })
-        .collect();
-    (texts, plans)
-}
-
-fn push_run(run: &str, texts: &mut Vec<String>, plan: &mut Vec<Piece>) {
-    let core = run.trim();
-    if !core.chars().any(char::is_alphanumeric) {
-        plan.push(Piece::Keep(run.to_owned()));
-        return;
-    }
-    let lead = &run[..run.len() - run.trim_start().len()];
-    let trail = &run[run.trim_end().len()..];
-    plan.push(Piece::Keep(lead.to_owned()));
-    plan.push(Piece::Send(texts.len()));
-    texts.push(core.to_owned());
-    plan.push(Piece::Keep(trail.to_owned()));
-}
-
-fn assemble(plan: &[Piece], answers: &[String]) -> String {
-    plan.iter()
-        .map(|p| match p {
-            Piece::Keep(s) => s.as_str(),
-            Piece::Send(n) => answers.get(*n).map_or("", String::as_str),
-        })
-        .collect()
 }
 
 /// The batch's distinct contexts, joined, within [`MAX_CONTEXT_CHARS`].
@@ -427,21 +374,5 @@ mod tests {
         assert_eq!(target_code(&lang("en-GB")).unwrap(), "EN-GB");
         assert_eq!(target_code(&lang("ko")).unwrap(), "KO");
         assert!(target_code(&lang("km")).is_none());
-    }
-
-    #[test]
-    fn runs_between_tags_are_sent_alone_and_put_back() {
-        let batch = Batch {
-            source: lang("vi"),
-            target: lang("en"),
-            segments: vec![Segment {
-                text: "Xem <g1>báo cáo</g1> tại <x2/>.".into(),
-                context: None,
-            }],
-        };
-        let (texts, plans) = plan_runs(&batch);
-        assert_eq!(texts, ["Xem", "báo cáo", "tại"]);
-        let out = assemble(&plans[0], &["See".into(), "the report".into(), "at".into()]);
-        assert_eq!(out, "See <g1>the report</g1> at <x2/>.");
     }
 }

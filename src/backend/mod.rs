@@ -28,6 +28,7 @@ pub mod limit;
 pub mod openai;
 pub mod pseudo;
 pub mod retry;
+pub mod tag_safe;
 
 #[cfg(test)]
 #[path = "tests/mod.rs"]
@@ -270,6 +271,9 @@ pub struct Translated {
     pub text: String,
     /// [`Translator::label`] of the backend.
     pub backend: String,
+    /// The backend's answer lost, duplicated or mis-nested tags and the text between
+    /// the tags was translated piece by piece instead (see [`tag_safe`]).
+    pub repaired: bool,
 }
 
 /// Backends tried in order: segments the first cannot translate (failed batch, bad
@@ -344,9 +348,17 @@ impl Chain {
             };
             match member.translate(&sub).await {
                 Ok(outputs) if outputs.len() == sub.segments.len() => {
+                    let mut broken = Vec::new();
                     for (&i, output) in pending.iter().zip(outputs) {
-                        results[i] = check_segment(&batch.segments[i], output, member.as_ref());
+                        results[i] = check_segment(&batch.segments[i], output, member.as_ref())
+                            .map_err(|fault| {
+                                if fault.tags_broken {
+                                    broken.push(i);
+                                }
+                                fault.message
+                            });
                     }
+                    repair_tags(member.as_ref(), batch, &broken, &mut results).await?;
                 }
                 Ok(outputs) => {
                     let e = wrong_count(member.name(), sub.segments.len(), outputs.len());
@@ -374,22 +386,93 @@ pub fn wrong_count(backend: &str, expected: usize, got: usize) -> BackendError {
     }
 }
 
+/// Why an answer for one segment was refused.
+struct Fault {
+    message: String,
+    /// The answer lost, duplicated or mis-nested tags: [`repair_tags`] can help.
+    tags_broken: bool,
+}
+
 /// Quality gate for one translated segment: not empty when the source is not, and
 /// carrying exactly the source's tags.
 fn check_segment(
     segment: &Segment,
     output: String,
     backend: &dyn Translator,
-) -> Result<Translated, String> {
+) -> Result<Translated, Fault> {
     if output.trim().is_empty() && !segment.text.trim().is_empty() {
-        return Err(format!("{}: empty translation", backend.name()));
+        return Err(Fault {
+            message: format!("{}: empty translation", backend.name()),
+            tags_broken: false,
+        });
     }
-    markup::check_same_tags(&segment.text, &output)
-        .map_err(|e| format!("{}: {e} (in \"{}\")", backend.name(), segment.text))?;
+    markup::check_same_tags(&segment.text, &output).map_err(|e| Fault {
+        message: format!("{}: {e} (in \"{}\")", backend.name(), segment.text),
+        tags_broken: true,
+    })?;
     Ok(Translated {
         text: output,
         backend: backend.label(),
+        repaired: false,
     })
+}
+
+/// Repairs the answers of `broken` segments that lost, duplicated or mis-nested their
+/// tags: the same backend translates the text between the tags piece by piece and the
+/// tags are put back. A segment whose pieces fail too keeps its error, for the next
+/// backend of the chain.
+///
+/// # Errors
+/// A fatal [`BackendError`] (authentication, quota, …).
+async fn repair_tags(
+    member: &dyn Translator,
+    batch: &Batch,
+    broken: &[usize],
+    results: &mut [Result<Translated, String>],
+) -> Result<(), BackendError> {
+    if broken.is_empty() {
+        return Ok(());
+    }
+    let (runs, plans) =
+        tag_safe::plan_runs(broken.iter().map(|&i| batch.segments[i].text.as_str()));
+    tracing::debug!(
+        backend = member.name(),
+        segments = broken.len(),
+        "answers lost their tags: translating the text between them separately"
+    );
+    let answers = if runs.is_empty() {
+        Ok(Vec::new())
+    } else {
+        let pieces = Batch::of_texts(
+            batch.source.clone(),
+            batch.target.clone(),
+            &runs.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        match member.translate(&pieces).await {
+            Ok(answers) if answers.len() == runs.len() => Ok(answers),
+            Ok(answers) => Err(wrong_count(member.name(), runs.len(), answers.len()).to_string()),
+            Err(e) if e.is_fatal() => return Err(e),
+            Err(e) => Err(e.to_string()),
+        }
+    };
+    for (&i, plan) in broken.iter().zip(&plans) {
+        let Err(original) = &results[i] else { continue };
+        let repaired = match &answers {
+            Ok(answers) if plan.runs().all(|n| !answers[n].trim().is_empty()) => Ok(Translated {
+                text: plan.assemble(answers),
+                backend: member.label(),
+                repaired: true,
+            }),
+            Ok(_) => Err(format!(
+                "{original}; translating the text between the tags separately gave an empty piece"
+            )),
+            Err(e) => Err(format!(
+                "{original}; translating the text between the tags separately failed: {e}"
+            )),
+        };
+        results[i] = repaired;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -426,18 +509,111 @@ mod tests {
         )
     }
 
+    /// Answers every segment without its tags, as DeepL's mock server does.
+    #[derive(Debug)]
+    struct DropsTags;
+
+    #[async_trait]
+    impl Translator for DropsTags {
+        fn name(&self) -> &str {
+            "drops-tags"
+        }
+        fn limits(&self) -> Limits {
+            Limits {
+                max_segments: 50,
+                max_chars: 10_000,
+                keeps_tags: true,
+                accepts_context: false,
+            }
+        }
+        async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
+            Ok(batch
+                .segments
+                .iter()
+                .map(|s| markup::strip_tags(&s.text).to_uppercase())
+                .collect())
+        }
+    }
+
     #[tokio::test]
-    async fn broken_tags_fall_back_to_the_next_backend() {
-        let first = Arc::new(Canned(vec!["Hello".into(), "lost tag".into()], "first"));
-        let second = Arc::new(Canned(vec!["<g1>Hanoi</g1>".into()], "second"));
+    async fn lost_tags_are_repaired_by_translating_between_them() {
+        let chain = Chain::new(vec![Arc::new(DropsTags)]);
+        let results = chain
+            .translate(&batch(&[
+                "Xem <g1>báo cáo</g1> tại <x2/>.",
+                "Không có thẻ.",
+            ]))
+            .await
+            .unwrap();
+        let repaired = results[0].as_ref().unwrap();
+        assert_eq!(repaired.text, "XEM <g1>BÁO CÁO</g1> TẠI <x2/>.");
+        assert!(repaired.repaired);
+        assert_eq!(repaired.backend, "drops-tags");
+        let plain = results[1].as_ref().unwrap();
+        assert_eq!(plain.text, "KHÔNG CÓ THẺ.");
+        assert!(!plain.repaired);
+    }
+
+    /// Answers each call with the next list of a script (nothing once it runs out).
+    #[derive(Debug)]
+    struct Scripted(
+        std::sync::Mutex<std::collections::VecDeque<Vec<&'static str>>>,
+        &'static str,
+    );
+
+    impl Scripted {
+        fn new(name: &'static str, calls: &[&[&'static str]]) -> Arc<Self> {
+            Arc::new(Scripted(
+                std::sync::Mutex::new(calls.iter().map(|c| c.to_vec()).collect()),
+                name,
+            ))
+        }
+    }
+
+    #[async_trait]
+    impl Translator for Scripted {
+        fn name(&self) -> &str {
+            self.1
+        }
+        fn limits(&self) -> Limits {
+            DropsTags.limits()
+        }
+        async fn translate(&self, _: &Batch) -> Result<Vec<String>, BackendError> {
+            let next = self.0.lock().map(|mut q| q.pop_front()).ok().flatten();
+            Ok(next
+                .unwrap_or_default()
+                .into_iter()
+                .map(String::from)
+                .collect())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_repair_leaves_the_segment_to_the_next_backend() {
+        // The batch loses the tag; its one piece comes back empty.
+        let first = Scripted::new("first", &[&["Hello", "lost tag"], &[""]]);
+        let second = Scripted::new("second", &[&["<g1>Hanoi</g1>"]]);
         let chain = Chain::new(vec![first, second]);
         let results = chain
             .translate(&batch(&["Xin chào", "<g1>Hà Nội</g1>"]))
             .await
             .unwrap();
         assert_eq!(results[0].as_ref().unwrap().backend, "first");
-        assert_eq!(results[1].as_ref().unwrap().text, "<g1>Hanoi</g1>");
-        assert_eq!(results[1].as_ref().unwrap().backend, "second");
+        let fallback = results[1].as_ref().unwrap();
+        assert_eq!(fallback.text, "<g1>Hanoi</g1>");
+        assert_eq!(fallback.backend, "second");
+        assert!(!fallback.repaired);
+    }
+
+    #[tokio::test]
+    async fn a_failed_repair_with_no_next_backend_says_what_was_tried() {
+        let chain = Chain::new(vec![Scripted::new("only", &[&["lost"], &[""]])]);
+        let results = chain.translate(&batch(&["<g1>Hà Nội</g1>"])).await.unwrap();
+        let error = results[0].as_ref().unwrap_err();
+        assert!(
+            error.contains("<g1>") && error.contains("separately"),
+            "{error}"
+        );
     }
 
     #[tokio::test]

@@ -9,6 +9,7 @@ mod crash;
 mod edits;
 mod failures;
 mod mock;
+mod repair;
 mod segment;
 mod translate;
 mod ui;

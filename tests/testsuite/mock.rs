@@ -12,6 +12,8 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 pub(crate) struct DeeplEcho {
     delay: Duration,
     fail_every: Option<(usize, u16)>,
+    /// Answer without the XML tags that were sent, as DeepL's own mock server does.
+    drop_tags: bool,
     requests: Arc<AtomicUsize>,
 }
 
@@ -32,9 +34,15 @@ impl Respond for DeeplEcho {
                 texts
                     .iter()
                     .map(|t| {
+                        let text = t.as_str().unwrap_or_default();
+                        let text = if self.drop_tags {
+                            without_tags(text)
+                        } else {
+                            text.to_owned()
+                        };
                         serde_json::json!({
                             "detected_source_language": "VI",
-                            "text": format!("{target}:{}", t.as_str().unwrap_or_default()),
+                            "text": format!("{target}:{text}"),
                         })
                     })
                     .collect()
@@ -46,6 +54,21 @@ impl Respond for DeeplEcho {
     }
 }
 
+/// `text` without anything between `<` and `>`.
+fn without_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '<' => inside = true,
+            '>' if inside => inside = false,
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A running mock DeepL and its request counter (translate requests only).
 pub(crate) struct Deepl {
     pub(crate) server: MockServer,
@@ -55,6 +78,19 @@ pub(crate) struct Deepl {
 impl Deepl {
     /// Starts the server; `fail_every = Some((3, 503))` fails every third request.
     pub(crate) async fn start(delay: Duration, fail_every: Option<(usize, u16)>) -> Self {
+        Deepl::start_with(delay, fail_every, false).await
+    }
+
+    /// A server that answers every text without its tags.
+    pub(crate) async fn dropping_tags() -> Self {
+        Deepl::start_with(Duration::ZERO, None, true).await
+    }
+
+    async fn start_with(
+        delay: Duration,
+        fail_every: Option<(usize, u16)>,
+        drop_tags: bool,
+    ) -> Self {
         let server = MockServer::start().await;
         let requests = Arc::new(AtomicUsize::new(0));
         Mock::given(method("POST"))
@@ -62,6 +98,7 @@ impl Deepl {
             .respond_with(DeeplEcho {
                 delay,
                 fail_every,
+                drop_tags,
                 requests: Arc::clone(&requests),
             })
             .mount(&server)
