@@ -360,7 +360,6 @@ impl Translator for DeepL {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::Segment;
 
     fn lang(tag: &str) -> Lang {
         Lang::parse(tag).unwrap()
