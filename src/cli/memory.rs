@@ -51,7 +51,7 @@ pub(crate) fn execute(config_path: &Path, args: MemoryArgs) -> anyhow::Result<Ex
         }
         MemoryCommand::Import { file } => {
             let mut memory = project.open_memory()?;
-            let report = tmx::import(&mut memory, source, &file)?;
+            let report = tmx::import(&mut memory, source, &project.config().targets, &file)?;
             print_line(&format!(
                 "imported {} translation units ({} segments; languages: {}) from {}",
                 report.units,
@@ -59,6 +59,9 @@ pub(crate) fn execute(config_path: &Path, args: MemoryArgs) -> anyhow::Result<Ex
                 report.languages.join(", "),
                 file.display()
             ))?;
+            for note in &report.notes {
+                print_line(&format!("  note: {note}"))?;
+            }
             for (line, reason) in &report.skipped {
                 print_line(&format!("  skipped {}:{line}: {reason}", file.display()))?;
             }

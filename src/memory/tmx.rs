@@ -68,6 +68,9 @@ pub struct ImportReport {
     pub skipped: Vec<(usize, String)>,
     /// Canonical tags of the target languages stored, sorted.
     pub languages: Vec<String>,
+    /// How `<tuv>` languages were matched to configured targets, one line each
+    /// (`zh-CN` entries stored for `zh-Hans`).
+    pub notes: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------
@@ -257,14 +260,25 @@ fn write_text(w: &mut Writer<Vec<u8>>, text: &str) -> std::io::Result<()> {
 /// of its `<tu>`s from the `source` language into each other language, one transaction
 /// per target language. The source text is normalised, as the memory keys on it.
 ///
-/// A `<tu>` with no source `<tuv>`, an empty source or no translation is skipped and
-/// listed in [`ImportReport::skipped`] with its line.
+/// A `<tuv>` language that is not one of `targets` but names the same language in a
+/// form a translator's tool writes (`zh-CN` for `zh-Hans`, `zh-TW` for `zh-Hant`,
+/// `ko-KR` for `ko`) is stored for that target, with a line in [`ImportReport::notes`].
+///
+/// Imported pairs outrank machine translations, so they are checked as answers are:
+/// a translation that loses, invents or mis-nests the source's tags is never stored.
+/// Such a pair, a `<tu>` with no source `<tuv>`, an empty source or no translation is
+/// skipped and listed in [`ImportReport::skipped`] with its line.
 ///
 /// # Errors
 /// [`TmxError::Io`] when the file cannot be read, [`TmxError::Malformed`] (with line
 /// and column) when it is not well-formed XML or not TMX — nothing is stored then —
 /// and [`TmxError::Memory`] when storing fails.
-pub fn import(memory: &mut Memory, source: &Lang, path: &Path) -> Result<ImportReport, TmxError> {
+pub fn import(
+    memory: &mut Memory,
+    source: &Lang,
+    targets: &[Lang],
+    path: &Path,
+) -> Result<ImportReport, TmxError> {
     let bytes = std::fs::read(path).map_err(|e| TmxError::Io {
         path: path.to_owned(),
         source: e,
@@ -273,11 +287,23 @@ pub fn import(memory: &mut Memory, source: &Lang, path: &Path) -> Result<ImportR
     let units = Parser::new(&text, path).document()?;
     let mut report = ImportReport::default();
     let mut pairs = BTreeMap::new();
+    let mut matched = BTreeMap::new();
     for unit in &units {
-        if collect_unit(source, unit, &mut pairs, &mut report.skipped) > 0 {
+        let languages = Languages {
+            source,
+            targets,
+            matched: &mut matched,
+        };
+        if collect_unit(languages, unit, &mut pairs, &mut report.skipped) > 0 {
             report.units += 1;
         }
     }
+    report.notes = matched
+        .into_iter()
+        .map(|(written, target)| {
+            format!("`{written}` entries were stored for the configured target `{target}`")
+        })
+        .collect();
     for (target, list) in &pairs {
         let entries: Vec<NewEntry<'_>> = list
             .iter()
@@ -298,10 +324,52 @@ pub fn import(memory: &mut Memory, source: &Lang, path: &Path) -> Result<ImportR
 /// (normalised source, translation) pairs per target language.
 type Pairs = BTreeMap<Lang, Vec<(String, String)>>;
 
+/// The languages of an import: the source, the configured targets, and the `<tuv>`
+/// languages matched to a target so far (for the report's notes).
+struct Languages<'a> {
+    source: &'a Lang,
+    targets: &'a [Lang],
+    matched: &'a mut BTreeMap<String, Lang>,
+}
+
+impl Languages<'_> {
+    /// The configured target a `<tuv>` language stands for: itself when configured or
+    /// when no target is of its language, else the target of the same language whose
+    /// script it implies (`zh-CN` → `zh-Hans`, `zh-TW` → `zh-Hant`, `ko-KR` → `ko`).
+    fn target_for(&mut self, lang: Lang) -> Lang {
+        if self.targets.contains(&lang) {
+            return lang;
+        }
+        let script = lang.script().or_else(|| implied_script(&lang));
+        let found = self.targets.iter().find(|t| {
+            t.language() == lang.language()
+                && (t.region().is_none() || t.region() == lang.region())
+                && (t.script().is_none() || t.script() == script)
+        });
+        match found {
+            Some(target) => {
+                self.matched.insert(lang.to_string(), target.clone());
+                target.clone()
+            }
+            None => lang,
+        }
+    }
+}
+
+/// The script a language tag without one implies, where tools leave it out: Chinese
+/// by region (CLDR likely subtags).
+fn implied_script(lang: &Lang) -> Option<&'static str> {
+    match (lang.language(), lang.region()) {
+        ("zh", Some("TW" | "HK" | "MO")) => Some("Hant"),
+        ("zh", _) => Some("Hans"),
+        _ => None,
+    }
+}
+
 /// Adds the pairs of one unit; returns how many. Reasons for what is left out go to
 /// `skipped`.
 fn collect_unit(
-    source: &Lang,
+    mut languages: Languages<'_>,
     unit: &RawUnit,
     pairs: &mut Pairs,
     skipped: &mut Vec<(usize, String)>,
@@ -309,12 +377,13 @@ fn collect_unit(
     let mut exact = None;
     let mut close = None;
     let mut targets = Vec::new();
+    let source = languages.source;
     for variant in &unit.variants {
         match Lang::parse(&variant.lang) {
             Err(e) => skipped.push((variant.line, format!("<tuv> left out: {e}"))),
             Ok(lang) if lang == *source => exact = exact.or(Some(variant)),
             Ok(lang) if same_language(source, &lang) => close = close.or(Some(variant)),
-            Ok(lang) => targets.push((lang, variant)),
+            Ok(lang) => targets.push((languages.target_for(lang), variant)),
         }
     }
     let Some(original) = exact.or(close) else {
@@ -336,6 +405,15 @@ fn collect_unit(
             skipped.push((
                 variant.line,
                 format!("<tuv> left out: empty `{lang}` <seg>"),
+            ));
+            continue;
+        }
+        if let Err(e) = markup::check_same_tags(&source_text, &variant.text) {
+            skipped.push((
+                variant.line,
+                format!(
+                    "<tuv> left out: the `{lang}` translation does not match the source's tags: {e}"
+                ),
             ));
             continue;
         }
@@ -858,6 +936,11 @@ impl Ids {
 mod tests {
     use super::*;
 
+    /// The sample project's targets.
+    fn targets() -> Vec<Lang> {
+        ["en", "ko", "zh-Hans"].map(lang).to_vec()
+    }
+
     fn lang(tag: &str) -> Lang {
         Lang::parse(tag).unwrap()
     }
@@ -905,7 +988,7 @@ mod tests {
         for target in ["en", "ko", "zh-Hans"] {
             let path = dir.path().join(format!("{target}.tmx"));
             let exported = export(&memory, &vi, &lang(target), &path).unwrap();
-            let report = import(&mut fresh, &vi, &path).unwrap();
+            let report = import(&mut fresh, &vi, &targets(), &path).unwrap();
             assert_eq!(report.units, exported.units);
             assert_eq!(report.languages, vec![target.to_owned()]);
             assert!(report.skipped.is_empty(), "{:?}", report.skipped);
@@ -960,23 +1043,72 @@ mod tests {
         let fixture = include_str!("../../tests/fixtures/tmx/omegat.tmx");
         let path = write(&dir, "project_save.tmx", fixture);
         let mut memory = Memory::in_memory().unwrap();
-        let report = import(&mut memory, &lang("vi"), &path).unwrap();
+        let report = import(&mut memory, &lang("vi"), &targets(), &path).unwrap();
 
         assert_eq!(report.units, 3);
         assert_eq!(report.segments, 4);
-        assert_eq!(report.languages, ["en", "ko", "zh-CN"]);
+        assert_eq!(report.languages, ["en", "ko", "zh-Hans"]);
+        assert_eq!(
+            report.notes,
+            ["`zh-CN` entries were stored for the configured target `zh-Hans`"]
+        );
         assert_eq!(report.skipped, [(26, "<tu> has no translation".to_owned())]);
         let (vi, source) = (lang("vi"), "Xem <g1>báo cáo</g1> và <x2/> ảnh.");
         let ko = memory.segment(&vi, &lang("ko"), source).unwrap().unwrap();
         assert_eq!(ko.translation, "<x2/> <g1>보고서</g1>와 사진을 보세요.");
         assert_eq!(ko.origin, Origin::Import);
         let zh = memory
-            .segment(&vi, &lang("zh-CN"), source)
+            .segment(&vi, &lang("zh-Hans"), source)
             .unwrap()
             .unwrap();
         assert_eq!(zh.translation, "请看<g1>报告</g1>和<x2/>照片。");
         let en = memory.segment(&vi, &lang("en"), "Giá tăng 5% & hơn");
         assert_eq!(en.unwrap().unwrap().translation, "Prices rise 5% & more");
+    }
+
+    /// Issue 10: one imported pair without the source's tags failed every article
+    /// with that sentence, on every run.
+    #[test]
+    fn a_pair_that_breaks_the_tags_is_skipped_and_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmx = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="vi" datatype="plaintext" segtype="sentence" adminlang="en" o-tmf="x" creationtool="x" creationtoolversion="1"/>
+<body>
+<tu>
+<tuv xml:lang="vi"><seg>Xem <bpt i="1" x="1">&lt;g1&gt;</bpt>báo cáo<ept i="1">&lt;/g1&gt;</ept>.</seg></tuv>
+<tuv xml:lang="en"><seg>See the report.</seg></tuv>
+<tuv xml:lang="zh-TW"><seg>請看<bpt i="1" x="1">&lt;g1&gt;</bpt>報告<ept i="1">&lt;/g1&gt;</ept>。</seg></tuv>
+</tu>
+</body></tmx>"#;
+        let mut memory = Memory::in_memory().unwrap();
+        let targets = ["en", "zh-Hant"].map(lang);
+        let report = import(
+            &mut memory,
+            &lang("vi"),
+            &targets,
+            &write(&dir, "t.tmx", tmx),
+        )
+        .unwrap();
+        assert_eq!(report.segments, 1, "{report:?}");
+        assert_eq!(report.skipped.len(), 1, "{report:?}");
+        assert_eq!(report.skipped[0].0, 6);
+        assert!(report.skipped[0].1.contains("`en`"), "{report:?}");
+        let source = "Xem <g1>báo cáo</g1>.";
+        assert!(
+            memory
+                .segment(&lang("vi"), &lang("en"), source)
+                .unwrap()
+                .is_none()
+        );
+        let zh = memory
+            .segment(&lang("vi"), &lang("zh-Hant"), source)
+            .unwrap()
+            .unwrap();
+        assert_eq!(zh.translation, "請看<g1>報告</g1>。");
+        assert_eq!(
+            report.notes,
+            ["`zh-TW` entries were stored for the configured target `zh-Hant`"]
+        );
     }
 
     #[test]
@@ -987,7 +1119,7 @@ mod tests {
             .store_segments(&vi, &en, &[machine("Hà Nội mưa lớn.", "Hanoi big rain.")])
             .unwrap();
         let fixture = include_str!("../../tests/fixtures/tmx/omegat.tmx");
-        import(&mut memory, &vi, &write(&dir, "a.tmx", fixture)).unwrap();
+        import(&mut memory, &vi, &targets(), &write(&dir, "a.tmx", fixture)).unwrap();
         let best = memory
             .segment(&vi, &en, "Hà Nội mưa lớn.")
             .unwrap()
@@ -1005,7 +1137,13 @@ mod tests {
         let tmx = "<tmx><body><tu><tuv xml:lang=\"vi\"><seg>Ha\u{300}.</seg></tuv>\
                    <tuv xml:lang=\"en\"><seg>Ha.</seg></tuv></tu></body></tmx>";
         let mut memory = Memory::in_memory().unwrap();
-        import(&mut memory, &lang("vi"), &write(&dir, "n.tmx", tmx)).unwrap();
+        import(
+            &mut memory,
+            &lang("vi"),
+            &targets(),
+            &write(&dir, "n.tmx", tmx),
+        )
+        .unwrap();
         assert!(
             memory
                 .segment(&lang("vi"), &lang("en"), "Hà.")
@@ -1034,7 +1172,7 @@ mod tests {
         for (text, line, column) in cases {
             let path = write(&dir, "bad.tmx", text);
             let mut memory = Memory::in_memory().unwrap();
-            let err = import(&mut memory, &lang("vi"), &path).unwrap_err();
+            let err = import(&mut memory, &lang("vi"), &targets(), &path).unwrap_err();
             let shown = err.to_string();
             let place = format!("{}:{line}:{column}: ", path.display());
             assert!(shown.starts_with(&place), "{shown:?} for {text:?}");
@@ -1056,7 +1194,13 @@ mod tests {
         ];
         for (text, expected) in cases {
             let path = write(&dir, "bad.tmx", text);
-            let err = import(&mut Memory::in_memory().unwrap(), &lang("vi"), &path).unwrap_err();
+            let err = import(
+                &mut Memory::in_memory().unwrap(),
+                &lang("vi"),
+                &targets(),
+                &path,
+            )
+            .unwrap_err();
             assert!(matches!(err, TmxError::Malformed { .. }));
             assert!(err.to_string().contains(expected), "{err} for {text:?}");
         }
@@ -1072,7 +1216,13 @@ mod tests {
             <tu><tuv xml:lang=\"vi-VN\"><seg>Bốn.</seg></tuv><tuv xml:lang=\"en\"><seg>Four.</seg></tuv></tu>\n\
             </body></tmx>";
         let mut memory = Memory::in_memory().unwrap();
-        let report = import(&mut memory, &lang("vi"), &write(&dir, "s.tmx", tmx)).unwrap();
+        let report = import(
+            &mut memory,
+            &lang("vi"),
+            &targets(),
+            &write(&dir, "s.tmx", tmx),
+        )
+        .unwrap();
         let lines: Vec<usize> = report.skipped.iter().map(|(line, _)| *line).collect();
         assert_eq!(lines, [2, 3, 4], "{:?}", report.skipped);
         assert!(report.skipped[1].1.contains("no <tuv> in `vi`"));
