@@ -8,7 +8,7 @@
 //!   translations into the file.
 //! - [`Localizer`] loads all locales and formats messages with a fallback chain.
 //!
-//! See `docs/fluent.md` for the check codes and the output formats.
+//! See `docs/fluent.md` for the check codes and `docs/output.md` for the output formats.
 
 mod check;
 mod diagnostic;

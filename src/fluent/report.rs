@@ -60,7 +60,7 @@ fn human_one(d: &Diagnostic, out: &mut String) {
 }
 
 /// The report as pretty JSON: `{"diagnostics": […], "summary": {…}}` (schema in
-/// `docs/fluent.md`).
+/// `docs/output.md`).
 pub fn json(report: &CheckReport) -> String {
     // Serializing plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

@@ -6,6 +6,7 @@ mod support;
 mod check;
 mod config;
 mod crash;
+mod docs;
 mod edits;
 mod failures;
 mod mock;
