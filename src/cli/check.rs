@@ -13,7 +13,7 @@ use super::output::print_line;
 enum Format {
     /// rustc-style diagnostics with the source line and a caret.
     Human,
-    /// One JSON object (schema in README.md).
+    /// One JSON object (schema in docs/output.md).
     Json,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
