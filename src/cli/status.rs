@@ -10,7 +10,7 @@ use super::output::{UsageError, print_line};
 
 #[derive(Debug, Args)]
 pub(crate) struct StatusArgs {
-    /// Exit 1 when anything is stale, missing or in conflict (the CI freshness gate).
+    /// Exit 1 when anything is failed, stale, missing or in conflict (the CI freshness gate).
     #[arg(long)]
     check: bool,
     /// Print the status as one JSON object on stdout.

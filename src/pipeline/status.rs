@@ -48,9 +48,12 @@ impl State {
         }
     }
 
-    /// States that fail `dich status --check`.
+    /// States that fail `dich status --check`: every state that is not publishable.
     pub fn fails_check(self) -> bool {
-        matches!(self, State::Conflict | State::Missing | State::Stale)
+        matches!(
+            self,
+            State::Conflict | State::Failed | State::Missing | State::Stale
+        )
     }
 }
 
@@ -103,7 +106,7 @@ pub struct StatusReport {
 }
 
 impl StatusReport {
-    /// True when anything is stale, missing or in conflict (`--check` exits 1).
+    /// True when anything is failed, stale, missing or in conflict (`--check` exits 1).
     pub fn fails_check(&self) -> bool {
         self.articles.iter().any(|a| a.state.fails_check())
             || self
@@ -225,7 +228,19 @@ impl Project {
         let reviews = memory.reviews(&path)?;
         let (state, detail) = match existing {
             Existing::Conflict(reason) => (State::Conflict, Some(reason)),
-            _ if failure.is_some() => (State::Failed, failure),
+            // The failure outranks what it left behind, which the detail still says.
+            Existing::Missing if failure.is_some() => (
+                State::Failed,
+                failure.map(|f| format!("{f} (no translation yet)")),
+            ),
+            Existing::Found(found) if failure.is_some() => {
+                let left = if found.up_to_date {
+                    "an earlier translation is in place"
+                } else {
+                    "the existing translation is stale"
+                };
+                (State::Failed, failure.map(|f| format!("{f} ({left})")))
+            }
             Existing::Missing => (State::Missing, None),
             Existing::Found(found) if !found.up_to_date => (State::Stale, None),
             Existing::Found(_) if !reviews.is_empty() => (

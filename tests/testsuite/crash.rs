@@ -43,7 +43,10 @@ async fn sigkill_at_several_points_then_resume_gives_the_same_files() {
         child.wait().expect("reap");
     }
     // A run that finished before its kill would make this test prove nothing.
-    assert!(kills > 0, "no run was killed: each finished before its SIGKILL");
+    assert!(
+        kills > 0,
+        "no run was killed: each finished before its SIGKILL"
+    );
     project.run(&["translate"]).expect_code(0);
     assert_eq!(
         project.translations(),

@@ -70,3 +70,25 @@ fn the_fallback_backend_fills_in_and_provenance_says_so() {
         "{english}"
     );
 }
+
+/// Issue 10: a recorded failure hid `missing`, and `failed` itself passed the CI gate.
+#[test]
+fn status_check_fails_after_a_failed_translation() {
+    let project = project(false);
+    project.run(&["translate"]).expect_code(1);
+    let run = project.run(&["status", "--check", "--json"]).expect_code(1);
+    let status = run.json();
+    let articles = status["articles"].as_array().cloned().unwrap_or_default();
+    let failed = articles
+        .iter()
+        .find(|a| a["source"] == "content/hong.md")
+        .unwrap_or_else(|| panic!("no status for hong.md: {status}"));
+    assert_eq!(failed["state"], "failed", "{status}");
+    assert!(
+        failed["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no translation yet"),
+        "the missing file is still said: {status}"
+    );
+}
