@@ -9,6 +9,7 @@ mod crash;
 mod docs;
 mod edits;
 mod failures;
+mod fuzz;
 mod mock;
 mod repair;
 mod segment;
