@@ -46,8 +46,10 @@ pub mod content;
 pub mod error;
 pub mod fluent;
 pub mod fs;
-pub mod lang;
 pub mod markup;
 pub mod memory;
 pub mod pipeline;
 pub mod segment;
+
+/// Language tags; the `dich-runtime` crate's, since the portal's lookup speaks them.
+pub use dich_runtime::lang;

@@ -6,13 +6,14 @@
 //!   [`report`] renders it for people, JSON consumers and GitHub Actions.
 //! - [`FtlPlan`] lists what a target file lacks as tagged units and splices their
 //!   translations into the file.
-//! - [`Localizer`] loads all locales and formats messages with a fallback chain.
+//! - [`Localizer`] loads all locales and formats messages with a fallback chain (it
+//!   is the `dich-runtime` crate's, re-exported).
+//! - [`ftl_files`] is the one walker that says which `.ftl` files a locale holds.
 //!
 //! See `docs/fluent.md` for the check codes and `docs/output.md` for the output formats.
 
 mod check;
 mod diagnostic;
-mod functions;
 mod parse;
 mod plural;
 pub mod report;
@@ -22,47 +23,16 @@ mod serialize;
 mod source;
 mod translate;
 
-use std::path::PathBuf;
-
 pub use check::check;
 pub use diagnostic::{CheckCode, CheckReport, Diagnostic, Severity, Summary, codes, severity_for};
+// The runtime lookup, its error type and the `.ftl` walker live in the `dich-runtime`
+// crate so the portal can depend on them without the CLI; re-exported so callers keep
+// their `dich::fluent::` paths.
+pub use dich_runtime::{FluentError, ftl_files};
+// The Fluent functions are shared with `runtime_check` from there too.
+use dich_runtime::functions;
 pub use runtime::{Formatted, Localizer, MissingMessage};
 pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, entry_count, machine_marked_ids};
-
-/// Errors of the Fluent APIs that cannot collect problems as diagnostics.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum FluentError {
-    /// A `.ftl` text does not parse.
-    #[error("{path}:{line}:{column}: {message} (fix the syntax error first; `dich check` lists them all)", path = path.display())]
-    Syntax {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line of the first error.
-        line: usize,
-        /// 1-based column, in characters.
-        column: usize,
-        /// The parser's error.
-        message: String,
-    },
-    /// A locale folder or file could not be read.
-    #[error("failed to read `{path}`: {source}", path = path.display())]
-    Io {
-        /// The folder or file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A resource could not be added to a bundle (an id defined twice).
-    #[error("{path}: {message}", path = path.display())]
-    Bundle {
-        /// The file.
-        path: PathBuf,
-        /// fluent-bundle's error.
-        message: String,
-    },
-}
 
 #[cfg(test)]
 mod tests;

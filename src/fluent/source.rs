@@ -1,5 +1,6 @@
-//! Locale discovery: which locale folders and `.ftl` files exist, read and parsed in
-//! parallel.
+//! Locale discovery for `dich check`: which locale folders exist, and their `.ftl`
+//! files (listed by [`ftl_files`], the walker `translate`, `status` and the portal's
+//! runtime use too, so all of them see the same files), read and parsed in parallel.
 //!
 //! Layout: `<locales_dir>/<lang>/<group…>/<file>.ftl`; a file of a target locale is
 //! matched to the reference file with the same path below the locale folder.
@@ -7,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use dich_runtime::ftl_files;
 
 use crate::lang::Lang;
 
@@ -69,8 +72,8 @@ impl SourceFile {
 pub(crate) struct LocaleDir {
     pub(crate) lang: Lang,
     pub(crate) dir: PathBuf,
-    /// Paths of its `.ftl` files (absolute or as found), sorted.
-    pub(crate) paths: Vec<PathBuf>,
+    /// Its `.ftl` files, relative to `dir`, sorted.
+    pub(crate) files: Vec<PathBuf>,
 }
 
 /// `path` relative to `root` when it lies inside it.
@@ -79,7 +82,8 @@ pub(crate) fn display_path(root: &Path, path: &Path) -> PathBuf {
 }
 
 /// The locale folders of `locales_dir` whose names are one of `wanted`; everything
-/// else found there (other folders, bad names, stray files) is reported.
+/// else found there (other folders, bad names, stray files) is reported, and so is a
+/// wanted locale folder that cannot be read.
 pub(crate) fn discover(
     root: &Path,
     locales_dir: &Path,
@@ -99,6 +103,8 @@ pub(crate) fn discover(
         }
     };
     let mut found = Vec::new();
+    // Unreadable locale folders, reported as such rather than also as missing.
+    let mut unreadable = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -106,11 +112,21 @@ pub(crate) fn discover(
             continue;
         }
         match Lang::parse(&name) {
-            Ok(lang) if wanted.contains(&lang) => found.push(LocaleDir {
-                paths: ftl_files(&path),
-                lang,
-                dir: path,
-            }),
+            Ok(lang) if wanted.contains(&lang) => match ftl_files(&path) {
+                Ok(files) => found.push(LocaleDir {
+                    files,
+                    lang,
+                    dir: path,
+                }),
+                Err(e) => {
+                    out.push(Diagnostic::file_level(
+                        display_path(root, &path),
+                        CheckCode::IoError,
+                        format!("cannot list the locale's files: {e}"),
+                    ));
+                    unreadable.push(lang);
+                }
+            },
             Ok(lang) => out.push(Diagnostic::file_level(
                 display_path(root, &path),
                 CheckCode::UnknownLocale,
@@ -125,7 +141,7 @@ pub(crate) fn discover(
     }
     found.sort_by(|a, b| a.lang.cmp(&b.lang));
     for lang in wanted {
-        if !found.iter().any(|l| &l.lang == lang) {
+        if !found.iter().any(|l| &l.lang == lang) && !unreadable.contains(lang) {
             out.push(Diagnostic::file_level(
                 shown.join(lang.as_str()),
                 CheckCode::MissingLocale,
@@ -136,27 +152,15 @@ pub(crate) fn discover(
     found
 }
 
-fn ftl_files(dir: &Path) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .flatten()
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "ftl"))
-        .map(|e| e.into_path())
-        .collect();
-    paths.sort();
-    paths
-}
-
 /// Reads and parses every file of `locale`; unreadable files are reported.
 pub(crate) fn load(root: &Path, locale: &LocaleDir) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    for path in &locale.paths {
-        let rel = path.strip_prefix(&locale.dir).unwrap_or(path).to_owned();
-        let display = display_path(root, path);
-        match std::fs::read_to_string(path) {
-            Ok(text) => files.push(SourceFile::new(rel, display, text)),
+    for rel in &locale.files {
+        let path = locale.dir.join(rel);
+        let display = display_path(root, &path);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => files.push(SourceFile::new(rel.clone(), display, text)),
             Err(e) => problems.push(Diagnostic::file_level(
                 display,
                 CheckCode::IoError,
@@ -202,6 +206,40 @@ pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discover_and_load_skip_hidden_folders_and_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let locales = dir.path().join("locales");
+        for rel in [
+            "vi/main.ftl",
+            "en/main.ftl",
+            "en/.backup/old.ftl",
+            "en/.main.ftl",
+        ] {
+            let path = locales.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "a = b\n").unwrap();
+        }
+        // A hidden folder at the top is neither a locale nor reported as a bad one.
+        std::fs::create_dir_all(locales.join(".git")).unwrap();
+        let wanted = [Lang::parse("vi").unwrap(), Lang::parse("en").unwrap()];
+        let mut out = Vec::new();
+        let dirs = discover(dir.path(), &locales, &wanted, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        let en = dirs.iter().find(|d| d.lang.as_str() == "en").unwrap();
+        assert_eq!(en.files, vec![PathBuf::from("main.ftl")]);
+        let (files, problems) = load(dir.path(), en);
+        assert!(problems.is_empty(), "{problems:?}");
+        let shown: Vec<_> = files.iter().map(|f| (&f.rel, &f.display)).collect();
+        assert_eq!(
+            shown,
+            [(
+                &PathBuf::from("main.ftl"),
+                &Path::new("locales").join("en").join("main.ftl")
+            )]
+        );
+    }
 
     #[test]
     fn parallel_map_keeps_order() {

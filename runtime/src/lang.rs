@@ -3,6 +3,9 @@
 //! Every language tag that enters dich (config, file names, locale folders, CLI flags)
 //! becomes a [`Lang`], so `zh-hans`, `zh_Hans` and `zh-Hans` are one language and the
 //! canonical spelling (`zh-Hans`) is what appears in file names and output.
+//!
+//! It lives in the runtime crate because [`Localizer`](crate::Localizer) speaks it;
+//! `dich` re-exports this module as `dich::lang`.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,5 +1,7 @@
-//! The Fluent functions dich provides, the same for the runtime check and the portal's
-//! [`Localizer`](super::Localizer): the built-in `NUMBER()` and a small `DATETIME()`.
+//! The Fluent functions dich provides, the same for `dich check`'s runtime check and
+//! the portal's [`Localizer`](crate::Localizer): the built-in `NUMBER()` and a small
+//! `DATETIME()`. One place, so a message that passes the check formats the same way
+//! on the portal.
 //!
 //! fluent-bundle has no `DATETIME()`; this one takes an RFC 3339 string, a `YYYY-MM-DD`
 //! date or a Unix timestamp (seconds) and writes `YYYY-MM-DD`, with `HH:MM` after it
@@ -12,10 +14,9 @@ use fluent_bundle::bundle::FluentBundle;
 use fluent_bundle::memoizer::MemoizerKind;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-/// Adds `NUMBER()` and `DATETIME()` to `bundle`.
-pub(crate) fn add_functions<R: Borrow<FluentResource>, M: MemoizerKind>(
-    bundle: &mut FluentBundle<R, M>,
-) {
+/// Adds `NUMBER()` and `DATETIME()` to `bundle` (a new one: a name already taken is
+/// left as it is).
+pub fn add_functions<R: Borrow<FluentResource>, M: MemoizerKind>(bundle: &mut FluentBundle<R, M>) {
     // Both can only fail when the name is taken, and the bundle is new.
     let _ = bundle.add_builtins();
     let _ = bundle.add_function("DATETIME", datetime);
