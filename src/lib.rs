@@ -51,3 +51,4 @@ pub mod markup;
 pub mod memory;
 pub mod pipeline;
 pub mod segment;
+pub mod text_position;

@@ -12,10 +12,10 @@ use fluent_langneg::{
 };
 
 use crate::lang::Lang;
+use crate::text_position::{self, Location};
 
 use super::FluentError;
 use super::functions::add_functions;
-use super::parse::LineIndex;
 
 /// A message that a locale does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -152,8 +152,8 @@ impl Localizer {
                 Ok(resource) => resource,
                 Err((resource, errors)) => {
                     if let Some(first) = errors.first() {
-                        let (line, column) = LineIndex::new(resource.source())
-                            .line_col(resource.source(), first.pos.start);
+                        let Location { line, column } =
+                            text_position::location(resource.source(), first.pos.start);
                         problems.push(FluentError::Syntax {
                             path: name.clone().into(),
                             line,

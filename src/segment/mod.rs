@@ -47,14 +47,14 @@ const EN_RULES: &str = include_str!("../../rules/en.toml");
 #[non_exhaustive]
 pub enum SegmentError {
     /// The rules text is not valid TOML or does not fit the schema.
-    #[error("{}:{line}:{col}: {message}", path.as_deref().map_or("<rules>".into(), |p| p.display().to_string()))]
+    #[error("{}:{line}:{column}: {message}", path.as_deref().map_or("<rules>".into(), |p| p.display().to_string()))]
     Rules {
         /// The rules file, when the rules came from a file.
         path: Option<PathBuf>,
         /// 1-based line of the problem.
         line: usize,
         /// 1-based column (in characters) of the problem.
-        col: usize,
+        column: usize,
         /// What is wrong.
         message: String,
     },
@@ -1292,9 +1292,9 @@ mod tests {
             SegmentError::Rules {
                 path: None,
                 line,
-                col,
+                column,
                 ..
-            } => assert_eq!((line, col), (2, 12)),
+            } => assert_eq!((line, column), (2, 12)),
             other => panic!("unexpected error {other:?}"),
         }
     }

@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::SegmentError;
+use crate::text_position::{self, Location};
 
 /// The longest abbreviation the loader accepts, in bytes; it bounds how far the
 /// splitter looks back from a period, which keeps splitting linear.
@@ -178,11 +179,12 @@ impl Rules {
     /// Parses rules from TOML text; `path` only labels errors.
     pub(crate) fn parse(text: &str, path: Option<&Path>) -> Result<Rules, SegmentError> {
         toml::from_str(text).map_err(|err| {
-            let (line, col) = line_col(text, err.span().map_or(0, |span| span.start));
+            let offset = err.span().map_or(0, |span| span.start);
+            let Location { line, column } = text_position::location(text, offset);
             SegmentError::Rules {
                 path: path.map(Path::to_path_buf),
                 line,
-                col,
+                column,
                 message: err.message().trim_end().to_owned(),
             }
         })
@@ -222,19 +224,6 @@ fn contains(set: &[OneChar], c: char) -> bool {
     set.iter().any(|one| one.0 == c)
 }
 
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut end = offset.min(text.len());
-    // A span from the parser is always on a char boundary, but never trust it to be.
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &text[..end];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,8 +231,11 @@ mod tests {
     fn rules_error(text: &str) -> (usize, usize, String) {
         match Rules::parse(text, None) {
             Err(SegmentError::Rules {
-                line, col, message, ..
-            }) => (line, col, message),
+                line,
+                column,
+                message,
+                ..
+            }) => (line, column, message),
             other => panic!("expected a rules error, got {other:?}"),
         }
     }
@@ -258,16 +250,16 @@ mod tests {
 
     #[test]
     fn bad_toml_reports_line_and_column() {
-        let (line, col, _) = rules_error("[punctuation]\nterminals = [\".\", \n[breaks]\n");
+        let (line, column, _) = rules_error("[punctuation]\nterminals = [\".\", \n[breaks]\n");
         assert_eq!(line, 3);
-        assert!(col >= 1);
+        assert!(column >= 1);
     }
 
     #[test]
     fn two_char_terminal_is_rejected_at_its_position() {
-        let (line, col, message) = rules_error("[punctuation]\nterminals = [\".\", \"?!\"]\n");
+        let (line, column, message) = rules_error("[punctuation]\nterminals = [\".\", \"?!\"]\n");
         // toml points at the array holding the bad element.
-        assert_eq!((line, col), (2, 13));
+        assert_eq!((line, column), (2, 13));
         assert!(message.contains("exactly one character"), "{message}");
     }
 
@@ -283,12 +275,5 @@ mod tests {
         let (line, _, message) = rules_error("[abbreviations]\nlist = [\"TP\"]\n");
         assert_eq!(line, 2);
         assert!(message.contains("must end in '.'"), "{message}");
-    }
-
-    #[test]
-    fn line_col_counts_characters_not_bytes() {
-        assert_eq!(line_col("ủy\nhòa x", 9), (2, 4));
-        // Offset 2 is inside "ủ": it is moved back to the start of the character.
-        assert_eq!(line_col("ủy", 2), (1, 1));
     }
 }
