@@ -10,5 +10,6 @@ mod edits;
 mod failures;
 mod mock;
 mod segment;
+mod segment_fixtures;
 mod translate;
 mod ui;
