@@ -35,7 +35,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
 use unicode_segmentation::UnicodeSegmentation;
 
-use rules::{MAX_ABBREVIATION_LEN, Rules};
+use rules::{AbbreviationKind, MAX_ABBREVIATION_LEN, Rules};
 
 use crate::markup::{self, Token};
 
@@ -229,12 +229,20 @@ impl Segmenter {
     pub fn split(&self, text: &str) -> Vec<Range<usize>> {
         let plain = Plain::new(text);
         let scan = Scan::new(&plain.text, &self.rules);
+        let mut sentence_start = 0;
         let boundaries = self
             .candidates(scan.text)
             .into_iter()
             .filter(|&b| self.keeps(&scan, b))
-            .map(|b| plain.original(b))
-            .filter(|&b| plain.depth_at(b) == 0);
+            .filter(|&b| plain.depth_at(plain.original(b)) == 0)
+            .filter(|&b| {
+                let keep = !self.punctuation_only(scan.text, sentence_start, b);
+                if keep {
+                    sentence_start = b;
+                }
+                keep
+            })
+            .map(|b| plain.original(b));
         let mut ranges = Vec::new();
         let mut start = 0;
         for end in boundaries.chain(std::iter::once(text.len())) {
@@ -249,6 +257,19 @@ impl Segmenter {
     /// Convenience: the sentence slices.
     pub fn sentences<'a>(&self, text: &'a str) -> Vec<&'a str> {
         self.split(text).into_iter().map(|r| &text[r]).collect()
+    }
+
+    /// Whether the would-be sentence `start..end` of the tag-free text is punctuation
+    /// only (a paragraph that opens with "... "), which the rules may join to the
+    /// sentence after it. A blank line still separates.
+    fn punctuation_only(&self, text: &str, start: usize, end: usize) -> bool {
+        let Some(piece) = text.get(start..end) else {
+            return false;
+        };
+        let body = piece.trim_end();
+        self.rules.breaks.punctuation_only_joins
+            && !body.chars().any(char::is_alphanumeric)
+            && line_breaks(&piece[body.len()..]) < 2
     }
 
     /// Sorted, deduplicated boundary proposals: UAX #29 plus, where UAX #29 has none,
@@ -384,10 +405,38 @@ impl Segmenter {
         if start == Start::Lower && breaks.lowercase_continues {
             return false;
         }
+        if self.is_attribution(left, body, right) {
+            return false;
+        }
         if self.rules.is_ellipsis(term) {
             return !breaks.ellipsis_needs_capital || start == Start::Upper;
         }
-        !(term == "." && (self.is_abbreviation(body) || self.is_initial(body)))
+        if term != "." {
+            return true;
+        }
+        match self.abbreviation_kind(body) {
+            Some(AbbreviationKind::NeverFinal) => false,
+            Some(AbbreviationKind::SentenceFinal) => start == Start::Upper,
+            Some(AbbreviationKind::BeforeNames(names)) => {
+                start == Start::Upper && !names.iter().any(|name| name.starts(right))
+            }
+            None => !self.is_initial(body, right, start),
+        }
+    }
+
+    /// Whether `right` is the attribution of the quoted speech that `left` closes:
+    /// `"…?" - tôi hỏi.`, `"…!" – anh nói.` (a closing mark after the terminal, then a
+    /// configured dash and a lowercase word).
+    fn is_attribution(&self, left: &str, body: &str, right: &str) -> bool {
+        let dashes = &self.rules.breaks.attribution_dashes;
+        let closed = left.len() > body.len();
+        let mut chars = right.chars();
+        let dash = chars
+            .next()
+            .is_some_and(|c| dashes.iter().any(|d| d.0 == c));
+        let after = chars.as_str();
+        let spaced = after.starts_with(char::is_whitespace);
+        closed && dash && spaced && self.start_of(after.trim_start()) == Start::Lower
     }
 
     /// Whether a line ending without terminal punctuation ends a sentence.
@@ -429,32 +478,46 @@ impl Segmenter {
             .any(|j| j.punct.0 == punct && j.before.matches(before) && j.after.matches(after))
     }
 
-    /// Whether `body` (ending in '.') ends in a listed abbreviation, either the whole
-    /// last word or after a non-alphanumeric character ("(TP.", "PGS.TS.").
-    fn is_abbreviation(&self, body: &str) -> bool {
-        let list = &self.rules.abbreviations.list;
-        if list.is_empty() {
-            return false;
+    /// The kind of the listed abbreviation `body` (ending in '.') ends in, either the
+    /// whole last word or after a non-alphanumeric character ("(TP.", "PGS.TS."); the
+    /// longest match wins.
+    fn abbreviation_kind(&self, body: &str) -> Option<AbbreviationKind<'_>> {
+        let abbreviations = &self.rules.abbreviations;
+        if abbreviations.is_empty() {
+            return None;
         }
         let token_start = body.len() - last_token(body, MAX_ABBREVIATION_LEN).len();
-        body[token_start..].char_indices().any(|(i, _)| {
+        body[token_start..].char_indices().find_map(|(i, _)| {
             let at = token_start + i;
             let at_boundary = body[..at]
                 .chars()
                 .next_back()
                 .is_none_or(|c| !c.is_alphanumeric());
-            at_boundary && list.contains(&body[at..])
+            at_boundary
+                .then(|| abbreviations.kind(&body[at..]))
+                .flatten()
         })
     }
 
-    /// Whether `body` ends in initials: "N.V.A.", or one "A." after a capitalised word
-    /// ("Nguyễn V. A.") — "bảng A." in a sports report still ends a sentence.
-    fn is_initial(&self, body: &str) -> bool {
-        if !self.rules.breaks.initials {
-            return false;
-        }
+    /// Whether `body` ends in initials that do not end the sentence before `right`:
+    /// "N.V.A."; one "A." after a name word ("Trần V. Nam"), after another initial
+    /// or before one ("V. H."); a lowercase "h." before a number ("h. 15 tuổi").
+    /// "bảng A." in a sports report and "công ty TNHH K." (an acronym is not a name)
+    /// still end a sentence.
+    fn is_initial(&self, body: &str, right: &str, start: Start) -> bool {
+        let breaks = &self.rules.breaks;
         let token = last_token(body, MAX_ABBREVIATION_LEN);
         let word = token.trim_start_matches(|c: char| !c.is_alphanumeric());
+        if breaks.initial_before_number
+            && start == Start::Other
+            && right.starts_with(|c: char| c.is_numeric())
+            && lone_letter(word)
+        {
+            return true;
+        }
+        if !breaks.initials {
+            return false;
+        }
         let Some(letters) = initials_count(word) else {
             return false;
         };
@@ -462,11 +525,31 @@ impl Segmenter {
             return true;
         }
         let before = body[..body.len() - token.len()].trim_end();
-        let previous = last_token(before, usize::MAX);
-        previous
-            .trim_start_matches(|c: char| !c.is_alphanumeric())
-            .starts_with(char::is_uppercase)
+        let previous =
+            last_token(before, usize::MAX).trim_start_matches(|c: char| !c.is_alphanumeric());
+        let next = first_token(right);
+        is_name_word(previous)
+            || initials_count(previous).is_some()
+            || initials_count(next).is_some()
     }
+}
+
+/// Whether `word` is one letter and a period ("h.", "K.").
+fn lone_letter(word: &str) -> bool {
+    let mut chars = word.chars();
+    matches!((chars.next(), chars.next(), chars.next()), (Some(c), Some('.'), None) if c.is_alphabetic())
+}
+
+/// Whether `word` looks like part of a personal name: a capital followed by at least
+/// one lowercase letter ("Trần", "Nguyễn"), unlike an acronym ("TNHH", "UBND").
+fn is_name_word(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
+}
+
+/// The first whitespace-free token of `text` (the word after a boundary).
+fn first_token(text: &str) -> &str {
+    text.split(char::is_whitespace).next().unwrap_or_default()
 }
 
 /// The text before byte `end`, trimmed of trailing whitespace and closing marks: what
@@ -884,10 +967,135 @@ mod tests {
         );
     }
 
+    // Issue 9 reversed this case: "v.v." before a capitalised word ends the sentence
+    // (it used to be listed as never ending one).
     #[test]
-    fn vv_never_ends_a_sentence() {
-        let text = "Hội chợ trưng bày hàng dệt may, da giày, đồ gỗ v.v. Trong đó hàng thủ công chiếm đa số.";
+    fn vv_ends_a_sentence_before_a_capital_only() {
+        assert_eq!(
+            vi(
+                "Hội chợ trưng bày hàng dệt may, da giày, đồ gỗ v.v. Trong đó hàng thủ công chiếm đa số."
+            ),
+            [
+                "Hội chợ trưng bày hàng dệt may, da giày, đồ gỗ v.v.",
+                "Trong đó hàng thủ công chiếm đa số.",
+            ]
+        );
+        let text = "Rau củ, trái cây v.v. đều tăng giá từ 10 đến 15% trong tuần qua.";
         assert_eq!(vi(text), [text]);
+    }
+
+    // --- issue 9: the hard cases of real news text -------------------------------
+
+    #[test]
+    fn city_abbreviation_before_an_ordinary_word_ends_the_sentence() {
+        assert_eq!(
+            vi(
+                "Du lịch đóng góp gần một nửa mức tăng trưởng kinh tế của TP. Vậy nguyên nhân nào khiến lượng khách quốc tế giảm mạnh trong quý III?"
+            ),
+            [
+                "Du lịch đóng góp gần một nửa mức tăng trưởng kinh tế của TP.",
+                "Vậy nguyên nhân nào khiến lượng khách quốc tế giảm mạnh trong quý III?",
+            ]
+        );
+    }
+
+    #[test]
+    fn city_abbreviation_before_a_listed_name_stays_whole() {
+        for text in [
+            "Sáng 14-3, UBND TP. HCM tổ chức họp báo công bố kết quả thu hút đầu tư quý I.",
+            "Hội nghị xúc tiến đầu tư được tổ chức tại TP. Bắc Ninh với sự tham gia của 200 doanh nghiệp.",
+            "Lượng mưa đo được ở Tp. Hồ Chí Minh trong đêm qua vượt 100 mm.",
+            "Đoàn công tác của tp. Đà Nẵng đã làm việc với các sở, ngành liên quan.",
+            "HỘI NGHỊ TỔNG KẾT NĂM CỦA TP. HỒ CHÍ MINH DIỄN RA SÁNG NAY.",
+            "Lễ hội pháo hoa quốc tế tại TP. Đà Nẵng thu hút hàng trăm nghìn du khách.",
+        ] {
+            assert_eq!(vi(text), [text]);
+        }
+    }
+
+    #[test]
+    fn unlisted_initial_after_an_acronym_ends_the_sentence() {
+        assert_eq!(
+            vi(
+                "Vụ trộm xảy ra vào rạng sáng tại kho hàng của công ty TNHH K. Bảo vệ nói rằng đã báo công an ngay trong đêm."
+            ),
+            [
+                "Vụ trộm xảy ra vào rạng sáng tại kho hàng của công ty TNHH K.",
+                "Bảo vệ nói rằng đã báo công an ngay trong đêm.",
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_speech_and_its_dash_attribution_are_one_sentence() {
+        assert_eq!(
+            vi(
+                "\"Bắt kiểu này được bao nhiêu con?\" - tôi hỏi. Ông lão chỉ cười, tay vẫn thoăn thoắt gỡ lưới."
+            ),
+            [
+                "\"Bắt kiểu này được bao nhiêu con?\" - tôi hỏi.",
+                "Ông lão chỉ cười, tay vẫn thoăn thoắt gỡ lưới.",
+            ]
+        );
+        assert_eq!(
+            vi(
+                "“Nước lên nhanh quá, cả xóm phải chạy lên đê trong đêm!” – anh Tùng nói. Đến sáng, nhiều nhà vẫn còn ngập sâu."
+            ),
+            [
+                "“Nước lên nhanh quá, cả xóm phải chạy lên đê trong đêm!” – anh Tùng nói.",
+                "Đến sáng, nhiều nhà vẫn còn ngập sâu.",
+            ]
+        );
+        let em_dash = "“Chúng tôi sẽ hỗ trợ bà con sớm nhất.” — ông Hải cho biết.";
+        assert_eq!(vi(em_dash), [em_dash]);
+    }
+
+    #[test]
+    fn a_dash_before_a_capital_starts_a_new_sentence() {
+        // Only a lowercase word after the dash is an attribution; a capital is a new
+        // speaker's line in a dialogue.
+        assert_eq!(
+            vi("“Bao giờ thì nước rút?” – Chưa ai trả lời được câu hỏi ấy."),
+            [
+                "“Bao giờ thì nước rút?”",
+                "– Chưa ai trả lời được câu hỏi ấy."
+            ]
+        );
+    }
+
+    #[test]
+    fn spaced_initials_do_not_split() {
+        let text = "Nghi phạm là V. H. Nam, 28 tuổi, quê Nghệ An, đã bị tạm giữ.";
+        assert_eq!(vi(text), [text]);
+        let text = "Theo lời khai của anh T. M. Quang, chiếc xe chạy với tốc độ cao.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    #[test]
+    fn lowercase_initial_before_a_number_does_not_split() {
+        let text = "Người bị thương là em Lò Thị h. 15 tuổi, trú tại bản Mường Lói.";
+        assert_eq!(vi(text), [text]);
+    }
+
+    #[test]
+    fn paragraph_opening_with_an_ellipsis_is_not_split_after_it() {
+        assert_eq!(
+            vi(
+                "... Rồi cũng chính con sông này đã nuôi sống bao thế hệ người dân hai bên bờ. Mùa nước nổi năm nay về sớm hơn mọi năm."
+            ),
+            [
+                "... Rồi cũng chính con sông này đã nuôi sống bao thế hệ người dân hai bên bờ.",
+                "Mùa nước nổi năm nay về sớm hơn mọi năm.",
+            ]
+        );
+        let text = "… Nhiều năm sau, người dân làng chài vẫn nhớ trận bão ấy.";
+        assert_eq!(vi(text), [text]);
+        // A blank line still separates: the ellipsis joins the sentence after it, not
+        // the paragraph before.
+        assert_eq!(
+            vi("Bão đã tan.\n\n... Rồi nắng lên."),
+            ["Bão đã tan.", "... Rồi nắng lên."]
+        );
     }
 
     #[test]

@@ -39,3 +39,41 @@ fn invalid_utf8_is_an_error_not_a_panic() {
     let run = project.run(&["segment", "bad.txt"]).expect_code(1);
     assert!(run.stderr().contains("not valid UTF-8"), "{}", run.stderr());
 }
+
+/// The hard cases of real news text (issue 9), as a user sees them through the CLI.
+#[test]
+fn splits_the_hard_cases_of_news_text() {
+    let project = Project::new();
+    project.write(
+        "tin.txt",
+        "Lượng khách giảm kéo theo doanh thu của TP. Vậy đâu là giải pháp? \
+         Đoàn công tác của TP. Bắc Ninh đã đến Tp. Hồ Chí Minh để học hỏi kinh nghiệm.\n\
+         \n\
+         \"Mỗi đêm kéo lưới được bao nhiêu cân cá?\" - tôi hỏi. \
+         Chợ cá bán đủ loại tôm, cua, mực v.v. Giá cả tăng nhẹ so với tháng trước.\n\
+         \n\
+         ... Rồi cũng chính con sông này đã cuốn trôi ngôi nhà của anh V. H. Long.\n",
+    );
+    let run = project.run(&["segment", "tin.txt"]).expect_code(0);
+    let lines: Vec<Vec<String>> = run
+        .stdout()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            vec![
+                "Lượng khách giảm kéo theo doanh thu của TP.",
+                "Vậy đâu là giải pháp?",
+                "Đoàn công tác của TP. Bắc Ninh đã đến Tp. Hồ Chí Minh để học hỏi kinh nghiệm.",
+            ],
+            vec![
+                "\"Mỗi đêm kéo lưới được bao nhiêu cân cá?\" - tôi hỏi.",
+                "Chợ cá bán đủ loại tôm, cua, mực v.v.",
+                "Giá cả tăng nhẹ so với tháng trước.",
+            ],
+            vec!["... Rồi cũng chính con sông này đã cuốn trôi ngôi nhà của anh V. H. Long."],
+        ]
+    );
+}
