@@ -20,10 +20,13 @@
 //!
 //! [`Segmenter::split`] proposes boundaries with UAX #29 plus the rules' terminals, then
 //! the language rules (`rules/<lang>.toml`, see the schema in `rules/vi.toml`) merge
-//! the wrong ones: abbreviations, initials, numbers, ellipses before lowercase,
-//! soft-wrapped lines, URLs. Inline tags (`<g1>`, `</g1>`, `<x2/>`) are removed before
-//! the rules look at the text, and a boundary never falls inside a tag or while a
-//! paired tag is open, so every sentence has balanced tags.
+//! the wrong ones: abbreviations (some only before a listed name, as "TP. Bắc Ninh"),
+//! initials, numbers, ellipses before lowercase, quoted speech with its dash
+//! attribution, a paragraph's leading ellipsis, soft-wrapped lines, URLs. The rules are
+//! described for users in `docs/segmentation.md`. Inline tags (`<g1>`, `</g1>`,
+//! `<x2/>`, as [`crate::markup`] defines them) are removed before the rules look at the
+//! text, and a boundary never falls inside a tag or while a paired tag is open, so
+//! every sentence has balanced tags.
 
 mod rules;
 

@@ -2,6 +2,14 @@
 
 use crate::support::Project;
 
+/// The sentences of each paragraph, from `dich segment`'s JSON Lines.
+fn paragraphs(stdout: &str) -> Vec<Vec<String>> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
 #[test]
 fn prints_one_json_array_per_paragraph() {
     let project = Project::new();
@@ -9,12 +17,7 @@ fn prints_one_json_array_per_paragraph() {
         "in.txt",
         "TP. Hồ Chí Minh có 1.676 người. Trời mưa.\n\n  \nGiá tăng 3,5%.\n",
     );
-    let run = project.run(&["segment", "in.txt"]).expect_code(0);
-    let lines: Vec<Vec<String>> = run
-        .stdout()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let lines = paragraphs(&project.run(&["segment", "in.txt"]).expect_code(0).stdout());
     assert_eq!(
         lines,
         vec![
@@ -54,12 +57,7 @@ fn splits_the_hard_cases_of_news_text() {
          \n\
          ... Rồi cũng chính con sông này đã cuốn trôi ngôi nhà của anh V. H. Long.\n",
     );
-    let run = project.run(&["segment", "tin.txt"]).expect_code(0);
-    let lines: Vec<Vec<String>> = run
-        .stdout()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let lines = paragraphs(&project.run(&["segment", "tin.txt"]).expect_code(0).stdout());
     assert_eq!(
         lines,
         vec![
