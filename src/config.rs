@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::error::ConfigError;
 use crate::lang::Lang;
+use crate::text_position::{self, Location};
 
 /// The name of the configuration file dich looks for by default.
 pub const DEFAULT_FILE: &str = "config.toml";
@@ -328,7 +329,7 @@ fn join(langs: &[Lang]) -> String {
         .join(", ")
 }
 
-/// Turns byte offsets of the config text into `file:line:col` errors.
+/// Turns byte offsets of the config text into `file:line:column` errors.
 struct Locator<'a> {
     text: &'a str,
     path: &'a Path,
@@ -336,7 +337,7 @@ struct Locator<'a> {
 
 impl Locator<'_> {
     fn error(&self, offset: usize, message: impl Into<String>) -> ConfigError {
-        let (line, column) = line_col(self.text, offset);
+        let Location { line, column } = text_position::location(self.text, offset);
         ConfigError::Invalid {
             path: self.path.to_owned(),
             line,
@@ -472,16 +473,6 @@ fn find_value(text: &str, from: usize, key: &str, value: &str) -> Option<usize> 
     Some(from + key_at + value_at.saturating_sub(1))
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,10 +568,5 @@ mod tests {
                 .unwrap_err()
                 .contains("ja")
         );
-    }
-
-    #[test]
-    fn line_col_counts_characters() {
-        assert_eq!(line_col("ab\nđc", 5), (2, 2));
     }
 }

@@ -53,3 +53,6 @@ pub mod segment;
 
 /// Language tags; the `dich-runtime` crate's, since the portal's lookup speaks them.
 pub use dich_runtime::lang;
+/// Positions in a text (line and column); the `dich-runtime` crate's, so every
+/// positioned error of both crates counts the same way.
+pub use dich_runtime::text_position;

@@ -63,7 +63,7 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
     let bytes = text.as_bytes();
     while i < bytes.len() {
         if bytes[i] == b'<'
-            && let Some((token, len)) = parse_tag(&text[i..])
+            && let Some((token, len)) = tag_at(&text[i..])
         {
             if text_start < i {
                 out.push(Token::Text(&text[text_start..i]));
@@ -82,7 +82,12 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
 }
 
 /// Parses one tag token at the start of `s`; returns it and its byte length.
-fn parse_tag(s: &str) -> Option<(Token<'static>, usize)> {
+///
+/// The one definition of what a tag is, shared by the segmenter (which must never cut
+/// inside a tag) so that both agree: the id is 1 to 6 digits without a leading zero,
+/// exactly what [`TaggedBuilder`] writes. Anything else (`<g01>`, `<g1234567>`) is
+/// text that happens to look like a tag.
+pub(crate) fn tag_at(s: &str) -> Option<(Token<'static>, usize)> {
     let (close, rest) = match s.strip_prefix("</") {
         Some(rest) => (true, rest),
         None => (false, s.strip_prefix('<')?),
@@ -447,6 +452,13 @@ mod tests {
     fn text_that_only_looks_like_a_tag_is_text() {
         assert_eq!(tokens("a <b> <g0> <g1 > < x1/>").len(), 1);
         assert!(!has_tags("1 < 2 > 0"));
+        // Ids are what the builder writes: 1 to 6 digits, no leading zero.
+        for text in ["<g>", "<x1>", "<g01>", "</g007>", "<x01/>", "<g1234567>"] {
+            assert_eq!(tokens(text), vec![Token::Text(text)], "{text}");
+        }
+        assert_eq!(tag_at("<g12> x"), Some((Token::Open(12), 5)));
+        assert_eq!(tag_at("</g123456>"), Some((Token::Close(123_456), 10)));
+        assert_eq!(tag_at("<x7/>"), Some((Token::Standalone(7), 5)));
     }
 
     #[test]

@@ -11,6 +11,8 @@ use std::path::Path;
 
 use toml_edit::{Item, Value};
 
+use crate::text_position::{self, LineIndex, Location};
+
 use super::{ContentError, FrontMatterFormat, Provenance, RenderError, Unit, UnitKind};
 
 /// Where the front matter and the body are in a file's text.
@@ -105,22 +107,22 @@ fn malformed(
     format: FrontMatterFormat,
     message: &str,
 ) -> ContentError {
-    let (line, col) = super::line_col(text, split.content.start + offset);
+    let Location { line, column } = text_position::location(text, split.content.start + offset);
     ContentError::MalformedFrontMatter {
         path: path.to_owned(),
         line,
-        col,
+        column,
         format,
         message: message.trim().to_owned(),
     }
 }
 
 fn not_string(path: &Path, text: &str, offset: usize, field: &str, found: &str) -> ContentError {
-    let (line, col) = super::line_col(text, offset);
+    let Location { line, column } = text_position::location(text, offset);
     ContentError::FieldNotString {
         path: path.to_owned(),
         line,
-        col,
+        column,
         field: field.to_owned(),
         found: found.to_owned(),
     }
@@ -168,10 +170,11 @@ fn yaml_fields(
 ) -> Result<Vec<Field>, ContentError> {
     let content = &text[split.content.clone()];
     let value = parse_yaml(content).map_err(|e| {
-        let (line, col) = e
-            .location()
-            .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
-        let offset = line_offset(content, line) + col_offset(content, line, col);
+        let at = e.location().map_or(Location::START, |l| Location {
+            line: l.line().max(1),
+            column: l.column().max(1),
+        });
+        let offset = LineIndex::new(content).offset(content, at);
         malformed(path, text, split, offset, split.format, &e.to_string())
     })?;
     let mut found = Vec::new();
@@ -208,23 +211,6 @@ fn yaml_type(value: &serde_yaml_ng::Value) -> &'static str {
         serde_yaml_ng::Value::Mapping(_) => "a mapping",
         _ => "not a string",
     }
-}
-
-/// Byte offset of the start of 1-based `line` in `text`.
-fn line_offset(text: &str, line: usize) -> usize {
-    text.split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum()
-}
-
-/// Byte offset, within `line`, of 1-based character column `col`.
-fn col_offset(text: &str, line: usize, col: usize) -> usize {
-    let start = line_offset(text, line).min(text.len());
-    text[start..]
-        .char_indices()
-        .nth(col - 1)
-        .map_or(text.len() - start, |(i, _)| i)
 }
 
 /// The top-level `key:` line: (byte offset of the line, byte offset after the colon).
@@ -603,7 +589,7 @@ mod tests {
                 err,
                 ContentError::MalformedFrontMatter {
                     line: 3,
-                    col: 6,
+                    column: 6,
                     ..
                 }
             ),
@@ -648,7 +634,7 @@ mod tests {
                 err,
                 ContentError::FieldNotString {
                     line: 3,
-                    col: 9,
+                    column: 9,
                     ..
                 }
             ),

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest as _, Sha256};
 
 use crate::markup::{self, TagError};
+use crate::text_position::{self, Location};
 
 pub use discover::{Article, discover, translation_path};
 pub use front_matter::read_provenance;
@@ -46,14 +47,14 @@ pub enum ContentError {
         message: String,
     },
     /// The file is not valid UTF-8.
-    #[error("{}:{line}:{col}: the file is not valid UTF-8 (save it as UTF-8)", path.display())]
+    #[error("{}:{line}:{column}: the file is not valid UTF-8 (save it as UTF-8)", path.display())]
     InvalidUtf8 {
         /// The file.
         path: PathBuf,
         /// Line of the first invalid byte.
         line: usize,
-        /// Column of the first invalid byte.
-        col: usize,
+        /// Column (in characters) of the first invalid byte.
+        column: usize,
     },
     /// The file is empty or holds only whitespace.
     #[error("{}: the file is empty (write the article or delete the file)", path.display())]
@@ -62,14 +63,14 @@ pub enum ContentError {
         path: PathBuf,
     },
     /// The front matter does not parse.
-    #[error("{}:{line}:{col}: malformed {format} front matter: {message} (fix the front matter between the `{delimiter}` lines)", path.display(), delimiter = format.delimiter())]
+    #[error("{}:{line}:{column}: malformed {format} front matter: {message} (fix the front matter between the `{delimiter}` lines)", path.display(), delimiter = format.delimiter())]
     MalformedFrontMatter {
         /// The file.
         path: PathBuf,
         /// Line in the file.
         line: usize,
-        /// Column in the file.
-        col: usize,
+        /// Column (in characters) in the file.
+        column: usize,
         /// TOML or YAML.
         format: FrontMatterFormat,
         /// The parser's message.
@@ -86,14 +87,14 @@ pub enum ContentError {
         format: FrontMatterFormat,
     },
     /// A configured translatable front-matter field holds something other than a string.
-    #[error("{}:{line}:{col}: front-matter field `{field}` is {found}, not a string (quote it, or remove `{field}` from the translatable fields)", path.display())]
+    #[error("{}:{line}:{column}: front-matter field `{field}` is {found}, not a string (quote it, or remove `{field}` from the translatable fields)", path.display())]
     FieldNotString {
         /// The file.
         path: PathBuf,
         /// Line of the value.
         line: usize,
-        /// Column of the value.
-        col: usize,
+        /// Column (in characters) of the value.
+        column: usize,
         /// The field name.
         field: String,
         /// What it holds instead ("an integer", "an array", …).
@@ -389,11 +390,11 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<String, ContentError> {
             let valid = &bytes[..e.valid_up_to()];
             // The prefix is valid by construction, so this never loses anything.
             let prefix = String::from_utf8_lossy(valid);
-            let (line, col) = line_col(&prefix, prefix.len());
+            let Location { line, column } = text_position::location(&prefix, prefix.len());
             Err(ContentError::InvalidUtf8 {
                 path: path.to_owned(),
                 line,
-                col,
+                column,
             })
         }
     }
@@ -402,24 +403,6 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<String, ContentError> {
 /// Length of a leading UTF-8 byte order mark (0 or 3).
 fn bom_len(text: &str) -> usize {
     if text.starts_with('\u{feff}') { 3 } else { 0 }
-}
-
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() + 1;
-    (line, col)
-}
-
-/// The largest char boundary ≤ `i` (stable replacement for `str::floor_char_boundary`).
-fn floor_char_boundary(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 #[cfg(test)]
@@ -434,7 +417,7 @@ mod tests {
             err,
             ContentError::InvalidUtf8 {
                 line: 4,
-                col: 10,
+                column: 10,
                 ..
             }
         ));
@@ -463,11 +446,5 @@ mod tests {
             doc.source_hash(),
             "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-    }
-
-    #[test]
-    fn line_col_counts_characters() {
-        assert_eq!(line_col("ab\nđức x", 10), (2, 5));
-        assert_eq!(line_col("", 0), (1, 1));
     }
 }

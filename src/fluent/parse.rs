@@ -11,39 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use fluent_syntax::ast;
 use fluent_syntax::parser::{self, ParserError};
 
-/// Byte offsets → 1-based line and column (columns count characters, not bytes).
-#[derive(Debug, Clone)]
-pub(crate) struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    pub(crate) fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-
-    /// The line and column of `offset` (clamped to the text).
-    pub(crate) fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let column = text
-            .get(start..offset)
-            .map_or(0, |prefix| prefix.chars().count());
-        (line, column + 1)
-    }
-
-    /// The text of 1-based `line`, without its line break.
-    pub(crate) fn line_text<'t>(&self, text: &'t str, line: usize) -> Option<&'t str> {
-        let start = *self.starts.get(line.checked_sub(1)?)?;
-        let end = self.starts.get(line).copied().unwrap_or(text.len());
-        text.get(start..end)
-            .map(|l| l.trim_end_matches('\n').trim_end_matches('\r'))
-    }
-}
-
 /// Where `slice` starts inside `source`, when it is a slice of it.
 pub(crate) fn offset_in(source: &str, slice: &str) -> Option<usize> {
     let base = source.as_ptr() as usize;
@@ -408,16 +375,6 @@ pub(crate) fn is_cldr(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_col_counts_characters() {
-        let text = "a = b\nđường = Đ { $x }\n";
-        let index = LineIndex::new(text);
-        let offset = text.find("{").unwrap();
-        assert_eq!(index.line_col(text, offset), (2, 11));
-        assert_eq!(index.line_text(text, 2), Some("đường = Đ { $x }"));
-        assert_eq!(index.line_col(text, 0), (1, 1));
-    }
 
     #[test]
     fn model_has_offsets_variables_and_selects() {

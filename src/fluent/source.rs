@@ -12,9 +12,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use dich_runtime::ftl_files;
 
 use crate::lang::Lang;
+use crate::text_position::LineIndex;
 
 use super::diagnostic::{CheckCode, Diagnostic};
-use super::parse::{FileModel, LineIndex};
+use super::parse::FileModel;
 
 /// One `.ftl` file, read and parsed.
 #[derive(Debug, Clone)]
@@ -47,22 +48,22 @@ impl SourceFile {
         code: CheckCode,
         message: impl Into<String>,
     ) -> Diagnostic {
-        let (line, column) = self.index.line_col(&self.text, offset);
+        let at = self.index.location(&self.text, offset);
         Diagnostic {
             file: self.display.clone(),
-            line,
-            column,
+            line: at.line,
+            column: at.column,
             severity: code.default_severity(),
             code,
             id: None,
             message: message.into(),
-            source_line: self.index.line_text(&self.text, line).map(str::to_owned),
+            source_line: self.index.line_text(&self.text, at.line).map(str::to_owned),
         }
     }
 
     /// `file:line` of byte `offset`, for messages that point elsewhere.
     pub(crate) fn location(&self, offset: usize) -> String {
-        let (line, _) = self.index.line_col(&self.text, offset);
+        let line = self.index.location(&self.text, offset).line;
         format!("{}:{line}", self.display.display())
     }
 }

@@ -22,9 +22,10 @@ use fluent_syntax::parser;
 
 use crate::lang::Lang;
 use crate::markup::{self, Tagged, TaggedBuilder};
+use crate::text_position::{self, Location};
 
 use super::FluentError;
-use super::parse::{FileModel, LineIndex, plural_selector};
+use super::parse::{FileModel, plural_selector};
 use super::plural;
 use super::serialize::{self, Out, OutVariant};
 
@@ -414,7 +415,7 @@ fn parse_clean<'t>(path: &Path, text: &'t str) -> Result<ast::Resource<&'t str>,
         Ok(resource) => Ok(resource),
         Err((_, errors)) => {
             let first = &errors[0];
-            let (line, column) = LineIndex::new(text).line_col(text, first.pos.start);
+            let Location { line, column } = text_position::location(text, first.pos.start);
             Err(FluentError::Syntax {
                 path: path.to_owned(),
                 line,

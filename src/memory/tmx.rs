@@ -19,6 +19,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesRef, BytesStart, BytesText, Ev
 use super::{Memory, MemoryError, NewEntry, Origin, StoredSegment};
 use crate::lang::Lang;
 use crate::markup::{self, Token};
+use crate::text_position::{self, LineIndex, Location};
 
 /// A TMX export or import failure.
 #[derive(Debug, thiserror::Error)]
@@ -438,8 +439,10 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<String, TmxError> {
             .chunks_exact(2)
             .map(|pair| word([pair[0], pair[1]]))
             .collect();
-        String::from_utf16(&units)
-            .map_err(|_| malformed(path, "", 0, "the file is not valid UTF-16 text".to_owned()))
+        String::from_utf16(&units).map_err(|_| {
+            let message = "the file is not valid UTF-16 text".to_owned();
+            malformed(path, Location::START, message)
+        })
     };
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return utf16(rest, u16::from_le_bytes);
@@ -453,33 +456,23 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<String, TmxError> {
         Err(e) => {
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
             let message = "the file is not valid UTF-8 text (save it as UTF-8)".to_owned();
-            Err(malformed(path, valid, valid.len(), message))
+            Err(malformed(
+                path,
+                text_position::location(valid, valid.len()),
+                message,
+            ))
         }
     }
 }
 
-fn malformed(path: &Path, text: &str, offset: usize, message: String) -> TmxError {
-    let (line, column) = line_column(text, offset);
+fn malformed(path: &Path, at: Location, message: String) -> TmxError {
+    let Location { line, column } = at;
     TmxError::Malformed {
         path: path.to_owned(),
         line,
         column,
         message,
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
-    )
 }
 
 /// One `<tu>` as read.
@@ -521,6 +514,8 @@ enum Piece {
 struct Parser<'a> {
     reader: Reader<&'a [u8]>,
     text: &'a str,
+    /// Built once: every unit records its line, so a per-call scan would be quadratic.
+    lines: LineIndex,
     path: &'a Path,
 }
 
@@ -529,6 +524,7 @@ impl<'a> Parser<'a> {
         Parser {
             reader: Reader::from_str(text),
             text,
+            lines: LineIndex::new(text),
             path,
         }
     }
@@ -550,7 +546,8 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&self, offset: usize, message: impl Into<String>) -> TmxError {
-        malformed(self.path, self.text, offset, message.into())
+        let at = self.lines.location(self.text, offset);
+        malformed(self.path, at, message.into())
     }
 
     fn unclosed(&self, name: &str, open: usize) -> TmxError {
@@ -558,7 +555,7 @@ impl<'a> Parser<'a> {
     }
 
     fn line(&self, offset: usize) -> usize {
-        line_column(self.text, offset).0
+        self.lines.location(self.text, offset).line
     }
 
     /// The units of the document's `<body>`.
@@ -1247,11 +1244,5 @@ mod tests {
             },
         ];
         assert_eq!(assign_ids(&pieces), "<g2>a</g2><x1/><x3/><x4/>");
-    }
-
-    #[test]
-    fn line_and_column_count_characters() {
-        assert_eq!(line_column("ab\ncđe", 7), (2, 4));
-        assert_eq!(line_column("", 5), (1, 1));
     }
 }

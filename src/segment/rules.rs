@@ -10,6 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::SegmentError;
+use crate::text_position::{self, Location};
 
 /// The longest abbreviation the loader accepts, in bytes; it bounds how far the
 /// splitter looks back from a period, which keeps splitting linear.
@@ -63,6 +64,15 @@ pub(crate) struct Breaks {
     pub(crate) unpunctuated_line_ends: bool,
     /// A token containing one of these (URL, e-mail) is never split.
     pub(crate) url_markers: Vec<String>,
+    /// After a terminal and a closing mark, one of these dashes before a lowercase
+    /// word is the attribution of quoted speech, not a new sentence.
+    pub(crate) attribution_dashes: Vec<OneChar>,
+    /// A single letter with a period before a number ("h. 15 tuổi") does not end a
+    /// sentence.
+    pub(crate) initial_before_number: bool,
+    /// Punctuation with no letter or digit (a paragraph opening "...") is not a
+    /// sentence of its own: it stays with the sentence after it.
+    pub(crate) punctuation_only_joins: bool,
 }
 
 impl Default for Breaks {
@@ -75,6 +85,9 @@ impl Default for Breaks {
             soft_wrap_lowercase: false,
             unpunctuated_line_ends: true,
             url_markers: Vec::new(),
+            attribution_dashes: Vec::new(),
+            initial_before_number: false,
+            punctuation_only_joins: false,
         }
     }
 }
@@ -120,12 +133,108 @@ impl CharClass {
     }
 }
 
-/// The `[abbreviations]` table.
+/// The `[abbreviations]` table. Abbreviations are matched case-sensitively and each
+/// ends in a period; an abbreviation in `list` wins over the other two kinds.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct Abbreviations {
-    /// The abbreviations, matched case-sensitively, each ending in a period.
+    /// Never end a sentence: a name or a number always follows (titles, ranks).
     pub(crate) list: HashSet<Abbreviation>,
+    /// End a sentence before a capitalised word ("… trái cây v.v. Giá cả …"), never
+    /// before a lowercase word or a number.
+    pub(crate) sentence_final: HashSet<Abbreviation>,
+    /// End a sentence before a capitalised word unless that word starts one of the
+    /// entry's names ("TP. Bắc Ninh" stays whole, "của TP. Vậy" splits).
+    pub(crate) before_names: Vec<BeforeNames>,
+}
+
+/// One `[[abbreviations.before_names]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BeforeNames {
+    /// The abbreviations this entry is for ("TP.", "Tp.", "tp.").
+    pub(crate) abbreviations: HashSet<Abbreviation>,
+    /// The names that may follow without ending the sentence.
+    pub(crate) names: Vec<Name>,
+}
+
+/// How an abbreviation at the end of a sentence candidate behaves.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AbbreviationKind<'r> {
+    /// Never ends a sentence.
+    NeverFinal,
+    /// Ends a sentence before a capitalised word.
+    SentenceFinal,
+    /// Ends a sentence before a capitalised word that does not start one of these.
+    BeforeNames(&'r [Name]),
+}
+
+impl Abbreviations {
+    /// The kind of `word` (a whole abbreviation, e.g. "TP."), if it is listed.
+    pub(crate) fn kind(&self, word: &str) -> Option<AbbreviationKind<'_>> {
+        if self.list.contains(word) {
+            return Some(AbbreviationKind::NeverFinal);
+        }
+        if self.sentence_final.contains(word) {
+            return Some(AbbreviationKind::SentenceFinal);
+        }
+        self.before_names
+            .iter()
+            .find(|entry| entry.abbreviations.contains(word))
+            .map(|entry| AbbreviationKind::BeforeNames(&entry.names))
+    }
+
+    /// Whether no abbreviation of any kind is listed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty() && self.sentence_final.is_empty() && self.before_names.is_empty()
+    }
+}
+
+/// A name that may follow an abbreviation: one or more words, single spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct Name(String);
+
+impl TryFrom<String> for Name {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        let well_formed = value.starts_with(char::is_alphanumeric)
+            && value.ends_with(char::is_alphanumeric)
+            && !value.contains("  ")
+            && !value.contains(|c: char| c.is_whitespace() && c != ' ');
+        if well_formed {
+            Ok(Name(value))
+        } else {
+            Err(format!(
+                "name {value:?} must start and end with a letter or digit, words separated by single spaces"
+            ))
+        }
+    }
+}
+
+impl Name {
+    /// Whether `text` starts with this name as whole words: letters compare without
+    /// case ("TP. HỒ CHÍ MINH" in a headline), a space matches any one whitespace
+    /// character, and the name must not run on into a longer word ("Vinh" is not the
+    /// start of "Vinhomes").
+    pub(crate) fn starts(&self, text: &str) -> bool {
+        let mut rest = text.chars();
+        for want in self.0.chars() {
+            let Some(got) = rest.next() else {
+                return false;
+            };
+            let same = if want == ' ' {
+                got.is_whitespace()
+            } else {
+                got == want || got.to_lowercase().eq(want.to_lowercase())
+            };
+            if !same {
+                return false;
+            }
+        }
+        rest.next().is_none_or(|c| !c.is_alphanumeric())
+    }
 }
 
 /// A string of exactly one character (TOML has no character type).
@@ -178,11 +287,12 @@ impl Rules {
     /// Parses rules from TOML text; `path` only labels errors.
     pub(crate) fn parse(text: &str, path: Option<&Path>) -> Result<Rules, SegmentError> {
         toml::from_str(text).map_err(|err| {
-            let (line, col) = line_col(text, err.span().map_or(0, |span| span.start));
+            let offset = err.span().map_or(0, |span| span.start);
+            let Location { line, column } = text_position::location(text, offset);
             SegmentError::Rules {
                 path: path.map(Path::to_path_buf),
                 line,
-                col,
+                column,
                 message: err.message().trim_end().to_owned(),
             }
         })
@@ -222,19 +332,6 @@ fn contains(set: &[OneChar], c: char) -> bool {
     set.iter().any(|one| one.0 == c)
 }
 
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut end = offset.min(text.len());
-    // A span from the parser is always on a char boundary, but never trust it to be.
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &text[..end];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,8 +339,11 @@ mod tests {
     fn rules_error(text: &str) -> (usize, usize, String) {
         match Rules::parse(text, None) {
             Err(SegmentError::Rules {
-                line, col, message, ..
-            }) => (line, col, message),
+                line,
+                column,
+                message,
+                ..
+            }) => (line, column, message),
             other => panic!("expected a rules error, got {other:?}"),
         }
     }
@@ -258,16 +358,16 @@ mod tests {
 
     #[test]
     fn bad_toml_reports_line_and_column() {
-        let (line, col, _) = rules_error("[punctuation]\nterminals = [\".\", \n[breaks]\n");
+        let (line, column, _) = rules_error("[punctuation]\nterminals = [\".\", \n[breaks]\n");
         assert_eq!(line, 3);
-        assert!(col >= 1);
+        assert!(column >= 1);
     }
 
     #[test]
     fn two_char_terminal_is_rejected_at_its_position() {
-        let (line, col, message) = rules_error("[punctuation]\nterminals = [\".\", \"?!\"]\n");
+        let (line, column, message) = rules_error("[punctuation]\nterminals = [\".\", \"?!\"]\n");
         // toml points at the array holding the bad element.
-        assert_eq!((line, col), (2, 13));
+        assert_eq!((line, column), (2, 13));
         assert!(message.contains("exactly one character"), "{message}");
     }
 
@@ -286,9 +386,47 @@ mod tests {
     }
 
     #[test]
-    fn line_col_counts_characters_not_bytes() {
-        assert_eq!(line_col("ủy\nhòa x", 9), (2, 4));
-        // Offset 2 is inside "ủ": it is moved back to the start of the character.
-        assert_eq!(line_col("ủy", 2), (1, 1));
+    fn names_match_whole_words_without_case() {
+        let name = Name::try_from("Hồ Chí Minh".to_owned()).expect("valid name");
+        assert!(name.starts("Hồ Chí Minh."));
+        assert!(name.starts("HỒ CHÍ MINH DIỄN RA"));
+        assert!(name.starts("Hồ\u{a0}Chí Minh"));
+        assert!(!name.starts("Hồ Chí"));
+        let vinh = Name::try_from("Vinh".to_owned()).expect("valid name");
+        assert!(vinh.starts("Vinh, Nghệ An"));
+        assert!(!vinh.starts("Vinhomes Ocean Park"));
+    }
+
+    #[test]
+    fn malformed_name_is_rejected_at_its_line() {
+        let text =
+            "[[abbreviations.before_names]]\nabbreviations = [\"TP.\"]\nnames = [\" Huế\"]\n";
+        let (line, _, message) = rules_error(text);
+        assert_eq!(line, 3);
+        assert!(message.contains("must start and end"), "{message}");
+    }
+
+    #[test]
+    fn abbreviation_kinds() {
+        let rules = Rules::parse(
+            "[abbreviations]\nlist = [\"GS.\"]\nsentence_final = [\"v.v.\"]\n\
+             [[abbreviations.before_names]]\nabbreviations = [\"TP.\"]\nnames = [\"Huế\"]\n",
+            None,
+        )
+        .expect("valid rules");
+        let kinds = &rules.abbreviations;
+        assert!(matches!(
+            kinds.kind("GS."),
+            Some(AbbreviationKind::NeverFinal)
+        ));
+        assert!(matches!(
+            kinds.kind("v.v."),
+            Some(AbbreviationKind::SentenceFinal)
+        ));
+        assert!(matches!(
+            kinds.kind("TP."),
+            Some(AbbreviationKind::BeforeNames(names)) if names.len() == 1
+        ));
+        assert!(kinds.kind("Tp.").is_none());
     }
 }

@@ -323,7 +323,7 @@ fn fluent_plan_and_splice() {
             .iter()
             .map(|u| Some(u.tagged.text().to_owned()))
             .collect();
-        let (written, failures) = plan.render(&own, "# dich: fuzz");
+        let (written, failures) = plan.render(&own, "machine (fuzz)");
         let parsed = fluent_syntax::parser::parse(written.as_str());
         prop_assert!(parsed.is_ok(), "own output does not parse:\n{}", written);
         for id in plan.missing_ids() {

@@ -13,5 +13,6 @@ mod fuzz;
 mod mock;
 mod repair;
 mod segment;
+mod segment_fixtures;
 mod translate;
 mod ui;
