@@ -284,3 +284,28 @@ fn chain_label(chain: &Chain) -> String {
         .collect::<Vec<_>>()
         .join(" → ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_that_cannot_be_created_is_a_file_error_naming_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let memory = dir.path().join("no-such-folder/memory.db");
+        let error = run_lock(&memory).unwrap_err();
+        assert!(matches!(error, PipelineError::Fs(_)), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains("run lock"), "{message}");
+        assert!(message.contains("memory.lock"), "{message}");
+    }
+
+    #[test]
+    fn a_held_lock_stops_a_second_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let memory = dir.path().join("memory.db");
+        let _held = run_lock(&memory).unwrap();
+        let error = run_lock(&memory).unwrap_err();
+        assert!(matches!(error, PipelineError::Locked(_)), "{error:?}");
+    }
+}
