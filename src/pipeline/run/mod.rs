@@ -164,7 +164,8 @@ impl Runner<'_> {
         }
     }
 
-    /// Turns every partial batch into a full one; false when there was none.
+    /// Queues every partial batch as it is (no source is left to fill it); false when
+    /// there was none.
     fn flush_partial_batches(&mut self) -> bool {
         let batches = self.batcher.flush_all();
         let any = !batches.is_empty();

@@ -134,3 +134,82 @@ impl Waiting {
         jobs
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::content::Document;
+    use crate::pipeline::plan::JobDoc;
+
+    fn en() -> Lang {
+        Lang::parse("en").unwrap()
+    }
+
+    fn job(rel: &str, target: Lang) -> Job {
+        let doc = Document::parse(Path::new("bai.md"), b"Xin chao.\n", &[]).unwrap();
+        Job {
+            target,
+            out_path: rel.into(),
+            rel: rel.to_owned(),
+            source_rel: "bai.md".to_owned(),
+            doc: JobDoc::Article(Arc::new(doc)),
+            units: Vec::new(),
+            keys: Vec::new(),
+            reviews: Vec::new(),
+            back_up_first: false,
+        }
+    }
+
+    fn keys(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    #[test]
+    fn jobs_waiting_for_the_same_segment_all_learn_of_its_failure() {
+        let mut waiting = Waiting::default();
+        waiting.sending(&en(), "một");
+        waiting.sending(&en(), "hai");
+        waiting.park(WaitingJob::new(
+            job("a.en.md", en()),
+            keys(&["một", "hai"]),
+            None,
+        ));
+        waiting.park(WaitingJob::new(job("b.en.md", en()), keys(&["một"]), None));
+        assert!(matches!(waiting.seen(&en(), "một"), Seen::OnItsWay));
+
+        let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["một"]);
+        let done = waiting.arrived(&batch, [(0, "boom".to_owned())]);
+        let done: Vec<(&str, Option<&str>)> = done
+            .iter()
+            .map(|w| (w.job.rel.as_str(), w.failure.as_deref()))
+            .collect();
+        assert_eq!(done, [("b.en.md", Some("boom"))]);
+        assert!(matches!(waiting.seen(&en(), "một"), Seen::Failed(reason) if reason == "boom"));
+
+        let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["hai"]);
+        let done = waiting.arrived(&batch, []);
+        assert_eq!(done.len(), 1);
+        assert_eq!(
+            done[0].failure.as_deref(),
+            Some("boom"),
+            "an earlier failed segment still fails the job"
+        );
+        assert!(matches!(waiting.seen(&en(), "hai"), Seen::No));
+    }
+
+    #[test]
+    fn a_batch_of_another_language_does_not_complete_a_job() {
+        let mut waiting = Waiting::default();
+        waiting.sending(&en(), "một");
+        waiting.park(WaitingJob::new(job("a.en.md", en()), keys(&["một"]), None));
+        let ko = Lang::parse("ko").unwrap();
+        let batch = Batch::of_texts(Lang::parse("vi").unwrap(), ko, &["một"]);
+        assert!(waiting.arrived(&batch, []).is_empty());
+        let left = waiting.give_up("interrupted");
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].failure.as_deref(), Some("interrupted"));
+    }
+}
