@@ -206,8 +206,8 @@ impl Runner<'_> {
                     failure.get_or_insert(reason);
                 }
                 Seen::OnItsWay => wait_for.push(key.clone()),
-                Seen::No if self.memory.segment(source, &target, key)?.is_some() => hits += 1,
-                Seen::No => {
+                Seen::NotSent if self.memory.segment(source, &target, key)?.is_some() => hits += 1,
+                Seen::NotSent => {
                     for batch in self.batcher.add(&target, key, context) {
                         self.queue(batch);
                     }

@@ -44,7 +44,7 @@ pub(super) enum Seen {
     /// Queued or in flight.
     OnItsWay,
     /// Not sent in this run.
-    No,
+    NotSent,
 }
 
 /// Segments on their way or failed, and the jobs waiting for them.
@@ -64,7 +64,7 @@ impl Waiting {
         } else if self.on_its_way.contains(&key) {
             Seen::OnItsWay
         } else {
-            Seen::No
+            Seen::NotSent
         }
     }
 
@@ -197,7 +197,7 @@ mod tests {
             Some("boom"),
             "an earlier failed segment still fails the job"
         );
-        assert!(matches!(waiting.seen(&en(), "hai"), Seen::No));
+        assert!(matches!(waiting.seen(&en(), "hai"), Seen::NotSent));
     }
 
     #[test]
