@@ -1,39 +1,47 @@
 //! The translation pipeline: discover → parse → plan → translate → assemble → write →
 //! report.
 //!
-//! [`Project`] is the orchestrator: it loads the config, finds the articles and UI
-//! string files, and runs them through a backend [`Chain`]. Only the backend calls are
-//! concurrent (the `run` stage); planning and rendering are plain functions.
+//! This module is the facade: [`Project`] loads the config, checks what a command may
+//! do (options, the memory, the run lock) and calls the stages, which never call back:
+//!
+//! - `plan`: the sources in scope and, per source and language, the job to do
+//!   (no backend, no network; `--dry-run` and `status` use it as it is);
+//! - `run`: the one concurrent stage, which drives `scheduler` (request slots),
+//!   `batching` (segments per language into batches), `render` (assembly and
+//!   rendering) and `writer` (atomic writes, one thread);
+//! - `status`: the state of every translation, from the files and the memory.
 //!
 //! Invariants: a second run with no source change makes no backend call and writes no
 //! file; a failing article fails alone; every file is written atomically.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::time::Instant;
 
 use crate::backend::Chain;
 use crate::config::Config;
-use crate::content::{self, Article, Document};
 use crate::error::ConfigError;
-use crate::fluent::FtlPlan;
+use crate::fs::FsError;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
 use crate::segment::Segmenter;
 
-mod existing;
-pub(crate) mod plan;
+mod batching;
+mod plan;
 mod progress;
+mod render;
 mod report;
 mod run;
-mod slots;
+mod scheduler;
 mod status;
+mod writer;
 
+pub use plan::SourcesError;
 pub use progress::{NoProgress, Progress};
 pub use report::{Failure, LangReport, Report};
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 
-use existing::Existing;
-use plan::JobUnit;
+use plan::{Layout, PlanSettings};
+use run::{RunError, Sending};
 
 /// What to translate and how: the CLI's flags.
 #[derive(Debug, Clone, Default)]
@@ -50,7 +58,7 @@ pub struct Options {
     pub handle_interrupt: bool,
 }
 
-/// A failure that stops a command before any work: bad config, unusable memory.
+/// A failure that stops a command: bad config, unusable memory, unreadable folders.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PipelineError {
@@ -60,12 +68,13 @@ pub enum PipelineError {
     /// The translation memory could not be used.
     #[error(transparent)]
     Memory(#[from] MemoryError),
-    /// The content folder could not be read.
+    /// A file dich must write could not be: the run lock, or the backup of a
+    /// translation `--force` replaces.
     #[error(transparent)]
-    Content(#[from] content::ContentError),
-    /// The locales folder could not be read.
-    #[error("cannot read the locales folder: {0}")]
-    Locales(String),
+    Fs(#[from] FsError),
+    /// The content or locales folder could not be read.
+    #[error(transparent)]
+    Sources(#[from] SourcesError),
     /// A `--only` path does not exist.
     #[error("`--only {0}`: no such file or folder")]
     Only(PathBuf),
@@ -76,51 +85,21 @@ pub enum PipelineError {
     Locked(PathBuf),
 }
 
+impl From<RunError> for PipelineError {
+    fn from(error: RunError) -> Self {
+        match error {
+            RunError::Memory(e) => PipelineError::Memory(e),
+            RunError::Fs(e) => PipelineError::Fs(e),
+        }
+    }
+}
+
 /// A loaded project: config and segmenter.
 #[derive(Debug)]
 pub struct Project {
     config: Config,
     segmenter: Segmenter,
-}
-
-/// A source file the pipeline translates.
-#[derive(Debug, Clone)]
-pub(crate) enum Source {
-    /// A Markdown article.
-    Article(Article),
-    /// A Fluent file of the reference locale; `rel` is its path below the locale folder.
-    Ftl {
-        /// The reference file.
-        reference: PathBuf,
-        /// Its path below `locales/<source>/`.
-        rel: PathBuf,
-    },
-}
-
-/// What a job renders.
-#[derive(Debug)]
-pub(crate) enum JobDoc {
-    /// A Markdown article, shared by the jobs of all its languages.
-    Article(Arc<Document>),
-    /// The missing messages of one Fluent file.
-    Ftl(Box<FtlPlan>),
-}
-
-/// A source document and one target language: what to render and where.
-#[derive(Debug)]
-pub(crate) struct Job {
-    pub(crate) target: Lang,
-    pub(crate) out_path: PathBuf,
-    /// `out_path` relative to the project root.
-    pub(crate) rel: String,
-    /// The source file, relative to the project root (for failures).
-    pub(crate) source_rel: String,
-    pub(crate) doc: JobDoc,
-    pub(crate) units: Vec<JobUnit>,
-    /// The key of each source unit, recorded in the provenance.
-    pub(crate) keys: Vec<String>,
-    /// Units to be reviewed after this run.
-    pub(crate) reviews: Vec<String>,
+    layout: Layout,
 }
 
 impl Project {
@@ -144,7 +123,19 @@ impl Project {
             })?,
             None => Segmenter::for_language(config.source.language()),
         };
-        Ok(Project { config, segmenter })
+        let layout = Layout {
+            root: config.root.clone(),
+            content_dir: config.content_dir.clone(),
+            locales_dir: config.locales_dir.clone(),
+            source: config.source.clone(),
+            targets: config.targets.clone(),
+            fields: config.content.translatable_fields.clone(),
+        };
+        Ok(Project {
+            config,
+            segmenter,
+            layout,
+        })
     }
 
     /// The configuration.
@@ -167,22 +158,85 @@ impl Project {
 
     /// A path relative to the project root, with `/` separators, for reports.
     pub fn display_path(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.config.root).unwrap_or(path);
-        rel.to_string_lossy().replace('\\', "/")
+        self.layout.display_path(path)
     }
 
     /// Translates what is missing or stale. Failures of single files are in the
     /// report; only problems that stop everything are errors.
     ///
     /// # Errors
-    /// [`PipelineError`] when nothing can be done (memory unusable, bad `--only`).
+    /// [`PipelineError`] when nothing can be done (memory unusable, bad `--only`,
+    /// another run holds the lock).
     pub async fn translate(
         &self,
         chain: &Chain,
         options: &Options,
         progress: &dyn Progress,
     ) -> Result<Report, PipelineError> {
-        run::run(self, chain, options, progress).await
+        let started = Instant::now();
+        let mut report = Report {
+            backend: chain_label(chain),
+            pseudo: chain.primary().is_some_and(|b| b.is_pseudo()),
+            dry_run: options.dry_run,
+            ..Report::default()
+        };
+        let targets = self.targets(options);
+        let only = self.only_paths(options)?;
+        let sources = plan::find_sources(&self.layout, &only, &mut report)?;
+        let memory = if options.dry_run && !self.config.memory.path.exists() {
+            Memory::in_memory()?
+        } else {
+            self.open_memory()?
+        };
+        // Held until the run ends: a second `dich translate` on the same project would
+        // pay for the same segments and race on the same files.
+        let _lock = if options.dry_run {
+            None
+        } else {
+            Some(run_lock(&self.config.memory.path)?)
+        };
+        progress.start(sources.len() * targets.len());
+        let settings = PlanSettings {
+            layout: &self.layout,
+            segmenter: &self.segmenter,
+            targets: &targets,
+            force: options.force,
+            dry_run: options.dry_run,
+        };
+        let sending = Sending {
+            chain,
+            concurrency: self.config.backend.concurrency,
+            handle_interrupt: options.handle_interrupt,
+        };
+        let mut report = run::run(settings, sources, sending, memory, report, progress).await?;
+        report.sum_languages();
+        report.elapsed_seconds = started.elapsed().as_secs_f64();
+        progress.finish();
+        Ok(report)
+    }
+
+    /// The state of every translation in scope.
+    ///
+    /// # Errors
+    /// [`PipelineError`] when the content folder or the memory cannot be read.
+    pub fn status(&self, options: &Options) -> Result<StatusReport, PipelineError> {
+        let mut discovery = Report::default();
+        let only = self.only_paths(options)?;
+        let sources = plan::find_sources(&self.layout, &only, &mut discovery)?;
+        let mut memory = if self.config.memory.path.exists() {
+            self.open_memory()?
+        } else {
+            Memory::in_memory()?
+        };
+        let errors = discovery.failures.into_iter().map(|f| f.reason).collect();
+        let targets = self.targets(options);
+        Ok(status::status(
+            &self.layout,
+            &targets,
+            &sources,
+            &mut memory,
+            errors,
+        )?)
     }
 
     fn targets(&self, options: &Options) -> Vec<Lang> {
@@ -192,67 +246,6 @@ impl Project {
             .unwrap_or_else(|| self.config.targets.clone())
     }
 
-    /// Finds the sources in scope; files that cannot be discovered go to `report`.
-    pub(crate) fn sources(
-        &self,
-        options: &Options,
-        report: &mut Report,
-    ) -> Result<Vec<Source>, PipelineError> {
-        let only = self.only_paths(options)?;
-        let in_scope = |path: &Path| {
-            only.is_empty()
-                || path
-                    .canonicalize()
-                    .is_ok_and(|p| only.iter().any(|o| p.starts_with(o)))
-        };
-        let mut sources = Vec::new();
-        if self.config.content_dir.is_dir() {
-            let (articles, errors) = content::discover(
-                &self.config.content_dir,
-                &self.config.source,
-                &self.config.targets,
-            )?;
-            for error in errors {
-                report.fail(self.display_path(error.path()), None, error.to_string());
-            }
-            sources.extend(
-                articles
-                    .into_iter()
-                    .filter(|a| in_scope(&a.source))
-                    .map(Source::Article),
-            );
-        }
-        report.articles = sources.len();
-        let ftl = self.ftl_sources()?;
-        sources.extend(ftl.into_iter().filter(|s| match s {
-            Source::Ftl { reference, .. } => in_scope(reference),
-            Source::Article(_) => true,
-        }));
-        report.ui_files = sources.len() - report.articles;
-        Ok(sources)
-    }
-
-    /// The `.ftl` files of the reference locale, sorted.
-    fn ftl_sources(&self) -> Result<Vec<Source>, PipelineError> {
-        let root = self.config.locales_dir.join(self.config.source.as_str());
-        if !root.is_dir() {
-            return Ok(Vec::new());
-        }
-        let mut out = Vec::new();
-        for entry in walkdir::WalkDir::new(&root).sort_by_file_name() {
-            let entry = entry.map_err(|e| PipelineError::Locales(e.to_string()))?;
-            let path = entry.path();
-            if entry.file_type().is_file() && path.extension().is_some_and(|x| x == "ftl") {
-                let rel = path.strip_prefix(&root).unwrap_or(path).to_owned();
-                out.push(Source::Ftl {
-                    reference: path.to_owned(),
-                    rel,
-                });
-            }
-        }
-        Ok(out)
-    }
-
     fn only_paths(&self, options: &Options) -> Result<Vec<PathBuf>, PipelineError> {
         options
             .only
@@ -260,290 +253,59 @@ impl Project {
             .map(|p| p.canonicalize().map_err(|_| PipelineError::Only(p.clone())))
             .collect()
     }
+}
 
-    /// The jobs of one source: one per target language whose translation is missing or
-    /// stale. A source that cannot be read fails here, alone; a translation in conflict
-    /// is reported and left alone (or backed up and replaced with `force`).
-    pub(crate) fn jobs(
-        &self,
-        prepared: Prepared,
-        targets: &[Lang],
-        memory: &mut Memory,
-        ctx: &mut JobContext<'_>,
-    ) -> Result<Vec<Job>, MemoryError> {
-        let (article, shared) = match prepared {
-            Prepared::Ftl { reference, rel } => {
-                return Ok(self.ftl_jobs(&reference, &rel, targets, ctx));
-            }
-            Prepared::Article(article, Err(e)) => {
-                ctx.report
-                    .fail(self.display_path(&article.source), None, e.to_string());
-                return Ok(Vec::new());
-            }
-            Prepared::Article(article, Ok(shared)) => (article, shared),
-        };
-        let fields = &self.config.content.translatable_fields;
-        let doc = Arc::clone(&shared.doc);
-        let mut jobs = Vec::new();
-        for target in targets {
-            ctx.report.lang(target).articles += 1;
-            let out_path = content::translation_path(&article.source, target);
-            let rel = self.display_path(&out_path);
-            let pair = (&self.config.source, target);
-            let learn = !ctx.dry_run;
-            let found = match existing::analyse(memory, &doc, pair, &out_path, &rel, fields, learn)?
-            {
-                Existing::Missing => None,
-                Existing::Conflict(reason) if !ctx.force => {
-                    let reason = format!("conflict: {reason}");
-                    ctx.report.fail(rel.clone(), Some(target), reason);
-                    ctx.progress.file_done(&rel, target, "conflict");
-                    continue;
-                }
-                Existing::Conflict(_) => {
-                    if !ctx.dry_run {
-                        back_up(&out_path).map_err(|e| MemoryError::Folder {
-                            path: out_path.clone(),
-                            source: e,
-                        })?;
-                    }
-                    None
-                }
-                Existing::Found(found) if found.up_to_date => {
-                    ctx.progress.file_done(&rel, target, "up to date");
-                    continue;
-                }
-                Existing::Found(found) => Some(found),
-            };
-            let job = self.plan_job(&shared, target, out_path, rel, found.as_ref(), memory)?;
-            jobs.push(job);
-        }
-        Ok(jobs)
-    }
-
-    /// Decides unit by unit: a human translation, a block kept from the existing file
-    /// (its source is unchanged), or machine translation by segments.
-    fn plan_job(
-        &self,
-        shared: &SharedPlan,
-        target: &Lang,
-        out_path: PathBuf,
-        rel: String,
-        found: Option<&existing::Found>,
-        memory: &Memory,
-    ) -> Result<Job, MemoryError> {
-        let source = &self.config.source;
-        let doc = &shared.doc;
-        let keys = shared.keys.clone();
-        let earlier_reviews = memory.reviews(&rel)?;
-        let any_human = memory.has_human_units(source, target)?;
-        let human = |key: &str| -> Result<Option<String>, MemoryError> {
-            if any_human {
-                memory.human_unit(source, target, key)
-            } else {
-                Ok(None)
-            }
-        };
-        let mut units = Vec::with_capacity(keys.len());
-        let mut reviews = Vec::new();
-        for (j, key) in keys.iter().enumerate() {
-            if let Some(human) = human(key)? {
-                units.push(JobUnit::Raw(human));
-                continue;
-            }
-            if let Some(block) = found.and_then(|f| f.blocks.get(key)) {
-                if earlier_reviews.contains(key) {
-                    reviews.push(key.clone());
-                }
-                units.push(JobUnit::Raw(block.clone()));
-                continue;
-            }
-            // The source under a human-edited block changed: translate it again, and
-            // ask for a review. The editor's text stays in the memory.
-            let previous = found.and_then(|f| f.keys.get(j));
-            if let Some(previous) = previous.filter(|p| *p != key)
-                && human(previous)?.is_some()
-            {
-                reviews.push(key.clone());
-            }
-            units.push(JobUnit::Machine(Arc::clone(&shared.units[j])));
-        }
-        Ok(Job {
-            target: target.clone(),
-            out_path,
-            rel,
-            source_rel: self.display_path(&doc.path),
-            doc: JobDoc::Article(Arc::clone(doc)),
-            units,
-            keys,
-            reviews,
-        })
-    }
-
-    /// The jobs of one reference `.ftl` file: one per target locale that lacks
-    /// messages. The existing file is spliced, never re-serialised.
-    fn ftl_jobs(
-        &self,
-        reference: &Path,
-        rel: &Path,
-        targets: &[Lang],
-        ctx: &mut JobContext<'_>,
-    ) -> Vec<Job> {
-        let source_rel = self.display_path(reference);
-        let text = match crate::fs::read(reference).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            Ok(Err(_)) => {
-                ctx.report.fail(source_rel, None, "not valid UTF-8");
-                return Vec::new();
-            }
-            Err(e) => {
-                ctx.report.fail(source_rel, None, e.to_string());
-                return Vec::new();
-            }
-        };
-        let mut jobs = Vec::new();
-        for target in targets {
-            let out_path = self.config.locales_dir.join(target.as_str()).join(rel);
-            let out_rel = self.display_path(&out_path);
-            let existing = std::fs::read_to_string(&out_path).ok();
-            let plan = match FtlPlan::new(
-                reference,
-                &text,
-                &out_path,
-                existing.as_deref(),
-                &self.config.source,
-                target,
-            ) {
-                Ok(plan) => plan,
-                Err(e) => {
-                    ctx.report.fail(out_rel, Some(target), e.to_string());
-                    continue;
-                }
-            };
-            if plan.units().is_empty() {
-                ctx.progress.file_done(&out_rel, target, "up to date");
-                continue;
-            }
-            let units = plan
-                .units()
-                .iter()
-                .map(|u| {
-                    JobUnit::Machine(Arc::new(plan::plan_unit(&self.segmenter, u.tagged.text())))
-                })
-                .collect();
-            jobs.push(Job {
-                target: target.clone(),
-                out_path,
-                rel: out_rel,
-                source_rel: source_rel.clone(),
-                doc: JobDoc::Ftl(Box::new(plan)),
-                units,
-                keys: Vec::new(),
-                reviews: Vec::new(),
-            });
-        }
-        jobs
+/// Takes the project's run lock (`<memory>.lock`, next to the memory), or fails at
+/// once naming it.
+fn run_lock(memory: &Path) -> Result<std::fs::File, PipelineError> {
+    let path = memory.with_extension("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| FsError {
+            action: "cannot take the run lock: failed to create",
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(_) => Err(PipelineError::Locked(path)),
     }
 }
 
-/// What every language's job of one article shares: the document, its unit keys and
-/// its units split into segments (done once, not once per language).
-#[derive(Debug)]
-pub(crate) struct SharedPlan {
-    doc: Arc<Document>,
-    keys: Vec<String>,
-    units: Vec<Arc<plan::PlannedUnit>>,
+/// The chain as the report names it: `deepl → openai`.
+fn chain_label(chain: &Chain) -> String {
+    chain
+        .members()
+        .iter()
+        .map(|b| b.label())
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
-impl SharedPlan {
-    fn new(doc: Document, segmenter: &Segmenter) -> Self {
-        let doc = Arc::new(doc);
-        SharedPlan {
-            keys: existing::unit_keys(&doc),
-            units: doc
-                .units
-                .iter()
-                .map(|u| Arc::new(plan::plan_unit(segmenter, u.tagged.text())))
-                .collect(),
-            doc,
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A source read, parsed and split into segments: the part of planning that needs
-/// neither the memory nor the network, so it runs ahead on a thread of its own.
-#[derive(Debug)]
-pub(crate) enum Prepared {
-    /// An article, or why it could not be read.
-    Article(Article, Result<SharedPlan, content::ContentError>),
-    /// A Fluent reference file (planned against its targets later).
-    Ftl {
-        /// The reference file.
-        reference: PathBuf,
-        /// Its path below `locales/<source>/`.
-        rel: PathBuf,
-    },
-}
-
-/// Sources prepared on a background thread, a few ahead of the consumer.
-pub(crate) struct Prefetch {
-    receiver: std::sync::mpsc::Receiver<Prepared>,
-}
-
-impl Prefetch {
-    /// Starts preparing `sources` in order.
-    pub(crate) fn start(project: &Project, sources: Vec<Source>) -> Prefetch {
-        /// Sources prepared ahead: enough to cover a burst of free request slots,
-        /// few enough that memory stays flat.
-        const AHEAD: usize = 8;
-        let (sender, receiver) = std::sync::mpsc::sync_channel(AHEAD);
-        let segmenter = project.segmenter.clone();
-        let fields = project.config.content.translatable_fields.clone();
-        std::thread::spawn(move || {
-            for source in sources {
-                let prepared = match source {
-                    Source::Article(article) => {
-                        let plan = Document::load(&article.source, &fields)
-                            .map(|doc| SharedPlan::new(doc, &segmenter));
-                        Prepared::Article(article, plan)
-                    }
-                    Source::Ftl { reference, rel } => Prepared::Ftl { reference, rel },
-                };
-                // The receiver is gone when the run stopped early: stop too.
-                if sender.send(prepared).is_err() {
-                    break;
-                }
-            }
-        });
-        Prefetch { receiver }
+    #[test]
+    fn a_lock_that_cannot_be_created_is_a_file_error_naming_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let memory = dir.path().join("no-such-folder/memory.db");
+        let error = run_lock(&memory).unwrap_err();
+        assert!(matches!(error, PipelineError::Fs(_)), "{error:?}");
+        let message = error.to_string();
+        assert!(message.contains("run lock"), "{message}");
+        assert!(message.contains("memory.lock"), "{message}");
     }
 
-    /// The next prepared source; `None` when all are done.
-    pub(crate) fn next(&self) -> Option<Prepared> {
-        self.receiver.recv().ok()
+    #[test]
+    fn a_held_lock_stops_a_second_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let memory = dir.path().join("memory.db");
+        let _held = run_lock(&memory).unwrap();
+        let error = run_lock(&memory).unwrap_err();
+        assert!(matches!(error, PipelineError::Locked(_)), "{error:?}");
     }
-}
-
-/// What job planning reports to and how it behaves.
-pub(crate) struct JobContext<'a> {
-    pub(crate) report: &'a mut Report,
-    pub(crate) progress: &'a dyn Progress,
-    pub(crate) force: bool,
-    pub(crate) dry_run: bool,
-}
-
-/// Saves a file about to be replaced as `<name>.bak` (or `.bak.2`, … if taken).
-fn back_up(path: &Path) -> std::io::Result<PathBuf> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut backup = path.with_file_name(format!("{name}.bak"));
-    let mut n = 2;
-    while backup.exists() {
-        backup = path.with_file_name(format!("{name}.bak.{n}"));
-        n += 1;
-    }
-    std::fs::copy(path, &backup)?;
-    Ok(backup)
 }

@@ -2,17 +2,16 @@
 //! alone — no network, no backend.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Serialize;
-
-use super::existing::{self, Existing};
-use super::{Options, PipelineError, Project, Report, Source};
-use std::path::Path;
 
 use crate::content::{self, Document};
 use crate::fluent::{self, FtlPlan};
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
+
+use super::plan::{self, Layout, Source, TranslatedFile};
 
 /// The state of one translation, most pressing first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -117,154 +116,138 @@ impl StatusReport {
     }
 }
 
-impl Project {
-    /// The state of every translation in scope.
-    ///
-    /// # Errors
-    /// [`PipelineError`] when the content folder or the memory cannot be read.
-    pub fn status(&self, options: &Options) -> Result<StatusReport, PipelineError> {
-        let mut discovery = Report::default();
-        let sources = self.sources(options, &mut discovery)?;
-        let mut memory = if self.config.memory.path.exists() {
-            self.open_memory()?
-        } else {
-            Memory::in_memory()?
-        };
-        let targets = self.targets(options);
-        let mut status = StatusReport {
-            errors: discovery
-                .failures
-                .iter()
-                .map(|f| f.reason.clone())
-                .collect(),
-            ..StatusReport::default()
-        };
-        for source in &sources {
-            let article = match source {
-                Source::Article(article) => article,
-                Source::Ftl { reference, rel } => {
-                    // Read and counted once, compared with every target.
-                    let text = std::fs::read_to_string(reference)
-                        .map_err(|e| format!("{}: {e}", reference.display()));
-                    let messages = text.as_deref().map_or(0, fluent::entry_count);
-                    for target in &targets {
-                        let text = text.as_deref().map_err(Clone::clone);
-                        let entry = self.ui_status((reference, text, messages), rel, target);
-                        status.ui.push(entry);
-                    }
-                    continue;
+/// The state of every translation of `sources` in `targets`, from the files and the
+/// memory alone. `errors` are the sources discovery could not read.
+///
+/// # Errors
+/// [`MemoryError`] when the memory cannot be read.
+pub(crate) fn status(
+    layout: &Layout,
+    targets: &[Lang],
+    sources: &[Source],
+    memory: &mut Memory,
+    errors: Vec<String>,
+) -> Result<StatusReport, MemoryError> {
+    let mut status = StatusReport {
+        errors,
+        ..StatusReport::default()
+    };
+    for source in sources {
+        let article = match source {
+            Source::Article(article) => article,
+            Source::Ftl { reference, rel } => {
+                // Read and counted once, compared with every target.
+                let text = std::fs::read_to_string(reference)
+                    .map_err(|e| format!("{}: {e}", reference.display()));
+                let messages = text.as_deref().map_or(0, fluent::entry_count);
+                for target in targets {
+                    let text = text.as_deref().map_err(Clone::clone);
+                    let entry = ui_status(layout, (reference, text, messages), rel, target);
+                    status.ui.push(entry);
                 }
-            };
-            let fields = &self.config.content.translatable_fields;
-            let doc = match Document::load(&article.source, fields) {
-                Ok(doc) => doc,
-                Err(e) => {
-                    status.errors.push(e.to_string());
-                    continue;
-                }
-            };
-            for target in &targets {
-                let entry = self.article_status(&mut memory, &doc, target)?;
-                *status.counts.entry(entry.state.as_str()).or_default() += 1;
-                status.articles.push(entry);
+                continue;
             }
-        }
-        Ok(status)
-    }
-
-    fn ui_status(
-        &self,
-        (reference, text, messages): (&Path, Result<&str, String>, usize),
-        rel: &Path,
-        target: &Lang,
-    ) -> UiStatus {
-        let out_path = self.config.locales_dir.join(target.as_str()).join(rel);
-        let existing = std::fs::read_to_string(&out_path).ok();
-        let mut status = UiStatus {
-            path: self.display_path(&out_path),
-            lang: target.to_string(),
-            messages,
-            missing: 0,
-            stale: 0,
-            machine: existing
-                .as_deref()
-                .map_or(0, |t| fluent::machine_marked_ids(t).len()),
-            error: None,
         };
-        let plan = text.and_then(|text| {
-            let existing = existing.as_deref();
-            FtlPlan::new(
-                reference,
-                text,
-                &out_path,
-                existing,
-                &self.config.source,
-                target,
-            )
+        let doc = match Document::load(&article.source, &layout.fields) {
+            Ok(doc) => doc,
+            Err(e) => {
+                status.errors.push(e.to_string());
+                continue;
+            }
+        };
+        for target in targets {
+            let entry = article_status(layout, memory, &doc, target)?;
+            *status.counts.entry(entry.state.as_str()).or_default() += 1;
+            status.articles.push(entry);
+        }
+    }
+    Ok(status)
+}
+
+fn ui_status(
+    layout: &Layout,
+    (reference, text, messages): (&Path, Result<&str, String>, usize),
+    rel: &Path,
+    target: &Lang,
+) -> UiStatus {
+    let out_path = layout.locales_dir.join(target.as_str()).join(rel);
+    let existing = std::fs::read_to_string(&out_path).ok();
+    let mut status = UiStatus {
+        path: layout.display_path(&out_path),
+        lang: target.to_string(),
+        messages,
+        missing: 0,
+        stale: 0,
+        machine: existing
+            .as_deref()
+            .map_or(0, |t| fluent::machine_marked_ids(t).len()),
+        error: None,
+    };
+    let plan = text.and_then(|text| {
+        let existing = existing.as_deref();
+        FtlPlan::new(reference, text, &out_path, existing, &layout.source, target)
             .map_err(|e| e.to_string())
-        });
-        match plan {
-            Ok(plan) => {
-                status.missing = plan.missing_ids().len();
-                status.stale = plan.stale_ids().len();
-            }
-            Err(e) => status.error = Some(e),
+    });
+    match plan {
+        Ok(plan) => {
+            status.missing = plan.missing_ids().len();
+            status.stale = plan.stale_ids().len();
         }
-        status
+        Err(e) => status.error = Some(e),
     }
+    status
+}
 
-    fn article_status(
-        &self,
-        memory: &mut Memory,
-        doc: &Document,
-        target: &Lang,
-    ) -> Result<ArticleStatus, MemoryError> {
-        let out_path = content::translation_path(&doc.path, target);
-        let path = self.display_path(&out_path);
-        let fields = &self.config.content.translatable_fields;
-        let pair = (&self.config.source, target);
-        let existing = existing::analyse(memory, doc, pair, &out_path, &path, fields, false)?;
-        let failure = memory.failure(&path)?;
-        let reviews = memory.reviews(&path)?;
-        let (state, detail) = match existing {
-            Existing::Conflict(reason) => (State::Conflict, Some(reason)),
-            // The failure outranks what it left behind, which the detail still says.
-            Existing::Missing if failure.is_some() => (
-                State::Failed,
-                failure.map(|f| format!("{f} (no translation yet)")),
-            ),
-            Existing::Found(found) if failure.is_some() => {
-                let left = if found.up_to_date {
-                    "an earlier translation is in place"
-                } else {
-                    "the existing translation is stale"
-                };
-                (State::Failed, failure.map(|f| format!("{f} ({left})")))
+fn article_status(
+    layout: &Layout,
+    memory: &mut Memory,
+    doc: &Document,
+    target: &Lang,
+) -> Result<ArticleStatus, MemoryError> {
+    let out_path = content::translation_path(&doc.path, target);
+    let path = layout.display_path(&out_path);
+    let pair = (&layout.source, target);
+    let existing = plan::analyse(memory, doc, pair, &out_path, &path, &layout.fields, false)?;
+    let failure = memory.failure(&path)?;
+    let reviews = memory.reviews(&path)?;
+    let (state, detail) = match existing {
+        TranslatedFile::Conflict(reason) => (State::Conflict, Some(reason)),
+        // The failure outranks what it left behind, which the detail still says.
+        TranslatedFile::Missing if failure.is_some() => (
+            State::Failed,
+            failure.map(|f| format!("{f} (no translation yet)")),
+        ),
+        TranslatedFile::Aligned(found) if failure.is_some() => {
+            let left = if found.up_to_date {
+                "an earlier translation is in place"
+            } else {
+                "the existing translation is stale"
+            };
+            (State::Failed, failure.map(|f| format!("{f} ({left})")))
+        }
+        TranslatedFile::Missing => (State::Missing, None),
+        TranslatedFile::Aligned(found) if !found.up_to_date => (State::Stale, None),
+        TranslatedFile::Aligned(_) if !reviews.is_empty() => (
+            State::NeedsReview,
+            Some(format!("{} block(s) to review", reviews.len())),
+        ),
+        TranslatedFile::Aligned(found) => {
+            let mut human = found.human_edited;
+            for key in &found.keys {
+                human = human || memory.human_unit(pair.0, target, key)?.is_some();
             }
-            Existing::Missing => (State::Missing, None),
-            Existing::Found(found) if !found.up_to_date => (State::Stale, None),
-            Existing::Found(_) if !reviews.is_empty() => (
-                State::NeedsReview,
-                Some(format!("{} block(s) to review", reviews.len())),
-            ),
-            Existing::Found(found) => {
-                let mut human = found.human_edited;
-                for key in &found.keys {
-                    human = human || memory.human_unit(pair.0, target, key)?.is_some();
-                }
-                if human {
-                    (State::HumanEdited, None)
-                } else {
-                    (State::UpToDate, None)
-                }
+            if human {
+                (State::HumanEdited, None)
+            } else {
+                (State::UpToDate, None)
             }
-        };
-        Ok(ArticleStatus {
-            source: self.display_path(&doc.path),
-            lang: target.to_string(),
-            path,
-            state,
-            detail,
-        })
-    }
+        }
+    };
+    Ok(ArticleStatus {
+        source: layout.display_path(&doc.path),
+        lang: target.to_string(),
+        path,
+        state,
+        detail,
+    })
 }

@@ -13,40 +13,23 @@ use std::path::Path;
 use crate::content::{self, Document};
 use crate::lang::Lang;
 use crate::memory::{self, Memory, MemoryError};
-use crate::segment;
 
-/// The key of a source unit: its kind and its exact text (markup and link targets
-/// included), normalised. 12 hex digits are plenty within one article and keep the
-/// provenance short.
-pub(crate) fn unit_key(doc: &Document, i: usize) -> String {
-    let kind = doc
-        .units
-        .get(i)
-        .map(|u| format!("{:?}", u.kind))
-        .unwrap_or_default();
-    let text = segment::normalize(doc.raw(i));
-    memory::hash(&format!("{kind}\u{1f}{text}"))[..12].to_owned()
-}
-
-/// The keys of every unit of `doc`, in order.
-pub(crate) fn unit_keys(doc: &Document) -> Vec<String> {
-    (0..doc.units.len()).map(|i| unit_key(doc, i)).collect()
-}
+use super::unit_keys::unit_keys;
 
 /// The state of a translated file next to its source.
 #[derive(Debug)]
-pub(crate) enum Existing {
+pub(crate) enum TranslatedFile {
     /// No translated file yet.
     Missing,
     /// dich cannot tell which block is which: left alone, reported.
     Conflict(String),
     /// A file dich can work with.
-    Found(Found),
+    Aligned(AlignedFile),
 }
 
 /// A translated file whose blocks line up with the keys in its provenance.
 #[derive(Debug)]
-pub(crate) struct Found {
+pub(crate) struct AlignedFile {
     /// Rendered from the current source text.
     pub(crate) up_to_date: bool,
     /// A person changed it since dich wrote it (or the memory does not know the file).
@@ -67,20 +50,20 @@ pub(crate) fn analyse(
     rel: &str,
     fields: &[String],
     learn: bool,
-) -> Result<Existing, MemoryError> {
+) -> Result<TranslatedFile, MemoryError> {
     let Ok(bytes) = std::fs::read(out_path) else {
-        return Ok(Existing::Missing);
+        return Ok(TranslatedFile::Missing);
     };
     let translated = match Document::parse(out_path, &bytes, fields) {
         Ok(translated) => translated,
         Err(e) => {
-            return Ok(Existing::Conflict(format!(
+            return Ok(TranslatedFile::Conflict(format!(
                 "cannot read the translation: {e}"
             )));
         }
     };
     let Some(provenance) = content::read_provenance(&translated.text) else {
-        return Ok(Existing::Conflict(
+        return Ok(TranslatedFile::Conflict(
             "the file has no dich provenance (was it written by hand?); move it away or use --force"
                 .to_owned(),
         ));
@@ -91,7 +74,7 @@ pub(crate) fn analyse(
         .map(str::to_owned)
         .collect();
     if keys.len() != translated.units.len() {
-        return Ok(Existing::Conflict(format!(
+        return Ok(TranslatedFile::Conflict(format!(
             "its structure no longer matches the source: it has {} translatable blocks but was written with {} (blocks added or removed by hand); fix it or use --force",
             translated.units.len(),
             keys.len()
@@ -115,7 +98,7 @@ pub(crate) fn analyse(
         .enumerate()
         .map(|(i, key)| (key.clone(), translated.raw(i).to_owned()))
         .collect();
-    Ok(Existing::Found(Found {
+    Ok(TranslatedFile::Aligned(AlignedFile {
         up_to_date: provenance.source_hash == doc.source_hash(),
         human_edited,
         blocks,

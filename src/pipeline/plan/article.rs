@@ -1,0 +1,148 @@
+//! The jobs of one Markdown article: per target language, unit by unit, a human
+//! translation, a block kept from the existing file, or machine translation.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::content::{self, Article, Document};
+use crate::lang::Lang;
+use crate::memory::{Memory, MemoryError};
+use crate::segment::Segmenter;
+
+use super::job::{Job, JobDoc, JobUnit};
+use super::segments::{PlannedUnit, plan_unit};
+use super::settings::PlanSettings;
+use super::translated_file::{self, AlignedFile, TranslatedFile};
+use super::unit_keys::unit_keys;
+use crate::pipeline::progress::Progress;
+use crate::pipeline::report::Report;
+
+/// An article parsed and split into segments once, for the jobs of all its
+/// languages: the document, the key of each unit and each unit's segments.
+#[derive(Debug)]
+pub(crate) struct SegmentedArticle {
+    doc: Arc<Document>,
+    keys: Vec<String>,
+    units: Vec<Arc<PlannedUnit>>,
+}
+
+impl SegmentedArticle {
+    /// Splits every unit of `doc` into segments.
+    pub(crate) fn new(doc: Document, segmenter: &Segmenter) -> Self {
+        let doc = Arc::new(doc);
+        SegmentedArticle {
+            keys: unit_keys(&doc),
+            units: doc
+                .units
+                .iter()
+                .map(|u| Arc::new(plan_unit(segmenter, u.tagged.text())))
+                .collect(),
+            doc,
+        }
+    }
+}
+
+/// The jobs of one article: one per target language whose translation is missing or
+/// stale. A translation in conflict is reported and left alone, or replaced (after a
+/// backup) with `force`.
+pub(super) fn jobs(
+    settings: &PlanSettings<'_>,
+    article: &Article,
+    segmented: &SegmentedArticle,
+    memory: &mut Memory,
+    report: &mut Report,
+    progress: &dyn Progress,
+) -> Result<Vec<Job>, MemoryError> {
+    let layout = settings.layout;
+    let mut jobs = Vec::new();
+    for target in settings.targets {
+        report.lang(target).articles += 1;
+        let out_path = content::translation_path(&article.source, target);
+        let rel = layout.display_path(&out_path);
+        let pair = (&layout.source, target);
+        let learn = !settings.dry_run;
+        let doc = &segmented.doc;
+        let existing =
+            translated_file::analyse(memory, doc, pair, &out_path, &rel, &layout.fields, learn)?;
+        let (found, back_up_first) = match existing {
+            TranslatedFile::Missing => (None, false),
+            TranslatedFile::Conflict(reason) if !settings.force => {
+                let reason = format!("conflict: {reason}");
+                report.fail(rel.clone(), Some(target), reason);
+                progress.file_done(&rel, target, "conflict");
+                continue;
+            }
+            TranslatedFile::Conflict(_) => (None, !settings.dry_run),
+            TranslatedFile::Aligned(found) if found.up_to_date => {
+                progress.file_done(&rel, target, "up to date");
+                continue;
+            }
+            TranslatedFile::Aligned(found) => (Some(found), false),
+        };
+        let mut job = plan_job(settings, segmented, target, out_path, rel, found, memory)?;
+        job.back_up_first = back_up_first;
+        jobs.push(job);
+    }
+    Ok(jobs)
+}
+
+/// Decides unit by unit: a human translation, a block kept from the existing file
+/// (its source is unchanged), or machine translation by segments.
+fn plan_job(
+    settings: &PlanSettings<'_>,
+    segmented: &SegmentedArticle,
+    target: &Lang,
+    out_path: PathBuf,
+    rel: String,
+    found: Option<AlignedFile>,
+    memory: &Memory,
+) -> Result<Job, MemoryError> {
+    let source = &settings.layout.source;
+    let found = found.as_ref();
+    let keys = segmented.keys.clone();
+    let earlier_reviews = memory.reviews(&rel)?;
+    let any_human = memory.has_human_units(source, target)?;
+    let human = |key: &str| -> Result<Option<String>, MemoryError> {
+        if any_human {
+            memory.human_unit(source, target, key)
+        } else {
+            Ok(None)
+        }
+    };
+    let mut units = Vec::with_capacity(keys.len());
+    let mut reviews = Vec::new();
+    for (j, key) in keys.iter().enumerate() {
+        if let Some(human) = human(key)? {
+            units.push(JobUnit::Kept(human));
+            continue;
+        }
+        if let Some(block) = found.and_then(|f| f.blocks.get(key)) {
+            if earlier_reviews.contains(key) {
+                reviews.push(key.clone());
+            }
+            units.push(JobUnit::Kept(block.clone()));
+            continue;
+        }
+        // The source under a human-edited block changed: translate it again, and
+        // ask for a review. The editor's text stays in the memory.
+        let previous = found.and_then(|f| f.keys.get(j));
+        if let Some(previous) = previous.filter(|p| *p != key)
+            && human(previous)?.is_some()
+        {
+            reviews.push(key.clone());
+        }
+        units.push(JobUnit::Machine(Arc::clone(&segmented.units[j])));
+    }
+    let doc = &segmented.doc;
+    Ok(Job {
+        target: target.clone(),
+        out_path,
+        rel,
+        source_rel: settings.layout.display_path(&doc.path),
+        doc: JobDoc::Article(Arc::clone(doc)),
+        units,
+        keys,
+        reviews,
+        back_up_first: false,
+    })
+}

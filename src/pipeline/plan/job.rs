@@ -1,0 +1,85 @@
+//! A job: one source document and one target language, with how each of its units
+//! gets its translation. What planning hands to the run stage.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::content::Document;
+use crate::fluent::FtlPlan;
+use crate::lang::Lang;
+
+use super::segments::{PlannedSegment, PlannedUnit};
+
+/// What a job renders.
+#[derive(Debug)]
+pub(crate) enum JobDoc {
+    /// A Markdown article, shared by the jobs of all its languages.
+    Article(Arc<Document>),
+    /// The missing messages of one Fluent file.
+    Ftl(Box<FtlPlan>),
+}
+
+/// How one unit of a job gets its translation.
+#[derive(Debug, Clone)]
+pub(crate) enum JobUnit {
+    /// Kept as it is: a human translation, or a block of the existing file whose
+    /// source did not change.
+    Kept(String),
+    /// Machine translation, sentence by sentence (shared by the article's languages).
+    Machine(Arc<PlannedUnit>),
+}
+
+impl JobUnit {
+    /// The segments to translate (none for a kept block).
+    pub(crate) fn machine(&self) -> Option<&PlannedUnit> {
+        match self {
+            JobUnit::Machine(unit) => Some(unit),
+            JobUnit::Kept(_) => None,
+        }
+    }
+}
+
+/// A source document and one target language: what to render and where.
+#[derive(Debug)]
+pub(crate) struct Job {
+    pub(crate) target: Lang,
+    pub(crate) out_path: PathBuf,
+    /// `out_path` relative to the project root.
+    pub(crate) rel: String,
+    /// The source file, relative to the project root (for failures).
+    pub(crate) source_rel: String,
+    pub(crate) doc: JobDoc,
+    pub(crate) units: Vec<JobUnit>,
+    /// The key of each source unit, recorded in the provenance.
+    pub(crate) keys: Vec<String>,
+    /// Units to be reviewed after this run.
+    pub(crate) reviews: Vec<String>,
+    /// The file at `out_path` is in conflict and `--force` replaces it: save a copy
+    /// first (never set in a dry run).
+    pub(crate) back_up_first: bool,
+}
+
+impl Job {
+    /// Every segment that needs a translation, once, with its neighbours as context.
+    pub(crate) fn segments_to_translate(&self) -> Vec<(&PlannedSegment, Option<String>)> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for unit in self.units.iter().filter_map(JobUnit::machine) {
+            for (i, segment) in unit.segments.iter().enumerate() {
+                if segment.verbatim || !seen.insert(segment.key.as_str()) {
+                    continue;
+                }
+                let before = i.checked_sub(1).and_then(|j| unit.segments.get(j));
+                let after = unit.segments.get(i + 1);
+                let context: Vec<&str> = [before, after]
+                    .into_iter()
+                    .flatten()
+                    .map(|s| s.key.as_str())
+                    .collect();
+                out.push((segment, (!context.is_empty()).then(|| context.join(" "))));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,32 @@
+//! Where the project's files are and what language they are in: the part of the
+//! configuration that planning reads.
+
+use std::path::{Path, PathBuf};
+
+use crate::lang::Lang;
+
+/// Where the project's files are and what language they are in: the part of the
+/// configuration that planning reads.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    /// The project root; reported paths are relative to it.
+    pub(crate) root: PathBuf,
+    /// The folder of articles.
+    pub(crate) content_dir: PathBuf,
+    /// The folder of Fluent locales.
+    pub(crate) locales_dir: PathBuf,
+    /// The source language.
+    pub(crate) source: Lang,
+    /// Every configured target language (file names in other languages are errors).
+    pub(crate) targets: Vec<Lang>,
+    /// Front-matter fields that are translated.
+    pub(crate) fields: Vec<String>,
+}
+
+impl Layout {
+    /// A path relative to the project root, with `/` separators, for reports.
+    pub(crate) fn display_path(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        rel.to_string_lossy().replace('\\', "/")
+    }
+}

@@ -1,0 +1,171 @@
+//! Assembly and rendering: once every segment of a job is known, its units are put
+//! together from the memory (tags restored, sentences joined as the target language
+//! writes them) and the translated file's text is rendered.
+//!
+//! Reads the memory, writes nothing.
+
+use std::collections::BTreeSet;
+
+use crate::content::{Provenance, UnitTranslation};
+use crate::lang::Lang;
+use crate::markup;
+use crate::memory::{Memory, MemoryError, Origin};
+
+use super::plan::{Job, JobDoc, JobUnit};
+
+/// A translated file's text, ready to be written.
+#[derive(Debug)]
+pub(crate) struct RenderedFile {
+    /// The file's content.
+    pub(crate) content: String,
+    /// The hash of the source it was rendered from (empty for Fluent files).
+    pub(crate) source_hash: String,
+    /// Fluent messages left out of the file, with why: `(id, reason)`.
+    pub(crate) left_out: Vec<(String, String)>,
+}
+
+/// Renders one job's file. The inner error is why this file cannot be rendered (it
+/// fails alone); the outer one is a memory failure that stops the run.
+pub(crate) fn render(
+    job: &Job,
+    memory: &Memory,
+    source: &Lang,
+) -> Result<Result<RenderedFile, String>, MemoryError> {
+    let assembled = assemble(memory, source, &job.target, &job.units)?;
+    Ok(match &job.doc {
+        JobDoc::Article(doc) => {
+            let Some((translations, backends)) = assembled.complete() else {
+                return Ok(Err("a segment has no translation".to_owned()));
+            };
+            let provenance = Provenance {
+                source: job.source_rel.clone(),
+                source_hash: doc.source_hash(),
+                lang: job.target.to_string(),
+                backend: backend_label(&backends),
+                translated_at: chrono::Utc::now()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                units: job.keys.join(" "),
+            };
+            doc.render_units(&translations, &provenance)
+                .map(|content| RenderedFile {
+                    content,
+                    source_hash: provenance.source_hash,
+                    left_out: Vec::new(),
+                })
+                .map_err(|e| e.to_string())
+        }
+        JobDoc::Ftl(plan) => {
+            let marker = format!(
+                "machine ({}, {})",
+                backend_label(&assembled.backends),
+                chrono::Utc::now().format("%Y-%m-%d")
+            );
+            let translations: Vec<Option<String>> = assembled
+                .translations
+                .into_iter()
+                .map(|t| t.map(|(UnitTranslation::Tagged(text) | UnitTranslation::Raw(text))| text))
+                .collect();
+            let (content, left_out) = plan.render(&translations, &marker);
+            Ok(RenderedFile {
+                content,
+                source_hash: String::new(),
+                left_out,
+            })
+        }
+    })
+}
+
+fn backend_label(backends: &BTreeSet<String>) -> String {
+    if backends.is_empty() {
+        "none (nothing to translate)".to_owned()
+    } else {
+        backends.iter().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// A job's translations assembled from the memory, with the backends that made them.
+/// A unit is `None` when one of its segments has no translation (it failed).
+struct Assembled {
+    translations: Vec<Option<UnitTranslation>>,
+    backends: BTreeSet<String>,
+}
+
+impl Assembled {
+    /// Every unit, or `None` if any is missing.
+    fn complete(self) -> Option<(Vec<UnitTranslation>, BTreeSet<String>)> {
+        let translations = self.translations.into_iter().collect::<Option<Vec<_>>>()?;
+        Some((translations, self.backends))
+    }
+}
+
+/// Assembles every unit's tagged translation from the memory. A unit is `None` when a
+/// segment is missing (it failed or was never translated).
+fn assemble(
+    memory: &Memory,
+    source: &Lang,
+    target: &Lang,
+    units: &[JobUnit],
+) -> Result<Assembled, MemoryError> {
+    let mut translations = Vec::with_capacity(units.len());
+    let mut backends = BTreeSet::new();
+    for unit in units {
+        let unit = match unit {
+            JobUnit::Kept(kept) => {
+                backends.insert("kept (human or earlier translation)".to_owned());
+                translations.push(Some(UnitTranslation::Raw(kept.clone())));
+                continue;
+            }
+            JobUnit::Machine(unit) => unit,
+        };
+        let mut text = String::new();
+        let mut complete = true;
+        for (i, segment) in unit.segments.iter().enumerate() {
+            if i > 0 {
+                text.push_str(joiner(&unit.gaps[i - 1], target));
+            }
+            if segment.verbatim {
+                text.push_str(&markup::restore_ids(&segment.key, &segment.ids));
+                continue;
+            }
+            let Some(entry) = memory.segment(source, target, &segment.key)? else {
+                complete = false;
+                break;
+            };
+            backends.insert(match entry.origin {
+                Origin::Machine => entry.backend,
+                other => other.as_str().to_owned(),
+            });
+            text.push_str(&markup::restore_ids(&entry.translation, &segment.ids));
+        }
+        translations.push(complete.then_some(UnitTranslation::Tagged(text)));
+    }
+    Ok(Assembled {
+        translations,
+        backends,
+    })
+}
+
+/// What separates two translated sentences: a line break stays a line break; otherwise
+/// a space, or nothing in languages written without spaces between sentences.
+fn joiner(source_gap: &str, target: &Lang) -> &'static str {
+    if source_gap.contains('\n') {
+        "\n"
+    } else if target.joins_sentences_without_space() {
+        ""
+    } else {
+        " "
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_joins_sentences_without_space() {
+        let zh = Lang::parse("zh-Hans").unwrap();
+        assert_eq!(joiner(" ", &zh), "");
+        assert_eq!(joiner(" ", &Lang::parse("en").unwrap()), " ");
+        assert_eq!(joiner("\n", &zh), "\n");
+    }
+}

@@ -1,0 +1,461 @@
+//! The run stage, the one concurrent stage: sources are planned while batches of
+//! segments go to the backend chain through the [`Scheduler`], and every returned batch
+//! is committed to the memory before the next result is awaited.
+//!
+//! Memory stays flat in the number of articles: sources are parsed a few ahead (on a
+//! thread of their own) and planned only while no full batch waits for a request
+//! slot and few rendered files wait for the writer, so the jobs held are those waiting
+//! on batches queued or in flight. The same segment is sent once per language: keys
+//! on their way are waited for ([`waiting`]), and keys already translated come from
+//! the memory.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::backend::{Batch, Chain};
+use crate::fs::FsError;
+use crate::lang::Lang;
+use crate::memory::{Memory, MemoryError, NewEntry, Origin};
+
+use super::batching::Batcher;
+use super::plan::{self, Job, JobDoc, ParsedSource, PlanSettings, ReadAhead, Source};
+use super::progress::Progress;
+use super::render::{self, RenderedFile};
+use super::report::Report;
+use super::scheduler::{BatchResult, Returned, Scheduler};
+use super::writer::{self, FileToWrite, Writer, Written};
+
+mod waiting;
+
+use waiting::{Seen, Waiting, WaitingJob};
+
+/// How long in-flight requests may finish after Ctrl-C before they are abandoned.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(5);
+
+/// What stops a run: the memory failed, or a file could not be backed up.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RunError {
+    /// The memory failed.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
+    /// A translation in conflict could not be backed up before `--force` replaced it.
+    #[error(transparent)]
+    Fs(#[from] FsError),
+}
+
+/// How the run stage sends batches.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sending<'a> {
+    /// The backends, in order.
+    pub(crate) chain: &'a Chain,
+    /// Requests in flight at most.
+    pub(crate) concurrency: usize,
+    /// Stop cleanly on Ctrl-C.
+    pub(crate) handle_interrupt: bool,
+}
+
+/// Translates `sources`, planned with `settings`; counts and failures go to `report`.
+///
+/// # Errors
+/// [`RunError`]: the memory failed or a backup could not be made; the run stops.
+pub(crate) async fn run(
+    settings: PlanSettings<'_>,
+    sources: Vec<Source>,
+    sending: Sending<'_>,
+    memory: Memory,
+    report: Report,
+    progress: &dyn Progress,
+) -> Result<Report, RunError> {
+    let sources = ReadAhead::start(
+        sources,
+        settings.layout.fields.clone(),
+        settings.segmenter.clone(),
+    );
+    let mut runner = Runner {
+        batcher: Batcher::new(settings.layout.source.clone(), sending.chain.limits()),
+        settings,
+        memory,
+        report,
+        progress,
+        ready: VecDeque::new(),
+        waiting: Waiting::default(),
+        writer: Writer::default(),
+        stop: None,
+    };
+    runner.drive(&sources, sending).await?;
+    Ok(runner.report)
+}
+
+/// The state of one run: what is queued, waiting and to be written.
+struct Runner<'a> {
+    settings: PlanSettings<'a>,
+    memory: Memory,
+    report: Report,
+    progress: &'a dyn Progress,
+    batcher: Batcher,
+    /// Full batches waiting for a request slot.
+    ready: VecDeque<Batch>,
+    waiting: Waiting,
+    writer: Writer,
+    /// Why the run stopped sending, once it did.
+    stop: Option<String>,
+}
+
+impl Runner<'_> {
+    /// The main loop: keep the request slots busy, planning sources only when no
+    /// full batch is waiting for one; then finish what is left.
+    async fn drive(&mut self, sources: &ReadAhead, sending: Sending<'_>) -> Result<(), RunError> {
+        let mut scheduler = Scheduler::start(sending.chain, sending.concurrency);
+        let mut interrupt = std::pin::pin!(interrupted(sending.handle_interrupt));
+        loop {
+            // Results first: storing one frees its slot for the next request.
+            while let Some(returned) = scheduler.try_next() {
+                self.returned(returned, &scheduler)?;
+            }
+            self.offer_ready(&mut scheduler);
+            if self.may_plan() {
+                if let Some(source) = sources.next() {
+                    self.plan_source(source)?;
+                    self.writer.start();
+                    continue;
+                }
+                if self.flush_partial_batches() {
+                    continue;
+                }
+            }
+            self.writer.start();
+            if scheduler.outstanding() == 0 && self.writer.is_idle() {
+                break;
+            }
+            tokio::select! {
+                biased;
+                Some(returned) = scheduler.next() => self.returned(returned, &scheduler)?,
+                Some(written) = self.writer.next() => self.written(written)?,
+                () = &mut interrupt, if self.stop.is_none() => {
+                    self.interrupt(&mut scheduler).await?;
+                    break;
+                }
+            }
+        }
+        scheduler.close();
+        self.give_up_waiting()?;
+        self.write_remaining().await
+    }
+
+    /// Plan ahead only while nothing is ready to send and few files wait to be
+    /// written, so a batch is queued the moment a slot frees up and memory stays flat.
+    fn may_plan(&self) -> bool {
+        self.stop.is_none() && self.ready.is_empty() && self.writer.queued() < writer::MAX_QUEUED
+    }
+
+    /// Hands ready batches to the scheduler while its queue takes them.
+    fn offer_ready(&mut self, scheduler: &mut Scheduler) {
+        while self.stop.is_none() {
+            let Some(batch) = self.ready.pop_front() else {
+                break;
+            };
+            let (target, segments, chars) =
+                (batch.target.clone(), batch.segments.len(), batch.chars());
+            if let Err(batch) = scheduler.offer(batch) {
+                self.ready.push_front(batch);
+                break;
+            }
+            self.count_sent(&target, segments, chars);
+        }
+    }
+
+    /// Queues every partial batch as it is (no source is left to fill it); false when
+    /// there was none.
+    fn flush_partial_batches(&mut self) -> bool {
+        let batches = self.batcher.flush_all();
+        let any = !batches.is_empty();
+        for batch in batches {
+            self.queue(batch);
+        }
+        any
+    }
+
+    /// Plans the jobs of one source and admits them.
+    fn plan_source(&mut self, source: ParsedSource) -> Result<(), RunError> {
+        let jobs = plan::jobs(
+            &self.settings,
+            source,
+            &mut self.memory,
+            &mut self.report,
+            self.progress,
+        )?;
+        for job in jobs.iter().filter(|job| job.back_up_first) {
+            writer::back_up(&job.out_path)?;
+        }
+        for job in jobs {
+            self.admit(job)?;
+        }
+        Ok(())
+    }
+
+    /// Sorts the segments of one job: failed already, on their way, in the memory, or
+    /// to be sent. A job that waits for nothing is finished at once.
+    fn admit(&mut self, job: Job) -> Result<(), RunError> {
+        let source = &self.settings.layout.source;
+        let target = job.target.clone();
+        let (mut wait_for, mut failure, mut hits) = (Vec::new(), None, 0);
+        for (segment, context) in job.segments_to_translate() {
+            let key = &segment.key;
+            match self.waiting.seen(&target, key) {
+                Seen::Failed(reason) => {
+                    failure.get_or_insert(reason);
+                }
+                Seen::OnItsWay => wait_for.push(key.clone()),
+                Seen::NotSent if self.memory.segment(source, &target, key)?.is_some() => hits += 1,
+                Seen::NotSent => {
+                    for batch in self.batcher.add(&target, key, context) {
+                        self.queue(batch);
+                    }
+                    self.waiting.sending(&target, key);
+                    wait_for.push(key.clone());
+                }
+            }
+        }
+        self.report.lang(&target).segments_from_memory += hits;
+        let waiting = WaitingJob::new(job, wait_for, failure);
+        if waiting.is_ready() || self.settings.dry_run {
+            self.finish(waiting)
+        } else {
+            self.waiting.park(waiting);
+            Ok(())
+        }
+    }
+
+    /// A full batch: ready to send, or in a dry run counted as if sent. Its keys stay
+    /// on their way for the rest of a dry run, so each is counted once.
+    fn queue(&mut self, batch: Batch) {
+        if self.settings.dry_run {
+            self.count_sent(&batch.target, batch.segments.len(), batch.chars());
+        } else {
+            self.ready.push_back(batch);
+        }
+    }
+
+    /// Counts a batch handed to the scheduler.
+    fn count_sent(&mut self, target: &Lang, segments: usize, chars: usize) {
+        let lang = self.report.lang(target);
+        lang.segments_sent += segments;
+        lang.characters_sent += chars;
+        self.report.requests += 1;
+        self.progress.batch_sent(target, segments);
+    }
+
+    /// Takes back the counts of a batch that was queued but never sent.
+    fn count_unsent(&mut self, batch: &Batch) {
+        let lang = self.report.lang(&batch.target);
+        lang.segments_sent -= batch.segments.len().min(lang.segments_sent);
+        lang.characters_sent -= batch.chars().min(lang.characters_sent);
+        self.report.requests = self.report.requests.saturating_sub(1);
+    }
+
+    /// A batch came back from the scheduler: translated, or unsent because the run
+    /// stopped. The slot stays taken until this returns (the permit drops with
+    /// `returned`), so the result is stored before the slot sends again.
+    fn returned(&mut self, returned: Returned, scheduler: &Scheduler) -> Result<(), RunError> {
+        let batch = returned.batch;
+        match returned.result {
+            Some(result) => {
+                let fatal = result.is_err();
+                self.store(batch, result)?;
+                if fatal {
+                    scheduler.stop();
+                }
+            }
+            None => {
+                // Queued when the run stopped: never sent, so never paid for.
+                self.count_unsent(&batch);
+                let reason = self.stop.clone().unwrap_or_default();
+                let results = vec![Err(reason); batch.segments.len()];
+                self.store(batch, Ok(results))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a returned batch (one transaction), then finishes the jobs it completes.
+    fn store(&mut self, batch: Batch, result: BatchResult) -> Result<(), RunError> {
+        let results = match result {
+            Ok(results) => results,
+            Err(fatal) => {
+                let reason = fatal.to_string();
+                self.report.fatal.get_or_insert(reason.clone());
+                self.halt(&reason);
+                vec![Err(reason); batch.segments.len()]
+            }
+        };
+        let entries: Vec<NewEntry<'_>> = batch
+            .segments
+            .iter()
+            .zip(&results)
+            .filter_map(|(segment, result)| {
+                let translated = result.as_ref().ok()?;
+                Some(NewEntry {
+                    source: &segment.text,
+                    translation: &translated.text,
+                    origin: Origin::Machine,
+                    backend: &translated.backend,
+                })
+            })
+            .collect();
+        self.memory
+            .store_segments(&batch.source, &batch.target, &entries)?;
+        let failures = results
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, result)| result.err().map(|reason| (i, reason)));
+        for ready in self.waiting.arrived(&batch, failures) {
+            self.finish(ready)?;
+        }
+        Ok(())
+    }
+
+    /// Stops sending: segments queued or not yet batched fail with `reason`;
+    /// requests in flight finish.
+    fn halt(&mut self, reason: &str) {
+        self.stop = Some(reason.to_owned());
+        let mut dropped: Vec<Batch> = self.ready.drain(..).collect();
+        dropped.extend(self.batcher.flush_all());
+        let keys = dropped.into_iter().flat_map(|batch| {
+            let target = batch.target;
+            batch
+                .segments
+                .into_iter()
+                .map(move |segment| (target.clone(), segment.text))
+        });
+        self.waiting.never_sent(keys, reason);
+    }
+
+    /// After Ctrl-C: stop sending, let requests in flight finish (their results are
+    /// kept) for a short grace period, then abandon them.
+    async fn interrupt(&mut self, scheduler: &mut Scheduler) -> Result<(), RunError> {
+        self.report.interrupted = true;
+        self.halt("interrupted (Ctrl-C) before this file was finished");
+        scheduler.stop();
+        let deadline = tokio::time::Instant::now() + INTERRUPT_GRACE;
+        while scheduler.outstanding() > 0 {
+            match tokio::time::timeout_at(deadline, scheduler.next()).await {
+                Ok(Some(returned)) => self.returned(returned, scheduler)?,
+                _ => break,
+            }
+        }
+        scheduler.abort();
+        Ok(())
+    }
+
+    /// At the end: jobs still waiting (the run was stopped) fail with the reason.
+    fn give_up_waiting(&mut self) -> Result<(), RunError> {
+        let reason = self
+            .stop
+            .clone()
+            .unwrap_or_else(|| "segments were never translated".to_owned());
+        for waiting in self.waiting.give_up(&reason) {
+            self.finish(waiting)?;
+        }
+        Ok(())
+    }
+
+    /// Renders a job whose segments are all known and queues its write, or records
+    /// its failure.
+    fn finish(&mut self, waiting: WaitingJob) -> Result<(), RunError> {
+        let job = waiting.job;
+        if self.settings.dry_run {
+            self.progress.file_done(&job.rel, &job.target, "planned");
+            return Ok(());
+        }
+        let rendered = match (waiting.failure, &job.doc) {
+            // A Fluent file is written without the messages that failed.
+            (Some(reason), JobDoc::Article(_)) => Err(reason),
+            _ => render::render(&job, &self.memory, &self.settings.layout.source)?,
+        };
+        match rendered {
+            Ok(file) => self.queue_write(job, file),
+            Err(reason) => {
+                self.memory.record_failure(&job.rel, &reason)?;
+                self.report
+                    .fail(job.source_rel.clone(), Some(&job.target), reason);
+                self.progress.file_done(&job.rel, &job.target, "failed");
+            }
+        }
+        Ok(())
+    }
+
+    /// Reports the Fluent messages left out of a rendered file and queues its write.
+    fn queue_write(&mut self, job: Job, file: RenderedFile) {
+        for (id, reason) in file.left_out {
+            let what = format!("message `{id}` not written: {reason}");
+            self.report.fail(job.rel.clone(), Some(&job.target), what);
+        }
+        self.writer.queue(FileToWrite {
+            out_path: job.out_path,
+            rel: job.rel,
+            source_rel: job.source_rel,
+            target: job.target,
+            content: file.content,
+            source_hash: file.source_hash,
+            reviews: job.reviews,
+        });
+    }
+
+    /// Records a finished write: in the memory (what dich wrote), the report and the
+    /// progress.
+    fn written(&mut self, written: Written) -> Result<(), RunError> {
+        let (file, result) = match written {
+            Ok(written) => written,
+            // A write thread that panicked: nothing was renamed into place.
+            Err(e) => {
+                self.report
+                    .fail("(write)", None, format!("a write failed: {e}"));
+                return Ok(());
+            }
+        };
+        match result {
+            Ok(changed) => {
+                self.memory.record_file(
+                    &file.rel,
+                    &file.content,
+                    &file.source_hash,
+                    &file.reviews,
+                )?;
+                let outcome = if changed {
+                    self.report.lang(&file.target).files_written += 1;
+                    "written"
+                } else {
+                    "unchanged"
+                };
+                self.progress.file_done(&file.rel, &file.target, outcome);
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                self.memory.record_failure(&file.rel, &reason)?;
+                self.report
+                    .fail(file.source_rel, Some(&file.target), reason);
+                self.progress.file_done(&file.rel, &file.target, "failed");
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes every rendered file still queued.
+    async fn write_remaining(&mut self) -> Result<(), RunError> {
+        loop {
+            self.writer.start();
+            let Some(written) = self.writer.next().await else {
+                return Ok(());
+            };
+            self.written(written)?;
+        }
+    }
+}
+
+/// Resolves on Ctrl-C when `enabled`, never otherwise.
+async fn interrupted(enabled: bool) {
+    if enabled && tokio::signal::ctrl_c().await.is_ok() {
+        return;
+    }
+    std::future::pending::<()>().await;
+}

@@ -1,0 +1,215 @@
+//! Which segments of this run are still on their way (queued or in flight), which
+//! failed and why, and which jobs wait for which segments.
+//!
+//! This is what sends a segment once per language however many jobs need it: a second
+//! job that needs a segment on its way waits for it instead of sending it again.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::backend::Batch;
+use crate::lang::Lang;
+
+use crate::pipeline::plan::Job;
+
+/// A segment of one target language: the language and the segment's memory key.
+type Key = (Lang, String);
+
+/// A job waiting for segments, and the first reason it cannot be completed.
+pub(super) struct WaitingJob {
+    pub(super) job: Job,
+    keys: HashSet<String>,
+    pub(super) failure: Option<String>,
+}
+
+impl WaitingJob {
+    /// A job waiting for the segments `keys`, or already failed for `failure`.
+    pub(super) fn new(job: Job, keys: Vec<String>, failure: Option<String>) -> Self {
+        WaitingJob {
+            job,
+            keys: keys.into_iter().collect(),
+            failure,
+        }
+    }
+
+    /// Waits for no segment.
+    pub(super) fn is_ready(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// What became of a segment in this run so far.
+pub(super) enum Seen {
+    /// It failed, for this reason; not sent again.
+    Failed(String),
+    /// Queued or in flight.
+    OnItsWay,
+    /// Not sent in this run.
+    NotSent,
+}
+
+/// Segments on their way or failed, and the jobs waiting for them.
+#[derive(Default)]
+pub(super) struct Waiting {
+    on_its_way: HashSet<Key>,
+    failed: HashMap<Key, String>,
+    jobs: Vec<WaitingJob>,
+}
+
+impl Waiting {
+    /// What became of the segment `key` to `target`.
+    pub(super) fn seen(&self, target: &Lang, key: &str) -> Seen {
+        let key = (target.clone(), key.to_owned());
+        if let Some(reason) = self.failed.get(&key) {
+            Seen::Failed(reason.clone())
+        } else if self.on_its_way.contains(&key) {
+            Seen::OnItsWay
+        } else {
+            Seen::NotSent
+        }
+    }
+
+    /// The segment is queued to be sent.
+    pub(super) fn sending(&mut self, target: &Lang, key: &str) {
+        self.on_its_way.insert((target.clone(), key.to_owned()));
+    }
+
+    /// Parks a job until its segments come back.
+    pub(super) fn park(&mut self, job: WaitingJob) {
+        self.jobs.push(job);
+    }
+
+    /// A batch came back: each segment arrived, or failed with its reason. Returns
+    /// the jobs that no longer wait for anything.
+    pub(super) fn arrived(
+        &mut self,
+        batch: &Batch,
+        failures: impl IntoIterator<Item = (usize, String)>,
+    ) -> Vec<WaitingJob> {
+        let target = &batch.target;
+        for segment in &batch.segments {
+            self.on_its_way
+                .remove(&(target.clone(), segment.text.clone()));
+        }
+        for (i, reason) in failures {
+            let key = (target.clone(), batch.segments[i].text.clone());
+            self.failed.insert(key, reason);
+        }
+        let mut done = Vec::new();
+        let mut i = 0;
+        while i < self.jobs.len() {
+            let waiting = &mut self.jobs[i];
+            if &waiting.job.target == target {
+                for segment in &batch.segments {
+                    let key = (target.clone(), segment.text.clone());
+                    if waiting.keys.remove(&segment.text)
+                        && let Some(reason) = self.failed.get(&key)
+                    {
+                        waiting.failure.get_or_insert_with(|| reason.clone());
+                    }
+                }
+            }
+            if waiting.is_ready() {
+                done.push(self.jobs.swap_remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        done
+    }
+
+    /// Segments that will never be sent (the run stopped) fail with `reason`.
+    pub(super) fn never_sent(&mut self, keys: impl IntoIterator<Item = Key>, reason: &str) {
+        for key in keys {
+            self.on_its_way.remove(&key);
+            self.failed.insert(key, reason.to_owned());
+        }
+    }
+
+    /// Every job still waiting, failed with `reason` unless it already failed.
+    pub(super) fn give_up(&mut self, reason: &str) -> Vec<WaitingJob> {
+        let mut jobs = std::mem::take(&mut self.jobs);
+        for waiting in &mut jobs {
+            waiting.failure.get_or_insert_with(|| reason.to_owned());
+        }
+        jobs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::content::Document;
+    use crate::pipeline::plan::JobDoc;
+
+    fn en() -> Lang {
+        Lang::parse("en").unwrap()
+    }
+
+    fn job(rel: &str, target: Lang) -> Job {
+        let doc = Document::parse(Path::new("bai.md"), b"Xin chao.\n", &[]).unwrap();
+        Job {
+            target,
+            out_path: rel.into(),
+            rel: rel.to_owned(),
+            source_rel: "bai.md".to_owned(),
+            doc: JobDoc::Article(Arc::new(doc)),
+            units: Vec::new(),
+            keys: Vec::new(),
+            reviews: Vec::new(),
+            back_up_first: false,
+        }
+    }
+
+    fn keys(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    #[test]
+    fn jobs_waiting_for_the_same_segment_all_learn_of_its_failure() {
+        let mut waiting = Waiting::default();
+        waiting.sending(&en(), "một");
+        waiting.sending(&en(), "hai");
+        waiting.park(WaitingJob::new(
+            job("a.en.md", en()),
+            keys(&["một", "hai"]),
+            None,
+        ));
+        waiting.park(WaitingJob::new(job("b.en.md", en()), keys(&["một"]), None));
+        assert!(matches!(waiting.seen(&en(), "một"), Seen::OnItsWay));
+
+        let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["một"]);
+        let done = waiting.arrived(&batch, [(0, "boom".to_owned())]);
+        let done: Vec<(&str, Option<&str>)> = done
+            .iter()
+            .map(|w| (w.job.rel.as_str(), w.failure.as_deref()))
+            .collect();
+        assert_eq!(done, [("b.en.md", Some("boom"))]);
+        assert!(matches!(waiting.seen(&en(), "một"), Seen::Failed(reason) if reason == "boom"));
+
+        let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["hai"]);
+        let done = waiting.arrived(&batch, []);
+        assert_eq!(done.len(), 1);
+        assert_eq!(
+            done[0].failure.as_deref(),
+            Some("boom"),
+            "an earlier failed segment still fails the job"
+        );
+        assert!(matches!(waiting.seen(&en(), "hai"), Seen::NotSent));
+    }
+
+    #[test]
+    fn a_batch_of_another_language_does_not_complete_a_job() {
+        let mut waiting = Waiting::default();
+        waiting.sending(&en(), "một");
+        waiting.park(WaitingJob::new(job("a.en.md", en()), keys(&["một"]), None));
+        let ko = Lang::parse("ko").unwrap();
+        let batch = Batch::of_texts(Lang::parse("vi").unwrap(), ko, &["một"]);
+        assert!(waiting.arrived(&batch, []).is_empty());
+        let left = waiting.give_up("interrupted");
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].failure.as_deref(), Some("interrupted"));
+    }
+}

@@ -1,0 +1,183 @@
+//! The scheduler: `concurrency` request slots, tasks that each take the next queued
+//! batch the moment their request ends, so a slot never waits for the planning loop.
+//!
+//! Invariants: at most `concurrency` batches are ever sent and not yet committed (a
+//! slot's permit comes back only when the caller drops the [`Returned`] batch, after
+//! storing its result), so a crash loses at most that many; the first request of a run
+//! goes alone, and a fatal error stops every slot, so a wrong key costs one request.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, watch};
+
+use crate::backend::{Batch, Chain, Translated};
+use crate::error::BackendError;
+
+/// Batches queued ahead of the request slots.
+const LOOKAHEAD: usize = 2;
+
+/// What the backend chain made of a batch: per segment its translation or why it
+/// failed, or a fatal error for the whole run.
+pub(crate) type BatchResult = Result<Vec<Result<Translated, String>>, BackendError>;
+
+/// A batch back from a slot.
+#[derive(Debug)]
+pub(crate) struct Returned {
+    /// The batch as it was queued.
+    pub(crate) batch: Batch,
+    /// Its result; `None` when the scheduler had stopped before the batch was sent
+    /// (never sent, so never paid for).
+    pub(crate) result: Option<BatchResult>,
+    /// The slot's permit: the slot takes no new batch until this is dropped, i.e.
+    /// until the result is stored.
+    _permit: OwnedSemaphorePermit,
+}
+
+/// The request slots and the queue in front of them.
+pub(crate) struct Scheduler {
+    queue: Option<mpsc::Sender<Batch>>,
+    results: mpsc::UnboundedReceiver<Returned>,
+    stopped: Arc<AtomicBool>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+    /// Batches queued or in flight whose result has not come back.
+    outstanding: usize,
+}
+
+/// What every slot shares.
+#[derive(Clone)]
+struct SlotShared {
+    chain: Chain,
+    queue: Arc<Mutex<mpsc::Receiver<Batch>>>,
+    results: mpsc::UnboundedSender<Returned>,
+    stopped: Arc<AtomicBool>,
+    /// Set after the first request: the other slots start then.
+    first_done: Arc<watch::Sender<bool>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Scheduler {
+    /// Starts `concurrency` slots (at least one) sending batches through `chain`.
+    pub(crate) fn start(chain: &Chain, concurrency: usize) -> Scheduler {
+        let concurrency = concurrency.max(1);
+        let (queue, receiver) = mpsc::channel::<Batch>(LOOKAHEAD);
+        let (sender, results) = mpsc::unbounded_channel();
+        let stopped = Arc::new(AtomicBool::new(false));
+        // The first request goes alone: a wrong key or an exhausted quota then costs
+        // one refused request, not one per slot.
+        let (first_done, _) = watch::channel(false);
+        let shared = SlotShared {
+            chain: chain.clone(),
+            queue: Arc::new(Mutex::new(receiver)),
+            results: sender,
+            stopped: Arc::clone(&stopped),
+            first_done: Arc::new(first_done),
+            permits: Arc::new(Semaphore::new(concurrency)),
+        };
+        let workers = (0..concurrency)
+            .map(|slot| tokio::spawn(run_slot(slot, shared.clone())))
+            .collect();
+        Scheduler {
+            queue: Some(queue),
+            results,
+            stopped,
+            workers,
+            outstanding: 0,
+        }
+    }
+
+    /// Queues a batch, or gives it back when the queue is full or closed.
+    #[expect(
+        clippy::result_large_err,
+        reason = "the batch is handed back to be queued later, not an error to propagate"
+    )]
+    pub(crate) fn offer(&mut self, batch: Batch) -> Result<(), Batch> {
+        let Some(queue) = &self.queue else {
+            return Err(batch);
+        };
+        match queue.try_send(batch) {
+            Ok(()) => {
+                self.outstanding += 1;
+                Ok(())
+            }
+            Err(e) => Err(e.into_inner()),
+        }
+    }
+
+    /// Batches queued or in flight whose result has not come back.
+    pub(crate) fn outstanding(&self) -> usize {
+        self.outstanding
+    }
+
+    /// A returned batch if one is ready, without waiting.
+    pub(crate) fn try_next(&mut self) -> Option<Returned> {
+        let returned = self.results.try_recv().ok()?;
+        self.outstanding -= 1;
+        Some(returned)
+    }
+
+    /// The next returned batch; `None` once every slot has ended. Cancel-safe.
+    pub(crate) async fn next(&mut self) -> Option<Returned> {
+        let returned = self.results.recv().await?;
+        self.outstanding -= 1;
+        Some(returned)
+    }
+
+    /// Queued batches come back unsent from now on; requests in flight go on.
+    pub(crate) fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+
+    /// No more batches: the slots end when the queue is empty.
+    pub(crate) fn close(&mut self) {
+        self.queue = None;
+    }
+
+    /// Abandons the requests still in flight.
+    pub(crate) fn abort(&mut self) {
+        self.close();
+        for worker in &self.workers {
+            worker.abort();
+        }
+    }
+}
+
+/// One slot: takes the next batch once it holds a permit, sends it, hands it back.
+async fn run_slot(slot: usize, shared: SlotShared) {
+    if slot > 0 {
+        let mut first_done = shared.first_done.subscribe();
+        if first_done.wait_for(|done| *done).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        let Ok(permit) = Arc::clone(&shared.permits).acquire_owned().await else {
+            break;
+        };
+        let next = shared.queue.lock().await.recv().await;
+        let Some(batch) = next else { break };
+        let result = if shared.stopped.load(Ordering::SeqCst) {
+            None
+        } else {
+            let result = shared.chain.translate(&batch).await;
+            // A fatal error (bad key, quota) stops the other slots at once: not one
+            // more request is paid for or refused.
+            if result.is_err() {
+                shared.stopped.store(true, Ordering::SeqCst);
+            }
+            shared.first_done.send_replace(true);
+            Some(result)
+        };
+        let returned = Returned {
+            batch,
+            result,
+            _permit: permit,
+        };
+        if shared.results.send(returned).is_err() {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
