@@ -238,15 +238,17 @@ pub(crate) fn fit(text: &str, width: usize) -> String {
 /// Breaks `text` into lines of at most `width` characters at spaces, each line after
 /// the first indented by `indent` spaces; a word longer than a line is cut with [`fit`].
 pub(crate) fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
+    let body = text.trim_start_matches(' ');
     let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
+    // The first line keeps the text's own leading spaces.
+    let mut line = text[..text.len() - body.len()].to_owned();
+    for word in body.split(' ') {
         let prefix = if lines.is_empty() { 0 } else { indent };
         let used = prefix + line.chars().count();
-        if !line.is_empty() && used + 1 + word.chars().count() > width {
+        if !line.trim_start().is_empty() && used + 1 + word.chars().count() > width {
             lines.push(std::mem::take(&mut line));
         }
-        if !line.is_empty() {
+        if !line.trim_start().is_empty() {
             line.push(' ');
         }
         line.push_str(word);
@@ -322,5 +324,10 @@ mod tests {
             assert!(line.chars().count() <= 30, "{line:?}");
         }
         assert_eq!(wrap("short", 30, 4), ["short"]);
+        let indented = wrap("  a failure with a long reason to wrap", 20, 4);
+        assert_eq!(
+            indented,
+            ["  a failure with a", "    long reason to", "    wrap"]
+        );
     }
 }

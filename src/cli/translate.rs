@@ -77,9 +77,7 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
         Format::Human => print_summary(&report)?,
         Format::Github => {
             print_summary(&report)?;
-            for failure in &report.failures {
-                print_line(&failure_object(failure).object.annotation("error"))?;
-            }
+            print_annotations(&report)?;
         }
     }
     Ok(if report.interrupted {
@@ -128,6 +126,9 @@ fn print_plan(
         return Ok(Exit::Ok);
     }
     print_summary(plan)?;
+    if format == Format::Github {
+        print_annotations(plan)?;
+    }
     print_line("Cost estimate (primary backend):")?;
     let lang_width = column_width(estimate.lines.iter().map(|l| l.lang.as_str()), "language");
     let row = |backend: &str, lang: &str, units: &str, unit: &str, cost: &str| {
@@ -169,6 +170,18 @@ fn print_plan(
         ))?;
     }
     Ok(Exit::Ok)
+}
+
+/// One `::error` workflow command per failure (`--format github`).
+fn print_annotations(report: &Report) -> anyhow::Result<()> {
+    for failure in &report.failures {
+        let JsonFailure { mut object, lang } = failure_object(failure);
+        if let Some(lang) = lang {
+            object.message = format!("[{lang}] {}", object.message);
+        }
+        print_line(&object.annotation("error"))?;
+    }
+    Ok(())
 }
 
 /// The summary as `dich translate --json` prints it: the library's report with each

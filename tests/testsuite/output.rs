@@ -239,3 +239,22 @@ fn memory_import_reports_in_json_too() {
         assert_eq!(skip["code"], "skipped");
     }
 }
+
+#[test]
+fn translate_annotates_each_failure_for_github_with_its_position() {
+    let project = project();
+    for args in [
+        &["translate", "--format", "github"][..],
+        &["translate", "--dry-run", "--format", "github"],
+    ] {
+        let out = project.run(args).stdout();
+        let annotations: Vec<&str> = out
+            .lines()
+            .filter(|l| l.starts_with("::error file=content/loi/"))
+            .collect();
+        assert_eq!(annotations.len(), 2, "{args:?}: {out}");
+        for annotation in annotations {
+            assert!(annotation.contains(",line=2,col="), "{annotation}");
+        }
+    }
+}
