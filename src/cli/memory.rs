@@ -98,11 +98,11 @@ pub(crate) fn execute(config_path: &Path, args: MemoryArgs) -> anyhow::Result<Ex
 }
 
 impl MemoryArgs {
-    /// True when stdout is for programs (`memory import --format json`).
-    pub(crate) fn is_machine(&self) -> bool {
+    /// The `--format` of `memory import` (`export` has none).
+    pub(crate) fn format(&self) -> Option<Format> {
         match &self.command {
-            MemoryCommand::Import { output, .. } => output.is_machine(),
-            MemoryCommand::Export { .. } => false,
+            MemoryCommand::Import { output, .. } => Some(output.format()),
+            MemoryCommand::Export { .. } => None,
         }
     }
 }

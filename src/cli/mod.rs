@@ -79,15 +79,24 @@ impl Args {
     /// the result itself (JSON, annotations, diagnostics, scripts).
     fn base_level(&self) -> usize {
         let machine = match &self.command {
-            Command::Translate(args) => args.output.is_machine(),
-            Command::Status(args) => args.output.is_machine(),
-            Command::Memory(args) => args.is_machine(),
-            Command::Segment(_)
-            | Command::Check(_)
+            Command::Check(_)
+            | Command::Segment(_)
             | Command::Completions { .. }
             | Command::Man => true,
+            _ => self.format().is_some_and(|f| f != output::Format::Human),
         };
         if machine { 1 } else { 2 }
+    }
+
+    /// The `--format` of a command that reports (`None` for the others).
+    fn format(&self) -> Option<output::Format> {
+        match &self.command {
+            Command::Translate(args) => Some(args.output.format()),
+            Command::Status(args) => Some(args.output.format()),
+            Command::Check(args) => Some(args.output.format()),
+            Command::Memory(args) => args.format(),
+            Command::Segment(_) | Command::Completions { .. } | Command::Man => None,
+        }
     }
 
     /// The level after `-q`/`-v`, like cargo's: each `-v` one step more, each `-q`
@@ -141,8 +150,10 @@ pub(crate) fn warn_about_languages(config: &dich::config::Config) {
     }
 }
 
-/// Runs the command and returns its exit code; errors are printed with their causes.
+/// Runs the command and returns its exit code; errors are printed with their causes
+/// (and, for `--format json|github`, on stdout in that format too).
 pub(crate) async fn run(args: Args) -> Exit {
+    let format = args.format();
     let result = match args.command {
         Command::Translate(cmd) => translate::execute(&args.config, cmd).await,
         Command::Check(cmd) => check::execute(&args.config, cmd),
@@ -154,7 +165,7 @@ pub(crate) async fn run(args: Args) -> Exit {
     };
     match result {
         Ok(exit) => exit,
-        Err(error) => output::report_error(&error),
+        Err(error) => output::report_error(&error, format),
     }
 }
 

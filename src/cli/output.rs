@@ -14,25 +14,51 @@ use dich::pipeline::PipelineError;
 use super::Exit;
 
 /// Prints an error with its causes and picks the exit code: configuration and usage
-/// problems are 2, everything else 1.
-pub(crate) fn report_error(error: &anyhow::Error) -> Exit {
+/// problems are 2, everything else 1. With `--format json` stdout also gets
+/// `{"error": {…}}` (docs/schema/error.schema.json), and with `github` an `::error`
+/// annotation, so that a program reading stdout learns why there is no report.
+pub(crate) fn report_error(error: &anyhow::Error, format: Option<Format>) -> Exit {
     if is_broken_pipe(error) {
         return Exit::Ok;
     }
     eprintln!("error: {error:#}");
-    let usage = error.chain().any(|cause| {
+    let config = error.chain().any(|cause| {
         cause.is::<ConfigError>()
             || matches!(
                 cause.downcast_ref::<BackendError>(),
                 Some(BackendError::Config { .. })
             )
-            || cause.is::<UsageError>()
             || matches!(
                 cause.downcast_ref::<PipelineError>(),
-                Some(PipelineError::Config(_) | PipelineError::Only(_))
+                Some(PipelineError::Config(_))
             )
     });
-    if usage { Exit::Usage } else { Exit::Failed }
+    let usage = error.chain().any(|cause| {
+        cause.is::<UsageError>()
+            || matches!(
+                cause.downcast_ref::<PipelineError>(),
+                Some(PipelineError::Only(_))
+            )
+    });
+    let code = if config {
+        Some("config")
+    } else if usage {
+        Some("usage")
+    } else {
+        None
+    };
+    let object = ErrorObject::about(None, code, &format!("{error:#}"));
+    // Nothing more can be done when stdout is gone too.
+    let _ = match format {
+        Some(Format::Json) => print_json(&serde_json::json!({ "error": object })),
+        Some(Format::Github) => print_line(&object.annotation("error")).map_err(Into::into),
+        Some(Format::Human) | None => Ok(()),
+    };
+    if config || usage {
+        Exit::Usage
+    } else {
+        Exit::Failed
+    }
 }
 
 /// A mistake in how dich was called (exit code 2).

@@ -258,3 +258,31 @@ fn translate_annotates_each_failure_for_github_with_its_position() {
         }
     }
 }
+
+#[test]
+fn a_command_that_cannot_run_still_answers_in_json_and_github() {
+    let project = Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"en\", \"kr\"]\n");
+    for command in ["translate", "status", "check"] {
+        let json = project.run(&[command, "--json"]).expect_code(2).json();
+        assert_valid("error", &json);
+        let error = &json["error"];
+        assert_eq!(error["path"], "config.toml", "{json:#}");
+        assert_eq!(error["line"], 3, "{json:#}");
+        assert_eq!(error["code"], "config", "{json:#}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("`ko`"),
+            "{json:#}"
+        );
+    }
+    let github = project
+        .run(&["status", "--format", "github"])
+        .expect_code(2)
+        .stdout();
+    assert!(
+        github.starts_with("::error file=config.toml,line=3,col="),
+        "{github}"
+    );
+}
