@@ -130,10 +130,12 @@ fn print_plan(
         print_annotations(plan)?;
     }
     print_line("Cost estimate (primary backend):")?;
-    let lang_width = column_width(estimate.lines.iter().map(|l| l.lang.as_str()), "language");
+    // 2 + 14 + 20 + 11 + 18 + 9 columns and 5 spaces: 79, within WIDTH.
+    let lang_width =
+        column_width(estimate.lines.iter().map(|l| l.lang.as_str()), "language").min(20);
     let row = |backend: &str, lang: &str, units: &str, unit: &str, cost: &str| {
         fit(
-            &format!("  {backend:<16} {lang:<lang_width$} {units:>11} {unit:<18} {cost:>9}"),
+            &format!("  {backend:<14} {lang:<lang_width$} {units:>11} {unit:<18} {cost:>9}"),
             WIDTH,
         )
     };
@@ -143,7 +145,7 @@ fn print_plan(
             .cost
             .map_or_else(|| "no price".to_owned(), |c| format!("{c:.2}"));
         print_line(&row(
-            &fit(&line.backend, 16),
+            &fit(&line.backend, 14),
             &fit(line.lang.as_str(), lang_width),
             &thousands(line.units as usize),
             line.unit.unit_name(),

@@ -153,13 +153,16 @@ fn status_annotates_what_fails_the_check_and_its_last_line_agrees_with_the_exit_
 #[test]
 fn the_summary_adds_up_prints_each_failure_once_and_fits_80_columns() {
     let project = Project::with_config(
-        "[project]\nsource = \"vi\"\ntargets = [\"ca-ES-valencia\", \"zh-Hant-HK\", \"sr-Latn-RS\"]\n",
+        "[project]\nsource = \"vi\"\ntargets = [\"ca-ES-valencia\", \"zh-Hant-HK\", \"en-Latn-GB-oxendict\"]\n",
     );
     project.write("content/tot.md", GOOD);
     project.write("content/loi/x.md", BROKEN);
     project.write("content/loi/y.md", BROKEN);
+    // The plan and its cost table first, then the real run.
+    let plan = project.run(&["translate", "--dry-run"]).stdout();
+    assert!(plan.contains("en-Latn-GB-oxendict"), "{plan}");
     let out = project.run(&["translate"]).expect_code(1).stdout();
-    for line in out.lines() {
+    for line in plan.lines().chain(out.lines()) {
         assert!(
             line.chars().count() <= 80,
             "{} columns: {line:?}",
