@@ -289,3 +289,27 @@ fn a_command_that_cannot_run_still_answers_in_json_and_github() {
         "{github}"
     );
 }
+
+#[test]
+fn dich_log_directives_apply_on_top_of_the_flags() {
+    let project = Project::new();
+    project.write("content/tot.md", GOOD);
+    let output = project
+        .command(&["translate", "-q"])
+        .env("DICH_LOG", "info")
+        .output()
+        .expect("run dich");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("written"),
+        "DICH_LOG=info beats -q: {stderr}"
+    );
+    let output = project
+        .command(&["status"])
+        .env("DICH_LOG", "dich=loud")
+        .output()
+        .expect("run dich");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DICH_LOG is ignored"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0));
+}
