@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # dich in a container, for content teams and CI without a Rust toolchain
 # (docs/install.md). Two stages: the official Rust image builds a release binary,
 # and a slim Debian image runs it. The binary needs no system library beyond glibc:
@@ -12,8 +10,10 @@
 FROM rust:1-slim-bookworm AS builder
 WORKDIR /src
 COPY . .
-# The cache mounts keep downloaded crates and build artefacts between builds; the
-# binary is copied out of the cached target folder in the same step.
+# The cache mounts (BuildKit, the default builder since Docker 23; no `# syntax=`
+# line, so no frontend image has to be pulled) keep downloaded crates and build
+# artefacts between builds; the binary is copied out of the cached target folder in
+# the same step.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked --bin dich \
