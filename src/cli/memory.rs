@@ -9,7 +9,7 @@ use dich::memory::tmx;
 use dich::pipeline::Project;
 
 use super::Exit;
-use super::output::{UsageError, print_line};
+use super::output::{ErrorObject, Format, FormatArgs, UsageError, print_json, print_line};
 
 #[derive(Debug, Args)]
 pub(crate) struct MemoryArgs {
@@ -31,6 +31,8 @@ enum MemoryCommand {
     Import {
         /// The TMX file to read.
         file: PathBuf,
+        #[command(flatten)]
+        output: FormatArgs,
     },
 }
 
@@ -49,23 +51,58 @@ pub(crate) fn execute(config_path: &Path, args: MemoryArgs) -> anyhow::Result<Ex
             ))?;
             Ok(Exit::Ok)
         }
-        MemoryCommand::Import { file } => {
+        MemoryCommand::Import { file, output } => {
             let mut memory = project.open_memory()?;
             let report = tmx::import(&mut memory, source, &project.config().targets, &file)?;
+            let path = file.display().to_string();
+            let skipped: Vec<ErrorObject> = report
+                .skipped
+                .iter()
+                .map(|(line, reason)| ErrorObject {
+                    path: Some(path.clone()),
+                    line: Some(*line),
+                    column: None,
+                    code: Some("skipped".to_owned()),
+                    message: reason.clone(),
+                })
+                .collect();
+            if output.format() == Format::Json {
+                print_json(&serde_json::json!({
+                    "file": path,
+                    "units": report.units,
+                    "segments": report.segments,
+                    "languages": report.languages,
+                    "notes": report.notes,
+                    "skipped": skipped,
+                }))?;
+                return Ok(Exit::Ok);
+            }
             print_line(&format!(
-                "imported {} translation units ({} segments; languages: {}) from {}",
+                "imported {} translation units ({} segments; languages: {}) from {path}",
                 report.units,
                 report.segments,
                 report.languages.join(", "),
-                file.display()
             ))?;
             for note in &report.notes {
                 print_line(&format!("  note: {note}"))?;
             }
-            for (line, reason) in &report.skipped {
-                print_line(&format!("  skipped {}:{line}: {reason}", file.display()))?;
+            for skip in &skipped {
+                match output.format() {
+                    Format::Github => print_line(&skip.annotation("warning"))?,
+                    _ => print_line(&format!("  skipped {}", skip.human()))?,
+                }
             }
             Ok(Exit::Ok)
+        }
+    }
+}
+
+impl MemoryArgs {
+    /// The `--format` of `memory import` (`export` has none).
+    pub(crate) fn format(&self) -> Option<Format> {
+        match &self.command {
+            MemoryCommand::Import { output, .. } => Some(output.format()),
+            MemoryCommand::Export { .. } => None,
         }
     }
 }

@@ -4,11 +4,13 @@
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, CommandFactory as _, Parser, Subcommand};
+use tracing_subscriber::filter::LevelFilter;
 
 mod check;
 mod memory;
 mod output;
+mod progress;
 mod segment;
 mod status;
 mod translate;
@@ -39,6 +41,13 @@ pub(crate) struct Args {
     /// The project's configuration file; paths in it are relative to it.
     #[arg(long, global = true, default_value = dich::config::DEFAULT_FILE)]
     config: PathBuf,
+    /// Less logging on stderr (`-q` warnings only, `-qq` errors only).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    quiet: u8,
+    /// More logging on stderr (`-v` debug, `-vv` trace); `DICH_LOG` directives apply
+    /// on top (e.g. `DICH_LOG=dich::backend=trace`).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -56,25 +65,72 @@ enum Command {
     Memory(memory::MemoryArgs),
     /// Split text into sentences (JSON Lines: one array per paragraph), for debugging.
     Segment(segment::SegmentArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout: `dich man > dich.1`.
+    Man,
 }
 
 impl Args {
-    /// Commands whose stdout is machine-readable keep log lines to warnings.
-    pub(crate) fn quiet_logs(&self) -> bool {
+    /// The log level before `-q`/`-v`: `info`, or `warn` for commands whose stdout is
+    /// the result itself (JSON, annotations, diagnostics, scripts).
+    fn base_level(&self) -> usize {
+        let machine = match &self.command {
+            Command::Check(_)
+            | Command::Segment(_)
+            | Command::Completions { .. }
+            | Command::Man => true,
+            _ => self.format().is_some_and(|f| f != output::Format::Human),
+        };
+        if machine { 1 } else { 2 }
+    }
+
+    /// The `--format` of a command that reports (`None` for the others).
+    fn format(&self) -> Option<output::Format> {
         match &self.command {
-            Command::Translate(args) => args.json,
-            Command::Status(args) => args.json,
-            Command::Segment(_) | Command::Memory(_) | Command::Check(_) => true,
+            Command::Translate(args) => Some(args.output.format()),
+            Command::Status(args) => Some(args.output.format()),
+            Command::Check(args) => Some(args.output.format()),
+            Command::Memory(args) => args.format(),
+            Command::Segment(_) | Command::Completions { .. } | Command::Man => None,
         }
+    }
+
+    /// The level after `-q`/`-v`, like cargo's: each `-v` one step more, each `-q`
+    /// one step less.
+    pub(crate) fn log_level(&self) -> LevelFilter {
+        const LEVELS: [LevelFilter; 5] = [
+            LevelFilter::ERROR,
+            LevelFilter::WARN,
+            LevelFilter::INFO,
+            LevelFilter::DEBUG,
+            LevelFilter::TRACE,
+        ];
+        let level = (self.base_level() + usize::from(self.verbose))
+            .saturating_sub(usize::from(self.quiet))
+            .min(LEVELS.len() - 1);
+        LEVELS[level]
     }
 }
 
-/// Logging to stderr through `tracing`, filtered by `DICH_LOG` (default `info`, or
-/// `warn` when stdout carries JSON).
-pub(crate) fn init_logging(quiet: bool) {
-    let default = if quiet { "warn" } else { "info" };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DICH_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+/// Logging to stderr through `tracing`: `level` (from `-q`/`-v`) for everything,
+/// then the directives of `DICH_LOG` on top, so `DICH_LOG=dich::backend=debug` adds
+/// detail for one module without changing the rest.
+pub(crate) fn init_logging(level: LevelFilter) {
+    let builder = tracing_subscriber::EnvFilter::builder().with_default_directive(level.into());
+    let directives = std::env::var("DICH_LOG").unwrap_or_default();
+    let filter = match builder.parse(&directives) {
+        Ok(filter) => filter,
+        Err(e) => {
+            eprintln!("warning: DICH_LOG is ignored: {e}");
+            tracing_subscriber::EnvFilter::builder()
+                .with_default_directive(level.into())
+                .parse_lossy("")
+        }
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -84,17 +140,47 @@ pub(crate) fn init_logging(quiet: bool) {
         .try_init();
 }
 
-/// Runs the command and returns its exit code; errors are printed with their causes.
+/// Logs the advice on configured languages that are valid but rarely what is meant
+/// (`zh-CN`: `zh-Hans` is the usual target).
+pub(crate) fn warn_about_languages(config: &dich::config::Config) {
+    for lang in &config.targets {
+        if let Some(advice) = lang.advice() {
+            tracing::warn!("targets: {advice}");
+        }
+    }
+}
+
+/// Runs the command and returns its exit code; errors are printed with their causes
+/// (and, for `--format json|github`, on stdout in that format too).
 pub(crate) async fn run(args: Args) -> Exit {
+    let format = args.format();
     let result = match args.command {
         Command::Translate(cmd) => translate::execute(&args.config, cmd).await,
         Command::Check(cmd) => check::execute(&args.config, cmd),
         Command::Status(cmd) => status::execute(&args.config, cmd),
         Command::Memory(cmd) => memory::execute(&args.config, cmd),
         Command::Segment(cmd) => segment::execute(&args.config, cmd),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     };
     match result {
         Ok(exit) => exit,
-        Err(error) => output::report_error(&error),
+        Err(error) => output::report_error(&error, format),
     }
+}
+
+/// `dich completions SHELL`: the completion script on stdout.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Args::command(), "dich", &mut script);
+    output::print_line(String::from_utf8_lossy(&script).trim_end())?;
+    Ok(Exit::Ok)
+}
+
+/// `dich man`: the manual page (roff) on stdout.
+fn man() -> anyhow::Result<Exit> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Args::command()).render(&mut page)?;
+    output::print_line(String::from_utf8_lossy(&page).trim_end())?;
+    Ok(Exit::Ok)
 }

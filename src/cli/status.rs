@@ -3,19 +3,18 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use dich::pipeline::{Options, Project, StatusReport};
+use dich::pipeline::{Options, Project, StatusReport, UiStatus};
 
 use super::Exit;
-use super::output::{UsageError, print_line};
+use super::output::{ErrorObject, Format, FormatArgs, UsageError, print_json, print_line};
 
 #[derive(Debug, Args)]
 pub(crate) struct StatusArgs {
     /// Exit 1 when anything is failed, stale, missing or in conflict (the CI freshness gate).
     #[arg(long)]
     check: bool,
-    /// Print the status as one JSON object on stdout.
-    #[arg(long)]
-    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) output: FormatArgs,
     /// Only these target languages (repeat or comma-separate).
     #[arg(long, value_delimiter = ',')]
     lang: Vec<String>,
@@ -26,6 +25,7 @@ pub(crate) struct StatusArgs {
 
 pub(crate) fn execute(config_path: &Path, args: StatusArgs) -> anyhow::Result<Exit> {
     let project = Project::load(config_path)?;
+    super::warn_about_languages(project.config());
     let targets = if args.lang.is_empty() {
         None
     } else {
@@ -42,19 +42,39 @@ pub(crate) fn execute(config_path: &Path, args: StatusArgs) -> anyhow::Result<Ex
         ..Options::default()
     };
     let status = project.status(&options)?;
-    if args.json {
-        print_line(&serde_json::to_string(&status)?)?;
-    } else {
-        print_human(&status)?;
+    let failed = args.check && status.fails_check();
+    match args.output.format() {
+        Format::Json => print_json(&json(&status)?)?,
+        Format::Human => print_human(&status, args.check)?,
+        Format::Github => print_github(&status, args.check)?,
     }
-    Ok(if args.check && status.fails_check() {
-        Exit::Failed
-    } else {
-        Exit::Ok
-    })
+    Ok(if failed { Exit::Failed } else { Exit::Ok })
 }
 
-fn print_human(status: &StatusReport) -> anyhow::Result<()> {
+/// `ui.error` as the shared error object.
+fn ui_error(ui: &UiStatus) -> Option<ErrorObject> {
+    let error = ui.error.as_deref()?;
+    Some(ErrorObject::about(Some(&ui.path), None, error))
+}
+
+/// The report with every error as the shared error object, and `fails_check` (what
+/// `--check` decides on). Schema: docs/schema/status.schema.json.
+fn json(status: &StatusReport) -> anyhow::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(status)?;
+    let errors: Vec<ErrorObject> = status
+        .errors
+        .iter()
+        .map(|e| ErrorObject::about(None, None, e))
+        .collect();
+    value["errors"] = serde_json::to_value(errors)?;
+    for (i, ui) in status.ui.iter().enumerate() {
+        value["ui"][i]["error"] = serde_json::to_value(ui_error(ui))?;
+    }
+    value["fails_check"] = status.fails_check().into();
+    Ok(value)
+}
+
+fn print_human(status: &StatusReport, check: bool) -> anyhow::Result<()> {
     for article in &status.articles {
         let detail = article
             .detail
@@ -69,14 +89,8 @@ fn print_human(status: &StatusReport) -> anyhow::Result<()> {
         ))?;
     }
     for ui in &status.ui {
-        let state = match (&ui.error, ui.missing, ui.stale) {
-            (Some(_), _, _) => "error",
-            (None, 0, 0) => "complete",
-            (None, 0, _) => "stale",
-            (None, _, _) => "missing",
-        };
-        let detail = match &ui.error {
-            Some(e) => format!("  ({e})"),
+        let detail = match ui_error(ui) {
+            Some(e) => format!("  ({})", e.message),
             None => format!(
                 "  ({}/{} messages, {} stale, {} machine-translated not reviewed)",
                 ui.messages - ui.missing.min(ui.messages),
@@ -85,17 +99,121 @@ fn print_human(status: &StatusReport) -> anyhow::Result<()> {
                 ui.machine
             ),
         };
-        print_line(&format!("{state:<13} {:<8} {}{detail}", ui.lang, ui.path))?;
+        let location = ui_error(ui)
+            .and_then(|e| e.location())
+            .unwrap_or_else(|| ui.path.clone());
+        print_line(&format!(
+            "{:<13} {:<8} {location}{detail}",
+            ui_state(ui),
+            ui.lang
+        ))?;
     }
     for error in &status.errors {
         print_line(&format!("error         {error}"))?;
     }
+    print_line(&closing_line(status, check))?;
+    Ok(())
+}
+
+fn ui_state(ui: &UiStatus) -> &'static str {
+    match (&ui.error, ui.missing, ui.stale) {
+        (Some(_), _, _) => "error",
+        (None, 0, 0) => "complete",
+        (None, 0, _) => "stale",
+        (None, _, _) => "missing",
+    }
+}
+
+/// The last line counts everything listed above it (articles, UI files, unreadable
+/// sources) and, with `--check`, says whether the check failed, so that it always
+/// agrees with the exit code (issue 14).
+fn closing_line(status: &StatusReport, check: bool) -> String {
     let counts: Vec<String> = status
         .counts
         .iter()
         .map(|(state, n)| format!("{n} {state}"))
         .collect();
-    let total = status.articles.len();
-    print_line(&format!("{total} translations: {}", counts.join(", ")))?;
+    let mut line = format!(
+        "{} translations: {}",
+        status.articles.len(),
+        if counts.is_empty() {
+            "none".to_owned()
+        } else {
+            counts.join(", ")
+        }
+    );
+    if !status.ui.is_empty() {
+        let mut ui_counts = std::collections::BTreeMap::<&str, usize>::new();
+        for ui in &status.ui {
+            *ui_counts.entry(ui_state(ui)).or_default() += 1;
+        }
+        let ui_counts: Vec<String> = ui_counts
+            .iter()
+            .map(|(state, n)| format!("{n} {state}"))
+            .collect();
+        line.push_str(&format!(
+            "; {} UI files: {}",
+            status.ui.len(),
+            ui_counts.join(", ")
+        ));
+    }
+    if !status.errors.is_empty() {
+        line.push_str(&format!("; {} unreadable", status.errors.len()));
+    }
+    if check {
+        line.push_str(if status.fails_check() {
+            " — check failed"
+        } else {
+            " — check passed"
+        });
+    }
+    line
+}
+
+/// GitHub annotations for what needs attention (stale, missing, conflicts, errors):
+/// errors with `--check` (they fail it), warnings without; then the closing line.
+fn print_github(status: &StatusReport, check: bool) -> anyhow::Result<()> {
+    let level = if check { "error" } else { "warning" };
+    for article in status.articles.iter().filter(|a| a.state.fails_check()) {
+        let detail = article
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        let finding = ErrorObject {
+            path: Some(article.source.clone()),
+            line: None,
+            column: None,
+            code: Some(article.state.as_str().to_owned()),
+            message: format!(
+                "the {} translation ({}) is {}{detail}",
+                article.lang,
+                article.path,
+                article.state.as_str()
+            ),
+        };
+        print_line(&finding.annotation(level))?;
+    }
+    for ui in &status.ui {
+        let finding = match ui_error(ui) {
+            Some(error) => error,
+            None if ui.missing + ui.stale > 0 => ErrorObject {
+                path: Some(ui.path.clone()),
+                line: None,
+                column: None,
+                code: Some(ui_state(ui).to_owned()),
+                message: format!(
+                    "{} of {} messages missing, {} stale: run `dich translate`",
+                    ui.missing, ui.messages, ui.stale
+                ),
+            },
+            None => continue,
+        };
+        print_line(&finding.annotation(level))?;
+    }
+    for error in &status.errors {
+        print_line(&ErrorObject::about(None, None, error).annotation("error"))?;
+    }
+    print_line(&closing_line(status, check))?;
     Ok(())
 }

@@ -1,17 +1,19 @@
 //! `dich translate`: run the pipeline and print its summary.
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dich::backend::{self, Estimate, Usage};
 use dich::lang::Lang;
-use dich::pipeline::{NoProgress, Options, Progress, Project, Report};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use dich::pipeline::{Failure, NoProgress, Options, Project, Report};
+use serde::Serialize;
 
 use super::Exit;
-use super::output::{UsageError, print_line, thousands};
-
+use super::output::{
+    ErrorObject, Format, FormatArgs, UsageError, WIDTH, fit, print_json, print_line, thousands,
+    wrap,
+};
+use super::progress::Bar;
 #[derive(Debug, Args)]
 pub(crate) struct TranslateArgs {
     /// Only these target languages (repeat or comma-separate: `--lang en,ko`).
@@ -26,9 +28,8 @@ pub(crate) struct TranslateArgs {
     /// Plan and estimate only: no backend call, no file written.
     #[arg(long)]
     dry_run: bool,
-    /// Print the summary as one JSON object on stdout.
-    #[arg(long)]
-    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) output: FormatArgs,
     /// Replace translations in conflict with their source (the old file is kept as
     /// `<name>.bak`).
     #[arg(long)]
@@ -40,6 +41,7 @@ pub(crate) struct TranslateArgs {
 
 pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::Result<Exit> {
     let project = Project::load(config_path)?;
+    super::warn_about_languages(project.config());
     let mut options = Options {
         targets: targets(&project, &args.lang)?,
         only: args.only.clone(),
@@ -57,7 +59,7 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
                 Some(primary) => primary.usage().await,
                 None => None,
             };
-            return print_plan(&plan, &estimate, usage.as_ref(), args.json);
+            return print_plan(&plan, &estimate, usage.as_ref(), args.output.format());
         }
         if let Some(max) = max_cost.filter(|max| estimate.exceeds(*max)) {
             return Err(BudgetError(format!(
@@ -68,12 +70,15 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
         }
     }
     options.dry_run = false;
-    let progress = Bar::new(args.json);
+    let progress = Bar::new(args.output.is_machine());
     let report = project.translate(&chain, &options, &progress).await?;
-    if args.json {
-        print_line(&serde_json::to_string(&report)?)?;
-    } else {
-        print_summary(&report)?;
+    match args.output.format() {
+        Format::Json => print_json(&json_report(&report)?)?,
+        Format::Human => print_summary(&report)?,
+        Format::Github => {
+            print_summary(&report)?;
+            print_annotations(&report)?;
+        }
     }
     Ok(if report.interrupted {
         Exit::Interrupted
@@ -111,27 +116,40 @@ fn print_plan(
     plan: &Report,
     estimate: &Estimate,
     usage: Option<&Usage>,
-    json: bool,
+    format: Format,
 ) -> anyhow::Result<Exit> {
-    if json {
-        let mut value = serde_json::to_value(plan)?;
+    if format == Format::Json {
+        let mut value = json_report(plan)?;
         value["estimate"] = serde_json::to_value(estimate)?;
         value["usage"] = serde_json::to_value(usage)?;
-        print_line(&value.to_string())?;
+        print_json(&value)?;
         return Ok(Exit::Ok);
     }
     print_summary(plan)?;
+    if format == Format::Github {
+        print_annotations(plan)?;
+    }
     print_line("Cost estimate (primary backend):")?;
+    // 2 + 14 + 20 + 11 + 18 + 9 columns and 5 spaces: 79, within WIDTH.
+    let lang_width =
+        column_width(estimate.lines.iter().map(|l| l.lang.as_str()), "language").min(20);
+    let row = |backend: &str, lang: &str, units: &str, unit: &str, cost: &str| {
+        fit(
+            &format!("  {backend:<14} {lang:<lang_width$} {units:>11} {unit:<18} {cost:>9}"),
+            WIDTH,
+        )
+    };
+    print_line(&row("backend", "language", "units", "unit", "cost"))?;
     for line in &estimate.lines {
         let cost = line
             .cost
-            .map_or_else(|| "no price configured".to_owned(), |c| format!("{c:.2}"));
-        print_line(&format!(
-            "  {:<24} {:<10} {:>11} {:<20} {cost}",
-            line.backend,
-            line.lang.as_str(),
-            thousands(line.units as usize),
-            line.unit.unit_name()
+            .map_or_else(|| "no price".to_owned(), |c| format!("{c:.2}"));
+        print_line(&row(
+            &fit(&line.backend, 14),
+            &fit(line.lang.as_str(), lang_width),
+            &thousands(line.units as usize),
+            line.unit.unit_name(),
+            &cost,
         ))?;
     }
     let note = if estimate.complete {
@@ -144,123 +162,176 @@ fn print_plan(
         let left = usage
             .left()
             .map_or_else(|| "no limit".to_owned(), |l| thousands(l as usize));
-        print_line(&format!(
-            "  account: {} {} used this period, {left} left",
-            thousands(usage.used as usize),
-            usage.unit.unit_name()
+        print_line(&fit(
+            &format!(
+                "  account: {} {} used this period, {left} left",
+                thousands(usage.used as usize),
+                usage.unit.unit_name()
+            ),
+            WIDTH,
         ))?;
     }
     Ok(Exit::Ok)
 }
 
+/// One `::error` workflow command per failure (`--format github`).
+fn print_annotations(report: &Report) -> anyhow::Result<()> {
+    for failure in &report.failures {
+        let JsonFailure { mut object, lang } = failure_object(failure);
+        if let Some(lang) = lang {
+            object.message = format!("[{lang}] {}", object.message);
+        }
+        print_line(&object.annotation("error"))?;
+    }
+    Ok(())
+}
+
+/// The summary as `dich translate --json` prints it: the library's report with each
+/// failure as the shared error object (schema: docs/schema/translate.schema.json).
+/// Going through a `Value` also gives a dry run and a real run the same key order.
+fn json_report(report: &Report) -> anyhow::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(report)?;
+    let failures: Vec<JsonFailure> = report.failures.iter().map(failure_object).collect();
+    value["failures"] = serde_json::to_value(failures)?;
+    Ok(value)
+}
+
+/// A failure in JSON: the shared error object plus the language it concerns.
+#[derive(Serialize)]
+struct JsonFailure {
+    #[serde(flatten)]
+    object: ErrorObject,
+    lang: Option<String>,
+}
+
+fn failure_object(failure: &Failure) -> JsonFailure {
+    JsonFailure {
+        object: ErrorObject::about(Some(&failure.path), None, &failure.reason),
+        lang: failure.lang.clone(),
+    }
+}
+
+/// Width of the first column: its header or longest entry, at most 24 columns so
+/// that a table row stays within [`WIDTH`] (longer tags are cut with `…`).
+fn column_width<'a>(entries: impl Iterator<Item = &'a str>, header: &str) -> usize {
+    entries
+        .map(|e| e.chars().count())
+        .chain([header.len()])
+        .max()
+        .unwrap_or(0)
+        .min(24)
+}
+
 fn print_summary(report: &Report) -> anyhow::Result<()> {
+    for line in summary_lines(report) {
+        print_line(&line)?;
+    }
+    Ok(())
+}
+
+/// The human summary, every line at most [`WIDTH`] columns. The table's rows add up
+/// to its `total` row: failures of a whole file (before any language) get a row of
+/// their own instead of vanishing from the per-language columns (issue 14).
+fn summary_lines(report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
     let title = if report.dry_run {
         "Plan (dry run: nothing sent, nothing written)"
     } else {
         "Translation summary"
     };
-    print_line(&format!("{title} — backend: {}", report.backend))?;
+    out.push(fit(
+        &format!("{title} — backend: {}", report.backend),
+        WIDTH,
+    ));
     if report.pseudo {
-        print_line("  note: PSEUDO-TRANSLATION — marked test output, not a real translation")?;
+        out.push("  note: PSEUDO-TRANSLATION — marked test output, not a real translation".into());
     }
-    print_line(&format!(
-        "  {:<10} {:>8} {:>8} {:>9} {:>11} {:>8} {:>7}",
-        "language", "articles", "written", "segments", "characters", "memory", "failed"
-    ))?;
+    let per_lang_failed: usize = report.languages.values().map(|l| l.failed).sum();
+    let whole_file = report.failed.saturating_sub(per_lang_failed);
+    const WHOLE: &str = "whole file";
+    let extra = (whole_file > 0).then_some(WHOLE);
+    let width = column_width(
+        report.languages.keys().map(String::as_str).chain(extra),
+        "language",
+    );
+    let row = |name: &str, cells: [String; 5]| {
+        let [written, segments, characters, memory, failed] = cells;
+        format!(
+            "  {:<width$} {written:>8} {segments:>9} {characters:>11} {memory:>8} {failed:>7}",
+            fit(name, width)
+        )
+    };
+    let (sent, chars) = if report.dry_run {
+        ("to send", "chars")
+    } else {
+        ("segments", "characters")
+    };
+    out.push(row(
+        "language",
+        ["written", sent, chars, "memory", "failed"].map(str::to_owned),
+    ));
     for (lang, l) in &report.languages {
-        print_line(&format!(
-            "  {:<10} {:>8} {:>8} {:>9} {:>11} {:>8} {:>7}",
+        out.push(row(
             lang,
-            l.articles,
-            l.files_written,
-            thousands(l.segments_sent),
-            thousands(l.characters_sent),
-            thousands(l.segments_from_memory),
-            l.failed
-        ))?;
+            [
+                thousands(l.files_written),
+                thousands(l.segments_sent),
+                thousands(l.characters_sent),
+                thousands(l.segments_from_memory),
+                thousands(l.failed),
+            ],
+        ));
     }
-    let verb = if report.dry_run { "to send" } else { "sent" };
-    print_line(&format!(
-        "  total: {}, {} written, {} ({} characters) {verb} in {}, {} from memory, {} failed — {:.1} s",
-        counted(report.articles, "article"),
-        counted(report.files_written, "file"),
-        counted(report.segments_sent, "segment"),
-        thousands(report.characters_sent),
-        counted(report.requests, "request"),
-        thousands(report.segments_from_memory),
-        report.failed,
-        report.elapsed_seconds
-    ))?;
+    if whole_file > 0 {
+        let zero = || "0".to_owned();
+        out.push(row(
+            WHOLE,
+            [zero(), zero(), zero(), zero(), thousands(whole_file)],
+        ));
+    }
+    out.push(row(
+        "total",
+        [
+            thousands(report.files_written),
+            thousands(report.segments_sent),
+            thousands(report.characters_sent),
+            thousands(report.segments_from_memory),
+            thousands(report.failed),
+        ],
+    ));
+    out.push(fit(
+        &format!(
+            "  {} and {} in scope; {} in {:.1} s",
+            counted(report.articles, "article"),
+            counted(report.ui_files, "UI file"),
+            counted(report.requests, "request"),
+            report.elapsed_seconds
+        ),
+        WIDTH,
+    ));
     if let Some(fatal) = &report.fatal {
-        print_line(&format!("  stopped: {fatal}"))?;
+        out.extend(wrap(&format!("  stopped: {fatal}"), WIDTH, 4));
     }
     if report.interrupted {
-        print_line("  interrupted: finished work was kept; run again to resume")?;
+        out.push("  interrupted: finished work was kept; run again to resume".into());
     }
     if !report.failures.is_empty() {
-        print_line("Failures:")?;
+        out.push("Failures:".into());
         for failure in &report.failures {
             let lang = failure
                 .lang
                 .as_deref()
-                .map(|l| format!(" [{l}]"))
+                .map(|l| format!("[{l}] "))
                 .unwrap_or_default();
-            print_line(&format!("  {}{lang}: {}", failure.path, failure.reason))?;
+            let object = failure_object(failure).object;
+            out.extend(wrap(&format!("  {lang}{}", object.human()), WIDTH, 4));
         }
     }
-    Ok(())
+    out
 }
 
 /// "1 article", "2,000 articles".
 fn counted(n: usize, noun: &str) -> String {
     let s = if n == 1 { "" } else { "s" };
     format!("{} {noun}{s}", thousands(n))
-}
-
-/// A progress bar on a terminal; log lines otherwise.
-struct Bar {
-    bar: Option<ProgressBar>,
-}
-
-impl Bar {
-    fn new(json: bool) -> Self {
-        let visible = !json && std::io::stderr().is_terminal();
-        Bar {
-            bar: visible.then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())),
-        }
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, jobs: usize) {
-        if let Some(bar) = &self.bar {
-            bar.set_length(jobs as u64);
-            bar.set_style(
-                ProgressStyle::with_template("{bar:30} {pos}/{len} files  {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-        }
-    }
-
-    fn file_done(&self, path: &str, lang: &Lang, outcome: &str) {
-        match &self.bar {
-            Some(bar) => {
-                bar.inc(1);
-                bar.set_message(format!("{path} [{lang}] {outcome}"));
-            }
-            None => tracing::info!("{path} [{lang}]: {outcome}"),
-        }
-    }
-
-    fn batch_sent(&self, lang: &Lang, segments: usize) {
-        if self.bar.is_none() {
-            tracing::debug!("sent {segments} segments for {lang}");
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

@@ -34,7 +34,12 @@ async fn sigkill_at_several_points_then_resume_gives_the_same_files() {
     let project = project_for(&server, 2, 8);
     let mut kills = 0;
     for delay in [300, 700] {
-        let mut child = project.command(&["translate"]).spawn().expect("spawn");
+        let mut child = project
+            .command(&["translate"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
         tokio::time::sleep(Duration::from_millis(delay)).await;
         if child.try_wait().expect("wait").is_none() {
             child.kill().expect("SIGKILL");
@@ -85,6 +90,7 @@ async fn ctrl_c_keeps_finished_work_and_exits_130() {
     let child = project
         .command(&["translate", "--json"])
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -161,7 +167,12 @@ async fn a_wrong_key_stops_the_run_after_one_request_without_printing_the_key() 
 async fn a_second_run_on_the_same_project_fails_clearly_instead_of_paying_twice() {
     let server = Deepl::start(Duration::from_millis(200), None).await;
     let project = project_for(&server, 1, 4);
-    let mut first = project.command(&["translate"]).spawn().expect("spawn");
+    let mut first = project
+        .command(&["translate"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
     tokio::time::sleep(Duration::from_millis(400)).await;
     let second = project.run(&["translate"]).expect_code(1);
     assert!(

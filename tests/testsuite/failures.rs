@@ -34,7 +34,7 @@ fn a_failing_segment_fails_its_article_alone() {
     let failure = &summary["failures"][0];
     assert_eq!(failure["path"], "content/hong.md", "{summary}");
     assert!(
-        failure["reason"]
+        failure["message"]
             .as_str()
             .unwrap_or_default()
             .contains("empty"),
