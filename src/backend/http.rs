@@ -1,5 +1,6 @@
-//! The shared HTTP layer: one `reqwest` client for every backend, and per backend
-//! ([`Http`]) the timeout, pacing, retries with backoff, and the circuit breaker.
+//! The HTTP layer: one `reqwest` client for every backend (in the [`BuildContext`]
+//! backends are built in), and per backend ([`Http`]) the timeout, pacing, retries with
+//! backoff, and the circuit breaker.
 //!
 //! Invariants: an API key leaves a [`SecretString`] only to build a request header;
 //! error messages never carry a URL (Google-style query keys) or an echoed key; only
@@ -12,36 +13,36 @@ use std::time::Duration;
 use reqwest::{Client, RequestBuilder};
 use secrecy::{ExposeSecret as _, SecretString};
 
+use super::BackendError;
 use super::limit::{Breaker, Limiter};
 use super::retry::{Backoff, MAX_RETRY_AFTER, parse_retry_after};
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 
-/// What every backend shares: the HTTP client, the backoff timing, and where API keys
-/// are read from.
+/// What every backend of a run is built with: the one HTTP client, the backoff timing,
+/// and where API keys are read from.
 #[derive(Clone)]
-pub struct Shared {
+pub struct BuildContext {
     client: Client,
     backoff: Backoff,
     env: Option<HashMap<String, String>>,
 }
 
-impl fmt::Debug for Shared {
+impl fmt::Debug for BuildContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print the environment override: it holds keys.
-        f.debug_struct("Shared")
+        f.debug_struct("BuildContext")
             .field("backoff", &self.backoff)
             .finish_non_exhaustive()
     }
 }
 
-impl Shared {
+impl BuildContext {
     /// One client (rustls, `User-Agent: dich/<version>`) with this connect timeout;
     /// request timeouts are set per backend.
     ///
     /// # Errors
     /// [`BackendError::Config`] when the TLS backend cannot be initialised.
-    pub fn new(connect_timeout: Duration) -> Result<Shared, BackendError> {
+    pub fn new(connect_timeout: Duration) -> Result<BuildContext, BackendError> {
         let client = Client::builder()
             .user_agent(concat!("dich/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(connect_timeout)
@@ -52,7 +53,7 @@ impl Shared {
                 backend: "http".to_owned(),
                 message: format!("cannot build the HTTP client: {e}"),
             })?;
-        Ok(Shared {
+        Ok(BuildContext {
             client,
             backoff: Backoff::default(),
             env: None,
@@ -143,15 +144,15 @@ impl Http {
     pub fn new(
         name: &str,
         config: &BackendConfig,
-        shared: &Shared,
+        context: &BuildContext,
         key: Option<SecretString>,
     ) -> Self {
         Http {
             name: name.to_owned(),
-            client: shared.client.clone(),
+            client: context.client.clone(),
             timeout: Duration::from_secs_f64(config.timeout_secs.max(0.001)),
             max_retries: config.max_retries,
-            backoff: shared.backoff,
+            backoff: context.backoff,
             limiter: Limiter::from_config(config),
             breaker: Breaker::new(config.circuit_breaker_failures),
             key,
@@ -388,15 +389,15 @@ mod tests {
 
     #[test]
     fn missing_key_names_the_variable() {
-        let shared = Shared::new(Duration::from_secs(1))
+        let context = BuildContext::new(Duration::from_secs(1))
             .unwrap()
             .with_env(HashMap::new());
-        let err = shared
+        let err = context
             .api_key("deepl", &BackendConfig::default(), "DEEPL_AUTH_KEY", true)
             .unwrap_err();
         assert!(matches!(err, BackendError::Config { .. }));
         assert!(err.to_string().contains("DEEPL_AUTH_KEY"), "{err}");
-        let optional = shared.api_key("lt", &BackendConfig::default(), "LT_KEY", false);
+        let optional = context.api_key("lt", &BackendConfig::default(), "LT_KEY", false);
         assert!(optional.unwrap().is_none());
     }
 }

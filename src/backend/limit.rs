@@ -12,8 +12,8 @@ use std::time::Duration;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+use super::BackendError;
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 
 /// Concurrency and rate limits of one backend.
 #[derive(Debug)]

@@ -8,9 +8,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use serde::de::DeserializeOwned;
 
-use crate::config::{BackendConfig, Config};
-use crate::error::BackendError;
+use crate::config::{BackendConfig, BackendTable, Config, ConfigError};
 use crate::lang::Lang;
 use crate::markup;
 
@@ -19,7 +19,7 @@ pub mod codes;
 pub mod command;
 pub mod cost;
 pub mod deepl;
-pub mod driver;
+mod error;
 pub mod google;
 pub mod html;
 pub mod http;
@@ -28,14 +28,17 @@ pub mod limit;
 pub mod openai;
 pub mod pseudo;
 pub mod retry;
+pub mod service;
 
 #[cfg(test)]
 #[path = "tests/mod.rs"]
-mod wire_tests;
+mod service_tests;
 
 pub use cost::{Billing, Estimate, EstimateLine, Usage, estimate};
-pub use http::Shared;
+pub use error::BackendError;
+pub use http::BuildContext;
 pub use retry::Backoff;
+pub use service::{Call, Protocol, ServiceBackend};
 
 /// One sentence to translate, with inline markup as numbered tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +96,22 @@ pub struct Limits {
     pub accepts_context: bool,
 }
 
+impl Limits {
+    /// These limits, lowered (never raised) by `max_segments_per_request` and
+    /// `max_chars_per_request` in `config`.
+    pub fn lowered_by(self, config: &BackendConfig) -> Limits {
+        Limits {
+            max_segments: config
+                .max_segments_per_request
+                .map_or(self.max_segments, |n| n.min(self.max_segments)),
+            max_chars: config
+                .max_chars_per_request
+                .map_or(self.max_chars, |n| n.min(self.max_chars)),
+            ..self
+        }
+    }
+}
+
 /// A machine translation service.
 #[async_trait]
 pub trait Translator: Send + Sync + std::fmt::Debug {
@@ -144,51 +163,98 @@ pub trait Translator: Send + Sync + std::fmt::Debug {
 }
 
 /// Builds a backend from its config; `name` is how the config refers to it.
-type Factory = fn(
+type Build = fn(
     name: &str,
     config: &BackendConfig,
-    shared: &Shared,
+    context: &BuildContext,
 ) -> Result<Arc<dyn Translator>, BackendError>;
 
+/// One kind of backend: its `kind` value, how to check its own options, how to build it.
+struct Kind {
+    name: &'static str,
+    check: fn(&BackendTable) -> Result<(), ConfigError>,
+    build: Build,
+}
+
+impl Kind {
+    /// A kind that talks to a service through protocol `P`.
+    const fn service<P: Protocol>(name: &'static str) -> Kind {
+        Kind {
+            name,
+            check: check_options::<P::Options>,
+            build: service::build::<P>,
+        }
+    }
+}
+
 /// Every backend kind: adding a backend is one file and one line here.
-const REGISTRY: &[(&str, Factory)] = &[
-    ("pseudo", pseudo::create),
-    ("deepl", deepl::create),
-    ("google", google::create),
-    ("azure", azure::create),
-    ("libretranslate", libretranslate::create),
-    ("openai", openai::create),
-    ("command", command::create),
+const KINDS: &[Kind] = &[
+    Kind {
+        name: "pseudo",
+        check: check_options::<pseudo::Options>,
+        build: pseudo::build,
+    },
+    Kind::service::<deepl::DeepL>("deepl"),
+    Kind::service::<google::Google>("google"),
+    Kind::service::<azure::Azure>("azure"),
+    Kind::service::<libretranslate::LibreTranslate>("libretranslate"),
+    Kind::service::<openai::OpenAi>("openai"),
+    Kind::service::<command::Command>("command"),
 ];
+
+/// Reads a kind's options struct only to check it.
+fn check_options<O: DeserializeOwned>(table: &BackendTable) -> Result<(), ConfigError> {
+    table.read::<O>().map(drop)
+}
 
 /// The valid values of `kind`.
 pub fn kinds() -> Vec<&'static str> {
-    REGISTRY.iter().map(|(kind, _)| *kind).collect()
+    KINDS.iter().map(|kind| kind.name).collect()
 }
 
-/// Builds the backend `name` configured by `config`, on the shared HTTP layer.
+fn kind_of(config: &BackendConfig) -> Option<&'static Kind> {
+    KINDS.iter().find(|kind| kind.name == config.kind)
+}
+
+fn unknown_kind(kind: &str) -> String {
+    format!(
+        "unknown backend kind `{kind}`; valid kinds are: {}",
+        kinds().join(", ")
+    )
+}
+
+/// Checks every backend table of `config` (`[backend]` and each `[backends.<name>]`):
+/// a known `kind`, and only options that kind takes, with values of the right type.
+/// `dich check` and `dich translate` run it before anything else.
 ///
 /// # Errors
-/// [`BackendError::Config`] for an unknown kind (listing the valid ones) or a backend
-/// that cannot be set up (e.g. its key variable is unset).
+/// [`ConfigError::Invalid`] at the unknown kind (listing the valid ones), the unknown
+/// key, or the wrong value.
+pub fn check_config(config: &Config) -> Result<(), ConfigError> {
+    for backend in std::iter::once(&config.backend).chain(config.backends.values()) {
+        let kind = kind_of(backend)
+            .ok_or_else(|| backend.table.kind_error(unknown_kind(&backend.kind)))?;
+        (kind.check)(&backend.table)?;
+    }
+    Ok(())
+}
+
+/// Builds the backend `name` configured by `config`.
+///
+/// # Errors
+/// [`BackendError::Config`] for an unknown kind (listing the valid ones), options the
+/// kind does not take, or a backend that cannot be set up (e.g. its key variable is
+/// unset).
 pub fn create(
     name: &str,
     config: &BackendConfig,
-    shared: &Shared,
+    context: &BuildContext,
 ) -> Result<Arc<dyn Translator>, BackendError> {
-    let factory = REGISTRY
-        .iter()
-        .find(|(kind, _)| *kind == config.kind)
-        .map(|(_, factory)| factory)
-        .ok_or_else(|| BackendError::Config {
-            backend: name.to_owned(),
-            message: format!(
-                "unknown backend kind `{}`; valid kinds are: {}",
-                config.kind,
-                kinds().join(", ")
-            ),
-        })?;
-    factory(name, config, shared)
+    let kind = kind_of(config).ok_or_else(|| BackendError::Config {
+        backend: name.to_owned(),
+        message: unknown_kind(&config.kind),
+    })?;
+    (kind.build)(name, config, context)
 }
 
 /// Builds the chain for a run: the primary backend (`[backend]`, or
@@ -211,22 +277,22 @@ pub fn chain_from_config(
     } else {
         10.0
     };
-    let shared = Shared::new(std::time::Duration::from_secs_f64(connect))?;
-    chain_with(config, backend_name, &shared)
+    let context = BuildContext::new(std::time::Duration::from_secs_f64(connect))?;
+    chain_with(config, backend_name, &context)
 }
 
-/// [`chain_from_config`] on a given [`Shared`] layer (tests use scaled-down backoff).
+/// [`chain_from_config`] in a given [`BuildContext`] (tests use scaled-down backoff).
 ///
 /// # Errors
 /// As [`chain_from_config`].
 pub fn chain_with(
     config: &Config,
     backend_name: Option<&str>,
-    shared: &Shared,
+    context: &BuildContext,
 ) -> Result<Chain, BackendError> {
     let members = chain_configs(config, backend_name)?
         .into_iter()
-        .map(|(name, c)| create(&name, c, shared))
+        .map(|(name, c)| create(&name, c, context))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Chain::new(members))
 }
@@ -484,14 +550,53 @@ mod tests {
         assert!(e.complete && e.exceeds(10.0) && !e.exceeds(15.0));
     }
 
+    const MINIMAL: &str = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\", \"zh-hans\"]\n";
+
+    /// The error `check_config` reports for `text`.
+    fn config_error(text: &str) -> String {
+        let config = Config::parse(text, std::path::Path::new("site/config.toml")).unwrap();
+        check_config(&config).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_position() {
+        let message = config_error(&format!(
+            "{MINIMAL}[backend]\nkind = \"pseudo\"\nconcurency = 3\n"
+        ));
+        assert!(message.contains("concurency"), "{message}");
+        assert!(message.starts_with("site/config.toml:6:1:"), "{message}");
+    }
+
+    #[test]
+    fn unknown_backend_kind_lists_valid_ones() {
+        let message = config_error(&format!("{MINIMAL}[backend]\nkind = \"babelfish\"\n"));
+        assert!(message.contains("babelfish"), "{message}");
+        assert!(message.contains("pseudo"), "{message}");
+        assert!(message.starts_with("site/config.toml:5:"), "{message}");
+    }
+
+    #[test]
+    fn an_option_of_another_kind_is_rejected_at_its_value() {
+        let message = config_error(&format!(
+            "{MINIMAL}[backends.local]\nkind = \"command\"\ncommand = [\"mt\"]\nmodel = \"x\"\n\n[backends.gpt]\nkind = \"openai\"\nmodel = 4\n"
+        ));
+        assert!(message.starts_with("site/config.toml:11:9:"), "{message}");
+        assert!(message.contains("invalid type"), "{message}");
+        let message = config_error(&format!(
+            "{MINIMAL}[backends.local]\nkind = \"command\"\ncommand = [\"mt\"]\nmodel = \"x\"\n"
+        ));
+        assert!(message.starts_with("site/config.toml:7:1:"), "{message}");
+        assert!(message.contains("unknown field `model`"), "{message}");
+    }
+
     #[test]
     fn unknown_kind_lists_valid_kinds() {
         let config = BackendConfig {
             kind: "babelfish".into(),
             ..BackendConfig::default()
         };
-        let shared = Shared::new(std::time::Duration::from_secs(1)).unwrap();
-        let err = create("babelfish", &config, &shared)
+        let context = BuildContext::new(std::time::Duration::from_secs(1)).unwrap();
+        let err = create("babelfish", &config, &context)
             .unwrap_err()
             .to_string();
         assert!(err.contains("pseudo"), "{err}");

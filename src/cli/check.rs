@@ -32,6 +32,7 @@ pub(crate) struct CheckArgs {
 pub(crate) fn execute(config_path: &Path, args: CheckArgs) -> anyhow::Result<Exit> {
     // An invalid config is reported like every config error: exit code 2.
     let config = Config::from_file(config_path)?;
+    dich::backend::check_config(&config)?;
     let result = fluent::check(&config);
     let text = match args.format {
         Format::Human => report::human(&result),

@@ -3,7 +3,8 @@
 
 use std::io::Write as _;
 
-use dich::error::{BackendError, ConfigError};
+use dich::backend::BackendError;
+use dich::config::ConfigError;
 use dich::pipeline::PipelineError;
 
 use super::Exit;

@@ -40,6 +40,7 @@ pub(crate) struct TranslateArgs {
 
 pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::Result<Exit> {
     let project = Project::load(config_path)?;
+    backend::check_config(project.config())?;
     let mut options = Options {
         targets: targets(&project, &args.lang)?,
         only: args.only.clone(),

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use crate::backend::Chain;
 use crate::config::Config;
+use crate::config::ConfigError;
 use crate::content::{self, Article, Document};
-use crate::error::ConfigError;
 use crate::fluent::FtlPlan;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};

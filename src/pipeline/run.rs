@@ -19,9 +19,9 @@ use super::slots::{SlotResult, Slots};
 use super::{
     Job, JobContext, JobDoc, Options, PipelineError, Prepared, Progress, Project, Report, Source,
 };
+use crate::backend::BackendError;
 use crate::backend::{Batch, Chain, Limits, Segment, Translated};
 use crate::content::{Provenance, UnitTranslation};
-use crate::error::BackendError;
 use crate::fs::FsError;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError, NewEntry, Origin};

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 
 use super::support::*;
-use crate::error::BackendError;
+use crate::backend::BackendError;
 
 /// Writes `script` and returns a config running it with python3.
 fn program(dir: &tempfile::TempDir, script: &str) -> crate::config::BackendConfig {
@@ -12,10 +12,24 @@ fn program(dir: &tempfile::TempDir, script: &str) -> crate::config::BackendConfi
     file.write_all(script.as_bytes()).unwrap();
     crate::config::BackendConfig {
         kind: "command".into(),
-        command: vec!["python3".into(), path.display().to_string()],
+        table: command(&["python3", &path.display().to_string()]),
         timeout_secs: 5.0,
         ..crate::config::BackendConfig::default()
     }
+}
+
+/// The `command = [...]` option of a `command` table.
+fn command(program: &[&str]) -> crate::config::BackendTable {
+    let mut table = toml::Table::new();
+    table.insert(
+        "command".into(),
+        program
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect::<Vec<_>>()
+            .into(),
+    );
+    table.into()
 }
 
 const ECHO: &str = r#"
@@ -54,7 +68,7 @@ async fn command_errors_are_reported() {
     assert!(err.to_string().contains("model not loaded"), "{err}");
 
     let mut config = program(&dir, "");
-    config.command = vec!["/nonexistent/dich-mt".into()];
+    config.table = command(&["/nonexistent/dich-mt"]);
     let err = backend(&config)
         .translate(&batch(&["một"]))
         .await

@@ -6,8 +6,8 @@ use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::support::*;
+use crate::backend::BackendError;
 use crate::backend::Segment;
-use crate::error::BackendError;
 
 #[tokio::test]
 async fn deepl_request_shape_and_context() {
@@ -31,7 +31,7 @@ async fn deepl_request_shape_and_context() {
         .mount(&server)
         .await;
     let mut config = config("deepl", &server.uri());
-    config.formality = Some("prefer_less".into());
+    config.table = options("formality = \"prefer_less\"");
     let mut batch = batch_to("zh-Hans", &["Giá xăng giảm."]);
     batch.segments[0].context = Some("Tin kinh tế.".into());
     let out = backend(&config).translate(&batch).await.unwrap();
@@ -326,9 +326,9 @@ async fn openai_truncated_reply_fails_and_rate_limit_is_retried() {
 async fn openai_needs_a_model_and_local_servers_need_no_key() {
     let mut config = config("openai", "http://127.0.0.1:9");
     config.api_key_env = None;
-    assert!(crate::backend::create("openai", &config, &shared()).is_ok());
-    config.model = None;
-    let err = crate::backend::create("openai", &config, &shared()).unwrap_err();
+    assert!(crate::backend::create("openai", &config, &context()).is_ok());
+    config.table = options("");
+    let err = crate::backend::create("openai", &config, &context()).unwrap_err();
     assert!(err.to_string().contains("model"), "{err}");
 }
 
@@ -337,7 +337,7 @@ async fn missing_key_and_unsupported_pair_fail_before_any_call() {
     let server = MockServer::start().await;
     let mut config = config("deepl", &server.uri());
     config.api_key_env = Some("DICH_UNSET_VARIABLE".into());
-    let err = crate::backend::create("deepl", &config, &shared()).unwrap_err();
+    let err = crate::backend::create("deepl", &config, &context()).unwrap_err();
     assert!(matches!(err, BackendError::Config { .. }));
     assert!(err.to_string().contains("DICH_UNSET_VARIABLE"));
 
