@@ -11,9 +11,7 @@ use serde_json::json;
 
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
-use super::http::{
-    BuildContext, Http, base_url, classify_common, key_var, parse_json, service_message,
-};
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
 use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -38,7 +36,6 @@ pub struct Azure {
     url: String,
     region: Option<String>,
     http: Http,
-    key_var: String,
 }
 
 #[async_trait]
@@ -61,15 +58,14 @@ impl Protocol for Azure {
         options: Options,
         context: &BuildContext,
     ) -> Result<Self, BackendError> {
-        let key = context.api_key(name, config, KEY_VAR, true)?;
+        let http = context.http(name, config, KEY_VAR, true)?;
         Ok(Azure {
             url: format!(
                 "{}/translate",
                 base_url(config, "https://api.cognitive.microsofttranslator.com")
             ),
             region: options.region,
-            http: Http::new(name, config, context, key),
-            key_var: key_var(config, KEY_VAR).to_owned(),
+            http,
         })
     }
 
@@ -168,11 +164,11 @@ impl Azure {
                 message: format!(
                     "{} (check the key in `{}` and the `region` of the resource)",
                     service_message(body),
-                    self.key_var
+                    self.http.key_var()
                 ),
             },
             (400, Some(400_072 | 400_077)) => BackendError::TooLarge { backend },
-            _ => classify_common(name, status, body, retry_after, &self.key_var),
+            _ => classify_common(name, status, body, retry_after, self.http.key_var()),
         }
     }
 }

@@ -16,9 +16,7 @@ use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
 use super::codes::{Builtin, chinese_traditional, known_language};
-use super::http::{
-    BuildContext, Http, base_url, classify_common, key_var, parse_json, service_message,
-};
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
 use super::{BackendError, Batch, Billing, Call, Limits, Protocol, Usage};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -48,7 +46,6 @@ pub struct DeepL {
     options: Options,
     /// Lower-case DeepL language codes with the `tag_handling` feature, asked once.
     tag_support: OnceCell<Vec<String>>,
-    key_var: String,
 }
 
 #[async_trait]
@@ -73,22 +70,18 @@ impl Protocol for DeepL {
         options: Options,
         context: &BuildContext,
     ) -> Result<Self, BackendError> {
-        let key = context.api_key(name, config, KEY_VAR, true)?;
-        let free = key.as_ref().is_some_and(|k| {
-            use secrecy::ExposeSecret as _;
-            k.expose_secret().ends_with(":fx")
-        });
-        let default = if free {
+        let http = context.http(name, config, KEY_VAR, true)?;
+        // A Free plan's key ends in `:fx` and only works on its own host.
+        let default = if http.key().is_some_and(|k| k.ends_with(":fx")) {
             "https://api-free.deepl.com"
         } else {
             "https://api.deepl.com"
         };
         Ok(DeepL {
             base: base_url(config, default),
-            http: Http::new(name, config, context, key),
+            http,
             options,
             tag_support: OnceCell::new(),
-            key_var: key_var(config, KEY_VAR).to_owned(),
         })
     }
 
@@ -190,14 +183,14 @@ impl DeepL {
                 message: format!(
                     "{} (check the key in `{}`; a Free key ends in `:fx` and only works on api-free.deepl.com)",
                     service_message(body),
-                    self.key_var
+                    self.http.key_var()
                 ),
             },
             529 => BackendError::RateLimited {
                 backend: name,
                 retry_after,
             },
-            _ => classify_common(backend, status, body, retry_after, &self.key_var),
+            _ => classify_common(backend, status, body, retry_after, self.http.key_var()),
         }
     }
 

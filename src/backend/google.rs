@@ -12,9 +12,7 @@ use serde_json::json;
 
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
-use super::http::{
-    BuildContext, Http, base_url, classify_common, key_var, parse_json, service_message,
-};
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
 use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -34,7 +32,6 @@ pub struct Options {}
 pub struct Google {
     url: String,
     http: Http,
-    key_var: String,
 }
 
 #[async_trait]
@@ -58,14 +55,13 @@ impl Protocol for Google {
         _options: Options,
         context: &BuildContext,
     ) -> Result<Self, BackendError> {
-        let key = context.api_key(name, config, KEY_VAR, true)?;
+        let http = context.http(name, config, KEY_VAR, true)?;
         Ok(Google {
             url: format!(
                 "{}/language/translate/v2",
                 base_url(config, "https://translation.googleapis.com")
             ),
-            http: Http::new(name, config, context, key),
-            key_var: key_var(config, KEY_VAR).to_owned(),
+            http,
         })
     }
 
@@ -177,9 +173,9 @@ impl Google {
             };
         }
         if status == 400 && (has("keyInvalid") || body.contains("API key not valid")) {
-            return classify_common(name, 401, body, None, &self.key_var);
+            return classify_common(name, 401, body, None, self.http.key_var());
         }
-        classify_common(name, status, body, retry_after, &self.key_var)
+        classify_common(name, status, body, retry_after, self.http.key_var())
     }
 }
 

@@ -105,10 +105,32 @@ impl BuildContext {
             None => Ok(None),
         }
     }
+
+    /// The connection of backend `name` to its service, with its API key read from the
+    /// variable named by `api_key_env`, or `default_var` (an error only when `required`).
+    ///
+    /// # Errors
+    /// As [`BuildContext::api_key`].
+    pub fn http(
+        &self,
+        name: &str,
+        config: &BackendConfig,
+        default_var: &str,
+        required: bool,
+    ) -> Result<Http, BackendError> {
+        let key = self.api_key(name, config, default_var, required)?;
+        Ok(Http::new(
+            name,
+            config,
+            self,
+            key,
+            key_var(config, default_var),
+        ))
+    }
 }
 
 /// The name of the key variable: `api_key_env`, else the documented default.
-pub fn key_var<'a>(config: &'a BackendConfig, default_var: &'a str) -> &'a str {
+fn key_var<'a>(config: &'a BackendConfig, default_var: &'a str) -> &'a str {
     config.api_key_env.as_deref().unwrap_or(default_var)
 }
 
@@ -126,6 +148,7 @@ pub struct Http {
     limiter: Limiter,
     breaker: Breaker,
     key: Option<SecretString>,
+    key_var: String,
 }
 
 impl fmt::Debug for Http {
@@ -140,12 +163,14 @@ impl fmt::Debug for Http {
 }
 
 impl Http {
-    /// The layer for backend `name`, with its key kept for redaction.
-    pub fn new(
+    /// The layer for backend `name`, with its key kept for redaction and the name of
+    /// the variable it came from for error messages.
+    fn new(
         name: &str,
         config: &BackendConfig,
         context: &BuildContext,
         key: Option<SecretString>,
+        key_var: &str,
     ) -> Self {
         Http {
             name: name.to_owned(),
@@ -156,7 +181,13 @@ impl Http {
             limiter: Limiter::from_config(config),
             breaker: Breaker::new(config.circuit_breaker_failures),
             key,
+            key_var: key_var.to_owned(),
         }
+    }
+
+    /// The name of the variable holding the key, for "check the key in `…`" messages.
+    pub fn key_var(&self) -> &str {
+        &self.key_var
     }
 
     /// The API key, for building the auth header only.

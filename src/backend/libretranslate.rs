@@ -11,9 +11,7 @@ use serde_json::json;
 
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
-use super::http::{
-    BuildContext, Http, base_url, classify_common, key_var, parse_json, service_message,
-};
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
 use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -32,7 +30,6 @@ pub struct Options {}
 pub struct LibreTranslate {
     url: String,
     http: Http,
-    key_var: String,
 }
 
 #[async_trait]
@@ -56,11 +53,10 @@ impl Protocol for LibreTranslate {
         _options: Options,
         context: &BuildContext,
     ) -> Result<Self, BackendError> {
-        let key = context.api_key(name, config, KEY_VAR, config.api_key_env.is_some())?;
+        let http = context.http(name, config, KEY_VAR, config.api_key_env.is_some())?;
         Ok(LibreTranslate {
             url: format!("{}/translate", base_url(config, "http://127.0.0.1:5000")),
-            http: Http::new(name, config, context, key),
-            key_var: key_var(config, KEY_VAR).to_owned(),
+            http,
         })
     }
 
@@ -117,10 +113,10 @@ impl LibreTranslate {
                 message: format!(
                     "{} (the server refused the API key, or banned this client: check `{}`)",
                     service_message(body),
-                    self.key_var
+                    self.http.key_var()
                 ),
             },
-            _ => classify_common(name, status, body, retry_after, &self.key_var),
+            _ => classify_common(name, status, body, retry_after, self.http.key_var()),
         }
     }
 }

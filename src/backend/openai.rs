@@ -16,9 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::codes::Builtin;
-use super::http::{
-    BuildContext, Http, base_url, classify_common, key_var, parse_json, service_message,
-};
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
 use super::{BackendError, Batch, Billing, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -50,7 +48,6 @@ pub struct OpenAi {
     temperature: f64,
     http: Http,
     format: AtomicU8,
-    key_var: String,
 }
 
 #[async_trait]
@@ -81,14 +78,13 @@ impl Protocol for OpenAi {
         let base = base_url(config, DEFAULT_BASE);
         // Local servers usually need no key; OpenAI itself always does.
         let required = config.api_key_env.is_some() || base.contains("api.openai.com");
-        let key = context.api_key(name, config, KEY_VAR, required)?;
+        let http = context.http(name, config, KEY_VAR, required)?;
         Ok(OpenAi {
             url: format!("{base}/chat/completions"),
             model,
             temperature: options.temperature.unwrap_or(0.2),
-            http: Http::new(name, config, context, key),
+            http,
             format: AtomicU8::new(JSON_SCHEMA),
-            key_var: key_var(config, KEY_VAR).to_owned(),
         })
     }
 
@@ -257,7 +253,7 @@ impl OpenAi {
                 ),
             };
         }
-        classify_common(name, status, body, retry_after, &self.key_var)
+        classify_common(name, status, body, retry_after, self.http.key_var())
     }
 
     fn body(&self, call: &Call<'_>, format: u8) -> Value {
