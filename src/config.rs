@@ -67,6 +67,11 @@ pub enum ConfigError {
 /// The name of the configuration file dich looks for by default.
 pub const DEFAULT_FILE: &str = "config.toml";
 
+/// The longest timeout, and the longest pause between requests a rate limit may ask
+/// for: a day. Longer is a mistake (`inf`, a misplaced exponent), and no `Duration`
+/// holds every number a config can say.
+pub const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(86_400);
+
 /// A loaded, validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -502,29 +507,70 @@ impl Locator<'_> {
                 kind: kind_at,
             }),
         };
-        check_backend(&backend)?;
+        let value_at = |key: &str| common.iter().find(|e| e.key == key).map(|e| e.value_at);
+        check_backend(&backend, value_at)?;
         Ok(backend)
     }
 }
 
-/// The checks of the common keys that their types cannot express.
-fn check_backend(b: &BackendConfig) -> Result<(), ConfigError> {
-    let error = |message: String| Err(b.table.table_error(message));
+/// The checks of the common keys that their types cannot express; `at` gives the
+/// position of a key's value, when it is written.
+fn check_backend(
+    b: &BackendConfig,
+    at: impl Fn(&str) -> Option<table::Position>,
+) -> Result<(), ConfigError> {
+    let error = |key: &str, message: String| {
+        let position = at(key);
+        Err(match (&b.table.place, position) {
+            (Some(place), Some((line, column))) => ConfigError::Invalid {
+                path: place.path.clone(),
+                line,
+                column,
+                message,
+            },
+            _ => b.table.table_error(message),
+        })
+    };
     if b.concurrency == 0 {
-        return error("`concurrency` must be at least 1".to_owned());
+        return error("concurrency", "`concurrency` must be at least 1".to_owned());
     }
-    if b.timeout_secs <= 0.0 || b.connect_timeout_secs <= 0.0 {
-        return error("timeouts must be positive numbers of seconds".to_owned());
+    let longest = LONGEST_WAIT.as_secs_f64();
+    for (key, secs) in [
+        ("timeout_secs", b.timeout_secs),
+        ("connect_timeout_secs", b.connect_timeout_secs),
+    ] {
+        // Written as `!(0 < secs <= longest)` so that NaN fails too.
+        if !(secs > 0.0 && secs <= longest) {
+            return error(
+                key,
+                format!(
+                    "`{key}` must be a number of seconds above 0 and at most {longest} (a day), not {secs}"
+                ),
+            );
+        }
     }
-    if let Some(Some(bad)) = [b.max_segments_per_request, b.max_chars_per_request]
-        .iter()
-        .find(|limit| **limit == Some(0))
+    if let Some(rps) = b.requests_per_second
+        && !(rps.is_finite() && rps >= 1.0 / longest)
     {
-        return error(format!("batch limits must be at least 1, not {bad}"));
+        return error(
+            "requests_per_second",
+            format!(
+                "`requests_per_second` must be a finite number, at least one request a day ({:e}), not {rps}",
+                1.0 / longest
+            ),
+        );
+    }
+    for (key, limit) in [
+        ("max_segments_per_request", b.max_segments_per_request),
+        ("max_chars_per_request", b.max_chars_per_request),
+    ] {
+        if limit == Some(0) {
+            return error(key, "batch limits must be at least 1, not 0".to_owned());
+        }
     }
     for tag in b.languages.keys() {
         if let Err(e) = Lang::parse(tag) {
-            return error(format!("in `languages`: {e}"));
+            return error("languages", format!("in `languages`: {e}"));
         }
     }
     Ok(())
@@ -590,6 +636,34 @@ mod tests {
         let message = error_of("[project]\nsource = \"vi\"\ntargets = [\"en\", \"EN\"]\n");
         assert!(message.contains("listed twice"), "{message}");
         assert!(message.starts_with("site/config.toml:3:18:"), "{message}");
+    }
+
+    /// Issue 10: these numbers made `Duration::from_secs_f64` panic when the backend
+    /// was built; they are refused where they are written.
+    #[test]
+    fn numbers_no_duration_can_hold_are_refused_at_their_line() {
+        for (key, value) in [
+            ("timeout_secs", "inf"),
+            ("timeout_secs", "1e20"),
+            ("connect_timeout_secs", "nan"),
+            ("requests_per_second", "1e-30"),
+            ("requests_per_second", "-2.0"),
+        ] {
+            let message = error_of(&format!(
+                "{MINIMAL}[backend]\nkind = \"pseudo\"\n{key} = {value}\n"
+            ));
+            assert!(
+                message.starts_with(&format!("site/config.toml:6:{}:", key.len() + 4)),
+                "{key} = {value}: {message}"
+            );
+            assert!(message.contains(key), "{message}");
+        }
+        assert!(
+            parse(&format!(
+                "{MINIMAL}[backend]\ntimeout_secs = 3600\nrequests_per_second = 0.5\n"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

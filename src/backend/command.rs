@@ -78,7 +78,7 @@ impl Protocol for Command {
         }
         Ok(Command {
             program: options.command,
-            timeout: Duration::from_secs_f64(config.timeout_secs.max(0.001)),
+            timeout: super::retry::timeout(config.timeout_secs),
             priced: config.price_per_million.is_some(),
             running: Mutex::new(None),
         })

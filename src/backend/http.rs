@@ -175,7 +175,7 @@ impl Http {
         Http {
             name: name.to_owned(),
             client: context.client.clone(),
-            timeout: Duration::from_secs_f64(config.timeout_secs.max(0.001)),
+            timeout: super::retry::timeout(config.timeout_secs),
             max_retries: config.max_retries,
             backoff: context.backoff,
             limiter: Limiter::from_config(config),
@@ -416,6 +416,25 @@ mod tests {
         assert_eq!(service_message(r#"{"error":"Slowdown"}"#), "Slowdown");
         assert_eq!(service_message("plain text"), "plain text");
         assert_eq!(service_message(""), "no details in the response");
+    }
+
+    /// Issue 10: `timeout_secs = inf` (or 1e20) in a config built in code panicked in
+    /// `Duration::from_secs_f64`.
+    #[test]
+    fn an_endless_timeout_is_clamped_not_a_panic() {
+        let context = BuildContext::new(Duration::from_secs(1)).unwrap();
+        for timeout_secs in [f64::INFINITY, 1e20, f64::NAN] {
+            let config = BackendConfig {
+                timeout_secs,
+                ..BackendConfig::default()
+            };
+            let http = context.http("x", &config, "X_KEY", false).unwrap();
+            assert!(
+                http.timeout <= Duration::from_secs(86_400),
+                "{timeout_secs}"
+            );
+            assert!(http.timeout > Duration::ZERO, "{timeout_secs}");
+        }
     }
 
     #[test]

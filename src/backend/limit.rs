@@ -7,13 +7,13 @@
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::BackendError;
-use crate::config::BackendConfig;
+use super::retry::clamped_secs;
+use crate::config::{BackendConfig, LONGEST_WAIT};
 
 /// Concurrency and rate limits of one backend.
 #[derive(Debug)]
@@ -29,7 +29,9 @@ impl Limiter {
         let requests = config
             .requests_per_second
             .filter(|rps| rps.is_finite() && *rps > 0.0)
-            .and_then(|rps| Quota::with_period(Duration::from_secs_f64(1.0 / rps)))
+            // The config file refuses a rate slower than one request a day; a config
+            // built in code is clamped to it.
+            .and_then(|rps| Quota::with_period(clamped_secs(1.0 / rps, LONGEST_WAIT)?))
             .map(RateLimiter::direct);
         let chars = config
             .characters_per_minute
@@ -131,6 +133,22 @@ mod tests {
         assert!(b.check("x").is_err());
     }
 
+    /// Issue 10: a tiny rate made `Duration::from_secs_f64(1/rps)` panic; a config built
+    /// in code bypasses the config file's checks, so the limiter clamps the period.
+    #[tokio::test]
+    async fn a_tiny_request_rate_is_clamped_not_a_panic() {
+        for rps in [1e-30, f64::MIN_POSITIVE] {
+            let config = BackendConfig {
+                requests_per_second: Some(rps),
+                ..BackendConfig::default()
+            };
+            let limiter = Limiter::from_config(&config);
+            assert!(limiter.requests.is_some(), "{rps}: still rate limited");
+            // The first request is free; only the next ones wait.
+            limiter.pace().await;
+        }
+    }
+
     #[tokio::test]
     async fn request_rate_is_paced() {
         let config = BackendConfig {
@@ -144,7 +162,7 @@ mod tests {
         }
         // 5 requests at 20/s: the first is free, the next four wait 50 ms each.
         assert!(
-            start.elapsed() >= Duration::from_millis(180),
+            start.elapsed() >= std::time::Duration::from_millis(180),
             "{:?}",
             start.elapsed()
         );

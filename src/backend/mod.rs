@@ -277,7 +277,7 @@ pub fn chain_from_config(
     } else {
         10.0
     };
-    let context = BuildContext::new(std::time::Duration::from_secs_f64(connect))?;
+    let context = BuildContext::new(retry::timeout(connect))?;
     chain_with(config, backend_name, &context)
 }
 
