@@ -127,7 +127,19 @@ impl BackendError {
         )
     }
 
-    /// Ends the whole run at once: every further request would fail the same way.
+    /// The backend can serve nothing more this run (its key rejected, its quota used
+    /// up, its circuit open): a [`super::Chain`] hands its segments to the next backend.
+    pub fn retires_backend(&self) -> bool {
+        matches!(
+            self,
+            BackendError::Auth { .. }
+                | BackendError::Quota { .. }
+                | BackendError::CircuitOpen { .. }
+        )
+    }
+
+    /// Ends the whole run at once when no backend is left to take over: every further
+    /// request would fail the same way.
     pub fn is_fatal(&self) -> bool {
         matches!(
             self,

@@ -5,7 +5,7 @@
 //! translation per segment, in order. Anything else is an error of the backend, never
 //! a shifted or missing translation in an article.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
@@ -339,16 +339,31 @@ pub struct Translated {
 }
 
 /// Backends tried in order: segments the first cannot translate (failed batch, bad
-/// answer) go to the next.
+/// answer) go to the next. A backend that can serve nothing more this run (its key
+/// rejected, its quota used up, its circuit open) is retired once, logged, and its
+/// segments go to the next; the run stops only when no backend is left.
 #[derive(Debug, Clone)]
 pub struct Chain {
     members: Vec<Arc<dyn Translator>>,
+    /// Why each member was retired, if it was; shared by the clones that run batches
+    /// concurrently, so a retirement holds for the whole run.
+    retired: Arc<[OnceLock<BackendError>]>,
+}
+
+/// A backend the chain stopped using during the run, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Handover {
+    /// [`Translator::name`] of the retired backend.
+    pub backend: String,
+    /// The error that retired it.
+    pub reason: String,
 }
 
 impl Chain {
     /// A chain of one or more backends; the first is the primary.
     pub fn new(members: Vec<Arc<dyn Translator>>) -> Self {
-        Chain { members }
+        let retired = members.iter().map(|_| OnceLock::new()).collect();
+        Chain { members, retired }
     }
 
     /// The primary backend.
@@ -359,6 +374,20 @@ impl Chain {
     /// All backends, in order.
     pub fn members(&self) -> &[Arc<dyn Translator>] {
         &self.members
+    }
+
+    /// The backends retired so far, in chain order: for the run's summary.
+    pub fn handovers(&self) -> Vec<Handover> {
+        self.members
+            .iter()
+            .zip(self.retired.iter())
+            .filter_map(|(member, retired)| {
+                Some(Handover {
+                    backend: member.name().to_owned(),
+                    reason: retired.get()?.to_string(),
+                })
+            })
+            .collect()
     }
 
     /// The tightest limits of the chain, so a batch fits every member.
@@ -383,24 +412,35 @@ impl Chain {
     /// reason it failed with every backend.
     ///
     /// # Errors
-    /// A fatal [`BackendError`] (authentication, quota, …) that ends the run.
+    /// A fatal [`BackendError`] (authentication, quota, …) of the last backend still in
+    /// service: the run ends.
     pub async fn translate(
         &self,
         batch: &Batch,
     ) -> Result<Vec<Result<Translated, String>>, BackendError> {
+        if let Some(last) = self.exhausted() {
+            return Err(last);
+        }
         let mut results: Vec<Result<Translated, String>> =
             vec![Err("no backend configured".to_owned()); batch.segments.len()];
-        for member in &self.members {
+        for (index, member) in self.members.iter().enumerate() {
             let pending: Vec<usize> = (0..results.len())
                 .filter(|&i| results[i].is_err())
                 .collect();
             if pending.is_empty() {
                 break;
             }
-            if let Err(e) = member.check_pair(&batch.source, &batch.target) {
+            let fail_pending = |results: &mut Vec<Result<Translated, String>>, e: &BackendError| {
                 for &i in &pending {
                     results[i] = Err(e.to_string());
                 }
+            };
+            if let Some(reason) = self.retired[index].get() {
+                fail_pending(&mut results, reason);
+                continue;
+            }
+            if let Err(e) = member.check_pair(&batch.source, &batch.target) {
+                fail_pending(&mut results, &e);
                 continue;
             }
             let sub = Batch {
@@ -416,19 +456,46 @@ impl Chain {
                 }
                 Ok(outputs) => {
                     let e = wrong_count(member.name(), sub.segments.len(), outputs.len());
-                    for &i in &pending {
-                        results[i] = Err(e.to_string());
-                    }
+                    fail_pending(&mut results, &e);
+                }
+                Err(e) if e.retires_backend() && self.others_in_service(index) => {
+                    self.retire(index, &e);
+                    fail_pending(&mut results, &e);
                 }
                 Err(e) if e.is_fatal() => return Err(e),
-                Err(e) => {
-                    for &i in &pending {
-                        results[i] = Err(e.to_string());
-                    }
-                }
+                Err(e) => fail_pending(&mut results, &e),
             }
         }
         Ok(results)
+    }
+
+    /// Whether a member other than `index` is still in service.
+    fn others_in_service(&self, index: usize) -> bool {
+        self.retired
+            .iter()
+            .enumerate()
+            .any(|(i, retired)| i != index && retired.get().is_none())
+    }
+
+    /// The last member's retirement when every member is retired: the chain is
+    /// exhausted and the run must stop.
+    fn exhausted(&self) -> Option<BackendError> {
+        let mut last = None;
+        for retired in self.retired.iter() {
+            last = Some(retired.get()?.clone());
+        }
+        last
+    }
+
+    /// Retires member `index` for the rest of the run; the first of concurrent batches
+    /// to see the error logs it.
+    fn retire(&self, index: usize, error: &BackendError) {
+        if self.retired[index].set(error.clone()).is_ok() {
+            tracing::warn!(
+                backend = self.members[index].name(),
+                "{error}; the next backend of the chain takes its segments for the rest of the run"
+            );
+        }
     }
 }
 

@@ -72,9 +72,18 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     let progress = Bar::new(args.json);
     let report = project.translate(&chain, &options, &progress).await?;
     if args.json {
-        print_line(&serde_json::to_string(&report)?)?;
+        // The backends the chain retired during the run (issue 10) beside the report.
+        let mut summary = serde_json::to_value(&report)?;
+        summary["handovers"] = serde_json::to_value(chain.handovers())?;
+        print_line(&serde_json::to_string(&summary)?)?;
     } else {
         print_summary(&report)?;
+        for handover in chain.handovers() {
+            print_line(&format!(
+                "  handed over: `{}` was retired ({}); the next backend of the chain took its segments",
+                handover.backend, handover.reason
+            ))?;
+        }
     }
     Ok(if report.interrupted {
         Exit::Interrupted

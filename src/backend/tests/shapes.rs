@@ -369,3 +369,65 @@ async fn fallback_takes_over_failed_segments() {
     assert_eq!(out.text, "EN một");
     assert_eq!(out.backend, "openai (test-model)");
 }
+
+/// Issue 10: a primary whose key is rejected, whose quota is used up or whose circuit
+/// opens is retired once, and the fallback takes every later batch.
+#[tokio::test]
+async fn a_retired_primary_hands_over_to_the_fallback_once() {
+    for what in ["quota", "auth", "circuit"] {
+        let primary = MockServer::start().await;
+        let answer = match what {
+            "circuit" => ResponseTemplate::new(503),
+            _ => failure("deepl", what),
+        };
+        Mock::given(path("/v2/translate"))
+            .respond_with(answer)
+            .expect(1)
+            .mount(&primary)
+            .await;
+        let second = MockServer::start().await;
+        Mock::given(path("/chat/completions"))
+            .respond_with(Echo("openai"))
+            .expect(2)
+            .mount(&second)
+            .await;
+        let mut first = config("deepl", &primary.uri());
+        first.circuit_breaker_failures = 1;
+        let chain = crate::backend::Chain::new(vec![
+            backend(&first),
+            backend(&config("openai", &second.uri())),
+        ]);
+        for text in ["một", "hai"] {
+            let results = chain.translate(&batch(&[text])).await.unwrap();
+            let out = results[0].as_ref().unwrap();
+            assert_eq!(out.text, format!("EN {text}"), "{what}");
+            assert_eq!(out.backend, "openai (test-model)", "{what}");
+        }
+        let handovers = chain.handovers();
+        assert_eq!(handovers.len(), 1, "{what}: {handovers:?}");
+        assert_eq!(handovers[0].backend, "deepl", "{what}");
+    }
+}
+
+/// Issue 10: the run stops only when the chain is exhausted.
+#[tokio::test]
+async fn the_run_stops_when_the_last_backend_is_retired_too() {
+    let primary = MockServer::start().await;
+    Mock::given(path("/v2/translate"))
+        .respond_with(failure("deepl", "quota"))
+        .expect(1)
+        .mount(&primary)
+        .await;
+    let second = MockServer::start().await;
+    Mock::given(path("/chat/completions"))
+        .respond_with(failure("openai", "auth"))
+        .expect(1)
+        .mount(&second)
+        .await;
+    let chain = crate::backend::Chain::new(vec![
+        backend(&config("deepl", &primary.uri())),
+        backend(&config("openai", &second.uri())),
+    ]);
+    let err = chain.translate(&batch(&["một"])).await.unwrap_err();
+    assert!(matches!(err, BackendError::Auth { .. }), "{err}");
+}
