@@ -6,7 +6,9 @@
 //!
 //! The program is started on the first batch and kept running: models that take long
 //! to load pay that once. Batches are sent one at a time; when the program exits,
-//! answers garbage or times out, it is killed and started again for the next batch.
+//! answers garbage or times out, it is killed and started again. Like every backend it
+//! goes through a [`Guard`]: a program that died or timed out is retried with backoff,
+//! and one that keeps failing opens the circuit breaker.
 //! Anything it writes to stderr goes to dich's stderr.
 
 use std::process::Stdio;
@@ -20,6 +22,7 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command as Process};
 use tokio::sync::Mutex;
 
 use super::codes::Builtin;
+use super::limit::Guard;
 use super::{BackendError, Billing, BuildContext, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -40,6 +43,8 @@ pub struct Command {
     timeout: Duration,
     /// A configured price makes the program's characters billed.
     priced: bool,
+    /// Concurrency, rate limits, retries and the circuit breaker, as for every backend.
+    guard: Guard,
     running: Mutex<Option<Running>>,
 }
 
@@ -68,7 +73,7 @@ impl Protocol for Command {
         name: &str,
         config: &BackendConfig,
         options: Options,
-        _context: &BuildContext,
+        context: &BuildContext,
     ) -> Result<Self, BackendError> {
         if options.command.is_empty() {
             return Err(BackendError::Config {
@@ -80,6 +85,7 @@ impl Protocol for Command {
             program: options.command,
             timeout: super::retry::timeout(config.timeout_secs),
             priced: config.price_per_million.is_some(),
+            guard: Guard::new(name, config, context.backoff()),
             running: Mutex::new(None),
         })
     }
@@ -95,32 +101,9 @@ impl Protocol for Command {
             .collect();
         let line =
             json!({"source": call.source, "target": call.target, "segments": segments}).to_string();
-        let mut slot = self.running.lock().await;
-        let mut running = match slot.take() {
-            Some(r) => r,
-            None => self.spawn(backend)?,
-        };
-        let answer = tokio::time::timeout(self.timeout, exchange(backend, &mut running, &line))
+        self.guard
+            .run(call.batch.chars(), || self.exchange_once(backend, &line))
             .await
-            .map_err(|_| BackendError::Timeout {
-                backend: backend.to_owned(),
-                after: self.timeout,
-            })??;
-        let parsed: Answer = super::http::parse_json(backend, &answer)?;
-        // Only a program that answered properly is kept for the next batch.
-        *slot = Some(running);
-        match (parsed.translations, parsed.error) {
-            (_, Some(error)) => Err(BackendError::Rejected {
-                backend: backend.to_owned(),
-                status: None,
-                message: error,
-            }),
-            (Some(translations), None) => Ok(translations),
-            (None, None) => Err(BackendError::InvalidResponse {
-                backend: backend.to_owned(),
-                message: "answer has neither `translations` nor `error`".to_owned(),
-            }),
-        }
     }
 
     fn billing(&self) -> Billing {
@@ -144,6 +127,38 @@ struct Answer {
 }
 
 impl Command {
+    /// Sends one request line to the program (started when it is not running) and
+    /// reads its answer; a program that failed is dropped, so the next attempt starts
+    /// it again.
+    async fn exchange_once(&self, backend: &str, line: &str) -> Result<Vec<String>, BackendError> {
+        let mut slot = self.running.lock().await;
+        let mut running = match slot.take() {
+            Some(r) => r,
+            None => self.spawn(backend)?,
+        };
+        let answer = tokio::time::timeout(self.timeout, exchange(backend, &mut running, line))
+            .await
+            .map_err(|_| BackendError::Timeout {
+                backend: backend.to_owned(),
+                after: self.timeout,
+            })??;
+        let parsed: Answer = super::http::parse_json(backend, &answer)?;
+        // Only a program that answered properly is kept for the next batch.
+        *slot = Some(running);
+        match (parsed.translations, parsed.error) {
+            (_, Some(error)) => Err(BackendError::Rejected {
+                backend: backend.to_owned(),
+                status: None,
+                message: error,
+            }),
+            (Some(translations), None) => Ok(translations),
+            (None, None) => Err(BackendError::InvalidResponse {
+                backend: backend.to_owned(),
+                message: "answer has neither `translations` nor `error`".to_owned(),
+            }),
+        }
+    }
+
     fn spawn(&self, backend: &str) -> Result<Running, BackendError> {
         let (program, args) = self
             .program

@@ -14,8 +14,8 @@ use reqwest::{Client, RequestBuilder};
 use secrecy::{ExposeSecret as _, SecretString};
 
 use super::BackendError;
-use super::limit::{Breaker, Limiter};
-use super::retry::{Backoff, MAX_RETRY_AFTER, parse_retry_after};
+use super::limit::Guard;
+use super::retry::{Backoff, parse_retry_after};
 use crate::config::BackendConfig;
 
 /// What every backend of a run is built with: the one HTTP client, the backoff timing,
@@ -75,6 +75,11 @@ impl BuildContext {
     /// The shared client.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The retry backoff every backend uses.
+    pub fn backoff(&self) -> Backoff {
+        self.backoff
     }
 
     /// Reads the API key of `backend` from the variable named by `api_key_env`, or
@@ -143,10 +148,7 @@ pub struct Http {
     name: String,
     client: Client,
     timeout: Duration,
-    max_retries: u32,
-    backoff: Backoff,
-    limiter: Limiter,
-    breaker: Breaker,
+    guard: Guard,
     key: Option<SecretString>,
     key_var: String,
 }
@@ -156,7 +158,7 @@ impl fmt::Debug for Http {
         f.debug_struct("Http")
             .field("name", &self.name)
             .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
+            .field("guard", &self.guard)
             .field("key", &self.key.as_ref().map(|_| "[REDACTED]"))
             .finish_non_exhaustive()
     }
@@ -176,10 +178,7 @@ impl Http {
             name: name.to_owned(),
             client: context.client.clone(),
             timeout: super::retry::timeout(config.timeout_secs),
-            max_retries: config.max_retries,
-            backoff: context.backoff,
-            limiter: Limiter::from_config(config),
-            breaker: Breaker::new(config.circuit_breaker_failures),
+            guard: Guard::new(name, config, context.backoff),
             key,
             key_var: key_var.to_owned(),
         }
@@ -200,8 +199,9 @@ impl Http {
         &self.client
     }
 
-    /// Sends the request made by `build` (called again for each attempt), billing
-    /// `chars` characters to the rate limit, and returns the body of the 2xx answer.
+    /// Sends the request made by `build` (called again for each attempt) through the
+    /// backend's [`Guard`], billing `chars` characters to the rate limit, and returns
+    /// the body of the 2xx answer.
     ///
     /// # Errors
     /// The [`BackendError`] of the last attempt, or [`BackendError::CircuitOpen`].
@@ -211,45 +211,9 @@ impl Http {
         build: &(dyn Fn(&Client) -> RequestBuilder + Sync),
         classify: Classify<'_>,
     ) -> Result<String, BackendError> {
-        let _slot = self.limiter.admit(chars).await;
-        let mut attempt = 0;
-        loop {
-            self.breaker.check(&self.name)?;
-            self.limiter.pace().await;
-            let error = match self.attempt(build, classify).await {
-                Ok(body) => {
-                    self.breaker.success();
-                    return Ok(body);
-                }
-                Err(e) => e,
-            };
-            if trips_breaker(&error)
-                && let Some(open) = self.breaker.failure(&self.name)
-            {
-                tracing::warn!(backend = %self.name, "{open}");
-                return Err(open);
-            }
-            let Some(wait) = self.retry_wait(&error, attempt) else {
-                return Err(error);
-            };
-            tracing::debug!(backend = %self.name, attempt, ?wait, "retrying: {error}");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
-    }
-
-    /// How long to wait before retrying after `error`, or `None` to give up.
-    fn retry_wait(&self, error: &BackendError, attempt: u32) -> Option<Duration> {
-        if !error.is_retryable() || attempt >= self.max_retries {
-            return None;
-        }
-        match error {
-            BackendError::RateLimited {
-                retry_after: Some(wait),
-                ..
-            } => (*wait <= MAX_RETRY_AFTER).then_some(*wait),
-            _ => Some(self.backoff.delay(attempt)),
-        }
+        self.guard
+            .run(chars, || self.attempt(build, classify))
+            .await
     }
 
     /// One attempt, no retry, outside the concurrency and rate limits: for
@@ -313,16 +277,6 @@ impl Http {
             _ => text.to_owned(),
         }
     }
-}
-
-/// Failures that suggest the service is down (not rate limits or bad requests).
-fn trips_breaker(error: &BackendError) -> bool {
-    matches!(
-        error,
-        BackendError::Server { .. }
-            | BackendError::Timeout { .. }
-            | BackendError::Connection { .. }
-    )
 }
 
 /// The human-readable message in an error body: `message`, `error.message`, `error`
