@@ -347,23 +347,42 @@ async fn missing_key_and_unsupported_pair_fail_before_any_call() {
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
 
+/// A DeepL server answering `primary` (expected `calls` times), then an OpenAI
+/// server answering `second` (expected `second_calls` times), and the chain of both;
+/// the servers are returned to keep them running.
+async fn deepl_then_openai(
+    primary: ResponseTemplate,
+    calls: u64,
+    second: impl wiremock::Respond + 'static,
+    second_calls: u64,
+) -> (crate::backend::Chain, MockServer, MockServer) {
+    let deepl = MockServer::start().await;
+    Mock::given(path("/v2/translate"))
+        .respond_with(primary)
+        .expect(calls)
+        .mount(&deepl)
+        .await;
+    let openai = MockServer::start().await;
+    Mock::given(path("/chat/completions"))
+        .respond_with(second)
+        .expect(second_calls)
+        .mount(&openai)
+        .await;
+    let mut first = config("deepl", &deepl.uri());
+    // One failure opens DeepL's circuit (the 503 case below).
+    first.circuit_breaker_failures = 1;
+    first.max_retries = 0;
+    let chain = crate::backend::Chain::new(vec![
+        backend(&first),
+        backend(&config("openai", &openai.uri())),
+    ]);
+    (chain, deepl, openai)
+}
+
 #[tokio::test]
 async fn fallback_takes_over_failed_segments() {
-    let primary = MockServer::start().await;
-    Mock::given(path("/v2/translate"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"message": "bad"})))
-        .mount(&primary)
-        .await;
-    let second = MockServer::start().await;
-    Mock::given(path("/chat/completions"))
-        .respond_with(Echo("openai"))
-        .expect(1)
-        .mount(&second)
-        .await;
-    let chain = crate::backend::Chain::new(vec![
-        backend(&config("deepl", &primary.uri())),
-        backend(&config("openai", &second.uri())),
-    ]);
+    let bad = ResponseTemplate::new(400).set_body_json(json!({"message": "bad"}));
+    let (chain, _deepl, _openai) = deepl_then_openai(bad, 1, Echo("openai"), 1).await;
     let results = chain.translate(&batch(&["một"])).await.unwrap();
     let out = results[0].as_ref().unwrap();
     assert_eq!(out.text, "EN một");
@@ -375,28 +394,11 @@ async fn fallback_takes_over_failed_segments() {
 #[tokio::test]
 async fn a_retired_primary_hands_over_to_the_fallback_once() {
     for what in ["quota", "auth", "circuit"] {
-        let primary = MockServer::start().await;
         let answer = match what {
             "circuit" => ResponseTemplate::new(503),
             _ => failure("deepl", what),
         };
-        Mock::given(path("/v2/translate"))
-            .respond_with(answer)
-            .expect(1)
-            .mount(&primary)
-            .await;
-        let second = MockServer::start().await;
-        Mock::given(path("/chat/completions"))
-            .respond_with(Echo("openai"))
-            .expect(2)
-            .mount(&second)
-            .await;
-        let mut first = config("deepl", &primary.uri());
-        first.circuit_breaker_failures = 1;
-        let chain = crate::backend::Chain::new(vec![
-            backend(&first),
-            backend(&config("openai", &second.uri())),
-        ]);
+        let (chain, _deepl, _openai) = deepl_then_openai(answer, 1, Echo("openai"), 2).await;
         for text in ["một", "hai"] {
             let results = chain.translate(&batch(&[text])).await.unwrap();
             let out = results[0].as_ref().unwrap();
@@ -412,22 +414,8 @@ async fn a_retired_primary_hands_over_to_the_fallback_once() {
 /// Issue 10: the run stops only when the chain is exhausted.
 #[tokio::test]
 async fn the_run_stops_when_the_last_backend_is_retired_too() {
-    let primary = MockServer::start().await;
-    Mock::given(path("/v2/translate"))
-        .respond_with(failure("deepl", "quota"))
-        .expect(1)
-        .mount(&primary)
-        .await;
-    let second = MockServer::start().await;
-    Mock::given(path("/chat/completions"))
-        .respond_with(failure("openai", "auth"))
-        .expect(1)
-        .mount(&second)
-        .await;
-    let chain = crate::backend::Chain::new(vec![
-        backend(&config("deepl", &primary.uri())),
-        backend(&config("openai", &second.uri())),
-    ]);
+    let quota = failure("deepl", "quota");
+    let (chain, _deepl, _openai) = deepl_then_openai(quota, 1, failure("openai", "auth"), 1).await;
     let err = chain.translate(&batch(&["một"])).await.unwrap_err();
     assert!(matches!(err, BackendError::Auth { .. }), "{err}");
 }
