@@ -81,7 +81,7 @@ fn check_and_translate_locate_an_option_the_backend_does_not_take() {
 }
 
 #[test]
-fn check_lists_valid_kinds_for_an_unknown_one() {
+fn check_and_status_list_valid_kinds_for_an_unknown_one() {
     let project = Project::with_config(&format!(
         "{}[backends.spare]\nkind = \"babelfish\"\n",
         crate::support::CONFIG
