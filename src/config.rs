@@ -486,51 +486,32 @@ impl Locator<'_> {
         let (common, own): (Vec<_>, Vec<_>) = entries
             .into_iter()
             .partition(|e| common_keys.contains(&e.key.as_str()));
-        let kind_at = common
-            .iter()
-            .find(|e| e.key == "kind")
-            .map_or(table_at, |e| e.value_at);
-        let mut backend: BackendConfig = table::read(&common).map_err(|(message, position)| {
-            let (line, column) = position.unwrap_or(table_at);
-            ConfigError::Invalid {
-                path: self.path.to_owned(),
-                line,
-                column,
-                message,
-            }
-        })?;
+        let place = table::Place {
+            path: self.path.to_owned(),
+            table: table_at,
+            kind: common
+                .iter()
+                .find(|e| e.key == "kind")
+                .map_or(table_at, |e| e.value_at),
+        };
+        let common = BackendTable {
+            entries: common,
+            place: Some(place.clone()),
+        };
+        let mut backend: BackendConfig = common.read()?;
+        check_backend(&backend, &common)?;
         backend.table = BackendTable {
             entries: own,
-            place: Some(table::Place {
-                path: self.path.to_owned(),
-                table: table_at,
-                kind: kind_at,
-            }),
+            place: Some(place),
         };
-        let value_at = |key: &str| common.iter().find(|e| e.key == key).map(|e| e.value_at);
-        check_backend(&backend, value_at)?;
         Ok(backend)
     }
 }
 
-/// The checks of the common keys that their types cannot express; `at` gives the
-/// position of a key's value, when it is written.
-fn check_backend(
-    b: &BackendConfig,
-    at: impl Fn(&str) -> Option<table::Position>,
-) -> Result<(), ConfigError> {
-    let error = |key: &str, message: String| {
-        let position = at(key);
-        Err(match (&b.table.place, position) {
-            (Some(place), Some((line, column))) => ConfigError::Invalid {
-                path: place.path.clone(),
-                line,
-                column,
-                message,
-            },
-            _ => b.table.table_error(message),
-        })
-    };
+/// The checks of the common keys that their types cannot express; errors point at
+/// the key's value in `common`.
+fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigError> {
+    let error = |key: &str, message: String| Err(common.value_error(key, message));
     if b.concurrency == 0 {
         return error("concurrency", "`concurrency` must be at least 1".to_owned());
     }

@@ -92,9 +92,19 @@ impl BackendTable {
         self.error(at, message)
     }
 
-    /// An error about the table as a whole (a common key's value out of range).
+    /// An error about the table as a whole (an undefined fallback).
     pub fn table_error(&self, message: String) -> ConfigError {
         self.error(None, message)
+    }
+
+    /// An error about the value of `key` (at the table when `key` is not written).
+    pub(super) fn value_error(&self, key: &str, message: String) -> ConfigError {
+        let at = self
+            .entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| e.value_at);
+        self.error(at, message)
     }
 
     fn error(&self, at: Option<Position>, message: String) -> ConfigError {
