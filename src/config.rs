@@ -9,12 +9,69 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::error::ConfigError;
 use crate::lang::Lang;
 use crate::text_position::{self, Location};
 
+mod table;
+
+pub use table::BackendTable;
+
+/// The configuration could not be loaded or is invalid. Always exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No file at the configured path.
+    #[error(
+        "no configuration file at `{path}` (create one, or pass `--config PATH`; see README.md, \"Configuration\")"
+    )]
+    NotFound {
+        /// Where dich looked.
+        path: PathBuf,
+    },
+    /// The file exists but could not be read.
+    #[error("failed to read `{path}`: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A problem at a known place in the file (TOML syntax, unknown key, bad value).
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A problem with no single place in the file (a missing folder, a missing secret).
+    #[error("{path}: {message}")]
+    Other {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A problem in configuration built in code, with no file to point at.
+    #[error("{message}")]
+    Code {
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
 /// The name of the configuration file dich looks for by default.
 pub const DEFAULT_FILE: &str = "config.toml";
+
+/// The longest timeout, and the longest pause between requests a rate limit may ask
+/// for: a day. Longer is a mistake (`inf`, a misplaced exponent), and no `Duration`
+/// holds every number a config can say.
+pub const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(86_400);
 
 /// A loaded, validated configuration.
 #[derive(Debug, Clone)]
@@ -73,11 +130,14 @@ pub struct SegmentationConfig {
     pub rules: Option<PathBuf>,
 }
 
-/// `[backend]` or `[backends.<name>]`: one translation backend.
+/// `[backend]` or `[backends.<name>]`: one translation backend. These are the keys every
+/// kind takes; the kind's own options (`model`, `formality`, `command`, …) stay in
+/// [`BackendConfig::table`] for the backend to read.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BackendConfig {
-    /// Which implementation: `pseudo`, `deepl`, `google`, … (see `dich::backend::kinds`).
+    /// Which implementation: `pseudo`, `deepl`, `google`, … (the registry in
+    /// `dich::backend` checks it).
     pub kind: String,
     /// Override of the service's address (self-hosted servers, tests).
     pub base_url: Option<String>,
@@ -105,20 +165,11 @@ pub struct BackendConfig {
     pub fallback: Vec<String>,
     /// Per-language code overrides: BCP 47 tag → the service's code.
     pub languages: BTreeMap<String, String>,
-    /// Model name (`openai`).
-    pub model: Option<String>,
-    /// Formality (`deepl`).
-    pub formality: Option<String>,
-    /// Region (`azure`).
-    pub region: Option<String>,
-    /// Whether the service may be sent tags (`deepl`: unset = ask the service).
-    pub tag_handling: Option<bool>,
-    /// Program and arguments (`command`).
-    pub command: Vec<String>,
     /// Price per million characters (tokens for `openai`), for `--dry-run` estimates.
     pub price_per_million: Option<f64>,
-    /// Sampling temperature (`openai`).
-    pub temperature: Option<f64>,
+    /// The table's other keys, the kind's own options, with where they are written.
+    #[serde(skip)]
+    pub table: BackendTable,
 }
 
 impl Default for BackendConfig {
@@ -138,13 +189,8 @@ impl Default for BackendConfig {
             circuit_breaker_failures: 5,
             fallback: Vec::new(),
             languages: BTreeMap::new(),
-            model: None,
-            formality: None,
-            region: None,
-            tag_handling: None,
-            command: Vec::new(),
             price_per_million: None,
-            temperature: None,
+            table: BackendTable::default(),
         }
     }
 }
@@ -201,9 +247,9 @@ struct RawConfig {
     content: ContentConfig,
     #[serde(default)]
     segmentation: SegmentationConfig,
-    backend: Option<Spanned<BackendConfig>>,
+    backend: Option<Spanned<RawTable>>,
     #[serde(default)]
-    backends: BTreeMap<String, Spanned<BackendConfig>>,
+    backends: BTreeMap<String, Spanned<RawTable>>,
     #[serde(default)]
     memory: MemoryConfig,
     #[serde(default)]
@@ -211,6 +257,9 @@ struct RawConfig {
     #[serde(default)]
     budget: BudgetConfig,
 }
+
+/// A backend table as written: keys and values with their spans.
+type RawTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -392,85 +441,121 @@ impl Locator<'_> {
 
     fn backends(
         &self,
-        default: Option<Spanned<BackendConfig>>,
-        named: BTreeMap<String, Spanned<BackendConfig>>,
+        default: Option<Spanned<RawTable>>,
+        named: BTreeMap<String, Spanned<RawTable>>,
     ) -> Result<(BackendConfig, BTreeMap<String, BackendConfig>), ConfigError> {
-        let mut all: Vec<(&str, &Spanned<BackendConfig>)> =
-            named.iter().map(|(n, b)| (n.as_str(), b)).collect();
-        if let Some(b) = &default {
-            all.push(("backend", b));
-        }
-        for (_, backend) in &all {
-            self.check_backend(backend)?;
-        }
-        for (name, backend) in &all {
-            for fallback in &backend.get_ref().fallback {
-                if !named.contains_key(fallback) && fallback != &backend_kind(&default) {
-                    return Err(self.error(
-                        backend.span().start,
-                        format!(
-                            "`{name}` falls back to `{fallback}`, which is not defined; add a [backends.{fallback}] table"
-                        ),
-                    ));
+        let default = default.map(|t| self.backend(t)).transpose()?;
+        let named = named
+            .into_iter()
+            .map(|(name, t)| Ok((name, self.backend(t)?)))
+            .collect::<Result<BTreeMap<_, _>, ConfigError>>()?;
+        let default_kind = default.as_ref().map_or("pseudo", |b| b.kind.as_str());
+        let all = named
+            .iter()
+            .map(|(n, b)| (n.as_str(), b))
+            .chain(default.iter().map(|b| ("backend", b)));
+        for (name, backend) in all {
+            for fallback in &backend.fallback {
+                if !named.contains_key(fallback) && fallback != default_kind {
+                    return Err(backend.table.table_error(format!(
+                        "`{name}` falls back to `{fallback}`, which is not defined; add a [backends.{fallback}] table"
+                    )));
                 }
             }
         }
-        let default = default.map(Spanned::into_inner).unwrap_or_default();
-        let named = named
+        Ok((default.unwrap_or_default(), named))
+    }
+
+    /// Reads the common keys of a backend table and keeps the others, with their
+    /// positions, for the backend.
+    fn backend(&self, raw: Spanned<RawTable>) -> Result<BackendConfig, ConfigError> {
+        let at = |offset: usize| text_position::location(self.text, offset);
+        let table_at = at(raw.span().start);
+        let mut entries: Vec<table::Entry> = raw
+            .into_inner()
             .into_iter()
-            .map(|(n, b)| (n, b.into_inner()))
+            .map(|(key, value)| table::Entry {
+                key_at: at(key.span().start),
+                value_at: at(value.span().start),
+                key: key.into_inner(),
+                value: value.into_inner(),
+            })
             .collect();
-        Ok((default, named))
+        // Report the first problem in the order the file is written.
+        entries.sort_by_key(|e| e.key_at);
+        let common_keys = table::field_names::<BackendConfig>();
+        let (common, own): (Vec<_>, Vec<_>) = entries
+            .into_iter()
+            .partition(|e| common_keys.contains(&e.key.as_str()));
+        let place = table::Place {
+            path: self.path.to_owned(),
+            table: table_at,
+            kind: common
+                .iter()
+                .find(|e| e.key == "kind")
+                .map_or(table_at, |e| e.value_at),
+        };
+        let common = BackendTable {
+            entries: common,
+            place: Some(place.clone()),
+        };
+        let mut backend: BackendConfig = common.read()?;
+        check_backend(&backend, &common)?;
+        backend.table = BackendTable {
+            entries: own,
+            place: Some(place),
+        };
+        Ok(backend)
     }
+}
 
-    fn check_backend(&self, backend: &Spanned<BackendConfig>) -> Result<(), ConfigError> {
-        let b = backend.get_ref();
-        let at = backend.span().start;
-        if !crate::backend::kinds().contains(&b.kind.as_str()) {
-            let at = find_value(self.text, at, "kind", &b.kind).unwrap_or(at);
-            return Err(self.error(
-                at,
+/// The checks of the common keys that their types cannot express; errors point at
+/// the key's value in `common`.
+fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigError> {
+    let error = |key: &str, message: String| Err(common.value_error(key, message));
+    if b.concurrency == 0 {
+        return error("concurrency", "`concurrency` must be at least 1".to_owned());
+    }
+    let longest = LONGEST_WAIT.as_secs_f64();
+    for (key, secs) in [
+        ("timeout_secs", b.timeout_secs),
+        ("connect_timeout_secs", b.connect_timeout_secs),
+    ] {
+        // Written as `!(0 < secs <= longest)` so that NaN fails too.
+        if !(secs > 0.0 && secs <= longest) {
+            return error(
+                key,
                 format!(
-                    "unknown backend kind `{}`; valid kinds are: {}",
-                    b.kind,
-                    crate::backend::kinds().join(", ")
+                    "`{key}` must be a number of seconds above 0 and at most {longest} (a day), not {secs}"
                 ),
-            ));
+            );
         }
-        if b.concurrency == 0 {
-            return Err(self.error(at, "`concurrency` must be at least 1"));
-        }
-        if b.timeout_secs <= 0.0 || b.connect_timeout_secs <= 0.0 {
-            return Err(self.error(at, "timeouts must be positive numbers of seconds"));
-        }
-        if let Some(Some(bad)) = [b.max_segments_per_request, b.max_chars_per_request]
-            .iter()
-            .find(|limit| **limit == Some(0))
-        {
-            return Err(self.error(at, format!("batch limits must be at least 1, not {bad}")));
-        }
-        for tag in b.languages.keys() {
-            if let Err(e) = Lang::parse(tag) {
-                return Err(self.error(at, format!("in `languages`: {e}")));
-            }
-        }
-        Ok(())
     }
-}
-
-fn backend_kind(default: &Option<Spanned<BackendConfig>>) -> String {
-    default
-        .as_ref()
-        .map(|b| b.get_ref().kind.clone())
-        .unwrap_or_else(|| "pseudo".to_owned())
-}
-
-/// Finds `key = "value"` after `from`, to point an error at the value itself.
-fn find_value(text: &str, from: usize, key: &str, value: &str) -> Option<usize> {
-    let rest = text.get(from..)?;
-    let key_at = rest.find(&format!("{key} "))?;
-    let value_at = rest[key_at..].find(value)?;
-    Some(from + key_at + value_at.saturating_sub(1))
+    if let Some(rps) = b.requests_per_second
+        && !(rps.is_finite() && rps >= 1.0 / longest)
+    {
+        return error(
+            "requests_per_second",
+            format!(
+                "`requests_per_second` must be a finite number, at least one request a day ({:e}), not {rps}",
+                1.0 / longest
+            ),
+        );
+    }
+    for (key, limit) in [
+        ("max_segments_per_request", b.max_segments_per_request),
+        ("max_chars_per_request", b.max_chars_per_request),
+    ] {
+        if limit == Some(0) {
+            return error(key, "batch limits must be at least 1, not 0".to_owned());
+        }
+    }
+    for tag in b.languages.keys() {
+        if let Err(e) = Lang::parse(tag) {
+            return error("languages", format!("in `languages`: {e}"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -525,21 +610,32 @@ mod tests {
         assert!(message.starts_with("site/config.toml:3:18:"), "{message}");
     }
 
+    /// Issue 10: these numbers made `Duration::from_secs_f64` panic when the backend
+    /// was built; they are refused where they are written.
     #[test]
-    fn unknown_keys_are_rejected_with_position() {
-        let message = error_of(&format!(
-            "{MINIMAL}[backend]\nkind = \"pseudo\"\nconcurency = 3\n"
-        ));
-        assert!(message.contains("concurency"), "{message}");
-        assert!(message.starts_with("site/config.toml:6:1:"), "{message}");
-    }
-
-    #[test]
-    fn unknown_backend_kind_lists_valid_ones() {
-        let message = error_of(&format!("{MINIMAL}[backend]\nkind = \"babelfish\"\n"));
-        assert!(message.contains("babelfish"), "{message}");
-        assert!(message.contains("pseudo"), "{message}");
-        assert!(message.starts_with("site/config.toml:5:"), "{message}");
+    fn numbers_no_duration_can_hold_are_refused_at_their_line() {
+        for (key, value) in [
+            ("timeout_secs", "inf"),
+            ("timeout_secs", "1e20"),
+            ("connect_timeout_secs", "nan"),
+            ("requests_per_second", "1e-30"),
+            ("requests_per_second", "-2.0"),
+        ] {
+            let message = error_of(&format!(
+                "{MINIMAL}[backend]\nkind = \"pseudo\"\n{key} = {value}\n"
+            ));
+            assert!(
+                message.starts_with(&format!("site/config.toml:6:{}:", key.len() + 4)),
+                "{key} = {value}: {message}"
+            );
+            assert!(message.contains(key), "{message}");
+        }
+        assert!(
+            parse(&format!(
+                "{MINIMAL}[backend]\ntimeout_secs = 3600\nrequests_per_second = 0.5\n"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

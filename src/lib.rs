@@ -43,7 +43,6 @@
 pub mod backend;
 pub mod config;
 pub mod content;
-pub mod error;
 pub mod fluent;
 pub mod fs;
 pub mod markup;

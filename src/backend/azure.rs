@@ -5,19 +5,15 @@
 //! Tags: a batch with tags is sent with `textType=html`, tags converted to
 //! `<span id="gN">`/`<img id="xN">` and back ([`super::html`]); otherwise plain text.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::codes::{Codes, chinese_traditional, known_language};
-use super::driver::{self, Basics, Wire, configured_limits};
+use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
-use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Translator};
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 use crate::lang::Lang;
 use crate::markup;
 
@@ -25,41 +21,100 @@ use crate::markup;
 pub const KEY_VAR: &str = "AZURE_TRANSLATOR_KEY";
 const LANGUAGES: &str = "af am ar as az ba bg bn bo bs ca cs cy da de dv el en es et eu fa fi fil fj fo fr ga gl gu ha he hi hr ht hu hy id ig is it iu ja ka kk km kn ko ku ky lo lt lv mg mi mk ml mn mr ms mt my nb ne nl or pa pl ps pt ro ru rw sd si sk sl sm sn so sq sr sv sw ta te th ti tk tr tt ty ug uk ur uz vi xh yo yue zu";
 
+/// The keys of an `azure` table beyond the common ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// The resource's region, sent as `Ocp-Apim-Subscription-Region` (required by
+    /// regional and multi-service resources).
+    pub region: Option<String>,
+}
+
 /// Azure AI Translator v3; see the module docs.
 #[derive(Debug)]
 pub struct Azure {
-    basics: Basics,
     url: String,
     region: Option<String>,
     http: Http,
-    key_var: String,
 }
 
-/// Registry entry.
-///
-/// # Errors
-/// [`BackendError::Config`] when the key variable is unset.
-pub fn create(
-    name: &str,
-    config: &BackendConfig,
-    shared: &Shared,
-) -> Result<Arc<dyn Translator>, BackendError> {
-    let key = shared.api_key(name, config, KEY_VAR, true)?;
-    Ok(Arc::new(Azure {
-        basics: Basics::new(
-            name,
-            config,
-            Codes::new(name, config, code, code),
-            configured_limits(config, 1_000, 50_000, true, false),
-        ),
-        url: format!(
-            "{}/translate",
-            base_url(config, "https://api.cognitive.microsofttranslator.com")
-        ),
-        region: config.region.clone(),
-        http: Http::new(name, config, shared, key),
-        key_var: key_var(config, KEY_VAR).to_owned(),
-    }))
+#[async_trait]
+impl Protocol for Azure {
+    type Options = Options;
+
+    const LIMITS: Limits = Limits {
+        max_segments: 1_000,
+        max_chars: 50_000,
+        keeps_tags: true,
+        accepts_context: false,
+    };
+    const SOURCE_CODE: Builtin = code;
+
+    /// # Errors
+    /// [`BackendError::Config`] when the key variable is unset.
+    fn new(
+        name: &str,
+        config: &BackendConfig,
+        options: Options,
+        context: &BuildContext,
+    ) -> Result<Self, BackendError> {
+        let http = context.http(name, config, KEY_VAR, true)?;
+        Ok(Azure {
+            url: format!(
+                "{}/translate",
+                base_url(config, "https://api.cognitive.microsofttranslator.com")
+            ),
+            region: options.region,
+            http,
+        })
+    }
+
+    async fn request(&self, call: &Call<'_>) -> Result<Vec<String>, BackendError> {
+        let batch = call.batch;
+        let html = batch.segments.iter().any(|s| markup::has_tags(&s.text));
+        let body: Vec<serde_json::Value> = batch
+            .segments
+            .iter()
+            .map(|s| json!({"Text": if html { to_html(&s.text) } else { s.text.clone() }}))
+            .collect();
+        let query = [
+            ("api-version", "3.0"),
+            ("from", call.source.as_str()),
+            ("to", call.target.as_str()),
+            ("textType", if html { "html" } else { "plain" }),
+        ];
+        let key = self.http.key().unwrap_or_default();
+        let answer = self
+            .http
+            .send(
+                batch.chars(),
+                &|c| {
+                    let mut request = c
+                        .post(&self.url)
+                        .query(&query)
+                        .header("Ocp-Apim-Subscription-Key", key)
+                        .json(&body);
+                    if let Some(region) = &self.region {
+                        request = request.header("Ocp-Apim-Subscription-Region", region);
+                    }
+                    request
+                },
+                &|s, b, r| self.classify(call.backend, s, b, r),
+            )
+            .await?;
+        let items: Vec<Item> = parse_json(call.backend, &answer)?;
+        items
+            .into_iter()
+            .map(|item| {
+                let text = item.translations.into_iter().next().map(|t| t.text);
+                let text = text.ok_or_else(|| BackendError::InvalidResponse {
+                    backend: call.backend.to_owned(),
+                    message: "an element has no translation".to_owned(),
+                })?;
+                Ok(if html { from_html(&text) } else { text })
+            })
+            .collect()
+    }
 }
 
 fn code(lang: &Lang) -> Option<String> {
@@ -90,11 +145,12 @@ fn error_code(body: &str) -> Option<u64> {
 impl Azure {
     fn classify(
         &self,
+        name: &str,
         status: u16,
         body: &str,
         retry_after: Option<std::time::Duration>,
     ) -> BackendError {
-        let backend = self.basics.name.clone();
+        let backend = name.to_owned();
         match (status, error_code(body)) {
             (403, Some(403_001)) => BackendError::Quota {
                 backend,
@@ -108,73 +164,12 @@ impl Azure {
                 message: format!(
                     "{} (check the key in `{}` and the `region` of the resource)",
                     service_message(body),
-                    self.key_var
+                    self.http.key_var()
                 ),
             },
             (400, Some(400_072 | 400_077)) => BackendError::TooLarge { backend },
-            _ => classify_common(&self.basics.name, status, body, retry_after, &self.key_var),
+            _ => classify_common(name, status, body, retry_after, self.http.key_var()),
         }
-    }
-}
-
-#[async_trait]
-impl Wire for Azure {
-    super::driver::wire_identity!();
-
-    async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let (from, to) = self.basics.codes.pair(&batch.source, &batch.target)?;
-        let html = batch.segments.iter().any(|s| markup::has_tags(&s.text));
-        let body: Vec<serde_json::Value> = batch
-            .segments
-            .iter()
-            .map(|s| json!({"Text": if html { to_html(&s.text) } else { s.text.clone() }}))
-            .collect();
-        let query = [
-            ("api-version", "3.0"),
-            ("from", from.as_str()),
-            ("to", to.as_str()),
-            ("textType", if html { "html" } else { "plain" }),
-        ];
-        let key = self.http.key().unwrap_or_default();
-        let answer = self
-            .http
-            .send(
-                batch.chars(),
-                &|c| {
-                    let mut request = c
-                        .post(&self.url)
-                        .query(&query)
-                        .header("Ocp-Apim-Subscription-Key", key)
-                        .json(&body);
-                    if let Some(region) = &self.region {
-                        request = request.header("Ocp-Apim-Subscription-Region", region);
-                    }
-                    request
-                },
-                &|s, b, r| self.classify(s, b, r),
-            )
-            .await?;
-        let items: Vec<Item> = parse_json(&self.basics.name, &answer)?;
-        items
-            .into_iter()
-            .map(|item| {
-                let text = item.translations.into_iter().next().map(|t| t.text);
-                let text = text.ok_or_else(|| BackendError::InvalidResponse {
-                    backend: self.basics.name.clone(),
-                    message: "an element has no translation".to_owned(),
-                })?;
-                Ok(if html { from_html(&text) } else { text })
-            })
-            .collect()
-    }
-}
-
-#[async_trait]
-impl Translator for Azure {
-    super::driver::wire_basics!();
-
-    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        driver::translate(self, batch).await
     }
 }
 

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use super::BackendError;
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 use crate::lang::Lang;
 
 /// A backend's built-in mapping: `None` when the service does not know the language.

@@ -6,11 +6,12 @@
 //!
 //! The program is started on the first batch and kept running: models that take long
 //! to load pay that once. Batches are sent one at a time; when the program exits,
-//! answers garbage or times out, it is killed and started again for the next batch.
+//! answers garbage or times out, it is killed and started again. Like every backend it
+//! goes through a [`Guard`]: a program that died or timed out is retried with backoff,
+//! and one that keeps failing opens the circuit breaker.
 //! Anything it writes to stderr goes to dich's stderr.
 
 use std::process::Stdio;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,19 +21,30 @@ use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command as Process};
 use tokio::sync::Mutex;
 
-use super::codes::Codes;
-use super::driver::{self, Basics, Wire, configured_limits};
-use super::{Batch, Billing, Shared, Translator};
+use super::codes::Builtin;
+use super::limit::Guard;
+use super::{BackendError, Billing, BuildContext, Call, Limits, Protocol};
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 use crate::lang::Lang;
+
+/// The keys of a `command` table beyond the common ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// The program and its arguments, e.g. `["python3", "mt.py"]` (required).
+    #[serde(default)]
+    pub command: Vec<String>,
+}
 
 /// An external translation program; see the module docs.
 #[derive(Debug)]
 pub struct Command {
-    basics: Basics,
     program: Vec<String>,
     timeout: Duration,
+    /// A configured price makes the program's characters billed.
+    priced: bool,
+    /// Concurrency, rate limits, retries and the circuit breaker, as for every backend.
+    guard: Guard,
     running: Mutex<Option<Running>>,
 }
 
@@ -43,32 +55,64 @@ struct Running {
     stdout: BufReader<ChildStdout>,
 }
 
-/// Registry entry.
-///
-/// # Errors
-/// [`BackendError::Config`] when `command` is empty.
-pub fn create(
-    name: &str,
-    config: &BackendConfig,
-    _shared: &Shared,
-) -> Result<Arc<dyn Translator>, BackendError> {
-    if config.command.is_empty() {
-        return Err(BackendError::Config {
-            backend: name.to_owned(),
-            message: "`command` is empty; set it to the program and its arguments, e.g. command = [\"python3\", \"mt.py\"]".to_owned(),
-        });
+#[async_trait]
+impl Protocol for Command {
+    type Options = Options;
+
+    const LIMITS: Limits = Limits {
+        max_segments: 100,
+        max_chars: 20_000,
+        keeps_tags: true,
+        accepts_context: true,
+    };
+    const SOURCE_CODE: Builtin = tag;
+
+    /// # Errors
+    /// [`BackendError::Config`] when `command` is empty.
+    fn new(
+        name: &str,
+        config: &BackendConfig,
+        options: Options,
+        context: &BuildContext,
+    ) -> Result<Self, BackendError> {
+        if options.command.is_empty() {
+            return Err(BackendError::Config {
+                backend: name.to_owned(),
+                message: "`command` is empty; set it to the program and its arguments, e.g. command = [\"python3\", \"mt.py\"]".to_owned(),
+            });
+        }
+        Ok(Command {
+            program: options.command,
+            timeout: super::retry::timeout(config.timeout_secs),
+            priced: config.price_per_million.is_some(),
+            guard: Guard::new(name, config, context.backoff()),
+            running: Mutex::new(None),
+        })
     }
-    Ok(Arc::new(Command {
-        basics: Basics::new(
-            name,
-            config,
-            Codes::new(name, config, tag, tag),
-            configured_limits(config, 100, 20_000, true, true),
-        ),
-        program: config.command.clone(),
-        timeout: Duration::from_secs_f64(config.timeout_secs.max(0.001)),
-        running: Mutex::new(None),
-    }))
+
+    async fn request(&self, call: &Call<'_>) -> Result<Vec<String>, BackendError> {
+        let backend = call.backend;
+        let segments: Vec<_> = call
+            .batch
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(id, s)| json!({"id": id, "text": s.text, "context": s.context}))
+            .collect();
+        let line =
+            json!({"source": call.source, "target": call.target, "segments": segments}).to_string();
+        self.guard
+            .run(call.batch.chars(), || self.exchange_once(backend, &line))
+            .await
+    }
+
+    fn billing(&self) -> Billing {
+        if self.priced {
+            Billing::Characters
+        } else {
+            Billing::Free
+        }
+    }
 }
 
 /// The program gets BCP 47 tags (or the `languages` overrides).
@@ -83,12 +127,44 @@ struct Answer {
 }
 
 impl Command {
-    fn spawn(&self) -> Result<Running, BackendError> {
+    /// Sends one request line to the program (started when it is not running) and
+    /// reads its answer; a program that failed is dropped, so the next attempt starts
+    /// it again.
+    async fn exchange_once(&self, backend: &str, line: &str) -> Result<Vec<String>, BackendError> {
+        let mut slot = self.running.lock().await;
+        let mut running = match slot.take() {
+            Some(r) => r,
+            None => self.spawn(backend)?,
+        };
+        let answer = tokio::time::timeout(self.timeout, exchange(backend, &mut running, line))
+            .await
+            .map_err(|_| BackendError::Timeout {
+                backend: backend.to_owned(),
+                after: self.timeout,
+            })??;
+        let parsed: Answer = super::http::parse_json(backend, &answer)?;
+        // Only a program that answered properly is kept for the next batch.
+        *slot = Some(running);
+        match (parsed.translations, parsed.error) {
+            (_, Some(error)) => Err(BackendError::Rejected {
+                backend: backend.to_owned(),
+                status: None,
+                message: error,
+            }),
+            (Some(translations), None) => Ok(translations),
+            (None, None) => Err(BackendError::InvalidResponse {
+                backend: backend.to_owned(),
+                message: "answer has neither `translations` nor `error`".to_owned(),
+            }),
+        }
+    }
+
+    fn spawn(&self, backend: &str) -> Result<Running, BackendError> {
         let (program, args) = self
             .program
             .split_first()
             .ok_or_else(|| BackendError::Config {
-                backend: self.basics.name.clone(),
+                backend: backend.to_owned(),
                 message: "`command` is empty".to_owned(),
             })?;
         let mut child = Process::new(program)
@@ -99,10 +175,10 @@ impl Command {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| BackendError::Config {
-                backend: self.basics.name.clone(),
+                backend: backend.to_owned(),
                 message: format!("cannot start `{program}`: {e}"),
             })?;
-        let broken = || self.broken("the program's pipes are not available".to_owned());
+        let broken = || broken(backend, "the program's pipes are not available".to_owned());
         let stdin = child.stdin.take().ok_or_else(broken)?;
         let stdout = child.stdout.take().ok_or_else(broken)?;
         Ok(Running {
@@ -111,83 +187,32 @@ impl Command {
             stdout: BufReader::new(stdout),
         })
     }
+}
 
-    fn broken(&self, message: String) -> BackendError {
-        BackendError::Connection {
-            backend: self.basics.name.clone(),
-            message,
-        }
-    }
-
-    async fn exchange(&self, running: &mut Running, line: &str) -> Result<String, BackendError> {
-        let io = |e: std::io::Error| self.broken(format!("the program's pipe failed: {e}"));
-        running.stdin.write_all(line.as_bytes()).await.map_err(io)?;
-        running.stdin.write_all(b"\n").await.map_err(io)?;
-        running.stdin.flush().await.map_err(io)?;
-        let mut answer = String::new();
-        let read = running.stdout.read_line(&mut answer).await.map_err(io)?;
-        if read == 0 {
-            return Err(self.broken("the program exited without answering".to_owned()));
-        }
-        Ok(answer)
+fn broken(backend: &str, message: String) -> BackendError {
+    BackendError::Connection {
+        backend: backend.to_owned(),
+        message,
     }
 }
 
-#[async_trait]
-impl Wire for Command {
-    super::driver::wire_identity!();
-
-    async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let (source, target) = self.basics.codes.pair(&batch.source, &batch.target)?;
-        let segments: Vec<_> = batch
-            .segments
-            .iter()
-            .enumerate()
-            .map(|(id, s)| json!({"id": id, "text": s.text, "context": s.context}))
-            .collect();
-        let line = json!({"source": source, "target": target, "segments": segments}).to_string();
-        let mut slot = self.running.lock().await;
-        let mut running = match slot.take() {
-            Some(r) => r,
-            None => self.spawn()?,
-        };
-        let answer = tokio::time::timeout(self.timeout, self.exchange(&mut running, &line))
-            .await
-            .map_err(|_| BackendError::Timeout {
-                backend: self.basics.name.clone(),
-                after: self.timeout,
-            })??;
-        let parsed: Answer = super::http::parse_json(&self.basics.name, &answer)?;
-        // Only a program that answered properly is kept for the next batch.
-        *slot = Some(running);
-        match (parsed.translations, parsed.error) {
-            (_, Some(error)) => Err(BackendError::Rejected {
-                backend: self.basics.name.clone(),
-                status: None,
-                message: error,
-            }),
-            (Some(translations), None) => Ok(translations),
-            (None, None) => Err(BackendError::InvalidResponse {
-                backend: self.basics.name.clone(),
-                message: "answer has neither `translations` nor `error`".to_owned(),
-            }),
-        }
+/// Writes one request line and reads one answer line.
+async fn exchange(
+    backend: &str,
+    running: &mut Running,
+    line: &str,
+) -> Result<String, BackendError> {
+    let io = |e: std::io::Error| broken(backend, format!("the program's pipe failed: {e}"));
+    running.stdin.write_all(line.as_bytes()).await.map_err(io)?;
+    running.stdin.write_all(b"\n").await.map_err(io)?;
+    running.stdin.flush().await.map_err(io)?;
+    let mut answer = String::new();
+    let read = running.stdout.read_line(&mut answer).await.map_err(io)?;
+    if read == 0 {
+        return Err(broken(
+            backend,
+            "the program exited without answering".to_owned(),
+        ));
     }
-}
-
-#[async_trait]
-impl Translator for Command {
-    super::driver::wire_basics!();
-
-    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        driver::translate(self, batch).await
-    }
-
-    fn billing(&self) -> Billing {
-        if self.basics.price.is_some() {
-            Billing::Characters
-        } else {
-            Billing::Free
-        }
-    }
+    Ok(answer)
 }

@@ -10,19 +10,15 @@
 //! Context: DeepL's `context` applies to the whole request, so the batch's distinct
 //! segment contexts are joined (up to [`MAX_CONTEXT_CHARS`]); they are not billed.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
-use super::codes::{Codes, chinese_traditional, known_language};
-use super::driver::{self, Basics, Wire, configured_limits};
-use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Translator, Usage, cost::Billing, tag_safe};
+use super::codes::{Builtin, chinese_traditional, known_language};
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::{BackendError, Batch, Billing, Call, Limits, Protocol, Usage, tag_safe};
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 use crate::lang::Lang;
 use crate::markup::{self, Token};
 
@@ -32,53 +28,97 @@ pub const KEY_VAR: &str = "DEEPL_AUTH_KEY";
 pub const MAX_CONTEXT_CHARS: usize = 4_000;
 const LANGUAGES: &str = "ar bg cs da de el en es et fi fr he hu id it ja ko lt lv nb nl pl pt ro ru sk sl sv th tr uk vi zh";
 
+/// The keys of a `deepl` table beyond the common ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// Sent as `formality` with every request (`more`, `less`, `prefer_more`, …).
+    pub formality: Option<String>,
+    /// Whether the service may be sent tags; unset = ask the service per language.
+    pub tag_handling: Option<bool>,
+}
+
 /// DeepL; see the module docs.
 #[derive(Debug)]
 pub struct DeepL {
-    basics: Basics,
     base: String,
     http: Http,
-    formality: Option<String>,
-    tag_handling: Option<bool>,
+    options: Options,
     /// Lower-case DeepL language codes with the `tag_handling` feature, asked once.
     tag_support: OnceCell<Vec<String>>,
-    key_var: String,
 }
 
-/// Registry entry.
-///
-/// # Errors
-/// [`BackendError::Config`] when the key variable is unset.
-pub fn create(
-    name: &str,
-    config: &BackendConfig,
-    shared: &Shared,
-) -> Result<Arc<dyn Translator>, BackendError> {
-    let key = shared.api_key(name, config, KEY_VAR, true)?;
-    let free = key.as_ref().is_some_and(|k| {
-        use secrecy::ExposeSecret as _;
-        k.expose_secret().ends_with(":fx")
-    });
-    let default = if free {
-        "https://api-free.deepl.com"
-    } else {
-        "https://api.deepl.com"
+#[async_trait]
+impl Protocol for DeepL {
+    type Options = Options;
+
+    // 30,000 characters stay under 128 KiB even for 3-byte characters + context.
+    const LIMITS: Limits = Limits {
+        max_segments: 50,
+        max_chars: 30_000,
+        keeps_tags: true,
+        accepts_context: true,
     };
-    Ok(Arc::new(DeepL {
-        // 30,000 characters stay under 128 KiB even for 3-byte characters + context.
-        basics: Basics::new(
-            name,
-            config,
-            Codes::new(name, config, source_code, target_code),
-            configured_limits(config, 50, 30_000, true, true),
-        ),
-        base: base_url(config, default),
-        http: Http::new(name, config, shared, key),
-        formality: config.formality.clone(),
-        tag_handling: config.tag_handling,
-        tag_support: OnceCell::new(),
-        key_var: key_var(config, KEY_VAR).to_owned(),
-    }))
+    const SOURCE_CODE: Builtin = source_code;
+    const TARGET_CODE: Builtin = target_code;
+
+    /// # Errors
+    /// [`BackendError::Config`] when the key variable is unset.
+    fn new(
+        name: &str,
+        config: &BackendConfig,
+        options: Options,
+        context: &BuildContext,
+    ) -> Result<Self, BackendError> {
+        let http = context.http(name, config, KEY_VAR, true)?;
+        // A Free plan's key ends in `:fx` and only works on its own host.
+        let default = if http.key().is_some_and(|k| k.ends_with(":fx")) {
+            "https://api-free.deepl.com"
+        } else {
+            "https://api.deepl.com"
+        };
+        Ok(DeepL {
+            base: base_url(config, default),
+            http,
+            options,
+            tag_support: OnceCell::new(),
+        })
+    }
+
+    async fn request(&self, call: &Call<'_>) -> Result<Vec<String>, BackendError> {
+        let batch = call.batch;
+        let context = joined_context(batch);
+        let tagged = batch.segments.iter().any(|s| markup::has_tags(&s.text));
+        if tagged && !self.use_tags(call).await {
+            return self.translate_runs(call, context.as_deref()).await;
+        }
+        let texts: Vec<String> = batch.segments.iter().map(|s| to_xml(&s.text)).collect();
+        let answers = self.post(call, &texts, context.as_deref(), tagged).await?;
+        Ok(answers
+            .iter()
+            .map(|a| super::html::decode_entities(a))
+            .collect())
+    }
+
+    async fn usage(&self, backend: &str) -> Option<Usage> {
+        let url = format!("{}/v2/usage", self.base);
+        let auth = self.auth();
+        let body = self
+            .http
+            .send_once(
+                &|c| c.get(&url).header("Authorization", &auth),
+                &|s, b, r| self.classify(backend, s, b, r),
+            )
+            .await
+            .inspect_err(|e| tracing::warn!("cannot read DeepL usage: {e}"))
+            .ok()?;
+        let usage: UsageAnswer = parse_json(backend, &body).ok()?;
+        Some(Usage {
+            unit: Billing::Characters,
+            used: usage.character_count,
+            limit: usage.character_limit,
+        })
+    }
 }
 
 fn source_code(lang: &Lang) -> Option<String> {
@@ -124,32 +164,33 @@ struct UsageAnswer {
 impl DeepL {
     fn classify(
         &self,
+        backend: &str,
         status: u16,
         body: &str,
         retry_after: Option<std::time::Duration>,
     ) -> BackendError {
-        let backend = self.basics.name.clone();
+        let name = backend.to_owned();
         match status {
             456 => BackendError::Quota {
-                backend,
+                backend: name,
                 message: format!(
                     "{} (the character quota is used up: wait for the next billing period, raise the Cost Control limit, or upgrade the plan)",
                     service_message(body)
                 ),
             },
             403 => BackendError::Auth {
-                backend,
+                backend: name,
                 message: format!(
                     "{} (check the key in `{}`; a Free key ends in `:fx` and only works on api-free.deepl.com)",
                     service_message(body),
-                    self.key_var
+                    self.http.key_var()
                 ),
             },
             529 => BackendError::RateLimited {
-                backend,
+                backend: name,
                 retry_after,
             },
-            _ => classify_common(&self.basics.name, status, body, retry_after, &self.key_var),
+            _ => classify_common(backend, status, body, retry_after, self.http.key_var()),
         }
     }
 
@@ -158,15 +199,15 @@ impl DeepL {
     }
 
     /// Whether to send tags with `tag_handling=xml` for this pair.
-    async fn use_tags(&self, source: &str, target: &str) -> bool {
-        if let Some(configured) = self.tag_handling {
+    async fn use_tags(&self, call: &Call<'_>) -> bool {
+        if let Some(configured) = self.options.tag_handling {
             return configured;
         }
         let supported = self
             .tag_support
             .get_or_init(|| async {
-                self.fetch_tag_support().await.unwrap_or_else(|e| {
-                    tracing::warn!(backend = %self.basics.name, "cannot read the language list, sending text between tags separately: {e}");
+                self.fetch_tag_support(call.backend).await.unwrap_or_else(|e| {
+                    tracing::warn!(backend = %call.backend, "cannot read the language list, sending text between tags separately: {e}");
                     Vec::new()
                 })
             })
@@ -176,10 +217,10 @@ impl DeepL {
             let base = code.split('-').next().unwrap_or_default().to_owned();
             supported.contains(&code) || supported.contains(&base)
         };
-        has(source) && has(target)
+        has(&call.source) && has(&call.target)
     }
 
-    async fn fetch_tag_support(&self) -> Result<Vec<String>, BackendError> {
+    async fn fetch_tag_support(&self, backend: &str) -> Result<Vec<String>, BackendError> {
         let url = format!("{}/v3/languages", self.base);
         let auth = self.auth();
         let body = self
@@ -191,10 +232,10 @@ impl DeepL {
                         .query(&[("resource", "translate_text")])
                         .header("Authorization", &auth)
                 },
-                &|s, b, r| self.classify(s, b, r),
+                &|s, b, r| self.classify(backend, s, b, r),
             )
             .await?;
-        let list: Vec<LanguageInfo> = parse_json(&self.basics.name, &body)?;
+        let list: Vec<LanguageInfo> = parse_json(backend, &body)?;
         Ok(list
             .into_iter()
             .filter(|l| l.features.contains_key("tag_handling"))
@@ -205,16 +246,17 @@ impl DeepL {
     /// One `POST /v2/translate`.
     async fn post(
         &self,
+        call: &Call<'_>,
         texts: &[String],
-        codes: &(String, String),
         context: Option<&str>,
         xml: bool,
     ) -> Result<Vec<String>, BackendError> {
-        let mut body = json!({"text": texts, "source_lang": codes.0, "target_lang": codes.1});
+        let mut body =
+            json!({"text": texts, "source_lang": call.source, "target_lang": call.target});
         if let Some(context) = context {
             body["context"] = json!(context);
         }
-        if let Some(formality) = &self.formality {
+        if let Some(formality) = &self.options.formality {
             body["formality"] = json!(formality);
         }
         if xml {
@@ -228,13 +270,13 @@ impl DeepL {
             .send(
                 chars,
                 &|c| c.post(&url).header("Authorization", &auth).json(&body),
-                &|s, b, r| self.classify(s, b, r),
+                &|s, b, r| self.classify(call.backend, s, b, r),
             )
             .await?;
-        let answer: Answer = parse_json(&self.basics.name, &answer)?;
+        let answer: Answer = parse_json(call.backend, &answer)?;
         if answer.translations.len() != texts.len() {
             return Err(super::wrong_count(
-                &self.basics.name,
+                call.backend,
                 texts.len(),
                 answer.translations.len(),
             ));
@@ -245,25 +287,24 @@ impl DeepL {
     /// Tag-safe mode: sends the text runs between tags, in requests within the limits.
     async fn translate_runs(
         &self,
-        batch: &Batch,
-        codes: &(String, String),
+        call: &Call<'_>,
         context: Option<&str>,
     ) -> Result<Vec<String>, BackendError> {
-        let (texts, plans) = tag_safe::plan_runs(batch.segments.iter().map(|s| s.text.as_str()));
+        let (texts, plans) =
+            tag_safe::plan_runs(call.batch.segments.iter().map(|s| s.text.as_str()));
         let mut answers = Vec::with_capacity(texts.len());
         let mut start = 0;
         while start < texts.len() {
             let mut end = start;
             let mut chars = 0;
             while end < texts.len()
-                && end - start < self.basics.limits.max_segments
-                && (end == start
-                    || chars + texts[end].chars().count() <= self.basics.limits.max_chars)
+                && end - start < call.limits.max_segments
+                && (end == start || chars + texts[end].chars().count() <= call.limits.max_chars)
             {
                 chars += texts[end].chars().count();
                 end += 1;
             }
-            answers.extend(self.post(&texts[start..end], codes, context, false).await?);
+            answers.extend(self.post(call, &texts[start..end], context, false).await?);
             start = end;
         }
         Ok(plans.iter().map(|plan| plan.assemble(&answers)).collect())
@@ -300,61 +341,6 @@ fn to_xml(text: &str) -> String {
             Token::Standalone(id) => format!("<x{id}/>"),
         })
         .collect()
-}
-
-#[async_trait]
-impl Wire for DeepL {
-    super::driver::wire_identity!();
-
-    async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let codes = self.basics.codes.pair(&batch.source, &batch.target)?;
-        let context = joined_context(batch);
-        let tagged = batch.segments.iter().any(|s| markup::has_tags(&s.text));
-        if tagged && !self.use_tags(&codes.0, &codes.1).await {
-            return self.translate_runs(batch, &codes, context.as_deref()).await;
-        }
-        let texts: Vec<String> = batch.segments.iter().map(|s| to_xml(&s.text)).collect();
-        let answers = self
-            .post(&texts, &codes, context.as_deref(), tagged)
-            .await?;
-        Ok(answers
-            .iter()
-            .map(|a| super::html::decode_entities(a))
-            .collect())
-    }
-}
-
-#[async_trait]
-impl Translator for DeepL {
-    super::driver::wire_basics!();
-
-    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        driver::translate(self, batch).await
-    }
-
-    fn billing(&self) -> Billing {
-        Billing::Characters
-    }
-
-    async fn usage(&self) -> Option<Usage> {
-        let url = format!("{}/v2/usage", self.base);
-        let auth = self.auth();
-        let body = self
-            .http
-            .send_once(
-                &|c| c.get(&url).header("Authorization", &auth),
-                &|s, b, r| self.classify(s, b, r),
-            )
-            .await
-            .inspect_err(|e| tracing::warn!("cannot read DeepL usage: {e}"))
-            .ok()?;
-        let usage: UsageAnswer = parse_json(&self.basics.name, &body).ok()?;
-        Some(Usage {
-            unit: Billing::Characters,
-            used: usage.character_count,
-            limit: usage.character_limit,
-        })
-    }
 }
 
 #[cfg(test)]

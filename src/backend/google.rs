@@ -6,19 +6,15 @@
 //! `<span id="gN">`/`<img id="xN">` and back, entities decoded ([`super::html`]);
 //! a batch without tags is sent with `format=text`, so nothing is entity-encoded.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::codes::{Codes, chinese_traditional, known_language};
-use super::driver::{self, Basics, Wire, configured_limits};
+use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
-use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Translator};
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 use crate::lang::Lang;
 use crate::markup;
 
@@ -26,40 +22,90 @@ use crate::markup;
 pub const KEY_VAR: &str = "GOOGLE_API_KEY";
 const LANGUAGES: &str = "af am ar az be bg bn bs ca ceb co cs cy da de el en eo es et eu fa fi fr fy ga gd gl gu ha haw he hi hmn hr ht hu hy id ig is it ja jv ka kk km kn ko ku ky la lb lo lt lv mg mi mk ml mn mr ms mt my ne nl no ny or pa pl ps pt ro ru rw sd si sk sl sm sn so sq sr st su sv sw ta te tg th tk tl tr tt ug uk ur uz vi xh yi yo zh zu";
 
+/// A `google` table takes only the common keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {}
+
 /// Google Cloud Translation v2; see the module docs.
 #[derive(Debug)]
 pub struct Google {
-    basics: Basics,
     url: String,
     http: Http,
-    key_var: String,
 }
 
-/// Registry entry.
-///
-/// # Errors
-/// [`BackendError::Config`] when the key variable is unset.
-pub fn create(
-    name: &str,
-    config: &BackendConfig,
-    shared: &Shared,
-) -> Result<Arc<dyn Translator>, BackendError> {
-    let key = shared.api_key(name, config, KEY_VAR, true)?;
-    Ok(Arc::new(Google {
-        // 128 `q` at most; Google recommends at most 5,000 code points per request.
-        basics: Basics::new(
-            name,
-            config,
-            Codes::new(name, config, code, code),
-            configured_limits(config, 128, 5_000, true, false),
-        ),
-        url: format!(
-            "{}/language/translate/v2",
-            base_url(config, "https://translation.googleapis.com")
-        ),
-        http: Http::new(name, config, shared, key),
-        key_var: key_var(config, KEY_VAR).to_owned(),
-    }))
+#[async_trait]
+impl Protocol for Google {
+    type Options = Options;
+
+    // 128 `q` at most; Google recommends at most 5,000 code points per request.
+    const LIMITS: Limits = Limits {
+        max_segments: 128,
+        max_chars: 5_000,
+        keeps_tags: true,
+        accepts_context: false,
+    };
+    const SOURCE_CODE: Builtin = code;
+
+    /// # Errors
+    /// [`BackendError::Config`] when the key variable is unset.
+    fn new(
+        name: &str,
+        config: &BackendConfig,
+        _options: Options,
+        context: &BuildContext,
+    ) -> Result<Self, BackendError> {
+        let http = context.http(name, config, KEY_VAR, true)?;
+        Ok(Google {
+            url: format!(
+                "{}/language/translate/v2",
+                base_url(config, "https://translation.googleapis.com")
+            ),
+            http,
+        })
+    }
+
+    async fn request(&self, call: &Call<'_>) -> Result<Vec<String>, BackendError> {
+        let batch = call.batch;
+        let html = batch.segments.iter().any(|s| markup::has_tags(&s.text));
+        let q: Vec<String> = batch
+            .segments
+            .iter()
+            .map(|s| {
+                if html {
+                    to_html(&s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect();
+        let body = json!({
+            "q": q, "source": call.source, "target": call.target,
+            "format": if html { "html" } else { "text" },
+        });
+        let key = self.http.key().unwrap_or_default();
+        let answer = self
+            .http
+            .send(
+                batch.chars(),
+                &|c| c.post(&self.url).header("X-goog-api-key", key).json(&body),
+                &|s, b, r| self.classify(call.backend, s, b, r),
+            )
+            .await?;
+        let answer: Answer = parse_json(call.backend, &answer)?;
+        Ok(answer
+            .data
+            .translations
+            .into_iter()
+            .map(|t| {
+                if html {
+                    from_html(&t.translated_text)
+                } else {
+                    t.translated_text
+                }
+            })
+            .collect())
+    }
 }
 
 fn code(lang: &Lang) -> Option<String> {
@@ -103,11 +149,12 @@ fn reasons(body: &str) -> Vec<String> {
 impl Google {
     fn classify(
         &self,
+        name: &str,
         status: u16,
         body: &str,
         retry_after: Option<std::time::Duration>,
     ) -> BackendError {
-        let backend = self.basics.name.clone();
+        let backend = name.to_owned();
         let reasons = reasons(body);
         let has = |r: &str| reasons.iter().any(|x| x == r);
         if has("dailyLimitExceeded") || has("quotaExceeded") || has("billingNotEnabled") {
@@ -126,65 +173,9 @@ impl Google {
             };
         }
         if status == 400 && (has("keyInvalid") || body.contains("API key not valid")) {
-            return classify_common(&self.basics.name, 401, body, None, &self.key_var);
+            return classify_common(name, 401, body, None, self.http.key_var());
         }
-        classify_common(&self.basics.name, status, body, retry_after, &self.key_var)
-    }
-}
-
-#[async_trait]
-impl Wire for Google {
-    super::driver::wire_identity!();
-
-    async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let (source, target) = self.basics.codes.pair(&batch.source, &batch.target)?;
-        let html = batch.segments.iter().any(|s| markup::has_tags(&s.text));
-        let q: Vec<String> = batch
-            .segments
-            .iter()
-            .map(|s| {
-                if html {
-                    to_html(&s.text)
-                } else {
-                    s.text.clone()
-                }
-            })
-            .collect();
-        let body = json!({
-            "q": q, "source": source, "target": target,
-            "format": if html { "html" } else { "text" },
-        });
-        let key = self.http.key().unwrap_or_default();
-        let answer = self
-            .http
-            .send(
-                batch.chars(),
-                &|c| c.post(&self.url).header("X-goog-api-key", key).json(&body),
-                &|s, b, r| self.classify(s, b, r),
-            )
-            .await?;
-        let answer: Answer = parse_json(&self.basics.name, &answer)?;
-        Ok(answer
-            .data
-            .translations
-            .into_iter()
-            .map(|t| {
-                if html {
-                    from_html(&t.translated_text)
-                } else {
-                    t.translated_text
-                }
-            })
-            .collect())
-    }
-}
-
-#[async_trait]
-impl Translator for Google {
-    super::driver::wire_basics!();
-
-    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        driver::translate(self, batch).await
+        classify_common(name, status, body, retry_after, self.http.key_var())
     }
 }
 

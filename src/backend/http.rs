@@ -1,5 +1,6 @@
-//! The shared HTTP layer: one `reqwest` client for every backend, and per backend
-//! ([`Http`]) the timeout, pacing, retries with backoff, and the circuit breaker.
+//! The HTTP layer: one `reqwest` client for every backend (in the [`BuildContext`]
+//! backends are built in), and per backend ([`Http`]) the timeout, pacing, retries with
+//! backoff, and the circuit breaker.
 //!
 //! Invariants: an API key leaves a [`SecretString`] only to build a request header;
 //! error messages never carry a URL (Google-style query keys) or an echoed key; only
@@ -12,36 +13,36 @@ use std::time::Duration;
 use reqwest::{Client, RequestBuilder};
 use secrecy::{ExposeSecret as _, SecretString};
 
-use super::limit::{Breaker, Limiter};
-use super::retry::{Backoff, MAX_RETRY_AFTER, parse_retry_after};
+use super::BackendError;
+use super::limit::Guard;
+use super::retry::{Backoff, parse_retry_after};
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 
-/// What every backend shares: the HTTP client, the backoff timing, and where API keys
-/// are read from.
+/// What every backend of a run is built with: the one HTTP client, the backoff timing,
+/// and where API keys are read from.
 #[derive(Clone)]
-pub struct Shared {
+pub struct BuildContext {
     client: Client,
     backoff: Backoff,
     env: Option<HashMap<String, String>>,
 }
 
-impl fmt::Debug for Shared {
+impl fmt::Debug for BuildContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print the environment override: it holds keys.
-        f.debug_struct("Shared")
+        f.debug_struct("BuildContext")
             .field("backoff", &self.backoff)
             .finish_non_exhaustive()
     }
 }
 
-impl Shared {
+impl BuildContext {
     /// One client (rustls, `User-Agent: dich/<version>`) with this connect timeout;
     /// request timeouts are set per backend.
     ///
     /// # Errors
     /// [`BackendError::Config`] when the TLS backend cannot be initialised.
-    pub fn new(connect_timeout: Duration) -> Result<Shared, BackendError> {
+    pub fn new(connect_timeout: Duration) -> Result<BuildContext, BackendError> {
         let client = Client::builder()
             .user_agent(concat!("dich/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(connect_timeout)
@@ -52,7 +53,7 @@ impl Shared {
                 backend: "http".to_owned(),
                 message: format!("cannot build the HTTP client: {e}"),
             })?;
-        Ok(Shared {
+        Ok(BuildContext {
             client,
             backoff: Backoff::default(),
             env: None,
@@ -74,6 +75,11 @@ impl Shared {
     /// The shared client.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The retry backoff every backend uses.
+    pub fn backoff(&self) -> Backoff {
+        self.backoff
     }
 
     /// Reads the API key of `backend` from the variable named by `api_key_env`, or
@@ -104,10 +110,32 @@ impl Shared {
             None => Ok(None),
         }
     }
+
+    /// The connection of backend `name` to its service, with its API key read from the
+    /// variable named by `api_key_env`, or `default_var` (an error only when `required`).
+    ///
+    /// # Errors
+    /// As [`BuildContext::api_key`].
+    pub fn http(
+        &self,
+        name: &str,
+        config: &BackendConfig,
+        default_var: &str,
+        required: bool,
+    ) -> Result<Http, BackendError> {
+        let key = self.api_key(name, config, default_var, required)?;
+        Ok(Http::new(
+            name,
+            config,
+            self,
+            key,
+            key_var(config, default_var),
+        ))
+    }
 }
 
 /// The name of the key variable: `api_key_env`, else the documented default.
-pub fn key_var<'a>(config: &'a BackendConfig, default_var: &'a str) -> &'a str {
+fn key_var<'a>(config: &'a BackendConfig, default_var: &'a str) -> &'a str {
     config.api_key_env.as_deref().unwrap_or(default_var)
 }
 
@@ -120,11 +148,9 @@ pub struct Http {
     name: String,
     client: Client,
     timeout: Duration,
-    max_retries: u32,
-    backoff: Backoff,
-    limiter: Limiter,
-    breaker: Breaker,
+    guard: Guard,
     key: Option<SecretString>,
+    key_var: String,
 }
 
 impl fmt::Debug for Http {
@@ -132,30 +158,35 @@ impl fmt::Debug for Http {
         f.debug_struct("Http")
             .field("name", &self.name)
             .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
+            .field("guard", &self.guard)
             .field("key", &self.key.as_ref().map(|_| "[REDACTED]"))
             .finish_non_exhaustive()
     }
 }
 
 impl Http {
-    /// The layer for backend `name`, with its key kept for redaction.
-    pub fn new(
+    /// The layer for backend `name`, with its key kept for redaction and the name of
+    /// the variable it came from for error messages.
+    fn new(
         name: &str,
         config: &BackendConfig,
-        shared: &Shared,
+        context: &BuildContext,
         key: Option<SecretString>,
+        key_var: &str,
     ) -> Self {
         Http {
             name: name.to_owned(),
-            client: shared.client.clone(),
-            timeout: Duration::from_secs_f64(config.timeout_secs.max(0.001)),
-            max_retries: config.max_retries,
-            backoff: shared.backoff,
-            limiter: Limiter::from_config(config),
-            breaker: Breaker::new(config.circuit_breaker_failures),
+            client: context.client.clone(),
+            timeout: super::retry::timeout(config.timeout_secs),
+            guard: Guard::new(name, config, context.backoff),
             key,
+            key_var: key_var.to_owned(),
         }
+    }
+
+    /// The name of the variable holding the key, for "check the key in `…`" messages.
+    pub fn key_var(&self) -> &str {
+        &self.key_var
     }
 
     /// The API key, for building the auth header only.
@@ -168,8 +199,9 @@ impl Http {
         &self.client
     }
 
-    /// Sends the request made by `build` (called again for each attempt), billing
-    /// `chars` characters to the rate limit, and returns the body of the 2xx answer.
+    /// Sends the request made by `build` (called again for each attempt) through the
+    /// backend's [`Guard`], billing `chars` characters to the rate limit, and returns
+    /// the body of the 2xx answer.
     ///
     /// # Errors
     /// The [`BackendError`] of the last attempt, or [`BackendError::CircuitOpen`].
@@ -179,45 +211,9 @@ impl Http {
         build: &(dyn Fn(&Client) -> RequestBuilder + Sync),
         classify: Classify<'_>,
     ) -> Result<String, BackendError> {
-        let _slot = self.limiter.admit(chars).await;
-        let mut attempt = 0;
-        loop {
-            self.breaker.check(&self.name)?;
-            self.limiter.pace().await;
-            let error = match self.attempt(build, classify).await {
-                Ok(body) => {
-                    self.breaker.success();
-                    return Ok(body);
-                }
-                Err(e) => e,
-            };
-            if trips_breaker(&error)
-                && let Some(open) = self.breaker.failure(&self.name)
-            {
-                tracing::warn!(backend = %self.name, "{open}");
-                return Err(open);
-            }
-            let Some(wait) = self.retry_wait(&error, attempt) else {
-                return Err(error);
-            };
-            tracing::debug!(backend = %self.name, attempt, ?wait, "retrying: {error}");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
-    }
-
-    /// How long to wait before retrying after `error`, or `None` to give up.
-    fn retry_wait(&self, error: &BackendError, attempt: u32) -> Option<Duration> {
-        if !error.is_retryable() || attempt >= self.max_retries {
-            return None;
-        }
-        match error {
-            BackendError::RateLimited {
-                retry_after: Some(wait),
-                ..
-            } => (*wait <= MAX_RETRY_AFTER).then_some(*wait),
-            _ => Some(self.backoff.delay(attempt)),
-        }
+        self.guard
+            .run(chars, || self.attempt(build, classify))
+            .await
     }
 
     /// One attempt, no retry, outside the concurrency and rate limits: for
@@ -281,16 +277,6 @@ impl Http {
             _ => text.to_owned(),
         }
     }
-}
-
-/// Failures that suggest the service is down (not rate limits or bad requests).
-fn trips_breaker(error: &BackendError) -> bool {
-    matches!(
-        error,
-        BackendError::Server { .. }
-            | BackendError::Timeout { .. }
-            | BackendError::Connection { .. }
-    )
 }
 
 /// The human-readable message in an error body: `message`, `error.message`, `error`
@@ -386,17 +372,36 @@ mod tests {
         assert_eq!(service_message(""), "no details in the response");
     }
 
+    /// Issue 10: `timeout_secs = inf` (or 1e20) in a config built in code panicked in
+    /// `Duration::from_secs_f64`.
+    #[test]
+    fn an_endless_timeout_is_clamped_not_a_panic() {
+        let context = BuildContext::new(Duration::from_secs(1)).unwrap();
+        for timeout_secs in [f64::INFINITY, 1e20, f64::NAN] {
+            let config = BackendConfig {
+                timeout_secs,
+                ..BackendConfig::default()
+            };
+            let http = context.http("x", &config, "X_KEY", false).unwrap();
+            assert!(
+                http.timeout <= Duration::from_secs(86_400),
+                "{timeout_secs}"
+            );
+            assert!(http.timeout > Duration::ZERO, "{timeout_secs}");
+        }
+    }
+
     #[test]
     fn missing_key_names_the_variable() {
-        let shared = Shared::new(Duration::from_secs(1))
+        let context = BuildContext::new(Duration::from_secs(1))
             .unwrap()
             .with_env(HashMap::new());
-        let err = shared
+        let err = context
             .api_key("deepl", &BackendConfig::default(), "DEEPL_AUTH_KEY", true)
             .unwrap_err();
         assert!(matches!(err, BackendError::Config { .. }));
         assert!(err.to_string().contains("DEEPL_AUTH_KEY"), "{err}");
-        let optional = shared.api_key("lt", &BackendConfig::default(), "LT_KEY", false);
+        let optional = context.api_key("lt", &BackendConfig::default(), "LT_KEY", false);
         assert!(optional.unwrap().is_none());
     }
 }

@@ -5,56 +5,84 @@
 //! Tags: always HTML mode, tags converted to `<span id="gN">`/`<img id="xN">` and back,
 //! text escaped and entities decoded ([`super::html`]).
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::codes::{Codes, chinese_traditional, known_language};
-use super::driver::{self, Basics, Wire, configured_limits};
+use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
-use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Translator};
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 use crate::lang::Lang;
 
 /// The documented default key variable (optional).
 pub const KEY_VAR: &str = "LIBRETRANSLATE_API_KEY";
 const LANGUAGES: &str = "ar az bg bn ca cs da de el en eo es et eu fa fi fr ga gl he hi hu id it ja ko lt lv ms nb nl pl pt ro ru sk sl sq sv th tl tr uk ur vi zh";
 
+/// A `libretranslate` table takes only the common keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {}
+
 /// LibreTranslate; see the module docs.
 #[derive(Debug)]
 pub struct LibreTranslate {
-    basics: Basics,
     url: String,
     http: Http,
-    key_var: String,
 }
 
-/// Registry entry.
-///
-/// # Errors
-/// Never for a missing key (it is optional); the signature is the registry's.
-pub fn create(
-    name: &str,
-    config: &BackendConfig,
-    shared: &Shared,
-) -> Result<Arc<dyn Translator>, BackendError> {
-    let key = shared.api_key(name, config, KEY_VAR, config.api_key_env.is_some())?;
-    Ok(Arc::new(LibreTranslate {
-        // Servers set their own `--batch-limit`/`--char-limit`; lower these in config.
-        basics: Basics::new(
-            name,
-            config,
-            Codes::new(name, config, code, code),
-            configured_limits(config, 50, 10_000, true, false),
-        ),
-        url: format!("{}/translate", base_url(config, "http://127.0.0.1:5000")),
-        http: Http::new(name, config, shared, key),
-        key_var: key_var(config, KEY_VAR).to_owned(),
-    }))
+#[async_trait]
+impl Protocol for LibreTranslate {
+    type Options = Options;
+
+    // Servers set their own `--batch-limit`/`--char-limit`; lower these in config.
+    const LIMITS: Limits = Limits {
+        max_segments: 50,
+        max_chars: 10_000,
+        keeps_tags: true,
+        accepts_context: false,
+    };
+    const SOURCE_CODE: Builtin = code;
+
+    /// # Errors
+    /// Only when `api_key_env` names an unset variable (the key is optional).
+    fn new(
+        name: &str,
+        config: &BackendConfig,
+        _options: Options,
+        context: &BuildContext,
+    ) -> Result<Self, BackendError> {
+        let http = context.http(name, config, KEY_VAR, config.api_key_env.is_some())?;
+        Ok(LibreTranslate {
+            url: format!("{}/translate", base_url(config, "http://127.0.0.1:5000")),
+            http,
+        })
+    }
+
+    async fn request(&self, call: &Call<'_>) -> Result<Vec<String>, BackendError> {
+        let batch = call.batch;
+        let q: Vec<String> = batch.segments.iter().map(|s| to_html(&s.text)).collect();
+        let mut body =
+            json!({"q": q, "source": call.source, "target": call.target, "format": "html"});
+        if let Some(key) = self.http.key() {
+            body["api_key"] = json!(key);
+        }
+        let answer = self
+            .http
+            .send(
+                batch.chars(),
+                &|c| c.post(&self.url).json(&body),
+                &|s, b, r| self.classify(call.backend, s, b, r),
+            )
+            .await?;
+        let answer: Answer = parse_json(call.backend, &answer)?;
+        Ok(answer
+            .translated_text
+            .iter()
+            .map(|t| from_html(t))
+            .collect())
+    }
 }
 
 fn code(lang: &Lang) -> Option<String> {
@@ -74,57 +102,21 @@ struct Answer {
 impl LibreTranslate {
     fn classify(
         &self,
+        name: &str,
         status: u16,
         body: &str,
         retry_after: Option<std::time::Duration>,
     ) -> BackendError {
         match status {
             403 => BackendError::Auth {
-                backend: self.basics.name.clone(),
+                backend: name.to_owned(),
                 message: format!(
                     "{} (the server refused the API key, or banned this client: check `{}`)",
                     service_message(body),
-                    self.key_var
+                    self.http.key_var()
                 ),
             },
-            _ => classify_common(&self.basics.name, status, body, retry_after, &self.key_var),
+            _ => classify_common(name, status, body, retry_after, self.http.key_var()),
         }
-    }
-}
-
-#[async_trait]
-impl Wire for LibreTranslate {
-    super::driver::wire_identity!();
-
-    async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let (source, target) = self.basics.codes.pair(&batch.source, &batch.target)?;
-        let q: Vec<String> = batch.segments.iter().map(|s| to_html(&s.text)).collect();
-        let mut body = json!({"q": q, "source": source, "target": target, "format": "html"});
-        if let Some(key) = self.http.key() {
-            body["api_key"] = json!(key);
-        }
-        let answer = self
-            .http
-            .send(
-                batch.chars(),
-                &|c| c.post(&self.url).json(&body),
-                &|s, b, r| self.classify(s, b, r),
-            )
-            .await?;
-        let answer: Answer = parse_json(&self.basics.name, &answer)?;
-        Ok(answer
-            .translated_text
-            .iter()
-            .map(|t| from_html(t))
-            .collect())
-    }
-}
-
-#[async_trait]
-impl Translator for LibreTranslate {
-    super::driver::wire_basics!();
-
-    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        driver::translate(self, batch).await
     }
 }

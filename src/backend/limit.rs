@@ -1,10 +1,12 @@
-//! Per-backend pacing: bounded concurrency, request and character rate limits
-//! (`governor`), and the circuit breaker.
+//! What stands between a backend and its service ([`Guard`]): bounded concurrency,
+//! request and character rate limits (`governor`), retries with backoff, and the
+//! circuit breaker. HTTP backends and the `command` backend go through the same guard.
 //!
 //! Invariant: once the breaker is open every further request fails at once with
 //! [`BackendError::CircuitOpen`], so a dead service ends the run after N requests
 //! instead of after every batch has used up its retries.
 
+use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -12,8 +14,94 @@ use std::time::Duration;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::config::BackendConfig;
-use crate::error::BackendError;
+use super::BackendError;
+use super::retry::{Backoff, MAX_RETRY_AFTER, clamped_secs};
+use crate::config::{BackendConfig, LONGEST_WAIT};
+
+/// One backend's guard: every request waits for a concurrency slot and the rate
+/// limits, is retried after a retryable failure, and counts for the circuit breaker.
+#[derive(Debug)]
+pub struct Guard {
+    name: String,
+    max_retries: u32,
+    backoff: Backoff,
+    limiter: Limiter,
+    breaker: Breaker,
+}
+
+impl Guard {
+    /// The guard of backend `name`, from its common config keys.
+    pub fn new(name: &str, config: &BackendConfig, backoff: Backoff) -> Self {
+        Guard {
+            name: name.to_owned(),
+            max_retries: config.max_retries,
+            backoff,
+            limiter: Limiter::from_config(config),
+            breaker: Breaker::new(config.circuit_breaker_failures),
+        }
+    }
+
+    /// Runs `attempt` (called again for each retry), billing `chars` characters to the
+    /// rate limit.
+    ///
+    /// # Errors
+    /// The [`BackendError`] of the last attempt, or [`BackendError::CircuitOpen`].
+    pub async fn run<T, F, Fut>(&self, chars: usize, attempt: F) -> Result<T, BackendError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, BackendError>>,
+    {
+        let _slot = self.limiter.admit(chars).await;
+        let mut retry = 0;
+        loop {
+            self.breaker.check(&self.name)?;
+            self.limiter.pace().await;
+            let error = match attempt().await {
+                Ok(answer) => {
+                    self.breaker.success();
+                    return Ok(answer);
+                }
+                Err(e) => e,
+            };
+            if trips_breaker(&error)
+                && let Some(open) = self.breaker.failure(&self.name)
+            {
+                tracing::warn!(backend = %self.name, "{open}");
+                return Err(open);
+            }
+            let Some(wait) = self.retry_wait(&error, retry) else {
+                return Err(error);
+            };
+            tracing::debug!(backend = %self.name, retry, ?wait, "retrying: {error}");
+            tokio::time::sleep(wait).await;
+            retry += 1;
+        }
+    }
+
+    /// How long to wait before retrying after `error`, or `None` to give up.
+    fn retry_wait(&self, error: &BackendError, retry: u32) -> Option<Duration> {
+        if !error.is_retryable() || retry >= self.max_retries {
+            return None;
+        }
+        match error {
+            BackendError::RateLimited {
+                retry_after: Some(wait),
+                ..
+            } => (*wait <= MAX_RETRY_AFTER).then_some(*wait),
+            _ => Some(self.backoff.delay(retry)),
+        }
+    }
+}
+
+/// Failures that suggest the service is down (not rate limits or bad requests).
+fn trips_breaker(error: &BackendError) -> bool {
+    matches!(
+        error,
+        BackendError::Server { .. }
+            | BackendError::Timeout { .. }
+            | BackendError::Connection { .. }
+    )
+}
 
 /// Concurrency and rate limits of one backend.
 #[derive(Debug)]
@@ -29,7 +117,9 @@ impl Limiter {
         let requests = config
             .requests_per_second
             .filter(|rps| rps.is_finite() && *rps > 0.0)
-            .and_then(|rps| Quota::with_period(Duration::from_secs_f64(1.0 / rps)))
+            // The config file refuses a rate slower than one request a day; a config
+            // built in code is clamped to it.
+            .and_then(|rps| Quota::with_period(clamped_secs(1.0 / rps, LONGEST_WAIT)?))
             .map(RateLimiter::direct);
         let chars = config
             .characters_per_minute
@@ -129,6 +219,22 @@ mod tests {
             Some(BackendError::CircuitOpen { failures: 3, .. })
         ));
         assert!(b.check("x").is_err());
+    }
+
+    /// Issue 10: a tiny rate made `Duration::from_secs_f64(1/rps)` panic; a config built
+    /// in code bypasses the config file's checks, so the limiter clamps the period.
+    #[tokio::test]
+    async fn a_tiny_request_rate_is_clamped_not_a_panic() {
+        for rps in [1e-30, f64::MIN_POSITIVE] {
+            let config = BackendConfig {
+                requests_per_second: Some(rps),
+                ..BackendConfig::default()
+            };
+            let limiter = Limiter::from_config(&config);
+            assert!(limiter.requests.is_some(), "{rps}: still rate limited");
+            // The first request is free; only the next ones wait.
+            limiter.pace().await;
+        }
     }
 
     #[tokio::test]

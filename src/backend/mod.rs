@@ -5,12 +5,12 @@
 //! translation per segment, in order. Anything else is an error of the backend, never
 //! a shifted or missing translation in an article.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
+use serde::de::DeserializeOwned;
 
-use crate::config::{BackendConfig, Config};
-use crate::error::BackendError;
+use crate::config::{BackendConfig, BackendTable, Config, ConfigError};
 use crate::lang::Lang;
 use crate::markup;
 
@@ -19,7 +19,7 @@ pub mod codes;
 pub mod command;
 pub mod cost;
 pub mod deepl;
-pub mod driver;
+mod error;
 pub mod google;
 pub mod html;
 pub mod http;
@@ -28,15 +28,18 @@ pub mod limit;
 pub mod openai;
 pub mod pseudo;
 pub mod retry;
+pub mod service;
 pub mod tag_safe;
 
 #[cfg(test)]
 #[path = "tests/mod.rs"]
-mod wire_tests;
+mod service_tests;
 
 pub use cost::{Billing, Estimate, EstimateLine, Usage, estimate};
-pub use http::Shared;
+pub use error::BackendError;
+pub use http::BuildContext;
 pub use retry::Backoff;
+pub use service::{Call, Protocol, ServiceBackend};
 
 /// One sentence to translate, with inline markup as numbered tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +97,22 @@ pub struct Limits {
     pub accepts_context: bool,
 }
 
+impl Limits {
+    /// These limits, lowered (never raised) by `max_segments_per_request` and
+    /// `max_chars_per_request` in `config`.
+    pub fn lowered_by(self, config: &BackendConfig) -> Limits {
+        Limits {
+            max_segments: config
+                .max_segments_per_request
+                .map_or(self.max_segments, |n| n.min(self.max_segments)),
+            max_chars: config
+                .max_chars_per_request
+                .map_or(self.max_chars, |n| n.min(self.max_chars)),
+            ..self
+        }
+    }
+}
+
 /// A machine translation service.
 #[async_trait]
 pub trait Translator: Send + Sync + std::fmt::Debug {
@@ -145,51 +164,98 @@ pub trait Translator: Send + Sync + std::fmt::Debug {
 }
 
 /// Builds a backend from its config; `name` is how the config refers to it.
-type Factory = fn(
+type Build = fn(
     name: &str,
     config: &BackendConfig,
-    shared: &Shared,
+    context: &BuildContext,
 ) -> Result<Arc<dyn Translator>, BackendError>;
 
+/// One kind of backend: its `kind` value, how to check its own options, how to build it.
+struct Kind {
+    name: &'static str,
+    check: fn(&BackendTable) -> Result<(), ConfigError>,
+    build: Build,
+}
+
+impl Kind {
+    /// A kind that talks to a service through protocol `P`.
+    const fn service<P: Protocol>(name: &'static str) -> Kind {
+        Kind {
+            name,
+            check: check_options::<P::Options>,
+            build: service::build::<P>,
+        }
+    }
+}
+
 /// Every backend kind: adding a backend is one file and one line here.
-const REGISTRY: &[(&str, Factory)] = &[
-    ("pseudo", pseudo::create),
-    ("deepl", deepl::create),
-    ("google", google::create),
-    ("azure", azure::create),
-    ("libretranslate", libretranslate::create),
-    ("openai", openai::create),
-    ("command", command::create),
+const KINDS: &[Kind] = &[
+    Kind {
+        name: "pseudo",
+        check: check_options::<pseudo::Options>,
+        build: pseudo::build,
+    },
+    Kind::service::<deepl::DeepL>("deepl"),
+    Kind::service::<google::Google>("google"),
+    Kind::service::<azure::Azure>("azure"),
+    Kind::service::<libretranslate::LibreTranslate>("libretranslate"),
+    Kind::service::<openai::OpenAi>("openai"),
+    Kind::service::<command::Command>("command"),
 ];
+
+/// Reads a kind's options struct only to check it.
+fn check_options<O: DeserializeOwned>(table: &BackendTable) -> Result<(), ConfigError> {
+    table.read::<O>().map(drop)
+}
 
 /// The valid values of `kind`.
 pub fn kinds() -> Vec<&'static str> {
-    REGISTRY.iter().map(|(kind, _)| *kind).collect()
+    KINDS.iter().map(|kind| kind.name).collect()
 }
 
-/// Builds the backend `name` configured by `config`, on the shared HTTP layer.
+fn kind_of(config: &BackendConfig) -> Option<&'static Kind> {
+    KINDS.iter().find(|kind| kind.name == config.kind)
+}
+
+fn unknown_kind(kind: &str) -> String {
+    format!(
+        "unknown backend kind `{kind}`; valid kinds are: {}",
+        kinds().join(", ")
+    )
+}
+
+/// Checks every backend table of `config` (`[backend]` and each `[backends.<name>]`):
+/// a known `kind`, and only options that kind takes, with values of the right type.
+/// `dich check` and `dich translate` run it before anything else.
 ///
 /// # Errors
-/// [`BackendError::Config`] for an unknown kind (listing the valid ones) or a backend
-/// that cannot be set up (e.g. its key variable is unset).
+/// [`ConfigError::Invalid`] at the unknown kind (listing the valid ones), the unknown
+/// key, or the wrong value.
+pub fn check_config(config: &Config) -> Result<(), ConfigError> {
+    for backend in std::iter::once(&config.backend).chain(config.backends.values()) {
+        let kind = kind_of(backend)
+            .ok_or_else(|| backend.table.kind_error(unknown_kind(&backend.kind)))?;
+        (kind.check)(&backend.table)?;
+    }
+    Ok(())
+}
+
+/// Builds the backend `name` configured by `config`.
+///
+/// # Errors
+/// [`BackendError::Config`] for an unknown kind (listing the valid ones), options the
+/// kind does not take, or a backend that cannot be set up (e.g. its key variable is
+/// unset).
 pub fn create(
     name: &str,
     config: &BackendConfig,
-    shared: &Shared,
+    context: &BuildContext,
 ) -> Result<Arc<dyn Translator>, BackendError> {
-    let factory = REGISTRY
-        .iter()
-        .find(|(kind, _)| *kind == config.kind)
-        .map(|(_, factory)| factory)
-        .ok_or_else(|| BackendError::Config {
-            backend: name.to_owned(),
-            message: format!(
-                "unknown backend kind `{}`; valid kinds are: {}",
-                config.kind,
-                kinds().join(", ")
-            ),
-        })?;
-    factory(name, config, shared)
+    let kind = kind_of(config).ok_or_else(|| BackendError::Config {
+        backend: name.to_owned(),
+        message: unknown_kind(&config.kind),
+    })?;
+    (kind.build)(name, config, context)
 }
 
 /// Builds the chain for a run: the primary backend (`[backend]`, or
@@ -212,22 +278,22 @@ pub fn chain_from_config(
     } else {
         10.0
     };
-    let shared = Shared::new(std::time::Duration::from_secs_f64(connect))?;
-    chain_with(config, backend_name, &shared)
+    let context = BuildContext::new(retry::timeout(connect))?;
+    chain_with(config, backend_name, &context)
 }
 
-/// [`chain_from_config`] on a given [`Shared`] layer (tests use scaled-down backoff).
+/// [`chain_from_config`] in a given [`BuildContext`] (tests use scaled-down backoff).
 ///
 /// # Errors
 /// As [`chain_from_config`].
 pub fn chain_with(
     config: &Config,
     backend_name: Option<&str>,
-    shared: &Shared,
+    context: &BuildContext,
 ) -> Result<Chain, BackendError> {
     let members = chain_configs(config, backend_name)?
         .into_iter()
-        .map(|(name, c)| create(&name, c, shared))
+        .map(|(name, c)| create(&name, c, context))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Chain::new(members))
 }
@@ -277,16 +343,31 @@ pub struct Translated {
 }
 
 /// Backends tried in order: segments the first cannot translate (failed batch, bad
-/// answer) go to the next.
+/// answer) go to the next. A backend that can serve nothing more this run (its key
+/// rejected, its quota used up, its circuit open) is retired once, logged, and its
+/// segments go to the next; the run stops only when no backend is left.
 #[derive(Debug, Clone)]
 pub struct Chain {
     members: Vec<Arc<dyn Translator>>,
+    /// Why each member was retired, if it was; shared by the clones that run batches
+    /// concurrently, so a retirement holds for the whole run.
+    retired: Arc<[OnceLock<BackendError>]>,
+}
+
+/// A backend the chain stopped using during the run, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Handover {
+    /// [`Translator::name`] of the retired backend.
+    pub backend: String,
+    /// The error that retired it.
+    pub reason: String,
 }
 
 impl Chain {
     /// A chain of one or more backends; the first is the primary.
     pub fn new(members: Vec<Arc<dyn Translator>>) -> Self {
-        Chain { members }
+        let retired = members.iter().map(|_| OnceLock::new()).collect();
+        Chain { members, retired }
     }
 
     /// The primary backend.
@@ -297,6 +378,20 @@ impl Chain {
     /// All backends, in order.
     pub fn members(&self) -> &[Arc<dyn Translator>] {
         &self.members
+    }
+
+    /// The backends retired so far, in chain order: for the run's summary.
+    pub fn handovers(&self) -> Vec<Handover> {
+        self.members
+            .iter()
+            .zip(self.retired.iter())
+            .filter_map(|(member, retired)| {
+                Some(Handover {
+                    backend: member.name().to_owned(),
+                    reason: retired.get()?.to_string(),
+                })
+            })
+            .collect()
     }
 
     /// The tightest limits of the chain, so a batch fits every member.
@@ -321,24 +416,35 @@ impl Chain {
     /// reason it failed with every backend.
     ///
     /// # Errors
-    /// A fatal [`BackendError`] (authentication, quota, …) that ends the run.
+    /// A fatal [`BackendError`] (authentication, quota, …) of the last backend still in
+    /// service: the run ends.
     pub async fn translate(
         &self,
         batch: &Batch,
     ) -> Result<Vec<Result<Translated, String>>, BackendError> {
+        if let Some(last) = self.exhausted() {
+            return Err(last);
+        }
         let mut results: Vec<Result<Translated, String>> =
             vec![Err("no backend configured".to_owned()); batch.segments.len()];
-        for member in &self.members {
+        for (index, member) in self.members.iter().enumerate() {
             let pending: Vec<usize> = (0..results.len())
                 .filter(|&i| results[i].is_err())
                 .collect();
             if pending.is_empty() {
                 break;
             }
-            if let Err(e) = member.check_pair(&batch.source, &batch.target) {
+            let fail_pending = |results: &mut Vec<Result<Translated, String>>, e: &BackendError| {
                 for &i in &pending {
                     results[i] = Err(e.to_string());
                 }
+            };
+            if let Some(reason) = self.retired[index].get() {
+                fail_pending(&mut results, reason);
+                continue;
+            }
+            if let Err(e) = member.check_pair(&batch.source, &batch.target) {
+                fail_pending(&mut results, &e);
                 continue;
             }
             let sub = Batch {
@@ -362,19 +468,46 @@ impl Chain {
                 }
                 Ok(outputs) => {
                     let e = wrong_count(member.name(), sub.segments.len(), outputs.len());
-                    for &i in &pending {
-                        results[i] = Err(e.to_string());
-                    }
+                    fail_pending(&mut results, &e);
+                }
+                Err(e) if e.retires_backend() && self.others_in_service(index) => {
+                    self.retire(index, &e);
+                    fail_pending(&mut results, &e);
                 }
                 Err(e) if e.is_fatal() => return Err(e),
-                Err(e) => {
-                    for &i in &pending {
-                        results[i] = Err(e.to_string());
-                    }
-                }
+                Err(e) => fail_pending(&mut results, &e),
             }
         }
         Ok(results)
+    }
+
+    /// Whether a member other than `index` is still in service.
+    fn others_in_service(&self, index: usize) -> bool {
+        self.retired
+            .iter()
+            .enumerate()
+            .any(|(i, retired)| i != index && retired.get().is_none())
+    }
+
+    /// The last member's retirement when every member is retired: the chain is
+    /// exhausted and the run must stop.
+    fn exhausted(&self) -> Option<BackendError> {
+        let mut last = None;
+        for retired in self.retired.iter() {
+            last = Some(retired.get()?.clone());
+        }
+        last
+    }
+
+    /// Retires member `index` for the rest of the run; the first of concurrent batches
+    /// to see the error logs it.
+    fn retire(&self, index: usize, error: &BackendError) {
+        if self.retired[index].set(error.clone()).is_ok() {
+            tracing::warn!(
+                backend = self.members[index].name(),
+                "{error}; the next backend of the chain takes its segments for the rest of the run"
+            );
+        }
     }
 }
 
@@ -660,14 +793,53 @@ mod tests {
         assert!(e.complete && e.exceeds(10.0) && !e.exceeds(15.0));
     }
 
+    const MINIMAL: &str = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\", \"zh-hans\"]\n";
+
+    /// The error `check_config` reports for `text`.
+    fn config_error(text: &str) -> String {
+        let config = Config::parse(text, std::path::Path::new("site/config.toml")).unwrap();
+        check_config(&config).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_position() {
+        let message = config_error(&format!(
+            "{MINIMAL}[backend]\nkind = \"pseudo\"\nconcurency = 3\n"
+        ));
+        assert!(message.contains("concurency"), "{message}");
+        assert!(message.starts_with("site/config.toml:6:1:"), "{message}");
+    }
+
+    #[test]
+    fn unknown_backend_kind_lists_valid_ones() {
+        let message = config_error(&format!("{MINIMAL}[backend]\nkind = \"babelfish\"\n"));
+        assert!(message.contains("babelfish"), "{message}");
+        assert!(message.contains("pseudo"), "{message}");
+        assert!(message.starts_with("site/config.toml:5:"), "{message}");
+    }
+
+    #[test]
+    fn an_option_of_another_kind_is_rejected_at_its_value() {
+        let message = config_error(&format!(
+            "{MINIMAL}[backends.local]\nkind = \"command\"\ncommand = [\"mt\"]\nmodel = \"x\"\n\n[backends.gpt]\nkind = \"openai\"\nmodel = 4\n"
+        ));
+        assert!(message.starts_with("site/config.toml:11:9:"), "{message}");
+        assert!(message.contains("invalid type"), "{message}");
+        let message = config_error(&format!(
+            "{MINIMAL}[backends.local]\nkind = \"command\"\ncommand = [\"mt\"]\nmodel = \"x\"\n"
+        ));
+        assert!(message.starts_with("site/config.toml:7:1:"), "{message}");
+        assert!(message.contains("unknown field `model`"), "{message}");
+    }
+
     #[test]
     fn unknown_kind_lists_valid_kinds() {
         let config = BackendConfig {
             kind: "babelfish".into(),
             ..BackendConfig::default()
         };
-        let shared = Shared::new(std::time::Duration::from_secs(1)).unwrap();
-        let err = create("babelfish", &config, &shared)
+        let context = BuildContext::new(std::time::Duration::from_secs(1)).unwrap();
+        let err = create("babelfish", &config, &context)
             .unwrap_err()
             .to_string();
         assert!(err.contains("pseudo"), "{err}");

@@ -9,19 +9,16 @@
 //! reply is parsed defensively (code fences, prose around the JSON) and must carry
 //! every id once; `finish_reason: "length"` is a failure.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::codes::Codes;
-use super::driver::{self, Basics, Wire, configured_limits};
-use super::http::{Http, Shared, base_url, classify_common, key_var, parse_json, service_message};
-use super::{Batch, Billing, Translator};
+use super::codes::Builtin;
+use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::{BackendError, Batch, Billing, Call, Limits, Protocol};
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 use crate::lang::Lang;
 
 /// The documented default key variable (optional for local servers).
@@ -33,50 +30,93 @@ const JSON_SCHEMA: u8 = 0;
 const JSON_OBJECT: u8 = 1;
 const PLAIN: u8 = 2;
 
+/// The keys of an `openai` table beyond the common ones.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {
+    /// The model (required): `gpt-4o-mini`, or the model a local server has loaded.
+    pub model: Option<String>,
+    /// Sampling temperature (default 0.2).
+    pub temperature: Option<f64>,
+}
+
 /// OpenAI-compatible chat completions; see the module docs.
 #[derive(Debug)]
 pub struct OpenAi {
-    basics: Basics,
     url: String,
     model: String,
     temperature: f64,
     http: Http,
     format: AtomicU8,
-    key_var: String,
 }
 
-/// Registry entry.
-///
-/// # Errors
-/// [`BackendError::Config`] without `model`, or without a key for api.openai.com.
-pub fn create(
-    name: &str,
-    config: &BackendConfig,
-    shared: &Shared,
-) -> Result<Arc<dyn Translator>, BackendError> {
-    let model = config.model.clone().ok_or_else(|| BackendError::Config {
-        backend: name.to_owned(),
-        message: "`model` is required (e.g. model = \"gpt-4o-mini\", or the model a local server has loaded)".to_owned(),
-    })?;
-    let base = base_url(config, DEFAULT_BASE);
-    // Local servers usually need no key; OpenAI itself always does.
-    let required = config.api_key_env.is_some() || base.contains("api.openai.com");
-    let key = shared.api_key(name, config, KEY_VAR, required)?;
-    Ok(Arc::new(OpenAi {
-        // Small batches keep answers well inside output limits and failures cheap.
-        basics: Basics::new(
-            name,
-            config,
-            Codes::new(name, config, language_name, language_name),
-            configured_limits(config, 40, 8_000, true, true),
-        ),
-        url: format!("{base}/chat/completions"),
-        model,
-        temperature: config.temperature.unwrap_or(0.2),
-        http: Http::new(name, config, shared, key),
-        format: AtomicU8::new(JSON_SCHEMA),
-        key_var: key_var(config, KEY_VAR).to_owned(),
-    }))
+#[async_trait]
+impl Protocol for OpenAi {
+    type Options = Options;
+
+    // Small batches keep answers well inside output limits and failures cheap.
+    const LIMITS: Limits = Limits {
+        max_segments: 40,
+        max_chars: 8_000,
+        keeps_tags: true,
+        accepts_context: true,
+    };
+    const SOURCE_CODE: Builtin = language_name;
+
+    /// # Errors
+    /// [`BackendError::Config`] without `model`, or without a key for api.openai.com.
+    fn new(
+        name: &str,
+        config: &BackendConfig,
+        options: Options,
+        context: &BuildContext,
+    ) -> Result<Self, BackendError> {
+        let model = options.model.ok_or_else(|| BackendError::Config {
+            backend: name.to_owned(),
+            message: "`model` is required (e.g. model = \"gpt-4o-mini\", or the model a local server has loaded)".to_owned(),
+        })?;
+        let base = base_url(config, DEFAULT_BASE);
+        // Local servers usually need no key; OpenAI itself always does.
+        let required = config.api_key_env.is_some() || base.contains("api.openai.com");
+        let http = context.http(name, config, KEY_VAR, required)?;
+        Ok(OpenAi {
+            url: format!("{base}/chat/completions"),
+            model,
+            temperature: options.temperature.unwrap_or(0.2),
+            http,
+            format: AtomicU8::new(JSON_SCHEMA),
+        })
+    }
+
+    async fn request(&self, call: &Call<'_>) -> Result<Vec<String>, BackendError> {
+        let body = self.post_with_fallback(call).await?;
+        let invalid = |message: String| BackendError::InvalidResponse {
+            backend: call.backend.to_owned(),
+            message,
+        };
+        let completion: Completion = parse_json(call.backend, &body)?;
+        let choice = completion
+            .choices
+            .into_iter()
+            .next()
+            .ok_or_else(|| invalid("no choices in the reply".to_owned()))?;
+        if choice.finish_reason.as_deref() == Some("length") {
+            return Err(invalid(
+                "the reply was cut off (finish_reason: length); lower `max_segments_per_request`"
+                    .to_owned(),
+            ));
+        }
+        let content = choice.message.content.unwrap_or_default();
+        parse_reply(&content, call.batch.segments.len()).map_err(invalid)
+    }
+
+    fn label(&self, name: &str) -> String {
+        format!("{name} ({})", self.model)
+    }
+
+    fn billing(&self) -> Billing {
+        Billing::EstimatedTokens
+    }
 }
 
 /// The language's English name for the prompt; any tag works (an LLM knows it).
@@ -194,6 +234,7 @@ fn parse_reply(content: &str, count: usize) -> Result<Vec<String>, String> {
 impl OpenAi {
     fn classify(
         &self,
+        name: &str,
         status: u16,
         body: &str,
         retry_after: Option<std::time::Duration>,
@@ -205,24 +246,23 @@ impl OpenAi {
             |c: String| quota.contains(&c.as_str()) || c.ends_with("_spend_limit_exceeded");
         if status == 429 && (is_quota(code("code")) || is_quota(code("type"))) {
             return BackendError::Quota {
-                backend: self.basics.name.clone(),
+                backend: name.to_owned(),
                 message: format!(
                     "{} (add credit or raise the spend limit in the account's billing settings)",
                     service_message(body)
                 ),
             };
         }
-        classify_common(&self.basics.name, status, body, retry_after, &self.key_var)
+        classify_common(name, status, body, retry_after, self.http.key_var())
     }
 
-    fn body(&self, batch: &Batch, format: u8) -> Result<Value, BackendError> {
-        let (source, target) = self.basics.codes.pair(&batch.source, &batch.target)?;
+    fn body(&self, call: &Call<'_>, format: u8) -> Value {
         let mut body = json!({
             "model": self.model,
             "temperature": self.temperature,
             "messages": [
-                {"role": "system", "content": system_prompt(&source, &target, &[])},
-                {"role": "user", "content": user_message(batch)},
+                {"role": "system", "content": system_prompt(&call.source, &call.target, &[])},
+                {"role": "user", "content": user_message(call.batch)},
             ],
         });
         match format {
@@ -230,15 +270,15 @@ impl OpenAi {
             JSON_OBJECT => body["response_format"] = json!({"type": "json_object"}),
             _ => {}
         }
-        Ok(body)
+        body
     }
 
-    async fn post(&self, batch: &Batch, format: u8) -> Result<String, BackendError> {
-        let body = self.body(batch, format)?;
+    async fn post(&self, call: &Call<'_>, format: u8) -> Result<String, BackendError> {
+        let body = self.body(call, format);
         let key = self.http.key().map(|k| format!("Bearer {k}"));
         self.http
             .send(
-                batch.chars(),
+                call.batch.chars(),
                 &|c| {
                     let request = c.post(&self.url).json(&body);
                     match &key {
@@ -246,22 +286,22 @@ impl OpenAi {
                         None => request,
                     }
                 },
-                &|s, b, r| self.classify(s, b, r),
+                &|s, b, r| self.classify(call.backend, s, b, r),
             )
             .await
     }
 
     /// Posts with the remembered `response_format`, stepping down when refused.
-    async fn post_with_fallback(&self, batch: &Batch) -> Result<String, BackendError> {
+    async fn post_with_fallback(&self, call: &Call<'_>) -> Result<String, BackendError> {
         loop {
             let format = self.format.load(Ordering::Relaxed);
-            match self.post(batch, format).await {
+            match self.post(call, format).await {
                 Err(BackendError::Rejected {
                     status: Some(400),
                     message,
                     ..
                 }) if format < PLAIN && message.contains("response_format") => {
-                    tracing::info!(backend = %self.basics.name, "server refused the response format; trying a simpler one");
+                    tracing::info!(backend = %call.backend, "server refused the response format; trying a simpler one");
                     let _ = self.format.compare_exchange(
                         format,
                         format + 1,
@@ -272,50 +312,6 @@ impl OpenAi {
                 other => return other,
             }
         }
-    }
-}
-
-#[async_trait]
-impl Wire for OpenAi {
-    super::driver::wire_identity!();
-
-    async fn request(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let body = self.post_with_fallback(batch).await?;
-        let invalid = |message: String| BackendError::InvalidResponse {
-            backend: self.basics.name.clone(),
-            message,
-        };
-        let completion: Completion = parse_json(&self.basics.name, &body)?;
-        let choice = completion
-            .choices
-            .into_iter()
-            .next()
-            .ok_or_else(|| invalid("no choices in the reply".to_owned()))?;
-        if choice.finish_reason.as_deref() == Some("length") {
-            return Err(invalid(
-                "the reply was cut off (finish_reason: length); lower `max_segments_per_request`"
-                    .to_owned(),
-            ));
-        }
-        let content = choice.message.content.unwrap_or_default();
-        parse_reply(&content, batch.segments.len()).map_err(invalid)
-    }
-}
-
-#[async_trait]
-impl Translator for OpenAi {
-    super::driver::wire_basics!();
-
-    fn label(&self) -> String {
-        format!("{} ({})", self.basics.name, self.model)
-    }
-
-    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        driver::translate(self, batch).await
-    }
-
-    fn billing(&self) -> Billing {
-        Billing::EstimatedTokens
     }
 }
 

@@ -11,11 +11,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Batch, Billing, Limits, Shared, Translator};
+use serde::Deserialize;
+
+use super::{BackendError, Batch, Billing, BuildContext, Limits, Translator};
 use crate::config::BackendConfig;
-use crate::error::BackendError;
 use crate::lang::Lang;
 use crate::markup::{self, Token};
+
+/// A `pseudo` table takes only the common keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Options {}
 
 /// Pseudo-translation; see the module docs.
 #[derive(Debug)]
@@ -24,14 +30,15 @@ pub struct Pseudo {
     limits: Limits,
 }
 
-/// Registry entry.
+/// Registry entry. Pseudo has no service to protect, so the configured request limits
+/// replace its defaults rather than lower them.
 ///
 /// # Errors
 /// Never; the signature is the registry's.
-pub fn create(
+pub fn build(
     name: &str,
     config: &BackendConfig,
-    _shared: &Shared,
+    _context: &BuildContext,
 ) -> Result<Arc<dyn Translator>, BackendError> {
     Ok(Arc::new(Pseudo {
         name: name.to_owned(),

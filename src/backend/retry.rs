@@ -8,9 +8,28 @@ use std::time::Duration;
 use rand::Rng as _;
 use reqwest::header::HeaderMap;
 
+use crate::config::LONGEST_WAIT;
+
 /// The longest `Retry-After` we wait for; beyond it the request fails instead of
 /// stalling the run (a service asking for an hour is effectively down).
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// `secs` as a duration, at most `max`; `None` for NaN and negative numbers.
+/// `Duration::from_secs_f64` panics on what does not fit (`Retry-After: 1e20`, a
+/// `timeout_secs = inf` in a config built in code), and servers can send anything.
+pub fn clamped_secs(secs: f64, max: Duration) -> Option<Duration> {
+    if secs.is_nan() || secs < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(secs).map_or(max, |d| d.min(max)))
+}
+
+/// A configured timeout: at least a millisecond, at most [`LONGEST_WAIT`] (the config
+/// file refuses more; a config built in code is clamped).
+pub fn timeout(secs: f64) -> Duration {
+    // `f64::max` ignores NaN, so this is never `None`.
+    clamped_secs(secs.max(0.001), LONGEST_WAIT).unwrap_or(LONGEST_WAIT)
+}
 
 /// Exponential backoff with full jitter: attempt `n` waits a random time in
 /// `[0, min(max, base × 2ⁿ)]`.
@@ -63,8 +82,10 @@ pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
+/// A wait a server sent: any finite, non-negative number of seconds; one beyond
+/// [`MAX_RETRY_AFTER`] makes the request fail rather than wait.
 fn duration_from_secs(secs: f64) -> Option<Duration> {
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    clamped_secs(secs, Duration::MAX).filter(|_| secs.is_finite())
 }
 
 #[cfg(test)]
@@ -90,6 +111,20 @@ mod tests {
         );
         assert_eq!(parse_retry_after(&headers("retry-after", "soon")), None);
         assert_eq!(parse_retry_after(&headers("retry-after", "-1")), None);
+    }
+
+    /// Issue 10: `Duration::from_secs_f64` panicked on a wait that does not fit.
+    #[test]
+    fn a_huge_retry_after_is_clamped_not_a_panic() {
+        for (name, value) in [
+            ("retry-after", "1e20"),
+            ("retry-after", "18446744073709551616"),
+            ("retry-after-ms", "1e300"),
+        ] {
+            let wait = parse_retry_after(&headers(name, value)).unwrap();
+            assert!(wait > MAX_RETRY_AFTER, "{name}: {value} → {wait:?}");
+        }
+        assert_eq!(parse_retry_after(&headers("retry-after", "inf")), None);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub(crate) struct CheckArgs {
 pub(crate) fn execute(config_path: &Path, args: CheckArgs) -> anyhow::Result<Exit> {
     // An invalid config is reported like every config error: exit code 2.
     let config = Config::from_file(config_path)?;
+    dich::backend::check_config(&config)?;
     super::warn_about_languages(&config);
     let result = fluent::check(&config);
     let text = match args.output.format() {

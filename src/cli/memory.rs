@@ -38,6 +38,8 @@ enum MemoryCommand {
 
 pub(crate) fn execute(config_path: &Path, args: MemoryArgs) -> anyhow::Result<Exit> {
     let project = Project::load(config_path)?;
+    // Every command rejects a bad backend table, as it did when config.rs checked it.
+    dich::backend::check_config(project.config())?;
     let source = &project.config().source;
     match args.command {
         MemoryCommand::Export { lang, file } => {

@@ -8,7 +8,8 @@ use std::io::Write as _;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use dich::error::{BackendError, ConfigError};
+use dich::backend::BackendError;
+use dich::config::ConfigError;
 use dich::pipeline::PipelineError;
 
 use super::Exit;

@@ -49,6 +49,7 @@ fn segmenter(config_path: &Path, args: &SegmentArgs) -> anyhow::Result<Segmenter
             .to_owned(),
         None if config_path.exists() => {
             let config = Config::from_file(config_path)?;
+            dich::backend::check_config(&config)?;
             if let Some(rules) = &config.segmentation.rules {
                 return Ok(Segmenter::from_rules_file(rules)?);
             }

@@ -25,6 +25,8 @@ pub(crate) struct StatusArgs {
 
 pub(crate) fn execute(config_path: &Path, args: StatusArgs) -> anyhow::Result<Exit> {
     let project = Project::load(config_path)?;
+    // Every command rejects a bad backend table, as it did when config.rs checked it.
+    dich::backend::check_config(project.config())?;
     super::warn_about_languages(project.config());
     let targets = if args.lang.is_empty() {
         None

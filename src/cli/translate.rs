@@ -41,6 +41,7 @@ pub(crate) struct TranslateArgs {
 
 pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::Result<Exit> {
     let project = Project::load(config_path)?;
+    backend::check_config(project.config())?;
     super::warn_about_languages(project.config());
     let mut options = Options {
         targets: targets(&project, &args.lang)?,
@@ -309,6 +310,26 @@ fn summary_lines(report: &Report) -> Vec<String> {
         ),
         WIDTH,
     ));
+    if report.segments_repaired > 0 {
+        out.extend(wrap(
+            &format!(
+                "  {} lost their tags and were repaired (the text between the tags translated separately)",
+                counted(report.segments_repaired, "segment")
+            ),
+            WIDTH,
+            4,
+        ));
+    }
+    for handover in &report.handovers {
+        out.extend(wrap(
+            &format!(
+                "  handed over: `{}` was retired ({}); the next backend took its segments",
+                handover.backend, handover.reason
+            ),
+            WIDTH,
+            4,
+        ));
+    }
     if let Some(fatal) = &report.fatal {
         out.extend(wrap(&format!("  stopped: {fatal}"), WIDTH, 4));
     }

@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use crate::backend::Chain;
 use crate::config::Config;
-use crate::error::ConfigError;
+use crate::config::ConfigError;
 use crate::fs::FsError;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
@@ -210,6 +210,7 @@ impl Project {
         };
         let mut report = run::run(settings, sources, sending, memory, report, progress).await?;
         report.sum_languages();
+        report.handovers = chain.handovers();
         report.elapsed_seconds = started.elapsed().as_secs_f64();
         progress.finish();
         Ok(report)

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::backend::Handover;
 use crate::lang::Lang;
 
 /// Counters for one target language.
@@ -20,6 +21,9 @@ pub struct LangReport {
     pub characters_sent: usize,
     /// Segments reused from the translation memory.
     pub segments_from_memory: usize,
+    /// Segments whose answer lost its tags and was repaired by translating the text
+    /// between the tags separately.
+    pub segments_repaired: usize,
     /// Files that could not be translated.
     pub failed: usize,
 }
@@ -56,6 +60,9 @@ pub struct Report {
     pub characters_sent: usize,
     /// Segments reused from the memory.
     pub segments_from_memory: usize,
+    /// Segments whose answer lost its tags and was repaired (see
+    /// [`Translated::repaired`](crate::backend::Translated::repaired)).
+    pub segments_repaired: usize,
     /// Requests made to backends.
     pub requests: usize,
     /// Number of failures.
@@ -70,6 +77,9 @@ pub struct Report {
     pub interrupted: bool,
     /// A failure that stopped the whole run (authentication, quota, circuit breaker).
     pub fatal: Option<String>,
+    /// Backends the chain retired during the run (rejected key, quota, open circuit);
+    /// the next backend took their segments.
+    pub handovers: Vec<Handover>,
 }
 
 impl Report {
@@ -106,6 +116,7 @@ impl Report {
             .values()
             .map(|l| l.segments_from_memory)
             .sum();
+        self.segments_repaired = self.languages.values().map(|l| l.segments_repaired).sum();
     }
 
     /// True when anything failed or the run was cut short.

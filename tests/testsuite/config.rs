@@ -62,3 +62,35 @@ fn unknown_lang_flag_is_a_usage_error() {
         run.stderr()
     );
 }
+
+#[test]
+fn check_and_translate_locate_an_option_the_backend_does_not_take() {
+    // `model` belongs to `openai`: a `deepl` table must not take it silently.
+    let project = Project::with_config(&format!(
+        "{}[backend]\nkind = \"deepl\"\nmodel = \"gpt-4o-mini\"\n",
+        crate::support::CONFIG
+    ));
+    for command in ["check", "translate"] {
+        let run = project.run(&[command]).expect_code(2);
+        assert!(
+            run.stderr().contains("config.toml:6:1") && run.stderr().contains("`model`"),
+            "{command}: {}",
+            run.stderr()
+        );
+    }
+}
+
+#[test]
+fn check_and_status_list_valid_kinds_for_an_unknown_one() {
+    let project = Project::with_config(&format!(
+        "{}[backends.spare]\nkind = \"babelfish\"\n",
+        crate::support::CONFIG
+    ));
+    let run = project.run(&["check"]).expect_code(2);
+    assert!(
+        run.stderr().contains("config.toml:5:8")
+            && run.stderr().contains("valid kinds are: pseudo"),
+        "{}",
+        run.stderr()
+    );
+}

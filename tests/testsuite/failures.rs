@@ -92,3 +92,24 @@ fn status_check_fails_after_a_failed_translation() {
         "the missing file is still said: {status}"
     );
 }
+
+/// Issue 10: a primary whose circuit opens is retired once and the fallback translates
+/// the rest; the summary says so.
+#[test]
+fn an_unreachable_primary_hands_over_to_the_fallback() {
+    let config = format!(
+        "{}[backend]\nkind = \"deepl\"\nbase_url = \"http://127.0.0.1:9\"\napi_key_env = \"DICH_TEST_DEEPL_KEY\"\nmax_retries = 0\ncircuit_breaker_failures = 1\nfallback = [\"backup\"]\n\n[backends.backup]\nkind = \"pseudo\"\n",
+        CONFIG.replace("[\"en\", \"ko\", \"zh-Hans\"]", "[\"en\"]")
+    );
+    let project = Project::with_config(&config);
+    project.write("content/a.md", "Bài một.\n");
+    project.write("content/b.md", "Bài hai.\n");
+    let run = project.run(&["translate", "--json"]).expect_code(0);
+    let summary = run.json();
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(summary["files_written"], 2, "{summary}");
+    let handovers = summary["handovers"].as_array().unwrap();
+    assert_eq!(handovers.len(), 1, "{summary}");
+    assert_eq!(handovers[0]["backend"], "deepl", "{summary}");
+    assert!(project.read("content/b.en.md").contains("[en]"));
+}

@@ -17,6 +17,13 @@ async fn a_service_that_drops_every_tag_still_yields_complete_articles() {
 
     let summary = project.translate_json(&[]);
     assert_eq!(summary["failed"], 0, "{summary}");
+    let repaired = summary["segments_repaired"].as_u64().unwrap_or(0);
+    assert!(repaired >= 3, "repairs are counted: {summary}");
+    assert_eq!(
+        summary["languages"]["en"]["segments_repaired"].as_u64(),
+        Some(repaired / 3),
+        "{summary}"
+    );
     let english = project.read("content/lien-ket.en.md");
     assert!(
         english.contains("](https://example.vn/bao-cao)"),

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 
 use super::support::*;
-use crate::error::BackendError;
+use crate::backend::BackendError;
 
 /// Writes `script` and returns a config running it with python3.
 fn program(dir: &tempfile::TempDir, script: &str) -> crate::config::BackendConfig {
@@ -12,10 +12,24 @@ fn program(dir: &tempfile::TempDir, script: &str) -> crate::config::BackendConfi
     file.write_all(script.as_bytes()).unwrap();
     crate::config::BackendConfig {
         kind: "command".into(),
-        command: vec!["python3".into(), path.display().to_string()],
+        table: command(&["python3", &path.display().to_string()]),
         timeout_secs: 5.0,
         ..crate::config::BackendConfig::default()
     }
+}
+
+/// The `command = [...]` option of a `command` table.
+fn command(program: &[&str]) -> crate::config::BackendTable {
+    let mut table = toml::Table::new();
+    table.insert(
+        "command".into(),
+        program
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect::<Vec<_>>()
+            .into(),
+    );
+    table.into()
 }
 
 const ECHO: &str = r#"
@@ -54,10 +68,48 @@ async fn command_errors_are_reported() {
     assert!(err.to_string().contains("model not loaded"), "{err}");
 
     let mut config = program(&dir, "");
-    config.command = vec!["/nonexistent/dich-mt".into()];
+    config.table = command(&["/nonexistent/dich-mt"]);
     let err = backend(&config)
         .translate(&batch(&["một"]))
         .await
         .unwrap_err();
     assert!(matches!(err, BackendError::Config { .. }), "{err}");
+}
+
+/// Crashes before answering the first time it is started (a marker file says so),
+/// then echoes.
+const CRASHES_ONCE: &str = r#"
+import json, sys, os
+marker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "started")
+if not os.path.exists(marker):
+    open(marker, "w").close()
+    sys.exit(3)
+for line in sys.stdin:
+    req = json.loads(line)
+    print(json.dumps({"translations": ["EN " + s["text"] for s in req["segments"]]}), flush=True)
+"#;
+
+/// Issue 10: the `command` backend retries a program that died, like every backend.
+#[tokio::test]
+async fn a_program_that_dies_is_restarted_and_asked_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = backend(&program(&dir, CRASHES_ONCE))
+        .translate(&batch(&["một"]))
+        .await
+        .unwrap();
+    assert_eq!(out, ["EN một"]);
+}
+
+/// Issue 10: a program that keeps dying opens the circuit breaker.
+#[tokio::test]
+async fn a_program_that_keeps_dying_opens_the_circuit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = program(&dir, "import sys\nsys.exit(3)\n");
+    config.circuit_breaker_failures = 2;
+    config.max_retries = 5;
+    let err = backend(&config)
+        .translate(&batch(&["một"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BackendError::CircuitOpen { .. }), "{err}");
 }

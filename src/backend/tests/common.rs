@@ -9,7 +9,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::support::*;
-use crate::error::BackendError;
+use crate::backend::BackendError;
 
 /// A fresh server per backend, so request counts are per test and backend.
 async fn server_for(_kind: &str) -> MockServer {

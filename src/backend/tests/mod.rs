@@ -1,4 +1,4 @@
-//! Wire tests of every backend against `wiremock` servers on 127.0.0.1 (and a tiny
+//! Tests of every backend against `wiremock` servers on 127.0.0.1 (and a tiny
 //! script for `command`). Delays are scaled down; only `Retry-After` waits are real.
 
 mod command;

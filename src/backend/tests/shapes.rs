@@ -6,8 +6,8 @@ use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::support::*;
+use crate::backend::BackendError;
 use crate::backend::Segment;
-use crate::error::BackendError;
 
 #[tokio::test]
 async fn deepl_request_shape_and_context() {
@@ -31,7 +31,7 @@ async fn deepl_request_shape_and_context() {
         .mount(&server)
         .await;
     let mut config = config("deepl", &server.uri());
-    config.formality = Some("prefer_less".into());
+    config.table = options("formality = \"prefer_less\"");
     let mut batch = batch_to("zh-Hans", &["Giá xăng giảm."]);
     batch.segments[0].context = Some("Tin kinh tế.".into());
     let out = backend(&config).translate(&batch).await.unwrap();
@@ -326,9 +326,9 @@ async fn openai_truncated_reply_fails_and_rate_limit_is_retried() {
 async fn openai_needs_a_model_and_local_servers_need_no_key() {
     let mut config = config("openai", "http://127.0.0.1:9");
     config.api_key_env = None;
-    assert!(crate::backend::create("openai", &config, &shared()).is_ok());
-    config.model = None;
-    let err = crate::backend::create("openai", &config, &shared()).unwrap_err();
+    assert!(crate::backend::create("openai", &config, &context()).is_ok());
+    config.table = options("");
+    let err = crate::backend::create("openai", &config, &context()).unwrap_err();
     assert!(err.to_string().contains("model"), "{err}");
 }
 
@@ -337,7 +337,7 @@ async fn missing_key_and_unsupported_pair_fail_before_any_call() {
     let server = MockServer::start().await;
     let mut config = config("deepl", &server.uri());
     config.api_key_env = Some("DICH_UNSET_VARIABLE".into());
-    let err = crate::backend::create("deepl", &config, &shared()).unwrap_err();
+    let err = crate::backend::create("deepl", &config, &context()).unwrap_err();
     assert!(matches!(err, BackendError::Config { .. }));
     assert!(err.to_string().contains("DICH_UNSET_VARIABLE"));
 
@@ -347,25 +347,75 @@ async fn missing_key_and_unsupported_pair_fail_before_any_call() {
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
 
+/// A DeepL server answering `primary` (expected `calls` times), then an OpenAI
+/// server answering `second` (expected `second_calls` times), and the chain of both;
+/// the servers are returned to keep them running.
+async fn deepl_then_openai(
+    primary: ResponseTemplate,
+    calls: u64,
+    second: impl wiremock::Respond + 'static,
+    second_calls: u64,
+) -> (crate::backend::Chain, MockServer, MockServer) {
+    let deepl = MockServer::start().await;
+    Mock::given(path("/v2/translate"))
+        .respond_with(primary)
+        .expect(calls)
+        .mount(&deepl)
+        .await;
+    let openai = MockServer::start().await;
+    Mock::given(path("/chat/completions"))
+        .respond_with(second)
+        .expect(second_calls)
+        .mount(&openai)
+        .await;
+    let mut first = config("deepl", &deepl.uri());
+    // One failure opens DeepL's circuit (the 503 case below).
+    first.circuit_breaker_failures = 1;
+    first.max_retries = 0;
+    let chain = crate::backend::Chain::new(vec![
+        backend(&first),
+        backend(&config("openai", &openai.uri())),
+    ]);
+    (chain, deepl, openai)
+}
+
 #[tokio::test]
 async fn fallback_takes_over_failed_segments() {
-    let primary = MockServer::start().await;
-    Mock::given(path("/v2/translate"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"message": "bad"})))
-        .mount(&primary)
-        .await;
-    let second = MockServer::start().await;
-    Mock::given(path("/chat/completions"))
-        .respond_with(Echo("openai"))
-        .expect(1)
-        .mount(&second)
-        .await;
-    let chain = crate::backend::Chain::new(vec![
-        backend(&config("deepl", &primary.uri())),
-        backend(&config("openai", &second.uri())),
-    ]);
+    let bad = ResponseTemplate::new(400).set_body_json(json!({"message": "bad"}));
+    let (chain, _deepl, _openai) = deepl_then_openai(bad, 1, Echo("openai"), 1).await;
     let results = chain.translate(&batch(&["một"])).await.unwrap();
     let out = results[0].as_ref().unwrap();
     assert_eq!(out.text, "EN một");
     assert_eq!(out.backend, "openai (test-model)");
+}
+
+/// Issue 10: a primary whose key is rejected, whose quota is used up or whose circuit
+/// opens is retired once, and the fallback takes every later batch.
+#[tokio::test]
+async fn a_retired_primary_hands_over_to_the_fallback_once() {
+    for what in ["quota", "auth", "circuit"] {
+        let answer = match what {
+            "circuit" => ResponseTemplate::new(503),
+            _ => failure("deepl", what),
+        };
+        let (chain, _deepl, _openai) = deepl_then_openai(answer, 1, Echo("openai"), 2).await;
+        for text in ["một", "hai"] {
+            let results = chain.translate(&batch(&[text])).await.unwrap();
+            let out = results[0].as_ref().unwrap();
+            assert_eq!(out.text, format!("EN {text}"), "{what}");
+            assert_eq!(out.backend, "openai (test-model)", "{what}");
+        }
+        let handovers = chain.handovers();
+        assert_eq!(handovers.len(), 1, "{what}: {handovers:?}");
+        assert_eq!(handovers[0].backend, "deepl", "{what}");
+    }
+}
+
+/// Issue 10: the run stops only when the chain is exhausted.
+#[tokio::test]
+async fn the_run_stops_when_the_last_backend_is_retired_too() {
+    let quota = failure("deepl", "quota");
+    let (chain, _deepl, _openai) = deepl_then_openai(quota, 1, failure("openai", "auth"), 1).await;
+    let err = chain.translate(&batch(&["một"])).await.unwrap_err();
+    assert!(matches!(err, BackendError::Auth { .. }), "{err}");
 }

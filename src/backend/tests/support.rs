@@ -1,4 +1,4 @@
-//! Test support: configs pointing at a mock server, a fast [`Shared`] layer, and an
+//! Test support: configs pointing at a mock server, a fast [`BuildContext`], and an
 //! echo responder that answers each backend in its own format.
 
 use std::collections::HashMap;
@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::backend::{Backoff, Batch, Chain, Shared, Translator, create};
-use crate::config::BackendConfig;
+use crate::backend::{Backoff, Batch, BuildContext, Chain, Translator, create};
+use crate::config::{BackendConfig, BackendTable};
 use crate::lang::Lang;
 
 /// The test key; no error message or `Debug` output may contain it.
@@ -38,15 +38,23 @@ pub(super) fn config(kind: &str, uri: &str) -> BackendConfig {
         timeout_secs: 2.0,
         max_retries: 3,
         circuit_breaker_failures: 10,
-        model: Some("test-model".to_owned()),
-        region: Some("southeastasia".to_owned()),
+        table: options(match kind {
+            "openai" => "model = \"test-model\"",
+            "azure" => "region = \"southeastasia\"",
+            _ => "",
+        }),
         ..BackendConfig::default()
     }
 }
 
-pub(super) fn shared() -> Shared {
+/// A backend's own options, written as in its config table.
+pub(super) fn options(toml: &str) -> BackendTable {
+    toml.parse::<toml::Table>().unwrap().into()
+}
+
+pub(super) fn context() -> BuildContext {
     let env = HashMap::from([(KEY_VAR.to_owned(), KEY.to_owned())]);
-    Shared::new(Duration::from_secs(2))
+    BuildContext::new(Duration::from_secs(2))
         .unwrap()
         .with_backoff(Backoff {
             base: Duration::from_millis(5),
@@ -56,7 +64,7 @@ pub(super) fn shared() -> Shared {
 }
 
 pub(super) fn backend(config: &BackendConfig) -> Arc<dyn Translator> {
-    create(&config.kind, config, &shared()).unwrap()
+    create(&config.kind, config, &context()).unwrap()
 }
 
 pub(super) fn chain(config: &BackendConfig) -> Chain {

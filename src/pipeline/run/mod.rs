@@ -288,6 +288,11 @@ impl Runner<'_> {
                 vec![Err(reason); batch.segments.len()]
             }
         };
+        let repaired = results
+            .iter()
+            .filter(|r| r.as_ref().is_ok_and(|t| t.repaired))
+            .count();
+        self.report.lang(&batch.target).segments_repaired += repaired;
         let entries: Vec<NewEntry<'_>> = batch
             .segments
             .iter()

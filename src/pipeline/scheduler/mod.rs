@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
+use crate::backend::BackendError;
 use crate::backend::{Batch, Chain, Translated};
-use crate::error::BackendError;
 
 /// Batches queued ahead of the request slots.
 const LOOKAHEAD: usize = 2;

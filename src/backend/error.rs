@@ -1,51 +1,7 @@
-//! The error types callers branch on: configuration (exit code 2) and backend failures
-//! (retry, stop the run, or fail one segment).
+//! The error every backend returns, and how callers branch on it: retry, stop the
+//! whole run (authentication, quota, configuration), or fail just the segments concerned.
 
-use std::path::PathBuf;
 use std::time::Duration;
-
-/// The configuration could not be loaded or is invalid. Always exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// No file at the configured path.
-    #[error(
-        "no configuration file at `{path}` (create one, or pass `--config PATH`; see README.md, \"Configuration\")"
-    )]
-    NotFound {
-        /// Where dich looked.
-        path: PathBuf,
-    },
-    /// The file exists but could not be read.
-    #[error("failed to read `{path}`: {source}")]
-    Read {
-        /// The config file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A problem at a known place in the file (TOML syntax, unknown key, bad value).
-    #[error("{path}:{line}:{column}: {message}")]
-    Invalid {
-        /// The config file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong and what to do.
-        message: String,
-    },
-    /// A problem with no single place in the file (a missing folder, a missing secret).
-    #[error("{path}: {message}")]
-    Other {
-        /// The config file.
-        path: PathBuf,
-        /// What is wrong and what to do.
-        message: String,
-    },
-}
 
 /// A translation backend failed. The pipeline branches on the kind: retry, stop the
 /// whole run (authentication, quota), or fail just the segments concerned.
@@ -171,7 +127,19 @@ impl BackendError {
         )
     }
 
-    /// Ends the whole run at once: every further request would fail the same way.
+    /// The backend can serve nothing more this run (its key rejected, its quota used
+    /// up, its circuit open): a [`super::Chain`] hands its segments to the next backend.
+    pub fn retires_backend(&self) -> bool {
+        matches!(
+            self,
+            BackendError::Auth { .. }
+                | BackendError::Quota { .. }
+                | BackendError::CircuitOpen { .. }
+        )
+    }
+
+    /// Ends the whole run at once when no backend is left to take over: every further
+    /// request would fail the same way.
     pub fn is_fatal(&self) -> bool {
         matches!(
             self,
