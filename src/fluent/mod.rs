@@ -63,6 +63,3 @@ pub enum FluentError {
         message: String,
     },
 }
-
-#[cfg(test)]
-mod tests;

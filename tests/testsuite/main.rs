@@ -4,6 +4,7 @@
 mod support;
 
 mod check;
+mod check_fixtures;
 mod config;
 mod crash;
 mod edits;
