@@ -12,6 +12,7 @@
 
 mod check;
 mod diagnostic;
+mod encoding;
 mod functions;
 mod parse;
 mod plural;
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 
 pub use check::check;
 pub use diagnostic::{CheckCode, CheckReport, Diagnostic, Severity, Summary, codes, severity_for};
+pub use encoding::{FtlReadError, decode_ftl, read_ftl};
 pub use runtime::{Formatted, Localizer, MissingMessage};
 pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, entry_count, machine_marked_ids};
 

@@ -155,13 +155,11 @@ pub(crate) fn load(root: &Path, locale: &LocaleDir) -> (Vec<SourceFile>, Vec<Dia
     for path in &locale.paths {
         let rel = path.strip_prefix(&locale.dir).unwrap_or(path).to_owned();
         let display = display_path(root, path);
-        match std::fs::read_to_string(path) {
-            Ok(text) => files.push(SourceFile::new(rel, display, text)),
-            Err(e) => problems.push(Diagnostic::file_level(
-                display,
-                CheckCode::IoError,
-                format!("cannot read the file: {e}"),
-            )),
+        match super::read_ftl(path) {
+            Ok(Some(text)) => files.push(SourceFile::new(rel, display, text)),
+            // Deleted since the folder was listed: nothing left to check.
+            Ok(None) => {}
+            Err(e) => problems.push(Diagnostic::unreadable(display, &e)),
         }
     }
     (files, problems)

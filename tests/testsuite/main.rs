@@ -9,6 +9,7 @@ mod config;
 mod crash;
 mod edits;
 mod failures;
+mod ftl_encoding;
 mod mock;
 mod segment;
 mod translate;
