@@ -23,9 +23,9 @@ const MAX_INTEGER_SAMPLES: usize = 12;
 /// The decimals tried, as CLDR writes them (the visible fraction digits matter:
 /// `1.0` is not `1`).
 const DECIMALS: [&str; 9] = [
-    "0.5",
     "1.5",
     "2.5",
+    "0.5",
     "0.1",
     "1.1",
     "0.01",
@@ -137,7 +137,6 @@ impl Plural {
     }
 
     /// The category `number` (as Fluent would pass it, e.g. `21` or `1.5`) selects.
-    #[allow(dead_code, reason = "the plural translation uses it (in progress)")]
     pub(crate) fn select(&self, number: &str) -> &'static str {
         self.rules
             .select(number)
@@ -145,15 +144,49 @@ impl Plural {
     }
 
     /// The smallest integers `category` selects (at most a dozen), ascending.
-    #[allow(dead_code, reason = "the plural translation uses it (in progress)")]
     pub(crate) fn integers(&self, category: &str) -> &[u64] {
         &self.samples[index(category)].integers
     }
 
     /// Decimals `category` selects, e.g. `1.5` for Russian `other`.
-    #[allow(dead_code, reason = "the plural translation uses it (in progress)")]
     pub(crate) fn decimals(&self, category: &str) -> &[&'static str] {
         &self.samples[index(category)].decimals
+    }
+
+    /// Numbers of `category` to put in the text a backend translates, best first:
+    /// integers from 2 up (`21` for Russian `one` shows a count, as `1` might read as
+    /// "a"), then 1 and 0, then decimals. Numbers a numeric variant (`[0]`) catches
+    /// first are left out. At most five.
+    pub(crate) fn translation_samples(&self, category: &str, numeric_keys: &[f64]) -> Vec<String> {
+        // Integer samples are below 10^10: exact in an f64.
+        let free = |n: &&u64| !numeric_keys.contains(&(**n as f64));
+        let integers = self.integers(category);
+        let mut out: Vec<String> = integers
+            .iter()
+            .filter(|n| **n >= 2)
+            .filter(free)
+            .map(u64::to_string)
+            .collect();
+        out.extend(
+            integers
+                .iter()
+                .filter(|n| **n < 2)
+                .rev()
+                .filter(free)
+                .map(u64::to_string),
+        );
+        out.extend(self.decimals(category).iter().map(|d| (*d).to_owned()));
+        out.truncate(5);
+        out
+    }
+
+    /// True when `number` is the only number `category` selects (English `one` is 1
+    /// alone; Russian `one` is 1, 21, 31 …; French `one` is 0, 1 and 1.5).
+    pub(crate) fn holds_only(&self, category: &str, number: &str) -> bool {
+        let samples = &self.samples[index(category)];
+        samples.decimals.is_empty()
+            && samples.integers.len() == 1
+            && samples.integers.first().map(u64::to_string).as_deref() == Some(number)
     }
 
     /// Numbers that together select every category of the language, one integer and
@@ -176,12 +209,6 @@ impl Plural {
     }
 }
 
-/// The cardinal categories `lang` uses, in CLDR order; `None` when CLDR has no rules
-/// for it.
-pub(crate) fn categories(lang: &LanguageIdentifier) -> Option<Vec<&'static str>> {
-    Plural::new(lang).map(|p| p.categories())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,7 +218,7 @@ mod tests {
     }
 
     fn cats(tag: &str) -> Vec<&'static str> {
-        categories(&tag.parse().unwrap()).unwrap()
+        plural(tag).categories()
     }
 
     #[test]
@@ -232,7 +259,7 @@ mod tests {
         assert_eq!(&ru.integers("few")[..4], [2, 3, 4, 22]);
         assert_eq!(&ru.integers("many")[..3], [0, 5, 6]);
         assert!(ru.integers("other").is_empty());
-        assert_eq!(ru.decimals("other")[0], "0.5");
+        assert_eq!(ru.decimals("other")[0], "1.5");
         assert_eq!(ru.select("21"), "one");
         assert_eq!(ru.select("1.5"), "other");
         assert_eq!(plural("en").integers("one"), [1]);
