@@ -180,6 +180,15 @@ impl Plural {
         out
     }
 
+    /// Every sample of `category`: its integers, then its decimals.
+    pub(crate) fn all_samples(&self, category: &str) -> Vec<String> {
+        let samples = &self.samples[index(category)];
+        let integers = samples.integers.iter().map(u64::to_string);
+        integers
+            .chain(samples.decimals.iter().map(|d| (*d).to_owned()))
+            .collect()
+    }
+
     /// True when `number` is the only number `category` selects (English `one` is 1
     /// alone; Russian `one` is 1, 21, 31 …; French `one` is 0, 1 and 1.5).
     pub(crate) fn holds_only(&self, category: &str, number: &str) -> bool {

@@ -257,7 +257,7 @@ impl FtlPlan {
             let ids: Vec<String> = entry.review.iter().map(|id| format!("`{id}`")).collect();
             let _ = writeln!(
                 out,
-                "# {MACHINE_MARKER_PREFIX} review {}: the reference variant has no number, so its grammatical number may not fit every number of this category",
+                "# {MACHINE_MARKER_PREFIX} review {}: the reference words the numbers of this category differently and shows none of them; check the grammatical number",
                 ids.join(", ")
             );
         }
@@ -682,12 +682,30 @@ impl Builder<'_> {
                             self.pattern_sampled(&variant.value, &unit_id, Some(&sample))
                         }
                         None => {
-                            let first = candidates.first();
-                            let Some(variant) = first.and_then(|n| source_for(n)).or(fallback)
+                            // No variant shows the number: what matters is the
+                            // grammatical number, so take the smallest count (1 for
+                            // Russian `one`, not 21).
+                            let smallest = target
+                                .integers(category)
+                                .iter()
+                                // Integer samples are below 10^10: exact in an f64.
+                                .find(|n| **n >= 1 && !numeric_keys.contains(&(**n as f64)))
+                                .map(u64::to_string)
+                                .or_else(|| candidates.first().cloned());
+                            let Some(variant) =
+                                smallest.as_deref().and_then(source_for).or(fallback)
                             else {
                                 continue;
                             };
-                            if first.is_some_and(|n| !target.holds_only(category, n)) {
+                            // A person decides when the reference words numbers of this
+                            // category differently (English "this file" for 1, "these
+                            // files" for 21; both are Russian `one`).
+                            let mut used = target
+                                .all_samples(category)
+                                .into_iter()
+                                .filter_map(|n| source_for(&n));
+                            let first = used.next();
+                            if first.is_some_and(|f| used.any(|v| !std::ptr::eq(v, f))) {
                                 self.review.push(unit_id.clone());
                             }
                             self.pattern(&variant.value, &unit_id)
@@ -1096,7 +1114,32 @@ mod tests {
         )
         .unwrap();
         let (text, _) = plan.render(&pseudo(&plan, "fr"), MARKER);
-        assert!(text.contains("# dich: review `files[one]`"), "{text}");
+        // French `one` is 0 and 1: English says "Several files" for 0, "One file" for 1.
+        assert!(text.contains("# dich: review `files[one]`:"), "{text}");
+        // French `other` (2, 3 …) is all English `other`: nothing to decide.
+        assert!(!text.contains("`files[other]`"), "{text}");
+        // Russian `one` (1, 21 …) is translated from the singular, and reviewed.
+        let ru = FtlPlan::new(
+            Path::new("en-US.ftl"),
+            en_us,
+            Path::new("ru.ftl"),
+            None,
+            &lang("en-US"),
+            &lang("ru"),
+        )
+        .unwrap();
+        assert_eq!(texts(&ru)[0], ("files[one]", "One file"));
+        let (ru_text, _) = ru.render(&pseudo(&ru, "ru"), MARKER);
+        assert!(
+            ru_text.contains("# dich: review `files[one]`:"),
+            "{ru_text}"
+        );
+        // English into English: the same rules, nothing to review.
+        let (gb, _) = {
+            let gb = plan_from(en_us, "", "en-GB");
+            gb.render(&pseudo(&gb, "en-GB"), MARKER)
+        };
+        assert!(!gb.contains("review"), "{gb}");
         assert_eq!(machine_marked_ids(&text), ["files"]);
         // The review line does not disturb the reference key of the marker.
         assert!(plan_from(en_us, &text, "fr").units().is_empty(), "{text}");
