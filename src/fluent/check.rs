@@ -317,7 +317,9 @@ fn compare_locale(root: &std::path::Path, reference: &Locale, target: &Locale) -
         }
     }
     for file in &target.files {
-        if !reference.files.iter().any(|r| r.rel == file.rel) {
+        // A reference file that is there but unreadable has its own `io-error`.
+        let unreadable = reference.dir.join(&file.rel).is_file();
+        if !unreadable && !reference.files.iter().any(|r| r.rel == file.rel) {
             out.push(Diagnostic::file_level(
                 &file.display,
                 CheckCode::ObsoleteFile,

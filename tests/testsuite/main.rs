@@ -14,3 +14,4 @@ mod mock;
 mod segment;
 mod translate;
 mod ui;
+mod ui_plurals;
