@@ -7,6 +7,9 @@
 //! - [`FtlPlan`] lists what a target file lacks as tagged units and splices their
 //!   translations into the file.
 //! - [`Localizer`] loads all locales and formats messages with a fallback chain.
+//! - [`read_ftl`] is how a target or reference `.ftl` file is read: UTF-8 (with or
+//!   without a byte order mark) or UTF-16 with one; anything else is an error for that
+//!   file, never "absent", so a person's translation is never overwritten.
 //!
 //! See `docs/fluent.md` for the check codes and the output formats.
 
