@@ -264,12 +264,28 @@ fn check_select(
             );
         }
     }
-    let missing: Vec<&str> = categories
+    let mut missing: Vec<&str> = categories
         .required
         .iter()
         .copied()
         .filter(|c| !seen.contains(c))
         .collect();
+    // A default variant whose category no whole number selects (Russian `*[other]`)
+    // is what every count without its own variant gets: with one category missing,
+    // it is that category's form (`5 загрузок`), as Mozilla's Russian and Ukrainian
+    // files write it. Two missing categories cannot share one form.
+    let default_is_fraction_only = select.keys.iter().any(|k| {
+        k.default
+            && !k.numeric
+            && is_cldr(&k.name)
+            && !categories.required.contains(&k.name.as_str())
+    });
+    if categories.scope == PluralCategories::Integers
+        && default_is_fraction_only
+        && missing.len() == 1
+    {
+        missing.clear();
+    }
     // `other` is always the natural default; only the others need their own variant.
     if missing.iter().any(|c| *c != "other") {
         out.push(
