@@ -229,6 +229,26 @@ pub enum Level {
 pub struct CheckConfig {
     /// Per-code severity overrides, e.g. `obsolete-message = "off"`.
     pub levels: BTreeMap<String, Level>,
+    /// Which plural categories a plural select must have (`plural-category-missing`).
+    pub plural_categories: PluralCategories,
+}
+
+/// `[check] plural_categories`: which CLDR plural categories a message must have.
+///
+/// CLDR gives some languages a category that only fractions select: Czech and Slovak
+/// `many` (`1,5 souboru`), Lithuanian `many`, Russian `other`. A message that counts
+/// files or minutes never reaches it, so requiring it makes localizers add dead
+/// variants (and with `--strict`, fail CI); Mozilla's tools do not require them for
+/// counts either. `"integers"` (the default) requires the categories some whole number
+/// selects; `"all"` requires every CLDR category, for projects that format fractions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PluralCategories {
+    /// The categories some integer selects.
+    #[default]
+    Integers,
+    /// Every CLDR category of the language.
+    All,
 }
 
 /// `[budget]`: spending limits.

@@ -11,8 +11,9 @@ use crate::lang::Lang;
 
 use super::diagnostic::{CheckCode, CheckReport, Diagnostic, severity_for};
 use super::parse::{EntryInfo, PatternInfo, Select, is_cldr};
+use super::plural::{Plural, PluralCategories};
+use super::runtime_check;
 use super::source::{self, LocaleDir, SourceFile, display_path, parallel_map};
-use super::{plural, runtime_check};
 
 /// A locale with its files read and parsed.
 #[derive(Debug)]
@@ -49,7 +50,7 @@ pub fn check(config: &Config) -> CheckReport {
     let reference = locales.iter().find(|l| l.lang == config.source);
     let files = locales.iter().map(|l| l.files.len()).sum();
     let per_locale = parallel_map(&locales, |locale: &Locale| {
-        let mut out = check_locale(locale);
+        let mut out = check_locale(locale, config.check.plural_categories);
         out.extend(runtime_check::check_locale(locale));
         match reference {
             Some(reference) if reference.lang != locale.lang => {
@@ -91,8 +92,18 @@ fn unknown_codes(config: &Config) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// The checks of one locale on its own.
-pub(crate) fn check_locale(locale: &Locale) -> Vec<Diagnostic> {
+/// The plural categories of a locale as the checks use them.
+struct Categories {
+    /// Every CLDR category: a key outside them is never selected.
+    valid: Vec<&'static str>,
+    /// What a plural select must have under `[check] plural_categories`.
+    required: Vec<&'static str>,
+    scope: PluralCategories,
+}
+
+/// The checks of one locale on its own; `scope` says which plural categories a plural
+/// select must have.
+pub(crate) fn check_locale(locale: &Locale, scope: PluralCategories) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut defined: HashMap<&str, (&SourceFile, usize)> = HashMap::new();
     for file in &locale.files {
@@ -122,10 +133,15 @@ pub(crate) fn check_locale(locale: &Locale) -> Vec<Diagnostic> {
             }
         }
     }
-    let categories = plural::categories(locale.lang.id());
+    let plural = Plural::new(locale.lang.id());
+    let categories = plural.as_ref().map(|p| Categories {
+        valid: p.categories(),
+        required: p.required(scope),
+        scope,
+    });
     for file in &locale.files {
         for entry in &file.model.entries {
-            check_entry(file, entry, &defined, categories.as_deref(), &mut out);
+            check_entry(file, entry, &defined, categories.as_ref(), &mut out);
         }
     }
     out
@@ -135,7 +151,7 @@ fn check_entry(
     file: &SourceFile,
     entry: &EntryInfo,
     defined: &HashMap<&str, (&SourceFile, usize)>,
-    categories: Option<&[&str]>,
+    categories: Option<&Categories>,
     out: &mut Vec<Diagnostic>,
 ) {
     let mut names = BTreeSet::new();
@@ -206,7 +222,7 @@ fn check_select(
     file: &SourceFile,
     entry: &EntryInfo,
     select: &Select,
-    categories: Option<&[&str]>,
+    categories: Option<&Categories>,
     out: &mut Vec<Diagnostic>,
 ) {
     let mut seen = BTreeSet::new();
@@ -233,7 +249,7 @@ fn check_select(
         .iter()
         .filter(|k| !k.numeric && is_cldr(&k.name))
     {
-        if !categories.contains(&key.name.as_str()) {
+        if !categories.valid.contains(&key.name.as_str()) {
             out.push(
                 file.at(
                     key.offset,
@@ -241,18 +257,35 @@ fn check_select(
                     format!(
                         "`[{}]` is not a plural category of this language (it uses: {}); the variant is never selected",
                         key.name,
-                        categories.join(", ")
+                        categories.valid.join(", ")
                     ),
                 )
                 .with_id(&entry.id),
             );
         }
     }
-    let missing: Vec<&str> = categories
+    let mut missing: Vec<&str> = categories
+        .required
         .iter()
         .copied()
         .filter(|c| !seen.contains(c))
         .collect();
+    // A default variant whose category no whole number selects (Russian `*[other]`)
+    // is what every count without its own variant gets: with one category missing,
+    // it is that category's form (`5 загрузок`), as Mozilla's Russian and Ukrainian
+    // files write it. Two missing categories cannot share one form.
+    let default_is_fraction_only = select.keys.iter().any(|k| {
+        k.default
+            && !k.numeric
+            && is_cldr(&k.name)
+            && !categories.required.contains(&k.name.as_str())
+    });
+    if categories.scope == PluralCategories::Integers
+        && default_is_fraction_only
+        && missing.len() == 1
+    {
+        missing.clear();
+    }
     // `other` is always the natural default; only the others need their own variant.
     if missing.iter().any(|c| *c != "other") {
         out.push(
@@ -260,13 +293,17 @@ fn check_select(
                 select.offset,
                 CheckCode::PluralCategoryMissing,
                 format!(
-                    "plural select lacks {}; this language needs: {}",
+                    "plural select lacks {}; {}: {}",
                     missing
                         .iter()
                         .map(|c| format!("`[{c}]`"))
                         .collect::<Vec<_>>()
                         .join(", "),
-                    categories.join(", ")
+                    match categories.scope {
+                        PluralCategories::Integers => "whole numbers in this language need",
+                        PluralCategories::All => "this language needs",
+                    },
+                    categories.required.join(", ")
                 ),
             )
             .with_id(&entry.id),
@@ -282,6 +319,8 @@ fn compare_locale(root: &std::path::Path, reference: &Locale, target: &Locale) -
     for ref_file in &reference.files {
         match by_rel.get(&ref_file.rel) {
             Some(file) => compare_file(ref_file, file, &mut out),
+            // There but unreadable: its `io-error` is the one problem to report.
+            None if target.dir.join(&ref_file.rel).is_file() => {}
             None => out.push(Diagnostic::file_level(
                 display_path(root, &target.dir.join(&ref_file.rel)),
                 CheckCode::MissingFile,
@@ -294,7 +333,9 @@ fn compare_locale(root: &std::path::Path, reference: &Locale, target: &Locale) -
         }
     }
     for file in &target.files {
-        if !reference.files.iter().any(|r| r.rel == file.rel) {
+        // A reference file that is there but unreadable has its own `io-error`.
+        let unreadable = reference.dir.join(&file.rel).is_file();
+        if !unreadable && !reference.files.iter().any(|r| r.rel == file.rel) {
             out.push(Diagnostic::file_level(
                 &file.display,
                 CheckCode::ObsoleteFile,

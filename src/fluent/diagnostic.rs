@@ -169,6 +169,17 @@ impl Diagnostic {
         }
     }
 
+    /// An `io-error` for a file that cannot be read or decoded, at the first byte that
+    /// is not text when there is one.
+    pub fn unreadable(file: impl Into<PathBuf>, error: &super::FtlReadError) -> Self {
+        let mut diagnostic = Diagnostic::file_level(file, CheckCode::IoError, error.problem());
+        if let Some((line, column)) = error.position() {
+            diagnostic.line = line;
+            diagnostic.column = column;
+        }
+        diagnostic
+    }
+
     /// Sets the message or term id.
     pub fn with_id(mut self, id: impl Into<String>) -> Self {
         self.id = Some(id.into());

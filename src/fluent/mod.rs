@@ -9,11 +9,15 @@
 //! - [`Localizer`] loads all locales and formats messages with a fallback chain (it
 //!   is the `dich-runtime` crate's, re-exported).
 //! - [`ftl_files`] is the one walker that says which `.ftl` files a locale holds.
+//! - [`read_ftl`] is how a target or reference `.ftl` file is read: UTF-8 (with or
+//!   without a byte order mark) or UTF-16 with one; anything else is an error for that
+//!   file, never "absent", so a person's translation is never overwritten.
 //!
 //! See `docs/fluent.md` for the check codes and `docs/output.md` for the output formats.
 
 mod check;
 mod diagnostic;
+mod encoding;
 mod parse;
 mod plural;
 pub mod report;
@@ -31,8 +35,7 @@ pub use diagnostic::{CheckCode, CheckReport, Diagnostic, Severity, Summary, code
 pub use dich_runtime::{FluentError, ftl_files};
 // The Fluent functions are shared with `runtime_check` from there too.
 use dich_runtime::functions;
+pub use encoding::{FtlReadError, decode_ftl, read_ftl};
 pub use runtime::{Formatted, Localizer, MissingMessage};
 pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, entry_count, machine_marked_ids};
 
-#[cfg(test)]
-mod tests;

@@ -33,6 +33,8 @@ pub(crate) struct Reference {
 pub(crate) struct Key {
     pub(crate) name: String,
     pub(crate) numeric: bool,
+    /// The `*[default]` variant.
+    pub(crate) default: bool,
     pub(crate) offset: usize,
 }
 
@@ -259,7 +261,7 @@ fn walk_expression(text: &str, expression: &ast::Expression<&str>, info: &mut Pa
         ast::Expression::Inline(inline) => walk_inline(text, inline, info),
         ast::Expression::Select { selector, variants } => {
             walk_inline(text, selector, info);
-            let keys: Vec<Key> = variants.iter().map(|v| key(text, &v.key)).collect();
+            let keys: Vec<Key> = variants.iter().map(|v| key(text, v)).collect();
             let plural_var = plural_selector(selector);
             let plural = plural_var.is_some() && keys.iter().all(|k| k.numeric || is_cldr(&k.name));
             if let (true, Some(var)) = (plural, plural_var) {
@@ -330,14 +332,15 @@ fn walk_arguments(text: &str, args: &ast::CallArguments<&str>, info: &mut Patter
     }
 }
 
-fn key(text: &str, key: &ast::VariantKey<&str>) -> Key {
-    let (name, numeric) = match key {
-        ast::VariantKey::Identifier { name } => (*name, false),
-        ast::VariantKey::NumberLiteral { value } => (*value, true),
+fn key(text: &str, variant: &ast::Variant<&str>) -> Key {
+    let (name, numeric) = match variant.key {
+        ast::VariantKey::Identifier { name } => (name, false),
+        ast::VariantKey::NumberLiteral { value } => (value, true),
     };
     Key {
         name: name.to_owned(),
         numeric,
+        default: variant.default,
         offset: offset_in(text, name).unwrap_or(0),
     }
 }

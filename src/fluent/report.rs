@@ -46,17 +46,33 @@ fn human_one(d: &Diagnostic, out: &mut String) {
     let _ = writeln!(out, "  --> {file}:{}:{}", d.line, d.column);
     if let Some(source) = &d.source_line {
         let gutter = " ".repeat(d.line.to_string().len());
-        // Keep tabs so the caret lines up under the same indentation.
-        let pad: String = source
-            .chars()
-            .take(d.column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let pad = caret_padding(source, d.column);
         let _ = writeln!(out, "{gutter} |");
         let _ = writeln!(out, "{} | {source}", d.line);
         let _ = writeln!(out, "{gutter} | {pad}^");
     }
     out.push('\n');
+}
+
+/// What goes before the caret under 1-based character `column` of `source`.
+///
+/// The column reported (`--> file:line:column`, JSON, GitHub) counts characters, as
+/// rustc's does; the caret is placed by display width, as rustc draws it: a Hangul or
+/// Han character takes two terminal columns, a combining mark none. Counting
+/// characters put the caret half a line too far left under Korean and Chinese text.
+/// Tabs are kept as tabs so the caret follows the line's own indentation.
+fn caret_padding(source: &str, column: usize) -> String {
+    use unicode_width::UnicodeWidthChar as _;
+    let mut pad = String::new();
+    for c in source.chars().take(column.saturating_sub(1)) {
+        if c == '\t' {
+            pad.push('\t');
+        } else {
+            // Control characters have no width (`None`); they print nothing.
+            pad.extend(std::iter::repeat_n(' ', c.width().unwrap_or(0)));
+        }
+    }
+    pad
 }
 
 /// The report as pretty JSON: `{"diagnostics": […], "summary": {…}}` (schema in
@@ -125,6 +141,40 @@ error: 1 error, 1 warning in 3 files checked\n";
             human(&CheckReport::new(vec![], 2)),
             "ok: 2 files checked, no problems\n"
         );
+    }
+
+    /// The caret sits under the reported character however wide the text before it
+    /// is: Hangul and Han characters take two terminal columns each (issue 10, item 11).
+    #[test]
+    fn caret_counts_display_width_under_korean_and_chinese() {
+        let at = |line: &str, column: usize| Diagnostic {
+            file: "locales/ko/main.ftl".into(),
+            line: 1,
+            column,
+            severity: Severity::Error,
+            code: CheckCode::SyntaxError,
+            id: None,
+            message: "x".into(),
+            source_line: Some(line.into()),
+        };
+        // `{` is character 22 of the Korean line: 16 ASCII + 2 Hangul + 3 ASCII.
+        let korean = human(&CheckReport::new(
+            vec![at("article-print = 기사 { 인쇄", 22)],
+            1,
+        ));
+        assert!(
+            korean.contains("1 | article-print = 기사 { 인쇄\n  |                        ^\n"),
+            "{korean}"
+        );
+        // `$` is character 10 of the Chinese line: 5 ASCII + 2 Han + 2 ASCII.
+        let chinese = human(&CheckReport::new(vec![at("a = 你好 { $x }", 10)], 1));
+        assert!(
+            chinese.contains("1 | a = 你好 { $x }\n  |            ^\n"),
+            "{chinese}"
+        );
+        // A tab stays a tab, so the caret follows the same indentation.
+        let tabbed = human(&CheckReport::new(vec![at("\t.title = 标题 { $x", 14)], 1));
+        assert!(tabbed.contains("  | \t              ^\n"), "{tabbed}");
     }
 
     #[test]

@@ -14,10 +14,11 @@ use super::check::Locale;
 use super::diagnostic::{CheckCode, Diagnostic};
 use super::functions::add_functions;
 use super::parse::{EntryInfo, PatternInfo};
+use super::plural::Plural;
 
-/// Numbers every numeric variable takes in turn, so that `[0]`, `[one]` and `[other]`
-/// variants all get formatted.
-const SAMPLE_NUMBERS: [f64; 3] = [0.0, 1.0, 5.0];
+/// Numbers every numeric variable takes in turn for a language CLDR has no rules for:
+/// enough to reach `[0]`, `[1]` and any category a rule could give them.
+const FALLBACK_NUMBERS: [f64; 7] = [0.0, 1.0, 2.0, 3.0, 5.0, 11.0, 1.5];
 /// The value of `DATETIME()` arguments.
 const SAMPLE_DATE: &str = "2026-11-28T09:30:00+07:00";
 
@@ -40,10 +41,14 @@ pub(crate) fn check_locale(locale: &Locale) -> Vec<Diagnostic> {
         .flat_map(|f| f.model.entries.iter())
         .map(|e| (e.id.as_str(), e))
         .collect();
+    // One number per plural category of the language (plus 0), so that every variant
+    // a count can select is formatted: `[two]`, `[few]` and `[many]` included.
+    let numbers = Plural::new(locale.lang.id())
+        .map_or_else(|| FALLBACK_NUMBERS.to_vec(), |p| p.sample_numbers());
     let mut out = Vec::new();
     for file in &locale.files {
         for entry in file.model.entries.iter().filter(|e| !e.id.starts_with('-')) {
-            for (offset, error) in format_entry(&bundle, entry, &entries) {
+            for (offset, error) in format_entry(&bundle, entry, &entries, &numbers) {
                 out.push(
                     file.at(offset, CheckCode::RuntimeError, error)
                         .with_id(&entry.id),
@@ -58,6 +63,7 @@ fn format_entry(
     bundle: &FluentBundle<FluentResource>,
     entry: &EntryInfo,
     entries: &BTreeMap<&str, &EntryInfo>,
+    numbers: &[f64],
 ) -> Vec<(usize, String)> {
     let Some(message) = bundle.get_message(&entry.id) else {
         return Vec::new();
@@ -74,7 +80,13 @@ fn format_entry(
     let mut problems: Vec<(usize, String)> = Vec::new();
     for (offset, pattern, info) in parts {
         let (numeric, dates, strings) = sample_variables(info, entries);
-        for number in sample_numbers(&numeric) {
+        // Without a numeric variable, one pass is enough.
+        let numbers = if numeric.is_empty() {
+            &numbers[..numbers.len().min(1)]
+        } else {
+            numbers
+        };
+        for number in numbers {
             let args = sample_args(&numeric, *number, &dates, &strings);
             let mut errors = Vec::new();
             let _ = bundle.format_pattern(pattern, Some(&args), &mut errors);
@@ -145,14 +157,6 @@ fn sample_variables(
         .filter(|v| !numeric.contains(v) && !dates.contains(v))
         .collect();
     (numeric, dates, strings)
-}
-
-fn sample_numbers(numeric: &Variables) -> &'static [f64] {
-    if numeric.is_empty() {
-        &SAMPLE_NUMBERS[..1]
-    } else {
-        &SAMPLE_NUMBERS
-    }
 }
 
 fn sample_args<'a>(

@@ -160,13 +160,11 @@ pub(crate) fn load(root: &Path, locale: &LocaleDir) -> (Vec<SourceFile>, Vec<Dia
     for rel in &locale.files {
         let path = locale.dir.join(rel);
         let display = display_path(root, &path);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => files.push(SourceFile::new(rel.clone(), display, text)),
-            Err(e) => problems.push(Diagnostic::file_level(
-                display,
-                CheckCode::IoError,
-                format!("cannot read the file: {e}"),
-            )),
+        match super::read_ftl(&path) {
+            Ok(Some(text)) => files.push(SourceFile::new(rel.clone(), display, text)),
+            // Deleted since the folder was listed: nothing left to check.
+            Ok(None) => {}
+            Err(e) => problems.push(Diagnostic::unreadable(display, &e)),
         }
     }
     (files, problems)

@@ -6,8 +6,16 @@
 //! - only text is translated; placeables become standalone tags (`<x1/>`) and must come
 //!   back intact, or the whole message fails QA and is left out;
 //! - selects are translated variant by variant; plural selects are rebuilt with the
-//!   target language's CLDR categories (a new `[one]` is translated from the reference
-//!   `[other]`), numeric variants such as `[0]` are kept;
+//!   target language's CLDR categories, numeric variants such as `[0]` are kept. Each
+//!   category is translated from the reference variant the source language selects
+//!   for a sample number of that category, with the number in the text the backend
+//!   sees (`<g1>21</g1> downloads` for Russian `[one]`), so that it writes the right
+//!   grammatical number; the tag comes back as the placeable (`{ $count }`), never as
+//!   the literal, which would be wrong for the other numbers of the category (Russian
+//!   `one` is also 21, 31, 101 …). A literal number in the reference (`[one] 1
+//!   download`) becomes the placeable too, unless the category holds that number only
+//!   (English `one`). A category no sample can be checked for (the reference variant
+//!   has no number) is marked `# dich: review` (issue 10, item 10);
 //! - message attributes are translated; term attributes (grammatical data such as
 //!   `.gender`) are copied unchanged;
 //! - an existing file is never re-serialized: new messages are inserted as text after
@@ -15,6 +23,7 @@
 //!   and order survive byte for byte. A new file is written whole;
 //! - every machine-translated message carries a `# dich: <marker>` comment.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use fluent_syntax::ast;
@@ -26,7 +35,7 @@ use crate::text_position::{self, Location};
 
 use super::FluentError;
 use super::parse::{FileModel, plural_selector};
-use super::plural;
+use super::plural::Plural;
 use super::serialize::{self, Out, OutVariant};
 
 /// The comment prefix that marks a machine-translated message.
@@ -62,6 +71,8 @@ struct EntryPlan {
     /// The span of a machine-translated entry (comment included) this one replaces,
     /// because its reference changed since.
     replaces: Option<(usize, usize)>,
+    /// Unit ids of plural variants a person should review (see the module docs).
+    review: Vec<String>,
 }
 
 /// The messages and terms of one reference file that a target file lacks, as
@@ -71,6 +82,8 @@ pub struct FtlPlan {
     target_path: PathBuf,
     existing: Option<String>,
     units: Vec<FtlUnit>,
+    /// For each unit, its sample-number tags: their content is dropped on restore.
+    sample_tags: Vec<Vec<u32>>,
     entries: Vec<EntryPlan>,
     /// For each planned entry, the id of the nearest preceding reference entry present
     /// in the existing file.
@@ -89,7 +102,7 @@ impl FtlPlan {
         reference: &str,
         target_path: &Path,
         existing: Option<&str>,
-        _source: &Lang,
+        source: &Lang,
         target: &Lang,
     ) -> Result<FtlPlan, FluentError> {
         let resource = parse_clean(reference_path, reference)?;
@@ -103,10 +116,14 @@ impl FtlPlan {
         let reference_model = FileModel::parse(reference);
         let existing_text = existing.unwrap_or("");
         let has = |id: &str| existing_model.as_ref().and_then(|m| m.get(id));
-        let categories = plural::categories(target.id());
+        let target_plural = Plural::new(target.id());
+        let source_plural = Plural::new(source.id());
         let mut builder = Builder {
             units: Vec::new(),
-            categories: categories.as_deref(),
+            sample_tags: Vec::new(),
+            review: Vec::new(),
+            target: target_plural.as_ref(),
+            source: source_plural.as_ref(),
         };
         let mut entries = Vec::new();
         let mut anchors = Vec::new();
@@ -160,6 +177,7 @@ impl FtlPlan {
             target_path: target_path.to_owned(),
             existing: existing.map(str::to_owned),
             units: builder.units,
+            sample_tags: builder.sample_tags,
             entries,
             anchors,
         })
@@ -235,6 +253,15 @@ impl FtlPlan {
             "# {MACHINE_MARKER_PREFIX} {marker} {REFERENCE_KEY_PREFIX}{}\n",
             entry.reference_key
         );
+        // After the marker line, which holds the reference key.
+        if !entry.review.is_empty() {
+            let ids: Vec<String> = entry.review.iter().map(|id| format!("`{id}`")).collect();
+            let _ = writeln!(
+                out,
+                "# {MACHINE_MARKER_PREFIX} review {}: the reference words the numbers of this category differently and shows none of them; check the grammatical number",
+                ids.join(", ")
+            );
+        }
         let value = match &entry.value {
             Some(pieces) => self.restore(pieces, translations)?,
             None => Vec::new(),
@@ -285,9 +312,8 @@ impl FtlPlan {
             .and_then(Option::as_deref)
             .filter(|t| !markup::strip_tags(t).trim().is_empty())
             .ok_or_else(|| format!("{}: no translation", unit.id))?;
-        let escaped = escape_tagged(translated);
-        unit.tagged
-            .restore(&escaped)
+        let sample_tags = self.sample_tags.get(i).map_or(&[][..], Vec::as_slice);
+        restore_tagged(&unit.tagged, translated, sample_tags)
             .map_err(|e| format!("{}: {e}", unit.id))
     }
 
@@ -435,9 +461,26 @@ fn entry_id(entry: &ast::Entry<&str>) -> Option<String> {
 }
 
 /// Collects units while walking the reference AST.
-struct Builder<'c> {
+struct Builder<'p> {
     units: Vec<FtlUnit>,
-    categories: Option<&'c [&'static str]>,
+    /// Parallel to `units`.
+    sample_tags: Vec<Vec<u32>>,
+    /// Unit ids to review, for the entry being built.
+    review: Vec<String>,
+    target: Option<&'p Plural>,
+    source: Option<&'p Plural>,
+}
+
+/// A number put in place of a plural selector's placeable (or of the reference's
+/// literal number) in the text a backend sees.
+struct Sample<'s> {
+    /// The selector's variable.
+    var: &'s str,
+    /// The placeable the tag stands for, e.g. `{ $count }`.
+    placeable: String,
+    number: String,
+    /// Also wrap the literal `number` in the text (the reference wrote `1 download`).
+    wrap_literal: bool,
 }
 
 impl Builder<'_> {
@@ -474,24 +517,60 @@ impl Builder<'_> {
             attributes,
             reference_key: String::new(),
             replaces: None,
+            review: std::mem::take(&mut self.review),
         }
     }
 
     /// Text and inline placeables become one unit; a select splits the pattern.
     fn pattern(&mut self, pattern: &ast::Pattern<&str>, id: &str) -> Vec<Piece> {
+        self.pattern_sampled(pattern, id, None)
+    }
+
+    /// [`Self::pattern`], with `sample`'s number in place of the selector's placeable.
+    fn pattern_sampled(
+        &mut self,
+        pattern: &ast::Pattern<&str>,
+        id: &str,
+        sample: Option<&Sample<'_>>,
+    ) -> Vec<Piece> {
         let mut pieces = Vec::new();
         let mut current = TaggedBuilder::new();
         let mut empty = true;
+        let mut sample_tags = Vec::new();
+        let mut literal_wrapped = false;
         for element in &pattern.elements {
             match element {
                 ast::PatternElement::TextElement { value } => {
-                    current.push_text(value);
+                    let literal = sample
+                        .filter(|s| s.wrap_literal && !literal_wrapped)
+                        .and_then(|s| find_number(value, &s.number).map(|at| (s, at)));
+                    match literal {
+                        Some((s, at)) => {
+                            current.push_text(&value[..at]);
+                            sample_tags.push(current.open(s.placeable.clone()));
+                            current.push_text(&s.number);
+                            current.close("");
+                            current.push_text(&value[at + s.number.len()..]);
+                            literal_wrapped = true;
+                        }
+                        None => current.push_text(value),
+                    }
                     empty = false;
                 }
                 ast::PatternElement::Placeable {
                     expression: ast::Expression::Inline(inline),
                 } => {
-                    current.standalone(format!("{{ {} }}", serialize::inline(inline)));
+                    let markup = format!("{{ {} }}", serialize::inline(inline));
+                    match sample.filter(|s| is_selector(inline, s.var)) {
+                        Some(s) => {
+                            sample_tags.push(current.open(markup));
+                            current.push_text(&s.number);
+                            current.close("");
+                        }
+                        None => {
+                            current.standalone(markup);
+                        }
+                    }
                     empty = false;
                 }
                 ast::PatternElement::Placeable {
@@ -499,7 +578,9 @@ impl Builder<'_> {
                 } => {
                     if !empty {
                         let done = std::mem::take(&mut current);
-                        pieces.push(self.unit(done.finish(), &format!("{id}#{}", pieces.len())));
+                        let unit_id = format!("{id}#{}", pieces.len());
+                        let tags = std::mem::take(&mut sample_tags);
+                        pieces.push(self.unit(done.finish(), &unit_id, tags));
                         empty = true;
                     }
                     pieces.push(self.select(selector, variants, id));
@@ -512,26 +593,23 @@ impl Builder<'_> {
             } else {
                 format!("{id}#{}", pieces.len())
             };
-            pieces.push(self.unit(current.finish(), &unit_id));
+            pieces.push(self.unit(current.finish(), &unit_id, sample_tags));
         }
         pieces
     }
 
     /// A unit, or verbatim text when there is nothing to translate (`{ -brand }`).
-    fn unit(&mut self, tagged: Tagged, id: &str) -> Piece {
-        if !markup::strip_tags(tagged.text())
-            .chars()
-            .any(char::is_alphabetic)
-        {
-            let text = tagged
-                .restore(&escape_tagged(tagged.text()))
-                .unwrap_or_default();
+    fn unit(&mut self, tagged: Tagged, id: &str, sample_tags: Vec<u32>) -> Piece {
+        let without_samples = markup::strip_tags(&drop_sample_text(tagged.text(), &sample_tags));
+        if !without_samples.chars().any(char::is_alphabetic) {
+            let text = restore_tagged(&tagged, tagged.text(), &sample_tags).unwrap_or_default();
             return Piece::Verbatim(text);
         }
         self.units.push(FtlUnit {
             id: id.to_owned(),
             tagged,
         });
+        self.sample_tags.push(sample_tags);
         Piece::Unit(self.units.len() - 1)
     }
 
@@ -551,8 +629,8 @@ impl Builder<'_> {
                 ast::VariantKey::NumberLiteral { .. } => true,
             });
         let mut out = Vec::new();
-        match (plural, self.categories) {
-            (true, Some(categories)) => {
+        match (plural, self.target, plural_selector(selector)) {
+            (true, Some(target), Some(var)) => {
                 let fallback = variants.iter().find(|v| v.default).or(variants.last());
                 for v in variants
                     .iter()
@@ -565,15 +643,76 @@ impl Builder<'_> {
                         self.pattern(&v.value, &format!("{id}[{key}]")),
                     ));
                 }
-                for category in categories {
-                    let source = variants
-                        .iter()
-                        .find(|v| key_name(v) == *category)
-                        .or(fallback);
-                    if let Some(source) = source {
-                        let pieces = self.pattern(&source.value, &format!("{id}[{category}]"));
-                        out.push(((*category).to_owned(), *category == "other", pieces));
-                    }
+                let numeric_keys: Vec<f64> = variants
+                    .iter()
+                    .filter_map(|v| match v.key {
+                        ast::VariantKey::NumberLiteral { value } => value.parse().ok(),
+                        ast::VariantKey::Identifier { .. } => None,
+                    })
+                    .collect();
+                let placeable = format!("{{ {} }}", serialize::inline(selector));
+                for category in target.categories() {
+                    let unit_id = format!("{id}[{category}]");
+                    let source_for = |number: &str| -> Option<&ast::Variant<&str>> {
+                        let exact = variants.iter().find(|v| {
+                            matches!(v.key, ast::VariantKey::NumberLiteral { value }
+                                if value.parse::<f64>().ok() == number.parse::<f64>().ok())
+                        });
+                        let source_category = self.source.map_or("other", |p| p.select(number));
+                        exact
+                            .or_else(|| variants.iter().find(|v| key_name(v) == source_category))
+                            .or(fallback)
+                    };
+                    let candidates = target.translation_samples(category, &numeric_keys);
+                    // The first sample whose reference variant shows the number.
+                    let chosen = candidates.iter().find_map(|number| {
+                        let variant = source_for(number)?;
+                        let shows = has_selector(&variant.value, var);
+                        let literal = !shows && pattern_has_number(&variant.value, number);
+                        (shows || literal)
+                            .then(|| Sample {
+                                var,
+                                placeable: placeable.clone(),
+                                number: number.clone(),
+                                wrap_literal: literal && !target.holds_only(category, number),
+                            })
+                            .map(|sample| (variant, sample))
+                    });
+                    let pieces = match chosen {
+                        Some((variant, sample)) => {
+                            self.pattern_sampled(&variant.value, &unit_id, Some(&sample))
+                        }
+                        None => {
+                            // No variant shows the number: what matters is the
+                            // grammatical number, so take the smallest count (1 for
+                            // Russian `one`, not 21).
+                            let smallest = target
+                                .integers(category)
+                                .iter()
+                                // Integer samples are below 10^10: exact in an f64.
+                                .find(|n| **n >= 1 && !numeric_keys.contains(&(**n as f64)))
+                                .map(u64::to_string)
+                                .or_else(|| candidates.first().cloned());
+                            let Some(variant) =
+                                smallest.as_deref().and_then(source_for).or(fallback)
+                            else {
+                                continue;
+                            };
+                            // A person decides when the reference words numbers of this
+                            // category differently (English "this file" for 1, "these
+                            // files" for 21; both are Russian `one`).
+                            let mut used = target
+                                .all_samples(category)
+                                .into_iter()
+                                .filter_map(|n| source_for(&n));
+                            let first = used.next();
+                            if first.is_some_and(|f| used.any(|v| !std::ptr::eq(v, f))) {
+                                self.review.push(unit_id.clone());
+                            }
+                            self.pattern(&variant.value, &unit_id)
+                        }
+                    };
+                    out.push((category.to_owned(), category == "other", pieces));
                 }
             }
             _ => {
@@ -609,6 +748,94 @@ fn verbatim(pattern: &ast::Pattern<&str>) -> String {
             } => format!("{{ {} }}", serialize::inline(selector)),
         })
         .collect()
+}
+
+/// True when `inline` formats the plural selector's variable: `$var` or `NUMBER($var, …)`.
+fn is_selector(inline: &ast::InlineExpression<&str>, var: &str) -> bool {
+    match inline {
+        ast::InlineExpression::VariableReference { id } => id.name == var,
+        ast::InlineExpression::FunctionReference { id, arguments } if id.name == "NUMBER" => {
+            matches!(arguments.positional.first(),
+                Some(ast::InlineExpression::VariableReference { id }) if id.name == var)
+        }
+        _ => false,
+    }
+}
+
+/// True when `pattern` shows the selector's variable.
+fn has_selector(pattern: &ast::Pattern<&str>, var: &str) -> bool {
+    pattern.elements.iter().any(|e| {
+        matches!(e, ast::PatternElement::Placeable { expression: ast::Expression::Inline(inline) }
+            if is_selector(inline, var))
+    })
+}
+
+/// True when `pattern`'s text shows `number` as a number of its own.
+fn pattern_has_number(pattern: &ast::Pattern<&str>, number: &str) -> bool {
+    pattern.elements.iter().any(|e| {
+        matches!(e, ast::PatternElement::TextElement { value } if find_number(value, number).is_some())
+    })
+}
+
+/// Where `number` stands as a number of its own in `text` (not inside `21` or `1.5`).
+fn find_number(text: &str, number: &str) -> Option<usize> {
+    let digit_after = |rest: &str| {
+        let mut chars = rest.chars();
+        match chars.next() {
+            Some(c) if c.is_ascii_digit() => true,
+            Some('.' | ',') => chars.next().is_some_and(|c| c.is_ascii_digit()),
+            _ => false,
+        }
+    };
+    text.match_indices(number).map(|(at, _)| at).find(|&at| {
+        let before = text[..at].chars().next_back();
+        !before.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',')
+            && !digit_after(&text[at + number.len()..])
+    })
+}
+
+/// `text` with the content of its sample-number tags dropped: `<g1>21</g1>` →
+/// `<g1></g1>`, which restores to the placeable alone, whatever the backend made of
+/// the number (`1`, `one`, `1,5`).
+fn drop_sample_text(text: &str, sample_tags: &[u32]) -> String {
+    if sample_tags.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut inside: Option<u32> = None;
+    for token in markup::tokens(text) {
+        match (inside, token) {
+            (Some(open), markup::Token::Close(id)) if id == open => {
+                inside = None;
+                let _ = write!(out, "</g{id}>");
+            }
+            (Some(_), _) => {}
+            (None, markup::Token::Open(id)) if sample_tags.contains(&id) => {
+                inside = Some(id);
+                let _ = write!(out, "<g{id}>");
+            }
+            (None, markup::Token::Text(text)) => out.push_str(text),
+            (None, markup::Token::Open(id)) => {
+                let _ = write!(out, "<g{id}>");
+            }
+            (None, markup::Token::Close(id)) => {
+                let _ = write!(out, "</g{id}>");
+            }
+            (None, markup::Token::Standalone(id)) => {
+                let _ = write!(out, "<x{id}/>");
+            }
+        }
+    }
+    out
+}
+
+/// A translation with its tags replaced by the Fluent markup they stand for.
+fn restore_tagged(
+    tagged: &Tagged,
+    translated: &str,
+    sample_tags: &[u32],
+) -> Result<String, markup::TagError> {
+    tagged.restore(&escape_tagged(&drop_sample_text(translated, sample_tags)))
 }
 
 /// Escapes the text between the tags of tagged text for Fluent; tags stay as they are.
@@ -721,11 +948,14 @@ mod tests {
         let en = plan(vi, None, "en");
         let ids: Vec<&str> = en.units().iter().map(|u| u.id.as_str()).collect();
         assert_eq!(ids, ["views[0]", "views[one]", "views[other]"]);
-        assert_eq!(en.units()[1].tagged.text(), en.units()[2].tagged.text());
+        // Each category is sent with a number it selects, so the backend sees a
+        // singular for `[one]` (issue 10: "1 minutes read").
+        assert_eq!(en.units()[1].tagged.text(), "<g1>1</g1> lượt xem");
+        assert_eq!(en.units()[2].tagged.text(), "<g1>2</g1> lượt xem");
         let translations = vec![
             Some("No views".to_owned()),
-            Some("<x1/> view".to_owned()),
-            Some("<x1/> views".to_owned()),
+            Some("<g1>1</g1> view".to_owned()),
+            Some("<g1>2</g1> views".to_owned()),
         ];
         let (text, failures) = en.render(&translations, MARKER);
         assert!(failures.is_empty());
@@ -736,6 +966,196 @@ mod tests {
         let ko = plan(vi, None, "ko");
         let ids: Vec<&str> = ko.units().iter().map(|u| u.id.as_str()).collect();
         assert_eq!(ids, ["views[0]", "views[other]"]);
+    }
+
+    /// Formats message `id` of `text` in `lang` with `$count` (or `$num`) = `n`.
+    fn format(lang: &str, text: &str, id: &str, n: f64) -> String {
+        let mut bundle = fluent_bundle::FluentBundle::new(vec![lang.parse().unwrap()]);
+        bundle.set_use_isolating(false);
+        bundle
+            .add_resource(fluent_bundle::FluentResource::try_new(text.to_owned()).unwrap())
+            .unwrap();
+        let pattern = bundle.get_message(id).unwrap().value().unwrap();
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("count", n);
+        args.set("num", n);
+        let mut errors = Vec::new();
+        let out = bundle.format_pattern(pattern, Some(&args), &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        out.into_owned()
+    }
+
+    /// The units' texts, by id.
+    fn texts(plan: &FtlPlan) -> Vec<(&str, &str)> {
+        plan.units()
+            .iter()
+            .map(|u| (u.id.as_str(), u.tagged.text()))
+            .collect()
+    }
+
+    /// Issue 10: an added English `[one]` came from the same text as `[other]`, and
+    /// the UI showed "1 minutes read".
+    #[test]
+    fn an_added_english_one_is_translated_from_a_singular_sample() {
+        let vi = "read-time = { $count ->\n   *[other] { $count } phút đọc\n}\n";
+        let en = plan(vi, None, "en");
+        assert_eq!(
+            texts(&en),
+            [
+                ("read-time[one]", "<g1>1</g1> phút đọc"),
+                ("read-time[other]", "<g1>2</g1> phút đọc"),
+            ]
+        );
+        // What a backend answers: the sample number may even come back as a word.
+        let answers = [
+            Some("<g1>one</g1> minute read".to_owned()),
+            Some("<g1>2</g1> minutes read".to_owned()),
+        ];
+        let (text, failures) = en.render(&answers, MARKER);
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(format("en", &text, "read-time", 1.0), "1 minute read");
+        assert_eq!(format("en", &text, "read-time", 7.0), "7 minutes read");
+        assert_eq!(check_pair(vi, "en", &text).diagnostics, vec![]);
+    }
+
+    /// Mozilla Send's `en-US` strings into Russian: Russian `one` also selects 21, 31,
+    /// 101 …, so the English literal `1` must become the placeable.
+    #[test]
+    fn send_strings_into_russian_use_the_placeable_for_every_category() {
+        let en_us =
+            "downloadCount = { $num ->\n    [one] 1 download\n   *[other] { $num } downloads\n}\n";
+        let plan = FtlPlan::new(
+            Path::new("locales/en-US/send.ftl"),
+            en_us,
+            Path::new("locales/ru/send.ftl"),
+            None,
+            &lang("en-US"),
+            &lang("ru"),
+        )
+        .unwrap();
+        assert_eq!(
+            texts(&plan),
+            [
+                ("downloadCount[one]", "<g1>21</g1> downloads"),
+                ("downloadCount[few]", "<g1>2</g1> downloads"),
+                ("downloadCount[many]", "<g1>5</g1> downloads"),
+                ("downloadCount[other]", "<g1>1.5</g1> downloads"),
+            ]
+        );
+        let answers = [
+            "<g1>21</g1> загрузка",
+            "<g1>2</g1> загрузки",
+            "<g1>5</g1> загрузок",
+            "<g1>1,5</g1> загрузки",
+        ]
+        .map(|t| Some(t.to_owned()));
+        let (text, failures) = plan.render(&answers, MARKER);
+        assert!(failures.is_empty(), "{failures:?}");
+        assert!(!text.contains("1 "), "no literal number left:\n{text}");
+        for (n, expected) in [
+            (1.0, "1 загрузка"),
+            (21.0, "21 загрузка"),
+            (101.0, "101 загрузка"),
+            (3.0, "3 загрузки"),
+            (11.0, "11 загрузок"),
+            (1.5, "1.5 загрузки"),
+        ] {
+            assert_eq!(format("ru", &text, "downloadCount", n), expected);
+        }
+    }
+
+    /// The same strings into English keep the literal where `one` is exactly 1, and
+    /// into French (`one` = 0 and 1) the literal becomes the placeable.
+    #[test]
+    fn send_strings_into_english_and_french() {
+        let en_us =
+            "downloadCount = { $num ->\n    [one] 1 download\n   *[other] { $num } downloads\n}\n";
+        let into = |target: &str| {
+            FtlPlan::new(
+                Path::new("en-US.ftl"),
+                en_us,
+                Path::new("x.ftl"),
+                None,
+                &lang("en-US"),
+                &lang(target),
+            )
+            .unwrap()
+        };
+        let en = into("en-GB");
+        assert_eq!(
+            texts(&en),
+            [
+                ("downloadCount[one]", "1 download"),
+                ("downloadCount[other]", "<g1>2</g1> downloads"),
+            ]
+        );
+        let fr = into("fr");
+        assert_eq!(fr.units()[0].tagged.text(), "<g1>1</g1> download");
+        let answers =
+            ["<g1>1</g1> téléchargement", "<g1>2</g1> téléchargements"].map(|t| Some(t.to_owned()));
+        let (text, _) = fr.render(&answers, MARKER);
+        assert_eq!(
+            format("fr", &text, "downloadCount", 0.0),
+            "0 téléchargement"
+        );
+    }
+
+    /// A source variant with no number at all cannot be checked against the target's
+    /// wider category: the added variant is marked for review.
+    #[test]
+    fn a_variant_without_a_number_for_a_wider_category_is_marked_for_review() {
+        let en_us = "files = { $n ->\n    [one] One file\n   *[other] Several files\n}\n";
+        let plan = FtlPlan::new(
+            Path::new("en-US.ftl"),
+            en_us,
+            Path::new("fr.ftl"),
+            None,
+            &lang("en-US"),
+            &lang("fr"),
+        )
+        .unwrap();
+        let (text, _) = plan.render(&pseudo(&plan, "fr"), MARKER);
+        // French `one` is 0 and 1: English says "Several files" for 0, "One file" for 1.
+        assert!(text.contains("# dich: review `files[one]`:"), "{text}");
+        // French `other` (2, 3 …) is all English `other`: nothing to decide.
+        assert!(!text.contains("`files[other]`"), "{text}");
+        // Russian `one` (1, 21 …) is translated from the singular, and reviewed.
+        let ru = FtlPlan::new(
+            Path::new("en-US.ftl"),
+            en_us,
+            Path::new("ru.ftl"),
+            None,
+            &lang("en-US"),
+            &lang("ru"),
+        )
+        .unwrap();
+        assert_eq!(texts(&ru)[0], ("files[one]", "One file"));
+        let (ru_text, _) = ru.render(&pseudo(&ru, "ru"), MARKER);
+        assert!(
+            ru_text.contains("# dich: review `files[one]`:"),
+            "{ru_text}"
+        );
+        // English into English: the same rules, nothing to review.
+        let (gb, _) = {
+            let gb = plan_from(en_us, "", "en-GB");
+            gb.render(&pseudo(&gb, "en-GB"), MARKER)
+        };
+        assert!(!gb.contains("review"), "{gb}");
+        assert_eq!(machine_marked_ids(&text), ["files"]);
+        // The review line does not disturb the reference key of the marker.
+        assert!(plan_from(en_us, &text, "fr").units().is_empty(), "{text}");
+    }
+
+    fn plan_from(reference: &str, existing: &str, target: &str) -> FtlPlan {
+        FtlPlan::new(
+            Path::new("en-US.ftl"),
+            reference,
+            Path::new("x.ftl"),
+            Some(existing),
+            &lang("en-US"),
+            &lang(target),
+        )
+        .unwrap()
     }
 
     #[test]

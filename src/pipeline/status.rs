@@ -137,8 +137,10 @@ pub(crate) fn status(
             Source::Article(article) => article,
             Source::Ftl { reference, rel } => {
                 // Read and counted once, compared with every target.
-                let text = std::fs::read_to_string(reference)
-                    .map_err(|e| format!("{}: {e}", reference.display()));
+                let text = match fluent::read_ftl(reference) {
+                    Ok(text) => Ok(text.unwrap_or_default()),
+                    Err(e) => Err(e.to_string()),
+                };
                 let messages = text.as_deref().map_or(0, fluent::entry_count);
                 for target in targets {
                     let text = text.as_deref().map_err(Clone::clone);
@@ -171,7 +173,11 @@ fn ui_status(
     target: &Lang,
 ) -> UiStatus {
     let out_path = layout.locales_dir.join(target.as_str()).join(rel);
-    let existing = std::fs::read_to_string(&out_path).ok();
+    // A file that cannot be decoded is an error, not a missing translation.
+    let (existing, unreadable) = match fluent::read_ftl(&out_path) {
+        Ok(existing) => (existing, None),
+        Err(e) => (None, Some(e.to_string())),
+    };
     let mut status = UiStatus {
         path: layout.display_path(&out_path),
         lang: target.to_string(),
@@ -183,6 +189,10 @@ fn ui_status(
             .map_or(0, |t| fluent::machine_marked_ids(t).len()),
         error: None,
     };
+    if let Some(e) = unreadable {
+        status.error = Some(e);
+        return status;
+    }
     let plan = text.and_then(|text| {
         let existing = existing.as_deref();
         FtlPlan::new(reference, text, &out_path, existing, &layout.source, target)

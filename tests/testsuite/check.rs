@@ -136,9 +136,14 @@ fn assert_human(human: &str, want: &Expected<'_>) {
         .unwrap_or_else(|| panic!("source line in:\n{}", blocks[0]));
     let caret = lines.get(source + 1).copied().unwrap_or_default();
     let after_bar = caret.split_once("| ").map(|(_, c)| c).unwrap_or_default();
+    // The column counts characters; the caret sits under it by display width (a
+    // Hangul or Han character is two terminal columns wide).
+    let source_text = lines[source].split_once(" | ").map_or("", |(_, s)| s);
+    let before: String = source_text.chars().take(want.col - 1).collect();
+    let width = unicode_width::UnicodeWidthStr::width(before.as_str());
     assert_eq!(
         after_bar,
-        format!("{}^", " ".repeat(want.col - 1)),
+        format!("{}^", " ".repeat(width)),
         "caret under column {}:\n{}",
         want.col,
         blocks[0]
@@ -204,8 +209,13 @@ fn a_syntax_error_is_reported_at_its_character_column() {
         "article-print = 기사 { 인쇄",
     );
     let line = line_of(&project, KO, "article-print");
-    // The parser stops at `인`: column 22 in characters (28 in bytes).
+    // The parser stops at `인`: column 22 in characters (28 in bytes), drawn after 23
+    // terminal columns (`기사` is four wide).
     let json = assert_reported(&project, &Expected::error("syntax-error", KO, line, 22), 1);
+    let human = project.run(&["check"]).expect_code(1).stdout();
+    let gutter = " ".repeat(line.to_string().len());
+    let caret = format!("{gutter} | {}^\n", " ".repeat(23));
+    assert!(human.contains(&caret), "caret under `인`:\n{human}");
     let source_lines: Vec<&Value> = json["diagnostics"]
         .as_array()
         .expect("diagnostics")

@@ -4,11 +4,13 @@
 mod support;
 
 mod check;
+mod check_fixtures;
 mod config;
 mod crash;
 mod docs;
 mod edits;
 mod failures;
+mod ftl_encoding;
 mod fuzz;
 mod install;
 mod mock;
@@ -18,3 +20,4 @@ mod segment;
 mod segment_fixtures;
 mod translate;
 mod ui;
+mod ui_plurals;

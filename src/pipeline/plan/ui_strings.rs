@@ -23,12 +23,9 @@ pub(super) fn jobs(
 ) -> Vec<Job> {
     let layout = settings.layout;
     let source_rel = layout.display_path(reference);
-    let text = match crate::fs::read(reference).map(String::from_utf8) {
-        Ok(Ok(text)) => text,
-        Ok(Err(_)) => {
-            report.fail(source_rel, None, "not valid UTF-8");
-            return Vec::new();
-        }
+    let text = match crate::fluent::read_ftl(reference) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Vec::new(),
         Err(e) => {
             report.fail(source_rel, None, e.to_string());
             return Vec::new();
@@ -38,7 +35,14 @@ pub(super) fn jobs(
     for target in settings.targets {
         let out_path = layout.locales_dir.join(target.as_str()).join(rel);
         let out_rel = layout.display_path(&out_path);
-        let existing = std::fs::read_to_string(&out_path).ok();
+        // A file dich cannot decode fails alone and is never overwritten (issue 10).
+        let existing = match crate::fluent::read_ftl(&out_path) {
+            Ok(existing) => existing,
+            Err(e) => {
+                report.fail(out_rel, Some(target), e.to_string());
+                continue;
+            }
+        };
         let plan = match FtlPlan::new(
             reference,
             &text,

@@ -1,20 +1,25 @@
 //! Data-driven tests of `dich check`: every case under `tests/fixtures/ftl/<case>/` is a
 //! small project (`config.toml` + `locales/`) with an `expected` file listing the
-//! diagnostics, one `severity[code] file:line:col id` per line. `DICH_BLESS=1` rewrites
-//! the `expected` files (review the diff before committing).
+//! diagnostics, one `severity[code] file:line:col id` per line.
+//!
+//! To add a case, create the folder with its `config.toml` and `locales/`, then run
+//! `DICH_BLESS=1 cargo test --test testsuite check_fixtures` to write its `expected`
+//! file; review the diff before committing. The cases call the library (`dich::fluent::
+//! check`) rather than the binary: the command-line output is covered by `check.rs`,
+//! and two dozen process spawns would only slow the suite down.
 
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
-use crate::fluent::{CheckReport, check};
+use dich::config::Config;
+use dich::fluent::{CheckReport, check};
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn load(config: &Path) -> Config {
-    let text = std::fs::read_to_string(config).unwrap();
-    Config::parse(&text, config).unwrap()
+    let text = std::fs::read_to_string(config).expect("config.toml");
+    Config::parse(&text, config).unwrap_or_else(|e| panic!("{}: {e}", config.display()))
 }
 
 fn summary_lines(report: &CheckReport) -> String {
@@ -41,13 +46,13 @@ fn sample_locales_check_clean() {
         "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\", \"zh-Hans\"]\n",
         &manifest_dir().join("config.toml"),
     )
-    .unwrap();
+    .expect("config");
     let report = check(&config);
     assert_eq!(
         summary_lines(&report),
         "",
         "{}",
-        crate::fluent::report::human(&report)
+        dich::fluent::report::human(&report)
     );
     assert_eq!(report.summary.files, 8);
 }
@@ -56,8 +61,8 @@ fn sample_locales_check_clean() {
 fn fixtures() {
     let root = manifest_dir().join("tests/fixtures/ftl");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
+        .expect("tests/fixtures/ftl")
+        .map(|e| e.expect("entry").path())
         .filter(|p| p.join("config.toml").is_file())
         .collect();
     cases.sort();
@@ -69,7 +74,7 @@ fn fixtures() {
         let actual = summary_lines(&report);
         let expected_path = case.join("expected");
         if bless {
-            std::fs::write(&expected_path, &actual).unwrap();
+            std::fs::write(&expected_path, &actual).expect("write expected");
             continue;
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
@@ -77,7 +82,7 @@ fn fixtures() {
             failures.push(format!(
                 "{}:\n--- expected\n{expected}--- actual\n{actual}{}",
                 case.display(),
-                crate::fluent::report::human(&report)
+                dich::fluent::report::human(&report)
             ));
         }
     }
@@ -88,7 +93,7 @@ fn fixtures() {
 #[test]
 fn every_code_has_a_fixture() {
     let root = manifest_dir().join("tests/fixtures/ftl");
-    for code in crate::fluent::codes() {
+    for code in dich::fluent::codes() {
         let case = root.join(code.as_str());
         assert!(case.join("config.toml").is_file(), "no fixture for {code}");
         let expected = std::fs::read_to_string(case.join("expected")).unwrap_or_default();
