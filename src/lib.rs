@@ -50,4 +50,5 @@ pub mod lang;
 pub mod markup;
 pub mod memory;
 pub mod pipeline;
+pub mod qa;
 pub mod segment;
