@@ -67,13 +67,21 @@ pub struct Term {
     pub targets: BTreeMap<String, Vec<String>>,
     /// False for names and brands that pass through unchanged.
     pub translate: bool,
-    /// False for entries whose translation was not confirmed from official usage.
-    pub confirmed: bool,
+    /// The target languages (canonical tags) whose translation was confirmed from
+    /// official usage; `confirmed = true` in the file means all of them.
+    pub confirmed: Vec<String>,
     /// A note for terminologists.
     pub note: Option<String>,
 }
 
 impl Term {
+    /// True when the translation into `target` was confirmed from official usage.
+    pub fn is_confirmed(&self, target: &Lang) -> bool {
+        self.confirmed
+            .iter()
+            .any(|c| c == target.as_str() || c == target.language())
+    }
+
     /// The accepted renderings of this term in `target`, preferred first, for the
     /// source text `matched`. `None` when the glossary has no rendering for `target`.
     pub fn required<'a>(&'a self, target: &Lang, matched: &'a str) -> Option<Vec<&'a str>> {
@@ -120,8 +128,8 @@ struct RawTerm {
     vi: Forms,
     #[serde(default = "yes")]
     translate: bool,
-    #[serde(default = "yes")]
-    confirmed: bool,
+    #[serde(default)]
+    confirmed: Confirmed,
     note: Option<String>,
     /// Every other key is a target language.
     #[serde(flatten)]
@@ -130,6 +138,20 @@ struct RawTerm {
 
 fn yes() -> bool {
     true
+}
+
+/// `confirmed = true`, `false` or a list of language tags.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Confirmed {
+    All(bool),
+    Only(Vec<String>),
+}
+
+impl Default for Confirmed {
+    fn default() -> Self {
+        Confirmed::All(true)
+    }
 }
 
 /// One form or a list of forms.
@@ -217,11 +239,24 @@ impl Glossary {
                     "term `{first}` has no translation: add one per language (`en = \"…\"`) or `translate = false`"
                 )));
             }
+            let confirmed = match raw.confirmed {
+                Confirmed::All(true) => targets.keys().cloned().collect(),
+                Confirmed::All(false) => Vec::new(),
+                Confirmed::Only(tags) => {
+                    let mut confirmed = Vec::new();
+                    for tag in tags {
+                        let lang = target_lang(&tag)
+                            .map_err(|e| error(format!("term `{first}`: in `confirmed`: {e}")))?;
+                        confirmed.push(lang.as_str().to_owned());
+                    }
+                    confirmed
+                }
+            };
             terms.push(Term {
                 source,
                 targets,
                 translate: raw.translate,
-                confirmed: raw.confirmed,
+                confirmed,
                 note: raw.note,
             });
         }
@@ -340,7 +375,8 @@ zh-Hans = "省人民委员会"
 [[term]]
 vi = "Chủ tịch UBND tỉnh"
 en = ["Chairman of the Provincial People's Committee", "Chairperson of the Provincial People's Committee"]
-confirmed = false
+ko = "성 인민위원회 위원장"
+confirmed = ["en"]
 
 [[term]]
 vi = "Viettel"
@@ -360,7 +396,10 @@ translate = false
             g.terms()[0].targets["zh-Hans"],
             vec!["省人民委员会".to_owned()]
         );
-        assert!(!g.terms()[1].confirmed);
+        let ko = Lang::parse("ko").unwrap();
+        assert!(g.terms()[0].is_confirmed(&Lang::parse("zh-Hans").unwrap()));
+        assert!(g.terms()[1].is_confirmed(&Lang::parse("en").unwrap()));
+        assert!(!g.terms()[1].is_confirmed(&ko));
         assert!(!g.terms()[2].translate);
         let en = Lang::parse("en-GB").unwrap();
         assert_eq!(
@@ -407,5 +446,36 @@ translate = false
         let err = Glossary::parse("[[term]]\nvi = \"a\nen = 1\n", Path::new("g.toml")).unwrap_err();
         assert_eq!(err.line, 2, "{err}");
         assert!(err.to_string().starts_with("g.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn the_shipped_glossary_parses_and_covers_every_target() {
+        let text = include_str!("../../glossary.toml");
+        let g = Glossary::parse(text, Path::new("glossary.toml")).unwrap();
+        assert!(g.terms().len() >= 25);
+        for term in g.terms().iter().filter(|t| t.translate) {
+            for lang in ["en", "ko", "zh-Hans"] {
+                assert!(
+                    term.targets.contains_key(lang),
+                    "{:?} lacks {lang}",
+                    term.source
+                );
+            }
+        }
+        let source = "Phó Chủ tịch Thường trực UBND tỉnh thăm thị xã Từ Sơn, tỉnh Bắc Ninh.";
+        let found: Vec<&str> = g
+            .find(source)
+            .into_iter()
+            .map(|m| &source[m.span])
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "Phó Chủ tịch Thường trực",
+                "UBND tỉnh",
+                "Từ Sơn",
+                "tỉnh Bắc Ninh"
+            ]
+        );
     }
 }

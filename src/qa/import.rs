@@ -96,9 +96,9 @@ pub fn import_csv(text: &str, path: &Path) -> Result<Glossary, GlossaryError> {
         let error = |message: String| GlossaryError::at(path, text, offset, message);
         let mut term = Term {
             translate: true,
-            confirmed: true,
             ..Term::default()
         };
+        let mut confirmed = true;
         for (column, cell) in columns.iter().zip(record.iter()) {
             let forms = || -> Vec<String> {
                 cell.split('|')
@@ -124,7 +124,7 @@ pub fn import_csv(text: &str, path: &Path) -> Result<Glossary, GlossaryError> {
                     if matches!(column, Column::Translate) {
                         term.translate = value;
                     } else {
-                        term.confirmed = value;
+                        confirmed = value;
                     }
                 }
             }
@@ -139,6 +139,9 @@ pub fn import_csv(text: &str, path: &Path) -> Result<Glossary, GlossaryError> {
             return Err(error(format!(
                 "term `{first}` has no translation and is not `translate = false`"
             )));
+        }
+        if confirmed {
+            term.confirmed = term.targets.keys().cloned().collect();
         }
         terms.push(term);
     }
@@ -173,11 +176,12 @@ impl Entry {
 
     fn into_term(mut self) -> Option<Term> {
         let source = self.forms.remove("vi")?;
-        (!self.forms.is_empty()).then_some(Term {
+        // A termbase's entries are its terminologists' decisions: all confirmed.
+        (!self.forms.is_empty()).then(|| Term {
             source,
+            confirmed: self.forms.keys().cloned().collect(),
             targets: self.forms,
             translate: true,
-            confirmed: true,
             note: None,
         })
     }
