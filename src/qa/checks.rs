@@ -12,6 +12,7 @@ use regex::Regex;
 use super::glossary::fold;
 use super::numbers::{answer_values, is_cjk, numbers, same_value};
 use super::{Checker, Finding, Pair, QaCode};
+use crate::lang::Lang;
 use crate::markup::{self, Token};
 use crate::segment::Segmenter;
 
@@ -75,7 +76,7 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
         number_check(&mut out, &source_masked, &answer_masked, pair);
     }
     if out.on(QaCode::VietnameseLeft) && target != "vi" {
-        vietnamese_left(&mut out, &source_text, &answer_text, target);
+        vietnamese_left(&mut out, &source_text, &answer_text, pair.target);
     }
     if out.on(QaCode::LengthRatio) {
         length_ratio(&mut out, &source_text, &answer_text, pair);
@@ -153,7 +154,7 @@ fn placeables(out: &mut Out<'_>, source: &str, answer: &str) {
 }
 
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)\b(?:https?://|www\.)[^\s<>"'“”，。）]+"#).expect("valid URL pattern")
+    Regex::new(r#"(?i)(?:https?://|www\.)[^\s<>"'“”，。）]+"#).expect("valid URL pattern")
 });
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -234,12 +235,17 @@ fn number_check(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
     if wanted.is_empty() {
         return;
     }
-    let have = answer_values(answer, pair.target.language());
+    // Each value of the answer accounts for one number of the source: a date
+    // `7/7/2021` needs two sevens.
+    let mut have: Vec<Option<f64>> = answer_values(answer, pair.target.language())
+        .into_iter()
+        .map(Some)
+        .collect();
     for number in wanted {
-        let found = number
-            .values
-            .iter()
-            .any(|v| have.iter().any(|h| same_value(*h, *v)));
+        let slot = have.iter_mut().find(|h| {
+            h.is_some_and(|h| number.values.iter().any(|v| same_value(h, *v)))
+        });
+        let found = slot.map(Option::take).is_some();
         if !found {
             let written = source[number.span.clone()].trim();
             let value = number.values.first().copied().unwrap_or_default();
@@ -320,15 +326,24 @@ fn contains_word(text: &str, word: &str) -> bool {
 }
 
 /// Vietnamese words left in the answer, outside protected terms and names.
-fn vietnamese_left(out: &mut Out<'_>, source: &str, answer: &str, language: &str) {
+fn vietnamese_left(out: &mut Out<'_>, source: &str, answer: &str, target: &Lang) {
     let glossary = out.checker.glossary();
-    let protected: Vec<Range<usize>> = glossary
+    let mut protected: Vec<Range<usize>> = glossary
         .find(answer)
         .into_iter()
         .filter(|m| !glossary.terms()[m.term].translate)
         .map(|m| m.span)
         .collect();
-    let words = vietnamese_words(answer, source, &protected, language);
+    // A required rendering may itself be Vietnamese (`quan họ` in English).
+    let folded = fold(answer);
+    for m in glossary.find(source) {
+        let term = &glossary.terms()[m.term];
+        for form in term.required(target, &source[m.span]).unwrap_or_default() {
+            let form = fold(form);
+            protected.extend(folded.match_indices(&form).map(|(at, f)| at..at + f.len()));
+        }
+    }
+    let words = vietnamese_words(answer, source, &protected, target.language());
     if let (Some((first, _)), Some((last, _))) = (words.first(), words.last()) {
         let span = first.start..last.end;
         let list: Vec<&str> = words.iter().map(|(_, w)| *w).take(5).collect();
@@ -408,8 +423,9 @@ fn completeness(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
 /// elsewhere, each with its byte span.
 fn units(text: &str, language: &str) -> Vec<(String, Range<usize>)> {
     if matches!(language, "zh" | "ja" | "yue") {
+        // Punctuation counts: a loop repeats it too (`增长10.2%。0.2%。`).
         text.char_indices()
-            .filter(|(_, c)| c.is_alphanumeric())
+            .filter(|(_, c)| !c.is_whitespace())
             .map(|(i, c)| (c.to_string(), i..i + c.len_utf8()))
             .collect()
     } else {
@@ -452,8 +468,13 @@ fn repetition(out: &mut Out<'_>, source: &str, answer: &str, target: &str) {
     // not double two-word phrases.
     let min = if cjk { 3 } else { 2 };
     let answer_units = units(answer, target);
-    // A source that repeats itself may be translated with a repeat.
-    if immediate_repeat(&units(source, "vi"), 2).is_some() {
+    // A source that repeats itself within a clause (`từng bước, từng bước`) may be
+    // translated with a repeat; across clauses (`… hội nghị. Hội nghị …`) it is no
+    // repeat at all.
+    let source_repeats = source
+        .split(['.', ',', ';', ':', '!', '?', '…'])
+        .any(|clause| immediate_repeat(&units(clause, "vi"), 2).is_some());
+    if source_repeats {
         return;
     }
     if let Some(span) = immediate_repeat(&answer_units, min) {

@@ -353,9 +353,12 @@ pub(crate) fn answer_values(text: &str, language: &str) -> Vec<f64> {
     let mut values: Vec<f64> = Vec::new();
     for number in numbers(text, language, false) {
         values.extend(&number.values);
-        // `7.30` may be a time in English; `1.676` must still not pass for 1676,
-        // which its parts (1 and 676) do not.
-        values.extend(components(&text[number.span.clone()]));
+        // `7.30` may be a time in English. Only that shape gives its parts: `1.676`
+        // must not pass for 1676, nor `339.8` for an 8.
+        let token = &text[number.span.clone()];
+        if is_time_like(token) {
+            values.extend(components(token));
+        }
     }
     match language {
         "en" => {
@@ -370,6 +373,13 @@ pub(crate) fn answer_values(text: &str, language: &str) -> Vec<f64> {
         _ => {}
     }
     values
+}
+
+/// `7.30`, `19.45`: one or two digits, a dot, two digits.
+fn is_time_like(token: &str) -> bool {
+    token.split_once('.').is_some_and(|(h, m)| {
+        (1..=2).contains(&h.len()) && m.len() == 2 && m.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// Values of runs of Han numerals up to 99 (`三`, `十五`, `二十`).

@@ -1,0 +1,166 @@
+//! QA benchmark (issue 11): recall of the checks on injected faults, false positives
+//! on clean translations, and checking time per segment.
+//!
+//! Clean (source, reference) paragraphs come from `corpus.toml` (Vietnamese news
+//! sentences with English, Korean and Chinese translations; the generator varies
+//! numbers, dates, places and names). Each paragraph, per target language, is left
+//! clean or corrupted with one applicable fault, at the rate `--rate` (default 0.5),
+//! the fault drawn uniformly. A fault counts as caught when `check_answer` reports
+//! anything (error or warning); the false-positive rate is over the clean ones.
+//!
+//! ```text
+//! cargo run --release --example qa_recall -- [--paragraphs 3000] [--rate 0.5] [--seed 11]
+//! ```
+
+mod corpus;
+mod corrupt;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use dich::lang::Lang;
+use dich::qa::{Checker, Glossary, Pair, QaCode, check_answer, has_error};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use corrupt::{Fault, corrupt};
+
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    caught: usize,
+    caught_error: usize,
+    misses: Vec<String>,
+}
+
+fn arg(name: &str, default: f64) -> f64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let paragraphs = arg("--paragraphs", 3000.0) as usize;
+    let rate = arg("--rate", 0.5);
+    let seed = arg("--seed", 11.0) as u64;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let glossary = Glossary::from_file(&root.join("glossary.toml"))?;
+    let checker = Checker::new().with_glossary(glossary.clone());
+    let vi = Lang::parse("vi")?;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let samples = corpus::generate(paragraphs, &mut rng);
+
+    let mut clean = Tally::default();
+    let mut faults: Vec<Tally> = Fault::ALL.iter().map(|_| Tally::default()).collect();
+    let mut fp_codes: Vec<(QaCode, usize)> = Vec::new();
+    let mut checking = Duration::ZERO;
+    let mut checks = 0usize;
+    let mut chars = 0usize;
+    for sample in &samples {
+        for (tag, reference) in corpus::TARGETS.iter().zip(&sample.answers) {
+            let target = Lang::parse(tag)?;
+            let pair = Pair {
+                source: &vi,
+                target: &target,
+            };
+            let fault = if rng.random_bool(rate) {
+                let applicable: Vec<(usize, String)> = Fault::ALL
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, f)| {
+                        corrupt(*f, &sample.source, reference, &target, &glossary, &mut rng)
+                            .map(|a| (i, a))
+                    })
+                    .collect();
+                if applicable.is_empty() {
+                    None
+                } else {
+                    let pick = rng.random_range(0..applicable.len());
+                    applicable.into_iter().nth(pick)
+                }
+            } else {
+                None
+            };
+            let answer = fault.as_ref().map_or(reference.as_str(), |(_, a)| a.as_str());
+            let started = Instant::now();
+            let findings = check_answer(&checker, &sample.source, answer, pair);
+            checking += started.elapsed();
+            checks += 1;
+            chars += sample.source.chars().count();
+            let tally = match &fault {
+                Some((i, _)) => &mut faults[*i],
+                None => &mut clean,
+            };
+            tally.total += 1;
+            if !findings.is_empty() {
+                tally.caught += 1;
+            }
+            if has_error(&findings) {
+                tally.caught_error += 1;
+            }
+            let example = || format!("[{tag}] {}\n      → {answer}", sample.source);
+            match (&fault, findings.is_empty()) {
+                (Some(_), true) if tally.misses.len() < 3 => tally.misses.push(example()),
+                (None, false) => {
+                    if tally.misses.len() < 8 {
+                        let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+                        tally
+                            .misses
+                            .push(format!("{} {:?}", example(), codes.join(",")));
+                    }
+                    for f in &findings {
+                        match fp_codes.iter_mut().find(|(c, _)| *c == f.code) {
+                            Some((_, n)) => *n += 1,
+                            None => fp_codes.push((f.code, 1)),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    println!(
+        "QA benchmark: {paragraphs} paragraphs × {} languages, fault rate {rate}, seed {seed}\n",
+        corpus::TARGETS.len()
+    );
+    println!("{:<20} {:>7} {:>8} {:>9}", "fault", "cases", "recall", "as error");
+    let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+    for (fault, tally) in Fault::ALL.iter().zip(&faults) {
+        println!(
+            "{:<20} {:>7} {:>7.1}% {:>8.1}%",
+            fault.name(),
+            tally.total,
+            pct(tally.caught, tally.total),
+            pct(tally.caught_error, tally.total)
+        );
+    }
+    println!(
+        "\nclean segments: {}, flagged {} ({:.2}%), with an error {} ({:.2}%)",
+        clean.total,
+        clean.caught,
+        pct(clean.caught, clean.total),
+        clean.caught_error,
+        pct(clean.caught_error, clean.total)
+    );
+    println!(
+        "checking time: {:.1} µs per segment (mean source length {} characters)",
+        checking.as_secs_f64() * 1e6 / checks.max(1) as f64,
+        chars / checks.max(1)
+    );
+    if std::env::args().any(|a| a == "--verbose") {
+        for (fault, tally) in Fault::ALL.iter().zip(&faults) {
+            for miss in &tally.misses {
+                println!("\nmissed {}: {miss}", fault.name());
+            }
+        }
+        for fp in &clean.misses {
+            println!("\nfalse positive: {fp}");
+        }
+        println!("\nfalse-positive codes: {fp_codes:?}");
+    }
+    Ok(())
+}
