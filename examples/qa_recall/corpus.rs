@@ -68,7 +68,7 @@ fn group(n: u64, sep: char) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -78,7 +78,7 @@ fn group(n: u64, sep: char) -> String {
 
 /// A value in tenths written with `decimal` (`35` → `3,5`; `40` → `4`).
 fn tenths(t: u64, group_sep: char, decimal: char) -> String {
-    if t % 10 == 0 {
+    if t.is_multiple_of(10) {
         group(t / 10, group_sep)
     } else {
         format!("{}{decimal}{}", group(t / 10, group_sep), t % 10)
@@ -145,7 +145,10 @@ fn slots(rng: &mut StdRng) -> Vec<(&'static str, Rendered)> {
             format!("{year}年{mo}月{d}日"),
         ],
     ));
-    let (h, mi) = (rng.random_range(7..21u64), [15u64, 30, 45][rng.random_range(0..3)]);
+    let (h, mi) = (
+        rng.random_range(7..21u64),
+        [15u64, 30, 45][rng.random_range(0..3)],
+    );
     out.push((
         "{time}",
         [

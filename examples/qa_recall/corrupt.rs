@@ -1,7 +1,7 @@
 //! The fault injector: the ways real engines break an answer, one function.
 
 use dich::lang::Lang;
-use dich::qa::Glossary;
+use dich::qa::{Glossary, QaCode};
 use dich::segment::Segmenter;
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -30,6 +30,19 @@ impl Fault {
         Fault::TermSwapped,
         Fault::AsciiPunctuation,
     ];
+
+    /// The check meant to catch this fault.
+    pub(crate) fn code(self) -> QaCode {
+        match self {
+            Fault::NumberChanged | Fault::NumberDropped => QaCode::NumberMismatch,
+            Fault::SentenceDropped => QaCode::SentenceMissing,
+            Fault::Untranslated => QaCode::Untranslated,
+            Fault::PhraseRepeated => QaCode::Repetition,
+            Fault::Truncated => QaCode::Truncated,
+            Fault::TermSwapped => QaCode::Terminology,
+            Fault::AsciiPunctuation => QaCode::CjkPunctuation,
+        }
+    }
 
     pub(crate) fn name(self) -> &'static str {
         match self {
@@ -98,7 +111,9 @@ pub(crate) fn corrupt(
         }
         Fault::NumberDropped => {
             let tokens = number_tokens(answer);
-            let range = tokens.get(rng.random_range(0..tokens.len().max(1)))?.clone();
+            let range = tokens
+                .get(rng.random_range(0..tokens.len().max(1)))?
+                .clone();
             let mut out = answer.to_owned();
             out.replace_range(range, "");
             Some(out.replace("  ", " "))
@@ -192,7 +207,10 @@ pub(crate) fn corrupt(
             if !is_chinese(lang) {
                 return None;
             }
-            let out = answer.replace('，', ",").replace('。', ".").replace('：', ":");
+            let out = answer
+                .replace('，', ",")
+                .replace('。', ".")
+                .replace('：', ":");
             (out != answer).then_some(out)
         }
     }

@@ -8,12 +8,17 @@
 //! the fault drawn uniformly. A fault counts as caught when `check_answer` reports
 //! anything (error or warning); the false-positive rate is over the clean ones.
 //!
+//! Also run: every single-line message of the project's real UI strings
+//! (`locales/<lang>/*.ftl`, translated by people) against its Vietnamese reference,
+//! as a false-positive check on text the generator did not write.
+//!
 //! ```text
 //! cargo run --release --example qa_recall -- [--paragraphs 3000] [--rate 0.5] [--seed 11]
 //! ```
 
 mod corpus;
 mod corrupt;
+mod ftl;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -30,6 +35,7 @@ struct Tally {
     total: usize,
     caught: usize,
     caught_error: usize,
+    caught_own: usize,
     misses: Vec<String>,
 }
 
@@ -84,7 +90,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 None
             };
-            let answer = fault.as_ref().map_or(reference.as_str(), |(_, a)| a.as_str());
+            let answer = fault
+                .as_ref()
+                .map_or(reference.as_str(), |(_, a)| a.as_str());
             let started = Instant::now();
             let findings = check_answer(&checker, &sample.source, answer, pair);
             checking += started.elapsed();
@@ -100,6 +108,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             if has_error(&findings) {
                 tally.caught_error += 1;
+            }
+            if let Some((i, _)) = &fault
+                && findings.iter().any(|f| f.code == Fault::ALL[*i].code())
+            {
+                tally.caught_own += 1;
             }
             let example = || format!("[{tag}] {}\n      → {answer}", sample.source);
             match (&fault, findings.is_empty()) {
@@ -127,15 +140,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "QA benchmark: {paragraphs} paragraphs × {} languages, fault rate {rate}, seed {seed}\n",
         corpus::TARGETS.len()
     );
-    println!("{:<20} {:>7} {:>8} {:>9}", "fault", "cases", "recall", "as error");
+    println!(
+        "{:<20} {:>7} {:>8} {:>9}  by its own check",
+        "fault", "cases", "recall", "as error"
+    );
     let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
     for (fault, tally) in Fault::ALL.iter().zip(&faults) {
         println!(
-            "{:<20} {:>7} {:>7.1}% {:>8.1}%",
+            "{:<20} {:>7} {:>7.1}% {:>8.1}%  {:>5.1}% {}",
             fault.name(),
             tally.total,
             pct(tally.caught, tally.total),
-            pct(tally.caught_error, tally.total)
+            pct(tally.caught_error, tally.total),
+            pct(tally.caught_own, tally.total),
+            fault.code()
         );
     }
     println!(
@@ -151,6 +169,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         checking.as_secs_f64() * 1e6 / checks.max(1) as f64,
         chars / checks.max(1)
     );
+    real_ui_strings(root, &checker, &vi)?;
     if std::env::args().any(|a| a == "--verbose") {
         for (fault, tally) in Fault::ALL.iter().zip(&faults) {
             for miss in &tally.misses {
@@ -161,6 +180,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("\nfalse positive: {fp}");
         }
         println!("\nfalse-positive codes: {fp_codes:?}");
+    }
+    Ok(())
+}
+
+/// False positives on the project's real, human-translated UI strings.
+fn real_ui_strings(
+    root: &Path,
+    checker: &Checker,
+    vi: &Lang,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut total = 0;
+    let mut flagged = Vec::new();
+    for tag in corpus::TARGETS {
+        let target = Lang::parse(tag)?;
+        for (source, answer) in ftl::pairs(&root.join("locales"), tag)? {
+            let pair = Pair {
+                source: vi,
+                target: &target,
+            };
+            total += 1;
+            let findings = check_answer(checker, &source, &answer, pair);
+            if !findings.is_empty() {
+                let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+                flagged.push(format!("[{tag}] {source} → {answer} {codes:?}"));
+            }
+        }
+    }
+    println!(
+        "real UI strings (locales/): {total} pairs, flagged {} ({:.2}%)",
+        flagged.len(),
+        100.0 * flagged.len() as f64 / total.max(1) as f64
+    );
+    for line in flagged {
+        println!("  {line}");
     }
     Ok(())
 }

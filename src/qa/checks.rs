@@ -242,9 +242,9 @@ fn number_check(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
         .map(Some)
         .collect();
     for number in wanted {
-        let slot = have.iter_mut().find(|h| {
-            h.is_some_and(|h| number.values.iter().any(|v| same_value(h, *v)))
-        });
+        let slot = have
+            .iter_mut()
+            .find(|h| h.is_some_and(|h| number.values.iter().any(|v| same_value(h, *v))));
         let found = slot.map(Option::take).is_some();
         if !found {
             let written = source[number.span.clone()].trim();
@@ -384,6 +384,22 @@ fn ends_sentence(text: &str) -> bool {
         .ends_with(TERMINALS)
 }
 
+/// Commas and semicolons between clauses (not inside numbers such as `1,676`).
+fn clause_marks(text: &str) -> usize {
+    let chars: Vec<char> = text.chars().collect();
+    (0..chars.len())
+        .filter(|&i| match chars[i] {
+            '，' | '、' | '；' | ';' => true,
+            ',' => {
+                !(i > 0
+                    && chars[i - 1].is_ascii_digit()
+                    && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+            }
+            _ => false,
+        })
+        .count()
+}
+
 /// Dropped sentences and a truncated end.
 fn completeness(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
     if out.on(QaCode::SentenceMissing) {
@@ -393,7 +409,9 @@ fn completeness(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
         let got = Segmenter::for_language(pair.target.as_str())
             .split(answer)
             .len();
-        if got < want {
+        // Translators join two short sentences with a comma or a semicolon
+        // (`出现错误，请稍后再试。`); a dropped sentence takes its clauses with it.
+        if got < want && got + clause_marks(answer) < want + clause_marks(source) {
             out.push(
                 QaCode::SentenceMissing,
                 format!("the source has {want} sentences, the answer {got}"),

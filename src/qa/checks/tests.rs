@@ -172,6 +172,15 @@ fn dropped_sentences_truncation_and_length() {
     let good =
         "The conference adopted the annual plan. The delegates strongly agreed with its content.";
     assert_eq!(codes(source, good, "en"), vec![]);
+    // Two sentences joined by a comma are not a dropped sentence.
+    assert_eq!(
+        codes(
+            "Đã có lỗi xảy ra trên trang. Vui lòng thử lại sau ít phút.",
+            "页面出现错误，请稍后再试。",
+            "zh-Hans"
+        ),
+        vec![]
+    );
     assert_eq!(
         codes(source, "The conference adopted the annual plan.", "en"),
         vec![QaCode::SentenceMissing, QaCode::LengthRatio]
