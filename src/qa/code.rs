@@ -163,4 +163,13 @@ mod tests {
         assert!(err.to_string().contains("number-mismatsh"));
         assert!(err.to_string().contains("number-mismatch"));
     }
+
+    #[test]
+    fn every_code_is_documented_with_its_default_level() {
+        let docs = include_str!("../../docs/qa.md");
+        for code in QaCode::ALL {
+            let row = format!("| `{}` | {} |", code.as_str(), code.default_severity());
+            assert!(docs.contains(&row), "docs/qa.md lacks the row {row}");
+        }
+    }
 }

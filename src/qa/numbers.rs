@@ -68,6 +68,7 @@ const EN_WORDS: &[(&str, f64)] = &[
     ("thousand", 1e3),
     ("million", 1e6),
     ("billion", 1e9),
+    ("bn", 1e9),
     ("trillion", 1e12),
 ];
 const ZH_CHARS: &[(char, f64)] = &[
@@ -199,7 +200,8 @@ fn magnitude_after(rest: &str, style: MagnitudeStyle) -> (f64, usize) {
             let after = &rest[used..];
             let trimmed = after.trim_start_matches([' ', '\u{a0}']);
             let gap = after.len() - trimmed.len();
-            if gap == 0 {
+            // Words follow a space, except the press's `3.5bn`.
+            if gap == 0 && !(used == 0 && trimmed.starts_with("bn")) {
                 break;
             }
             let word_end = trimmed
@@ -225,6 +227,20 @@ fn is_letter(c: char) -> bool {
     c.is_alphabetic() && !is_cjk(c)
 }
 
+/// True when `before` ends with a currency code written against the amount
+/// (`VND3.5 billion`, `US$5`), which is no part of a code such as `H5N1`.
+fn after_currency_code(before: &str) -> bool {
+    let letters: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    matches!(
+        letters.as_str(),
+        "DNV" | "DSU" | "RUE" | "WRK" | "YNC" | "BMR" | "YPJ"
+    )
+}
+
 /// Han, Hangul and kana: scripts that write numbers right against words.
 pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
@@ -243,7 +259,8 @@ pub(crate) fn numbers(text: &str, language: &str, source_side: bool) -> Vec<Numb
         let Some(c) = text[i..].chars().next() else {
             break;
         };
-        let glued = text[..i].chars().next_back().is_some_and(is_letter);
+        let glued = text[..i].chars().next_back().is_some_and(is_letter)
+            && !after_currency_code(&text[..i]);
         if !c.is_ascii_digit() || glued {
             i += c.len_utf8();
             // Skip the rest of a glued code such as `H5N1` so `1` is not read alone.
@@ -469,6 +486,9 @@ mod tests {
         assert!(has(&answer_values("35亿越南盾", "zh"), v));
         assert!(has(&answer_values("35억 동", "ko"), v));
         assert!(has(&answer_values("3,500 million dong", "en"), v));
+        assert!(has(&answer_values("VND3.5 billion", "en"), v));
+        assert!(has(&answer_values("VND3.5bn", "en"), v));
+        assert!(has(&answer_values("VND 3.5 bn", "en"), v));
         assert!(!has(&answer_values("3.5 million dong", "en"), v));
         let compound = source("3 tỷ 500 triệu đồng")[0][0];
         assert!(same_value(compound, 3.5e9));
