@@ -56,7 +56,7 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
     let target = pair.target.language();
     if target != pair.source.language()
         && answer_text.trim() == source_text.trim()
-        && !vietnamese_words(&source_text, "", &[], "en").is_empty()
+        && has_words_to_translate(&source_text, pair.source)
     {
         out.push(
             QaCode::Untranslated,
@@ -75,7 +75,7 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
     if out.on(QaCode::NumberMismatch) {
         number_check(&mut out, &source_masked, &answer_masked, pair);
     }
-    if out.on(QaCode::VietnameseLeft) && target != "vi" {
+    if out.on(QaCode::VietnameseLeft) && pair.source.language() == "vi" && target != "vi" {
         vietnamese_left(&mut out, &source_text, &answer_text, pair.target);
     }
     if out.on(QaCode::LengthRatio) {
@@ -92,6 +92,18 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
         terminology(&mut out, &source_text, &answer_text, pair);
     }
     out.findings
+}
+
+/// True when `source` has words a translation must change: Vietnamese words, or for
+/// another source language any lower-case word (a name or brand alone may stay).
+fn has_words_to_translate(source: &str, language: &Lang) -> bool {
+    if language.language() == "vi" {
+        !vietnamese_words(source, "", &[], "en").is_empty()
+    } else {
+        source
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| w.chars().next().is_some_and(char::is_lowercase))
+    }
 }
 
 /// The text with each tag replaced by a space of the same byte length, so spans stay
@@ -479,7 +491,8 @@ fn immediate_repeat(units: &[(String, Range<usize>)], min: usize) -> Option<Rang
     None
 }
 
-/// A phrase said twice in a row, or a long phrase said three times: an LLM loop.
+/// A phrase said twice in a row: an LLM loop. (A phrase said three times apart is
+/// not one: a paragraph may name the Provincial People's Committee three times.)
 fn repetition(out: &mut Out<'_>, source: &str, answer: &str, target: &str) {
     let cjk = matches!(target, "zh" | "ja" | "yue");
     // Chinese doubles two-character words on purpose (研究研究); Korean and English do
@@ -501,24 +514,6 @@ fn repetition(out: &mut Out<'_>, source: &str, answer: &str, target: &str) {
             format!("the answer repeats `{}`", &answer[span.clone()]),
             Some(span),
         );
-        return;
-    }
-    let n = if cjk { 8 } else { 4 };
-    let mut seen: HashMap<Vec<&str>, usize> = HashMap::new();
-    for window in answer_units.windows(n) {
-        let count = seen
-            .entry(window.iter().map(|u| u.0.as_str()).collect())
-            .or_default();
-        *count += 1;
-        if *count >= 3 {
-            let span = window[0].1.start..window[n - 1].1.end;
-            out.push(
-                QaCode::Repetition,
-                format!("the answer says `{}` three times", &answer[span.clone()]),
-                Some(span),
-            );
-            return;
-        }
     }
 }
 

@@ -379,10 +379,28 @@ pub(crate) fn answer_values(text: &str, language: &str) -> Vec<f64> {
     }
     match language {
         "en" => {
-            for word in text.split(|c: char| !c.is_alphabetic()) {
-                let lower = word.to_lowercase();
-                if let Some((_, v)) = EN_NUMBER_WORDS.iter().find(|(w, _)| *w == lower) {
-                    values.push(*v);
+            let words: Vec<String> = text
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            for (i, word) in words.iter().enumerate() {
+                let value = EN_NUMBER_WORDS
+                    .iter()
+                    .find(|(w, _)| w == word)
+                    .map(|(_, v)| *v)
+                    .or_else(|| matches!(word.as_str(), "a" | "an").then_some(1.0));
+                let Some(value) = value else { continue };
+                // `a million`, `two billion`.
+                let magnitude = words.get(i + 1).and_then(|next| {
+                    let next = next.strip_suffix('s').unwrap_or(next);
+                    EN_WORDS.iter().find(|(w, _)| *w == next).map(|(_, m)| *m)
+                });
+                match magnitude {
+                    Some(m) => values.push(value * m),
+                    // `a` alone is an article, not the number one.
+                    None if matches!(word.as_str(), "a" | "an") => {}
+                    None => values.push(value),
                 }
             }
         }
@@ -514,6 +532,9 @@ mod tests {
     fn words_and_han_numerals_count_in_answers() {
         let en = answer_values("three delegations met on November 12", "en");
         assert!(has(&en, 3.0) && has(&en, 11.0) && has(&en, 12.0));
+        let en = answer_values("more than a million visitors and two billion dong", "en");
+        assert!(has(&en, 1e6) && has(&en, 2e9));
+        assert!(!has(&answer_values("a visit", "en"), 1.0));
         let zh = answer_values("三个代表团和十二名记者", "zh");
         assert!(has(&zh, 3.0) && has(&zh, 12.0));
     }
