@@ -200,3 +200,17 @@ pub(crate) fn generate(count: usize, rng: &mut StdRng) -> Vec<Sample> {
     }
     samples
 }
+
+/// The hand-translated sentences of the sample articles (`articles.toml`).
+pub(crate) fn articles() -> Vec<Sample> {
+    let corpus: Corpus =
+        toml::from_str(include_str!("articles.toml")).expect("articles.toml is valid TOML");
+    corpus
+        .pair
+        .into_iter()
+        .map(|t| Sample {
+            source: t.vi,
+            answers: [t.en, t.ko, t.zh],
+        })
+        .collect()
+}

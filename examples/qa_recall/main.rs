@@ -8,7 +8,8 @@
 //! the fault drawn uniformly. A fault counts as caught when `check_answer` reports
 //! anything (error or warning); the false-positive rate is over the clean ones.
 //!
-//! Also run: every single-line message of the project's real UI strings
+//! Also run: every fault on every sentence of the sample articles translated by hand
+//! (`articles.toml`), and every single-line message of the project's real UI strings
 //! (`locales/<lang>/*.ftl`, translated by people) against its Vietnamese reference,
 //! as a false-positive check on text the generator did not write.
 //!
@@ -169,6 +170,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         checking.as_secs_f64() * 1e6 / checks.max(1) as f64,
         chars / checks.max(1)
     );
+    sample_articles(&checker, &glossary, &vi, &mut rng)?;
     real_ui_strings(root, &checker, &vi)?;
     if std::env::args().any(|a| a == "--verbose") {
         for (fault, tally) in Fault::ALL.iter().zip(&faults) {
@@ -213,6 +215,83 @@ fn real_ui_strings(
         100.0 * flagged.len() as f64 / total.max(1) as f64
     );
     for line in flagged {
+        println!("  {line}");
+    }
+    Ok(())
+}
+
+/// Every applicable fault on every hand-translated sentence of the sample articles.
+fn sample_articles(
+    checker: &Checker,
+    glossary: &Glossary,
+    vi: &Lang,
+    rng: &mut StdRng,
+) -> Result<(), Box<dyn std::error::Error>> {
+    // Each sentence alone, and each two neighbours as one paragraph (for dropped
+    // sentences).
+    let mut samples = corpus::articles();
+    let joined: Vec<corpus::Sample> = samples
+        .windows(2)
+        .map(|w| corpus::Sample {
+            source: format!("{} {}", w[0].source, w[1].source),
+            answers: [0, 1, 2].map(|i| {
+                let joiner = if i == 2 { "" } else { " " };
+                format!("{}{joiner}{}", w[0].answers[i], w[1].answers[i])
+            }),
+        })
+        .collect();
+    samples.extend(joined);
+    let mut clean = (0, Vec::new());
+    let mut faults: Vec<(usize, usize)> = vec![(0, 0); Fault::ALL.len()];
+    let mut misses = Vec::new();
+    for sample in &samples {
+        for (tag, reference) in corpus::TARGETS.iter().zip(&sample.answers) {
+            let target = Lang::parse(tag)?;
+            let pair = Pair {
+                source: vi,
+                target: &target,
+            };
+            clean.0 += 1;
+            let findings = check_answer(checker, &sample.source, reference, pair);
+            if !findings.is_empty() {
+                let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+                clean.1.push(format!("[{tag}] {reference} {codes:?}"));
+            }
+            for (i, fault) in Fault::ALL.iter().enumerate() {
+                let Some(answer) =
+                    corrupt(*fault, &sample.source, reference, &target, glossary, rng)
+                else {
+                    continue;
+                };
+                faults[i].0 += 1;
+                if check_answer(checker, &sample.source, &answer, pair).is_empty() {
+                    misses.push(format!("{} [{tag}] {answer}", fault.name()));
+                } else {
+                    faults[i].1 += 1;
+                }
+            }
+        }
+    }
+    println!(
+        "\nsample articles, hand-translated: {} segments (sentences and neighbour pairs) × {} languages, every applicable fault on each",
+        samples.len(),
+        corpus::TARGETS.len()
+    );
+    for (fault, (total, caught)) in Fault::ALL.iter().zip(&faults) {
+        println!(
+            "{:<20} {:>7} {:>7.1}%",
+            fault.name(),
+            total,
+            100.0 * *caught as f64 / (*total).max(1) as f64
+        );
+    }
+    println!(
+        "clean: {} pairs, flagged {} ({:.2}%)",
+        clean.0,
+        clean.1.len(),
+        100.0 * clean.1.len() as f64 / clean.0.max(1) as f64
+    );
+    for line in clean.1.iter().chain(&misses) {
         println!("  {line}");
     }
     Ok(())
