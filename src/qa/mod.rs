@@ -117,6 +117,15 @@ pub fn check_answer(checker: &Checker, source: &str, answer: &str, pair: Pair<'_
     findings
 }
 
+/// The findings as warnings only: for a person's text (a hand edit, a TMX import),
+/// which QA reports but never blocks.
+pub fn advisory(mut findings: Vec<Finding>) -> Vec<Finding> {
+    for finding in &mut findings {
+        finding.severity = Severity::Warning;
+    }
+    findings
+}
+
 /// True when any finding is an error (the answer must not be published).
 pub fn has_error(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Error)

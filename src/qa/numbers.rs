@@ -544,4 +544,38 @@ mod tests {
         assert!(source("virus H5N1 và COVID-19").len() == 1);
         assert_eq!(source("COVID-19"), vec![vec![19.0]]);
     }
+
+    /// `n` with `sep` between groups of three digits.
+    fn grouped(n: u64, sep: char) -> String {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(sep);
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// A Vietnamese number and its English, Korean and Chinese renderings are
+        /// the same value; the English one with Vietnamese separators is not.
+        #[test]
+        fn renderings_agree(whole in 0u64..10_000_000, tenth in 1u64..10) {
+            let vi = format!("đạt {},{tenth} tỷ đồng", grouped(whole, '.'));
+            let value = source(&vi)[0][0];
+            let en = format!("reached VND {}.{tenth} billion", grouped(whole, ','));
+            proptest::prop_assert!(has(&answer_values(&en, "en"), value));
+            let hundred_millions = whole * 10 + tenth;
+            let ko = format!("{}억 동", grouped(hundred_millions, ','));
+            proptest::prop_assert!(has(&answer_values(&ko, "ko"), value));
+            let zh = format!("{hundred_millions}亿越南盾");
+            proptest::prop_assert!(has(&answer_values(&zh, "zh"), value));
+            if whole >= 1000 {
+                let unconverted = format!("reached VND {},{tenth} billion", grouped(whole, '.'));
+                proptest::prop_assert!(!has(&answer_values(&unconverted, "en"), value));
+            }
+        }
+    }
 }

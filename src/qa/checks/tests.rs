@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::super::{Checker, Glossary, Levels, Pair, QaCode, check_answer, has_error};
+use super::super::{Checker, Glossary, Levels, Pair, QaCode, advisory, check_answer, has_error};
 use crate::config::Level;
 use crate::lang::Lang;
 
@@ -301,4 +301,39 @@ fn levels_turn_checks_off_or_down() {
         findings[0].message
     );
     assert!(!has_error(&findings));
+}
+
+#[test]
+fn a_persons_text_gets_warnings_only() {
+    let vi = lang("vi");
+    let en = lang("en");
+    let pair = Pair {
+        source: &vi,
+        target: &en,
+    };
+    let findings = check_answer(&checker(), "Chi 25 tỷ đồng.", "Spent VND 26 billion.", pair);
+    assert!(has_error(&findings));
+    let findings = advisory(findings);
+    assert_eq!(findings.len(), 1);
+    assert!(!has_error(&findings));
+}
+
+proptest::proptest! {
+    /// Any source and answer, in any target language: the checks never panic and
+    /// every span is a char-boundary range of the answer.
+    #[test]
+    fn any_input_is_checked_without_panic(
+        source in "(<g1>|</g1>|<x2/>|\\{ \\$n \\}|[0-9]{1,5}|[.,:;!?%/ -]|tỷ|triệu|nghìn|UBND tỉnh|[a-zđơưăâêô]{1,6}|https://a\\.vn/x|0222 3822 555){0,24}",
+        answer in "(<g1>|</g1>|<x2/>|\\{ \\$n \\}|[0-9]{1,5}|[.,:;!?%/ -]|billion|亿|억|万|천|[a-zA-Zđ]{1,6}|[北宁省，。]|https://a\\.vn/x){0,24}",
+        target in proptest::sample::select(vec!["en", "ko", "zh-Hans", "fr", "vi"]),
+    ) {
+        let vi = lang("vi");
+        let target = lang(target);
+        let pair = Pair { source: &vi, target: &target };
+        for finding in check_answer(&checker(), &source, &answer, pair) {
+            if let Some(span) = finding.span {
+                proptest::prop_assert!(answer.get(span).is_some());
+            }
+        }
+    }
 }
