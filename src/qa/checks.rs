@@ -402,10 +402,14 @@ fn clause_marks(text: &str) -> usize {
     (0..chars.len())
         .filter(|&i| match chars[i] {
             '，' | '、' | '；' | ';' => true,
+            // Not inside a number (`1,676`) nor in an English date (`May 23, 2019`).
             ',' => {
                 !(i > 0
                     && chars[i - 1].is_ascii_digit()
-                    && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+                    && chars[i + 1..]
+                        .iter()
+                        .find(|c| **c != ' ')
+                        .is_some_and(char::is_ascii_digit))
             }
             _ => false,
         })
@@ -476,16 +480,31 @@ fn units(text: &str, language: &str) -> Vec<(String, Range<usize>)> {
 }
 
 /// The first phrase of `min..=max` units said twice in a row, with its span.
-fn immediate_repeat(units: &[(String, Range<usize>)], min: usize) -> Option<Range<usize>> {
+fn immediate_repeat(
+    text: &str,
+    units: &[(String, Range<usize>)],
+    min: usize,
+) -> Option<Range<usize>> {
+    const STOPS: &[char] = &['.', '!', '?', '。', '！', '？'];
     for n in min..=12 {
         if 2 * n > units.len() {
             break;
         }
         for i in 0..=units.len() - 2 * n {
             let same = (0..n).all(|k| units[i + k].0 == units[i + n + k].0);
-            if same {
-                return Some(units[i].1.start..units[i + 2 * n - 1].1.end);
+            if !same {
+                continue;
             }
+            // `… at the conference. The conference …` ends one sentence and starts
+            // the next with the same words; a repeated sentence repeats its full stop.
+            let gap = &text[units[i + n - 1].1.end..units[i + n].1.start];
+            let after = text[units[i + 2 * n - 1].1.end..].trim_start();
+            if let Some(stop) = gap.chars().find(|c| STOPS.contains(c))
+                && !after.starts_with(stop)
+            {
+                continue;
+            }
+            return Some(units[i].1.start..units[i + 2 * n - 1].1.end);
         }
     }
     None
@@ -504,11 +523,11 @@ fn repetition(out: &mut Out<'_>, source: &str, answer: &str, target: &str) {
     // repeat at all.
     let source_repeats = source
         .split(['.', ',', ';', ':', '!', '?', '…'])
-        .any(|clause| immediate_repeat(&units(clause, "vi"), 2).is_some());
+        .any(|clause| immediate_repeat(clause, &units(clause, "vi"), 2).is_some());
     if source_repeats {
         return;
     }
-    if let Some(span) = immediate_repeat(&answer_units, min) {
+    if let Some(span) = immediate_repeat(answer, &answer_units, min) {
         out.push(
             QaCode::Repetition,
             format!("the answer repeats `{}`", &answer[span.clone()]),
@@ -543,6 +562,8 @@ fn cjk_punctuation(out: &mut Out<'_>, answer: &str, target: &str) {
                 let bad = match c {
                     '(' => next_han,
                     ')' => prev_han,
+                    // `…比例达11.1%.`: a full stop ending Chinese text.
+                    '.' | '?' | '!' if next.is_none() => !prev_ascii || prev_han,
                     _ => prev_han || (next_han && !prev_ascii),
                 };
                 if bad {

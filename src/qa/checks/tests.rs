@@ -181,6 +181,15 @@ fn dropped_sentences_truncation_and_length() {
         ),
         vec![]
     );
+    // A comma in an English date is no clause boundary.
+    assert_eq!(
+        codes(
+            "Hội nghị họp ngày 23/9/2019. Các đại biểu thống nhất cao. Góp ý gửi trước ngày 30/9/2019.",
+            "The conference met on September 23, 2019. Comments are due by September 30, 2019.",
+            "en"
+        ),
+        vec![QaCode::SentenceMissing]
+    );
     assert_eq!(
         codes(source, "The conference adopted the annual plan.", "en"),
         vec![QaCode::SentenceMissing, QaCode::LengthRatio]
@@ -210,6 +219,23 @@ fn loops_are_repetitions() {
         codes(source, "该省大力吸引对工业区工业区的投资。", "zh-Hans"),
         vec![QaCode::Repetition]
     );
+    // A sentence that starts with the words the previous one ended with.
+    assert_eq!(
+        codes(
+            "Ông phát biểu tại hội nghị. Hội nghị đã thống nhất cao.",
+            "He spoke at the conference. The conference strongly agreed.",
+            "en"
+        ),
+        vec![]
+    );
+    assert_eq!(
+        codes(
+            "Hội nghị đã thống nhất cao.",
+            "The conference strongly agreed. The conference strongly agreed.",
+            "en"
+        ),
+        vec![QaCode::Repetition]
+    );
     // Chinese reduplication of a two-character word is language, not a loop.
     assert_eq!(
         codes(
@@ -231,6 +257,14 @@ fn chinese_and_korean_punctuation() {
     assert_eq!(
         codes(source, "全省有8个行政单位,包括2个城市.", "zh-Hans"),
         vec![QaCode::CjkPunctuation]
+    );
+    assert_eq!(
+        codes("Tỷ lệ đạt 11,1%.", "比例达11.1%.", "zh-Hans"),
+        vec![QaCode::CjkPunctuation]
+    );
+    assert_eq!(
+        codes("Tỷ lệ đạt 11,1%.", "比例达11.1%。", "zh-Hans"),
+        vec![]
     );
     assert_eq!(
         codes(
