@@ -48,6 +48,7 @@ pub mod fs;
 pub mod markup;
 pub mod memory;
 pub mod pipeline;
+pub mod qa;
 pub mod segment;
 
 /// Language tags; the `dich-runtime` crate's, since the portal's lookup speaks them.
