@@ -42,7 +42,8 @@ const HARD: &str = "\\`*_[]<>|#+-.!~={}()";
 /// tags moved outside (`** bold**` is not emphasis), and trailing spaces before a line
 /// break dropped (they would make a hard break).
 pub(super) fn escape(translation: &str, tagged: &Tagged, ctx: Context, level: Level) -> String {
-    let toks = move_edge_spaces(markup::tokens(translation));
+    let mut toks = move_edge_spaces(markup::tokens(translation));
+    trim_around_line_breaks(&mut toks, tagged);
     let plain = markup::strip_tags(translation);
     let brackets = plain.contains('[') && plain.contains(']');
     let mut out = String::with_capacity(translation.len() + 8);
@@ -83,7 +84,8 @@ pub(super) fn escape(translation: &str, tagged: &Tagged, ctx: Context, level: Le
             }
         }
     }
-    out
+    // Edge whitespace moved out of tags must not open or close a line of its own.
+    out.trim().to_owned()
 }
 
 /// A token of a translation with owned text (edge spaces may move).
@@ -109,13 +111,18 @@ fn move_edge_spaces(tokens: Vec<Token<'_>>) -> Vec<Tok> {
         match token {
             Token::Text(s) => {
                 let s = if after_open {
-                    let trimmed = s.trim_start_matches([' ', '\t']);
+                    let trimmed = s.trim_start();
                     // The spaces go before the opening tag.
                     let spaces = &s[..s.len() - trimmed.len()];
                     if !spaces.is_empty() {
-                        let tag = out.pop();
+                        // Before every tag that opens right here (`<g1><g2> x`).
+                        let mut opens = Vec::new();
+                        while let Some(Tok::Tag(Token::Open(id))) = out.last() {
+                            opens.push(Tok::Tag(Token::Open(*id)));
+                            out.pop();
+                        }
                         push_text(&mut out, spaces);
-                        out.extend(tag);
+                        out.extend(opens.into_iter().rev());
                     }
                     trimmed
                 } else {
@@ -127,7 +134,7 @@ fn move_edge_spaces(tokens: Vec<Token<'_>>) -> Vec<Tok> {
             Token::Close(id) => {
                 let mut moved = String::new();
                 if let Some(Tok::Text(last)) = out.last_mut() {
-                    let keep = last.trim_end_matches([' ', '\t']).len();
+                    let keep = last.trim_end().len();
                     moved = last.split_off(keep);
                     if last.is_empty() {
                         out.pop();
@@ -148,6 +155,25 @@ fn move_edge_spaces(tokens: Vec<Token<'_>>) -> Vec<Tok> {
         }
     }
     out
+}
+
+/// A hard break's markup ends its line: whitespace around it would add a blank line
+/// (a new paragraph) or, before it, a second break.
+fn trim_around_line_breaks(toks: &mut [Tok], tagged: &Tagged) {
+    for i in 0..toks.len() {
+        let Tok::Tag(Token::Standalone(id)) = toks[i] else {
+            continue;
+        };
+        if !tagged.markup_of(id).is_some_and(|m| m.contains('\n')) {
+            continue;
+        }
+        if let Some(Tok::Text(before)) = i.checked_sub(1).and_then(|j| toks.get_mut(j)) {
+            before.truncate(before.trim_end().len());
+        }
+        if let Some(Tok::Text(after)) = toks.get_mut(i + 1) {
+            *after = after.trim_start().to_owned();
+        }
+    }
 }
 
 /// Where a text token stands.

@@ -416,6 +416,12 @@ impl Document {
         render::render(self, translations, provenance)
     }
 
+    /// The protected template syntax this document was parsed with; parse its
+    /// translations with the same.
+    pub fn protect(&self) -> &Protect {
+        &self.protect
+    }
+
     /// The text of unit `i` exactly as written in the file (markup included).
     pub fn raw(&self, i: usize) -> &str {
         self.units

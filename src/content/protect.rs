@@ -43,12 +43,21 @@ pub struct ProtectError {
 }
 
 /// The built-in set, compiled once: every document is parsed with it at least.
-static BUILT_IN_SET: std::sync::LazyLock<Protect> = std::sync::LazyLock::new(|| {
+static BUILT_IN_SET: std::sync::LazyLock<Protect> = std::sync::LazyLock::new(|| Protect {
     // The built-in patterns are constants checked by the tests below.
-    Protect::new(&[]).unwrap_or(Protect {
-        patterns: Vec::new(),
-    })
+    patterns: compile(BUILT_IN.into_iter()).unwrap_or_default(),
 });
+
+fn compile<'a>(patterns: impl Iterator<Item = &'a str>) -> Result<Vec<Regex>, ProtectError> {
+    patterns
+        .map(|p| {
+            Regex::new(p).map_err(|e| ProtectError {
+                pattern: p.to_owned(),
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
 
 impl Default for Protect {
     fn default() -> Self {
@@ -62,18 +71,11 @@ impl Protect {
     /// # Errors
     /// [`ProtectError`] for the first pattern that does not compile.
     pub fn new(extra: &[String]) -> Result<Protect, ProtectError> {
-        let patterns = BUILT_IN
-            .iter()
-            .map(|p| (*p).to_owned())
-            .chain(extra.iter().cloned())
-            .map(|p| {
-                Regex::new(&p).map_err(|e| ProtectError {
-                    pattern: p.clone(),
-                    message: e.to_string(),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Protect { patterns })
+        let mut protect = Protect::default();
+        protect
+            .patterns
+            .extend(compile(extra.iter().map(String::as_str))?);
+        Ok(protect)
     }
 
     /// The body of `text` (from `body_start`) with masked spans, and every protected
@@ -161,6 +163,7 @@ mod tests {
 
     #[test]
     fn built_in_patterns_compile() {
+        assert_eq!(compile(BUILT_IN.into_iter()).unwrap().len(), BUILT_IN.len());
         assert_eq!(Protect::new(&[]).unwrap().patterns.len(), BUILT_IN.len());
     }
 

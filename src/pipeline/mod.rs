@@ -499,11 +499,13 @@ impl Prefetch {
         let (sender, receiver) = std::sync::mpsc::sync_channel(AHEAD);
         let segmenter = project.segmenter.clone();
         let fields = project.config.content.translatable_fields.clone();
+        // Checked when the config was loaded.
+        let protect = content::Protect::new(&project.config.content.protect).unwrap_or_default();
         std::thread::spawn(move || {
             for source in sources {
                 let prepared = match source {
                     Source::Article(article) => {
-                        let plan = Document::load(&article.source, &fields)
+                        let plan = Document::load_with(&article.source, &fields, &protect)
                             .map(|doc| SharedPlan::new(doc, &segmenter));
                         Prepared::Article(article, plan)
                     }

@@ -128,6 +128,8 @@ impl Project {
             Memory::in_memory()?
         };
         let targets = self.targets(options);
+        // Checked when the config was loaded.
+        let protect = content::Protect::new(&self.config.content.protect).unwrap_or_default();
         let mut status = StatusReport {
             errors: discovery
                 .failures
@@ -153,7 +155,7 @@ impl Project {
                 }
             };
             let fields = &self.config.content.translatable_fields;
-            let doc = match Document::load(&article.source, fields) {
+            let doc = match Document::load_with(&article.source, fields, &protect) {
                 Ok(doc) => doc,
                 Err(e) => {
                     status.errors.push(e.to_string());

@@ -8,6 +8,7 @@ mod config;
 mod crash;
 mod edits;
 mod failures;
+mod markdown;
 mod mock;
 mod segment;
 mod translate;
