@@ -536,7 +536,8 @@ impl<'t> Walker<'t> {
                 }
                 Event::Start(Tag::Image { link_type, .. }) => {
                     let end = matching_end(events, j);
-                    self.image(&events[j + 1..end], r.clone(), is_label_ref(*link_type));
+                    let r = self.with_brackets(r.clone(), *link_type);
+                    self.image(&events[j + 1..end], r, is_label_ref(*link_type));
                     j = end;
                 }
                 Event::Start(Tag::Link {
@@ -548,9 +549,14 @@ impl<'t> Walker<'t> {
                 }
                 Event::Start(tag) => {
                     self.flush_text(r.start);
-                    let label_ref =
-                        matches!(tag, Tag::Link { link_type, .. } if is_label_ref(*link_type));
-                    self.frames.push((r.clone(), false, label_ref));
+                    let (r, label_ref) = match tag {
+                        Tag::Link { link_type, .. } => (
+                            self.with_brackets(r.clone(), *link_type),
+                            is_label_ref(*link_type),
+                        ),
+                        _ => (r.clone(), false),
+                    };
+                    self.frames.push((r, false, label_ref));
                 }
                 Event::End(_) => self.end_frame(),
                 _ => self.standalone(r.clone()),
@@ -608,6 +614,18 @@ impl<'t> Walker<'t> {
         }
     }
 
+    /// pulldown-cmark ends a collapsed reference (`[text][]`) before its `[]`; the
+    /// `[]` is markup, not text to translate.
+    fn with_brackets(&self, r: Range<usize>, link_type: LinkType) -> Range<usize> {
+        let collapsed = matches!(link_type, LinkType::Collapsed | LinkType::CollapsedUnknown);
+        if collapsed && !self.text[..r.end].ends_with("][]") && self.text[r.end..].starts_with("[]")
+        {
+            r.start..r.end + 2
+        } else {
+            r
+        }
+    }
+
     fn image(&mut self, inner: &[Spanned<'_>], range: Range<usize>, label_ref: bool) {
         if !self.images_as_units {
             self.standalone(range);
@@ -619,10 +637,12 @@ impl<'t> Walker<'t> {
         self.take(range.end);
         // `![label]` or `![label][]`: the label is the source text between the brackets.
         let label = label_ref.then(|| {
-            let end = self.text[..range.end]
-                .strip_suffix("[]")
-                .map_or(range.end, str::len);
-            range.start + 2..end.saturating_sub(1).max(range.start + 2)
+            let close = if self.text[..range.end].ends_with("][]") {
+                3
+            } else {
+                1
+            };
+            range.start + 2..range.end.saturating_sub(close).max(range.start + 2)
         });
         self.pieces.push(Piece::Image(self.images.len()));
         self.images.push((range, alt.pieces, label));

@@ -249,10 +249,15 @@ fn escape_line(line: &str, starts_line: bool, ends_unit: bool, place: &Place) ->
                 Level::Hard => HARD.contains(c),
                 Level::Minimal => minimal(c, prev, next, place),
             };
-        if escape {
-            out.push('\\');
+        if escape && c == '\\' && place.ctx.table_cell {
+            // `\\|` would still escape the cell's `|`: write the backslash as a reference.
+            out.push_str("&#92;");
+        } else {
+            if escape {
+                out.push('\\');
+            }
+            out.push(c);
         }
-        out.push(c);
         i += 1;
     }
     out

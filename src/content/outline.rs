@@ -51,6 +51,9 @@ impl Outline {
                     continue;
                 }
                 Event::Text(t) if in_code => format!("code block {t}"),
+                // Whether a block has text at all: a table row missing a cell is
+                // padded with an empty one, so only this tells the two apart.
+                Event::Text(t) if !t.is_empty() => "text".to_owned(),
                 Event::Text(_) | Event::SoftBreak => continue,
                 Event::Code(c) => format!("code {c}"),
                 Event::Html(h) => format!("html {h}"),
@@ -113,8 +116,10 @@ fn is_block_end(end: pulldown_cmark::TagEnd) -> bool {
     )
 }
 
-/// Appends the inline items of the block just finished, sorted.
+/// Appends the inline items of the block just finished, sorted (text counted once).
 fn flush(blocks: &mut Vec<String>, inline: &mut Vec<String>) {
+    inline.sort();
+    inline.dedup_by(|a, b| a == "text" && b == "text");
     if !inline.is_empty() {
         inline.sort();
         blocks.push(format!("  {}", inline.join(" · ")));

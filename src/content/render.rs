@@ -223,7 +223,7 @@ fn restore_leaf(
     } else {
         format!("{lead}{trimmed}{trail}")
     };
-    let ctx = context(leaf);
+    let ctx = context(&doc.text, leaf);
     let source_outline = unit_outline(leaf, &tagged, tagged.text(), &doc.protect);
     let mut escaped = escape::escape(&edged, &tagged, ctx, level);
     if level == Level::Minimal
@@ -238,10 +238,15 @@ fn restore_leaf(
 }
 
 /// Where a leaf's text goes, for escaping.
-fn context(leaf: &Leaf) -> Context {
+fn context(text: &str, leaf: &Leaf) -> Context {
     let alt = leaf.kind == UnitKind::ImageAlt;
+    // The first cell of a table row written without a leading `|` starts its line:
+    // `- x` there would make a list of the row.
+    let line_start = text[..leaf.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let first_cell =
+        leaf.kind == UnitKind::TableCell && text[line_start..leaf.span.start].trim().is_empty();
     Context {
-        starts_line: !alt && !leaf.one_line,
+        starts_line: !alt && (!leaf.one_line || first_cell),
         one_line: leaf.one_line,
         table_cell: leaf.kind == UnitKind::TableCell,
         atx_heading: leaf.kind == UnitKind::Heading && leaf.one_line,

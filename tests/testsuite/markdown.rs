@@ -312,7 +312,7 @@ fn corpus() -> Vec<PathBuf> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(16))]
     /// Every article of the corpus keeps its structure under any hostile answer.
     #[test]
     fn hostile_answers_never_change_the_structure(seed in any::<u64>()) {
@@ -459,5 +459,40 @@ fn real_pages_keep_their_structure() {
         "{} of {pages} pages broke:\n{}",
         broken.len(),
         broken.join("\n")
+    );
+}
+
+#[test]
+fn a_protected_pattern_that_does_not_compile_is_a_config_error() {
+    let project = support::Project::with_config(
+        "[project]\nsource = \"vi\"\ntargets = [\"en\"]\n\n[content]\nprotect = ['\\[\\[(']\n",
+    );
+    project.write("content/a.md", "Xin chào.\n");
+    let run = project.run(&["translate"]).expect_code(2);
+    assert!(
+        run.stderr().contains("[content] protect"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn a_configured_pattern_is_never_sent() {
+    let project = support::Project::with_config(
+        "[project]\nsource = \"vi\"\ntargets = [\"en\"]\n\n[content]\nprotect = ['%%[a-z_]+%%']\n",
+    );
+    project.write(
+        "content/a.md",
+        "Giá %%gia_ve%% đồng, xem {{< ref \"b\" >}}.\n",
+    );
+    project.run(&["translate"]).expect_code(0);
+    let (_, text) = project
+        .translations()
+        .into_iter()
+        .next()
+        .expect("a translation");
+    assert!(
+        text.contains("%%gia_ve%%") && text.contains("{{< ref \"b\" >}}"),
+        "{text}"
     );
 }
