@@ -602,7 +602,7 @@ impl<'t> Walker<'t> {
         };
         if opened {
             let close = self.take(range.end);
-            if label_ref && range.start + 1 <= close.start {
+            if label_ref && range.start < close.start {
                 self.pieces
                     .push(Piece::RefClose(close.clone(), range.start + 1..close.start));
             } else {

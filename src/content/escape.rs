@@ -217,10 +217,8 @@ fn escape_text(s: &str, line_start: bool, place: &Place) -> String {
 fn escape_line(line: &str, starts_line: bool, ends_unit: bool, place: &Place) -> String {
     let chars: Vec<char> = line.chars().collect();
     let mut marked = vec![false; chars.len()];
-    if starts_line {
-        if let Some(p) = line_start_marker(&chars) {
-            marked[p] = true;
-        }
+    if starts_line && let Some(p) = line_start_marker(&chars) {
+        marked[p] = true;
     }
     if ends_unit && place.ctx.atx_heading {
         mark_heading_end(&chars, &mut marked);
@@ -280,7 +278,7 @@ fn minimal(c: char, prev: Option<char>, next: Option<char>, place: &Place) -> bo
         // Between spaces a `*` or `~` can neither open nor close (`5 * 3`).
         '*' | '~' => !(is_space(prev) && is_space(next)),
         // `_` inside a word (`snake_case`) never opens or closes.
-        '_' => !(is_word(prev) && is_word(next)) && !(is_space(prev) && is_space(next)),
+        '_' => !((is_word(prev) && is_word(next)) || (is_space(prev) && is_space(next))),
         '[' | ']' => place.brackets,
         '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
         '|' => place.ctx.table_cell,

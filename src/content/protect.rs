@@ -86,9 +86,9 @@ impl Protect {
         let masked: Vec<Range<usize>> = spans
             .iter()
             .filter(|r| {
-                !attributes
+                attributes
                     .find(&text[(*r).clone()])
-                    .is_some_and(|m| m.len() == r.len())
+                    .is_none_or(|m| m.len() != r.len())
             })
             .cloned()
             .collect();

@@ -356,6 +356,33 @@ fn shortcodes_are_never_sent_and_survive_byte_for_byte() {
 }
 
 #[test]
+fn reference_images_and_collapsed_brackets_keep_their_definitions() {
+    let source =
+        "Xem [tài liệu][] và ![biểu trưng] hôm nay.\n\n[tài liệu]: /tl/\n[biểu trưng]: /logo.png\n";
+    let doc = Document::parse(Path::new("a.md"), source.as_bytes(), &[]).expect("parse");
+    let texts: Vec<&str> = doc.units.iter().map(|u| u.tagged.text()).collect();
+    // The `[]` of a collapsed reference is markup, never text to translate.
+    assert_eq!(
+        texts,
+        ["Xem <g1>tài liệu</g1> và <x2/> hôm nay.", "biểu trưng"]
+    );
+    let out = doc
+        .render(
+            &[
+                "See the <g1>docs</g1> and <x2/> today.".to_owned(),
+                "logo".to_owned(),
+            ],
+            &provenance(),
+        )
+        .expect("render");
+    assert!(
+        out.contains("See the [docs][tài liệu] and ![logo][biểu trưng] today.\n"),
+        "{out}"
+    );
+    assert_eq!(structure(body(source)), structure(body(&out)));
+}
+
+#[test]
 fn a_shortcut_reference_link_keeps_its_definition() {
     let source = "Xem [cài đặt] và [hướng dẫn][] nhé.\n\n[cài đặt]: /cai-dat/\n[hướng dẫn]: /hd/\n";
     let doc = Document::parse(Path::new("a.md"), source.as_bytes(), &[]).expect("parse");
