@@ -82,6 +82,18 @@ pub(super) struct Blocks {
     pub(super) images: Vec<Image>,
     /// Protected template syntax in the body, sorted.
     pub(super) protected: Vec<Range<usize>>,
+    /// The labels of the body's link reference definitions, normalised: a translated
+    /// `[label]` would become a link.
+    pub(super) labels: Vec<String>,
+}
+
+/// A link label as CommonMark matches it: case-folded, inner whitespace collapsed.
+pub(super) fn normalise_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// The Markdown extensions dich reads (and checks translations with).
@@ -110,12 +122,18 @@ impl Blocks {
         protect: &Protect,
     ) -> (Blocks, Vec<Unit>) {
         let (masked, spans) = protect.mask_body(text, body_start);
-        let events: Vec<Spanned<'_>> = Parser::new_ext(&masked[body_start..], OPTIONS)
-            .into_offset_iter()
+        let iter = Parser::new_ext(&masked[body_start..], OPTIONS).into_offset_iter();
+        let labels = iter
+            .reference_definitions()
+            .iter()
+            .map(|(label, _)| normalise_label(label))
+            .collect();
+        let events: Vec<Spanned<'_>> = iter
             .map(|(e, r)| (e, r.start + body_start..r.end + body_start))
             .collect();
         let mut blocks = Blocks {
             protected: spans,
+            labels,
             ..Blocks::default()
         };
         blocks.walk_blocks(text, &events);

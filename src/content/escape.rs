@@ -41,11 +41,17 @@ const HARD: &str = "\\`*_[]<>|#+-.!~={}()";
 /// `translation` (tagged) with its text escaped for `ctx`, spaces just inside paired
 /// tags moved outside (`** bold**` is not emphasis), and trailing spaces before a line
 /// break dropped (they would make a hard break).
-pub(super) fn escape(translation: &str, tagged: &Tagged, ctx: Context, level: Level) -> String {
+/// `labels` are the document's reference definitions ([`super::blocks::normalise_label`]).
+pub(super) fn escape(
+    translation: &str,
+    tagged: &Tagged,
+    ctx: Context,
+    level: Level,
+    labels: &[String],
+) -> String {
     let mut toks = move_edge_spaces(markup::tokens(translation));
     trim_around_line_breaks(&mut toks, tagged);
-    let plain = markup::strip_tags(translation);
-    let brackets = plain.contains('[') && plain.contains(']');
+    let brackets = brackets_could_link(&markup::strip_tags(translation), labels);
     let mut out = String::with_capacity(translation.len() + 8);
     let mut open: Vec<u32> = Vec::new();
     let mut line_start = ctx.starts_line;
@@ -86,6 +92,22 @@ pub(super) fn escape(translation: &str, tagged: &Tagged, ctx: Context, level: Le
     }
     // Edge whitespace moved out of tags must not open or close a line of its own.
     out.trim().to_owned()
+}
+
+/// Whether brackets in `plain` could become a link, an image, a footnote or a
+/// definition: `](`, `][`, `]:`, `[^`, or `[label]` for a label defined in the document.
+/// (`[en] Tin` stays as it is where no `[en]: …` is defined.)
+fn brackets_could_link(plain: &str, labels: &[String]) -> bool {
+    if ["](", "][", "]:", "[^"].iter().any(|p| plain.contains(p)) {
+        return true;
+    }
+    if !plain.contains('[') || !plain.contains(']') {
+        return false;
+    }
+    let normalised = super::blocks::normalise_label(plain);
+    labels
+        .iter()
+        .any(|l| normalised.contains(&format!("[{l}]")))
 }
 
 /// A token of a translation with owned text (edge spaces may move).
@@ -297,7 +319,7 @@ fn is_entity(rest: &[char]) -> bool {
 }
 
 /// The character that would make a line start a block: `# `, `> `, `- `, `1. `, `2) `,
-/// a thematic break or setext underline, a fence, a definition's `[`, a table's `|`.
+/// a thematic break or setext underline, a fence, a table's `|`.
 fn line_start_marker(chars: &[char]) -> Option<usize> {
     let p = chars.iter().position(|c| !c.is_whitespace())?;
     let line = &chars[p..];
@@ -310,7 +332,8 @@ fn line_start_marker(chars: &[char]) -> Option<usize> {
     };
     match first {
         '#' if run('#') <= 6 && after(run('#')) => Some(p),
-        '>' | '[' | '|' => Some(p),
+        // A `[` starts a definition only with `]:`, which the bracket rule catches.
+        '>' | '|' => Some(p),
         '-' | '+' | '*' if after(1) => Some(p),
         '-' | '*' | '_' | '=' if only(&[first]) => Some(p),
         '~' if run('~') >= 3 => Some(p),
@@ -357,7 +380,13 @@ mod tests {
     use crate::markup::TaggedBuilder;
 
     fn plain(s: &str, ctx: Context) -> String {
-        escape(s, &Tagged::plain(s), ctx, Level::Minimal)
+        escape(
+            s,
+            &Tagged::plain(s),
+            ctx,
+            Level::Minimal,
+            &["cài đặt".to_owned()],
+        )
     }
 
     fn paragraph() -> Context {
@@ -413,6 +442,8 @@ mod tests {
             ("_x_", "\\_x\\_"),
             ("`x`", "\\`x\\`"),
             ("[a](b)", "\\[a\\](b)"),
+            ("[cài  Đặt] x", "\\[cài  Đặt\\] x"),
+            ("[en] [^1]", "\\[en\\] \\[^1\\]"),
             ("~~x~~", "\\~\\~x\\~\\~"),
             ("<b>x", "\\<b>x"),
             ("&amp; &#39; a&b", "&amp; &#39; a&b"),
@@ -447,7 +478,8 @@ mod tests {
                 "see <g1>the ]page</g1>",
                 &tagged,
                 paragraph(),
-                Level::Minimal
+                Level::Minimal,
+                &[]
             ),
             "see <g1>the \\]page</g1>"
         );
@@ -461,7 +493,13 @@ mod tests {
         b.close("**");
         let tagged = b.finish();
         assert_eq!(
-            escape("a<g1> bold </g1>b", &tagged, paragraph(), Level::Minimal),
+            escape(
+                "a<g1> bold </g1>b",
+                &tagged,
+                paragraph(),
+                Level::Minimal,
+                &[]
+            ),
             "a <g1>bold</g1> b"
         );
     }
@@ -469,7 +507,7 @@ mod tests {
     #[test]
     fn hard_escapes_every_markdown_character() {
         assert_eq!(
-            escape("a-b.c|d", &Tagged::plain(""), paragraph(), Level::Hard),
+            escape("a-b.c|d", &Tagged::plain(""), paragraph(), Level::Hard, &[]),
             "a\\-b\\.c\\|d"
         );
     }

@@ -225,11 +225,11 @@ fn restore_leaf(
     };
     let ctx = context(&doc.text, leaf);
     let source_outline = unit_outline(leaf, &tagged, tagged.text(), &doc.protect);
-    let mut escaped = escape::escape(&edged, &tagged, ctx, level);
+    let mut escaped = escape::escape(&edged, &tagged, ctx, level, &doc.blocks.labels);
     if level == Level::Minimal
         && unit_outline(leaf, &tagged, &escaped, &doc.protect) != source_outline
     {
-        escaped = escape::escape(&edged, &tagged, ctx, Level::Hard);
+        escaped = escape::escape(&edged, &tagged, ctx, Level::Hard, &doc.blocks.labels);
     }
     let prepared = prepare_lines(&doc.text, leaf, &escaped);
     tagged
