@@ -206,9 +206,11 @@ fn structure(body: &str) -> Structure {
     let shortcode =
         regex::Regex::new(r"(?s)\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}|\{%.*?%\}|\[\[[^]]+\]\]")
             .expect("shortcode pattern");
-    let mut shortcodes: Vec<String> = shortcode
-        .find_iter(body)
-        .map(|m| m.as_str().to_owned())
+    // Template syntax never spans a blank line (an unclosed `{{` is text).
+    let blank = regex::Regex::new(r"\n[ \t]*\n").expect("blank line pattern");
+    let mut shortcodes: Vec<String> = blank
+        .split(body)
+        .flat_map(|chunk| shortcode.find_iter(chunk).map(|m| m.as_str().to_owned()))
         .collect();
     shortcodes.sort();
     Structure { blocks, shortcodes }
@@ -521,5 +523,89 @@ fn a_configured_pattern_is_never_sent() {
     assert!(
         text.contains("%%gia_ve%%") && text.contains("{{< ref \"b\" >}}"),
         "{text}"
+    );
+}
+
+/// Opt-in, like [`real_pages_keep_their_structure`], through the whole pipeline: the
+/// real pages are segmented and translated into Korean by the hostile backend, every
+/// written page keeps its source's structure, and a second run reports everything up
+/// to date (no conflict caused by dich's own output).
+#[test]
+#[ignore = "needs DICH_REAL_PAGES pointing at a folder of real Hugo or Zola pages"]
+fn real_pages_through_the_pipeline_then_up_to_date() {
+    let Some(root) = std::env::var_os("DICH_REAL_PAGES") else {
+        panic!("set DICH_REAL_PAGES to a folder of real pages");
+    };
+    let project = support::Project::with_config(
+        "[project]\nsource = \"vi\"\ntargets = [\"ko\"]\n\n[content]\nprotect = ['\\[\\[[^]]+\\]\\]']\n",
+    );
+    let mut pages = 0;
+    for entry in walkdir::WalkDir::new(&root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let path = entry.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Sources only (`<slug>.md`): a real site's own translations would be foreign.
+        if name.ends_with(".md") && name.matches('.').count() == 1 {
+            pages += 1;
+            let bytes = std::fs::read(path).expect("read");
+            project.write_bytes(&format!("content/p{pages:04}-{name}"), &bytes);
+        }
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dich = dich::pipeline::Project::load(&project.path("config.toml")).expect("config");
+    let chain = Chain::new(vec![Arc::new(Hostile)]);
+    let first = runtime
+        .block_on(dich.translate(&chain, &Options::default(), &NoProgress))
+        .expect("first run");
+    let mut broken = Vec::new();
+    for (rel, _) in project.translations() {
+        let source = project.read(&format!("content/{}", rel.replace(".ko.md", ".md")));
+        let text = project.read(&format!("content/{rel}"));
+        let (want, got) = (structure(body(&source)), structure(body(&text)));
+        if want != got {
+            let diff = want.blocks.iter().zip(&got.blocks).find(|(a, b)| a != b);
+            let lost: Vec<&String> = want
+                .shortcodes
+                .iter()
+                .filter(|s| !got.shortcodes.contains(s))
+                .collect();
+            broken.push(format!("{rel}: {diff:?} {lost:?}"));
+        }
+    }
+    let second = runtime
+        .block_on(dich.translate(&chain, &Options::default(), &NoProgress))
+        .expect("second run");
+    eprintln!(
+        "{pages} pages: {} written, {} failed ({:?}), {} changed structure; second run: {} written, {} failed",
+        first.files_written,
+        first.failed,
+        first
+            .failures
+            .iter()
+            .map(|f| &f.reason)
+            .take(3)
+            .collect::<Vec<_>>(),
+        broken.len(),
+        second.files_written,
+        second.failed
+    );
+    assert!(broken.is_empty(), "structure changed: {broken:?}");
+    assert_eq!(
+        (first.failed, first.files_written),
+        (0, pages),
+        "{:?}",
+        first.failures
+    );
+    assert_eq!(
+        (second.failed, second.files_written),
+        (0, 0),
+        "{:?}",
+        second.failures
     );
 }
