@@ -505,25 +505,67 @@ fn a_protected_pattern_that_does_not_compile_is_a_config_error() {
     );
 }
 
+/// Answers every segment with its own text and remembers what it was sent.
+#[derive(Debug, Default)]
+struct Recorder {
+    sent: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl Translator for Recorder {
+    fn name(&self) -> &str {
+        "recorder"
+    }
+
+    fn limits(&self) -> Limits {
+        Hostile.limits()
+    }
+
+    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
+        let texts: Vec<String> = batch.segments.iter().map(|s| s.text.clone()).collect();
+        if let Ok(mut sent) = self.sent.lock() {
+            sent.extend(texts.iter().cloned());
+        }
+        Ok(texts)
+    }
+}
+
 #[test]
-fn a_configured_pattern_is_never_sent() {
+fn template_syntax_and_configured_patterns_are_never_sent() {
     let project = support::Project::with_config(
         "[project]\nsource = \"vi\"\ntargets = [\"en\"]\n\n[content]\nprotect = ['%%[a-z_]+%%']\n",
     );
-    project.write(
-        "content/a.md",
-        "Giá %%gia_ve%% đồng, xem {{< ref \"b\" >}}.\n",
-    );
-    project.run(&["translate"]).expect_code(0);
-    let (_, text) = project
-        .translations()
-        .into_iter()
-        .next()
-        .expect("a translation");
-    assert!(
-        text.contains("%%gia_ve%%") && text.contains("{{< ref \"b\" >}}"),
-        "{text}"
-    );
+    let article = "Giá %%gia_ve%% đồng, xem {{< ref \"b\" >}} và {{ icon(name=\"sao\") }}.\n\n\
+                   {% quote(author=\"A\") %}\nLời *trích* dẫn.\n{% end %}\n\n\
+                   {{< figure src=\"a.jpg\" >}}\n";
+    project.write("content/a.md", article);
+    let recorder = Arc::new(Recorder::default());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let dich = dich::pipeline::Project::load(&project.path("config.toml")).expect("config");
+    let chain = Chain::new(vec![recorder.clone()]);
+    let report = runtime
+        .block_on(dich.translate(&chain, &Options::default(), &NoProgress))
+        .expect("run");
+    assert_eq!(report.failed, 0, "{:?}", report.failures);
+    let sent = recorder.sent.lock().expect("lock").clone();
+    assert!(sent.iter().any(|s| s.contains("Lời")), "{sent:?}");
+    for text in &sent {
+        assert!(
+            !text.contains("%%") && !text.contains('{') && !text.contains('}'),
+            "sent: {text}"
+        );
+    }
+    let english = project.read("content/a.en.md");
+    for kept in [
+        "%%gia_ve%%",
+        "{{< ref \"b\" >}}",
+        "{{ icon(name=\"sao\") }}",
+        "{% quote(author=\"A\") %}",
+        "{% end %}",
+        "{{< figure src=\"a.jpg\" >}}",
+    ] {
+        assert!(english.contains(kept), "{kept} lost: {english}");
+    }
 }
 
 /// Opt-in, like [`real_pages_keep_their_structure`], through the whole pipeline: the
