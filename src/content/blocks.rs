@@ -688,10 +688,14 @@ fn protect_pieces(pieces: Vec<Piece>, spans: &[Range<usize>]) -> Vec<Piece> {
         .find_map(piece_range)
         .map_or(first.end, |r| r.end);
     let mut pieces = pieces;
-    for span in spans
+    // A span larger than the leaf (a protected pair with blank lines inside) covers
+    // the part of the leaf it overlaps.
+    let clipped = spans
         .iter()
-        .filter(|s| s.start >= first.start && s.end <= end)
-    {
+        .filter(|s| s.start < end && first.start < s.end)
+        .map(|s| s.start.max(first.start)..s.end.min(end));
+    for span in clipped {
+        let span = &span;
         let hit: Vec<usize> = (0..pieces.len())
             .filter(|&i| {
                 piece_range(&pieces[i]).is_some_and(|r| r.start < span.end && span.start < r.end)

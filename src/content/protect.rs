@@ -99,7 +99,7 @@ impl Protect {
     /// disjoint. A match that spans a blank line is not template syntax (an unclosed
     /// `{{` must not swallow the paragraphs after it) and is ignored.
     pub fn spans(&self, text: &str, from: usize) -> Vec<Range<usize>> {
-        let mut spans: Vec<Range<usize>> = Vec::new();
+        let mut spans = raw_hugo_pairs(text, from);
         for re in &self.patterns {
             for m in re.find_iter(&text[from..]) {
                 let r = m.start() + from..m.end() + from;
@@ -114,6 +114,36 @@ impl Protect {
         spans.sort_by_key(|r| r.start);
         spans
     }
+}
+
+/// Hugo passes the inner content of a `{{< name >}}…{{< /name >}}` pair to the shortcode
+/// as it is, not as Markdown: code (`highlight`, `code-toggle`), data, raw HTML. The
+/// whole pair is protected, blank lines included. (`{{% name %}}…{{% /name %}}` pairs
+/// hold Markdown and are translated between their shortcodes.)
+fn raw_hugo_pairs(text: &str, from: usize) -> Vec<Range<usize>> {
+    static OPEN: std::sync::LazyLock<Option<Regex>> =
+        std::sync::LazyLock::new(|| Regex::new(r"\{\{<\s*([A-Za-z][\w.-]*)[^\n]*?>\}\}").ok());
+    let Some(open) = OPEN.as_ref() else {
+        return Vec::new();
+    };
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    for caps in open.captures_iter(&text[from..]) {
+        let (Some(whole), Some(name)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
+        let start = from + whole.start();
+        if whole.as_str().ends_with("/>}}") || spans.last().is_some_and(|s| start < s.end) {
+            continue;
+        }
+        let Ok(close) = Regex::new(&format!(r"\{{\{{<\s*/\s*{}\s*>\}}\}}", regex::escape(name.as_str())))
+        else {
+            continue;
+        };
+        if let Some(m) = close.find(&text[from + whole.end()..]) {
+            spans.push(start..from + whole.end() + m.end());
+        }
+    }
+    spans
 }
 
 fn spans_blank_line(s: &str) -> bool {
@@ -184,6 +214,20 @@ mod tests {
                 "{% end %}",
                 "{#id}",
                 "{.cls}"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_raw_hugo_pair_is_protected_whole_and_a_markdown_pair_is_not() {
+        let text = "{{< code-toggle file=a >}}\ntitle = 'x'\n\n[[cascade]]\n{{< /code-toggle >}}\n\n\
+                    {{% note %}}\nVăn bản.\n{{% /note %}}";
+        assert_eq!(
+            found(text),
+            [
+                "{{< code-toggle file=a >}}\ntitle = 'x'\n\n[[cascade]]\n{{< /code-toggle >}}",
+                "{{% note %}}",
+                "{{% /note %}}"
             ]
         );
     }

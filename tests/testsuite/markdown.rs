@@ -651,3 +651,34 @@ fn real_pages_through_the_pipeline_then_up_to_date() {
         second.failures
     );
 }
+
+/// Opt-in: `DICH_COMPARE=/path/to/content cargo test --test testsuite compare -- --ignored`
+/// compares every `<slug>.<lang>.md` under it with its `<slug>.md` (however it was
+/// translated: another backend, another dich version) and fails listing the pages
+/// whose structure differs.
+#[test]
+#[ignore = "needs DICH_COMPARE pointing at a content folder with translations"]
+fn compare_translations_with_their_sources() {
+    let Some(root) = std::env::var_os("DICH_COMPARE") else {
+        panic!("set DICH_COMPARE to a content folder");
+    };
+    let (mut pairs, mut broken) = (0, Vec::new());
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        let path = entry.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let parts: Vec<&str> = name.split('.').collect();
+        if parts.len() != 3 || parts[2] != "md" {
+            continue;
+        }
+        let source = path.with_file_name(format!("{}.md", parts[0]));
+        let (Ok(source), Ok(text)) = (std::fs::read_to_string(source), std::fs::read_to_string(path)) else {
+            continue;
+        };
+        pairs += 1;
+        if structure(body(&source)) != structure(body(&text)) {
+            broken.push(name);
+        }
+    }
+    eprintln!("{} of {pairs} translations kept their source's structure", pairs - broken.len());
+    assert!(broken.is_empty(), "{} of {pairs} changed structure: {broken:?}", broken.len());
+}
