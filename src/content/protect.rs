@@ -135,8 +135,10 @@ fn raw_hugo_pairs(text: &str, from: usize) -> Vec<Range<usize>> {
         if whole.as_str().ends_with("/>}}") || spans.last().is_some_and(|s| start < s.end) {
             continue;
         }
-        let Ok(close) = Regex::new(&format!(r"\{{\{{<\s*/\s*{}\s*>\}}\}}", regex::escape(name.as_str())))
-        else {
+        let Ok(close) = Regex::new(&format!(
+            r"\{{\{{<\s*/\s*{}\s*>\}}\}}",
+            regex::escape(name.as_str())
+        )) else {
             continue;
         };
         if let Some(m) = close.find(&text[from + whole.end()..]) {

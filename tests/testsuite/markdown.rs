@@ -663,15 +663,25 @@ fn compare_translations_with_their_sources() {
         panic!("set DICH_COMPARE to a content folder");
     };
     let (mut pairs, mut broken) = (0, Vec::new());
-    for entry in walkdir::WalkDir::new(root).sort_by_file_name().into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let path = entry.path();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let parts: Vec<&str> = name.split('.').collect();
         if parts.len() != 3 || parts[2] != "md" {
             continue;
         }
         let source = path.with_file_name(format!("{}.md", parts[0]));
-        let (Ok(source), Ok(text)) = (std::fs::read_to_string(source), std::fs::read_to_string(path)) else {
+        let (Ok(source), Ok(text)) = (
+            std::fs::read_to_string(source),
+            std::fs::read_to_string(path),
+        ) else {
             continue;
         };
         pairs += 1;
@@ -679,6 +689,13 @@ fn compare_translations_with_their_sources() {
             broken.push(name);
         }
     }
-    eprintln!("{} of {pairs} translations kept their source's structure", pairs - broken.len());
-    assert!(broken.is_empty(), "{} of {pairs} changed structure: {broken:?}", broken.len());
+    eprintln!(
+        "{} of {pairs} translations kept their source's structure",
+        pairs - broken.len()
+    );
+    assert!(
+        broken.is_empty(),
+        "{} of {pairs} changed structure: {broken:?}",
+        broken.len()
+    );
 }
