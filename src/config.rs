@@ -110,6 +110,9 @@ pub struct Config {
 pub struct ContentConfig {
     /// Front-matter fields that are translated; all others are copied unchanged.
     pub translatable_fields: Vec<String>,
+    /// Regular expressions for further template syntax that is never translated
+    /// (beyond the built-in Hugo and Zola shortcodes); see docs/markdown.md.
+    pub protect: Vec<String>,
 }
 
 impl Default for ContentConfig {
@@ -118,6 +121,7 @@ impl Default for ContentConfig {
             translatable_fields: ["title", "description", "summary"]
                 .map(String::from)
                 .to_vec(),
+            protect: Vec::new(),
         }
     }
 }
@@ -334,6 +338,16 @@ impl Config {
         let source = at.lang(&raw.project.source)?;
         let targets = at.targets(&raw.project.targets, &source)?;
         let (backend, backends) = at.backends(raw.backend, raw.backends)?;
+        for pattern in &raw.content.protect {
+            if let Err(e) = regex::Regex::new(pattern) {
+                return Err(ConfigError::Other {
+                    path: path.to_owned(),
+                    message: format!(
+                        "[content] protect: `{pattern}` is not a valid regular expression: {e}"
+                    ),
+                });
+            }
+        }
         // A config in the current folder has an empty root, so paths print as
         // `content/…` rather than `./content/…`.
         let root = path.parent().map(Path::to_owned).unwrap_or_default();

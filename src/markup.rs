@@ -302,6 +302,18 @@ impl Tagged {
         Ok(out)
     }
 
+    /// The markup tag `id` stands for: a paired tag's opening markup (`**`, `[`), a
+    /// standalone tag's markup (`` `code` ``, a hard break). `None` for an unknown id.
+    pub fn markup_of(&self, id: u32) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(tag_id, _)| *tag_id == id)
+            .map(|(_, markup)| match markup {
+                TagMarkup::Paired { open, .. } => open.as_str(),
+                TagMarkup::Standalone(m) => m.as_str(),
+            })
+    }
+
     fn markup_for(&self, token: Token<'_>, id: u32) -> &str {
         let markup = self.tags.iter().find(|(tag_id, _)| *tag_id == id);
         match (token, markup) {

@@ -25,6 +25,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 
+use super::protect::Protect;
 use super::{Unit, UnitKind};
 use crate::markup::{self, Tagged, TaggedBuilder, Token};
 
@@ -39,6 +40,10 @@ pub(super) enum Piece {
     Open(Range<usize>),
     /// Closing markup of a paired tag.
     Close(Range<usize>),
+    /// Closing markup of a shortcut or collapsed reference link (`]`, `][]`) and its
+    /// label: a translated text no longer matches the label, so the renderer writes
+    /// the full form `][label]` instead.
+    RefClose(Range<usize>, Range<usize>),
     /// Markup that stands alone.
     Standalone(Range<usize>),
     /// An image, by index into [`Blocks::images`].
@@ -66,6 +71,8 @@ pub(super) struct Image {
     pub(super) range: Range<usize>,
     /// Its alt text (empty pieces when there is none).
     pub(super) alt: Leaf,
+    /// The label of a shortcut or collapsed reference image (`![logo]`, `![logo][]`).
+    pub(super) label: Option<Range<usize>>,
 }
 
 /// All leaves of a body, in document order.
@@ -73,7 +80,27 @@ pub(super) struct Image {
 pub(super) struct Blocks {
     pub(super) leaves: Vec<Leaf>,
     pub(super) images: Vec<Image>,
+    /// Protected template syntax in the body, sorted.
+    pub(super) protected: Vec<Range<usize>>,
+    /// The labels of the body's link reference definitions, normalised: a translated
+    /// `[label]` would become a link.
+    pub(super) labels: Vec<String>,
 }
+
+/// A link label as CommonMark matches it: case-folded, inner whitespace collapsed.
+pub(super) fn normalise_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The Markdown extensions dich reads (and checks translations with).
+pub(super) const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Container {
@@ -87,16 +114,28 @@ type Spanned<'a> = (Event<'a>, Range<usize>);
 impl Blocks {
     /// Parses the body starting at `body_start`; returns the leaves and their units,
     /// numbered from `first_unit`.
-    pub(super) fn parse(text: &str, body_start: usize, first_unit: usize) -> (Blocks, Vec<Unit>) {
-        let options = Options::ENABLE_TABLES
-            | Options::ENABLE_STRIKETHROUGH
-            | Options::ENABLE_FOOTNOTES
-            | Options::ENABLE_HEADING_ATTRIBUTES;
-        let events: Vec<Spanned<'_>> = Parser::new_ext(&text[body_start..], options)
-            .into_offset_iter()
+    /// Template syntax (`protect`) is masked for the parser and becomes standalone tags.
+    pub(super) fn parse(
+        text: &str,
+        body_start: usize,
+        first_unit: usize,
+        protect: &Protect,
+    ) -> (Blocks, Vec<Unit>) {
+        let (masked, spans) = protect.mask_body(text, body_start);
+        let iter = Parser::new_ext(&masked[body_start..], OPTIONS).into_offset_iter();
+        let labels = iter
+            .reference_definitions()
+            .iter()
+            .map(|(label, _)| normalise_label(label))
+            .collect();
+        let events: Vec<Spanned<'_>> = iter
             .map(|(e, r)| (e, r.start + body_start..r.end + body_start))
             .collect();
-        let mut blocks = Blocks::default();
+        let mut blocks = Blocks {
+            protected: spans,
+            labels,
+            ..Blocks::default()
+        };
         blocks.walk_blocks(text, &events);
         let units = blocks.number_units(text, first_unit);
         (blocks, units)
@@ -159,16 +198,19 @@ impl Blocks {
         let mut walker = Walker::new(text, true);
         walker.walk(events);
         let Walker { pieces, images, .. } = walker;
+        let pieces = protect_pieces(pieces, &self.protected);
         let Some((pieces, span)) = trim(text, &pieces, &images) else {
             return;
         };
         let pieces = renumber_images(pieces, self.images.len());
         let continuation = continuation(text, span.start);
-        for (range, alt_pieces) in images {
+        for (range, alt_pieces, label) in images {
+            let alt_pieces = protect_pieces(alt_pieces, &self.protected);
             let alt_span =
                 trim(text, &alt_pieces, &[]).unwrap_or((Vec::new(), range.end..range.end));
             self.images.push(Image {
                 range,
+                label,
                 alt: Leaf {
                     kind: UnitKind::ImageAlt,
                     span: alt_span.1,
@@ -194,9 +236,12 @@ impl Blocks {
         let mut units = Vec::new();
         let images = &mut self.images;
         for leaf in &mut self.leaves {
-            let tagged = build(text, &leaf.pieces, &|i| {
-                text[images[i].range.clone()].to_owned()
-            });
+            let tagged = build(
+                text,
+                &leaf.pieces,
+                &|i| text[images[i].range.clone()].to_owned(),
+                false,
+            );
             if has_letters(&tagged) {
                 leaf.unit = Some(first_unit + units.len());
                 units.push(Unit {
@@ -208,7 +253,7 @@ impl Blocks {
             for piece in &leaf.pieces {
                 let Piece::Image(i) = piece else { continue };
                 let alt = &mut images[*i].alt;
-                let tagged = build(text, &alt.pieces, &|_| String::new());
+                let tagged = build(text, &alt.pieces, &|_| String::new(), false);
                 if has_letters(&tagged) {
                     alt.unit = Some(first_unit + units.len());
                     units.push(Unit {
@@ -245,7 +290,7 @@ fn renumber_images(pieces: Vec<Piece>, first: usize) -> Vec<Piece> {
 fn trim(
     text: &str,
     pieces: &[Piece],
-    images: &[(Range<usize>, Vec<Piece>)],
+    images: &[WalkedImage],
 ) -> Option<(Vec<Piece>, Range<usize>)> {
     let mut pieces = pieces.to_vec();
     while let Some(Piece::Text(r)) = pieces.first_mut() {
@@ -268,8 +313,9 @@ fn trim(
         | Piece::Break(r)
         | Piece::Open(r)
         | Piece::Close(r)
+        | Piece::RefClose(r, _)
         | Piece::Standalone(r) => r.clone(),
-        Piece::Image(i) => images.get(*i).map_or(0..0, |(r, _)| r.clone()),
+        Piece::Image(i) => images.get(*i).map_or(0..0, |(r, _, _)| r.clone()),
     };
     let start = range_of(pieces.first()?).start;
     let end = range_of(pieces.last()?).end;
@@ -363,10 +409,17 @@ fn is_inline(event: &Event<'_>) -> bool {
     }
 }
 
-/// Builds the tagged text of `pieces`; `image` gives the markup of image `i`.
+/// Builds the tagged text of `pieces`; `image` gives the markup of image `i`; with
+/// `full_refs`, shortcut and collapsed reference links close in the full form
+/// `][label]`, so a translated link text still finds its definition.
 /// Consecutive text is merged first, so text that merely looks like a tag (`<g1>` in
 /// the source) is found and kept as a standalone tag instead of confusing the restore.
-pub(super) fn build(text: &str, pieces: &[Piece], image: &dyn Fn(usize) -> String) -> Tagged {
+pub(super) fn build(
+    text: &str,
+    pieces: &[Piece],
+    image: &dyn Fn(usize) -> String,
+    full_refs: bool,
+) -> Tagged {
     let mut b = TaggedBuilder::new();
     let mut pending = String::new();
     for piece in pieces {
@@ -381,6 +434,10 @@ pub(super) fn build(text: &str, pieces: &[Piece], image: &dyn Fn(usize) -> Strin
                 b.open(&text[r.clone()]);
             }
             Piece::Close(r) => b.close(&text[r.clone()]),
+            Piece::RefClose(r, label) if full_refs => {
+                b.close(format!("][{}]", &text[label.clone()]));
+            }
+            Piece::RefClose(r, _) => b.close(&text[r.clone()]),
             Piece::Standalone(r) => {
                 b.standalone(&text[r.clone()]);
             }
@@ -428,10 +485,11 @@ struct Walker<'t> {
     /// Whether images become alt units (false inside an alt: nested images stay verbatim).
     images_as_units: bool,
     pieces: Vec<Piece>,
-    images: Vec<(Range<usize>, Vec<Piece>)>,
+    images: Vec<WalkedImage>,
     cursor: Option<usize>,
-    /// Open inline containers: full range and whether the open markup is emitted.
-    frames: Vec<(Range<usize>, bool)>,
+    /// Open inline containers: full range, whether the open markup is emitted, and
+    /// whether it is a shortcut or collapsed reference link.
+    frames: Vec<(Range<usize>, bool, bool)>,
     /// A line break seen: (hard?, start); its extent is known at the next event.
     pending_break: Option<(bool, usize)>,
 }
@@ -494,9 +552,10 @@ impl<'t> Walker<'t> {
                         None => Piece::Standalone(range),
                     });
                 }
-                Event::Start(Tag::Image { .. }) => {
+                Event::Start(Tag::Image { link_type, .. }) => {
                     let end = matching_end(events, j);
-                    self.image(&events[j + 1..end], r.clone());
+                    let r = self.with_brackets(r.clone(), *link_type);
+                    self.image(&events[j + 1..end], r, is_label_ref(*link_type));
                     j = end;
                 }
                 Event::Start(Tag::Link {
@@ -506,9 +565,16 @@ impl<'t> Walker<'t> {
                     self.standalone(r.clone());
                     j = matching_end(events, j);
                 }
-                Event::Start(_) => {
+                Event::Start(tag) => {
                     self.flush_text(r.start);
-                    self.frames.push((r.clone(), false));
+                    let (r, label_ref) = match tag {
+                        Tag::Link { link_type, .. } => (
+                            self.with_brackets(r.clone(), *link_type),
+                            is_label_ref(*link_type),
+                        ),
+                        _ => (r.clone(), false),
+                    };
+                    self.frames.push((r, false, label_ref));
                 }
                 Event::End(_) => self.end_frame(),
                 _ => self.standalone(r.clone()),
@@ -532,7 +598,7 @@ impl<'t> Walker<'t> {
             });
         }
         let closing = matches!(event, Event::End(_));
-        if let Some((_, opened)) = self.frames.last_mut()
+        if let Some((_, opened, _)) = self.frames.last_mut()
             && !*opened
             && !closing
         {
@@ -549,19 +615,36 @@ impl<'t> Walker<'t> {
     }
 
     fn end_frame(&mut self) {
-        let Some((range, opened)) = self.frames.pop() else {
+        let Some((range, opened, label_ref)) = self.frames.pop() else {
             return;
         };
         if opened {
             let close = self.take(range.end);
-            self.pieces.push(Piece::Close(close));
+            if label_ref && range.start < close.start {
+                self.pieces
+                    .push(Piece::RefClose(close.clone(), range.start + 1..close.start));
+            } else {
+                self.pieces.push(Piece::Close(close));
+            }
         } else {
             // Nothing inside (`[](url)`): the whole thing is one standalone tag.
             self.standalone(range);
         }
     }
 
-    fn image(&mut self, inner: &[Spanned<'_>], range: Range<usize>) {
+    /// pulldown-cmark ends a collapsed reference (`[text][]`) before its `[]`; the
+    /// `[]` is markup, not text to translate.
+    fn with_brackets(&self, r: Range<usize>, link_type: LinkType) -> Range<usize> {
+        let collapsed = matches!(link_type, LinkType::Collapsed | LinkType::CollapsedUnknown);
+        if collapsed && !self.text[..r.end].ends_with("][]") && self.text[r.end..].starts_with("[]")
+        {
+            r.start..r.end + 2
+        } else {
+            r
+        }
+    }
+
+    fn image(&mut self, inner: &[Spanned<'_>], range: Range<usize>, label_ref: bool) {
         if !self.images_as_units {
             self.standalone(range);
             return;
@@ -570,8 +653,95 @@ impl<'t> Walker<'t> {
         let mut alt = Walker::new(self.text, false);
         alt.walk(inner);
         self.take(range.end);
+        // `![label]` or `![label][]`: the label is the source text between the brackets.
+        let label = label_ref.then(|| {
+            let close = if self.text[..range.end].ends_with("][]") {
+                3
+            } else {
+                1
+            };
+            range.start + 2..range.end.saturating_sub(close).max(range.start + 2)
+        });
         self.pieces.push(Piece::Image(self.images.len()));
-        self.images.push((range, alt.pieces));
+        self.images.push((range, alt.pieces, label));
+    }
+}
+
+/// An image found by a walker: its range, its alt pieces, its reference label.
+type WalkedImage = (Range<usize>, Vec<Piece>, Option<Range<usize>>);
+
+/// Shortcut (`[text]`) and collapsed (`[text][]`) references: their text is their label.
+fn is_label_ref(link_type: LinkType) -> bool {
+    matches!(link_type, LinkType::Shortcut | LinkType::Collapsed)
+}
+
+/// Turns the pieces that cover a protected span into one standalone tag with its exact
+/// bytes, so template syntax is never sent and never moved apart. A span that overlaps
+/// markup (which masking makes impossible for the built-in patterns) is left alone.
+fn protect_pieces(pieces: Vec<Piece>, spans: &[Range<usize>]) -> Vec<Piece> {
+    let Some(first) = pieces.first().and_then(piece_range) else {
+        return pieces;
+    };
+    let end = pieces
+        .iter()
+        .rev()
+        .find_map(piece_range)
+        .map_or(first.end, |r| r.end);
+    let mut pieces = pieces;
+    // A span larger than the leaf (a protected pair with blank lines inside) covers
+    // the part of the leaf it overlaps.
+    let clipped = spans
+        .iter()
+        .filter(|s| s.start < end && first.start < s.end)
+        .map(|s| s.start.max(first.start)..s.end.min(end));
+    for span in clipped {
+        let span = &span;
+        let hit: Vec<usize> = (0..pieces.len())
+            .filter(|&i| {
+                piece_range(&pieces[i]).is_some_and(|r| r.start < span.end && span.start < r.end)
+            })
+            .collect();
+        let (Some(&a), Some(&b)) = (hit.first(), hit.last()) else {
+            continue;
+        };
+        // Contiguous (no image between), and only text or markup inside the span.
+        let ok = hit.len() == b - a + 1
+            && hit.iter().all(|&i| match &pieces[i] {
+                Piece::Text(_) => true,
+                Piece::Break(r) | Piece::Standalone(r) => {
+                    r.start >= span.start && r.end <= span.end
+                }
+                _ => false,
+            });
+        if !ok {
+            continue;
+        }
+        let mut replacement = Vec::new();
+        if let Some(Piece::Text(r)) = pieces.get(a)
+            && r.start < span.start
+        {
+            replacement.push(Piece::Text(r.start..span.start));
+        }
+        replacement.push(Piece::Standalone(span.clone()));
+        if let Some(Piece::Text(r)) = pieces.get(b)
+            && r.end > span.end
+        {
+            replacement.push(Piece::Text(span.end..r.end));
+        }
+        pieces.splice(a..=b, replacement);
+    }
+    pieces
+}
+
+fn piece_range(piece: &Piece) -> Option<Range<usize>> {
+    match piece {
+        Piece::Text(r)
+        | Piece::Break(r)
+        | Piece::Open(r)
+        | Piece::Close(r)
+        | Piece::RefClose(r, _)
+        | Piece::Standalone(r) => Some(r.clone()),
+        Piece::Image(_) => None,
     }
 }
 

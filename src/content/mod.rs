@@ -10,7 +10,10 @@
 
 mod blocks;
 mod discover;
+mod escape;
 mod front_matter;
+mod outline;
+mod protect;
 mod render;
 
 use std::ops::Range;
@@ -23,6 +26,8 @@ use crate::text_position::{self, Location};
 
 pub use discover::{Article, discover, translation_path};
 pub use front_matter::read_provenance;
+pub use outline::Outline;
+pub use protect::{Protect, ProtectError};
 
 /// A problem with one content file. Every variant names the file; line and column are
 /// 1-based (columns count characters) where there is a position.
@@ -265,6 +270,17 @@ pub enum RenderError {
         /// Number of translations given.
         got: usize,
     },
+    /// Even fully escaped, the translated text would change the document's structure
+    /// (its blocks, links, images, code, HTML or template syntax).
+    #[error(
+        "the translation would change the document's structure: {expected} became {found} (report this with the article; dich escapes translated text so this should not happen)"
+    )]
+    Structure {
+        /// The source's part of the first difference.
+        expected: String,
+        /// The translation's part.
+        found: String,
+    },
     /// The provenance cannot be added to this front matter.
     #[error("cannot add the provenance to the front matter: {reason}")]
     Provenance {
@@ -286,6 +302,7 @@ pub struct Document {
     pub units: Vec<Unit>,
     front_matter: Option<front_matter::Split>,
     blocks: blocks::Blocks,
+    protect: Protect,
 }
 
 impl Document {
@@ -296,6 +313,20 @@ impl Document {
     /// [`ContentError`] for invalid UTF-8, an empty file, malformed or unterminated
     /// front matter, or a translatable field that is not a string.
     pub fn parse(path: &Path, bytes: &[u8], fields: &[String]) -> Result<Document, ContentError> {
+        Document::parse_with(path, bytes, fields, &Protect::default())
+    }
+
+    /// Like [`Document::parse`], with the project's protected template syntax
+    /// (`[content] protect` in the config) added to the built-in shortcode patterns.
+    ///
+    /// # Errors
+    /// As [`Document::parse`].
+    pub fn parse_with(
+        path: &Path,
+        bytes: &[u8],
+        fields: &[String],
+        protect: &Protect,
+    ) -> Result<Document, ContentError> {
         let text = decode(path, bytes)?;
         if text.trim_start_matches('\u{feff}').trim().is_empty() {
             return Err(ContentError::Empty {
@@ -308,7 +339,7 @@ impl Document {
             None => Vec::new(),
         };
         let body_start = split.as_ref().map_or(bom_len(&text), |s| s.body_start);
-        let (blocks, body_units) = blocks::Blocks::parse(&text, body_start, units.len());
+        let (blocks, body_units) = blocks::Blocks::parse(&text, body_start, units.len(), protect);
         units.extend(body_units);
         Ok(Document {
             path: path.to_owned(),
@@ -317,6 +348,7 @@ impl Document {
             units,
             front_matter: split,
             blocks,
+            protect: protect.clone(),
         })
     }
 
@@ -325,11 +357,23 @@ impl Document {
     /// # Errors
     /// [`ContentError::Unreadable`] when the file cannot be read, otherwise as [`Document::parse`].
     pub fn load(path: &Path, fields: &[String]) -> Result<Document, ContentError> {
+        Document::load_with(path, fields, &Protect::default())
+    }
+
+    /// Reads the file and parses it with [`Document::parse_with`].
+    ///
+    /// # Errors
+    /// As [`Document::load`].
+    pub fn load_with(
+        path: &Path,
+        fields: &[String],
+        protect: &Protect,
+    ) -> Result<Document, ContentError> {
         let bytes = crate::fs::read(path).map_err(|e| ContentError::Unreadable {
             path: path.to_owned(),
             message: e.source.to_string(),
         })?;
-        Document::parse(path, &bytes, fields)
+        Document::parse_with(path, &bytes, fields, protect)
     }
 
     /// SHA-256 of the source text, as `sha256:<hex>`; recorded in the provenance so a
@@ -371,6 +415,12 @@ impl Document {
         provenance: &Provenance,
     ) -> Result<String, RenderError> {
         render::render(self, translations, provenance)
+    }
+
+    /// The protected template syntax this document was parsed with; parse its
+    /// translations with the same.
+    pub fn protect(&self) -> &Protect {
+        &self.protect
     }
 
     /// The text of unit `i` exactly as written in the file (markup included).

@@ -3,14 +3,19 @@
 //!
 //! Invariants: edits never overlap (image alts are rendered inside their enclosing
 //! block, not as edits of their own); identity translations reproduce the body byte for
-//! byte; the same inputs always give the same bytes.
+//! byte; the same inputs always give the same bytes; whatever text a translation holds,
+//! the rendered body has the source's [`Outline`] (issue 9). Each unit's text is escaped
+//! minimally for its context, parsed again and escaped harder where the minimal form
+//! changed the unit's structure; the whole body is checked once more at the end.
 
 use std::ops::Range;
 
 use super::blocks::{self, Leaf, Piece};
+use super::escape::{self, Context, Level};
 use super::front_matter;
+use super::outline::Outline;
 use super::{Document, Provenance, RenderError, UnitKind, UnitTranslation};
-use crate::markup::{self, Token};
+use crate::markup::{self, Tagged, Token};
 
 /// See [`Document::render`].
 pub(super) fn render(
@@ -24,14 +29,28 @@ pub(super) fn render(
             got: translations.len(),
         });
     }
-    let mut edits = front_matter_edits(doc, translations)?;
-    edits.extend(body_edits(doc, translations)?);
-    edits.push(front_matter::provenance_edit(
-        &doc.text,
-        doc.front_matter.as_ref(),
-        provenance,
-    )?);
-    let out = apply(&doc.text, edits);
+    let provenance_edit =
+        front_matter::provenance_edit(&doc.text, doc.front_matter.as_ref(), provenance)?;
+    let front = front_matter_edits(doc, translations)?;
+    let mut out = String::new();
+    for level in [Level::Minimal, Level::Hard] {
+        let mut edits = front.clone();
+        edits.extend(body_edits(doc, translations, level)?);
+        edits.push(provenance_edit.clone());
+        out = apply(&doc.text, edits);
+        match structure_difference(doc, &out) {
+            None => break,
+            // A person's kept block may change the structure on purpose.
+            Some(_)
+                if translations
+                    .iter()
+                    .any(|t| matches!(t, UnitTranslation::Raw(_))) => {}
+            Some((expected, found)) if level == Level::Hard => {
+                return Err(RenderError::Structure { expected, found });
+            }
+            Some(_) => {}
+        }
+    }
     // The inserted provenance must read back; if the source front matter is written in
     // a way that makes the insertion invalid, fail rather than publish a broken file.
     if front_matter::read_provenance(&out).as_ref() != Some(provenance) {
@@ -79,9 +98,38 @@ fn front_matter_edits(
     Ok(edits)
 }
 
+/// The first difference between the outlines of the source body and the rendered one.
+fn structure_difference(doc: &Document, out: &str) -> Option<(String, String)> {
+    let body_start = |text: &str| match front_matter::split(&doc.path, text) {
+        Ok(Some(split)) => split.body_start,
+        _ => super::bom_len(text),
+    };
+    let source = Outline::of(&doc.text[body_start(&doc.text)..], &doc.protect);
+    let rendered = Outline::of(&out[body_start(out)..], &doc.protect);
+    source.first_difference(&rendered)
+}
+
+/// Image markup with a translated alt text: a shortcut or collapsed reference image
+/// (`![logo]`) is written in full form (`![Logo][logo]`) so it keeps its definition.
+fn image_markup(doc: &Document, image: &blocks::Image, alt: &str) -> String {
+    let r = &image.range;
+    let a = &image.alt.span;
+    match &image.label {
+        Some(label) if alt != &doc.text[a.clone()] => {
+            format!("![{alt}][{}]", &doc.text[label.clone()])
+        }
+        _ => format!(
+            "{}{alt}{}",
+            &doc.text[r.start..a.start],
+            &doc.text[a.end..r.end]
+        ),
+    }
+}
+
 fn body_edits(
     doc: &Document,
     translations: &[UnitTranslation],
+    level: Level,
 ) -> Result<Vec<(Range<usize>, String)>, RenderError> {
     let blocks = &doc.blocks;
     // Each image's markup with its alt text translated (or as written).
@@ -91,15 +139,11 @@ fn body_edits(
             Some(unit) => {
                 let alt = match &translations[unit] {
                     UnitTranslation::Raw(raw) => raw.clone(),
-                    UnitTranslation::Tagged(t) => restore_leaf(doc, &image.alt, unit, t, &[])?,
+                    UnitTranslation::Tagged(t) => {
+                        restore_leaf(doc, &image.alt, unit, t, &[], level)?
+                    }
                 };
-                let r = &image.range;
-                let a = &image.alt.span;
-                format!(
-                    "{}{alt}{}",
-                    &doc.text[r.start..a.start],
-                    &doc.text[a.end..r.end]
-                )
+                image_markup(doc, image, &alt)
             }
             None => doc.text[image.range.clone()].to_owned(),
         };
@@ -111,13 +155,13 @@ fn body_edits(
             Some(unit) => {
                 let out = match &translations[unit] {
                     UnitTranslation::Raw(raw) => raw.clone(),
-                    UnitTranslation::Tagged(t) => restore_leaf(doc, leaf, unit, t, &images)?,
+                    UnitTranslation::Tagged(t) => restore_leaf(doc, leaf, unit, t, &images, level)?,
                 };
                 edits.push((leaf.span.clone(), out));
             }
             None if leaf.pieces.iter().any(|p| matches!(p, Piece::Image(_))) => {
                 // Nothing to translate around the image, but its alt may be translated.
-                let tagged = blocks::build(&doc.text, &leaf.pieces, &|i| images[i].clone());
+                let tagged = blocks::build(&doc.text, &leaf.pieces, &|i| images[i].clone(), false);
                 // Line breaks go back with their exact bytes (`\r\n`, `> ` prefixes).
                 let prepared = prepare_lines(&doc.text, leaf, tagged.text());
                 let out = tagged.restore(&prepared).unwrap_or_default();
@@ -129,21 +173,41 @@ fn body_edits(
     Ok(edits)
 }
 
-/// Restores one leaf's translation: line breaks put back with their container prefix,
-/// tags replaced by the source markup (images by `images[i]`).
+/// Restores one leaf's translation: text escaped for its context, line breaks put back
+/// with their container prefix, tags replaced by the source markup (images by
+/// `images[i]`). The translation of the unit's own source text is the source, byte for
+/// byte; any other text is escaped at `level` or harder, until it parses to the
+/// source's structure.
 fn restore_leaf(
     doc: &Document,
     leaf: &Leaf,
     unit: usize,
     translation: &str,
     images: &[String],
+    level: Level,
 ) -> Result<String, RenderError> {
-    let tagged = blocks::build(&doc.text, &leaf.pieces, &|i| {
-        images
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| doc.text[doc.blocks.images[i].range.clone()].to_owned())
-    });
+    let build = |full_refs: bool| {
+        blocks::build(
+            &doc.text,
+            &leaf.pieces,
+            &|i| {
+                images
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| doc.text[doc.blocks.images[i].range.clone()].to_owned())
+            },
+            full_refs,
+        )
+    };
+    let identity = build(false);
+    if translation == identity.text() {
+        let prepared = prepare_lines(&doc.text, leaf, translation);
+        return identity
+            .restore(&prepared)
+            .map_err(|e| tag_error(doc, unit, e));
+    }
+    // A translated shortcut reference (`[installation]`) no longer matches its label.
+    let tagged = build(true);
     // Check the tags of the translation as given, before any newline handling.
     tagged
         .check(translation)
@@ -159,10 +223,49 @@ fn restore_leaf(
     } else {
         format!("{lead}{trimmed}{trail}")
     };
-    let prepared = prepare_lines(&doc.text, leaf, &edged);
+    let ctx = context(&doc.text, leaf);
+    let source_outline = unit_outline(leaf, &tagged, tagged.text(), &doc.protect);
+    let mut escaped = escape::escape(&edged, &tagged, ctx, level, &doc.blocks.labels);
+    if level == Level::Minimal
+        && unit_outline(leaf, &tagged, &escaped, &doc.protect) != source_outline
+    {
+        escaped = escape::escape(&edged, &tagged, ctx, Level::Hard, &doc.blocks.labels);
+    }
+    let prepared = prepare_lines(&doc.text, leaf, &escaped);
     tagged
         .restore(&prepared)
         .map_err(|e| tag_error(doc, unit, e))
+}
+
+/// Where a leaf's text goes, for escaping.
+fn context(text: &str, leaf: &Leaf) -> Context {
+    let alt = leaf.kind == UnitKind::ImageAlt;
+    // The first cell of a table row written without a leading `|` starts its line:
+    // `- x` there would make a list of the row.
+    let line_start = text[..leaf.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let first_cell =
+        leaf.kind == UnitKind::TableCell && text[line_start..leaf.span.start].trim().is_empty();
+    Context {
+        starts_line: !alt && (!leaf.one_line || first_cell),
+        one_line: leaf.one_line,
+        table_cell: leaf.kind == UnitKind::TableCell,
+        atx_heading: leaf.kind == UnitKind::Heading && leaf.one_line,
+        alt,
+    }
+}
+
+/// The outline of one unit's restored text, parsed alone in a minimal copy of its
+/// context (a heading line, a table, an image), newlines as in the tagged text.
+fn unit_outline(leaf: &Leaf, tagged: &Tagged, text: &str, protect: &super::Protect) -> Outline {
+    let restored = tagged.restore(text).unwrap_or_default();
+    let one_line = || restored.replace(['\r', '\n'], " ");
+    let wrapped = match leaf.kind {
+        UnitKind::TableCell => format!("| {} |\n|-|\n", one_line()),
+        UnitKind::Heading if leaf.one_line => format!("# {}\n", one_line()),
+        UnitKind::ImageAlt => format!("![{restored}](x)\n"),
+        _ => restored,
+    };
+    Outline::of(&wrapped, protect)
 }
 
 /// Newlines in the text of a translation: in one-line contexts (ATX headings, table
@@ -565,32 +668,5 @@ mod tests {
             with_front.extend_from_slice(&bytes);
             let _ = Document::parse(Path::new("p.md"), &with_front, &fields());
         }
-    }
-}
-#[cfg(test)]
-mod probe {
-    use super::*;
-    #[test]
-    fn probe_case() {
-        let s = "*![\nxin chào]()";
-        let doc = Document::parse(std::path::Path::new("p.md"), s.as_bytes(), &[]).unwrap();
-        let t: Vec<String> = doc
-            .units
-            .iter()
-            .map(|u| u.tagged.text().to_owned())
-            .collect();
-        for u in &doc.units {
-            eprintln!("{:?} {:?} {:?}", u.kind, u.span, u.tagged.text());
-        }
-        let p = Provenance {
-            source: String::new(),
-            source_hash: String::new(),
-            lang: String::new(),
-            backend: String::new(),
-            translated_at: String::new(),
-            units: String::new(),
-        };
-        let out = doc.render(&t, &p).unwrap();
-        eprintln!("OUT {out:?}");
     }
 }

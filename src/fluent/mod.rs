@@ -38,4 +38,3 @@ use dich_runtime::functions;
 pub use encoding::{FtlReadError, decode_ftl, read_ftl};
 pub use runtime::{Formatted, Localizer, MissingMessage};
 pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, entry_count, machine_marked_ids};
-

@@ -20,6 +20,7 @@ use std::time::Instant;
 use crate::backend::Chain;
 use crate::config::Config;
 use crate::config::ConfigError;
+use crate::content;
 use crate::fs::FsError;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
@@ -130,6 +131,8 @@ impl Project {
             source: config.source.clone(),
             targets: config.targets.clone(),
             fields: config.content.translatable_fields.clone(),
+            // The patterns were checked when the config was loaded.
+            protect: content::Protect::new(&config.content.protect).unwrap_or_default(),
         };
         Ok(Project {
             config,

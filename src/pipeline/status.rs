@@ -150,7 +150,7 @@ pub(crate) fn status(
                 continue;
             }
         };
-        let doc = match Document::load(&article.source, &layout.fields) {
+        let doc = match Document::load_with(&article.source, &layout.fields, &layout.protect) {
             Ok(doc) => doc,
             Err(e) => {
                 status.errors.push(e.to_string());

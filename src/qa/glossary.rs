@@ -47,7 +47,8 @@ pub struct GlossaryError {
 impl GlossaryError {
     /// An error at byte `offset` of `text`.
     pub(crate) fn at(path: &Path, text: &str, offset: usize, message: impl Into<String>) -> Self {
-        let crate::text_position::Location { line, column } = crate::text_position::location(text, offset);
+        let crate::text_position::Location { line, column } =
+            crate::text_position::location(text, offset);
         GlossaryError {
             path: path.to_owned(),
             line,

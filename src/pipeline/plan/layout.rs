@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::content::Protect;
 use crate::lang::Lang;
 
 /// Where the project's files are and what language they are in: the part of the
@@ -21,6 +22,8 @@ pub(crate) struct Layout {
     pub(crate) targets: Vec<Lang>,
     /// Front-matter fields that are translated.
     pub(crate) fields: Vec<String>,
+    /// Template syntax that is never translated (built-in and `[content] protect`).
+    pub(crate) protect: Protect,
 }
 
 impl Layout {

@@ -11,6 +11,7 @@ use crate::content::{self, Article, Document};
 use crate::segment::Segmenter;
 
 use super::article::SegmentedArticle;
+use super::layout::Layout;
 use super::sources::Source;
 
 /// Sources parsed ahead: enough to cover a burst of free request slots, few enough
@@ -37,15 +38,16 @@ pub(crate) struct ReadAhead {
 }
 
 impl ReadAhead {
-    /// Starts parsing `sources` in order; `fields` are the translatable front-matter
-    /// fields.
-    pub(crate) fn start(sources: Vec<Source>, fields: Vec<String>, segmenter: Segmenter) -> Self {
+    /// Starts parsing `sources` in order, with the layout's translatable front-matter
+    /// fields and protected patterns.
+    pub(crate) fn start(sources: Vec<Source>, layout: &Layout, segmenter: Segmenter) -> Self {
         let (sender, receiver) = std::sync::mpsc::sync_channel(AHEAD);
+        let (fields, protect) = (layout.fields.clone(), layout.protect.clone());
         std::thread::spawn(move || {
             for source in sources {
                 let parsed = match source {
                     Source::Article(article) => {
-                        let segmented = Document::load(&article.source, &fields)
+                        let segmented = Document::load_with(&article.source, &fields, &protect)
                             .map(|doc| SegmentedArticle::new(doc, &segmenter));
                         ParsedSource::Article(article, segmented)
                     }

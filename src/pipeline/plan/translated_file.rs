@@ -54,7 +54,7 @@ pub(crate) fn analyse(
     let Ok(bytes) = std::fs::read(out_path) else {
         return Ok(TranslatedFile::Missing);
     };
-    let translated = match Document::parse(out_path, &bytes, fields) {
+    let translated = match Document::parse_with(out_path, &bytes, fields, doc.protect()) {
         Ok(translated) => translated,
         Err(e) => {
             return Ok(TranslatedFile::Conflict(format!(
@@ -122,9 +122,12 @@ impl Edits<'_> {
         (source, target): (&Lang, &Lang),
         doc: &Document,
     ) -> Result<(), MemoryError> {
-        let Ok(written) =
-            Document::parse(&self.translated.path, self.written.as_bytes(), self.fields)
-        else {
+        let Ok(written) = Document::parse_with(
+            &self.translated.path,
+            self.written.as_bytes(),
+            self.fields,
+            doc.protect(),
+        ) else {
             return Ok(());
         };
         let source_texts: HashMap<String, &str> = unit_keys(doc)

@@ -66,11 +66,7 @@ pub(crate) async fn run(
     report: Report,
     progress: &dyn Progress,
 ) -> Result<Report, RunError> {
-    let sources = ReadAhead::start(
-        sources,
-        settings.layout.fields.clone(),
-        settings.segmenter.clone(),
-    );
+    let sources = ReadAhead::start(sources, settings.layout, settings.segmenter.clone());
     let mut runner = Runner {
         batcher: Batcher::new(settings.layout.source.clone(), sending.chain.limits()),
         settings,

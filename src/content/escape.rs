@@ -1,0 +1,514 @@
+//! Escaping translated text for the place it goes, so that text stays text.
+//!
+//! A backend's answer is text between tags; pasted into Markdown as it is, `1. ` at a
+//! line start becomes a list, `*x*` emphasis, `|` in a table cell a new column. Each
+//! text token of a translation is escaped here with backslashes, minimally: only what
+//! could become markup where it stands (`5 * 3` stays as it is, `snake_case` too). The
+//! renderer checks the result by parsing it again and asks for [`Level::Hard`], which
+//! escapes every Markdown-significant character, where the minimal form changed the
+//! structure. The tags themselves are restored to the source's markup afterwards.
+
+use crate::markup::{self, Tagged, Token};
+
+/// How much to escape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Level {
+    /// Only what could become markup where it stands.
+    Minimal,
+    /// Every ASCII character that Markdown gives a meaning to.
+    Hard,
+}
+
+/// Where a unit's text goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Context {
+    /// The unit starts a line (paragraphs, list items, quotes, setext headings).
+    pub(super) starts_line: bool,
+    /// A newline of the translation becomes a space (ATX headings, table cells).
+    pub(super) one_line: bool,
+    /// A table cell: `|` ends the cell.
+    pub(super) table_cell: bool,
+    /// An ATX heading: a trailing `#` run or `{…}` would be read as markup.
+    pub(super) atx_heading: bool,
+    /// Image alt text: `]` ends it.
+    pub(super) alt: bool,
+}
+
+/// Characters escaped at [`Level::Hard`]: all that start or end inline markup, blocks
+/// or table cells.
+const HARD: &str = "\\`*_[]<>|#+-.!~={}()";
+
+/// `translation` (tagged) with its text escaped for `ctx`, spaces just inside paired
+/// tags moved outside (`** bold**` is not emphasis), and trailing spaces before a line
+/// break dropped (they would make a hard break).
+/// `labels` are the document's reference definitions ([`super::blocks::normalise_label`]).
+pub(super) fn escape(
+    translation: &str,
+    tagged: &Tagged,
+    ctx: Context,
+    level: Level,
+    labels: &[String],
+) -> String {
+    let mut toks = move_edge_spaces(markup::tokens(translation));
+    trim_around_line_breaks(&mut toks, tagged);
+    let brackets = brackets_could_link(&markup::strip_tags(translation), labels);
+    let mut out = String::with_capacity(translation.len() + 8);
+    let mut open: Vec<u32> = Vec::new();
+    let mut line_start = ctx.starts_line;
+    let count = toks.len();
+    for (i, tok) in toks.into_iter().enumerate() {
+        match tok {
+            Tok::Tag(token) => {
+                out.push_str(&super::blocks::tag_literal(token));
+                line_start = false;
+                match token {
+                    Token::Open(id) => open.push(id),
+                    Token::Close(_) => {
+                        open.pop();
+                    }
+                    Token::Standalone(id) => {
+                        // After a hard break (`  \n`, `\\\n`) the next text starts a line.
+                        line_start =
+                            !ctx.one_line && tagged.markup_of(id).is_some_and(|m| m.contains('\n'));
+                    }
+                    Token::Text(_) => {}
+                }
+            }
+            Tok::Text(s) => {
+                let in_link = ctx.alt
+                    || open
+                        .iter()
+                        .any(|id| tagged.markup_of(*id).is_some_and(|m| m.ends_with('[')));
+                let place = Place {
+                    ctx,
+                    level,
+                    brackets: brackets || in_link,
+                    unit_end: i + 1 == count,
+                };
+                out.push_str(&escape_text(&s, line_start, &place));
+                line_start = s.ends_with('\n') && !ctx.one_line;
+            }
+        }
+    }
+    // Edge whitespace moved out of tags must not open or close a line of its own.
+    out.trim().to_owned()
+}
+
+/// Whether brackets in `plain` could become a link, an image, a footnote or a
+/// definition: `](`, `][`, `]:`, `[^`, or `[label]` for a label defined in the document.
+/// (`[en] Tin` stays as it is where no `[en]: …` is defined.)
+fn brackets_could_link(plain: &str, labels: &[String]) -> bool {
+    if ["](", "][", "]:", "[^"].iter().any(|p| plain.contains(p)) {
+        return true;
+    }
+    if !plain.contains('[') || !plain.contains(']') {
+        return false;
+    }
+    let normalised = super::blocks::normalise_label(plain);
+    labels
+        .iter()
+        .any(|l| normalised.contains(&format!("[{l}]")))
+}
+
+/// A token of a translation with owned text (edge spaces may move).
+enum Tok {
+    Text(String),
+    Tag(Token<'static>),
+}
+
+fn move_edge_spaces(tokens: Vec<Token<'_>>) -> Vec<Tok> {
+    let mut out: Vec<Tok> = Vec::with_capacity(tokens.len() + 2);
+    let push_text = |out: &mut Vec<Tok>, s: &str| {
+        if s.is_empty() {
+            return;
+        }
+        if let Some(Tok::Text(last)) = out.last_mut() {
+            last.push_str(s);
+        } else {
+            out.push(Tok::Text(s.to_owned()));
+        }
+    };
+    let mut after_open = false;
+    for token in tokens {
+        match token {
+            Token::Text(s) => {
+                let s = if after_open {
+                    let trimmed = s.trim_start();
+                    // The spaces go before the opening tag.
+                    let spaces = &s[..s.len() - trimmed.len()];
+                    if !spaces.is_empty() {
+                        // Before every tag that opens right here (`<g1><g2> x`).
+                        let mut opens = Vec::new();
+                        while let Some(Tok::Tag(Token::Open(id))) = out.last() {
+                            opens.push(Tok::Tag(Token::Open(*id)));
+                            out.pop();
+                        }
+                        push_text(&mut out, spaces);
+                        out.extend(opens.into_iter().rev());
+                    }
+                    trimmed
+                } else {
+                    s
+                };
+                push_text(&mut out, s);
+                after_open = false;
+            }
+            Token::Close(id) => {
+                let mut moved = String::new();
+                if let Some(Tok::Text(last)) = out.last_mut() {
+                    let keep = last.trim_end().len();
+                    moved = last.split_off(keep);
+                    if last.is_empty() {
+                        out.pop();
+                    }
+                }
+                out.push(Tok::Tag(Token::Close(id)));
+                push_text(&mut out, &moved);
+                after_open = false;
+            }
+            Token::Open(id) => {
+                out.push(Tok::Tag(Token::Open(id)));
+                after_open = true;
+            }
+            Token::Standalone(id) => {
+                out.push(Tok::Tag(Token::Standalone(id)));
+                after_open = false;
+            }
+        }
+    }
+    out
+}
+
+/// A hard break's markup ends its line: whitespace around it would add a blank line
+/// (a new paragraph) or, before it, a second break.
+fn trim_around_line_breaks(toks: &mut [Tok], tagged: &Tagged) {
+    for i in 0..toks.len() {
+        let Tok::Tag(Token::Standalone(id)) = toks[i] else {
+            continue;
+        };
+        if !tagged.markup_of(id).is_some_and(|m| m.contains('\n')) {
+            continue;
+        }
+        if let Some(Tok::Text(before)) = i.checked_sub(1).and_then(|j| toks.get_mut(j)) {
+            before.truncate(before.trim_end().len());
+        }
+        if let Some(Tok::Text(after)) = toks.get_mut(i + 1) {
+            *after = after.trim_start().to_owned();
+        }
+    }
+}
+
+/// Where a text token stands.
+struct Place {
+    ctx: Context,
+    level: Level,
+    /// `[` and `]` could pair up or end a link text.
+    brackets: bool,
+    /// The token ends the unit.
+    unit_end: bool,
+}
+
+fn escape_text(s: &str, line_start: bool, place: &Place) -> String {
+    let lines: Vec<&str> = s.split('\n').collect();
+    let last = lines.len() - 1;
+    let mut out = String::with_capacity(s.len() + 4);
+    for (k, line) in lines.iter().enumerate() {
+        let mut line: &str = line;
+        if k > 0 {
+            out.push('\n');
+            line = line.trim_start();
+        }
+        if k < last {
+            line = line.trim_end();
+        }
+        let starts = if k == 0 {
+            line_start
+        } else {
+            !place.ctx.one_line
+        };
+        out.push_str(&escape_line(
+            line,
+            starts,
+            place.unit_end && k == last,
+            place,
+        ));
+    }
+    out
+}
+
+fn escape_line(line: &str, starts_line: bool, ends_unit: bool, place: &Place) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut marked = vec![false; chars.len()];
+    if starts_line && let Some(p) = line_start_marker(&chars) {
+        marked[p] = true;
+    }
+    if ends_unit && place.ctx.atx_heading {
+        mark_heading_end(&chars, &mut marked);
+    }
+    let mut out = String::with_capacity(line.len() + 4);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let next = chars.get(i + 1).copied();
+        // The source's own escapes (`\*`) and references (`&amp;`) reach the backend as
+        // written; kept as they are they stay text, escaped they would print.
+        if c == '\\' && next.is_some_and(|n| n.is_ascii_punctuation()) {
+            out.push(c);
+            out.extend(next);
+            i += 2;
+            continue;
+        }
+        if c == '&' && is_entity(&chars[i + 1..]) {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let escape = marked[i]
+            || match place.level {
+                Level::Hard => HARD.contains(c),
+                Level::Minimal => minimal(c, prev, next, place),
+            };
+        if escape && c == '\\' && place.ctx.table_cell {
+            // `\\|` would still escape the cell's `|`: write the backslash as a reference.
+            out.push_str("&#92;");
+        } else {
+            if escape {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_space(c: Option<char>) -> bool {
+    c.is_some_and(char::is_whitespace)
+}
+
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(char::is_alphanumeric)
+}
+
+/// Whether `c` could start or end markup here.
+fn minimal(c: char, prev: Option<char>, next: Option<char>, place: &Place) -> bool {
+    match c {
+        // A backslash at the end escapes the markup after the token, or breaks the line.
+        '\\' => next.is_none(),
+        '`' => true,
+        // Between spaces a `*` or `~` can neither open nor close (`5 * 3`).
+        '*' | '~' => !(is_space(prev) && is_space(next)),
+        // `_` inside a word (`snake_case`) never opens or closes.
+        '_' => !((is_word(prev) && is_word(next)) || (is_space(prev) && is_space(next))),
+        '[' | ']' => place.brackets,
+        '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
+        '|' => place.ctx.table_cell,
+        _ => false,
+    }
+}
+
+/// `rest` (after `&`) reads as an entity or character reference: `amp;`, `#39;`.
+fn is_entity(rest: &[char]) -> bool {
+    let rest = rest.strip_prefix(&['#']).unwrap_or(rest);
+    let name = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    name > 0 && rest.get(name) == Some(&';')
+}
+
+/// The character that would make a line start a block: `# `, `> `, `- `, `1. `, `2) `,
+/// a thematic break or setext underline, a fence, a table's `|`.
+fn line_start_marker(chars: &[char]) -> Option<usize> {
+    let p = chars.iter().position(|c| !c.is_whitespace())?;
+    let line = &chars[p..];
+    let after = |n: usize| line.get(n).is_none_or(|c| c.is_whitespace());
+    let run = |c: char| line.iter().take_while(|&&x| x == c).count();
+    let first = line[0];
+    let only = |set: &[char]| {
+        line.iter()
+            .all(|c| set.contains(c) || *c == ' ' || *c == '\t')
+    };
+    match first {
+        '#' if run('#') <= 6 && after(run('#')) => Some(p),
+        // A `[` starts a definition only with `]:`, which the bracket rule catches.
+        '>' | '|' => Some(p),
+        '-' | '+' | '*' if after(1) => Some(p),
+        '-' | '*' | '_' | '=' if only(&[first]) => Some(p),
+        '~' if run('~') >= 3 => Some(p),
+        '0'..='9' => {
+            let digits = run_of(line, |c| c.is_ascii_digit());
+            let mark =
+                digits <= 9 && matches!(line.get(digits), Some('.' | ')')) && after(digits + 1);
+            mark.then_some(p + digits)
+        }
+        _ => None,
+    }
+}
+
+fn run_of(chars: &[char], f: impl Fn(char) -> bool) -> usize {
+    chars.iter().take_while(|c| f(**c)).count()
+}
+
+/// At the end of an ATX heading, a ` #…` run is a closing sequence and `{…}` an
+/// attribute list: mark their first characters.
+fn mark_heading_end(chars: &[char], marked: &mut [bool]) {
+    let end = chars
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(0, |i| i + 1);
+    let hashes = chars[..end].iter().rev().take_while(|c| **c == '#').count();
+    if hashes > 0 {
+        let start = end - hashes;
+        if start == 0 || chars[start - 1].is_whitespace() {
+            marked[start] = true;
+        }
+    }
+    if end > 0 && chars[end - 1] == '}' {
+        for (i, c) in chars.iter().enumerate() {
+            if *c == '{' {
+                marked[i] = true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markup::TaggedBuilder;
+
+    fn plain(s: &str, ctx: Context) -> String {
+        escape(
+            s,
+            &Tagged::plain(s),
+            ctx,
+            Level::Minimal,
+            &["cài đặt".to_owned()],
+        )
+    }
+
+    fn paragraph() -> Context {
+        Context {
+            starts_line: true,
+            ..Context::default()
+        }
+    }
+
+    #[test]
+    fn readable_text_stays_as_it_is() {
+        for s in [
+            "5 * 3 = 15",
+            "snake_case và a_b",
+            "1 < 2 > 0",
+            "AT&T, 50% ~ 3 km",
+            "C# và F#",
+        ] {
+            assert_eq!(plain(s, paragraph()), s);
+        }
+    }
+
+    #[test]
+    fn line_starts_are_escaped() {
+        let cases = [
+            ("1. Một", "1\\. Một"),
+            ("2) Hai", "2\\) Hai"),
+            ("- a", "\\- a"),
+            ("+ a", "\\+ a"),
+            ("* a", "\\* a"),
+            ("# a", "\\# a"),
+            ("> a", "\\> a"),
+            ("a\n===", "a\n\\==="),
+            ("a\n    - b", "a\n\\- b"),
+            ("a  \nb", "a\nb"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(plain(s, paragraph()), want, "{s}");
+        }
+        // Not at a line start in a table cell or a heading.
+        let cell = Context {
+            one_line: true,
+            table_cell: true,
+            ..Context::default()
+        };
+        assert_eq!(plain("1. a | b", cell), "1. a \\| b");
+    }
+
+    #[test]
+    fn inline_markup_characters_are_escaped() {
+        let cases = [
+            ("*x*", "\\*x\\*"),
+            ("_x_", "\\_x\\_"),
+            ("`x`", "\\`x\\`"),
+            ("[a](b)", "\\[a\\](b)"),
+            ("[cài  Đặt] x", "\\[cài  Đặt\\] x"),
+            ("[en] [^1]", "\\[en\\] \\[^1\\]"),
+            ("~~x~~", "\\~\\~x\\~\\~"),
+            ("<b>x", "\\<b>x"),
+            ("&amp; &#39; a&b", "&amp; &#39; a&b"),
+            ("a\\*b c\\", "a\\*b c\\\\"),
+        ];
+        for (s, want) in cases {
+            assert_eq!(
+                plain(&format!("x {s}"), paragraph()),
+                format!("x {want}"),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn heading_ends_and_link_texts() {
+        let heading = Context {
+            one_line: true,
+            atx_heading: true,
+            ..Context::default()
+        };
+        assert_eq!(plain("Tin #", heading), "Tin \\#");
+        assert_eq!(plain("Tin {#x}", heading), "Tin \\{#x}");
+        let mut b = TaggedBuilder::new();
+        b.push_text("xem ");
+        b.open("[");
+        b.push_text("trang");
+        b.close("](/a)");
+        let tagged = b.finish();
+        assert_eq!(
+            escape(
+                "see <g1>the ]page</g1>",
+                &tagged,
+                paragraph(),
+                Level::Minimal,
+                &[]
+            ),
+            "see <g1>the \\]page</g1>"
+        );
+    }
+
+    #[test]
+    fn spaces_inside_paired_tags_move_outside() {
+        let mut b = TaggedBuilder::new();
+        b.open("**");
+        b.push_text("đậm");
+        b.close("**");
+        let tagged = b.finish();
+        assert_eq!(
+            escape(
+                "a<g1> bold </g1>b",
+                &tagged,
+                paragraph(),
+                Level::Minimal,
+                &[]
+            ),
+            "a <g1>bold</g1> b"
+        );
+    }
+
+    #[test]
+    fn hard_escapes_every_markdown_character() {
+        assert_eq!(
+            escape("a-b.c|d", &Tagged::plain(""), paragraph(), Level::Hard, &[]),
+            "a\\-b\\.c\\|d"
+        );
+    }
+}

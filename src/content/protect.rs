@@ -1,0 +1,264 @@
+//! Template syntax that is never translated: Hugo shortcodes (`{{< … >}}`, `{{% … %}}`,
+//! the `{{</* … */>}}` escape), Zola shortcodes (`{{ name(args) }}`, `{% name(args) %}`,
+//! `{% end %}`), attribute lists (`{#id}`, `{.class}`) and the patterns a project adds
+//! in `config.toml` (`[content] protect`).
+//!
+//! Invariant: a protected span is never sent to a backend and is written back byte for
+//! byte. The Markdown parser sees each span masked by inert letters of the same length
+//! (newlines kept), so markup characters inside a shortcode (`*`, `_`, `[`, `<`) can
+//! neither pair with markup outside it nor change the block structure around it.
+
+use std::ops::Range;
+
+use regex::Regex;
+
+/// The built-in patterns, in priority order (an earlier match wins an overlap). The
+/// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
+/// itself.
+const BUILT_IN: [&str; 5] = [
+    // Hugo: `{{< … >}}` (with its `{{</* … */>}}` escape) and `{{% … %}}`.
+    r"(?s)\{\{<.*?>\}\}",
+    r"(?s)\{\{%.*?%\}\}",
+    // Zola (and Tera/Jinja-like) expressions and block tags: `{{ f(x) }}`, `{% end %}`.
+    r"(?s)\{\{.*?\}\}",
+    r"(?s)\{%.*?%\}",
+    // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`.
+    r"\{:?[ \t]*[#.][A-Za-z_][^{}\n]*\}",
+];
+
+/// A compiled set of protected patterns.
+#[derive(Debug, Clone)]
+pub struct Protect {
+    patterns: Vec<Regex>,
+}
+
+/// A protected pattern from the configuration that is not a valid regular expression.
+#[derive(Debug, thiserror::Error)]
+#[error("`{pattern}` is not a valid regular expression: {message}")]
+pub struct ProtectError {
+    /// The pattern as written.
+    pub pattern: String,
+    /// What the regex parser said.
+    pub message: String,
+}
+
+/// The built-in set, compiled once: every document is parsed with it at least.
+static BUILT_IN_SET: std::sync::LazyLock<Protect> = std::sync::LazyLock::new(|| Protect {
+    // The built-in patterns are constants checked by the tests below.
+    patterns: compile(BUILT_IN.into_iter()).unwrap_or_default(),
+});
+
+fn compile<'a>(patterns: impl Iterator<Item = &'a str>) -> Result<Vec<Regex>, ProtectError> {
+    patterns
+        .map(|p| {
+            Regex::new(p).map_err(|e| ProtectError {
+                pattern: p.to_owned(),
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+impl Default for Protect {
+    fn default() -> Self {
+        BUILT_IN_SET.clone()
+    }
+}
+
+impl Protect {
+    /// The built-in patterns followed by `extra` (regular expressions, `regex` syntax).
+    ///
+    /// # Errors
+    /// [`ProtectError`] for the first pattern that does not compile.
+    pub fn new(extra: &[String]) -> Result<Protect, ProtectError> {
+        let mut protect = Protect::default();
+        protect
+            .patterns
+            .extend(compile(extra.iter().map(String::as_str))?);
+        Ok(protect)
+    }
+
+    /// The body of `text` (from `body_start`) with masked spans, and every protected
+    /// span of the body (masked or not), sorted.
+    pub(super) fn mask_body(&self, text: &str, body_start: usize) -> (String, Vec<Range<usize>>) {
+        let spans = self.spans(text, body_start);
+        let attributes = &self.patterns[BUILT_IN.len() - 1];
+        let masked: Vec<Range<usize>> = spans
+            .iter()
+            .filter(|r| {
+                attributes
+                    .find(&text[(*r).clone()])
+                    .is_none_or(|m| m.len() != r.len())
+            })
+            .cloned()
+            .collect();
+        (mask(text, &masked), spans)
+    }
+
+    /// Byte ranges of `text[from..]` (offsets in `text`) that are protected, sorted and
+    /// disjoint. A match that spans a blank line is not template syntax (an unclosed
+    /// `{{` must not swallow the paragraphs after it) and is ignored.
+    pub fn spans(&self, text: &str, from: usize) -> Vec<Range<usize>> {
+        let mut spans = raw_hugo_pairs(text, from);
+        for re in &self.patterns {
+            for m in re.find_iter(&text[from..]) {
+                let r = m.start() + from..m.end() + from;
+                if r.is_empty() || spans_blank_line(&text[r.clone()]) {
+                    continue;
+                }
+                if spans.iter().all(|s| s.end <= r.start || r.end <= s.start) {
+                    spans.push(r);
+                }
+            }
+        }
+        spans.sort_by_key(|r| r.start);
+        spans
+    }
+}
+
+/// Hugo passes the inner content of a `{{< name >}}…{{< /name >}}` pair to the shortcode
+/// as it is, not as Markdown: code (`highlight`, `code-toggle`), data, raw HTML. The
+/// whole pair is protected, blank lines included. (`{{% name %}}…{{% /name %}}` pairs
+/// hold Markdown and are translated between their shortcodes.)
+fn raw_hugo_pairs(text: &str, from: usize) -> Vec<Range<usize>> {
+    static OPEN: std::sync::LazyLock<Option<Regex>> =
+        std::sync::LazyLock::new(|| Regex::new(r"\{\{<\s*([A-Za-z][\w.-]*)[^\n]*?>\}\}").ok());
+    let Some(open) = OPEN.as_ref() else {
+        return Vec::new();
+    };
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    for caps in open.captures_iter(&text[from..]) {
+        let (Some(whole), Some(name)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
+        let start = from + whole.start();
+        if whole.as_str().ends_with("/>}}") || spans.last().is_some_and(|s| start < s.end) {
+            continue;
+        }
+        let Ok(close) = Regex::new(&format!(
+            r"\{{\{{<\s*/\s*{}\s*>\}}\}}",
+            regex::escape(name.as_str())
+        )) else {
+            continue;
+        };
+        if let Some(m) = close.find(&text[from + whole.end()..]) {
+            spans.push(start..from + whole.end() + m.end());
+        }
+    }
+    spans
+}
+
+fn spans_blank_line(s: &str) -> bool {
+    let mut lines = s.split('\n');
+    lines.next();
+    let mut lines = lines.peekable();
+    while let Some(line) = lines.next() {
+        // A blank line strictly inside the match (the last piece is the match's tail).
+        if line.trim().is_empty() && lines.peek().is_some() {
+            return true;
+        }
+    }
+    false
+}
+
+/// `text` with every span replaced by `Z`s of the same byte length, line breaks kept,
+/// so that the parser's offsets stay those of `text`.
+pub(super) fn mask(text: &str, spans: &[Range<usize>]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for r in spans {
+        out.push_str(&text[pos..r.start]);
+        for c in text[r.clone()].chars() {
+            if c == '\n' || c == '\r' {
+                out.push(c);
+            } else {
+                out.extend(std::iter::repeat_n('Z', c.len_utf8()));
+            }
+        }
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<&str> {
+        Protect::default()
+            .spans(text, 0)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
+    }
+
+    #[test]
+    fn built_in_patterns_compile() {
+        assert_eq!(compile(BUILT_IN.into_iter()).unwrap().len(), BUILT_IN.len());
+        assert_eq!(Protect::new(&[]).unwrap().patterns.len(), BUILT_IN.len());
+    }
+
+    #[test]
+    fn shortcodes_of_both_generators_are_found() {
+        let text = "a {{< figure src=\"x.jpg\" >}} b {{% note %}}c{{% /note %}} \
+                    {{</* raw */>}} {{ youtube(id=\"x\") }} {% quote(author=\"A\") %}q{% end %} \
+                    ## H {#id} {.cls}";
+        assert_eq!(
+            found(text),
+            [
+                "{{< figure src=\"x.jpg\" >}}",
+                "{{% note %}}",
+                "{{% /note %}}",
+                "{{</* raw */>}}",
+                "{{ youtube(id=\"x\") }}",
+                "{% quote(author=\"A\") %}",
+                "{% end %}",
+                "{#id}",
+                "{.cls}"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_raw_hugo_pair_is_protected_whole_and_a_markdown_pair_is_not() {
+        let text = "{{< code-toggle file=a >}}\ntitle = 'x'\n\n[[cascade]]\n{{< /code-toggle >}}\n\n\
+                    {{% note %}}\nVăn bản.\n{{% /note %}}";
+        assert_eq!(
+            found(text),
+            [
+                "{{< code-toggle file=a >}}\ntitle = 'x'\n\n[[cascade]]\n{{< /code-toggle >}}",
+                "{{% note %}}",
+                "{{% /note %}}"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shortcode_may_span_lines_but_not_paragraphs() {
+        assert_eq!(
+            found("{{< figure\n  src=\"a\" >}}"),
+            ["{{< figure\n  src=\"a\" >}}"]
+        );
+        assert!(found("{{< oops\n\nnext para >}}").is_empty());
+    }
+
+    #[test]
+    fn configured_patterns_add_to_the_built_in_ones() {
+        let p = Protect::new(&[r"\[\[[^]]+\]\]".to_owned()]).unwrap();
+        let text = "xem [[Trang chủ]] nhé";
+        let spans = p.spans(text, 0);
+        assert_eq!(&text[spans[0].clone()], "[[Trang chủ]]");
+        let err = Protect::new(&["(".to_owned()]).unwrap_err();
+        assert!(err.to_string().contains("`(`"), "{err}");
+    }
+
+    #[test]
+    fn masking_keeps_offsets_and_line_breaks() {
+        let text = "đ {{< a\nb >}} x";
+        let spans = Protect::default().spans(text, 0);
+        let masked = mask(text, &spans);
+        assert_eq!(masked.len(), text.len());
+        assert_eq!(masked, "đ ZZZZZ\nZZZZZ x");
+    }
+}
