@@ -108,12 +108,31 @@ pub(crate) fn field(out: &mut String, prefix: &str, pattern: &[Out], indent: usi
 
 fn single_line(pattern: &[Out]) -> Option<String> {
     match pattern {
-        [Out::Text(text)] if !text.contains('\n') && !text.trim().is_empty() => {
+        // Fluent trims blank text away, and a message with no value does not parse
+        // (found by fuzzing: `a = \t`): whitespace-only text is written as a literal.
+        [Out::Text(text)] if text.trim().is_empty() => Some(whitespace_literal(text)),
+        [Out::Text(text)] if !text.contains('\n') => {
             // `[`, `*` and `.` are special only at the start of an indented line.
             Some(text.trim().to_owned())
         }
         _ => None,
     }
+}
+
+/// `{ "…" }` holding exactly `text` (whitespace), line ends as `\u` escapes since a
+/// string literal cannot span lines.
+fn whitespace_literal(text: &str) -> String {
+    let mut out = String::from("{ \"");
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            _ => out.push(c),
+        }
+    }
+    out.push_str("\" }");
+    out
 }
 
 /// Writes a pattern as indented lines.
@@ -204,6 +223,16 @@ mod tests {
         );
         let parsed = fluent_syntax::parser::parse(out.as_str());
         assert!(parsed.is_ok());
+    }
+
+    #[test]
+    fn whitespace_only_values_stay_values() {
+        for text in ["\t", " ", "", "\n\t"] {
+            let mut out = String::new();
+            field(&mut out, "a", &[Out::Text(text.into())], 0);
+            let parsed = fluent_syntax::parser::parse(out.as_str());
+            assert!(parsed.is_ok(), "{text:?} gave {out:?}");
+        }
     }
 
     #[test]
