@@ -22,7 +22,7 @@ pub use table::BackendTable;
 pub enum ConfigError {
     /// No file at the configured path.
     #[error(
-        "no configuration file at `{path}` (create one, or pass `--config PATH`; see README.md, \"Configuration\")"
+        "no configuration file at `{path}` (create one, or pass `--config PATH`; see docs/configuration.md)"
     )]
     NotFound {
         /// Where dich looked.

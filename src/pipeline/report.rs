@@ -1,5 +1,5 @@
 //! The summary of a run: what was sent, written and failed, overall and per language.
-//! Serialised as-is for `dich translate --json` (fields documented in README.md).
+//! Serialised as-is for `dich translate --json` (fields documented in docs/output.md).
 
 use std::collections::BTreeMap;
 
