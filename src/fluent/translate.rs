@@ -52,20 +52,20 @@ pub struct FtlUnit {
 
 /// A pattern to write: units to translate, text to copy, selects to rebuild.
 #[derive(Debug, Clone)]
-enum Piece {
+enum PatternPart {
     Unit(usize),
     Verbatim(String),
     Select {
         selector: String,
-        variants: Vec<(String, bool, Vec<Piece>)>,
+        variants: Vec<(String, bool, Vec<PatternPart>)>,
     },
 }
 
 #[derive(Debug, Clone)]
 struct EntryPlan {
     id: String,
-    value: Option<Vec<Piece>>,
-    attributes: Vec<(String, Vec<Piece>)>,
+    value: Option<Vec<PatternPart>>,
+    attributes: Vec<(String, Vec<PatternPart>)>,
     /// Key of the reference entry's text, recorded in the marker comment.
     reference_key: String,
     /// The span of a machine-translated entry (comment included) this one replaces,
@@ -280,15 +280,15 @@ impl FtlPlan {
 
     fn restore(
         &self,
-        pieces: &[Piece],
+        pieces: &[PatternPart],
         translations: &[Option<String>],
     ) -> Result<Vec<Out>, String> {
         pieces
             .iter()
             .map(|piece| match piece {
-                Piece::Verbatim(text) => Ok(Out::Text(text.clone())),
-                Piece::Unit(i) => self.restore_unit(*i, translations).map(Out::Text),
-                Piece::Select { selector, variants } => Ok(Out::Select {
+                PatternPart::Verbatim(text) => Ok(Out::Text(text.clone())),
+                PatternPart::Unit(i) => self.restore_unit(*i, translations).map(Out::Text),
+                PatternPart::Select { selector, variants } => Ok(Out::Select {
                     selector: selector.clone(),
                     variants: variants
                         .iter()
@@ -504,7 +504,7 @@ impl Builder<'_> {
                     .map(|a| {
                         (
                             a.id.name.to_owned(),
-                            vec![Piece::Verbatim(verbatim(&a.value))],
+                            vec![PatternPart::Verbatim(verbatim(&a.value))],
                         )
                     })
                     .collect(),
@@ -522,7 +522,7 @@ impl Builder<'_> {
     }
 
     /// Text and inline placeables become one unit; a select splits the pattern.
-    fn pattern(&mut self, pattern: &ast::Pattern<&str>, id: &str) -> Vec<Piece> {
+    fn pattern(&mut self, pattern: &ast::Pattern<&str>, id: &str) -> Vec<PatternPart> {
         self.pattern_sampled(pattern, id, None)
     }
 
@@ -532,7 +532,7 @@ impl Builder<'_> {
         pattern: &ast::Pattern<&str>,
         id: &str,
         sample: Option<&Sample<'_>>,
-    ) -> Vec<Piece> {
+    ) -> Vec<PatternPart> {
         let mut pieces = Vec::new();
         let mut current = TaggedBuilder::new();
         let mut empty = true;
@@ -599,18 +599,18 @@ impl Builder<'_> {
     }
 
     /// A unit, or verbatim text when there is nothing to translate (`{ -brand }`).
-    fn unit(&mut self, tagged: Tagged, id: &str, sample_tags: Vec<u32>) -> Piece {
+    fn unit(&mut self, tagged: Tagged, id: &str, sample_tags: Vec<u32>) -> PatternPart {
         let without_samples = markup::strip_tags(&drop_sample_text(tagged.text(), &sample_tags));
         if !without_samples.chars().any(char::is_alphabetic) {
             let text = restore_tagged(&tagged, tagged.text(), &sample_tags).unwrap_or_default();
-            return Piece::Verbatim(text);
+            return PatternPart::Verbatim(text);
         }
         self.units.push(FtlUnit {
             id: id.to_owned(),
             tagged,
         });
         self.sample_tags.push(sample_tags);
-        Piece::Unit(self.units.len() - 1)
+        PatternPart::Unit(self.units.len() - 1)
     }
 
     fn select(
@@ -618,7 +618,7 @@ impl Builder<'_> {
         selector: &ast::InlineExpression<&str>,
         variants: &[ast::Variant<&str>],
         id: &str,
-    ) -> Piece {
+    ) -> PatternPart {
         let key_name = |v: &ast::Variant<&str>| match v.key {
             ast::VariantKey::Identifier { name } => name.to_owned(),
             ast::VariantKey::NumberLiteral { value } => value.to_owned(),
@@ -726,7 +726,7 @@ impl Builder<'_> {
                 }
             }
         }
-        Piece::Select {
+        PatternPart::Select {
             selector: serialize::inline(selector),
             variants: out,
         }

@@ -492,7 +492,7 @@ struct RawVariant {
 
 /// A piece of `<seg>` content before dich tag ids are assigned.
 #[derive(Debug, PartialEq, Eq)]
-enum Piece {
+enum SegPart {
     Text(String),
     /// `<bpt>`: its `i` (pairs it with an `<ept>`) and wanted id.
     Begin {
@@ -729,17 +729,17 @@ impl<'a> Parser<'a> {
         &mut self,
         name: &str,
         open: usize,
-        pieces: &mut Vec<Piece>,
+        pieces: &mut Vec<SegPart>,
     ) -> Result<(), TmxError> {
         loop {
             let (event, at) = self.next()?;
             match event {
-                Event::Text(t) => pieces.push(Piece::Text(self.text_of(&t, at)?)),
+                Event::Text(t) => pieces.push(SegPart::Text(self.text_of(&t, at)?)),
                 Event::CData(c) => {
                     let text = c.decode().map_err(|e| self.error(at, e.to_string()))?;
-                    pieces.push(Piece::Text(text.into_owned()));
+                    pieces.push(SegPart::Text(text.into_owned()));
                 }
-                Event::GeneralRef(r) => pieces.push(Piece::Text(self.entity(&r, at)?.to_string())),
+                Event::GeneralRef(r) => pieces.push(SegPart::Text(self.entity(&r, at)?.to_string())),
                 Event::Start(e) => self.inline_element(&e, at, pieces)?,
                 Event::Empty(e) if is_tag_element(&e) => {
                     pieces.push(self.tag_piece(&e, "", at)?);
@@ -755,7 +755,7 @@ impl<'a> Parser<'a> {
         &mut self,
         element: &BytesStart<'_>,
         at: usize,
-        pieces: &mut Vec<Piece>,
+        pieces: &mut Vec<SegPart>,
     ) -> Result<(), TmxError> {
         if is_tag_element(element) {
             let code = self.native_code(&name(element), at)?;
@@ -790,7 +790,7 @@ impl<'a> Parser<'a> {
         element: &BytesStart<'_>,
         code: &str,
         at: usize,
-    ) -> Result<Piece, TmxError> {
+    ) -> Result<SegPart, TmxError> {
         // The `x` attribute links a tag across the languages of a unit, so it is the
         // best dich id; dich's own export also leaves the tag as the native code.
         let id = self
@@ -799,14 +799,14 @@ impl<'a> Parser<'a> {
             .filter(|&id| id > 0)
             .or_else(|| dich_tag_id(code));
         Ok(match element.name().as_ref() {
-            b"bpt" => Piece::Begin {
+            b"bpt" => SegPart::Begin {
                 i: self.attribute(element, "i", at)?,
                 id,
             },
-            b"ept" => Piece::End {
+            b"ept" => SegPart::End {
                 i: self.attribute(element, "i", at)?,
             },
-            _ => Piece::Alone { id },
+            _ => SegPart::Alone { id },
         })
     }
 
@@ -866,12 +866,12 @@ fn dich_tag_id(code: &str) -> Option<u32> {
 /// Builds dich-tagged text from a segment's pieces. A `<bpt>` with its `<ept>` later in
 /// the segment becomes `<gN>…</gN>`; every other tag becomes `<xN/>`. Wanted ids are
 /// kept unless already used; the others get the lowest ids nobody wants, in order.
-fn assign_ids(pieces: &[Piece]) -> String {
+fn assign_ids(pieces: &[SegPart]) -> String {
     let mut ids = Ids {
         wanted: pieces
             .iter()
             .filter_map(|p| match p {
-                Piece::Begin { id, .. } | Piece::Alone { id } => *id,
+                SegPart::Begin { id, .. } | SegPart::Alone { id } => *id,
                 _ => None,
             })
             .collect(),
@@ -882,28 +882,28 @@ fn assign_ids(pieces: &[Piece]) -> String {
     let mut out = String::new();
     for (index, piece) in pieces.iter().enumerate() {
         match piece {
-            Piece::Text(text) => out.push_str(text),
-            Piece::Begin { i: Some(i), id } if closes_later(&pieces[index + 1..], i) => {
+            SegPart::Text(text) => out.push_str(text),
+            SegPart::Begin { i: Some(i), id } if closes_later(&pieces[index + 1..], i) => {
                 let n = ids.pick(*id);
                 open.insert(i, n);
                 out.push_str(&format!("<g{n}>"));
             }
-            Piece::End { i: Some(i) } if open.contains_key(i.as_str()) => {
+            SegPart::End { i: Some(i) } if open.contains_key(i.as_str()) => {
                 let n = open.remove(i.as_str()).unwrap_or_default();
                 out.push_str(&format!("</g{n}>"));
             }
-            Piece::Begin { id, .. } | Piece::Alone { id } => {
+            SegPart::Begin { id, .. } | SegPart::Alone { id } => {
                 out.push_str(&format!("<x{}/>", ids.pick(*id)));
             }
-            Piece::End { .. } => out.push_str(&format!("<x{}/>", ids.pick(None))),
+            SegPart::End { .. } => out.push_str(&format!("<x{}/>", ids.pick(None))),
         }
     }
     out
 }
 
-fn closes_later(rest: &[Piece], i: &str) -> bool {
+fn closes_later(rest: &[SegPart], i: &str) -> bool {
     rest.iter()
-        .any(|p| matches!(p, Piece::End { i: Some(j) } if j == i))
+        .any(|p| matches!(p, SegPart::End { i: Some(j) } if j == i))
 }
 
 /// Tag id allocation within one segment.
@@ -1229,17 +1229,17 @@ mod tests {
     #[test]
     fn foreign_tags_without_ids_are_numbered_in_order() {
         let pieces = [
-            Piece::Begin {
+            SegPart::Begin {
                 i: Some("7".into()),
                 id: None,
             },
-            Piece::Text("a".into()),
-            Piece::End {
+            SegPart::Text("a".into()),
+            SegPart::End {
                 i: Some("7".into()),
             },
-            Piece::Alone { id: Some(1) },
-            Piece::Begin { i: None, id: None },
-            Piece::End {
+            SegPart::Alone { id: Some(1) },
+            SegPart::Begin { i: None, id: None },
+            SegPart::End {
                 i: Some("9".into()),
             },
         ];
