@@ -1,8 +1,8 @@
 //! Runs the Fluent check of `dich check` on a project through the library, and prints
-//! the report (`human`, `json` or `github`) and the time taken. Used by
+//! the report (`human` or `json`; GitHub annotations are the CLI's `--format github`) and the time taken. Used by
 //! `scripts/bench-check.sh` until the CLI command exists.
 //!
-//! Usage: `cargo run --release --example check_tree -- CONFIG [human|json|github]`
+//! Usage: `cargo run --release --example check_tree -- CONFIG [human|json]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +14,7 @@ use dich::fluent::{check, report};
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(config_path) = args.next().map(PathBuf::from) else {
-        eprintln!("usage: check_tree CONFIG [human|json|github]");
+        eprintln!("usage: check_tree CONFIG [human|json]");
         return ExitCode::from(2);
     };
     let format = args.next().unwrap_or_else(|| "human".to_owned());
@@ -30,7 +30,6 @@ fn main() -> ExitCode {
     let elapsed = started.elapsed();
     let text = match format.as_str() {
         "json" => report::json(&result),
-        "github" => report::github(&result),
         _ => report::human(&result),
     };
     print!("{text}");

@@ -1,6 +1,6 @@
-//! Rendering a [`CheckReport`] as text: for people (rustc style), as JSON, and as
-//! GitHub Actions workflow commands. Pure functions returning `String`; the CLI only
-//! prints them.
+//! Rendering a [`CheckReport`] as text: for people (rustc style) and as JSON. Pure
+//! functions returning `String`. GitHub workflow commands are the CLI's one
+//! implementation (`--format github`), shared by every command.
 
 use std::fmt::Write as _;
 
@@ -80,33 +80,6 @@ fn caret_padding(source: &str, column: usize) -> String {
 pub fn json(report: &CheckReport) -> String {
     // Serializing plain structs of strings and numbers cannot fail.
     serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-}
-
-/// One GitHub Actions workflow command per diagnostic (`::error file=…,line=…::…`),
-/// so that problems show up as annotations on the pull request.
-pub fn github(report: &CheckReport) -> String {
-    let mut out = String::new();
-    for d in &report.diagnostics {
-        let mut props = format!("file={}", escape_property(&path_string(&d.file)));
-        if d.line > 0 {
-            let _ = write!(props, ",line={},col={}", d.line, d.column);
-        }
-        let _ = write!(props, ",title={}", escape_property(d.code.as_str()));
-        let _ = writeln!(out, "::{} {props}::{}", d.severity, escape_data(&d.message));
-    }
-    out
-}
-
-/// Escapes a workflow command's message: `%`, `\r`, `\n`.
-fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-/// Escapes a workflow command property: as data, plus `:` and `,`.
-fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]
@@ -195,17 +168,4 @@ error: 1 error, 1 warning in 3 files checked\n";
         assert_eq!(value["diagnostics"][0]["id"], serde_json::Value::Null);
     }
 
-    #[test]
-    fn github_escapes_per_the_workflow_command_spec() {
-        let text = github(&sample());
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            lines[0],
-            "::warning file=locales/en/x%2Cy.ftl,title=missing-file::no file"
-        );
-        assert_eq!(
-            lines[1],
-            "::error file=locales/ko/main.ftl,line=2,col=8,title=unknown-variable::`$nme` is not a variable, 100%25%0Areally"
-        );
-    }
 }
