@@ -3,5 +3,6 @@
 
 mod command;
 mod common;
+mod glossary;
 mod shapes;
 mod support;
