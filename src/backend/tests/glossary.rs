@@ -153,3 +153,56 @@ async fn pseudo_keeps_the_required_forms() {
     let results = plain.translate(&batch(&["UBND tỉnh họp."])).await.unwrap();
     assert!(!results[0].as_ref().unwrap().text.contains("Provincial"));
 }
+
+/// The system prompt of an OpenAI-compatible request.
+fn system_prompt(request: &wiremock::Request) -> String {
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+    body["messages"][0]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn openai_gets_the_terms_of_the_batch_in_its_prompt() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat/completions"))
+        .and(|request: &wiremock::Request| {
+            let prompt = system_prompt(request);
+            prompt.contains("\n- UBND tỉnh → 성 인민위원회")
+                && prompt.contains("\n- Viettel → Viettel")
+                // Only the terms present: the rest of the glossary stays out.
+                && !prompt.contains("정보통신국")
+                && !prompt.contains("Ủy ban nhân dân tỉnh")
+        })
+        .and(body_partial_json(
+            json!({"messages": [{"role": "system"}, {"role": "user"}]}),
+        ))
+        .respond_with(Echo("openai"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/chat/completions"))
+        .and(|request: &wiremock::Request| !system_prompt(request).contains("Glossary"))
+        .respond_with(Echo("openai"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let chain = chain_with_glossary(&config("openai", &server.uri()));
+    // The source text is sent as it is (no placeholders): the model sees the term.
+    let results = chain
+        .translate(&batch_to(
+            "ko",
+            &["UBND tỉnh họp.", "Viettel mở rộng mạng."],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(results[0].as_ref().unwrap().text, "EN UBND tỉnh họp.");
+    // A batch without terms gets no glossary section.
+    chain
+        .translate(&batch_to("ko", &["Trời đẹp."]))
+        .await
+        .unwrap();
+}
