@@ -307,3 +307,29 @@ async fn a_glossary_deleted_on_the_server_is_created_again() {
         ]
     );
 }
+
+#[tokio::test]
+async fn another_projects_glossary_is_left_alone() {
+    let account = Account::default();
+    account.0.lock().unwrap().glossaries.push((
+        json!({"glossary_id": "other-project", "name": "dich: vi → en 0123456789abcdef",
+            "ready": true, "source_lang": "vi", "target_lang": "en",
+            "creation_time": "2026-11-01T10:00:00.000000Z", "entry_count": 1}),
+        "Hà Nội\tHanoi".to_owned(),
+    ));
+    // A project with its own prefix creates its glossary and deletes nothing.
+    let server = server(&account, 1, 1, 0).await;
+    let mut config = config("deepl", &server.uri());
+    config.table = options("glossary_name = \"portal-bn\"");
+    let chain = Chain::new(vec![backend(&config)]).with_glossary(glossary(GLOSSARY));
+    let out = translate(&chain, "en", &["UBND tỉnh họp."]).await;
+    assert_eq!(out, ["EN Provincial People's Committee họp."]);
+    let state = account.0.lock().unwrap();
+    let names: Vec<&str> = state
+        .glossaries
+        .iter()
+        .map(|(g, _)| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert!(names[1].starts_with("portal-bn: vi → en "), "{names:?}");
+}
