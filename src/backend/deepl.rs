@@ -9,11 +9,24 @@
 //!
 //! Context: DeepL's `context` applies to the whole request, so the batch's distinct
 //! segment contexts are joined (up to [`MAX_CONTEXT_CHARS`]); they are not billed.
+//!
+//! Terminology: the run's glossary becomes one DeepL v2 glossary per language pair
+//! (`POST /v2/glossaries`, TSV entries, lower-case base codes), used with `glossary_id`
+//! (and `source_lang`, always sent). Its name carries a hash of the pair and its
+//! entries, `dich: vi → en 0123456789abcdef`, so the account's list
+//! (`GET /v2/glossaries`, read once per run) tells whether it exists: a run reuses it,
+//! a changed glossary is created anew and the old one of the same pair deleted, and one
+//! deleted on the server (absent from the list, or a 404 on use) is created again.
+//! `glossary_name` in config replaces the `dich` prefix, for projects sharing an account.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::OnceCell;
+use sha2::{Digest, Sha256};
+use tokio::sync::{Mutex, OnceCell};
 
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
@@ -21,6 +34,7 @@ use super::{BackendError, Batch, Billing, Call, Limits, Protocol, Usage, tag_saf
 use crate::config::BackendConfig;
 use crate::lang::Lang;
 use crate::markup::{self, Token};
+use crate::qa::Glossary;
 
 /// The documented default key variable.
 pub const KEY_VAR: &str = "DEEPL_AUTH_KEY";
@@ -36,6 +50,9 @@ pub struct Options {
     pub formality: Option<String>,
     /// Whether the service may be sent tags; unset = ask the service per language.
     pub tag_handling: Option<bool>,
+    /// The prefix of the names of the glossaries dich creates (default `dich`); give
+    /// each project sharing one DeepL account its own, or they replace each other's.
+    pub glossary_name: Option<String>,
 }
 
 /// DeepL; see the module docs.
@@ -46,6 +63,47 @@ pub struct DeepL {
     options: Options,
     /// Lower-case DeepL language codes with the `tag_handling` feature, asked once.
     tag_support: OnceCell<Vec<String>>,
+    /// The run's glossary, once the chain hands it over.
+    glossary: OnceLock<Arc<Glossary>>,
+    /// The DeepL glossaries of this run; locked while one is looked up or created, so
+    /// concurrent batches create it once.
+    glossaries: Mutex<Glossaries>,
+}
+
+/// What a run knows of the account's glossaries.
+#[derive(Debug, Default)]
+struct Glossaries {
+    /// The account's glossaries, listed once per run and kept up to date.
+    listed: Option<Vec<GlossaryInfo>>,
+    /// Per target language tag, the glossary id to use (`None`: none for that pair).
+    ids: HashMap<String, Option<String>>,
+}
+
+/// A glossary as `GET /v2/glossaries` and `POST /v2/glossaries` describe it.
+#[derive(Debug, Clone, Deserialize)]
+struct GlossaryInfo {
+    glossary_id: String,
+    name: String,
+    #[serde(default)]
+    source_lang: String,
+    #[serde(default)]
+    target_lang: String,
+}
+
+#[derive(Deserialize)]
+struct GlossaryList {
+    glossaries: Vec<GlossaryInfo>,
+}
+
+/// The glossary a language pair needs: its DeepL name and TSV entries.
+struct Wanted {
+    /// `dich: vi → en`: what every version of this pair's glossary is named with.
+    scope: String,
+    /// `scope` and the hash of the pair and entries.
+    name: String,
+    source: String,
+    target: String,
+    tsv: String,
 }
 
 #[async_trait]
@@ -82,22 +140,33 @@ impl Protocol for DeepL {
             http,
             options,
             tag_support: OnceCell::new(),
+            glossary: OnceLock::new(),
+            glossaries: Mutex::default(),
         })
     }
 
+    fn adopt_glossary(&self, glossary: &Arc<Glossary>) -> bool {
+        // One run, one glossary: a later chain's is ignored.
+        let _ = self.glossary.set(Arc::clone(glossary));
+        true
+    }
+
     async fn request(&self, call: &Call<'_>) -> Result<Vec<String>, BackendError> {
-        let batch = call.batch;
-        let context = joined_context(batch);
-        let tagged = batch.segments.iter().any(|s| markup::has_tags(&s.text));
-        if tagged && !self.use_tags(call).await {
-            return self.translate_runs(call, context.as_deref()).await;
+        let id = self.glossary_id(call).await?;
+        match (self.translate_with(call, id.as_deref()).await, id) {
+            (
+                Err(BackendError::Rejected {
+                    status: Some(404), ..
+                }),
+                Some(id),
+            ) => {
+                tracing::info!(backend = %call.backend, "the DeepL glossary {id} was deleted on the server; creating it again");
+                self.forget_glossary(call, &id).await;
+                let id = self.glossary_id(call).await?;
+                self.translate_with(call, id.as_deref()).await
+            }
+            (result, _) => result,
         }
-        let texts: Vec<String> = batch.segments.iter().map(|s| to_xml(&s.text)).collect();
-        let answers = self.post(call, &texts, context.as_deref(), tagged).await?;
-        Ok(answers
-            .iter()
-            .map(|a| super::html::decode_entities(a))
-            .collect())
     }
 
     async fn usage(&self, backend: &str) -> Option<Usage> {
@@ -194,6 +263,225 @@ impl DeepL {
         }
     }
 
+    /// Translates `call`'s batch, with the DeepL glossary `glossary` when given.
+    async fn translate_with(
+        &self,
+        call: &Call<'_>,
+        glossary: Option<&str>,
+    ) -> Result<Vec<String>, BackendError> {
+        let batch = call.batch;
+        let context = joined_context(batch);
+        let tagged = batch.segments.iter().any(|s| markup::has_tags(&s.text));
+        if tagged && !self.use_tags(call).await {
+            return self
+                .translate_runs(call, context.as_deref(), glossary)
+                .await;
+        }
+        let texts: Vec<String> = batch.segments.iter().map(|s| to_xml(&s.text)).collect();
+        let answers = self
+            .post(call, &texts, context.as_deref(), tagged, glossary)
+            .await?;
+        Ok(answers
+            .iter()
+            .map(|a| super::html::decode_entities(a))
+            .collect())
+    }
+
+    /// The glossary this call's language pair needs, when the run has terms for it.
+    fn wanted(&self, call: &Call<'_>) -> Option<Wanted> {
+        let glossary = self.glossary.get()?;
+        let batch = call.batch;
+        let tsv = glossary
+            .entries(&batch.target)
+            .iter()
+            .map(|(source, target)| (source.trim(), target.trim()))
+            // A tab or line break would corrupt the TSV; no real term has one.
+            .filter(|(source, target)| {
+                !source.is_empty()
+                    && !target.is_empty()
+                    && !format!("{source}{target}").contains(['\t', '\n', '\r'])
+            })
+            .map(|(source, target)| format!("{source}\t{target}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if tsv.is_empty() {
+            return None;
+        }
+        // Glossaries take lower-case base codes: `en` serves EN-US and EN-GB.
+        let base = |code: &str| {
+            code.split('-')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
+        let (source, target) = (base(&call.source), base(&call.target));
+        let prefix = self.options.glossary_name.as_deref().unwrap_or("dich");
+        let scope = format!("{prefix}: {} → {}", batch.source, batch.target);
+        let digest = Sha256::digest(format!("{source}\n{target}\n{tsv}").as_bytes());
+        let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        Some(Wanted {
+            name: format!("{scope} {hash}"),
+            scope,
+            source,
+            target,
+            tsv,
+        })
+    }
+
+    /// The id of the DeepL glossary for this call's pair: found by name in the
+    /// account's list, or created (and the pair's outdated ones deleted). A glossary
+    /// the service refuses is logged and the run goes on without it: the terminology
+    /// check still holds every answer without its required terms.
+    ///
+    /// # Errors
+    /// A fatal [`BackendError`] (key, quota).
+    async fn glossary_id(&self, call: &Call<'_>) -> Result<Option<String>, BackendError> {
+        let key = call.batch.target.as_str().to_owned();
+        let mut state = self.glossaries.lock().await;
+        if let Some(id) = state.ids.get(&key) {
+            return Ok(id.clone());
+        }
+        let id = match self.wanted(call) {
+            None => None,
+            Some(wanted) => match self.sync(call.backend, &mut state, &wanted).await {
+                Ok(id) => Some(id),
+                Err(e) if e.is_fatal() => return Err(e),
+                Err(e) => {
+                    tracing::warn!(backend = %call.backend, "cannot set up the DeepL glossary `{}`, translating without it: {e}", wanted.name);
+                    None
+                }
+            },
+        };
+        state.ids.insert(key, id.clone());
+        Ok(id)
+    }
+
+    /// Finds or creates `wanted`, then deletes the older glossaries of its scope.
+    async fn sync(
+        &self,
+        backend: &str,
+        state: &mut Glossaries,
+        wanted: &Wanted,
+    ) -> Result<String, BackendError> {
+        let mut listed = match state.listed.take() {
+            Some(listed) => listed,
+            None => self.list_glossaries(backend).await?,
+        };
+        let found = listed
+            .iter()
+            .find(|g| {
+                g.name == wanted.name
+                    && g.source_lang.eq_ignore_ascii_case(&wanted.source)
+                    && g.target_lang.eq_ignore_ascii_case(&wanted.target)
+            })
+            .map(|g| g.glossary_id.clone());
+        let id = match found {
+            Some(id) => id,
+            None => match self.create_glossary(backend, wanted).await {
+                Ok(created) => {
+                    let id = created.glossary_id.clone();
+                    listed.push(created);
+                    id
+                }
+                Err(e) => {
+                    state.listed = Some(listed);
+                    return Err(e);
+                }
+            },
+        };
+        let prefix = format!("{} ", wanted.scope);
+        let mut kept = Vec::with_capacity(listed.len());
+        for g in listed {
+            let outdated = g.glossary_id != id && g.name.starts_with(&prefix);
+            if outdated && self.delete_glossary(backend, &g.glossary_id).await {
+                continue;
+            }
+            kept.push(g);
+        }
+        state.listed = Some(kept);
+        Ok(id)
+    }
+
+    /// Forgets glossary `id` after the service said it does not exist.
+    async fn forget_glossary(&self, call: &Call<'_>, id: &str) {
+        let mut state = self.glossaries.lock().await;
+        let key = call.batch.target.as_str();
+        if state
+            .ids
+            .get(key)
+            .is_some_and(|known| known.as_deref() == Some(id))
+        {
+            state.ids.remove(key);
+        }
+        if let Some(listed) = &mut state.listed {
+            listed.retain(|g| g.glossary_id != id);
+        }
+    }
+
+    async fn list_glossaries(&self, backend: &str) -> Result<Vec<GlossaryInfo>, BackendError> {
+        let url = format!("{}/v2/glossaries", self.base);
+        let auth = self.auth();
+        let body = self
+            .http
+            .send(
+                0,
+                &|c| c.get(&url).header("Authorization", &auth),
+                &|s, b, r| self.classify(backend, s, b, r),
+            )
+            .await?;
+        Ok(parse_json::<GlossaryList>(backend, &body)?.glossaries)
+    }
+
+    async fn create_glossary(
+        &self,
+        backend: &str,
+        wanted: &Wanted,
+    ) -> Result<GlossaryInfo, BackendError> {
+        let url = format!("{}/v2/glossaries", self.base);
+        let auth = self.auth();
+        let body = json!({
+            "name": wanted.name, "source_lang": wanted.source, "target_lang": wanted.target,
+            "entries": wanted.tsv, "entries_format": "tsv",
+        });
+        tracing::info!(backend, "creating the DeepL glossary `{}`", wanted.name);
+        let answer = self
+            .http
+            .send(
+                0,
+                &|c| c.post(&url).header("Authorization", &auth).json(&body),
+                &|s, b, r| self.classify(backend, s, b, r),
+            )
+            .await?;
+        parse_json(backend, &answer)
+    }
+
+    /// Deletes glossary `id`; true when it is gone (a 404 means it already was).
+    async fn delete_glossary(&self, backend: &str, id: &str) -> bool {
+        let url = format!("{}/v2/glossaries/{id}", self.base);
+        let auth = self.auth();
+        let result = self
+            .http
+            .send(
+                0,
+                &|c| c.delete(&url).header("Authorization", &auth),
+                &|s, b, r| self.classify(backend, s, b, r),
+            )
+            .await;
+        match result {
+            Ok(_)
+            | Err(BackendError::Rejected {
+                status: Some(404), ..
+            }) => true,
+            Err(e) => {
+                tracing::warn!(
+                    backend,
+                    "cannot delete the outdated DeepL glossary {id}: {e}"
+                );
+                false
+            }
+        }
+    }
+
     fn auth(&self) -> String {
         format!("DeepL-Auth-Key {}", self.http.key().unwrap_or_default())
     }
@@ -250,9 +538,13 @@ impl DeepL {
         texts: &[String],
         context: Option<&str>,
         xml: bool,
+        glossary: Option<&str>,
     ) -> Result<Vec<String>, BackendError> {
         let mut body =
             json!({"text": texts, "source_lang": call.source, "target_lang": call.target});
+        if let Some(glossary) = glossary {
+            body["glossary_id"] = json!(glossary);
+        }
         if let Some(context) = context {
             body["context"] = json!(context);
         }
@@ -289,6 +581,7 @@ impl DeepL {
         &self,
         call: &Call<'_>,
         context: Option<&str>,
+        glossary: Option<&str>,
     ) -> Result<Vec<String>, BackendError> {
         let (texts, plans) =
             tag_safe::plan_runs(call.batch.segments.iter().map(|s| s.text.as_str()));
@@ -304,7 +597,10 @@ impl DeepL {
                 chars += texts[end].chars().count();
                 end += 1;
             }
-            answers.extend(self.post(call, &texts[start..end], context, false).await?);
+            answers.extend(
+                self.post(call, &texts[start..end], context, false, glossary)
+                    .await?,
+            );
             start = end;
         }
         Ok(plans.iter().map(|plan| plan.assemble(&answers)).collect())

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::config::{BackendConfig, BackendTable, Config, ConfigError};
 use crate::lang::Lang;
 use crate::markup;
+use crate::qa::{Glossary, Protected};
 
 pub mod azure;
 pub mod codes;
@@ -160,6 +161,15 @@ pub trait Translator: Send + Sync + std::fmt::Debug {
     /// and give `None`: an estimate must not stop on them.
     async fn usage(&self) -> Option<Usage> {
         None
+    }
+
+    /// Hands the backend the run's glossary. A backend with a terminology feature of
+    /// its own (DeepL's glossary API, the terms in an LLM's prompt) keeps it and returns
+    /// true; the chain then sends it the source text as it is. The default returns
+    /// false: the chain replaces each term by a placeholder tag before sending and puts
+    /// the required form back after ([`crate::qa::protect`]).
+    fn adopt_glossary(&self, _glossary: &Arc<Glossary>) -> bool {
+        false
     }
 }
 
@@ -352,6 +362,9 @@ pub struct Chain {
     /// Why each member was retired, if it was; shared by the clones that run batches
     /// concurrently, so a retirement holds for the whole run.
     retired: Arc<[OnceLock<BackendError>]>,
+    /// The run's glossary, and per member whether it enforces it itself (else the
+    /// chain protects the terms as placeholders for it).
+    glossary: Option<(Arc<Glossary>, Arc<[bool]>)>,
 }
 
 /// A backend the chain stopped using during the run, and why.
@@ -367,7 +380,40 @@ impl Chain {
     /// A chain of one or more backends; the first is the primary.
     pub fn new(members: Vec<Arc<dyn Translator>>) -> Self {
         let retired = members.iter().map(|_| OnceLock::new()).collect();
-        Chain { members, retired }
+        Chain {
+            members,
+            retired,
+            glossary: None,
+        }
+    }
+
+    /// Enforces `glossary` on every member: each is offered it
+    /// ([`Translator::adopt_glossary`]); for the members that have no terminology
+    /// feature, the chain protects each term as a placeholder and substitutes its
+    /// required form in the answer, byte for byte. An empty glossary changes nothing.
+    pub fn with_glossary(mut self, glossary: Arc<Glossary>) -> Self {
+        if glossary.terms().is_empty() {
+            self.glossary = None;
+            return self;
+        }
+        let native = self
+            .members
+            .iter()
+            .map(|m| m.adopt_glossary(&glossary))
+            .collect();
+        self.glossary = Some((glossary, native));
+        self
+    }
+
+    /// The placeholder protection of member `index` for `segment` into `target`, when
+    /// the chain protects terms for that member.
+    fn protection(&self, index: usize, segment: &Segment, target: &Lang) -> Option<Protected> {
+        let (glossary, native) = self.glossary.as_ref()?;
+        if native.get(index).copied().unwrap_or(true) {
+            return None;
+        }
+        let protected = crate::qa::protect(glossary, &segment.text, target);
+        (!protected.slots.is_empty()).then_some(protected)
     }
 
     /// The primary backend.
@@ -447,24 +493,50 @@ impl Chain {
                 fail_pending(&mut results, &e);
                 continue;
             }
+            // What the member is sent: the segment, or its terms as placeholders.
+            let protections: Vec<Option<Protected>> = pending
+                .iter()
+                .map(|&i| self.protection(index, &batch.segments[i], &batch.target))
+                .collect();
+            let sent: Vec<Segment> = pending
+                .iter()
+                .zip(&protections)
+                .map(|(&i, protection)| match protection {
+                    Some(p) => Segment {
+                        text: p.text.clone(),
+                        context: batch.segments[i].context.clone(),
+                    },
+                    None => batch.segments[i].clone(),
+                })
+                .collect();
             let sub = Batch {
                 source: batch.source.clone(),
                 target: batch.target.clone(),
-                segments: pending.iter().map(|&i| batch.segments[i].clone()).collect(),
+                segments: sent,
             };
             match member.translate(&sub).await {
                 Ok(outputs) if outputs.len() == sub.segments.len() => {
                     let mut broken = Vec::new();
-                    for (&i, output) in pending.iter().zip(outputs) {
-                        results[i] = check_segment(&batch.segments[i], output, member.as_ref())
+                    for (n, (&i, output)) in pending.iter().zip(outputs).enumerate() {
+                        results[i] = check_segment(&sub.segments[n], output, member.as_ref())
                             .map_err(|fault| {
                                 if fault.tags_broken {
-                                    broken.push(i);
+                                    broken.push(n);
                                 }
                                 fault.message
                             });
                     }
-                    repair_tags(member.as_ref(), batch, &broken, &mut results).await?;
+                    let mut sub_results: Vec<Result<Translated, String>> =
+                        pending.iter().map(|&i| results[i].clone()).collect();
+                    repair_tags(member.as_ref(), &sub, &broken, &mut sub_results).await?;
+                    for ((&i, result), protection) in
+                        pending.iter().zip(sub_results).zip(&protections)
+                    {
+                        results[i] = match protection {
+                            Some(p) => result.and_then(|t| restore(p, t, member.as_ref())),
+                            None => result,
+                        };
+                    }
                 }
                 Ok(outputs) => {
                     let e = wrong_count(member.name(), sub.segments.len(), outputs.len());
@@ -517,6 +589,19 @@ pub fn wrong_count(backend: &str, expected: usize, got: usize) -> BackendError {
         backend: backend.to_owned(),
         message: format!("expected {expected} translations, got {got}"),
     }
+}
+
+/// Puts the required forms of the glossary terms in place of their placeholders.
+fn restore(
+    protection: &Protected,
+    translated: Translated,
+    backend: &dyn Translator,
+) -> Result<Translated, String> {
+    // The tag check passed, so each placeholder is there once; this error is a guard.
+    let text = protection
+        .restore(&translated.text)
+        .map_err(|e| format!("{}: {e}", backend.name()))?;
+    Ok(Translated { text, ..translated })
 }
 
 /// Why an answer for one segment was refused.

@@ -8,8 +8,13 @@
 //! again with `json_object`, then with none, and the working mode is remembered. The
 //! reply is parsed defensively (code fences, prose around the JSON) and must carry
 //! every id once; `finish_reason: "length"` is a failure.
+//!
+//! Terminology: the glossary terms found in a request's segments (only those, not the
+//! whole glossary) are listed in the system prompt with their required translations;
+//! `translate = false` names are listed as themselves.
 
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -20,6 +25,7 @@ use super::http::{BuildContext, Http, base_url, classify_common, parse_json, ser
 use super::{BackendError, Batch, Billing, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
+use crate::qa::Glossary;
 
 /// The documented default key variable (optional for local servers).
 pub const KEY_VAR: &str = "OPENAI_API_KEY";
@@ -48,6 +54,8 @@ pub struct OpenAi {
     temperature: f64,
     http: Http,
     format: AtomicU8,
+    /// The run's glossary, once the chain hands it over.
+    glossary: OnceLock<Arc<Glossary>>,
 }
 
 #[async_trait]
@@ -85,6 +93,7 @@ impl Protocol for OpenAi {
             temperature: options.temperature.unwrap_or(0.2),
             http,
             format: AtomicU8::new(JSON_SCHEMA),
+            glossary: OnceLock::new(),
         })
     }
 
@@ -117,6 +126,27 @@ impl Protocol for OpenAi {
     fn billing(&self) -> Billing {
         Billing::EstimatedTokens
     }
+
+    fn adopt_glossary(&self, glossary: &Arc<Glossary>) -> bool {
+        // A second chain's glossary for the same backend object is ignored: one run,
+        // one glossary.
+        let _ = self.glossary.set(Arc::clone(glossary));
+        true
+    }
+}
+
+/// The glossary terms of `batch`'s segments with their required translations, each
+/// once, in order of appearance.
+fn terms_of(glossary: &Glossary, batch: &Batch) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for segment in &batch.segments {
+        for pair in glossary.required_in(&segment.text, &batch.target) {
+            if !out.contains(&pair) {
+                out.push(pair);
+            }
+        }
+    }
+    out
 }
 
 /// The language's English name for the prompt; any tag works (an LLM knows it).
@@ -138,8 +168,8 @@ fn language_name(lang: &Lang) -> Option<String> {
     Some(format!("{name} ({lang})"))
 }
 
-/// The system prompt. `glossary` is the hook for glossary terms (none yet): each line
-/// `source → target` would be appended under a "Glossary" heading.
+/// The system prompt; `glossary` lists the request's terms and their required
+/// translations, one `source → target` line each.
 fn system_prompt(source: &str, target: &str, glossary: &[(String, String)]) -> String {
     let mut prompt = format!(
         "You translate news text from {source} to {target}.\n\
@@ -149,7 +179,9 @@ fn system_prompt(source: &str, target: &str, glossary: &[(String, String)]) -> S
          - Answer only with JSON: {{\"translations\":[{{\"id\":0,\"text\":\"...\"}}]}}, one entry per segment id, no commentary."
     );
     if !glossary.is_empty() {
-        prompt.push_str("\nGlossary (use these translations):");
+        prompt.push_str(
+            "\nGlossary: translate each of these terms exactly as given (names given as themselves stay unchanged):",
+        );
         for (term, translation) in glossary {
             prompt.push_str(&format!("\n- {term} → {translation}"));
         }
@@ -257,11 +289,16 @@ impl OpenAi {
     }
 
     fn body(&self, call: &Call<'_>, format: u8) -> Value {
+        let terms = self
+            .glossary
+            .get()
+            .map(|g| terms_of(g, call.batch))
+            .unwrap_or_default();
         let mut body = json!({
             "model": self.model,
             "temperature": self.temperature,
             "messages": [
-                {"role": "system", "content": system_prompt(&call.source, &call.target, &[])},
+                {"role": "system", "content": system_prompt(&call.source, &call.target, &terms)},
                 {"role": "user", "content": user_message(call.batch)},
             ],
         });

@@ -21,6 +21,7 @@ use super::{BackendError, Batch, Billing, Limits, Translator, Usage, wrong_count
 use crate::config::BackendConfig;
 use crate::lang::Lang;
 use crate::markup;
+use crate::qa::Glossary;
 
 /// How one kind of backend talks to its service: what a backend file writes.
 #[async_trait]
@@ -70,6 +71,12 @@ pub trait Protocol: Send + Sync + fmt::Debug + Sized + 'static {
     /// The account's usage, when the service reports it; `None` on any failure.
     async fn usage(&self, _backend: &str) -> Option<Usage> {
         None
+    }
+
+    /// Keeps the run's glossary when the service enforces terms itself; see
+    /// [`Translator::adopt_glossary`].
+    fn adopt_glossary(&self, _glossary: &Arc<Glossary>) -> bool {
+        false
     }
 }
 
@@ -160,6 +167,10 @@ impl<P: Protocol> Translator for ServiceBackend<P> {
 
     async fn usage(&self) -> Option<Usage> {
         self.protocol.usage(&self.name).await
+    }
+
+    fn adopt_glossary(&self, glossary: &Arc<Glossary>) -> bool {
+        self.protocol.adopt_glossary(glossary)
     }
 }
 

@@ -334,6 +334,51 @@ impl Glossary {
             .collect()
     }
 
+    /// Every (source form, required form) pair for `target`, NFC-normalised, in file
+    /// order: each Vietnamese form of a term with a rendering in `target`, and each
+    /// `translate = false` form as itself. A source form is listed once (the first
+    /// term that has it wins), so the pairs are a valid dictionary for a service.
+    pub fn entries(&self, target: &Lang) -> Vec<(String, String)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for term in &self.terms {
+            for form in &term.source {
+                let form = crate::segment::normalize(form);
+                let Some(required) = term
+                    .required(target, &form)
+                    .and_then(|forms| forms.first().map(|f| crate::segment::normalize(f)))
+                else {
+                    continue;
+                };
+                if seen.insert(form.clone()) {
+                    out.push((form, required));
+                }
+            }
+        }
+        out
+    }
+
+    /// The terms of `source` (NFC text) that have a required form in `target`, each
+    /// once, in order of first appearance: the text as matched and the required form.
+    pub fn required_in(&self, source: &str, target: &Lang) -> Vec<(String, String)> {
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        for m in self.find(source) {
+            if seen.contains(&m.term) {
+                continue;
+            }
+            let matched = &source[m.span];
+            if let Some(required) = self.terms[m.term]
+                .required(target, matched)
+                .and_then(|forms| forms.first().map(|f| (*f).to_owned()))
+            {
+                seen.push(m.term);
+                out.push((matched.to_owned(), required));
+            }
+        }
+        out
+    }
+
     /// The forms that must pass through unchanged (`translate = false`).
     pub fn protected_forms(&self) -> impl Iterator<Item = &str> {
         self.terms
@@ -425,6 +470,32 @@ translate = false
                 (1, "Chủ tịch UBND tỉnh"),
                 (2, "Viettel"),
                 (0, "ủy ban nhân dân tỉnh")
+            ]
+        );
+    }
+
+    #[test]
+    fn entries_and_terms_present_per_target() {
+        let g = glossary();
+        let zh = Lang::parse("zh-Hans").unwrap();
+        assert_eq!(
+            g.entries(&zh),
+            vec![
+                ("UBND tỉnh".to_owned(), "省人民委员会".to_owned()),
+                ("Ủy ban nhân dân tỉnh".to_owned(), "省人民委员会".to_owned()),
+                ("Viettel".to_owned(), "Viettel".to_owned()),
+            ]
+        );
+        let ko = Lang::parse("ko").unwrap();
+        let source = "Chủ tịch UBND tỉnh gặp Viettel và Chủ tịch UBND tỉnh.";
+        assert_eq!(
+            g.required_in(source, &ko),
+            vec![
+                (
+                    "Chủ tịch UBND tỉnh".to_owned(),
+                    "성 인민위원회 위원장".to_owned()
+                ),
+                ("Viettel".to_owned(), "Viettel".to_owned()),
             ]
         );
     }

@@ -3,5 +3,7 @@
 
 mod command;
 mod common;
+mod deepl_glossary;
+mod glossary;
 mod shapes;
 mod support;
