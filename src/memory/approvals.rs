@@ -107,6 +107,16 @@ impl Memory {
             .map_err(|e| sqlite(&self.path, e))
     }
 
+    /// How many verdicts the memory holds.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn approval_count(&self) -> Result<u64, MemoryError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM approvals", [], |row| row.get(0))
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
     /// After a reviewer settles `path`: its blocks no longer need a review, and when
     /// the file on disk was exactly what dich wrote (`written_hash`), the record of
     /// what dich wrote becomes `content` (the same file with the verdict mirrored in

@@ -22,8 +22,6 @@ pub const VERSION: u32 = 1;
 pub struct Manifest {
     /// Always [`VERSION`].
     pub version: u32,
-    /// When it was written, RFC 3339.
-    pub generated_at: String,
     /// The source language.
     pub source_language: String,
     /// The target languages.
@@ -136,7 +134,6 @@ pub fn build(project: &Project, status: &StatusReport, entries: &[Entry]) -> Man
     }
     Manifest {
         version: VERSION,
-        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         source_language: config.source.to_string(),
         targets: config.targets.iter().map(ToString::to_string).collect(),
         articles: articles.into_values().collect(),
@@ -156,7 +153,9 @@ fn add_ui(locale: &mut UiLocale, status: &UiStatus, entry: &Entry) {
     locale.files.insert(entry.path.clone(), entry.state());
 }
 
-/// Writes the manifest of `project` to `path` atomically.
+/// Writes the manifest of `project` to `path` atomically, unless the file already
+/// says exactly that: the manifest holds no time of its own, so a run that changed
+/// nothing writes nothing (design invariant 2).
 ///
 /// # Errors
 /// [`ReviewError::Manifest`] naming the path when it cannot be built or written.
@@ -173,6 +172,9 @@ pub fn write(project: &Project, path: &Path) -> Result<Manifest, ReviewError> {
     let manifest = build(project, &status, &entries);
     let mut json = serde_json::to_string_pretty(&manifest).map_err(|e| fail(e.to_string()))?;
     json.push('\n');
+    if std::fs::read_to_string(path).is_ok_and(|old| old == json) {
+        return Ok(manifest);
+    }
     crate::fs::write_atomic(path, json.as_bytes()).map_err(|e| fail(e.source.to_string()))?;
     Ok(manifest)
 }

@@ -118,6 +118,9 @@ pub enum ReviewError {
     /// A file could not be written.
     #[error(transparent)]
     Write(#[from] crate::fs::FsError),
+    /// The verdicts in the files could not be recovered.
+    #[error("cannot recover the review verdicts from the files: {0}")]
+    Recover(String),
     /// The manifest could not be built.
     #[error("cannot write the manifest {}: {message}", path.display())]
     Manifest {
@@ -305,6 +308,36 @@ fn settle(
     });
     entry.translation_hash = Some(translation_hash);
     Ok(())
+}
+
+/// Copies the verdicts mirrored in the files into a memory that holds none (it was
+/// deleted or is new), before a run may rewrite those files: the next run can then
+/// still tell `needs-review` from `machine`. Returns how many were recovered.
+///
+/// # Errors
+/// [`ReviewError`] when the memory or the content cannot be read.
+pub fn recover(project: &Project) -> Result<usize, ReviewError> {
+    let mut memory = project.open_memory()?;
+    if memory.approval_count()? > 0 {
+        return Ok(0);
+    }
+    let status = project
+        .status(&crate::pipeline::Options::default())
+        .map_err(|e| ReviewError::Recover(e.to_string()))?;
+    let mut recovered = 0;
+    for entry in entries(project, &status, &memory)? {
+        let kind = if entry.kind == "ui" {
+            FileKind::Ftl
+        } else {
+            FileKind::Markdown
+        };
+        let mirrored = read(project, &entry.path).and_then(|t| mirror::read(kind, &entry.path, &t));
+        if let Some(approval) = mirrored {
+            memory.record_approval(&approval)?;
+            recovered += 1;
+        }
+    }
+    Ok(recovered)
 }
 
 /// The reviewer's name: `--by`, else `DICH_REVIEWER`, else `git config user.name`.

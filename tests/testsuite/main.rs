@@ -17,6 +17,7 @@ mod markdown;
 mod mock;
 mod output;
 mod repair;
+mod review;
 mod segment;
 mod segment_fixtures;
 mod translate;
