@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::content::{Document, Protect, UnitKind};
+use crate::content::{Document, FrontMatterFormat, Protect, UnitKind};
 use crate::pipeline::{Project, StatusReport, UiStatus};
 
 use super::{Entry, Review, ReviewError, ReviewState};
@@ -196,7 +196,16 @@ fn title(path: &Path) -> Option<String> {
         .units
         .iter()
         .position(|u| u.kind == UnitKind::FrontMatter("title".to_owned()))?;
-    Some(doc.raw(i).to_owned())
+    let raw = doc.raw(i);
+    // The span is the value as written (quoted, escaped): read it back as a string.
+    match doc.format {
+        Some(FrontMatterFormat::Yaml) => serde_yaml_ng::from_str::<String>(raw).ok(),
+        _ => toml::from_str::<toml::Table>(&format!("v = {raw}"))
+            .ok()?
+            .remove("v")?
+            .as_str()
+            .map(str::to_owned),
+    }
 }
 
 fn changed_at(path: &Path) -> Option<String> {

@@ -13,6 +13,7 @@ mod failures;
 mod ftl_encoding;
 mod fuzz;
 mod install;
+mod manifest;
 mod markdown;
 mod mock;
 mod output;
