@@ -72,20 +72,18 @@ pub(crate) fn execute(config_path: &Path, args: StatusArgs) -> anyhow::Result<Ex
             value["fails_check"] = failed.into();
             print_json(&value)?;
         }
-        Format::Human => print_human(&status, &reviews, args.check)?,
-        Format::Github => print_github(&status, args.check)?,
+        Format::Human => print_human(&status, &reviews, (args.check, unapproved.len()))?,
+        Format::Github => {
+            for entry in &unapproved {
+                let state = entry.state().map_or("missing", ReviewState::as_str);
+                let message = format!("the {} translation is {state}, not reviewed", entry.lang);
+                let finding = ErrorObject::about(Some(&entry.path), Some("not-reviewed"), &message);
+                print_line(&finding.annotation("error"))?;
+            }
+            print_github(&status, (args.check, unapproved.len()))?;
+        }
     }
-    if !unapproved.is_empty() && args.output.format() != Format::Json {
-        let level = if args.output.format() == Format::Github {
-            "::error::"
-        } else {
-            ""
-        };
-        print_line(&format!(
-            "{level}{} translation(s) not reviewed (--require reviewed)",
-            unapproved.len()
-        ))?;
-    }
+
     Ok(if failed { Exit::Failed } else { Exit::Ok })
 }
 
@@ -126,7 +124,13 @@ fn review_name(entry: Option<&&Entry>) -> &'static str {
         .map_or("-", ReviewState::as_str)
 }
 
-fn print_human(status: &StatusReport, reviews: &[Entry], check: bool) -> anyhow::Result<()> {
+/// `check`: `--check` was given, with `unapproved` translations failing
+/// `--require reviewed`.
+fn print_human(
+    status: &StatusReport,
+    reviews: &[Entry],
+    check: (bool, usize),
+) -> anyhow::Result<()> {
     let reviews = status_order(status, reviews);
     for (i, article) in status.articles.iter().enumerate() {
         let detail = article
@@ -182,7 +186,7 @@ fn ui_state(ui: &UiStatus) -> &'static str {
 /// The last line counts everything listed above it (articles, UI files, unreadable
 /// sources) and, with `--check`, says whether the check failed, so that it always
 /// agrees with the exit code (issue 14).
-fn closing_line(status: &StatusReport, check: bool) -> String {
+fn closing_line(status: &StatusReport, (check, unapproved): (bool, usize)) -> String {
     let counts: Vec<String> = status
         .counts
         .iter()
@@ -215,8 +219,11 @@ fn closing_line(status: &StatusReport, check: bool) -> String {
     if !status.errors.is_empty() {
         line.push_str(&format!("; {} unreadable", status.errors.len()));
     }
+    if unapproved > 0 {
+        line.push_str(&format!("; {unapproved} not reviewed"));
+    }
     if check {
-        line.push_str(if status.fails_check() {
+        line.push_str(if status.fails_check() || unapproved > 0 {
             " — check failed"
         } else {
             " — check passed"
@@ -227,8 +234,8 @@ fn closing_line(status: &StatusReport, check: bool) -> String {
 
 /// GitHub annotations for what needs attention (stale, missing, conflicts, errors):
 /// errors with `--check` (they fail it), warnings without; then the closing line.
-fn print_github(status: &StatusReport, check: bool) -> anyhow::Result<()> {
-    let level = if check { "error" } else { "warning" };
+fn print_github(status: &StatusReport, check: (bool, usize)) -> anyhow::Result<()> {
+    let level = if check.0 { "error" } else { "warning" };
     for article in status.articles.iter().filter(|a| a.state.fails_check()) {
         let detail = article
             .detail

@@ -61,9 +61,16 @@ async fn an_approval_turns_reviewed_survives_losing_the_memory_and_lapses_on_a_s
     let all = states(&project);
     assert_eq!(all.len(), 6, "3 articles + 3 UI files: {all:?}");
     assert!(all.iter().all(|(_, s)| s == "machine"), "{all:?}");
-    project
+    let gate = project
         .run(&["status", "--check", "--require", "reviewed"])
-        .expect_code(1);
+        .expect_code(1)
+        .stdout();
+    // The last line agrees with the exit code and says why.
+    assert!(
+        gate.trim_end().ends_with("6 not reviewed — check failed"),
+        "{gate}"
+    );
+    assert!(gate.contains("up-to-date    machine      en"), "{gate}");
 
     let out = project
         .run(&["review", "approve", "content/tin.md", "--by", REVIEWER])
