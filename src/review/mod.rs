@@ -4,7 +4,7 @@
 //! `reviewed` (approved by a named person at a time), `needs-review`, `held` or
 //! `pseudo`. An approval covers the exact source and translation hashes it saw, so any
 //! later change of either turns it back to `needs-review`. Verdicts are stored in the
-//! memory and mirrored in each file's provenance ([`mirror`]): the files stay the
+//! memory and mirrored in each file's provenance (see `mirror.rs`): the files stay the
 //! truth, and deleting `.dich/` loses no approval.
 
 pub mod manifest;
