@@ -122,6 +122,8 @@ async fn an_approval_turns_reviewed_survives_losing_the_memory_and_lapses_on_a_s
     );
     project.translate_json(&[]);
     assert_eq!(state_of(&project, "content/tin.en.md"), "needs-review");
+    // The UI file did not change: its approval stands.
+    assert_eq!(state_of(&project, "locales/en/main.ftl"), "reviewed");
     project
         .run(&["status", "--check", "--require", "reviewed"])
         .expect_code(1);
