@@ -102,6 +102,8 @@ pub struct Config {
     pub check: CheckConfig,
     /// `[budget]`
     pub budget: BudgetConfig,
+    /// `[review]`
+    pub review: ReviewConfig,
 }
 
 /// `[content]`: how articles are read.
@@ -215,6 +217,23 @@ impl Default for MemoryConfig {
     }
 }
 
+/// `[review]`: review states and the publish manifest (docs/review.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// Where `dich translate` and `dich export manifest` write `translations.json`,
+    /// relative to the config file.
+    pub manifest: PathBuf,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            manifest: PathBuf::from("translations.json"),
+        }
+    }
+}
+
 /// How serious a check is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -280,6 +299,8 @@ struct RawConfig {
     check: CheckConfig,
     #[serde(default)]
     budget: BudgetConfig,
+    #[serde(default)]
+    review: ReviewConfig,
 }
 
 /// A backend table as written: keys and values with their spans.
@@ -360,6 +381,9 @@ impl Config {
             },
             segmentation: SegmentationConfig {
                 rules: raw.segmentation.rules.map(|r| root.join(r)),
+            },
+            review: ReviewConfig {
+                manifest: root.join(&raw.review.manifest),
             },
             root,
             source,

@@ -49,6 +49,7 @@ pub mod markup;
 pub mod memory;
 pub mod pipeline;
 pub mod qa;
+pub mod review;
 pub mod segment;
 
 /// Language tags; the `dich-runtime` crate's, since the portal's lookup speaks them.

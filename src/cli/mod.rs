@@ -8,9 +8,11 @@ use clap::{ArgAction, CommandFactory as _, Parser, Subcommand};
 use tracing_subscriber::filter::LevelFilter;
 
 mod check;
+mod export;
 mod memory;
 mod output;
 mod progress;
+mod review;
 mod segment;
 mod status;
 mod translate;
@@ -63,6 +65,10 @@ enum Command {
     Status(status::StatusArgs),
     /// Translation memory: TMX export and import.
     Memory(memory::MemoryArgs),
+    /// Review states: approve, reject and list translations.
+    Review(review::ReviewArgs),
+    /// Export for the portal: the publish manifest.
+    Export(export::ExportArgs),
     /// Split text into sentences (JSON Lines: one array per paragraph), for debugging.
     Segment(segment::SegmentArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -95,6 +101,8 @@ impl Args {
             Command::Status(args) => Some(args.output.format()),
             Command::Check(args) => Some(args.output.format()),
             Command::Memory(args) => args.format(),
+            Command::Review(args) => Some(args.format()),
+            Command::Export(args) => Some(args.format()),
             Command::Segment(_) | Command::Completions { .. } | Command::Man => None,
         }
     }
@@ -159,6 +167,8 @@ pub(crate) async fn run(args: Args) -> Exit {
         Command::Check(cmd) => check::execute(&args.config, cmd),
         Command::Status(cmd) => status::execute(&args.config, cmd),
         Command::Memory(cmd) => memory::execute(&args.config, cmd),
+        Command::Review(cmd) => review::execute(&args.config, cmd),
+        Command::Export(cmd) => export::execute(&args.config, cmd),
         Command::Segment(cmd) => segment::execute(&args.config, cmd),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dich::pipeline::{Options, Project, StatusReport, UiStatus};
+use dich::review::{self, Entry, ReviewState};
 
 use super::Exit;
 use super::output::{ErrorObject, Format, FormatArgs, UsageError, print_json, print_line};
@@ -13,6 +14,10 @@ pub(crate) struct StatusArgs {
     /// Exit 1 when anything is failed, stale, missing or in conflict (the CI freshness gate).
     #[arg(long)]
     check: bool,
+    /// With `--check`, also fail unless every translation is in this review state
+    /// (`reviewed`: the CI gate before publication).
+    #[arg(long, requires = "check", value_parser = ["reviewed"])]
+    require: Option<String>,
     #[command(flatten)]
     pub(crate) output: FormatArgs,
     /// Only these target languages (repeat or comma-separate).
@@ -44,12 +49,41 @@ pub(crate) fn execute(config_path: &Path, args: StatusArgs) -> anyhow::Result<Ex
         ..Options::default()
     };
     let status = project.status(&options)?;
-    let failed = args.check && status.fails_check();
+    let memory = review::open_memory(&project)?;
+    let reviews = review::entries(&project, &status, &memory)?;
+    // `--require reviewed`: anything not approved (missing included) fails the gate.
+    let unapproved: Vec<&Entry> = reviews
+        .iter()
+        .filter(|e| args.require.is_some() && e.state() != Some(ReviewState::Reviewed))
+        .collect();
+    let failed = args.check && (status.fails_check() || !unapproved.is_empty());
     match args.output.format() {
-        Format::Json => print_json(&json(&status)?)?,
-        Format::Human => print_human(&status, args.check)?,
-        Format::Github => print_github(&status, args.check)?,
+        Format::Json => {
+            let mut value = json(&status)?;
+            for (i, entry) in status_order(&status, &reviews).into_iter().enumerate() {
+                let (list, i) = if i < status.articles.len() {
+                    ("articles", i)
+                } else {
+                    ("ui", i - status.articles.len())
+                };
+                value[list][i]["review"] = serde_json::to_value(&entry.review)?;
+            }
+            value["unapproved"] = unapproved.len().into();
+            value["fails_check"] = failed.into();
+            print_json(&value)?;
+        }
+        Format::Human => print_human(&status, &reviews, (args.check, unapproved.len()))?,
+        Format::Github => {
+            for entry in &unapproved {
+                let state = entry.state().map_or("missing", ReviewState::as_str);
+                let message = format!("the {} translation is {state}, not reviewed", entry.lang);
+                let finding = ErrorObject::about(Some(&entry.path), Some("not-reviewed"), &message);
+                print_line(&finding.annotation("error"))?;
+            }
+            print_github(&status, (args.check, unapproved.len()))?;
+        }
     }
+
     Ok(if failed { Exit::Failed } else { Exit::Ok })
 }
 
@@ -76,21 +110,43 @@ fn json(status: &StatusReport) -> anyhow::Result<serde_json::Value> {
     Ok(value)
 }
 
-fn print_human(status: &StatusReport, check: bool) -> anyhow::Result<()> {
-    for article in &status.articles {
+/// The review entries in the order of the status report (articles, then UI files).
+fn status_order<'a>(status: &StatusReport, reviews: &'a [Entry]) -> Vec<&'a Entry> {
+    reviews
+        .iter()
+        .take(status.articles.len() + status.ui.len())
+        .collect()
+}
+
+fn review_name(entry: Option<&&Entry>) -> &'static str {
+    entry
+        .and_then(|e| e.state())
+        .map_or("-", ReviewState::as_str)
+}
+
+/// `check`: `--check` was given, with `unapproved` translations failing
+/// `--require reviewed`.
+fn print_human(
+    status: &StatusReport,
+    reviews: &[Entry],
+    check: (bool, usize),
+) -> anyhow::Result<()> {
+    let reviews = status_order(status, reviews);
+    for (i, article) in status.articles.iter().enumerate() {
         let detail = article
             .detail
             .as_deref()
             .map(|d| format!("  ({d})"))
             .unwrap_or_default();
         print_line(&format!(
-            "{:<13} {:<8} {}{detail}",
+            "{:<13} {:<12} {:<8} {}{detail}",
             article.state.as_str(),
+            review_name(reviews.get(i)),
             article.lang,
             article.path
         ))?;
     }
-    for ui in &status.ui {
+    for (i, ui) in status.ui.iter().enumerate() {
         let detail = match ui_error(ui) {
             Some(e) => format!("  ({})", e.message),
             None => format!(
@@ -105,8 +161,9 @@ fn print_human(status: &StatusReport, check: bool) -> anyhow::Result<()> {
             .and_then(|e| e.location())
             .unwrap_or_else(|| ui.path.clone());
         print_line(&format!(
-            "{:<13} {:<8} {location}{detail}",
+            "{:<13} {:<12} {:<8} {location}{detail}",
             ui_state(ui),
+            review_name(reviews.get(status.articles.len() + i)),
             ui.lang
         ))?;
     }
@@ -129,7 +186,7 @@ fn ui_state(ui: &UiStatus) -> &'static str {
 /// The last line counts everything listed above it (articles, UI files, unreadable
 /// sources) and, with `--check`, says whether the check failed, so that it always
 /// agrees with the exit code (issue 14).
-fn closing_line(status: &StatusReport, check: bool) -> String {
+fn closing_line(status: &StatusReport, (check, unapproved): (bool, usize)) -> String {
     let counts: Vec<String> = status
         .counts
         .iter()
@@ -162,8 +219,11 @@ fn closing_line(status: &StatusReport, check: bool) -> String {
     if !status.errors.is_empty() {
         line.push_str(&format!("; {} unreadable", status.errors.len()));
     }
+    if unapproved > 0 {
+        line.push_str(&format!("; {unapproved} not reviewed"));
+    }
     if check {
-        line.push_str(if status.fails_check() {
+        line.push_str(if status.fails_check() || unapproved > 0 {
             " — check failed"
         } else {
             " — check passed"
@@ -174,8 +234,8 @@ fn closing_line(status: &StatusReport, check: bool) -> String {
 
 /// GitHub annotations for what needs attention (stale, missing, conflicts, errors):
 /// errors with `--check` (they fail it), warnings without; then the closing line.
-fn print_github(status: &StatusReport, check: bool) -> anyhow::Result<()> {
-    let level = if check { "error" } else { "warning" };
+fn print_github(status: &StatusReport, check: (bool, usize)) -> anyhow::Result<()> {
+    let level = if check.0 { "error" } else { "warning" };
     for article in status.articles.iter().filter(|a| a.state.fails_check()) {
         let detail = article
             .detail

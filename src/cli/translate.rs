@@ -71,8 +71,12 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
         }
     }
     options.dry_run = false;
+    // Before files are rewritten: approvals live on in the files when `.dich/` is gone.
+    dich::review::recover(&project)?;
     let progress = Bar::new(args.output.is_machine());
     let report = project.translate(&chain, &options, &progress).await?;
+    // Written after every real run, even one with failures: it says what is there.
+    let manifest = dich::review::manifest::write(&project, &project.config().review.manifest);
     match args.output.format() {
         Format::Json => print_json(&json_report(&report)?)?,
         Format::Human => print_summary(&report)?,
@@ -81,6 +85,7 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
             print_annotations(&report)?;
         }
     }
+    manifest?;
     Ok(if report.interrupted {
         Exit::Interrupted
     } else if report.has_failures() {

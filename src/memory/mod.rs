@@ -15,7 +15,10 @@ use sha2::{Digest, Sha256};
 
 use crate::lang::Lang;
 
+mod approvals;
 pub mod tmx;
+
+pub use approvals::{Approval, Verdict};
 
 /// Where a translation came from. Lookups prefer human over import over machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -170,6 +173,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (path, unit_key));
      CREATE TABLE failures (
         path TEXT PRIMARY KEY, reason TEXT NOT NULL, failed_at TEXT NOT NULL);",
+    // 3: a person's verdict on a translated file (issue 12), mirrored in the file.
+    "CREATE TABLE approvals (
+        path TEXT PRIMARY KEY, verdict TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL,
+        source_hash TEXT NOT NULL, translation_hash TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '');",
 ];
 
 /// The translation memory.

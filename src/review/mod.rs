@@ -1,0 +1,459 @@
+//! Review states, approvals and the publish manifest (issue 12).
+//!
+//! A translation's review state says whether a person stands behind it: `machine`,
+//! `reviewed` (approved by a named person at a time), `needs-review`, `held` or
+//! `pseudo`. An approval covers the exact source and translation hashes it saw, so any
+//! later change of either turns it back to `needs-review`. Verdicts are stored in the
+//! memory and mirrored in each file's provenance (see `mirror.rs`): the files stay the
+//! truth, and deleting `.dich/` loses no approval.
+
+pub mod manifest;
+mod mirror;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::content::{self, Document, Protect};
+use crate::memory::{self, Approval, Memory, MemoryError, Verdict};
+use crate::pipeline::{ArticleStatus, Project, State, StatusReport, UiStatus};
+
+use mirror::FileKind;
+
+/// Whether a person stands behind a translation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReviewState {
+    /// Not publishable until fixed: a reviewer rejected it (or QA held it).
+    Held,
+    /// The source or the translation changed under an approval, or a person edited
+    /// it without approving it.
+    NeedsReview,
+    /// Written by the pseudo backend: never publishable.
+    Pseudo,
+    /// Written by a backend, not yet reviewed.
+    Machine,
+    /// Approved by a named person, unchanged since.
+    Reviewed,
+}
+
+impl ReviewState {
+    /// The name used in output and in `--state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Held => "held",
+            ReviewState::NeedsReview => "needs-review",
+            ReviewState::Pseudo => "pseudo",
+            ReviewState::Machine => "machine",
+            ReviewState::Reviewed => "reviewed",
+        }
+    }
+
+    /// The state named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<ReviewState> {
+        [
+            ReviewState::Held,
+            ReviewState::NeedsReview,
+            ReviewState::Pseudo,
+            ReviewState::Machine,
+            ReviewState::Reviewed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+}
+
+/// The review of one translated file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Review {
+    /// Its state.
+    pub state: ReviewState,
+    /// Who gave the last verdict, if anyone did.
+    pub by: Option<String>,
+    /// When, RFC 3339.
+    pub at: Option<String>,
+    /// Why, where the state needs a reason.
+    pub detail: Option<String>,
+}
+
+/// One translated file (article or Fluent file) in one language, with its review.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// The source article or reference `.ftl` file, relative to the project root.
+    pub source: String,
+    /// The target language.
+    pub lang: String,
+    /// The translated file, relative to the project root.
+    pub path: String,
+    /// `article` or `ui`.
+    pub kind: &'static str,
+    /// The translation state (`up-to-date`, `stale`, `missing`, …).
+    pub translation: &'static str,
+    /// The review; `None` while there is no translation.
+    pub review: Option<Review>,
+    /// Hash of the source now.
+    #[serde(skip)]
+    pub source_hash: Option<String>,
+    /// The backend named in the file's provenance, if any.
+    #[serde(skip)]
+    pub backend: Option<String>,
+    #[serde(skip)]
+    translation_hash: Option<String>,
+}
+
+impl Entry {
+    /// The review state, `None` while there is no translation.
+    pub fn state(&self) -> Option<ReviewState> {
+        self.review.as_ref().map(|r| r.state)
+    }
+}
+
+/// Why a review command failed as a whole.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReviewError {
+    /// The memory could not be read or written.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
+    /// A file could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::fs::FsError),
+    /// The verdicts in the files could not be recovered.
+    #[error("cannot recover the review verdicts from the files: {0}")]
+    Recover(String),
+    /// The manifest could not be built.
+    #[error("cannot write the manifest {}: {message}", path.display())]
+    Manifest {
+        /// The manifest's path.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// The memory if there is one, else an empty one: reading states creates nothing.
+///
+/// # Errors
+/// [`MemoryError`] when the memory exists but cannot be opened.
+pub fn open_memory(project: &Project) -> Result<Memory, MemoryError> {
+    if project.config().memory.path.exists() {
+        project.open_memory()
+    } else {
+        Memory::in_memory()
+    }
+}
+
+/// The review of every translation in `status`.
+///
+/// # Errors
+/// [`MemoryError`] when the memory cannot be read.
+pub fn entries(
+    project: &Project,
+    status: &StatusReport,
+    memory: &Memory,
+) -> Result<Vec<Entry>, MemoryError> {
+    let mut out = Vec::new();
+    for article in &status.articles {
+        out.push(article_entry(project, article, memory)?);
+    }
+    for ui in &status.ui {
+        out.push(ui_entry(project, ui, memory)?);
+    }
+    Ok(out)
+}
+
+fn read(project: &Project, rel: &str) -> Option<String> {
+    std::fs::read_to_string(project.config().root.join(rel)).ok()
+}
+
+fn article_entry(
+    project: &Project,
+    article: &ArticleStatus,
+    memory: &Memory,
+) -> Result<Entry, MemoryError> {
+    let config = project.config();
+    let source_hash = Document::load_with(
+        &config.root.join(&article.source),
+        &config.content.translatable_fields,
+        &Protect::default(),
+    )
+    .ok()
+    .map(|d| d.source_hash());
+    let text = read(project, &article.path).filter(|_| article.state != State::Missing);
+    let backend = text
+        .as_deref()
+        .and_then(content::read_provenance)
+        .map(|p| p.backend);
+    let pseudo = backend.as_deref().is_some_and(|b| b.starts_with("pseudo"));
+    let mut entry = Entry {
+        source: article.source.clone(),
+        lang: article.lang.clone(),
+        path: article.path.clone(),
+        kind: "article",
+        translation: article.state.as_str(),
+        review: None,
+        source_hash,
+        backend,
+        translation_hash: None,
+    };
+    if let Some(text) = text {
+        let human = matches!(article.state, State::NeedsReview | State::HumanEdited);
+        let fresh = !matches!(article.state, State::Stale | State::Conflict);
+        settle(
+            &mut entry,
+            memory,
+            (FileKind::Markdown, &text),
+            (pseudo, human, fresh),
+        )?;
+    }
+    Ok(entry)
+}
+
+fn ui_entry(project: &Project, ui: &UiStatus, memory: &Memory) -> Result<Entry, MemoryError> {
+    let config = project.config();
+    let locales = project.display_path(&config.locales_dir);
+    let rel = ui
+        .path
+        .strip_prefix(&format!("{locales}/{}/", ui.lang))
+        .unwrap_or(&ui.path);
+    let reference = config.locales_dir.join(config.source.as_str()).join(rel);
+    let source_text = crate::fluent::read_ftl(&reference).ok().flatten();
+    let text = crate::fluent::read_ftl(&config.root.join(&ui.path))
+        .ok()
+        .flatten();
+    let translation = match (&ui.error, &text) {
+        (Some(_), _) => "conflict",
+        (None, None) => "missing",
+        (None, Some(_)) if ui.missing + ui.stale > 0 => "stale",
+        (None, Some(_)) => "up-to-date",
+    };
+    let mut entry = Entry {
+        source: project.display_path(&reference),
+        lang: ui.lang.clone(),
+        path: ui.path.clone(),
+        kind: "ui",
+        translation,
+        review: None,
+        source_hash: source_text.as_deref().map(memory::hash),
+        backend: None,
+        translation_hash: None,
+    };
+    if let Some(text) = text {
+        let pseudo = text
+            .lines()
+            .any(|l| l.starts_with("# dich: machine (pseudo"));
+        let fresh = matches!(translation, "up-to-date");
+        settle(
+            &mut entry,
+            memory,
+            (FileKind::Ftl, &text),
+            (pseudo, false, fresh),
+        )?;
+    }
+    Ok(entry)
+}
+
+/// Decides the review of an existing translation from the last verdict (memory first,
+/// else the one mirrored in the file) and the hashes now.
+fn settle(
+    entry: &mut Entry,
+    memory: &Memory,
+    (kind, text): (FileKind, &str),
+    (pseudo, human, fresh): (bool, bool, bool),
+) -> Result<(), MemoryError> {
+    let translation_hash = mirror::translation_hash(kind, text);
+    let verdict = match memory.approval(&entry.path)? {
+        Some(a) => Some(a),
+        None => mirror::read(kind, &entry.path, text),
+    };
+    let same_text = |a: &Approval| a.translation_hash == translation_hash;
+    let same_source = |a: &Approval| Some(&a.source_hash) == entry.source_hash.as_ref();
+    let review = |state, a: Option<&Approval>, detail: Option<String>| Review {
+        state,
+        by: a.map(|a| a.by.clone()),
+        at: a.map(|a| a.at.clone()),
+        detail,
+    };
+    entry.review = Some(match &verdict {
+        Some(a) if a.verdict == Verdict::Rejected && same_text(a) => review(
+            ReviewState::Held,
+            Some(a),
+            Some(format!("rejected by {}: {}", a.by, a.reason)),
+        ),
+        Some(a) if a.verdict == Verdict::Approved && same_text(a) && same_source(a) && fresh => {
+            review(ReviewState::Reviewed, Some(a), None)
+        }
+        Some(a) if a.verdict == Verdict::Approved => {
+            let what = if same_text(a) {
+                "the source"
+            } else {
+                "the translation"
+            };
+            review(
+                ReviewState::NeedsReview,
+                Some(a),
+                Some(format!(
+                    "{what} changed since {} approved it at {}",
+                    a.by, a.at
+                )),
+            )
+        }
+        _ if pseudo => review(ReviewState::Pseudo, None, None),
+        _ if human => review(
+            ReviewState::NeedsReview,
+            None,
+            Some("edited by a person, not approved".to_owned()),
+        ),
+        _ => review(ReviewState::Machine, None, None),
+    });
+    entry.translation_hash = Some(translation_hash);
+    Ok(())
+}
+
+/// Copies the verdicts mirrored in the files into a memory that holds none (it was
+/// deleted or is new), before a run may rewrite those files: the next run can then
+/// still tell `needs-review` from `machine`. Returns how many were recovered.
+///
+/// # Errors
+/// [`ReviewError`] when the memory or the content cannot be read.
+pub fn recover(project: &Project) -> Result<usize, ReviewError> {
+    let mut memory = project.open_memory()?;
+    if memory.approval_count()? > 0 {
+        return Ok(0);
+    }
+    let status = project
+        .status(&crate::pipeline::Options::default())
+        .map_err(|e| ReviewError::Recover(e.to_string()))?;
+    let mut recovered = 0;
+    for entry in entries(project, &status, &memory)? {
+        let kind = if entry.kind == "ui" {
+            FileKind::Ftl
+        } else {
+            FileKind::Markdown
+        };
+        let mirrored = read(project, &entry.path).and_then(|t| mirror::read(kind, &entry.path, &t));
+        if let Some(approval) = mirrored {
+            memory.record_approval(&approval)?;
+            recovered += 1;
+        }
+    }
+    Ok(recovered)
+}
+
+/// The reviewer's name: `--by`, else `DICH_REVIEWER`, else `git config user.name`.
+pub fn reviewer(by: Option<&str>, root: &Path) -> Option<String> {
+    let name = by
+        .map(str::to_owned)
+        .or_else(|| std::env::var("DICH_REVIEWER").ok());
+    let name = name.or_else(|| {
+        let out = std::process::Command::new("git")
+            .args(["config", "user.name"])
+            .current_dir(root)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    });
+    name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty())
+}
+
+/// What a verdict did to one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// The translated file.
+    pub path: String,
+    /// The target language.
+    pub lang: String,
+    /// `None` when the verdict was recorded, else why it was refused.
+    pub refused: Option<String>,
+}
+
+/// Records `verdict` by `by` on every entry in `selected` (memory and file mirror).
+/// Approving a missing, stale, conflicting, failed or pseudo translation is refused
+/// (that entry's [`Outcome::refused`]); rejecting needs only an existing file.
+///
+/// # Errors
+/// [`ReviewError`] when the memory or a file cannot be written.
+pub fn give_verdict(
+    project: &Project,
+    memory: &mut Memory,
+    selected: &[Entry],
+    (verdict, by, reason): (Verdict, &str, &str),
+) -> Result<Vec<Outcome>, ReviewError> {
+    let mut outcomes = Vec::new();
+    for entry in selected {
+        let refused = refusal(entry, verdict);
+        if refused.is_none() {
+            record(project, memory, entry, (verdict, by, reason))?;
+        }
+        outcomes.push(Outcome {
+            path: entry.path.clone(),
+            lang: entry.lang.clone(),
+            refused,
+        });
+    }
+    Ok(outcomes)
+}
+
+fn refusal(entry: &Entry, verdict: Verdict) -> Option<String> {
+    let state = entry.state();
+    match (entry.translation, verdict) {
+        ("missing", _) => Some("there is no translation yet; run `dich translate`".to_owned()),
+        ("stale", Verdict::Approved) => Some(
+            "the translation is stale (its source changed); run `dich translate` first".to_owned(),
+        ),
+        ("conflict", Verdict::Approved) => {
+            Some("the translation is in conflict with its source; see `dich status`".to_owned())
+        }
+        ("failed", Verdict::Approved) => {
+            Some("the last translation failed; see `dich status`".to_owned())
+        }
+        _ if verdict == Verdict::Approved && state == Some(ReviewState::Pseudo) => Some(
+            "it is a pseudo-translation, never publishable; translate it with a real backend"
+                .to_owned(),
+        ),
+        _ if entry.translation_hash.is_none() || entry.source_hash.is_none() => {
+            Some("the file or its source cannot be read".to_owned())
+        }
+        _ => None,
+    }
+}
+
+fn record(
+    project: &Project,
+    memory: &mut Memory,
+    entry: &Entry,
+    (verdict, by, reason): (Verdict, &str, &str),
+) -> Result<(), ReviewError> {
+    let approval = Approval {
+        path: entry.path.clone(),
+        verdict,
+        by: by.to_owned(),
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        source_hash: entry.source_hash.clone().unwrap_or_default(),
+        translation_hash: entry.translation_hash.clone().unwrap_or_default(),
+        reason: reason.to_owned(),
+    };
+    memory.record_approval(&approval)?;
+    let kind = if entry.kind == "ui" {
+        FileKind::Ftl
+    } else {
+        FileKind::Markdown
+    };
+    let path = project.config().root.join(&entry.path);
+    let Some(text) = read(project, &entry.path) else {
+        return Ok(());
+    };
+    match mirror::write(kind, &text, &approval) {
+        Some(mirrored) => {
+            crate::fs::write_atomic(&path, mirrored.as_bytes())?;
+            memory.settle_file(&entry.path, &memory::hash(&text), &mirrored)?;
+        }
+        None => tracing::warn!(
+            "{}: no provenance table to mirror the verdict in; it is kept in the memory only",
+            entry.path
+        ),
+    }
+    Ok(())
+}
