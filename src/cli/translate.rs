@@ -207,7 +207,11 @@ struct JsonFailure {
 
 fn failure_object(failure: &Failure) -> JsonFailure {
     JsonFailure {
-        object: ErrorObject::about(Some(&failure.path), None, &failure.reason),
+        object: ErrorObject::about(
+            Some(&failure.path),
+            failure.code.as_deref(),
+            &failure.reason,
+        ),
         lang: failure.lang.clone(),
     }
 }

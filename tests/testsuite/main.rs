@@ -16,6 +16,7 @@ mod install;
 mod markdown;
 mod mock;
 mod output;
+mod qa;
 mod repair;
 mod segment;
 mod segment_fixtures;

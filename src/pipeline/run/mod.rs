@@ -18,6 +18,7 @@ use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError, NewEntry, Origin};
 
 use super::batching::Batcher;
+use super::gate::{self, Gate};
 use super::plan::{self, Job, JobDoc, ParsedSource, PlanSettings, ReadAhead, Source};
 use super::progress::Progress;
 use super::render::{self, RenderedFile};
@@ -52,6 +53,8 @@ pub(crate) struct Sending<'a> {
     pub(crate) concurrency: usize,
     /// Stop cleanly on Ctrl-C.
     pub(crate) handle_interrupt: bool,
+    /// The QA gate (none when `[qa] enabled = false`).
+    pub(crate) gate: Option<&'a Gate>,
 }
 
 /// Translates `sources`, planned with `settings`; counts and failures go to `report`.
@@ -77,6 +80,7 @@ pub(crate) async fn run(
         waiting: Waiting::default(),
         writer: Writer::default(),
         stop: None,
+        gate: sending.gate.cloned(),
     };
     runner.drive(&sources, sending).await?;
     Ok(runner.report)
@@ -95,13 +99,15 @@ struct Runner<'a> {
     writer: Writer,
     /// Why the run stopped sending, once it did.
     stop: Option<String>,
+    gate: Option<Gate>,
 }
 
 impl Runner<'_> {
     /// The main loop: keep the request slots busy, planning sources only when no
     /// full batch is waiting for one; then finish what is left.
     async fn drive(&mut self, sources: &ReadAhead, sending: Sending<'_>) -> Result<(), RunError> {
-        let mut scheduler = Scheduler::start(sending.chain, sending.concurrency);
+        let mut scheduler =
+            Scheduler::start(sending.chain, sending.gate.cloned(), sending.concurrency);
         let mut interrupt = std::pin::pin!(interrupted(sending.handle_interrupt));
         loop {
             // Results first: storing one frees its slot for the next request.
@@ -368,13 +374,22 @@ impl Runner<'_> {
             self.progress.file_done(&job.rel, &job.target, "planned");
             return Ok(());
         }
+        let source = &self.settings.layout.source;
         let rendered = match (waiting.failure, &job.doc) {
             // A Fluent file is written without the messages that failed.
             (Some(reason), JobDoc::Article(_)) => Err(reason),
-            _ => render::render(&job, &self.memory, &self.settings.layout.source)?,
+            _ => render::render(&job, &self.memory, source)?,
+        };
+        let warnings = match (&self.gate, &rendered) {
+            (Some(gate), Ok(_)) => gate::review(gate, &self.memory, source, &job)?,
+            _ => Ok(Vec::new()),
+        };
+        let rendered = match (rendered, warnings) {
+            (Ok(file), Ok(warnings)) => Ok((file, warnings)),
+            (Err(reason), _) | (Ok(_), Err(reason)) => Err(reason),
         };
         match rendered {
-            Ok(file) => self.queue_write(job, file),
+            Ok((file, warnings)) => self.queue_write(job, file, warnings),
             Err(reason) => {
                 self.memory.record_failure(&job.rel, &reason)?;
                 self.report
@@ -386,7 +401,7 @@ impl Runner<'_> {
     }
 
     /// Reports the Fluent messages left out of a rendered file and queues its write.
-    fn queue_write(&mut self, job: Job, file: RenderedFile) {
+    fn queue_write(&mut self, job: Job, file: RenderedFile, qa_warnings: Vec<String>) {
         for (id, reason) in file.left_out {
             let what = format!("message `{id}` not written: {reason}");
             self.report.fail(job.rel.clone(), Some(&job.target), what);
@@ -399,6 +414,7 @@ impl Runner<'_> {
             content: file.content,
             source_hash: file.source_hash,
             reviews: job.reviews,
+            qa_warnings,
         });
     }
 
@@ -422,6 +438,8 @@ impl Runner<'_> {
                     &file.source_hash,
                     &file.reviews,
                 )?;
+                self.memory
+                    .record_qa_warnings(&file.rel, &file.qa_warnings)?;
                 let outcome = if changed {
                     self.report.lang(&file.target).files_written += 1;
                     "written"
