@@ -189,3 +189,83 @@ fn a_warning_level_fault_is_written_and_needs_review() {
     );
     assert_eq!(state("content/tot.md")["state"], "up-to-date", "{status}");
 }
+
+/// Validates `value` against `docs/schema/qa.schema.json`.
+fn assert_valid_qa_json(value: &serde_json::Value) {
+    let path = format!("{}/docs/schema/qa.schema.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("schema file");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{value:#}");
+}
+
+#[test]
+fn dich_qa_passes_on_the_sample_translated_with_pseudo() {
+    let project = Project::sample();
+    project.run(&["translate"]).expect_code(0);
+    let run = project.run(&["qa", "--format", "json"]).expect_code(0);
+    let report = run.json();
+    assert_valid_qa_json(&report);
+    assert_eq!(report["summary"]["errors"], 0, "{report}");
+    assert!(report["summary"]["files"].as_u64() > Some(0), "{report}");
+}
+
+#[test]
+fn dich_qa_flags_a_hand_edited_wrong_number_with_file_and_line() {
+    let project = project(
+        "fallback = [\"good\"]\n\n[backends.good]\nkind = \"command\"\ncommand = [\"python3\", \"mt.py\", \"good\"]\n",
+    );
+    project.run(&["translate"]).expect_code(0);
+    project.run(&["qa"]).expect_code(0);
+    let english = project.read("content/so.en.md");
+    let edited = english.replace("1,676 schools", "1,667 schools");
+    assert_ne!(edited, english);
+    project.write("content/so.en.md", &edited);
+    let line = edited
+        .lines()
+        .position(|l| l.contains("1,667"))
+        .map(|i| i + 1)
+        .expect("edited line");
+
+    let human = project.run(&["qa"]).expect_code(1).stdout();
+    let location = format!("content/so.en.md:{line}: error[number-mismatch]");
+    assert!(human.contains(&location), "{human}");
+    assert!(human.contains("1,667 schools"), "{human}");
+
+    let report = project
+        .run(&["qa", "--format", "json"])
+        .expect_code(1)
+        .json();
+    assert_valid_qa_json(&report);
+    let issues = report["issues"].as_array().cloned().unwrap_or_default();
+    assert_eq!(issues.len(), 1, "only the edited sentence: {report}");
+    assert_eq!(issues[0]["path"], "content/so.en.md", "{report}");
+    assert_eq!(issues[0]["line"], line, "{report}");
+    assert_eq!(issues[0]["code"], "number-mismatch", "{report}");
+
+    let github = project
+        .run(&["qa", "--format", "github"])
+        .expect_code(1)
+        .stdout();
+    assert!(
+        github.starts_with(&format!(
+            "::error file=content/so.en.md,line={line},title=number-mismatch::"
+        )),
+        "{github}"
+    );
+    // The edit can be let through as a warning: exit 0, unless --strict.
+    let config = project.read("config.toml");
+    project.write(
+        "config.toml",
+        &format!("{config}\n[qa.levels]\nnumber-mismatch = \"warning\"\n"),
+    );
+    project.run(&["qa"]).expect_code(0);
+    project.run(&["qa", "--strict"]).expect_code(1);
+    project
+        .run(&["qa", "--only", "content/tot.md", "--strict"])
+        .expect_code(0);
+}
