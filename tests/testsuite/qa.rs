@@ -127,6 +127,7 @@ fn faulty_answers_are_asked_again_then_held_with_their_reasons() {
     );
 
     let status = project.run(&["status", "--json"]).expect_code(0).json();
+    assert_valid("status", &status);
     let articles = status["articles"].as_array().cloned().unwrap_or_default();
     let so = articles
         .iter()
@@ -192,7 +193,15 @@ fn a_warning_level_fault_is_written_and_needs_review() {
 
 /// Validates `value` against `docs/schema/qa.schema.json`.
 fn assert_valid_qa_json(value: &serde_json::Value) {
-    let path = format!("{}/docs/schema/qa.schema.json", env!("CARGO_MANIFEST_DIR"));
+    assert_valid("qa", value);
+}
+
+/// Validates `value` against `docs/schema/NAME.schema.json`.
+fn assert_valid(name: &str, value: &serde_json::Value) {
+    let path = format!(
+        "{}/docs/schema/{name}.schema.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).expect("schema file");
     let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
