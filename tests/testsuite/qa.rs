@@ -20,6 +20,7 @@ bad = {
     "Tỉnh có 1.676 trường học.": "The province has 1,767 schools.",
     "Dự án kéo dài đến năm 2030.": "The project runs until",
     "Chúc mừng năm mới.": "Chúc mừng năm mới.",
+    "Huyện có 25 xã.": "The district has 52 communes.",
 }
 for line in sys.stdin:
     request = json.loads(line)
@@ -161,6 +162,30 @@ fn the_fallback_backend_replaces_faulty_answers() {
     );
     let status = project.run(&["status", "--check"]).expect_code(0).stdout();
     assert!(!status.contains("held"), "{status}");
+}
+
+#[test]
+fn a_held_article_keeps_its_previous_translation() {
+    let fallback = "fallback = [\"good\"]\n\n[backends.good]\nkind = \"command\"\ncommand = [\"python3\", \"mt.py\", \"good\"]\n";
+    let project = project(fallback);
+    project.run(&["translate"]).expect_code(0);
+    let before = project.read("content/so.en.md");
+    // The fallback is gone and the source changed to a sentence the primary mangles.
+    let config = project.read("config.toml").replace(fallback, "");
+    project.write("config.toml", &config);
+    project.write("content/so.md", "Huyện có 25 xã.\n");
+    project.run(&["translate"]).expect_code(1);
+    assert_eq!(project.read("content/so.en.md"), before, "left as it was");
+    let status = project.run(&["status", "--json"]).expect_code(0).json();
+    let so = status["articles"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["source"] == "content/so.md"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{status}"));
+    assert_eq!(so["state"], "held", "{status}");
+    let detail = so["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("52 communes"), "{detail}");
+    assert!(detail.contains("stale"), "says what is in place: {detail}");
 }
 
 #[test]
