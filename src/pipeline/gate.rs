@@ -98,6 +98,7 @@ pub(crate) async fn translate(
         source: &batch.source,
         target: &batch.target,
     };
+    let retired: Vec<String> = chain.handovers().into_iter().map(|h| h.backend).collect();
     let mut pending = Vec::new();
     for (index, result) in results.iter().enumerate() {
         let Ok(answer) = result else { continue };
@@ -112,7 +113,6 @@ pub(crate) async fn translate(
             continue;
         };
         // The same backend once more, then every later one that can still serve.
-        let retired: Vec<String> = chain.handovers().into_iter().map(|h| h.backend).collect();
         let attempts = std::iter::once(member)
             .chain(member + 1..members.len())
             .filter(|&m| !members[m].is_pseudo() && !retired.iter().any(|r| r == members[m].name()))

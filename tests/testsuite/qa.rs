@@ -188,6 +188,38 @@ fn a_held_article_keeps_its_previous_translation() {
     assert!(detail.contains("stale"), "says what is in place: {detail}");
 }
 
+/// A person's text is reported, never blocked: an imported translation with a wrong
+/// number is written, and the article needs review.
+#[test]
+fn an_imported_translation_is_checked_as_a_warning_only() {
+    let project = project("");
+    project.write(
+        "seed.tmx",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\">\n<header creationtool=\"t\" creationtoolversion=\"1\" datatype=\"plaintext\" segtype=\"sentence\" adminlang=\"en\" srclang=\"vi\" o-tmf=\"t\"/>\n<body>\n<tu><tuv xml:lang=\"vi\"><seg>Tỉnh có 1.676 trường học.</seg></tuv><tuv xml:lang=\"en\"><seg>The province has 1,767 schools.</seg></tuv></tu>\n</body>\n</tmx>\n",
+    );
+    project
+        .run(&["memory", "import", "seed.tmx"])
+        .expect_code(0);
+    project
+        .run(&["translate", "--only", "content/so.md"])
+        .expect_code(0);
+    assert!(project.read("content/so.en.md").contains("1,767 schools"));
+    let status = project.run(&["status", "--json"]).expect_code(0).json();
+    let so = status["articles"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["source"] == "content/so.md"))
+        .cloned()
+        .unwrap_or_else(|| panic!("{status}"));
+    assert_eq!(so["state"], "needs-review", "{status}");
+    assert!(
+        so["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("number-mismatch"),
+        "{status}"
+    );
+}
+
 #[test]
 fn a_warning_level_fault_is_written_and_needs_review() {
     let project = project(
