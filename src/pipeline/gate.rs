@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use crate::backend::{BackendError, Batch, Chain, Translated, Translator};
 use crate::lang::Lang;
-use crate::memory::{Memory, MemoryError, Origin};
+use crate::memory::{Entry, Memory, MemoryError, Origin};
 use crate::qa::{self, Checker, Finding, Pair, Severity};
 
 use super::plan::Job;
@@ -56,6 +56,15 @@ impl Gate {
 
     fn judges(&self, backend_label: &str) -> bool {
         !self.pseudo.iter().any(|p| p == backend_label)
+    }
+
+    /// Whether a memory entry may be reused for `source`: not a machine translation
+    /// with an error-level fault (stored before the gate, or under other levels). One
+    /// that has is sent again rather than holding its article for good.
+    pub(crate) fn reusable(&self, source: &str, entry: &Entry, pair: Pair<'_>) -> bool {
+        entry.origin != Origin::Machine
+            || !self.judges(&entry.backend)
+            || first_error(&self.checker, source, &entry.translation, pair).is_none()
     }
 }
 

@@ -220,6 +220,30 @@ fn an_imported_translation_is_checked_as_a_warning_only() {
     );
 }
 
+/// A faulty machine translation already in the memory (stored with the gate off) is
+/// not reused: it is sent again, and the fallback's answer is written.
+#[test]
+fn a_faulty_memory_entry_is_sent_again_not_reused() {
+    let fallback = "fallback = [\"good\"]\n\n[backends.good]\nkind = \"command\"\ncommand = [\"python3\", \"mt.py\", \"good\"]\n";
+    let project = project(&format!("{fallback}\n[qa]\nenabled = false\n"));
+    project
+        .run(&["translate", "--only", "content/so.md"])
+        .expect_code(0);
+    assert!(
+        project.read("content/so.en.md").contains("1,767"),
+        "gate off"
+    );
+    let config = project
+        .read("config.toml")
+        .replace("[qa]\nenabled = false\n", "");
+    project.write("config.toml", &config);
+    project.write("content/so2.md", "Tỉnh có 1.676 trường học.\n");
+    project
+        .run(&["translate", "--only", "content/so2.md"])
+        .expect_code(0);
+    assert!(project.read("content/so2.en.md").contains("1,676 schools"));
+}
+
 #[test]
 fn a_warning_level_fault_is_written_and_needs_review() {
     let project = project(

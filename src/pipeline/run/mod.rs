@@ -16,6 +16,7 @@ use crate::backend::{Batch, Chain};
 use crate::fs::FsError;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError, NewEntry, Origin};
+use crate::qa;
 
 use super::batching::Batcher;
 use super::gate::{self, Gate};
@@ -198,7 +199,6 @@ impl Runner<'_> {
     /// Sorts the segments of one job: failed already, on their way, in the memory, or
     /// to be sent. A job that waits for nothing is finished at once.
     fn admit(&mut self, job: Job) -> Result<(), RunError> {
-        let source = &self.settings.layout.source;
         let target = job.target.clone();
         let (mut wait_for, mut failure, mut hits) = (Vec::new(), None, 0);
         for (segment, context) in job.segments_to_translate() {
@@ -208,7 +208,7 @@ impl Runner<'_> {
                     failure.get_or_insert(reason);
                 }
                 Seen::OnItsWay => wait_for.push(key.clone()),
-                Seen::NotSent if self.memory.segment(source, &target, key)?.is_some() => hits += 1,
+                Seen::NotSent if self.reusable(&target, key)? => hits += 1,
                 Seen::NotSent => {
                     for batch in self.batcher.add(&target, key, context) {
                         self.queue(batch);
@@ -226,6 +226,19 @@ impl Runner<'_> {
             self.waiting.park(waiting);
             Ok(())
         }
+    }
+
+    /// Whether the memory has a translation of `key` that may be reused: any, or with
+    /// the QA gate on, one that passes it ([`Gate::reusable`]).
+    fn reusable(&self, target: &Lang, key: &str) -> Result<bool, RunError> {
+        let source = &self.settings.layout.source;
+        let Some(entry) = self.memory.segment(source, target, key)? else {
+            return Ok(false);
+        };
+        Ok(self
+            .gate
+            .as_ref()
+            .is_none_or(|gate| gate.reusable(key, &entry, qa::Pair { source, target })))
     }
 
     /// A full batch: ready to send, or in a dry run counted as if sent. Its keys stay
