@@ -104,6 +104,59 @@ pub struct Config {
     pub budget: BudgetConfig,
     /// `[review]`
     pub review: ReviewConfig,
+    /// `[qa]`
+    pub qa: QaConfig,
+}
+
+/// `[qa]`: the checks every machine answer passes before it is written (docs/qa.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QaConfig {
+    /// `enabled = false` turns the gate off in `dich translate` (`dich qa` still runs).
+    pub enabled: bool,
+    /// Per-code levels (`[qa.levels]`), every key a valid [`crate::qa::QaCode`].
+    pub levels: BTreeMap<String, Level>,
+    /// The glossary file, resolved against the config's folder: `glossary = "…"`,
+    /// else `glossary.toml` beside the config when it exists.
+    pub glossary: Option<PathBuf>,
+}
+
+impl Default for QaConfig {
+    fn default() -> Self {
+        QaConfig {
+            enabled: true,
+            levels: BTreeMap::new(),
+            glossary: None,
+        }
+    }
+}
+
+impl QaConfig {
+    /// The checker these settings describe, with the glossary loaded.
+    ///
+    /// # Errors
+    /// [`crate::qa::GlossaryError`] when the glossary cannot be read or is invalid.
+    pub fn checker(&self) -> Result<crate::qa::Checker, crate::qa::GlossaryError> {
+        let levels = crate::qa::Levels::from_table(&self.levels)
+            // Validated when the config was parsed.
+            .unwrap_or_default();
+        let mut checker = crate::qa::Checker::new().with_levels(levels);
+        if let Some(path) = &self.glossary {
+            checker = checker.with_glossary(crate::qa::Glossary::from_file(path)?);
+        }
+        Ok(checker)
+    }
+}
+
+/// `[qa]` as written, with spans for errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQa {
+    #[serde(default)]
+    enabled: Option<bool>,
+    #[serde(default)]
+    levels: BTreeMap<Spanned<String>, Level>,
+    #[serde(default)]
+    glossary: Option<PathBuf>,
 }
 
 /// `[content]`: how articles are read.
@@ -301,6 +354,8 @@ struct RawConfig {
     budget: BudgetConfig,
     #[serde(default)]
     review: ReviewConfig,
+    #[serde(default)]
+    qa: RawQa,
 }
 
 /// A backend table as written: keys and values with their spans.
@@ -372,6 +427,7 @@ impl Config {
         // A config in the current folder has an empty root, so paths print as
         // `content/…` rather than `./content/…`.
         let root = path.parent().map(Path::to_owned).unwrap_or_default();
+        let qa = at.qa(raw.qa, &root)?;
         Ok(Config {
             path: path.to_owned(),
             content_dir: root.join(&raw.project.content_dir),
@@ -393,6 +449,7 @@ impl Config {
             backends,
             check: raw.check,
             budget: raw.budget,
+            qa,
         })
     }
 
@@ -443,6 +500,28 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
+    /// `[qa]`: every level names a QA code (else an error at the key); the glossary
+    /// path resolved against `root`.
+    fn qa(&self, raw: RawQa, root: &Path) -> Result<QaConfig, ConfigError> {
+        let mut levels = BTreeMap::new();
+        for (code, level) in raw.levels {
+            if crate::qa::QaCode::parse(code.get_ref()).is_none() {
+                let e = crate::qa::UnknownCode(code.get_ref().clone());
+                return Err(self.error(code.span().start, format!("[qa.levels]: {e}")));
+            }
+            levels.insert(code.into_inner(), level);
+        }
+        let glossary = match raw.glossary {
+            Some(path) => Some(root.join(path)),
+            None => Some(root.join("glossary.toml")).filter(|p| p.is_file()),
+        };
+        Ok(QaConfig {
+            enabled: raw.enabled.unwrap_or(true),
+            levels,
+            glossary,
+        })
+    }
+
     fn error(&self, offset: usize, message: impl Into<String>) -> ConfigError {
         let Location { line, column } = text_position::location(self.text, offset);
         ConfigError::Invalid {
@@ -629,6 +708,25 @@ mod tests {
     }
 
     const MINIMAL: &str = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\", \"zh-hans\"]\n";
+
+    #[test]
+    fn qa_levels_are_read_and_unknown_codes_point_at_the_key() {
+        let config = parse(&format!(
+            "{MINIMAL}[qa]\nglossary = \"terms.toml\"\n[qa.levels]\nlength-ratio = \"off\"\n"
+        ))
+        .unwrap();
+        assert!(config.qa.enabled);
+        assert_eq!(config.qa.levels.get("length-ratio"), Some(&Level::Off));
+        assert_eq!(
+            config.qa.glossary,
+            Some(Path::new("site").join("terms.toml"))
+        );
+        let message = error_of(&format!("{MINIMAL}[qa.levels]\nnumber-mismach = \"off\"\n"));
+        assert!(message.starts_with("site/config.toml:5:1:"), "{message}");
+        assert!(message.contains("number-mismatch"), "{message}");
+        let message = error_of(&format!("{MINIMAL}[qa]\nenable = false\n"));
+        assert!(message.starts_with("site/config.toml:5:1:"), "{message}");
+    }
 
     #[test]
     fn only_project_is_required_and_defaults_apply() {

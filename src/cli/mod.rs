@@ -12,6 +12,7 @@ mod export;
 mod memory;
 mod output;
 mod progress;
+mod qa;
 mod review;
 mod segment;
 mod status;
@@ -61,6 +62,9 @@ enum Command {
     /// Validate the config and the `.ftl` files (syntax, against the reference locale,
     /// runtime formatting).
     Check(check::CheckArgs),
+    /// Run every QA check (numbers, URLs, untranslated, truncation, terminology, …)
+    /// on the existing translations, machine, human and imported.
+    Qa(qa::QaArgs),
     /// Per article and language: up to date, stale, missing, human-edited, …
     Status(status::StatusArgs),
     /// Translation memory: TMX export and import.
@@ -100,6 +104,7 @@ impl Args {
             Command::Translate(args) => Some(args.output.format()),
             Command::Status(args) => Some(args.output.format()),
             Command::Check(args) => Some(args.output.format()),
+            Command::Qa(args) => Some(args.output.format()),
             Command::Memory(args) => args.format(),
             Command::Review(args) => Some(args.format()),
             Command::Export(args) => Some(args.format()),
@@ -165,6 +170,7 @@ pub(crate) async fn run(args: Args) -> Exit {
     let result = match args.command {
         Command::Translate(cmd) => translate::execute(&args.config, cmd).await,
         Command::Check(cmd) => check::execute(&args.config, cmd),
+        Command::Qa(cmd) => qa::execute(&args.config, cmd),
         Command::Status(cmd) => status::execute(&args.config, cmd),
         Command::Memory(cmd) => memory::execute(&args.config, cmd),
         Command::Review(cmd) => review::execute(&args.config, cmd),

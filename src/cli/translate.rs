@@ -50,7 +50,10 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
         force: args.force,
         handle_interrupt: true,
     };
-    let chain = backend::chain_from_config(project.config(), args.backend.as_deref())?;
+    // Terms are enforced on every backend: DeepL's glossary API, the prompt of an
+    // OpenAI-compatible model, placeholders elsewhere (docs/qa.md).
+    let chain = backend::chain_from_config(project.config(), args.backend.as_deref())?
+        .with_glossary(project.glossary());
     let max_cost = args.max_cost.or(project.config().budget.max_cost);
     if args.dry_run || max_cost.is_some() {
         let plan = project.translate(&chain, &options, &NoProgress).await?;
@@ -212,7 +215,11 @@ struct JsonFailure {
 
 fn failure_object(failure: &Failure) -> JsonFailure {
     JsonFailure {
-        object: ErrorObject::about(Some(&failure.path), None, &failure.reason),
+        object: ErrorObject::about(
+            Some(&failure.path),
+            failure.code.as_deref(),
+            &failure.reason,
+        ),
         lang: failure.lang.clone(),
     }
 }

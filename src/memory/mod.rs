@@ -178,6 +178,10 @@ const MIGRATIONS: &[&str] = &[
         path TEXT PRIMARY KEY, verdict TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL,
         source_hash TEXT NOT NULL, translation_hash TEXT NOT NULL,
         reason TEXT NOT NULL DEFAULT '');",
+    // 4: the QA warnings of each written file (it needs a person's review).
+    "CREATE TABLE qa_warnings (
+        path TEXT NOT NULL, reason TEXT NOT NULL, recorded_at TEXT NOT NULL);
+     CREATE INDEX qa_warnings_path ON qa_warnings (path);",
 ];
 
 /// The translation memory.
@@ -535,6 +539,46 @@ impl Memory {
         self.conn
             .prepare_cached("SELECT reason FROM failures WHERE path = ?1")
             .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// Replaces the QA warnings recorded for `path` (none clears them).
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure; nothing is recorded then.
+    pub fn record_qa_warnings(
+        &mut self,
+        path: &str,
+        reasons: &[String],
+    ) -> Result<(), MemoryError> {
+        let db = self.path.clone();
+        let now = now();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        tx.execute("DELETE FROM qa_warnings WHERE path = ?1", [path])
+            .map_err(|e| sqlite(&db, e))?;
+        for reason in reasons {
+            tx.execute(
+                "INSERT INTO qa_warnings (path, reason, recorded_at) VALUES (?1, ?2, ?3)",
+                params![path, reason, now],
+            )
+            .map_err(|e| sqlite(&db, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&db, e))
+    }
+
+    /// The QA warnings recorded when `path` was last written, in order.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn qa_warnings(&self, path: &str) -> Result<Vec<String>, MemoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT reason FROM qa_warnings WHERE path = ?1 ORDER BY rowid")
+            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map([path], |row| row.get(0))
+            .map_err(|e| sqlite(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
             .map_err(|e| sqlite(&self.path, e))
     }
 

@@ -27,8 +27,10 @@ use crate::memory::{Memory, MemoryError};
 use crate::segment::Segmenter;
 
 mod batching;
+mod gate;
 mod plan;
 mod progress;
+mod qa;
 mod render;
 mod report;
 mod run;
@@ -36,8 +38,10 @@ mod scheduler;
 mod status;
 mod writer;
 
+pub use gate::held_code;
 pub use plan::SourcesError;
 pub use progress::{NoProgress, Progress};
+pub use qa::{QaIssue, QaReport, QaSummary};
 pub use report::{Failure, LangReport, Report};
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 
@@ -99,6 +103,10 @@ impl From<RunError> for PipelineError {
 #[derive(Debug)]
 pub struct Project {
     config: Config,
+    /// The QA checks (`[qa]`, the glossary); `None` when `[qa] enabled = false`.
+    checker: Option<std::sync::Arc<crate::qa::Checker>>,
+    /// The glossary every backend enforces, whether or not the QA gate is on.
+    glossary: std::sync::Arc<crate::qa::Glossary>,
     segmenter: Segmenter,
     layout: Layout,
 }
@@ -134,7 +142,15 @@ impl Project {
             // The patterns were checked when the config was loaded.
             protect: content::Protect::new(&config.content.protect).unwrap_or_default(),
         };
+        let checker = config.qa.checker().map_err(|e| ConfigError::Other {
+            path: config.path.clone(),
+            message: format!("[qa] glossary: {e}"),
+        })?;
+        let glossary = std::sync::Arc::new(checker.glossary().clone());
+        let checker = config.qa.enabled.then(|| std::sync::Arc::new(checker));
         Ok(Project {
+            checker,
+            glossary,
             config,
             segmenter,
             layout,
@@ -144,6 +160,12 @@ impl Project {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The project's glossary (empty without one), for
+    /// [`Chain::with_glossary`](crate::backend::Chain::with_glossary).
+    pub fn glossary(&self) -> std::sync::Arc<crate::qa::Glossary> {
+        std::sync::Arc::clone(&self.glossary)
     }
 
     /// The sentence splitter of the source language.
@@ -206,7 +228,9 @@ impl Project {
             force: options.force,
             dry_run: options.dry_run,
         };
+        let gate = self.checker.clone().map(|c| gate::Gate::new(c, chain));
         let sending = Sending {
+            gate: gate.as_ref(),
             chain,
             concurrency: self.config.backend.concurrency,
             handle_interrupt: options.handle_interrupt,
@@ -241,6 +265,43 @@ impl Project {
             &mut memory,
             errors,
         )?)
+    }
+
+    /// Runs every QA check on the existing translations (`dich qa`): machine, human
+    /// and imported alike, with the levels of `[qa.levels]` (even with `[qa] enabled
+    /// = false`, which only turns off the gate of `dich translate`).
+    ///
+    /// # Errors
+    /// [`PipelineError`] when the sources cannot be listed or the memory read.
+    pub fn qa(&self, options: &Options) -> Result<QaReport, PipelineError> {
+        let mut discovery = Report::default();
+        let only = self.only_paths(options)?;
+        let sources = plan::find_sources(&self.layout, &only, &mut discovery)?;
+        let memory = if self.config.memory.path.exists() {
+            self.open_memory()?
+        } else {
+            Memory::in_memory()?
+        };
+        let checker = match &self.checker {
+            Some(checker) => std::sync::Arc::clone(checker),
+            None => {
+                std::sync::Arc::new(self.config.qa.checker().map_err(|e| ConfigError::Other {
+                    path: self.config.path.clone(),
+                    message: format!("[qa] glossary: {e}"),
+                })?)
+            }
+        };
+        let report = QaReport {
+            errors: discovery.failures.into_iter().map(|f| f.reason).collect(),
+            ..QaReport::default()
+        };
+        let run = qa::QaRun {
+            layout: &self.layout,
+            checker: &checker,
+            segmenter: &self.segmenter,
+            memory: &memory,
+        };
+        Ok(run.run(&sources, &self.targets(options), report)?)
     }
 
     fn targets(&self, options: &Options) -> Vec<Lang> {

@@ -37,6 +37,8 @@ pub struct Failure {
     pub lang: Option<String>,
     /// What went wrong, with what to do where known.
     pub reason: String,
+    /// The QA code when the file is held by the QA gate (`number-mismatch`, …).
+    pub code: Option<String>,
 }
 
 /// The summary of `dich translate`.
@@ -99,10 +101,12 @@ impl Report {
             self.lang(lang).failed += 1;
         }
         self.failed += 1;
+        let reason = reason.into();
         self.failures.push(Failure {
             path: path.into(),
             lang: lang.map(Lang::to_string),
-            reason: reason.into(),
+            code: super::gate::held_code(&reason).map(str::to_owned),
+            reason,
         });
     }
 

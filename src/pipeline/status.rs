@@ -11,6 +11,7 @@ use crate::fluent::{self, FtlPlan};
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
 
+use super::gate;
 use super::plan::{self, Layout, Source, TranslatedFile};
 
 /// The state of one translation, most pressing first.
@@ -21,6 +22,9 @@ pub enum State {
     Conflict,
     /// The last attempt failed.
     Failed,
+    /// The QA gate held the last attempt back: a machine answer had an error-level
+    /// fault no backend of the chain could replace (the detail says which).
+    Held,
     /// No translation yet.
     Missing,
     /// The source changed since the translation was made.
@@ -39,6 +43,7 @@ impl State {
         match self {
             State::Conflict => "conflict",
             State::Failed => "failed",
+            State::Held => "held",
             State::Missing => "missing",
             State::Stale => "stale",
             State::NeedsReview => "needs-review",
@@ -51,7 +56,7 @@ impl State {
     pub fn fails_check(self) -> bool {
         matches!(
             self,
-            State::Conflict | State::Failed | State::Missing | State::Stale
+            State::Conflict | State::Failed | State::Held | State::Missing | State::Stale
         )
     }
 }
@@ -220,20 +225,28 @@ fn article_status(
     let existing = plan::analyse(memory, doc, pair, &out_path, &path, &layout.fields, false)?;
     let failure = memory.failure(&path)?;
     let reviews = memory.reviews(&path)?;
+    let qa_warnings = memory.qa_warnings(&path)?;
+    let failed = if failure
+        .as_deref()
+        .is_some_and(|f| gate::held_code(f).is_some())
+    {
+        State::Held
+    } else {
+        State::Failed
+    };
     let (state, detail) = match existing {
         TranslatedFile::Conflict(reason) => (State::Conflict, Some(reason)),
         // The failure outranks what it left behind, which the detail still says.
-        TranslatedFile::Missing if failure.is_some() => (
-            State::Failed,
-            failure.map(|f| format!("{f} (no translation yet)")),
-        ),
+        TranslatedFile::Missing if failure.is_some() => {
+            (failed, failure.map(|f| format!("{f} (no translation yet)")))
+        }
         TranslatedFile::Aligned(found) if failure.is_some() => {
             let left = if found.up_to_date {
                 "an earlier translation is in place"
             } else {
                 "the existing translation is stale"
             };
-            (State::Failed, failure.map(|f| format!("{f} ({left})")))
+            (failed, failure.map(|f| format!("{f} ({left})")))
         }
         TranslatedFile::Missing => (State::Missing, None),
         TranslatedFile::Aligned(found) if !found.up_to_date => (State::Stale, None),
@@ -241,6 +254,9 @@ fn article_status(
             State::NeedsReview,
             Some(format!("{} block(s) to review", reviews.len())),
         ),
+        TranslatedFile::Aligned(_) if !qa_warnings.is_empty() => {
+            (State::NeedsReview, Some(qa_warnings.join("; ")))
+        }
         TranslatedFile::Aligned(found) => {
             let mut human = found.human_edited;
             for key in &found.keys {

@@ -33,6 +33,8 @@ pub(crate) struct FileToWrite {
     pub(crate) source_hash: String,
     /// Units to be reviewed.
     pub(crate) reviews: Vec<String>,
+    /// QA warnings on its translations, recorded with it (the file needs review).
+    pub(crate) qa_warnings: Vec<String>,
 }
 
 /// A finished write: whether the file changed (`Ok(false)`: it already held these

@@ -17,6 +17,7 @@ mod manifest;
 mod markdown;
 mod mock;
 mod output;
+mod qa;
 mod repair;
 mod review;
 mod segment;

@@ -112,9 +112,11 @@ impl Deepl {
     }
 
     /// A config using this server, with XML tag handling (one request per batch) and fast retries.
+    /// The QA gate is off: the mock's answers are marked source text, not
+    /// translations (QA would hold every one); tests/testsuite/qa.rs tests the gate.
     pub(crate) fn config(&self, concurrency: usize, batch: usize) -> String {
         format!(
-            "{}[backend]\nkind = \"deepl\"\nbase_url = \"{}\"\napi_key_env = \"DICH_TEST_DEEPL_KEY\"\ntag_handling = true\nconcurrency = {concurrency}\nmax_segments_per_request = {batch}\nmax_retries = 6\n",
+            "{}[qa]\nenabled = false\n\n[backend]\nkind = \"deepl\"\nbase_url = \"{}\"\napi_key_env = \"DICH_TEST_DEEPL_KEY\"\ntag_handling = true\nconcurrency = {concurrency}\nmax_segments_per_request = {batch}\nmax_retries = 6\n",
             crate::support::CONFIG,
             self.server.uri()
         )

@@ -28,6 +28,7 @@ pub(crate) use settings::PlanSettings;
 pub use sources::SourcesError;
 pub(crate) use sources::{Source, find_sources};
 pub(crate) use translated_file::{TranslatedFile, analyse};
+pub(crate) use unit_keys::unit_keys;
 
 /// The jobs of one source: one per target language whose translation is missing or
 /// stale. A source that cannot be read fails here, alone (in `report`); so does a

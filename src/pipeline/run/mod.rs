@@ -16,8 +16,10 @@ use crate::backend::{Batch, Chain};
 use crate::fs::FsError;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError, NewEntry, Origin};
+use crate::qa;
 
 use super::batching::Batcher;
+use super::gate::{self, Gate};
 use super::plan::{self, Job, JobDoc, ParsedSource, PlanSettings, ReadAhead, Source};
 use super::progress::Progress;
 use super::render::{self, RenderedFile};
@@ -52,6 +54,8 @@ pub(crate) struct Sending<'a> {
     pub(crate) concurrency: usize,
     /// Stop cleanly on Ctrl-C.
     pub(crate) handle_interrupt: bool,
+    /// The QA gate (none when `[qa] enabled = false`).
+    pub(crate) gate: Option<&'a Gate>,
 }
 
 /// Translates `sources`, planned with `settings`; counts and failures go to `report`.
@@ -77,6 +81,7 @@ pub(crate) async fn run(
         waiting: Waiting::default(),
         writer: Writer::default(),
         stop: None,
+        gate: sending.gate.cloned(),
     };
     runner.drive(&sources, sending).await?;
     Ok(runner.report)
@@ -95,13 +100,15 @@ struct Runner<'a> {
     writer: Writer,
     /// Why the run stopped sending, once it did.
     stop: Option<String>,
+    gate: Option<Gate>,
 }
 
 impl Runner<'_> {
     /// The main loop: keep the request slots busy, planning sources only when no
     /// full batch is waiting for one; then finish what is left.
     async fn drive(&mut self, sources: &ReadAhead, sending: Sending<'_>) -> Result<(), RunError> {
-        let mut scheduler = Scheduler::start(sending.chain, sending.concurrency);
+        let mut scheduler =
+            Scheduler::start(sending.chain, sending.gate.cloned(), sending.concurrency);
         let mut interrupt = std::pin::pin!(interrupted(sending.handle_interrupt));
         loop {
             // Results first: storing one frees its slot for the next request.
@@ -192,7 +199,6 @@ impl Runner<'_> {
     /// Sorts the segments of one job: failed already, on their way, in the memory, or
     /// to be sent. A job that waits for nothing is finished at once.
     fn admit(&mut self, job: Job) -> Result<(), RunError> {
-        let source = &self.settings.layout.source;
         let target = job.target.clone();
         let (mut wait_for, mut failure, mut hits) = (Vec::new(), None, 0);
         for (segment, context) in job.segments_to_translate() {
@@ -202,7 +208,7 @@ impl Runner<'_> {
                     failure.get_or_insert(reason);
                 }
                 Seen::OnItsWay => wait_for.push(key.clone()),
-                Seen::NotSent if self.memory.segment(source, &target, key)?.is_some() => hits += 1,
+                Seen::NotSent if self.reusable(&target, key)? => hits += 1,
                 Seen::NotSent => {
                     for batch in self.batcher.add(&target, key, context) {
                         self.queue(batch);
@@ -220,6 +226,19 @@ impl Runner<'_> {
             self.waiting.park(waiting);
             Ok(())
         }
+    }
+
+    /// Whether the memory has a translation of `key` that may be reused: any, or with
+    /// the QA gate on, one that passes it ([`Gate::reusable`]).
+    fn reusable(&self, target: &Lang, key: &str) -> Result<bool, RunError> {
+        let source = &self.settings.layout.source;
+        let Some(entry) = self.memory.segment(source, target, key)? else {
+            return Ok(false);
+        };
+        Ok(self
+            .gate
+            .as_ref()
+            .is_none_or(|gate| gate.reusable(key, &entry, qa::Pair { source, target })))
     }
 
     /// A full batch: ready to send, or in a dry run counted as if sent. Its keys stay
@@ -368,13 +387,22 @@ impl Runner<'_> {
             self.progress.file_done(&job.rel, &job.target, "planned");
             return Ok(());
         }
+        let source = &self.settings.layout.source;
         let rendered = match (waiting.failure, &job.doc) {
             // A Fluent file is written without the messages that failed.
             (Some(reason), JobDoc::Article(_)) => Err(reason),
-            _ => render::render(&job, &self.memory, &self.settings.layout.source)?,
+            _ => render::render(&job, &self.memory, source)?,
+        };
+        let warnings = match (&self.gate, &rendered) {
+            (Some(gate), Ok(_)) => gate::review(gate, &self.memory, source, &job)?,
+            _ => Ok(Vec::new()),
+        };
+        let rendered = match (rendered, warnings) {
+            (Ok(file), Ok(warnings)) => Ok((file, warnings)),
+            (Err(reason), _) | (Ok(_), Err(reason)) => Err(reason),
         };
         match rendered {
-            Ok(file) => self.queue_write(job, file),
+            Ok((file, warnings)) => self.queue_write(job, file, warnings),
             Err(reason) => {
                 self.memory.record_failure(&job.rel, &reason)?;
                 self.report
@@ -386,7 +414,7 @@ impl Runner<'_> {
     }
 
     /// Reports the Fluent messages left out of a rendered file and queues its write.
-    fn queue_write(&mut self, job: Job, file: RenderedFile) {
+    fn queue_write(&mut self, job: Job, file: RenderedFile, qa_warnings: Vec<String>) {
         for (id, reason) in file.left_out {
             let what = format!("message `{id}` not written: {reason}");
             self.report.fail(job.rel.clone(), Some(&job.target), what);
@@ -399,6 +427,7 @@ impl Runner<'_> {
             content: file.content,
             source_hash: file.source_hash,
             reviews: job.reviews,
+            qa_warnings,
         });
     }
 
@@ -422,6 +451,8 @@ impl Runner<'_> {
                     &file.source_hash,
                     &file.reviews,
                 )?;
+                self.memory
+                    .record_qa_warnings(&file.rel, &file.qa_warnings)?;
                 let outcome = if changed {
                     self.report.lang(&file.target).files_written += 1;
                     "written"

@@ -6,6 +6,7 @@
 //! storing its result), so a crash loses at most that many; the first request of a run
 //! goes alone, and a fatal error stops every slot, so a wrong key costs one request.
 
+use super::gate::{self, Gate};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -48,6 +49,8 @@ pub(crate) struct Scheduler {
 #[derive(Clone)]
 struct SlotShared {
     chain: Chain,
+    /// The QA gate every answer passes (none when `[qa] enabled = false`).
+    gate: Option<Gate>,
     queue: Arc<Mutex<mpsc::Receiver<Batch>>>,
     results: mpsc::UnboundedSender<Returned>,
     stopped: Arc<AtomicBool>,
@@ -58,7 +61,7 @@ struct SlotShared {
 
 impl Scheduler {
     /// Starts `concurrency` slots (at least one) sending batches through `chain`.
-    pub(crate) fn start(chain: &Chain, concurrency: usize) -> Scheduler {
+    pub(crate) fn start(chain: &Chain, gate: Option<Gate>, concurrency: usize) -> Scheduler {
         let concurrency = concurrency.max(1);
         let (queue, receiver) = mpsc::channel::<Batch>(LOOKAHEAD);
         let (sender, results) = mpsc::unbounded_channel();
@@ -68,6 +71,7 @@ impl Scheduler {
         let (first_done, _) = watch::channel(false);
         let shared = SlotShared {
             chain: chain.clone(),
+            gate,
             queue: Arc::new(Mutex::new(receiver)),
             results: sender,
             stopped: Arc::clone(&stopped),
@@ -159,7 +163,7 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         let result = if shared.stopped.load(Ordering::SeqCst) {
             None
         } else {
-            let result = shared.chain.translate(&batch).await;
+            let result = gate::translate(&shared.chain, shared.gate.as_ref(), &batch).await;
             // A fatal error (bad key, quota) stops the other slots at once: not one
             // more request is paid for or refused.
             if result.is_err() {

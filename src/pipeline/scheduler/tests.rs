@@ -75,7 +75,7 @@ fn batch(texts: &[&str]) -> Batch {
 
 fn start(fake: &Arc<Fake>, concurrency: usize) -> Scheduler {
     let fake: Arc<dyn Translator> = Arc::clone(fake) as Arc<dyn Translator>;
-    Scheduler::start(&Chain::new(vec![fake]), concurrency)
+    Scheduler::start(&Chain::new(vec![fake]), None, concurrency)
 }
 
 /// Offers every batch as the queue takes them and collects what comes back, in
