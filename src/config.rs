@@ -267,11 +267,18 @@ pub enum PluralCategories {
 }
 
 /// `[budget]`: spending limits.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, Default)]
 pub struct BudgetConfig {
-    /// Refuse to start a run whose estimated cost exceeds this.
+    /// Refuse to start a run whose estimated cost exceeds this (a finite number above
+    /// 0), or whose backend has no price to estimate it with.
     pub max_cost: Option<f64>,
+}
+
+/// `[budget]` as written, with the position of its value for errors.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawBudget {
+    max_cost: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -290,7 +297,7 @@ struct RawConfig {
     #[serde(default)]
     check: CheckConfig,
     #[serde(default)]
-    budget: BudgetConfig,
+    budget: RawBudget,
 }
 
 /// A backend table as written: keys and values with their spans.
@@ -369,6 +376,7 @@ impl Config {
         let source = at.lang(&raw.project.source)?;
         let targets = at.targets(&raw.project.targets, &source)?;
         let (backend, backends) = at.backends(raw.backend, raw.backends)?;
+        let budget = at.budget(raw.budget)?;
         for pattern in &raw.content.protect {
             if let Err(e) = regex::Regex::new(pattern) {
                 return Err(ConfigError::Other {
@@ -415,7 +423,7 @@ impl Config {
             backend,
             backends,
             check: raw.check,
-            budget: raw.budget,
+            budget,
         })
     }
 
@@ -502,6 +510,24 @@ impl Locator<'_> {
 
     fn lang(&self, tag: &Spanned<String>) -> Result<Lang, ConfigError> {
         Lang::parse(tag.get_ref()).map_err(|e| self.error(tag.span().start, e.to_string()))
+    }
+
+    /// A limit of 0, below 0 or not finite cannot be what was meant: refuse it at
+    /// its value rather than refuse every run (0) or none (`inf`, NaN).
+    fn budget(&self, raw: RawBudget) -> Result<BudgetConfig, ConfigError> {
+        let Some(max_cost) = raw.max_cost else {
+            return Ok(BudgetConfig::default());
+        };
+        let value = *max_cost.get_ref();
+        if !(value.is_finite() && value > 0.0) {
+            return Err(self.error(
+                max_cost.span().start,
+                format!("`max_cost` must be a finite number above 0, not {value}; remove it for no limit"),
+            ));
+        }
+        Ok(BudgetConfig {
+            max_cost: Some(value),
+        })
     }
 
     fn targets(

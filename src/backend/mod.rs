@@ -35,7 +35,7 @@ pub mod tag_safe;
 #[path = "tests/mod.rs"]
 mod service_tests;
 
-pub use cost::{Billing, Estimate, EstimateLine, Usage, estimate};
+pub use cost::{Billing, Estimate, EstimateLine, Usage, estimate, unpriced};
 pub use error::BackendError;
 pub use http::BuildContext;
 pub use retry::Backoff;

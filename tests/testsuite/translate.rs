@@ -200,6 +200,51 @@ fn a_run_over_the_budget_is_refused_before_any_request() {
     }
 }
 
+/// Issue 10, item 4: with no price the estimate was 0 and the budget never bound.
+#[test]
+fn a_budget_with_an_unpriced_backend_is_refused_naming_it() {
+    let unpriced = priced_config("").replace("price_per_million = 20.0\n", "");
+    for (budget, flag) in [("\n[budget]\nmax_cost = 5\n", None), ("", Some("5"))] {
+        let project = Project::with_config(&format!("{unpriced}{budget}"));
+        project.write("content/a.md", ARTICLE_A);
+        let mut args = vec!["translate"];
+        if let Some(max) = flag {
+            args.extend(["--max-cost", max]);
+        }
+        let run = project.run(&args).expect_code(2);
+        assert!(
+            run.stderr().contains("`deepl` has no price")
+                && run.stderr().contains("price_per_million"),
+            "{}",
+            run.stderr()
+        );
+        assert!(!project.path("content/a.en.md").exists());
+    }
+}
+
+/// A limit of 0, below 0 or not finite is a mistake, refused where it is written.
+#[test]
+fn a_budget_that_is_not_a_positive_number_is_refused() {
+    for value in ["0", "-1.5", "inf", "nan"] {
+        let project =
+            Project::with_config(&priced_config(&format!("\n[budget]\nmax_cost = {value}\n")));
+        let run = project.run(&["translate"]).expect_code(2);
+        assert!(
+            run.stderr().contains("config.toml:11:12") && run.stderr().contains("max_cost"),
+            "{value}: {}",
+            run.stderr()
+        );
+        let run = Project::with_config(&priced_config(""))
+            .run(&["translate", &format!("--max-cost={value}")])
+            .expect_code(2);
+        assert!(
+            run.stderr().contains("--max-cost"),
+            "{value}: {}",
+            run.stderr()
+        );
+    }
+}
+
 #[test]
 fn dry_run_prints_the_cost_per_language() {
     let project = Project::with_config(&priced_config(""));
