@@ -291,11 +291,17 @@ pub fn chain_with(
     backend_name: Option<&str>,
     context: &BuildContext,
 ) -> Result<Chain, BackendError> {
-    let members = chain_configs(config, backend_name)?
+    let configs = chain_configs(config, backend_name)?;
+    let concurrency = configs.first().map(|(_, c)| c.concurrency);
+    let members = configs
         .into_iter()
         .map(|(name, c)| create(&name, c, context))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Chain::new(members))
+    let chain = Chain::new(members);
+    Ok(match concurrency {
+        Some(n) => chain.with_concurrency(n),
+        None => chain,
+    })
 }
 
 /// The primary's name and config, then its fallbacks', without repeats.
@@ -352,6 +358,9 @@ pub struct Chain {
     /// Why each member was retired, if it was; shared by the clones that run batches
     /// concurrently, so a retirement holds for the whole run.
     retired: Arc<[OnceLock<BackendError>]>,
+    /// The primary's `concurrency`, when the chain was built from config: it sizes the
+    /// run's request slots (`--backend NAME` must use NAME's, not `[backend]`'s).
+    concurrency: Option<usize>,
 }
 
 /// A backend the chain stopped using during the run, and why.
@@ -367,7 +376,22 @@ impl Chain {
     /// A chain of one or more backends; the first is the primary.
     pub fn new(members: Vec<Arc<dyn Translator>>) -> Self {
         let retired = members.iter().map(|_| OnceLock::new()).collect();
-        Chain { members, retired }
+        Chain {
+            members,
+            retired,
+            concurrency: None,
+        }
+    }
+
+    /// The same chain, with the requests its primary takes at once.
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = Some(concurrency);
+        self
+    }
+
+    /// The requests the primary takes at once, when the chain was built from config.
+    pub fn concurrency(&self) -> Option<usize> {
+        self.concurrency
     }
 
     /// The primary backend.

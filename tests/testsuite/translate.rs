@@ -264,3 +264,21 @@ fn dry_run_prints_the_cost_per_language() {
     let chars = summary["characters_sent"].as_f64().unwrap_or(0.0);
     assert!((total - chars * 20.0 / 1e6).abs() < 1e-9, "{summary}");
 }
+
+/// Issue 10, item 7: `--backend NAME` sized the request slots from `[backend]`'s
+/// `concurrency` (1 here), so the named backend's 3 were never used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backend_flag_uses_that_backends_concurrency() {
+    let server = crate::mock::Deepl::start(std::time::Duration::from_millis(300), None).await;
+    let project = Project::with_config(&format!(
+        "{}[backend]\nkind = \"pseudo\"\nconcurrency = 1\n\n[backends.fast]\nkind = \"deepl\"\nbase_url = \"{}\"\napi_key_env = \"DICH_TEST_DEEPL_KEY\"\nconcurrency = 3\nmax_segments_per_request = 1\n",
+        crate::support::CONFIG,
+        server.server.uri()
+    ));
+    project.write("content/a.md", ARTICLE_A);
+    project
+        .run(&["translate", "--backend", "fast", "--lang", "en"])
+        .expect_code(0);
+    assert!(server.count() >= 3, "{} requests", server.count());
+    assert_eq!(server.most_in_flight(), 3, "requests in flight at once");
+}
