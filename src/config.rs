@@ -106,6 +106,9 @@ pub struct Config {
     pub review: ReviewConfig,
     /// `[qa]`
     pub qa: QaConfig,
+    /// The folders `[project]` names explicitly, with where their key is written: these
+    /// must exist ([`Config::validate`]); an absent default folder is allowed.
+    named_folders: Vec<NamedFolder>,
 }
 
 /// `[qa]`: the checks every machine answer passes before it is written (docs/qa.md).
@@ -157,6 +160,14 @@ struct RawQa {
     levels: BTreeMap<Spanned<String>, Level>,
     #[serde(default)]
     glossary: Option<PathBuf>,
+}
+
+/// A folder written in the config: `content_dir = "…"`.
+#[derive(Debug, Clone)]
+struct NamedFolder {
+    key: &'static str,
+    path: PathBuf,
+    key_at: Location,
 }
 
 /// `[content]`: how articles are read.
@@ -328,11 +339,18 @@ pub enum PluralCategories {
 }
 
 /// `[budget]`: spending limits.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, Default)]
 pub struct BudgetConfig {
-    /// Refuse to start a run whose estimated cost exceeds this.
+    /// Refuse to start a run whose estimated cost exceeds this (a finite number above
+    /// 0), or whose backend has no price to estimate it with.
     pub max_cost: Option<f64>,
+}
+
+/// `[budget]` as written, with the position of its value for errors.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawBudget {
+    max_cost: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -351,7 +369,7 @@ struct RawConfig {
     #[serde(default)]
     check: CheckConfig,
     #[serde(default)]
-    budget: BudgetConfig,
+    budget: RawBudget,
     #[serde(default)]
     review: ReviewConfig,
     #[serde(default)]
@@ -366,18 +384,8 @@ type RawTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 struct RawProject {
     source: Spanned<String>,
     targets: Spanned<Vec<Spanned<String>>>,
-    #[serde(default = "default_content_dir")]
-    content_dir: PathBuf,
-    #[serde(default = "default_locales_dir")]
-    locales_dir: PathBuf,
-}
-
-fn default_content_dir() -> PathBuf {
-    PathBuf::from("content")
-}
-
-fn default_locales_dir() -> PathBuf {
-    PathBuf::from("locales")
+    content_dir: Option<Spanned<PathBuf>>,
+    locales_dir: Option<Spanned<PathBuf>>,
 }
 
 impl Config {
@@ -400,7 +408,37 @@ impl Config {
                 });
             }
         };
-        Config::parse(&text, path)
+        let config = Config::parse(&text, path)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what parsing cannot: that the folders the config names exist. A misspelt
+    /// `content_dir` would otherwise be a run over nothing that reports success.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] at the folder's key, naming the path.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        for folder in &self.named_folders {
+            if !folder.path.is_dir() {
+                let what = if folder.path.exists() {
+                    "is not a folder"
+                } else {
+                    "does not exist"
+                };
+                return Err(ConfigError::Invalid {
+                    path: self.path.clone(),
+                    line: folder.key_at.line,
+                    column: folder.key_at.column,
+                    message: format!(
+                        "`{}` names `{}`, which {what}; correct the path (relative to the config file) or create the folder",
+                        folder.key,
+                        folder.path.display()
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Parses and validates config text; `path` is used for error messages and to
@@ -414,6 +452,7 @@ impl Config {
         let source = at.lang(&raw.project.source)?;
         let targets = at.targets(&raw.project.targets, &source)?;
         let (backend, backends) = at.backends(raw.backend, raw.backends)?;
+        let budget = at.budget(raw.budget)?;
         for pattern in &raw.content.protect {
             if let Err(e) = regex::Regex::new(pattern) {
                 return Err(ConfigError::Other {
@@ -428,10 +467,26 @@ impl Config {
         // `content/…` rather than `./content/…`.
         let root = path.parent().map(Path::to_owned).unwrap_or_default();
         let qa = at.qa(raw.qa, &root)?;
+        let mut named_folders = Vec::new();
+        let mut folder = |key: &'static str, value: Option<Spanned<PathBuf>>, default: &str| {
+            let Some(value) = value else {
+                return root.join(default);
+            };
+            let path = root.join(value.get_ref());
+            named_folders.push(NamedFolder {
+                key,
+                path: path.clone(),
+                key_at: text_position::location(text, key_start(text, value.span().start)),
+            });
+            path
+        };
+        let content_dir = folder("content_dir", raw.project.content_dir, "content");
+        let locales_dir = folder("locales_dir", raw.project.locales_dir, "locales");
         Ok(Config {
             path: path.to_owned(),
-            content_dir: root.join(&raw.project.content_dir),
-            locales_dir: root.join(&raw.project.locales_dir),
+            content_dir,
+            locales_dir,
+            named_folders,
             memory: MemoryConfig {
                 path: root.join(&raw.memory.path),
             },
@@ -448,7 +503,7 @@ impl Config {
             backend,
             backends,
             check: raw.check,
-            budget: raw.budget,
+            budget,
             qa,
         })
     }
@@ -483,6 +538,21 @@ impl Config {
             })
             .collect()
     }
+}
+
+/// The start of the key whose value starts at `value_start` (`key = value`): `toml`
+/// gives spans of values only, and an error about a folder reads best at its key.
+fn key_start(text: &str, value_start: usize) -> usize {
+    let before = text.get(..value_start).unwrap_or_default();
+    let before = before.trim_end_matches([' ', '\t']);
+    let Some(before) = before.strip_suffix('=') else {
+        return value_start;
+    };
+    let before = before.trim_end_matches([' ', '\t']);
+    let key = before.trim_end_matches(|c: char| {
+        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\'')
+    });
+    key.len()
 }
 
 fn join(langs: &[Lang]) -> String {
@@ -543,6 +613,24 @@ impl Locator<'_> {
 
     fn lang(&self, tag: &Spanned<String>) -> Result<Lang, ConfigError> {
         Lang::parse(tag.get_ref()).map_err(|e| self.error(tag.span().start, e.to_string()))
+    }
+
+    /// A limit of 0, below 0 or not finite cannot be what was meant: refuse it at
+    /// its value rather than refuse every run (0) or none (`inf`, NaN).
+    fn budget(&self, raw: RawBudget) -> Result<BudgetConfig, ConfigError> {
+        let Some(max_cost) = raw.max_cost else {
+            return Ok(BudgetConfig::default());
+        };
+        let value = *max_cost.get_ref();
+        if !(value.is_finite() && value > 0.0) {
+            return Err(self.error(
+                max_cost.span().start,
+                format!("`max_cost` must be a finite number above 0, not {value}; remove it for no limit"),
+            ));
+        }
+        Ok(BudgetConfig {
+            max_cost: Some(value),
+        })
     }
 
     fn targets(
@@ -798,6 +886,27 @@ mod tests {
     fn undefined_fallback_is_rejected() {
         let message = error_of(&format!("{MINIMAL}[backend]\nfallback = [\"openai\"]\n"));
         assert!(message.contains("[backends.openai]"), "{message}");
+    }
+
+    /// Issue 10, item 2: parsing is pure; `from_file` refuses a named folder that does
+    /// not exist, at its key, and allows an absent default.
+    #[test]
+    fn from_file_refuses_a_named_folder_that_does_not_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, format!("{MINIMAL}  content_dir = \"contnet\"\n")).unwrap();
+        assert!(Config::parse(&std::fs::read_to_string(&path).unwrap(), &path).is_ok());
+        let err = Config::from_file(&path).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("config.toml:4:3:"), "{message}");
+        assert!(message.contains("contnet"), "{message}");
+        std::fs::create_dir(dir.path().join("contnet")).unwrap();
+        assert!(Config::from_file(&path).is_ok());
+        std::fs::write(&path, MINIMAL).unwrap();
+        assert!(
+            Config::from_file(&path).is_ok(),
+            "absent default folders are allowed"
+        );
     }
 
     #[test]

@@ -100,6 +100,14 @@ impl Estimate {
     }
 }
 
+/// The label of the chain's primary backend when it bills but has no
+/// `price_per_million`: its cost cannot be estimated, so a budget cannot bind.
+pub fn unpriced(chain: &Chain) -> Option<String> {
+    let primary = chain.primary()?;
+    (primary.billing() != Billing::Free && primary.price_per_million().is_none())
+        .then(|| primary.label())
+}
+
 /// Estimates the cost of sending `chars_per_lang` source characters per target
 /// language through the chain's primary backend.
 pub fn estimate(chain: &Chain, chars_per_lang: &[(Lang, usize)]) -> Estimate {

@@ -36,7 +36,7 @@ pub mod tag_safe;
 #[path = "tests/mod.rs"]
 mod service_tests;
 
-pub use cost::{Billing, Estimate, EstimateLine, Usage, estimate};
+pub use cost::{Billing, Estimate, EstimateLine, Usage, estimate, unpriced};
 pub use error::BackendError;
 pub use http::BuildContext;
 pub use retry::Backoff;
@@ -301,11 +301,17 @@ pub fn chain_with(
     backend_name: Option<&str>,
     context: &BuildContext,
 ) -> Result<Chain, BackendError> {
-    let members = chain_configs(config, backend_name)?
+    let configs = chain_configs(config, backend_name)?;
+    let concurrency = configs.first().map(|(_, c)| c.concurrency);
+    let members = configs
         .into_iter()
         .map(|(name, c)| create(&name, c, context))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Chain::new(members))
+    let chain = Chain::new(members);
+    Ok(match concurrency {
+        Some(n) => chain.with_concurrency(n),
+        None => chain,
+    })
 }
 
 /// The primary's name and config, then its fallbacks', without repeats.
@@ -365,6 +371,9 @@ pub struct Chain {
     /// The run's glossary, and per member whether it enforces it itself (else the
     /// chain protects the terms as placeholders for it).
     glossary: Option<(Arc<Glossary>, Arc<[bool]>)>,
+    /// The primary's `concurrency`, when the chain was built from config: it sizes the
+    /// run's request slots (`--backend NAME` must use NAME's, not `[backend]`'s).
+    concurrency: Option<usize>,
 }
 
 /// A backend the chain stopped using during the run, and why.
@@ -384,7 +393,19 @@ impl Chain {
             members,
             retired,
             glossary: None,
+            concurrency: None,
         }
+    }
+
+    /// The same chain, with the requests its primary takes at once.
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = Some(concurrency);
+        self
+    }
+
+    /// The requests the primary takes at once, when the chain was built from config.
+    pub fn concurrency(&self) -> Option<usize> {
+        self.concurrency
     }
 
     /// Enforces `glossary` on every member: each is offered it
@@ -403,6 +424,18 @@ impl Chain {
             .collect();
         self.glossary = Some((glossary, native));
         self
+    }
+
+    /// A chain of `member` alone (one of this chain's), keeping how this chain enforces
+    /// the glossary for it: a second attempt must protect terms as the first did.
+    pub fn single(&self, member: &Arc<dyn Translator>) -> Chain {
+        let mut chain = Chain::new(vec![Arc::clone(member)]);
+        let index = self.members.iter().position(|m| Arc::ptr_eq(m, member));
+        if let (Some((glossary, native)), Some(index)) = (&self.glossary, index) {
+            let native: Arc<[bool]> = Arc::from(vec![native.get(index).copied().unwrap_or(true)]);
+            chain.glossary = Some((Arc::clone(glossary), native));
+        }
+        chain
     }
 
     /// The placeholder protection of member `index` for `segment` into `target`, when

@@ -151,4 +151,25 @@ mod tests {
         }
         assert!(b.delay(0) <= Duration::from_millis(100));
     }
+
+    /// Issue 10, item 13: upper bounds alone pass a backoff that never waits. Full
+    /// jitter draws from `0..=cap`, so one draw may be near 0; over 1000 draws the
+    /// largest is above half the cap and the mean above a quarter of it (each fails by
+    /// chance with a probability far below 2⁻¹⁰⁰), and the cap doubles per attempt.
+    #[test]
+    fn backoff_waits_up_to_its_cap_not_zero() {
+        let b = Backoff {
+            base: Duration::from_millis(100),
+            max: Duration::from_millis(1000),
+        };
+        for (attempt, cap) in [(0, 100), (1, 200), (2, 400), (3, 800), (9, 1000)] {
+            let cap = Duration::from_millis(cap);
+            let draws: Vec<Duration> = (0..1000).map(|_| b.delay(attempt)).collect();
+            let largest = draws.iter().copied().max().unwrap_or_default();
+            let mean = draws.iter().sum::<Duration>() / 1000;
+            assert!(largest > cap / 2, "attempt {attempt}: largest {largest:?}");
+            assert!(largest <= cap, "attempt {attempt}: largest {largest:?}");
+            assert!(mean > cap / 4, "attempt {attempt}: mean {mean:?}");
+        }
+    }
 }

@@ -35,8 +35,16 @@ pub(crate) struct TranslateArgs {
     #[arg(long)]
     force: bool,
     /// Refuse to start when the estimated cost exceeds this (overrides `[budget] max_cost`).
-    #[arg(long)]
+    #[arg(long, value_parser = positive_cost)]
     max_cost: Option<f64>,
+}
+
+/// `--max-cost`: a finite number above 0, as `[budget] max_cost` must be.
+fn positive_cost(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if value.is_finite() && value > 0.0 => Ok(value),
+        _ => Err(format!("`{text}` is not a finite number above 0")),
+    }
 }
 
 pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::Result<Exit> {
@@ -55,6 +63,18 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     let chain = backend::chain_from_config(project.config(), args.backend.as_deref())?
         .with_glossary(project.glossary());
     let max_cost = args.max_cost.or(project.config().budget.max_cost);
+    if max_cost.is_some()
+        && let Some(label) = backend::unpriced(&chain)
+    {
+        // Without a price the estimate is 0 and the budget would never bind.
+        return Err(dich::config::ConfigError::Other {
+            path: project.config().path.clone(),
+            message: format!(
+                "a budget is set (--max-cost or [budget] max_cost) but the backend `{label}` has no price; set `price_per_million` in its table, or remove the budget"
+            ),
+        }
+        .into());
+    }
     if args.dry_run || max_cost.is_some() {
         let plan = project.translate(&chain, &options, &NoProgress).await?;
         let estimate = backend::estimate(&chain, &chars_per_lang(&plan));

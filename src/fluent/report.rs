@@ -167,5 +167,4 @@ error: 1 error, 1 warning in 3 files checked\n";
         assert_eq!(d["source_line"], "hello = { $nme }");
         assert_eq!(value["diagnostics"][0]["id"], serde_json::Value::Null);
     }
-
 }

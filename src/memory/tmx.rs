@@ -739,7 +739,9 @@ impl<'a> Parser<'a> {
                     let text = c.decode().map_err(|e| self.error(at, e.to_string()))?;
                     pieces.push(SegPart::Text(text.into_owned()));
                 }
-                Event::GeneralRef(r) => pieces.push(SegPart::Text(self.entity(&r, at)?.to_string())),
+                Event::GeneralRef(r) => {
+                    pieces.push(SegPart::Text(self.entity(&r, at)?.to_string()))
+                }
                 Event::Start(e) => self.inline_element(&e, at, pieces)?,
                 Event::Empty(e) if is_tag_element(&e) => {
                     pieces.push(self.tag_piece(&e, "", at)?);

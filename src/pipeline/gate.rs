@@ -151,7 +151,7 @@ pub(crate) async fn translate(
                 .map(|&p| batch.segments[pending[p].index].clone())
                 .collect(),
         };
-        let answers = ask(&members[member], &sub).await;
+        let answers = ask(chain, &members[member], &sub).await;
         for (&p, answer) in asking.iter().zip(answers) {
             let entry = &mut pending[p];
             entry.attempts.pop_front();
@@ -190,9 +190,14 @@ pub(crate) async fn translate(
 }
 
 /// One backend's answers for `sub`, through a chain of that backend alone (tags
-/// checked and repaired); a failed request fails every segment of it.
-async fn ask(member: &Arc<dyn Translator>, sub: &Batch) -> Vec<Result<Translated, String>> {
-    match Chain::new(vec![Arc::clone(member)]).translate(sub).await {
+/// checked and repaired, glossary terms protected as in `chain`); a failed request
+/// fails every segment of it.
+async fn ask(
+    chain: &Chain,
+    member: &Arc<dyn Translator>,
+    sub: &Batch,
+) -> Vec<Result<Translated, String>> {
+    match chain.single(member).translate(sub).await {
         Ok(answers) => answers,
         Err(e) => vec![Err(e.to_string()); sub.segments.len()],
     }

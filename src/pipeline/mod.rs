@@ -232,7 +232,9 @@ impl Project {
         let sending = Sending {
             gate: gate.as_ref(),
             chain,
-            concurrency: self.config.backend.concurrency,
+            concurrency: chain
+                .concurrency()
+                .unwrap_or(self.config.backend.concurrency),
             handle_interrupt: options.handle_interrupt,
         };
         let mut report = run::run(settings, sources, sending, memory, report, progress).await?;

@@ -28,6 +28,7 @@
 //! text, and a boundary never falls inside a tag or while a paired tag is open, so
 //! every sentence has balanced tags.
 
+pub mod long;
 mod rules;
 
 use std::ops::Range;

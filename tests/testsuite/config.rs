@@ -94,3 +94,31 @@ fn check_and_status_list_valid_kinds_for_an_unknown_one() {
         run.stderr()
     );
 }
+
+/// Issue 10, item 2: a misspelt folder made `translate` report "0 articles" and
+/// `status --check` pass. A folder the config names must exist; the error points at
+/// the key.
+#[test]
+fn a_configured_folder_that_does_not_exist_is_a_config_error_at_its_key() {
+    for (key, line) in [("content_dir", "contnet"), ("locales_dir", "locals")] {
+        let project =
+            Project::with_config(&format!("{}{key} = \"{line}\"\n", crate::support::CONFIG));
+        for command in [&["translate"][..], &["status", "--check"], &["check"]] {
+            let run = project.run(command).expect_code(2);
+            assert!(
+                run.stderr().contains("config.toml:4:1") && run.stderr().contains(line),
+                "{command:?} {key}: {}",
+                run.stderr()
+            );
+        }
+    }
+}
+
+/// The default folders may be absent: a project of UI strings only has no `content/`.
+/// (`dich check` still reports a missing locales folder as its own finding, exit 1.)
+#[test]
+fn absent_default_folders_are_allowed() {
+    let project = Project::new();
+    project.run(&["status", "--check"]).expect_code(0);
+    project.run(&["translate"]).expect_code(0);
+}

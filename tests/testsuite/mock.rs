@@ -15,11 +15,24 @@ pub(crate) struct DeeplEcho {
     /// Answer without the XML tags that were sent, as DeepL's own mock server does.
     drop_tags: bool,
     requests: Arc<AtomicUsize>,
+    in_flight: Arc<AtomicUsize>,
+    most_in_flight: Arc<AtomicUsize>,
 }
 
 impl Respond for DeeplEcho {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        // Requests in flight: counted on arrival, uncounted a little before the delayed
+        // answer leaves (a thread, since `respond` cannot await), so that a client
+        // sending one at a time is never counted twice.
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        let in_flight = Arc::clone(&self.in_flight);
+        let leaves = self.delay.saturating_sub(Duration::from_millis(20));
+        std::thread::spawn(move || {
+            std::thread::sleep(leaves);
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+        });
         if let Some((every, status)) = self.fail_every
             && n.is_multiple_of(every)
         {
@@ -73,6 +86,7 @@ fn without_tags(text: &str) -> String {
 pub(crate) struct Deepl {
     pub(crate) server: MockServer,
     pub(crate) requests: Arc<AtomicUsize>,
+    pub(crate) most_in_flight: Arc<AtomicUsize>,
 }
 
 impl Deepl {
@@ -93,6 +107,7 @@ impl Deepl {
     ) -> Self {
         let server = MockServer::start().await;
         let requests = Arc::new(AtomicUsize::new(0));
+        let most_in_flight = Arc::new(AtomicUsize::new(0));
         Mock::given(method("POST"))
             .and(path("/v2/translate"))
             .respond_with(DeeplEcho {
@@ -100,10 +115,21 @@ impl Deepl {
                 fail_every,
                 drop_tags,
                 requests: Arc::clone(&requests),
+                in_flight: Arc::new(AtomicUsize::new(0)),
+                most_in_flight: Arc::clone(&most_in_flight),
             })
             .mount(&server)
             .await;
-        Deepl { server, requests }
+        Deepl {
+            server,
+            requests,
+            most_in_flight,
+        }
+    }
+
+    /// The most translate requests the server was answering at once.
+    pub(crate) fn most_in_flight(&self) -> usize {
+        self.most_in_flight.load(Ordering::SeqCst)
     }
 
     /// Translate requests received so far (including failed ones).

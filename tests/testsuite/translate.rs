@@ -200,6 +200,51 @@ fn a_run_over_the_budget_is_refused_before_any_request() {
     }
 }
 
+/// Issue 10, item 4: with no price the estimate was 0 and the budget never bound.
+#[test]
+fn a_budget_with_an_unpriced_backend_is_refused_naming_it() {
+    let unpriced = priced_config("").replace("price_per_million = 20.0\n", "");
+    for (budget, flag) in [("\n[budget]\nmax_cost = 5\n", None), ("", Some("5"))] {
+        let project = Project::with_config(&format!("{unpriced}{budget}"));
+        project.write("content/a.md", ARTICLE_A);
+        let mut args = vec!["translate"];
+        if let Some(max) = flag {
+            args.extend(["--max-cost", max]);
+        }
+        let run = project.run(&args).expect_code(2);
+        assert!(
+            run.stderr().contains("`deepl` has no price")
+                && run.stderr().contains("price_per_million"),
+            "{}",
+            run.stderr()
+        );
+        assert!(!project.path("content/a.en.md").exists());
+    }
+}
+
+/// A limit of 0, below 0 or not finite is a mistake, refused where it is written.
+#[test]
+fn a_budget_that_is_not_a_positive_number_is_refused() {
+    for value in ["0", "-1.5", "inf", "nan"] {
+        let project =
+            Project::with_config(&priced_config(&format!("\n[budget]\nmax_cost = {value}\n")));
+        let run = project.run(&["translate"]).expect_code(2);
+        assert!(
+            run.stderr().contains("config.toml:11:12") && run.stderr().contains("max_cost"),
+            "{value}: {}",
+            run.stderr()
+        );
+        let run = Project::with_config(&priced_config(""))
+            .run(&["translate", &format!("--max-cost={value}")])
+            .expect_code(2);
+        assert!(
+            run.stderr().contains("--max-cost"),
+            "{value}: {}",
+            run.stderr()
+        );
+    }
+}
+
 #[test]
 fn dry_run_prints_the_cost_per_language() {
     let project = Project::with_config(&priced_config(""));
@@ -218,4 +263,24 @@ fn dry_run_prints_the_cost_per_language() {
     let total = summary["estimate"]["total_cost"].as_f64().unwrap_or(-1.0);
     let chars = summary["characters_sent"].as_f64().unwrap_or(0.0);
     assert!((total - chars * 20.0 / 1e6).abs() < 1e-9, "{summary}");
+}
+
+/// Issue 10, item 7: `--backend NAME` sized the request slots from `[backend]`'s
+/// `concurrency` (1 here), so the named backend's 3 were never used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backend_flag_uses_that_backends_concurrency() {
+    let server = crate::mock::Deepl::start(std::time::Duration::from_millis(300), None).await;
+    let project = Project::with_config(&format!(
+        "{}[backend]\nkind = \"pseudo\"\nconcurrency = 1\n\n[backends.fast]\nkind = \"deepl\"\nbase_url = \"{}\"\napi_key_env = \"DICH_TEST_DEEPL_KEY\"\nconcurrency = 3\nmax_segments_per_request = 1\n\n[qa]\nenabled = false\n",
+        // The mock's answers (`EN-US:<source>`) are not translations: the QA gate
+        // would rightly hold them, and this test is about concurrency.
+        crate::support::CONFIG,
+        server.server.uri()
+    ));
+    project.write("content/a.md", ARTICLE_A);
+    project
+        .run(&["translate", "--backend", "fast", "--lang", "en"])
+        .expect_code(0);
+    assert!(server.count() >= 3, "{} requests", server.count());
+    assert_eq!(server.most_in_flight(), 3, "requests in flight at once");
 }

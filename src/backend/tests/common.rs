@@ -105,10 +105,10 @@ async fn retry_after_is_honoured() {
             .unwrap();
         let waited = start.elapsed();
         assert_eq!(out, ["EN xin chào"], "{kind}");
-        assert!(
-            (Duration::from_millis(950)..Duration::from_millis(1800)).contains(&waited),
-            "{kind} waited {waited:?}"
-        );
+        // Real sockets to wiremock: tokio's paused clock would jump to the request
+        // timeout while the answer is on its way, so the wall clock is measured, and
+        // only its lower bound, which a busy CI cannot break, is asserted.
+        assert!(waited >= Duration::from_secs(1), "{kind} waited {waited:?}");
         assert_eq!(requests(&server).await, 2, "{kind}");
     })
     .await;
@@ -122,17 +122,14 @@ async fn rate_limit_and_server_errors_are_retried() {
             mount_once(&server, kind, ResponseTemplate::new(status)).await;
         }
         mount_echo(&server, kind).await;
-        let start = Instant::now();
         let out = backend(&config(kind, &server.uri()))
             .translate(&batch(&["xin chào"]))
             .await
             .unwrap();
         assert_eq!(out, ["EN xin chào"], "{kind}");
+        // Three failures, three retries: the backoff's own bounds are tested in
+        // `retry.rs`, without a clock.
         assert_eq!(requests(&server).await, 4, "{kind}");
-        assert!(
-            start.elapsed() < Duration::from_millis(500),
-            "{kind}: backoff not scaled"
-        );
     })
     .await;
 }
@@ -145,14 +142,14 @@ async fn a_hanging_request_times_out_and_is_retried() {
         mount_echo(&server, kind).await;
         let mut config = config(kind, &server.uri());
         config.timeout_secs = 0.3;
-        let start = Instant::now();
         let out = backend(&config)
             .translate(&batch(&["xin chào"]))
             .await
             .unwrap();
+        // Two requests prove the timeout: without it the first, delayed answer would
+        // have been taken and no second request made.
         assert_eq!(out, ["EN xin chào"], "{kind}");
         assert_eq!(requests(&server).await, 2, "{kind}");
-        assert!(start.elapsed() < Duration::from_secs(2), "{kind}");
     })
     .await;
 }
