@@ -12,6 +12,7 @@ use toml::Spanned;
 use crate::lang::Lang;
 use crate::text_position::{self, Location};
 
+mod collect;
 mod table;
 
 pub use table::BackendTable;
@@ -63,6 +64,21 @@ pub enum ConfigError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// Several problems of one file, in file order, so a writer fixes them all in one
+    /// go (issue 14); each is one of the other variants, shown on its own line.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<ConfigError>),
+}
+
+impl ConfigError {
+    /// The single problems this error stands for: the list of a [`ConfigError::Many`],
+    /// or the error itself.
+    pub fn problems(&self) -> Vec<&ConfigError> {
+        match self {
+            ConfigError::Many(errors) => errors.iter().flat_map(ConfigError::problems).collect(),
+            other => vec![other],
+        }
+    }
 }
 
 /// The name of the configuration file dich looks for by default.
@@ -331,23 +347,47 @@ impl Config {
     /// resolve relative paths.
     ///
     /// # Errors
-    /// [`ConfigError::Invalid`] with line and column.
+    /// [`ConfigError::Invalid`] with line and column, or [`ConfigError::Many`] when
+    /// the file has several problems (all of them, in file order).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        Config::parse_once(text, path).map_err(|first| {
+            collect::every_error(text, first, |text| Config::parse_once(text, path).map(drop))
+        })
+    }
+
+    /// One reading of `text`, stopping at the first problem (or the first few, where
+    /// one check sees them together).
+    fn parse_once(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let at = Locator { text, path };
         let raw: RawConfig = toml::from_str(text).map_err(|e| at.toml_error(&e))?;
-        let source = at.lang(&raw.project.source)?;
-        let targets = at.targets(&raw.project.targets, &source)?;
-        let (backend, backends) = at.backends(raw.backend, raw.backends)?;
-        for pattern in &raw.content.protect {
-            if let Err(e) = regex::Regex::new(pattern) {
-                return Err(ConfigError::Other {
-                    path: path.to_owned(),
-                    message: format!(
-                        "[content] protect: `{pattern}` is not a valid regular expression: {e}"
-                    ),
+        // The checks below are independent: each runs, so one mistake hides no other.
+        let source = at.lang(&raw.project.source);
+        let targets = at.targets(&raw.project.targets, source.as_ref().ok());
+        let backends = at.backends(raw.backend, raw.backends);
+        let protect = raw.content.protect.iter().filter_map(|pattern| {
+            let e = regex::Regex::new(pattern).err()?;
+            Some(ConfigError::Other {
+                path: path.to_owned(),
+                message: format!(
+                    "[content] protect: `{pattern}` is not a valid regular expression: {e}"
+                ),
+            })
+        });
+        let mut errors: Vec<ConfigError> = protect.collect();
+        let (source, targets, (backend, backends)) = match (source, targets, backends) {
+            (Ok(source), Ok(targets), Ok(backends)) if errors.is_empty() => {
+                (source, targets, backends)
+            }
+            (source, targets, backends) => {
+                errors.extend(source.err());
+                errors.extend(targets.err());
+                errors.extend(backends.err());
+                return Err(match errors.len() {
+                    1 => errors.remove(0),
+                    _ => ConfigError::Many(errors),
                 });
             }
-        }
+        };
         // A config in the current folder has an empty root, so paths print as
         // `content/…` rather than `./content/…`.
         let root = path.parent().map(Path::to_owned).unwrap_or_default();
@@ -431,7 +471,7 @@ impl Locator<'_> {
 
     fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
-        let mut message = e.message().to_owned();
+        let mut message = table::suggest_field(e.message());
         if message.contains("missing field `project`") {
             message.push_str(" (every config needs a [project] table with `source` and `targets`)");
         }
@@ -445,7 +485,7 @@ impl Locator<'_> {
     fn targets(
         &self,
         targets: &Spanned<Vec<Spanned<String>>>,
-        source: &Lang,
+        source: Option<&Lang>,
     ) -> Result<Vec<Lang>, ConfigError> {
         if targets.get_ref().is_empty() {
             return Err(self.error(
@@ -454,23 +494,35 @@ impl Locator<'_> {
             ));
         }
         let mut out: Vec<Lang> = Vec::new();
+        // Every tag is checked, so `["kr", "english"]` gives both errors at once.
+        let mut errors = Vec::new();
         for tag in targets.get_ref() {
-            let lang = self.lang(tag)?;
-            if &lang == source {
-                return Err(self.error(
+            let lang = match self.lang(tag) {
+                Ok(lang) => lang,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if Some(&lang) == source {
+                errors.push(self.error(
                     tag.span().start,
                     format!("`{lang}` is the source language; remove it from `targets`"),
                 ));
-            }
-            if out.contains(&lang) {
-                return Err(self.error(
+            } else if out.contains(&lang) {
+                errors.push(self.error(
                     tag.span().start,
                     format!("`{lang}` is listed twice in `targets`; remove the duplicate"),
                 ));
+            } else {
+                out.push(lang);
             }
-            out.push(lang);
         }
-        Ok(out)
+        match errors.len() {
+            0 => Ok(out),
+            1 => Err(errors.remove(0)),
+            _ => Err(ConfigError::Many(errors)),
+        }
     }
 
     fn backends(
@@ -478,11 +530,20 @@ impl Locator<'_> {
         default: Option<Spanned<RawTable>>,
         named: BTreeMap<String, Spanned<RawTable>>,
     ) -> Result<(BackendConfig, BTreeMap<String, BackendConfig>), ConfigError> {
-        let default = default.map(|t| self.backend(t)).transpose()?;
-        let named = named
+        // Every table is read, so a mistake in one hides none in another.
+        let mut errors = Vec::new();
+        let mut keep = |result: Result<BackendConfig, ConfigError>| match result {
+            Ok(backend) => Some(backend),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        let default = default.and_then(|t| keep(self.backend(t)));
+        let named: BTreeMap<String, BackendConfig> = named
             .into_iter()
-            .map(|(name, t)| Ok((name, self.backend(t)?)))
-            .collect::<Result<BTreeMap<_, _>, ConfigError>>()?;
+            .filter_map(|(name, t)| Some((name, keep(self.backend(t))?)))
+            .collect();
         let default_kind = default.as_ref().map_or("pseudo", |b| b.kind.as_str());
         let all = named
             .iter()
@@ -491,13 +552,17 @@ impl Locator<'_> {
         for (name, backend) in all {
             for fallback in &backend.fallback {
                 if !named.contains_key(fallback) && fallback != default_kind {
-                    return Err(backend.table.table_error(format!(
+                    errors.push(backend.table.table_error(format!(
                         "`{name}` falls back to `{fallback}`, which is not defined; add a [backends.{fallback}] table"
                     )));
                 }
             }
         }
-        Ok((default.unwrap_or_default(), named))
+        match errors.len() {
+            0 => Ok((default.unwrap_or_default(), named)),
+            1 => Err(errors.remove(0)),
+            _ => Err(ConfigError::Many(errors)),
+        }
     }
 
     /// Reads the common keys of a backend table and keeps the others, with their
@@ -533,8 +598,15 @@ impl Locator<'_> {
             entries: common,
             place: Some(place.clone()),
         };
-        let mut backend: BackendConfig = common.read()?;
-        check_backend(&backend, &common)?;
+        let (backend, mut errors) = common.read_every::<BackendConfig>();
+        if let Some(backend) = &backend {
+            errors.extend(check_backend(backend, &common));
+        }
+        let mut backend = match (backend, errors.len()) {
+            (Some(backend), 0) => backend,
+            (_, 1) => return Err(errors.remove(0)),
+            _ => return Err(ConfigError::Many(errors)),
+        };
         backend.table = BackendTable {
             entries: own,
             place: Some(place),
@@ -543,12 +615,13 @@ impl Locator<'_> {
     }
 }
 
-/// The checks of the common keys that their types cannot express; errors point at
-/// the key's value in `common`.
-fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigError> {
-    let error = |key: &str, message: String| Err(common.value_error(key, message));
+/// The checks of the common keys that their types cannot express; the errors (all of
+/// them) point at the key's value in `common`.
+fn check_backend(b: &BackendConfig, common: &BackendTable) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    let mut error = |key: &str, message: String| errors.push(common.value_error(key, message));
     if b.concurrency == 0 {
-        return error("concurrency", "`concurrency` must be at least 1".to_owned());
+        error("concurrency", "`concurrency` must be at least 1".to_owned());
     }
     let longest = LONGEST_WAIT.as_secs_f64();
     for (key, secs) in [
@@ -557,7 +630,7 @@ fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigE
     ] {
         // Written as `!(0 < secs <= longest)` so that NaN fails too.
         if !(secs > 0.0 && secs <= longest) {
-            return error(
+            error(
                 key,
                 format!(
                     "`{key}` must be a number of seconds above 0 and at most {longest} (a day), not {secs}"
@@ -568,7 +641,7 @@ fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigE
     if let Some(rps) = b.requests_per_second
         && !(rps.is_finite() && rps >= 1.0 / longest)
     {
-        return error(
+        error(
             "requests_per_second",
             format!(
                 "`requests_per_second` must be a finite number, at least one request a day ({:e}), not {rps}",
@@ -581,15 +654,15 @@ fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigE
         ("max_chars_per_request", b.max_chars_per_request),
     ] {
         if limit == Some(0) {
-            return error(key, "batch limits must be at least 1, not 0".to_owned());
+            error(key, "batch limits must be at least 1, not 0".to_owned());
         }
     }
     for tag in b.languages.keys() {
         if let Err(e) = Lang::parse(tag) {
-            return error("languages", format!("in `languages`: {e}"));
+            error("languages", format!("in `languages`: {e}"));
         }
     }
-    Ok(())
+    errors
 }
 
 #[cfg(test)]
@@ -676,6 +749,36 @@ mod tests {
     fn undefined_fallback_is_rejected() {
         let message = error_of(&format!("{MINIMAL}[backend]\nfallback = [\"openai\"]\n"));
         assert!(message.contains("[backends.openai]"), "{message}");
+    }
+
+    /// Issue 14: three mistakes are reported at once, in file order, each at its
+    /// place and with the likely intent.
+    #[test]
+    fn every_mistake_is_reported_in_one_pass() {
+        let text = "[project]\nsource = \"vi\"\ntargets = [\"kr\", \"english\"]\ntagets = 1\n\n[backend]\nkind = \"pseudo\"\nconcurrency = 0\nmax_retries = \"many\"\n";
+        let err = parse(text).unwrap_err();
+        let lines: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(lines.len(), 5, "{lines:#?}");
+        assert!(lines[0].starts_with("site/config.toml:3:12:"), "{lines:#?}");
+        assert!(lines[0].contains("did you mean `ko`?"), "{lines:#?}");
+        assert!(lines[1].starts_with("site/config.toml:3:18:"), "{lines:#?}");
+        assert!(lines[1].contains("did you mean `en`?"), "{lines:#?}");
+        assert!(lines[2].starts_with("site/config.toml:4:1:"), "{lines:#?}");
+        assert!(lines[2].contains("did you mean `targets`?"), "{lines:#?}");
+        assert!(lines[3].starts_with("site/config.toml:8:15:"), "{lines:#?}");
+        assert!(lines[3].contains("concurrency"), "{lines:#?}");
+        assert!(lines[4].starts_with("site/config.toml:9:15:"), "{lines:#?}");
+        assert_eq!(err.to_string(), lines.join("\n"));
+        // One mistake stays one error, not a list of one.
+        let one = parse("[project]\nsource = \"vi\"\ntargets = [\"kr\"]\n").unwrap_err();
+        assert!(matches!(one, ConfigError::Invalid { .. }), "{one:?}");
+    }
+
+    #[test]
+    fn a_valid_but_unusual_chinese_tag_is_accepted_with_advice() {
+        let config = parse("[project]\nsource = \"vi\"\ntargets = [\"zh-CN\"]\n").unwrap();
+        let advice = config.targets[0].advice().unwrap();
+        assert!(advice.contains("zh-Hans"), "{advice}");
     }
 
     #[test]
