@@ -47,7 +47,7 @@ pub(crate) fn report_error(error: &anyhow::Error, format: Option<Format>) -> Exi
         cause.is::<UsageError>()
             || matches!(
                 cause.downcast_ref::<PipelineError>(),
-                Some(PipelineError::Only(_))
+                Some(PipelineError::Only(_) | PipelineError::OnlyNotSource(_))
             )
     });
     let code = if config {

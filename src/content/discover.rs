@@ -141,6 +141,18 @@ fn classify(
     })
 }
 
+/// The source article and language of a translation file `<slug>.<lang>.md` in one
+/// of `targets`; `None` for a source (or any other file).
+pub fn source_of(path: &Path, targets: &[Lang]) -> Option<(PathBuf, Lang)> {
+    if path.extension().is_none_or(|x| x != "md") {
+        return None;
+    }
+    let stem = path.file_stem()?.to_string_lossy();
+    let (slug, suffix) = stem.rsplit_once('.')?;
+    let lang = Lang::parse(suffix).ok().filter(|l| targets.contains(l))?;
+    Some((path.with_file_name(format!("{slug}.md")), lang))
+}
+
 /// The translation file of `source` in `lang`: `tin/bai.md` + `ko` → `tin/bai.ko.md`.
 pub fn translation_path(source: &Path, lang: &Lang) -> PathBuf {
     let stem = source

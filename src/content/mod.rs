@@ -24,7 +24,7 @@ use sha2::{Digest as _, Sha256};
 use crate::markup::{self, TagError};
 use crate::text_position::{self, Location};
 
-pub use discover::{Article, discover, translation_path};
+pub use discover::{Article, discover, source_of, translation_path};
 pub use front_matter::read_provenance;
 pub use outline::Outline;
 pub use protect::{Protect, ProtectError};

@@ -79,6 +79,10 @@ pub enum PipelineError {
     /// A `--only` path does not exist.
     #[error("`--only {0}`: no such file or folder")]
     Only(PathBuf),
+    /// A `--only` path that names no source: a translation, or a path outside the
+    /// content and locales folders (issue 14: it used to do nothing, silently).
+    #[error("{0}")]
+    OnlyNotSource(String),
     /// Another dich process holds the project's lock.
     #[error(
         "another dich process is translating this project (lock `{0}` is held); wait for it to finish"
@@ -254,8 +258,70 @@ impl Project {
         options
             .only
             .iter()
-            .map(|p| p.canonicalize().map_err(|_| PipelineError::Only(p.clone())))
+            .map(|p| {
+                let path = p
+                    .canonicalize()
+                    .map_err(|_| PipelineError::Only(p.clone()))?;
+                self.check_only(p, &path).map(|()| path)
+            })
             .collect()
+    }
+
+    /// A `--only` path must hold sources: be under the content folder and not be a
+    /// translation, or be under the source locale's folder. The error says what to
+    /// pass instead.
+    fn check_only(&self, given: &Path, path: &Path) -> Result<(), PipelineError> {
+        let config = &self.config;
+        let under = |dir: &Path| dir.canonicalize().is_ok_and(|d| path.starts_with(d));
+        let wrong = |advice: String| {
+            Err(PipelineError::OnlyNotSource(format!(
+                "`--only {}` {advice}",
+                given.display()
+            )))
+        };
+        let instead = |source: &Path, lang: &Lang, what: &str| {
+            wrong(format!(
+                "is {what}: pass the source instead (`--only {}`), with `--lang {lang}` for that language alone",
+                source.display()
+            ))
+        };
+        if under(&config.content_dir) {
+            return match content::source_of(given, &config.targets) {
+                Some((source, lang)) => instead(
+                    &source,
+                    &lang,
+                    &format!("the {lang} translation of an article"),
+                ),
+                None => Ok(()),
+            };
+        }
+        if under(&config.locales_dir) {
+            // `locales/<lang>/…`: the folder under the locales folder names the locale.
+            let locale = path
+                .strip_prefix(config.locales_dir.canonicalize().unwrap_or_default())
+                .ok()
+                .and_then(|rel| rel.iter().next())
+                .and_then(|name| Lang::parse(&name.to_string_lossy()).ok());
+            return match locale {
+                Some(lang) if lang != config.source => {
+                    let rel: PathBuf = given
+                        .iter()
+                        .skip_while(|c| {
+                            Lang::parse(&c.to_string_lossy()).ok().as_ref() != Some(&lang)
+                        })
+                        .skip(1)
+                        .collect();
+                    let source = config.locales_dir.join(config.source.as_str()).join(rel);
+                    instead(&source, &lang, &format!("in the {lang} locale"))
+                }
+                _ => Ok(()),
+            };
+        }
+        wrong(format!(
+            "is outside the content folder `{}` and the locales folder `{}`: pass a file or folder under one of them",
+            self.display_path(&config.content_dir),
+            self.display_path(&config.locales_dir)
+        ))
     }
 }
 
