@@ -251,6 +251,9 @@ pub struct CheckConfig {
     pub levels: BTreeMap<String, Level>,
     /// Which plural categories a plural select must have (`plural-category-missing`).
     pub plural_categories: PluralCategories,
+    /// Warnings fail `dich check` as with `--strict`, so the repository decides what
+    /// CI enforces, not each CI script (issue 14).
+    pub strict: bool,
 }
 
 /// `[check] plural_categories`: which CLDR plural categories a message must have.

@@ -268,6 +268,22 @@ fn a_missing_message_is_a_warning_that_fails_only_with_strict() {
         .expect_code(1);
 }
 
+/// Issue 14: the repository decides that warnings fail CI, not each CI script.
+#[test]
+fn strict_in_config_makes_a_warning_fail_without_the_flag() {
+    let project = Project::sample();
+    edit(&project, KO, "nav-news = 뉴스\n", "");
+    project.run(&["check"]).expect_code(0);
+    let config = std::fs::read_to_string(project.path("config.toml")).unwrap_or_default();
+    project.write(
+        "config.toml",
+        &format!("{config}\n[check]\nstrict = true\n"),
+    );
+    let json = project.run(&["check", "--json"]).expect_code(1).json();
+    assert_eq!(json["summary"]["warnings"], 1, "{json:#}");
+    project.run(&["check", "--format", "github"]).expect_code(1);
+}
+
 #[test]
 fn an_obsolete_message_is_a_warning_at_its_line() {
     let project = Project::sample();
@@ -517,4 +533,48 @@ fn github_format_keeps_one_annotation_per_line_for_a_newline_in_a_name() {
         "{github}"
     );
     assert!(github.contains("`10%25%0Aold`"), "{github}");
+}
+
+/// docs/ci.md: the GitHub Actions job is valid YAML, and each `dich` command it runs
+/// works on the sample project (with `[check] strict = true`, as the page advises),
+/// its JSON reports parsing.
+#[test]
+fn the_ci_job_in_the_docs_runs_on_the_sample_project() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ci.md"))
+        .expect("docs/ci.md");
+    let yaml = page
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a yaml block");
+    let job: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).expect("valid YAML");
+    let steps = job["jobs"]["dich"]["steps"].as_sequence().expect("steps");
+    let project = Project::sample();
+    let config = std::fs::read_to_string(project.path("config.toml")).unwrap_or_default();
+    project.write(
+        "config.toml",
+        &format!("{config}\n[check]\nstrict = true\n"),
+    );
+    project.run(&["translate"]).expect_code(0);
+    let mut commands = Vec::new();
+    for run in steps.iter().filter_map(|s| s["run"].as_str()) {
+        for line in run.lines().filter_map(|l| l.trim().strip_prefix("dich ")) {
+            let command = line.split(['>', '|']).next().unwrap_or_default();
+            commands.push(command.split_whitespace().collect::<Vec<_>>());
+        }
+    }
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    for args in &commands {
+        let run = project.run(args).expect_code(0);
+        if args.contains(&"json") {
+            let _: serde_json::Value = run.json();
+        }
+    }
+    let uploads = steps.iter().any(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("actions/upload-artifact"))
+            && s["with"]["path"].as_str() == Some("reports/")
+    });
+    assert!(uploads, "the job uploads the reports");
 }
