@@ -13,8 +13,10 @@ use crate::lang::Lang;
 use crate::text_position::{self, Location};
 
 mod collect;
+mod file_keys;
 mod table;
 
+pub use file_keys::{FileKeyPreset, FileKeys};
 pub use table::BackendTable;
 
 /// The configuration could not be loaded or is invalid. Always exit code 2.
@@ -100,6 +102,8 @@ pub struct Config {
     pub source: Lang,
     /// The target languages, canonical and unique, in configured order.
     pub targets: Vec<Lang>,
+    /// The key of each target in file names (`[project] file_keys`, `[file_keys]`).
+    pub file_keys: FileKeys,
     /// Folder of articles.
     pub content_dir: PathBuf,
     /// Folder of Fluent locales.
@@ -299,6 +303,9 @@ struct RawConfig {
     check: CheckConfig,
     #[serde(default)]
     budget: BudgetConfig,
+    /// Per-language overrides of the file key: tag → key.
+    #[serde(default)]
+    file_keys: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// A backend table as written: keys and values with their spans.
@@ -313,6 +320,8 @@ struct RawProject {
     content_dir: PathBuf,
     #[serde(default = "default_locales_dir")]
     locales_dir: PathBuf,
+    #[serde(default)]
+    file_keys: FileKeyPreset,
 }
 
 fn default_content_dir() -> PathBuf {
@@ -377,20 +386,26 @@ impl Config {
             })
         });
         let mut errors: Vec<ConfigError> = protect.collect();
-        let (source, targets, (backend, backends)) = match (source, targets, backends) {
-            (Ok(source), Ok(targets), Ok(backends)) if errors.is_empty() => {
-                (source, targets, backends)
-            }
-            (source, targets, backends) => {
-                errors.extend(source.err());
-                errors.extend(targets.err());
-                errors.extend(backends.err());
-                return Err(match errors.len() {
-                    1 => errors.remove(0),
-                    _ => ConfigError::Many(errors),
-                });
-            }
-        };
+        let keys = targets
+            .as_ref()
+            .ok()
+            .map(|t| at.file_keys(&raw.project, t, &raw.file_keys));
+        let (source, targets, (backend, backends), file_keys) =
+            match (source, targets, backends, keys) {
+                (Ok(source), Ok(targets), Ok(backends), Some(Ok(keys))) if errors.is_empty() => {
+                    (source, targets, backends, keys)
+                }
+                (source, targets, backends, keys) => {
+                    errors.extend(source.err());
+                    errors.extend(targets.err());
+                    errors.extend(keys.and_then(Result::err));
+                    errors.extend(backends.err());
+                    return Err(match errors.len() {
+                        1 => errors.remove(0),
+                        _ => ConfigError::Many(errors),
+                    });
+                }
+            };
         // A config in the current folder has an empty root, so paths print as
         // `content/…` rather than `./content/…`.
         let root = path.parent().map(Path::to_owned).unwrap_or_default();
@@ -407,6 +422,7 @@ impl Config {
             root,
             source,
             targets,
+            file_keys,
             content: raw.content,
             backend,
             backends,
@@ -523,6 +539,60 @@ impl Locator<'_> {
         }
         match errors.len() {
             0 => Ok(out),
+            1 => Err(errors.remove(0)),
+            _ => Err(ConfigError::Many(errors)),
+        }
+    }
+
+    /// The file key of every target: the preset's, or the `[file_keys]` override.
+    fn file_keys(
+        &self,
+        project: &RawProject,
+        targets: &[Lang],
+        overrides: &BTreeMap<Spanned<String>, Spanned<String>>,
+    ) -> Result<FileKeys, ConfigError> {
+        let mut keys: Vec<(Lang, String)> = targets
+            .iter()
+            .zip(project.targets.get_ref())
+            .map(|(lang, written)| {
+                let key = file_keys::preset_key(project.file_keys, lang, written.get_ref());
+                (lang.clone(), key)
+            })
+            .collect();
+        let mut errors = Vec::new();
+        for (tag, key) in overrides {
+            let lang = match Lang::parse(tag.get_ref()) {
+                Ok(lang) if targets.contains(&lang) => lang,
+                Ok(lang) => {
+                    errors.push(self.error(
+                        tag.span().start,
+                        format!("[file_keys]: `{lang}` is not in `targets`; add it there or remove this line"),
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    errors.push(self.error(tag.span().start, format!("[file_keys]: {e}")));
+                    continue;
+                }
+            };
+            if let Some(problem) = file_keys::key_problem(key.get_ref()) {
+                errors.push(self.error(key.span().start, format!("[file_keys] {lang}: {problem}")));
+                continue;
+            }
+            if let Some(entry) = keys.iter_mut().find(|(l, _)| *l == lang) {
+                entry.1 = key.get_ref().clone();
+            }
+        }
+        for (i, (lang, key)) in keys.iter().enumerate() {
+            if let Some((other, _)) = keys[..i].iter().find(|(_, k)| k.eq_ignore_ascii_case(key)) {
+                errors.push(self.error(
+                    overrides.iter().find(|(_, k)| k.get_ref() == key).map_or(0, |(_, k)| k.span().start),
+                    format!("`{other}` and `{lang}` would both have the file key `{key}`; give one of them another key in [file_keys]"),
+                ));
+            }
+        }
+        match errors.len() {
+            0 => Ok(FileKeys::new(keys)),
             1 => Err(errors.remove(0)),
             _ => Err(ConfigError::Many(errors)),
         }
@@ -782,6 +852,30 @@ mod tests {
         let config = parse("[project]\nsource = \"vi\"\ntargets = [\"zh-CN\"]\n").unwrap();
         let advice = config.targets[0].advice().unwrap();
         assert!(advice.contains("zh-Hans"), "{advice}");
+    }
+
+    /// Issue 14: Hugo matches lower-case language keys; Zola the key as configured.
+    #[test]
+    fn file_keys_follow_the_preset_and_the_overrides() {
+        let zh = Lang::parse("zh-Hans").unwrap();
+        let ko = Lang::parse("ko").unwrap();
+        let keys = |text: &str| parse(text).unwrap().file_keys;
+        let plain = "[project]\nsource = \"vi\"\ntargets = [\"ko\", \"zh-hans\"]\n";
+        assert_eq!(keys(plain).key(&zh), "zh-Hans");
+        let hugo = plain.replace("source", "file_keys = \"hugo\"\nsource");
+        assert_eq!(keys(&hugo).key(&zh), "zh-hans");
+        assert_eq!(keys(&hugo).lang("zh-hans"), Some(&zh));
+        let zola = plain.replace("source", "file_keys = \"zola\"\nsource");
+        assert_eq!(keys(&zola).key(&zh), "zh-hans", "as written in targets");
+        let over = format!("{hugo}[file_keys]\nzh-Hans = \"zh\"\n");
+        assert_eq!(
+            (keys(&over).key(&zh), keys(&over).key(&ko)),
+            ("zh".into(), "ko".into())
+        );
+        let clash = format!("{plain}[file_keys]\nzh-Hans = \"ko\"\nja = \"a.b\"\n");
+        let message = error_of(&clash);
+        assert!(message.contains("`ja` is not in `targets`"), "{message}");
+        assert!(message.contains("both have the file key `ko`"), "{message}");
     }
 
     #[test]

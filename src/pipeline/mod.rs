@@ -83,6 +83,9 @@ pub enum PipelineError {
     /// content and locales folders (issue 14: it used to do nothing, silently).
     #[error("{0}")]
     OnlyNotSource(String),
+    /// A translation could not be renamed to its new file key.
+    #[error("cannot rename a translation to its file key: {0}")]
+    Rekey(String),
     /// Another dich process holds the project's lock.
     #[error(
         "another dich process is translating this project (lock `{0}` is held); wait for it to finish"
@@ -134,6 +137,7 @@ impl Project {
             locales_dir: config.locales_dir.clone(),
             source: config.source.clone(),
             targets: config.targets.clone(),
+            keys: config.file_keys.clone(),
             fields: config.content.translatable_fields.clone(),
             // The patterns were checked when the config was loaded.
             protect: content::Protect::new(&config.content.protect).unwrap_or_default(),
@@ -189,8 +193,7 @@ impl Project {
         };
         let targets = self.targets(options);
         let only = self.only_paths(options)?;
-        let sources = plan::find_sources(&self.layout, &only, &mut report)?;
-        let memory = if options.dry_run && !self.config.memory.path.exists() {
+        let mut memory = if options.dry_run && !self.config.memory.path.exists() {
             Memory::in_memory()?
         } else {
             self.open_memory()?
@@ -202,6 +205,10 @@ impl Project {
         } else {
             Some(run_lock(&self.config.memory.path)?)
         };
+        if !options.dry_run {
+            self.rekey(&mut memory)?;
+        }
+        let sources = plan::find_sources(&self.layout, &only, &mut report)?;
         progress.start(sources.len() * targets.len());
         let settings = PlanSettings {
             layout: &self.layout,
@@ -254,6 +261,26 @@ impl Project {
             .unwrap_or_else(|| self.config.targets.clone())
     }
 
+    /// Renames the translations whose file key changed (`[project] file_keys`,
+    /// `[file_keys]`), and moves what the memory keeps under their paths with them,
+    /// so the renamed files keep their history (human edits, reviews).
+    fn rekey(&self, memory: &mut Memory) -> Result<(), PipelineError> {
+        let layout = &self.layout;
+        let moved = content::rekey(
+            &layout.content_dir,
+            &layout.source,
+            &layout.targets,
+            &layout.keys,
+        )
+        .map_err(|e| PipelineError::Rekey(e.to_string()))?;
+        for (from, to) in moved {
+            let (from, to) = (layout.display_path(&from), layout.display_path(&to));
+            memory.move_path(&from, &to)?;
+            tracing::info!("{from}: renamed to {to} (the project's file key for its language)");
+        }
+        Ok(())
+    }
+
     fn only_paths(&self, options: &Options) -> Result<Vec<PathBuf>, PipelineError> {
         options
             .only
@@ -286,7 +313,7 @@ impl Project {
             ))
         };
         if under(&config.content_dir) {
-            return match content::source_of(given, &config.targets) {
+            return match content::source_of(given, &config.targets, &config.file_keys) {
                 Some((source, lang)) => instead(
                     &source,
                     &lang,
