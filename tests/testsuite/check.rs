@@ -226,6 +226,46 @@ fn a_syntax_error_is_reported_at_its_character_column() {
     assert_eq!(source_lines, ["article-print = 기사 { 인쇄"]);
 }
 
+/// Issue 14: an unclosed `{` at the end of a line is reported on that line, where
+/// the parser stopped (it was the next line's first column), and the rest of the file
+/// is still checked.
+#[test]
+fn an_unclosed_brace_is_reported_on_its_own_line_and_the_rest_is_checked() {
+    let project = Project::sample();
+    edit(
+        &project,
+        KO,
+        "article-author = 글쓴이: { $author }",
+        "article-author = 글쓴이: { $author",
+    );
+    edit(
+        &project,
+        KO,
+        "article-print = 기사 인쇄",
+        "article-print = 기사 { 인쇄",
+    );
+    let line = line_of(&project, KO, "article-author =");
+    let json = project
+        .run(&["check", "--format", "json"])
+        .expect_code(1)
+        .json();
+    let places: Vec<(i64, i64)> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "syntax-error")
+        .map(|d| {
+            (
+                d["line"].as_i64().unwrap_or(0),
+                d["column"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // `article-author = 글쓴이: { $author` is 31 characters: the parser stopped after them.
+    let print = line_of(&project, KO, "article-print =") as i64;
+    assert_eq!(places, [(line as i64, 32), (print, 22)], "{json:#}");
+}
+
 #[test]
 fn an_unknown_variable_is_an_error() {
     let project = Project::sample();
