@@ -12,8 +12,11 @@ use toml::Spanned;
 use crate::lang::Lang;
 use crate::text_position::{self, Location};
 
+mod collect;
+mod file_keys;
 mod table;
 
+pub use file_keys::{FileKeyPreset, FileKeys};
 pub use table::BackendTable;
 
 /// The configuration could not be loaded or is invalid. Always exit code 2.
@@ -63,6 +66,21 @@ pub enum ConfigError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// Several problems of one file, in file order, so a writer fixes them all in one
+    /// go (issue 14); each is one of the other variants, shown on its own line.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<ConfigError>),
+}
+
+impl ConfigError {
+    /// The single problems this error stands for: the list of a [`ConfigError::Many`],
+    /// or the error itself.
+    pub fn problems(&self) -> Vec<&ConfigError> {
+        match self {
+            ConfigError::Many(errors) => errors.iter().flat_map(ConfigError::problems).collect(),
+            other => vec![other],
+        }
+    }
 }
 
 /// The name of the configuration file dich looks for by default.
@@ -84,6 +102,8 @@ pub struct Config {
     pub source: Lang,
     /// The target languages, canonical and unique, in configured order.
     pub targets: Vec<Lang>,
+    /// The key of each target in file names (`[project] file_keys`, `[file_keys]`).
+    pub file_keys: FileKeys,
     /// Folder of articles.
     pub content_dir: PathBuf,
     /// Folder of Fluent locales.
@@ -318,6 +338,9 @@ pub struct CheckConfig {
     pub levels: BTreeMap<String, Level>,
     /// Which plural categories a plural select must have (`plural-category-missing`).
     pub plural_categories: PluralCategories,
+    /// Warnings fail `dich check` as with `--strict`, so the repository decides what
+    /// CI enforces, not each CI script (issue 14).
+    pub strict: bool,
 }
 
 /// `[check] plural_categories`: which CLDR plural categories a message must have.
@@ -374,6 +397,9 @@ struct RawConfig {
     review: ReviewConfig,
     #[serde(default)]
     qa: RawQa,
+    /// Per-language overrides of the file key: tag → key.
+    #[serde(default)]
+    file_keys: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// A backend table as written: keys and values with their spans.
@@ -386,6 +412,8 @@ struct RawProject {
     targets: Spanned<Vec<Spanned<String>>>,
     content_dir: Option<Spanned<PathBuf>>,
     locales_dir: Option<Spanned<PathBuf>>,
+    #[serde(default)]
+    file_keys: FileKeyPreset,
 }
 
 impl Config {
@@ -445,24 +473,57 @@ impl Config {
     /// resolve relative paths.
     ///
     /// # Errors
-    /// [`ConfigError::Invalid`] with line and column.
+    /// [`ConfigError::Invalid`] with line and column, or [`ConfigError::Many`] when
+    /// the file has several problems (all of them, in file order).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        Config::parse_once(text, path).map_err(|first| {
+            collect::every_error(text, first, |text| Config::parse_once(text, path).map(drop))
+        })
+    }
+
+    /// One reading of `text`, stopping at the first problem (or the first few, where
+    /// one check sees them together).
+    fn parse_once(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let at = Locator { text, path };
         let raw: RawConfig = toml::from_str(text).map_err(|e| at.toml_error(&e))?;
-        let source = at.lang(&raw.project.source)?;
-        let targets = at.targets(&raw.project.targets, &source)?;
-        let (backend, backends) = at.backends(raw.backend, raw.backends)?;
-        let budget = at.budget(raw.budget)?;
-        for pattern in &raw.content.protect {
-            if let Err(e) = regex::Regex::new(pattern) {
-                return Err(ConfigError::Other {
-                    path: path.to_owned(),
-                    message: format!(
-                        "[content] protect: `{pattern}` is not a valid regular expression: {e}"
-                    ),
-                });
-            }
-        }
+        // The checks below are independent: each runs, so one mistake hides no other.
+        let source = at.lang(&raw.project.source);
+        let targets = at.targets(&raw.project.targets, source.as_ref().ok());
+        let backends = at.backends(raw.backend, raw.backends);
+        let budget = at.budget(raw.budget);
+        let protect = raw.content.protect.iter().filter_map(|pattern| {
+            let e = regex::Regex::new(pattern).err()?;
+            Some(ConfigError::Other {
+                path: path.to_owned(),
+                message: format!(
+                    "[content] protect: `{pattern}` is not a valid regular expression: {e}"
+                ),
+            })
+        });
+        let mut errors: Vec<ConfigError> = protect.collect();
+        let keys = targets
+            .as_ref()
+            .ok()
+            .map(|t| at.file_keys(&raw.project, t, &raw.file_keys));
+        let (source, targets, (backend, backends), file_keys, budget) =
+            match (source, targets, backends, keys, budget) {
+                (Ok(source), Ok(targets), Ok(backends), Some(Ok(keys)), Ok(budget))
+                    if errors.is_empty() =>
+                {
+                    (source, targets, backends, keys, budget)
+                }
+                (source, targets, backends, keys, budget) => {
+                    errors.extend(source.err());
+                    errors.extend(targets.err());
+                    errors.extend(keys.and_then(Result::err));
+                    errors.extend(backends.err());
+                    errors.extend(budget.err());
+                    return Err(match errors.len() {
+                        1 => errors.remove(0),
+                        _ => ConfigError::Many(errors),
+                    });
+                }
+            };
         // A config in the current folder has an empty root, so paths print as
         // `content/…` rather than `./content/…`.
         let root = path.parent().map(Path::to_owned).unwrap_or_default();
@@ -499,6 +560,7 @@ impl Config {
             root,
             source,
             targets,
+            file_keys,
             content: raw.content,
             backend,
             backends,
@@ -604,7 +666,7 @@ impl Locator<'_> {
 
     fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
-        let mut message = e.message().to_owned();
+        let mut message = table::suggest_field(e.message());
         if message.contains("missing field `project`") {
             message.push_str(" (every config needs a [project] table with `source` and `targets`)");
         }
@@ -636,7 +698,7 @@ impl Locator<'_> {
     fn targets(
         &self,
         targets: &Spanned<Vec<Spanned<String>>>,
-        source: &Lang,
+        source: Option<&Lang>,
     ) -> Result<Vec<Lang>, ConfigError> {
         if targets.get_ref().is_empty() {
             return Err(self.error(
@@ -645,23 +707,89 @@ impl Locator<'_> {
             ));
         }
         let mut out: Vec<Lang> = Vec::new();
+        // Every tag is checked, so `["kr", "english"]` gives both errors at once.
+        let mut errors = Vec::new();
         for tag in targets.get_ref() {
-            let lang = self.lang(tag)?;
-            if &lang == source {
-                return Err(self.error(
+            let lang = match self.lang(tag) {
+                Ok(lang) => lang,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if Some(&lang) == source {
+                errors.push(self.error(
                     tag.span().start,
                     format!("`{lang}` is the source language; remove it from `targets`"),
                 ));
-            }
-            if out.contains(&lang) {
-                return Err(self.error(
+            } else if out.contains(&lang) {
+                errors.push(self.error(
                     tag.span().start,
                     format!("`{lang}` is listed twice in `targets`; remove the duplicate"),
                 ));
+            } else {
+                out.push(lang);
             }
-            out.push(lang);
         }
-        Ok(out)
+        match errors.len() {
+            0 => Ok(out),
+            1 => Err(errors.remove(0)),
+            _ => Err(ConfigError::Many(errors)),
+        }
+    }
+
+    /// The file key of every target: the preset's, or the `[file_keys]` override.
+    fn file_keys(
+        &self,
+        project: &RawProject,
+        targets: &[Lang],
+        overrides: &BTreeMap<Spanned<String>, Spanned<String>>,
+    ) -> Result<FileKeys, ConfigError> {
+        let mut keys: Vec<(Lang, String)> = targets
+            .iter()
+            .zip(project.targets.get_ref())
+            .map(|(lang, written)| {
+                let key = file_keys::preset_key(project.file_keys, lang, written.get_ref());
+                (lang.clone(), key)
+            })
+            .collect();
+        let mut errors = Vec::new();
+        for (tag, key) in overrides {
+            let lang = match Lang::parse(tag.get_ref()) {
+                Ok(lang) if targets.contains(&lang) => lang,
+                Ok(lang) => {
+                    errors.push(self.error(
+                        tag.span().start,
+                        format!("[file_keys]: `{lang}` is not in `targets`; add it there or remove this line"),
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    errors.push(self.error(tag.span().start, format!("[file_keys]: {e}")));
+                    continue;
+                }
+            };
+            if let Some(problem) = file_keys::key_problem(key.get_ref()) {
+                errors.push(self.error(key.span().start, format!("[file_keys] {lang}: {problem}")));
+                continue;
+            }
+            if let Some(entry) = keys.iter_mut().find(|(l, _)| *l == lang) {
+                entry.1 = key.get_ref().clone();
+            }
+        }
+        for (i, (lang, key)) in keys.iter().enumerate() {
+            if let Some((other, _)) = keys[..i].iter().find(|(_, k)| k.eq_ignore_ascii_case(key)) {
+                errors.push(self.error(
+                    overrides.iter().find(|(_, k)| k.get_ref() == key).map_or(0, |(_, k)| k.span().start),
+                    format!("`{other}` and `{lang}` would both have the file key `{key}`; give one of them another key in [file_keys]"),
+                ));
+            }
+        }
+        match errors.len() {
+            0 => Ok(FileKeys::new(keys)),
+            1 => Err(errors.remove(0)),
+            _ => Err(ConfigError::Many(errors)),
+        }
     }
 
     fn backends(
@@ -669,11 +797,20 @@ impl Locator<'_> {
         default: Option<Spanned<RawTable>>,
         named: BTreeMap<String, Spanned<RawTable>>,
     ) -> Result<(BackendConfig, BTreeMap<String, BackendConfig>), ConfigError> {
-        let default = default.map(|t| self.backend(t)).transpose()?;
-        let named = named
+        // Every table is read, so a mistake in one hides none in another.
+        let mut errors = Vec::new();
+        let mut keep = |result: Result<BackendConfig, ConfigError>| match result {
+            Ok(backend) => Some(backend),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        let default = default.and_then(|t| keep(self.backend(t)));
+        let named: BTreeMap<String, BackendConfig> = named
             .into_iter()
-            .map(|(name, t)| Ok((name, self.backend(t)?)))
-            .collect::<Result<BTreeMap<_, _>, ConfigError>>()?;
+            .filter_map(|(name, t)| Some((name, keep(self.backend(t))?)))
+            .collect();
         let default_kind = default.as_ref().map_or("pseudo", |b| b.kind.as_str());
         let all = named
             .iter()
@@ -682,13 +819,17 @@ impl Locator<'_> {
         for (name, backend) in all {
             for fallback in &backend.fallback {
                 if !named.contains_key(fallback) && fallback != default_kind {
-                    return Err(backend.table.table_error(format!(
+                    errors.push(backend.table.table_error(format!(
                         "`{name}` falls back to `{fallback}`, which is not defined; add a [backends.{fallback}] table"
                     )));
                 }
             }
         }
-        Ok((default.unwrap_or_default(), named))
+        match errors.len() {
+            0 => Ok((default.unwrap_or_default(), named)),
+            1 => Err(errors.remove(0)),
+            _ => Err(ConfigError::Many(errors)),
+        }
     }
 
     /// Reads the common keys of a backend table and keeps the others, with their
@@ -724,8 +865,15 @@ impl Locator<'_> {
             entries: common,
             place: Some(place.clone()),
         };
-        let mut backend: BackendConfig = common.read()?;
-        check_backend(&backend, &common)?;
+        let (backend, mut errors) = common.read_every::<BackendConfig>();
+        if let Some(backend) = &backend {
+            errors.extend(check_backend(backend, &common));
+        }
+        let mut backend = match (backend, errors.len()) {
+            (Some(backend), 0) => backend,
+            (_, 1) => return Err(errors.remove(0)),
+            _ => return Err(ConfigError::Many(errors)),
+        };
         backend.table = BackendTable {
             entries: own,
             place: Some(place),
@@ -734,12 +882,13 @@ impl Locator<'_> {
     }
 }
 
-/// The checks of the common keys that their types cannot express; errors point at
-/// the key's value in `common`.
-fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigError> {
-    let error = |key: &str, message: String| Err(common.value_error(key, message));
+/// The checks of the common keys that their types cannot express; the errors (all of
+/// them) point at the key's value in `common`.
+fn check_backend(b: &BackendConfig, common: &BackendTable) -> Vec<ConfigError> {
+    let mut errors = Vec::new();
+    let mut error = |key: &str, message: String| errors.push(common.value_error(key, message));
     if b.concurrency == 0 {
-        return error("concurrency", "`concurrency` must be at least 1".to_owned());
+        error("concurrency", "`concurrency` must be at least 1".to_owned());
     }
     let longest = LONGEST_WAIT.as_secs_f64();
     for (key, secs) in [
@@ -748,7 +897,7 @@ fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigE
     ] {
         // Written as `!(0 < secs <= longest)` so that NaN fails too.
         if !(secs > 0.0 && secs <= longest) {
-            return error(
+            error(
                 key,
                 format!(
                     "`{key}` must be a number of seconds above 0 and at most {longest} (a day), not {secs}"
@@ -759,7 +908,7 @@ fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigE
     if let Some(rps) = b.requests_per_second
         && !(rps.is_finite() && rps >= 1.0 / longest)
     {
-        return error(
+        error(
             "requests_per_second",
             format!(
                 "`requests_per_second` must be a finite number, at least one request a day ({:e}), not {rps}",
@@ -772,15 +921,15 @@ fn check_backend(b: &BackendConfig, common: &BackendTable) -> Result<(), ConfigE
         ("max_chars_per_request", b.max_chars_per_request),
     ] {
         if limit == Some(0) {
-            return error(key, "batch limits must be at least 1, not 0".to_owned());
+            error(key, "batch limits must be at least 1, not 0".to_owned());
         }
     }
     for tag in b.languages.keys() {
         if let Err(e) = Lang::parse(tag) {
-            return error("languages", format!("in `languages`: {e}"));
+            error("languages", format!("in `languages`: {e}"));
         }
     }
-    Ok(())
+    errors
 }
 
 #[cfg(test)]
@@ -907,6 +1056,60 @@ mod tests {
             Config::from_file(&path).is_ok(),
             "absent default folders are allowed"
         );
+    }
+
+    /// Issue 14: three mistakes are reported at once, in file order, each at its
+    /// place and with the likely intent.
+    #[test]
+    fn every_mistake_is_reported_in_one_pass() {
+        let text = "[project]\nsource = \"vi\"\ntargets = [\"kr\", \"english\"]\ntagets = 1\n\n[backend]\nkind = \"pseudo\"\nconcurrency = 0\nmax_retries = \"many\"\n";
+        let err = parse(text).unwrap_err();
+        let lines: Vec<String> = err.problems().iter().map(ToString::to_string).collect();
+        assert_eq!(lines.len(), 5, "{lines:#?}");
+        assert!(lines[0].starts_with("site/config.toml:3:12:"), "{lines:#?}");
+        assert!(lines[0].contains("did you mean `ko`?"), "{lines:#?}");
+        assert!(lines[1].starts_with("site/config.toml:3:18:"), "{lines:#?}");
+        assert!(lines[1].contains("did you mean `en`?"), "{lines:#?}");
+        assert!(lines[2].starts_with("site/config.toml:4:1:"), "{lines:#?}");
+        assert!(lines[2].contains("did you mean `targets`?"), "{lines:#?}");
+        assert!(lines[3].starts_with("site/config.toml:8:15:"), "{lines:#?}");
+        assert!(lines[3].contains("concurrency"), "{lines:#?}");
+        assert!(lines[4].starts_with("site/config.toml:9:15:"), "{lines:#?}");
+        assert_eq!(err.to_string(), lines.join("\n"));
+        // One mistake stays one error, not a list of one.
+        let one = parse("[project]\nsource = \"vi\"\ntargets = [\"kr\"]\n").unwrap_err();
+        assert!(matches!(one, ConfigError::Invalid { .. }), "{one:?}");
+    }
+
+    #[test]
+    fn a_valid_but_unusual_chinese_tag_is_accepted_with_advice() {
+        let config = parse("[project]\nsource = \"vi\"\ntargets = [\"zh-CN\"]\n").unwrap();
+        let advice = config.targets[0].advice().unwrap();
+        assert!(advice.contains("zh-Hans"), "{advice}");
+    }
+
+    /// Issue 14: Hugo matches lower-case language keys; Zola the key as configured.
+    #[test]
+    fn file_keys_follow_the_preset_and_the_overrides() {
+        let zh = Lang::parse("zh-Hans").unwrap();
+        let ko = Lang::parse("ko").unwrap();
+        let keys = |text: &str| parse(text).unwrap().file_keys;
+        let plain = "[project]\nsource = \"vi\"\ntargets = [\"ko\", \"zh-hans\"]\n";
+        assert_eq!(keys(plain).key(&zh), "zh-Hans");
+        let hugo = plain.replace("source", "file_keys = \"hugo\"\nsource");
+        assert_eq!(keys(&hugo).key(&zh), "zh-hans");
+        assert_eq!(keys(&hugo).lang("zh-hans"), Some(&zh));
+        let zola = plain.replace("source", "file_keys = \"zola\"\nsource");
+        assert_eq!(keys(&zola).key(&zh), "zh-hans", "as written in targets");
+        let over = format!("{hugo}[file_keys]\nzh-Hans = \"zh\"\n");
+        assert_eq!(
+            (keys(&over).key(&zh), keys(&over).key(&ko)),
+            ("zh".into(), "ko".into())
+        );
+        let clash = format!("{plain}[file_keys]\nzh-Hans = \"ko\"\nja = \"a.b\"\n");
+        let message = error_of(&clash);
+        assert!(message.contains("`ja` is not in `targets`"), "{message}");
+        assert!(message.contains("both have the file key `ko`"), "{message}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::output::{ErrorObject, Format, FormatArgs, print_line};
 pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub(crate) output: FormatArgs,
-    /// Warnings fail the check too.
+    /// Warnings fail the check too (also `[check] strict = true` in config.toml).
     #[arg(long)]
     strict: bool,
 }
@@ -38,7 +38,7 @@ pub(crate) fn execute(config_path: &Path, args: CheckArgs) -> anyhow::Result<Exi
     if !text.is_empty() {
         print_line(text)?;
     }
-    Ok(if result.failed(args.strict) {
+    Ok(if result.failed(args.strict || config.check.strict) {
         Exit::Failed
     } else {
         Exit::Ok

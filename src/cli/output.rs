@@ -22,7 +22,16 @@ pub(crate) fn report_error(error: &anyhow::Error, format: Option<Format>) -> Exi
     if is_broken_pipe(error) {
         return Exit::Ok;
     }
-    eprintln!("error: {error:#}");
+    // A config with several mistakes gives one error per mistake (issue 14).
+    let problems: Vec<String> = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<ConfigError>())
+        .map(|e| e.problems().iter().map(ToString::to_string).collect())
+        .filter(|p: &Vec<String>| p.len() > 1)
+        .unwrap_or_else(|| vec![format!("{error:#}")]);
+    for problem in &problems {
+        eprintln!("error: {problem}");
+    }
     let config = error.chain().any(|cause| {
         cause.is::<ConfigError>()
             || matches!(
@@ -38,7 +47,7 @@ pub(crate) fn report_error(error: &anyhow::Error, format: Option<Format>) -> Exi
         cause.is::<UsageError>()
             || matches!(
                 cause.downcast_ref::<PipelineError>(),
-                Some(PipelineError::Only(_))
+                Some(PipelineError::Only(_) | PipelineError::OnlyNotSource(_))
             )
     });
     let code = if config {
@@ -48,11 +57,21 @@ pub(crate) fn report_error(error: &anyhow::Error, format: Option<Format>) -> Exi
     } else {
         None
     };
-    let object = ErrorObject::about(None, code, &format!("{error:#}"));
+    let objects: Vec<ErrorObject> = problems
+        .iter()
+        .map(|p| ErrorObject::about(None, code, p))
+        .collect();
     // Nothing more can be done when stdout is gone too.
     let _ = match format {
-        Some(Format::Json) => print_json(&serde_json::json!({ "error": object })),
-        Some(Format::Github) => print_line(&object.annotation("error")).map_err(Into::into),
+        // `error` is the first problem, as for a single one; `errors` lists them all.
+        Some(Format::Json) => print_json(&serde_json::json!({
+            "error": objects.first(),
+            "errors": objects,
+        })),
+        Some(Format::Github) => objects
+            .iter()
+            .try_for_each(|o| print_line(&o.annotation("error")))
+            .map_err(Into::into),
         Some(Format::Human) | None => Ok(()),
     };
     if config || usage {

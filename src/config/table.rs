@@ -71,7 +71,8 @@ impl BackendTable {
     /// [`ConfigError::Invalid`] at the unknown key or the wrong value (at the table for
     /// a missing key); [`ConfigError::Code`] for a table built in code.
     pub fn read<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        read(&self.entries).map_err(|(mut message, at)| {
+        read(&self.entries).map_err(|(message, at)| {
+            let mut message = suggest_field(&message);
             if message.starts_with("unknown field") {
                 message =
                     message.replace("there are no fields", "this kind has no options of its own");
@@ -84,6 +85,29 @@ impl BackendTable {
             }
             self.error(at, message)
         })
+    }
+
+    /// Like [`BackendTable::read`], but a wrong key or value is set aside and the rest
+    /// read again, so every problem of the table is found in one pass: the value read
+    /// from the good entries (when they make one) and the errors, in file order.
+    pub(super) fn read_every<T: DeserializeOwned>(&self) -> (Option<T>, Vec<ConfigError>) {
+        let mut rest = self.clone();
+        let mut errors = Vec::new();
+        loop {
+            match read::<T>(&rest.entries) {
+                Ok(value) => return (Some(value), errors),
+                Err((message, at)) => {
+                    let message = suggest_field(&message);
+                    errors.push(self.error(at, message));
+                    let before = rest.entries.len();
+                    rest.entries
+                        .retain(|e| Some(e.key_at) != at && Some(e.value_at) != at);
+                    if at.is_none() || rest.entries.len() == before {
+                        return (None, errors);
+                    }
+                }
+            }
+        }
     }
 
     /// An error about the table's `kind` (an unknown kind), pointing at its value.
@@ -170,6 +194,28 @@ impl<'de> MapAccess<'de> for &mut Entries<'_> {
             .ok_or_else(|| de::Error::custom("a value without a key"))?;
         seed.deserialize(entry.value.clone())
             .inspect_err(|_| self.failed_at = Some(entry.value_at))
+    }
+}
+
+/// serde's `unknown field `tagets`, expected one of `source`, `targets`` with the
+/// likely intent added (`; did you mean `targets`?`) when one known key is close.
+pub(super) fn suggest_field(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_owned();
+    };
+    let Some((unknown, expected)) = rest.split_once('`') else {
+        return message.to_owned();
+    };
+    let closest = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|known| (strsim::jaro_winkler(unknown, known), known))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((_, known)) => format!("{message}; did you mean `{known}`?"),
+        None => message.to_owned(),
     }
 }
 

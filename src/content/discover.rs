@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::ContentError;
+use crate::config::FileKeys;
 use crate::lang::Lang;
 
 /// A source article and its translation files, found under the content folder.
@@ -39,6 +40,7 @@ pub fn discover(
     content_dir: &Path,
     source: &Lang,
     targets: &[Lang],
+    keys: &FileKeys,
 ) -> Result<(Vec<Article>, Vec<ContentError>), ContentError> {
     std::fs::read_dir(content_dir).map_err(|e| ContentError::ContentDir {
         path: content_dir.to_owned(),
@@ -67,7 +69,7 @@ pub fn discover(
             continue;
         }
         let rel = path.strip_prefix(content_dir).unwrap_or(path).to_owned();
-        match classify(path, &rel, source, targets) {
+        match classify(path, &rel, source, targets, keys) {
             Ok(Named::Source) => {
                 articles.insert(
                     rel.clone(),
@@ -104,6 +106,7 @@ fn classify(
     rel: &Path,
     source: &Lang,
     targets: &[Lang],
+    keys: &FileKeys,
 ) -> Result<Named, ContentError> {
     let stem = rel
         .file_stem()
@@ -112,10 +115,33 @@ fn classify(
     let Some((slug, suffix)) = stem.rsplit_once('.') else {
         return Ok(Named::Source);
     };
+    let source_rel = rel.with_file_name(format!("{slug}.md"));
+    // The key first: a key need not be a language tag (`cn`).
+    if let Some(lang) = keys.lang(suffix).filter(|l| targets.contains(l)) {
+        return Ok(Named::Translation {
+            source: source_rel,
+            lang: lang.clone(),
+        });
+    }
     let Ok(lang) = Lang::parse(suffix) else {
         return Ok(Named::Source);
     };
-    let source_rel = rel.with_file_name(format!("{slug}.md"));
+    if targets.contains(&lang) && keys.key(&lang) == suffix {
+        return Ok(Named::Translation {
+            source: source_rel,
+            lang,
+        });
+    }
+    if targets.contains(&lang) {
+        let key = keys.key(&lang);
+        return Err(ContentError::WrongFileKey {
+            path: path.to_owned(),
+            written: suffix.to_owned(),
+            expected: translation_path(path.with_file_name(format!("{slug}.md")).as_path(), &key),
+            lang: lang.to_string(),
+            key,
+        });
+    }
     if lang == *source {
         return Err(ContentError::SourceLanguageSuffix {
             path: path.to_owned(),
@@ -123,31 +149,71 @@ fn classify(
             expected: source_rel,
         });
     }
-    if !targets.contains(&lang) {
-        let configured: Vec<&str> = targets.iter().map(Lang::as_str).collect();
-        return Err(ContentError::LanguageNotConfigured {
-            path: path.to_owned(),
-            lang: suffix.to_owned(),
-            configured: if configured.is_empty() {
-                "none".to_owned()
-            } else {
-                configured.join(", ")
-            },
-        });
-    }
-    Ok(Named::Translation {
-        source: source_rel,
-        lang,
+    let configured: Vec<&str> = targets.iter().map(Lang::as_str).collect();
+    Err(ContentError::LanguageNotConfigured {
+        path: path.to_owned(),
+        lang: suffix.to_owned(),
+        configured: if configured.is_empty() {
+            "none".to_owned()
+        } else {
+            configured.join(", ")
+        },
     })
 }
 
-/// The translation file of `source` in `lang`: `tin/bai.md` + `ko` → `tin/bai.ko.md`.
-pub fn translation_path(source: &Path, lang: &Lang) -> PathBuf {
+/// The source article and language of a translation file `<slug>.<lang>.md` in one
+/// of `targets`; `None` for a source (or any other file).
+pub fn source_of(path: &Path, targets: &[Lang], keys: &FileKeys) -> Option<(PathBuf, Lang)> {
+    if path.extension().is_none_or(|x| x != "md") {
+        return None;
+    }
+    let stem = path.file_stem()?.to_string_lossy();
+    let (slug, suffix) = stem.rsplit_once('.')?;
+    let lang = keys
+        .lang(suffix)
+        .cloned()
+        .or_else(|| Lang::parse(suffix).ok())
+        .filter(|l| targets.contains(l))?;
+    Some((path.with_file_name(format!("{slug}.md")), lang))
+}
+
+/// The translation file of `source` for the file key `key` (see
+/// [`FileKeys`]): `tin/bai.md` + `ko` → `tin/bai.ko.md`.
+pub fn translation_path(source: &Path, key: &str) -> PathBuf {
     let stem = source
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    source.with_file_name(format!("{stem}.{lang}.md"))
+    source.with_file_name(format!("{stem}.{key}.md"))
+}
+
+/// Renames the translations named with another spelling of their language than the
+/// file key (after `[project] file_keys` or `[file_keys]` changed), when the keyed
+/// name is free: returns each `(from, to)` moved. A rename that would replace a file
+/// is not done (discovery then reports the stray file).
+///
+/// # Errors
+/// The I/O error of a rename, with the renames done before it lost to no one: each is
+/// one `rename`, atomic on its own.
+pub fn rekey(
+    content_dir: &Path,
+    source: &Lang,
+    targets: &[Lang],
+    keys: &FileKeys,
+) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
+    let Ok((_, errors)) = discover(content_dir, source, targets, keys) else {
+        return Ok(Vec::new());
+    };
+    let mut moved = Vec::new();
+    for error in errors {
+        if let ContentError::WrongFileKey { path, expected, .. } = error
+            && !expected.exists()
+        {
+            std::fs::rename(&path, &expected)?;
+            moved.push((path, expected));
+        }
+    }
+    Ok(moved)
 }
 
 #[cfg(test)]
@@ -182,10 +248,14 @@ mod tests {
             "tin/ghi-chu.txt",
             "2019.11.md",
         ]);
+        // Hugo's key for Simplified Chinese.
+        let zh = Lang::parse("zh-Hans").unwrap();
+        let hugo_zh = FileKeys::new(vec![(zh.clone(), "zh-hans".into())]);
         let (articles, errors) = discover(
             dir.path(),
             &Lang::parse("vi").unwrap(),
             &langs(&["en", "ko", "zh-Hans"]),
+            &hugo_zh,
         )
         .unwrap();
         assert!(errors.is_empty(), "{errors:?}");
@@ -205,6 +275,20 @@ mod tests {
             a.translations[&Lang::parse("en").unwrap()],
             dir.path().join("tin/a.en.md")
         );
+        assert_eq!(a.translations[&zh], dir.path().join("tin/a.zh-hans.md"));
+        // With the canonical key, `zh-hans` is another spelling: a file to rename.
+        let targets = langs(&["en", "ko", "zh-Hans"]);
+        let vi = Lang::parse("vi").unwrap();
+        let (_, errors) = discover(dir.path(), &vi, &targets, &FileKeys::default()).unwrap();
+        let [ContentError::WrongFileKey { expected, .. }] = &errors[..] else {
+            panic!("{errors:?}");
+        };
+        assert_eq!(expected, &dir.path().join("tin/a.zh-Hans.md"));
+        let moved = rekey(dir.path(), &vi, &targets, &FileKeys::default()).unwrap();
+        assert_eq!(moved.len(), 1);
+        assert!(dir.path().join("tin/a.zh-Hans.md").exists());
+        let (_, errors) = discover(dir.path(), &vi, &targets, &FileKeys::default()).unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]
@@ -214,6 +298,7 @@ mod tests {
             dir.path(),
             &Lang::parse("vi").unwrap(),
             &langs(&["en", "ko"]),
+            &FileKeys::default(),
         )
         .unwrap();
         assert_eq!(articles.len(), 1);
@@ -243,6 +328,7 @@ mod tests {
             Path::new("/no/such/content"),
             &Lang::parse("vi").unwrap(),
             &[],
+            &FileKeys::default(),
         )
         .unwrap_err();
         assert!(matches!(err, ContentError::ContentDir { .. }));
@@ -252,11 +338,11 @@ mod tests {
     fn translation_path_inserts_the_canonical_tag() {
         let zh = Lang::parse("zh-hans").unwrap();
         assert_eq!(
-            translation_path(Path::new("tin/bai.md"), &zh),
+            translation_path(Path::new("tin/bai.md"), zh.as_str()),
             PathBuf::from("tin/bai.zh-Hans.md")
         );
         assert_eq!(
-            translation_path(Path::new("tin/bai.md"), &Lang::parse("ko").unwrap()),
+            translation_path(Path::new("tin/bai.md"), "ko"),
             PathBuf::from("tin/bai.ko.md")
         );
     }

@@ -162,6 +162,30 @@ fn toml_fields(
     Ok(found)
 }
 
+/// The YAML parser counts lines from the start of the front matter and repeats the
+/// error's own position in its message (`… at line 4 column 1, while scanning a quoted
+/// scalar at line 1 column 8`); the message is given in file lines only (issue 14),
+/// without the position the `file:line:column` prefix already gives.
+fn file_lines(message: &str, lines_before: usize) -> String {
+    static POSITION: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?: at)? line (\d+) column (\d+)").ok());
+    let Some(position) = POSITION.as_ref() else {
+        return message.to_owned();
+    };
+    let mut first = true;
+    position
+        .replace_all(message, |c: &regex::Captures<'_>| {
+            let line = c[1].parse::<usize>().unwrap_or(0) + lines_before;
+            let at = if c[0].starts_with(" at") { " at" } else { "" };
+            if std::mem::take(&mut first) && !at.is_empty() {
+                String::new()
+            } else {
+                format!("{at} line {line} column {}", &c[2])
+            }
+        })
+        .into_owned()
+}
+
 fn yaml_fields(
     path: &Path,
     text: &str,
@@ -175,7 +199,9 @@ fn yaml_fields(
             column: l.column().max(1),
         });
         let offset = LineIndex::new(content).offset(content, at);
-        malformed(path, text, split, offset, split.format, &e.to_string())
+        let first_line = text_position::location(text, split.content.start).line;
+        let message = file_lines(&e.to_string(), first_line - 1);
+        malformed(path, text, split, offset, split.format, &message)
     })?;
     let mut found = Vec::new();
     for name in fields {
@@ -613,6 +639,20 @@ mod tests {
             matches!(err, ContentError::MalformedFrontMatter { line, .. } if line >= 3),
             "{err}"
         );
+    }
+
+    /// Issue 14: one numbering system in a message, the file's.
+    #[test]
+    fn malformed_yaml_speaks_in_file_lines_only() {
+        let text = "---\ntitle: \"Tin\ndescription: x\ntags: [a]\n---\n\nx\n";
+        let msg = Document::parse(Path::new("bai.md"), text.as_bytes(), &fields())
+            .unwrap_err()
+            .to_string();
+        // The quoted scalar opens on file line 2, column 8.
+        assert!(msg.contains("quoted scalar at line 2 column 8"), "{msg}");
+        let prefix = msg.split(": ").next().unwrap_or_default();
+        assert_eq!(msg.matches("line ").count(), 1, "{msg}");
+        assert!(prefix.starts_with("bai.md:"), "{msg}");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use sha2::{Digest as _, Sha256};
 use crate::markup::{self, TagError};
 use crate::text_position::{self, Location};
 
-pub use discover::{Article, discover, translation_path};
+pub use discover::{Article, discover, rekey, source_of, translation_path};
 pub use front_matter::read_provenance;
 pub use outline::Outline;
 pub use protect::{Protect, ProtectError};
@@ -115,6 +115,21 @@ pub enum ContentError {
         /// The configured targets, comma separated.
         configured: String,
     },
+    /// A translation named with another spelling of its language than the project's
+    /// file key (`a.zh-Hans.md` where Hugo's key `zh-hans` is configured).
+    #[error("{}: `{written}` is not this project's file key for {lang}, `{key}` is (`dich translate` renames the file to `{}`)", path.display(), expected.display())]
+    WrongFileKey {
+        /// The translation file.
+        path: PathBuf,
+        /// The key in its name.
+        written: String,
+        /// Its language.
+        lang: String,
+        /// The configured key.
+        key: String,
+        /// The name it should have.
+        expected: PathBuf,
+    },
     /// A file named with the source language, which needs no suffix.
     #[error("{}: `{lang}` is the source language (rename the file to `{}`)", path.display(), expected.display())]
     SourceLanguageSuffix {
@@ -147,6 +162,7 @@ impl ContentError {
             | ContentError::UnterminatedFrontMatter { path, .. }
             | ContentError::FieldNotString { path, .. }
             | ContentError::LanguageNotConfigured { path, .. }
+            | ContentError::WrongFileKey { path, .. }
             | ContentError::SourceLanguageSuffix { path, .. }
             | ContentError::SourceMissing { path, .. } => path,
         }

@@ -152,6 +152,19 @@ fn junk_id(content: &str) -> Option<String> {
     valid.then(|| id.to_owned())
 }
 
+/// Where the parser stopped reading the entry: fluent-syntax reports an unclosed `{`
+/// after the blank it skipped, on the next line (issue 14: line 27 for an unclosed
+/// `{` on line 26), so the offset moves back over whitespace that crosses a line end.
+fn stopped_at(text: &str, offset: usize) -> usize {
+    let before = text.get(..offset).unwrap_or(text);
+    let kept = before.trim_end();
+    if before[kept.len()..].contains('\n') {
+        kept.len()
+    } else {
+        offset
+    }
+}
+
 fn syntax_issues(
     text: &str,
     resource: &ast::Resource<&str>,
@@ -160,7 +173,7 @@ fn syntax_issues(
     let mut issues: Vec<SyntaxIssue> = errors
         .iter()
         .map(|e| SyntaxIssue {
-            offset: e.pos.start,
+            offset: stopped_at(text, e.pos.start),
             message: e.kind.to_string(),
         })
         .collect();
@@ -407,5 +420,13 @@ mod tests {
         assert_eq!(model.syntax.len(), 1);
         assert!(model.syntax[0].offset >= text.find("bad").unwrap());
         assert!(model.get("next").is_some());
+    }
+
+    #[test]
+    fn an_unclosed_brace_is_located_where_the_line_ends() {
+        let text = "ok = fine\nbad = { $x\n\nnext = ok\n";
+        let model = FileModel::parse(text);
+        assert_eq!(model.syntax.len(), 1);
+        assert_eq!(model.syntax[0].offset, text.find("\n\n").unwrap());
     }
 }

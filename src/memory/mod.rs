@@ -531,6 +531,28 @@ impl Memory {
             .map_err(|e| sqlite(&self.path, e))
     }
 
+    /// Moves everything kept under the file path `from` (what was written there, the
+    /// units to review, the last failure) to `to`, in one transaction: for a
+    /// translation renamed to a new file key.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure; nothing is moved then.
+    pub fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        for table in ["files", "reviews", "failures"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE path = ?1"), [to])
+                .and_then(|_| {
+                    tx.execute(
+                        &format!("UPDATE {table} SET path = ?2 WHERE path = ?1"),
+                        [from, to],
+                    )
+                })
+                .map_err(|e| sqlite(&path, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
     /// Why the last attempt at `path` failed, if it did.
     ///
     /// # Errors

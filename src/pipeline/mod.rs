@@ -83,6 +83,13 @@ pub enum PipelineError {
     /// A `--only` path does not exist.
     #[error("`--only {0}`: no such file or folder")]
     Only(PathBuf),
+    /// A `--only` path that names no source: a translation, or a path outside the
+    /// content and locales folders (issue 14: it used to do nothing, silently).
+    #[error("{0}")]
+    OnlyNotSource(String),
+    /// A translation could not be renamed to its new file key.
+    #[error("cannot rename a translation to its file key: {0}")]
+    Rekey(String),
     /// Another dich process holds the project's lock.
     #[error(
         "another dich process is translating this project (lock `{0}` is held); wait for it to finish"
@@ -138,6 +145,7 @@ impl Project {
             locales_dir: config.locales_dir.clone(),
             source: config.source.clone(),
             targets: config.targets.clone(),
+            keys: config.file_keys.clone(),
             fields: config.content.translatable_fields.clone(),
             // The patterns were checked when the config was loaded.
             protect: content::Protect::new(&config.content.protect).unwrap_or_default(),
@@ -207,8 +215,7 @@ impl Project {
         };
         let targets = self.targets(options);
         let only = self.only_paths(options)?;
-        let sources = plan::find_sources(&self.layout, &only, &mut report)?;
-        let memory = if options.dry_run && !self.config.memory.path.exists() {
+        let mut memory = if options.dry_run && !self.config.memory.path.exists() {
             Memory::in_memory()?
         } else {
             self.open_memory()?
@@ -220,6 +227,10 @@ impl Project {
         } else {
             Some(run_lock(&self.config.memory.path)?)
         };
+        if !options.dry_run {
+            self.rekey(&mut memory)?;
+        }
+        let sources = plan::find_sources(&self.layout, &only, &mut report)?;
         progress.start(sources.len() * targets.len());
         let settings = PlanSettings {
             layout: &self.layout,
@@ -313,12 +324,94 @@ impl Project {
             .unwrap_or_else(|| self.config.targets.clone())
     }
 
+    /// Renames the translations whose file key changed (`[project] file_keys`,
+    /// `[file_keys]`), and moves what the memory keeps under their paths with them,
+    /// so the renamed files keep their history (human edits, reviews).
+    fn rekey(&self, memory: &mut Memory) -> Result<(), PipelineError> {
+        let layout = &self.layout;
+        let moved = content::rekey(
+            &layout.content_dir,
+            &layout.source,
+            &layout.targets,
+            &layout.keys,
+        )
+        .map_err(|e| PipelineError::Rekey(e.to_string()))?;
+        for (from, to) in moved {
+            let (from, to) = (layout.display_path(&from), layout.display_path(&to));
+            memory.move_path(&from, &to)?;
+            tracing::info!("{from}: renamed to {to} (the project's file key for its language)");
+        }
+        Ok(())
+    }
+
     fn only_paths(&self, options: &Options) -> Result<Vec<PathBuf>, PipelineError> {
         options
             .only
             .iter()
-            .map(|p| p.canonicalize().map_err(|_| PipelineError::Only(p.clone())))
+            .map(|p| {
+                let path = p
+                    .canonicalize()
+                    .map_err(|_| PipelineError::Only(p.clone()))?;
+                self.check_only(p, &path).map(|()| path)
+            })
             .collect()
+    }
+
+    /// A `--only` path must hold sources: be under the content folder and not be a
+    /// translation, or be under the source locale's folder. The error says what to
+    /// pass instead.
+    fn check_only(&self, given: &Path, path: &Path) -> Result<(), PipelineError> {
+        let config = &self.config;
+        let under = |dir: &Path| dir.canonicalize().is_ok_and(|d| path.starts_with(d));
+        let wrong = |advice: String| {
+            Err(PipelineError::OnlyNotSource(format!(
+                "`--only {}` {advice}",
+                given.display()
+            )))
+        };
+        let instead = |source: &Path, lang: &Lang, what: &str| {
+            wrong(format!(
+                "is {what}: pass the source instead (`--only {}`), with `--lang {lang}` for that language alone",
+                source.display()
+            ))
+        };
+        if under(&config.content_dir) {
+            return match content::source_of(given, &config.targets, &config.file_keys) {
+                Some((source, lang)) => instead(
+                    &source,
+                    &lang,
+                    &format!("the {lang} translation of an article"),
+                ),
+                None => Ok(()),
+            };
+        }
+        if under(&config.locales_dir) {
+            // `locales/<lang>/…`: the folder under the locales folder names the locale.
+            let locale = path
+                .strip_prefix(config.locales_dir.canonicalize().unwrap_or_default())
+                .ok()
+                .and_then(|rel| rel.iter().next())
+                .and_then(|name| Lang::parse(&name.to_string_lossy()).ok());
+            return match locale {
+                Some(lang) if lang != config.source => {
+                    let rel: PathBuf = given
+                        .iter()
+                        .skip_while(|c| {
+                            Lang::parse(&c.to_string_lossy()).ok().as_ref() != Some(&lang)
+                        })
+                        .skip(1)
+                        .collect();
+                    let source = config.locales_dir.join(config.source.as_str()).join(rel);
+                    instead(&source, &lang, &format!("in the {lang} locale"))
+                }
+                _ => Ok(()),
+            };
+        }
+        wrong(format!(
+            "is outside the content folder `{}` and the locales folder `{}`: pass a file or folder under one of them",
+            self.display_path(&config.content_dir),
+            self.display_path(&config.locales_dir)
+        ))
     }
 }
 

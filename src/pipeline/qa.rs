@@ -126,7 +126,7 @@ impl QaRun<'_> {
         target: &Lang,
         report: &mut QaReport,
     ) -> Result<(), MemoryError> {
-        let out_path = content::translation_path(&doc.path, target);
+        let out_path = content::translation_path(&doc.path, &self.layout.keys.key(target));
         let Ok(bytes) = std::fs::read(&out_path) else {
             return Ok(());
         };

@@ -219,7 +219,7 @@ fn article_status(
     doc: &Document,
     target: &Lang,
 ) -> Result<ArticleStatus, MemoryError> {
-    let out_path = content::translation_path(&doc.path, target);
+    let out_path = content::translation_path(&doc.path, &layout.keys.key(target));
     let path = layout.display_path(&out_path);
     let pair = (&layout.source, target);
     let existing = plan::analyse(memory, doc, pair, &out_path, &path, &layout.fields, false)?;

@@ -226,6 +226,46 @@ fn a_syntax_error_is_reported_at_its_character_column() {
     assert_eq!(source_lines, ["article-print = 기사 { 인쇄"]);
 }
 
+/// Issue 14: an unclosed `{` at the end of a line is reported on that line, where
+/// the parser stopped (it was the next line's first column), and the rest of the file
+/// is still checked.
+#[test]
+fn an_unclosed_brace_is_reported_on_its_own_line_and_the_rest_is_checked() {
+    let project = Project::sample();
+    edit(
+        &project,
+        KO,
+        "article-author = 글쓴이: { $author }",
+        "article-author = 글쓴이: { $author",
+    );
+    edit(
+        &project,
+        KO,
+        "article-print = 기사 인쇄",
+        "article-print = 기사 { 인쇄",
+    );
+    let line = line_of(&project, KO, "article-author =");
+    let json = project
+        .run(&["check", "--format", "json"])
+        .expect_code(1)
+        .json();
+    let places: Vec<(i64, i64)> = json["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "syntax-error")
+        .map(|d| {
+            (
+                d["line"].as_i64().unwrap_or(0),
+                d["column"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    // `article-author = 글쓴이: { $author` is 31 characters: the parser stopped after them.
+    let print = line_of(&project, KO, "article-print =") as i64;
+    assert_eq!(places, [(line as i64, 32), (print, 22)], "{json:#}");
+}
+
 #[test]
 fn an_unknown_variable_is_an_error() {
     let project = Project::sample();
@@ -266,6 +306,22 @@ fn a_missing_message_is_a_warning_that_fails_only_with_strict() {
     project
         .run(&["check", "--strict", "--format", "github"])
         .expect_code(1);
+}
+
+/// Issue 14: the repository decides that warnings fail CI, not each CI script.
+#[test]
+fn strict_in_config_makes_a_warning_fail_without_the_flag() {
+    let project = Project::sample();
+    edit(&project, KO, "nav-news = 뉴스\n", "");
+    project.run(&["check"]).expect_code(0);
+    let config = std::fs::read_to_string(project.path("config.toml")).unwrap_or_default();
+    project.write(
+        "config.toml",
+        &format!("{config}\n[check]\nstrict = true\n"),
+    );
+    let json = project.run(&["check", "--json"]).expect_code(1).json();
+    assert_eq!(json["summary"]["warnings"], 1, "{json:#}");
+    project.run(&["check", "--format", "github"]).expect_code(1);
 }
 
 #[test]
@@ -517,4 +573,48 @@ fn github_format_keeps_one_annotation_per_line_for_a_newline_in_a_name() {
         "{github}"
     );
     assert!(github.contains("`10%25%0Aold`"), "{github}");
+}
+
+/// docs/ci.md: the GitHub Actions job is valid YAML, and each `dich` command it runs
+/// works on the sample project (with `[check] strict = true`, as the page advises),
+/// its JSON reports parsing.
+#[test]
+fn the_ci_job_in_the_docs_runs_on_the_sample_project() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ci.md"))
+        .expect("docs/ci.md");
+    let yaml = page
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a yaml block");
+    let job: serde_yaml_ng::Value = serde_yaml_ng::from_str(yaml).expect("valid YAML");
+    let steps = job["jobs"]["dich"]["steps"].as_sequence().expect("steps");
+    let project = Project::sample();
+    let config = std::fs::read_to_string(project.path("config.toml")).unwrap_or_default();
+    project.write(
+        "config.toml",
+        &format!("{config}\n[check]\nstrict = true\n"),
+    );
+    project.run(&["translate"]).expect_code(0);
+    let mut commands = Vec::new();
+    for run in steps.iter().filter_map(|s| s["run"].as_str()) {
+        for line in run.lines().filter_map(|l| l.trim().strip_prefix("dich ")) {
+            let command = line.split(['>', '|']).next().unwrap_or_default();
+            commands.push(command.split_whitespace().collect::<Vec<_>>());
+        }
+    }
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    for args in &commands {
+        let run = project.run(args).expect_code(0);
+        if args.contains(&"json") {
+            let _: serde_json::Value = run.json();
+        }
+    }
+    let uploads = steps.iter().any(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("actions/upload-artifact"))
+            && s["with"]["path"].as_str() == Some("reports/")
+    });
+    assert!(uploads, "the job uploads the reports");
 }

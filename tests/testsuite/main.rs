@@ -10,6 +10,7 @@ mod crash;
 mod docs;
 mod edits;
 mod failures;
+mod file_keys;
 mod ftl_encoding;
 mod fuzz;
 mod install;

@@ -290,6 +290,54 @@ fn a_command_that_cannot_run_still_answers_in_json_and_github() {
     );
 }
 
+/// Issue 14: a config with three mistakes reports all three at once, in file order,
+/// each at its place with a suggestion, in every format; exit code 2.
+#[test]
+fn every_config_mistake_is_reported_at_once() {
+    let project = Project::with_config(
+        "[project]\nsource = \"vi\"\ntargets = [\"kr\", \"en\"]\ncontent_dri = \"c\"\n\n[backend]\nkind = \"pseudo\"\nconcurrency = 0\n",
+    );
+    let json = project.run(&["check", "--json"]).expect_code(2).json();
+    assert_valid("error", &json);
+    let errors = json["errors"].as_array().expect("errors");
+    let places: Vec<(i64, i64)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap_or(0),
+                e["column"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(places, [(3, 12), (4, 1), (8, 15)], "{json:#}");
+    for (error, hint) in errors.iter().zip(["`ko`", "`content_dir`", "at least 1"]) {
+        assert_eq!(error["path"], "config.toml", "{json:#}");
+        assert_eq!(error["code"], "config", "{json:#}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains(hint), "{message}");
+    }
+    assert_eq!(json["error"], errors[0]);
+    let human = project.run(&["translate"]).expect_code(2);
+    let stderr = human.stderr();
+    let lines = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: config.toml:"))
+        .count();
+    assert_eq!(lines, 3, "{stderr}");
+    let github = project
+        .run(&["status", "--format", "github"])
+        .expect_code(2)
+        .stdout();
+    assert_eq!(
+        github
+            .lines()
+            .filter(|l| l.starts_with("::error file=config.toml,"))
+            .count(),
+        3,
+        "{github}"
+    );
+}
+
 #[test]
 fn dich_log_directives_apply_on_top_of_the_flags() {
     let project = Project::new();

@@ -111,6 +111,52 @@ fn lang_and_only_narrow_the_run() {
     assert!(!project.path("content/b.ko.md").exists());
 }
 
+/// Issue 14: `--only` with a translation, a translated locale or a path outside the
+/// project's folders did nothing, silently; now it is a usage error saying what to
+/// pass instead.
+#[test]
+fn only_refuses_what_is_not_a_source_and_says_what_to_pass() {
+    let project = two_articles();
+    project.write("content/tin/a.en.md", "old");
+    project.write("locales/vi/main.ftl", "hello = Xin chào\n");
+    project.write("locales/en/main.ftl", "hello = Hello\n");
+    project.write("notes/x.md", "x");
+    for (only, expected) in [
+        (
+            "content/tin/a.en.md",
+            "pass the source instead (`--only content/tin/a.md`), with `--lang en`",
+        ),
+        (
+            "locales/en/main.ftl",
+            "pass the source instead (`--only locales/vi/main.ftl`), with `--lang en`",
+        ),
+        (
+            "notes/x.md",
+            "outside the content folder `content` and the locales folder `locales`",
+        ),
+    ] {
+        for command in [
+            &["translate", "--only", only][..],
+            &["status", "--only", only],
+        ] {
+            let run = project.run(command).expect_code(2);
+            assert!(run.stderr().contains(expected), "{only}: {}", run.stderr());
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(project.path("content/tin/a.en.md")).unwrap_or_default(),
+        "old"
+    );
+    // Sources are still fine, as files and folders.
+    project
+        .run(&["translate", "--lang", "ko", "--only", "content/tin/a.md"])
+        .expect_code(0);
+    assert!(project.path("content/tin/a.ko.md").exists());
+    project
+        .run(&["status", "--only", "locales/vi"])
+        .expect_code(0);
+}
+
 #[test]
 fn a_broken_article_fails_alone_with_its_path() {
     let project = two_articles();

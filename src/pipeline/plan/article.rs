@@ -57,7 +57,7 @@ pub(super) fn jobs(
     let mut jobs = Vec::new();
     for target in settings.targets {
         report.lang(target).articles += 1;
-        let out_path = content::translation_path(&article.source, target);
+        let out_path = content::translation_path(&article.source, &layout.keys.key(target));
         let rel = layout.display_path(&out_path);
         let pair = (&layout.source, target);
         let learn = !settings.dry_run;

@@ -20,6 +20,8 @@ pub(crate) struct Layout {
     pub(crate) source: Lang,
     /// Every configured target language (file names in other languages are errors).
     pub(crate) targets: Vec<Lang>,
+    /// The key of each target in file names.
+    pub(crate) keys: crate::config::FileKeys,
     /// Front-matter fields that are translated.
     pub(crate) fields: Vec<String>,
     /// Template syntax that is never translated (built-in and `[content] protect`).

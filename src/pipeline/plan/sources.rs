@@ -51,8 +51,12 @@ pub(crate) fn find_sources(
     };
     let mut sources = Vec::new();
     if layout.content_dir.is_dir() {
-        let (articles, errors) =
-            content::discover(&layout.content_dir, &layout.source, &layout.targets)?;
+        let (articles, errors) = content::discover(
+            &layout.content_dir,
+            &layout.source,
+            &layout.targets,
+            &layout.keys,
+        )?;
         for error in errors {
             report.fail(layout.display_path(error.path()), None, error.to_string());
         }
