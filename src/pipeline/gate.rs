@@ -55,7 +55,10 @@ impl Gate {
     }
 
     fn judges(&self, backend_label: &str) -> bool {
-        !self.pseudo.iter().any(|p| p == backend_label)
+        let label = backend_label
+            .strip_suffix(super::render::REPAIRED)
+            .unwrap_or(backend_label);
+        !self.pseudo.iter().any(|p| p == label)
     }
 
     /// Whether a memory entry may be reused for `source`: not a machine translation

@@ -13,6 +13,10 @@ use crate::memory::{Memory, MemoryError, Origin};
 
 use super::plan::{Job, JobDoc, JobUnit};
 
+/// Appended to a memory entry's backend when the answer lost its tags and was
+/// repaired by translating the text between them separately (issue 9).
+pub(crate) const REPAIRED: &str = " [tags repaired]";
+
 /// A translated file's text, ready to be written.
 #[derive(Debug)]
 pub(crate) struct RenderedFile {
@@ -34,14 +38,22 @@ pub(crate) fn render(
     let assembled = assemble(memory, source, &job.target, &job.units)?;
     Ok(match &job.doc {
         JobDoc::Article(doc) => {
+            let repaired = assembled.repaired;
             let Some((translations, backends)) = assembled.complete() else {
                 return Ok(Err("a segment has no translation".to_owned()));
             };
+            let mut backend = backend_label(&backends);
+            if repaired > 0 {
+                let segments = if repaired == 1 { "segment" } else { "segments" };
+                backend.push_str(&format!(
+                    "; {repaired} {segments} repaired after the answer lost its tags"
+                ));
+            }
             let provenance = Provenance {
                 source: job.source_rel.clone(),
                 source_hash: doc.source_hash(),
                 lang: job.target.to_string(),
-                backend: backend_label(&backends),
+                backend,
                 translated_at: chrono::Utc::now()
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 units: job.keys.join(" "),
@@ -88,6 +100,8 @@ fn backend_label(backends: &BTreeSet<String>) -> String {
 struct Assembled {
     translations: Vec<Option<UnitTranslation>>,
     backends: BTreeSet<String>,
+    /// Segments whose answer was repaired ([`REPAIRED`]).
+    repaired: usize,
 }
 
 impl Assembled {
@@ -108,6 +122,7 @@ fn assemble(
 ) -> Result<Assembled, MemoryError> {
     let mut translations = Vec::with_capacity(units.len());
     let mut backends = BTreeSet::new();
+    let mut repaired = 0;
     for unit in units {
         let unit = match unit {
             JobUnit::Kept(kept) => {
@@ -132,7 +147,13 @@ fn assemble(
                 break;
             };
             backends.insert(match entry.origin {
-                Origin::Machine => entry.backend,
+                Origin::Machine => match entry.backend.strip_suffix(REPAIRED) {
+                    Some(backend) => {
+                        repaired += 1;
+                        backend.to_owned()
+                    }
+                    None => entry.backend,
+                },
                 other => other.as_str().to_owned(),
             });
             text.push_str(&markup::restore_ids(&entry.translation, &segment.ids));
@@ -142,6 +163,7 @@ fn assemble(
     Ok(Assembled {
         translations,
         backends,
+        repaired,
     })
 }
 

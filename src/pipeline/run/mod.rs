@@ -310,17 +310,27 @@ impl Runner<'_> {
             .filter(|r| r.as_ref().is_ok_and(|t| t.repaired))
             .count();
         self.report.lang(&batch.target).segments_repaired += repaired;
+        // A repaired answer is remembered as such, so each file's provenance can say
+        // how many of its segments were repaired (see `render::REPAIRED`).
+        let labels: Vec<String> = results
+            .iter()
+            .map(|r| match r {
+                Ok(t) if t.repaired => format!("{}{}", t.backend, render::REPAIRED),
+                Ok(t) => t.backend.clone(),
+                Err(_) => String::new(),
+            })
+            .collect();
         let entries: Vec<NewEntry<'_>> = batch
             .segments
             .iter()
-            .zip(&results)
-            .filter_map(|(segment, result)| {
+            .zip(results.iter().zip(&labels))
+            .filter_map(|(segment, (result, label))| {
                 let translated = result.as_ref().ok()?;
                 Some(NewEntry {
                     source: &segment.text,
                     translation: &translated.text,
                     origin: Origin::Machine,
-                    backend: &translated.backend,
+                    backend: label,
                 })
             })
             .collect();
