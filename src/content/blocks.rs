@@ -2,7 +2,7 @@
 //! paragraphs, table cells, image alt texts) with exact byte spans, via pulldown-cmark's
 //! offset iterator.
 //!
-//! A leaf is kept as a list of [`Piece`]s that tile its span exactly: verbatim text,
+//! A leaf is kept as a list of [`InlinePart`]s that tile its span exactly: verbatim text,
 //! markup (which becomes tags), line breaks and images. Building the tagged text from
 //! the pieces and restoring it reproduces the span byte for byte; that is the identity
 //! the renderer relies on.
@@ -31,7 +31,7 @@ use crate::markup::{self, Tagged, TaggedBuilder, Token};
 
 /// One piece of a leaf; ranges are byte ranges of the document text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Piece {
+pub(super) enum InlinePart {
     /// Text to translate, verbatim.
     Text(Range<usize>),
     /// A soft line break with the next line's prefix (`\n` in the tagged text).
@@ -55,7 +55,7 @@ pub(super) enum Piece {
 pub(super) struct Leaf {
     pub(super) kind: UnitKind,
     pub(super) span: Range<usize>,
-    pub(super) pieces: Vec<Piece>,
+    pub(super) pieces: Vec<InlinePart>,
     /// Headings written with `#` and table cells: a translation's newline becomes a space.
     pub(super) one_line: bool,
     /// Newline plus container prefix for translation lines beyond the source's breaks.
@@ -251,7 +251,7 @@ impl Blocks {
                 });
             }
             for piece in &leaf.pieces {
-                let Piece::Image(i) = piece else { continue };
+                let InlinePart::Image(i) = piece else { continue };
                 let alt = &mut images[*i].alt;
                 let tagged = build(text, &alt.pieces, &|_| String::new(), false);
                 if has_letters(&tagged) {
@@ -275,11 +275,11 @@ fn has_letters(tagged: &Tagged) -> bool {
 }
 
 /// Image pieces are numbered per walker; make them index the document's image list.
-fn renumber_images(pieces: Vec<Piece>, first: usize) -> Vec<Piece> {
+fn renumber_images(pieces: Vec<InlinePart>, first: usize) -> Vec<InlinePart> {
     pieces
         .into_iter()
         .map(|p| match p {
-            Piece::Image(i) => Piece::Image(first + i),
+            InlinePart::Image(i) => InlinePart::Image(first + i),
             other => other,
         })
         .collect()
@@ -289,11 +289,11 @@ fn renumber_images(pieces: Vec<Piece>, first: usize) -> Vec<Piece> {
 /// the pieces and their span, or `None` when nothing is left.
 fn trim(
     text: &str,
-    pieces: &[Piece],
+    pieces: &[InlinePart],
     images: &[WalkedImage],
-) -> Option<(Vec<Piece>, Range<usize>)> {
+) -> Option<(Vec<InlinePart>, Range<usize>)> {
     let mut pieces = pieces.to_vec();
-    while let Some(Piece::Text(r)) = pieces.first_mut() {
+    while let Some(InlinePart::Text(r)) = pieces.first_mut() {
         let s = &text[r.clone()];
         r.start += s.len() - s.trim_start().len();
         if r.start < r.end {
@@ -301,21 +301,21 @@ fn trim(
         }
         pieces.remove(0);
     }
-    while let Some(Piece::Text(r)) = pieces.last_mut() {
+    while let Some(InlinePart::Text(r)) = pieces.last_mut() {
         r.end = r.start + text[r.clone()].trim_end().len();
         if r.start < r.end {
             break;
         }
         pieces.pop();
     }
-    let range_of = |p: &Piece| match p {
-        Piece::Text(r)
-        | Piece::Break(r)
-        | Piece::Open(r)
-        | Piece::Close(r)
-        | Piece::RefClose(r, _)
-        | Piece::Standalone(r) => r.clone(),
-        Piece::Image(i) => images.get(*i).map_or(0..0, |(r, _, _)| r.clone()),
+    let range_of = |p: &InlinePart| match p {
+        InlinePart::Text(r)
+        | InlinePart::Break(r)
+        | InlinePart::Open(r)
+        | InlinePart::Close(r)
+        | InlinePart::RefClose(r, _)
+        | InlinePart::Standalone(r) => r.clone(),
+        InlinePart::Image(i) => images.get(*i).map_or(0..0, |(r, _, _)| r.clone()),
     };
     let start = range_of(pieces.first()?).start;
     let end = range_of(pieces.last()?).end;
@@ -416,35 +416,35 @@ fn is_inline(event: &Event<'_>) -> bool {
 /// the source) is found and kept as a standalone tag instead of confusing the restore.
 pub(super) fn build(
     text: &str,
-    pieces: &[Piece],
+    pieces: &[InlinePart],
     image: &dyn Fn(usize) -> String,
     full_refs: bool,
 ) -> Tagged {
     let mut b = TaggedBuilder::new();
     let mut pending = String::new();
     for piece in pieces {
-        if let Piece::Text(r) = piece {
+        if let InlinePart::Text(r) = piece {
             pending.push_str(&text[r.clone()]);
             continue;
         }
         push_escaped(&mut b, &std::mem::take(&mut pending));
         match piece {
-            Piece::Break(_) => b.push_text("\n"),
-            Piece::Open(r) => {
+            InlinePart::Break(_) => b.push_text("\n"),
+            InlinePart::Open(r) => {
                 b.open(&text[r.clone()]);
             }
-            Piece::Close(r) => b.close(&text[r.clone()]),
-            Piece::RefClose(r, label) if full_refs => {
+            InlinePart::Close(r) => b.close(&text[r.clone()]),
+            InlinePart::RefClose(r, label) if full_refs => {
                 b.close(format!("][{}]", &text[label.clone()]));
             }
-            Piece::RefClose(r, _) => b.close(&text[r.clone()]),
-            Piece::Standalone(r) => {
+            InlinePart::RefClose(r, _) => b.close(&text[r.clone()]),
+            InlinePart::Standalone(r) => {
                 b.standalone(&text[r.clone()]);
             }
-            Piece::Image(i) => {
+            InlinePart::Image(i) => {
                 b.standalone(image(*i));
             }
-            Piece::Text(_) => {}
+            InlinePart::Text(_) => {}
         }
     }
     push_escaped(&mut b, &pending);
@@ -484,7 +484,7 @@ struct Walker<'t> {
     text: &'t str,
     /// Whether images become alt units (false inside an alt: nested images stay verbatim).
     images_as_units: bool,
-    pieces: Vec<Piece>,
+    pieces: Vec<InlinePart>,
     images: Vec<WalkedImage>,
     cursor: Option<usize>,
     /// Open inline containers: full range, whether the open markup is emitted, and
@@ -524,7 +524,7 @@ impl<'t> Walker<'t> {
     fn flush_text(&mut self, to: usize) {
         let r = self.take(to);
         if r.start < r.end {
-            self.pieces.push(Piece::Text(r));
+            self.pieces.push(InlinePart::Text(r));
         }
     }
 
@@ -547,9 +547,9 @@ impl<'t> Walker<'t> {
                     self.flush_text(r.start);
                     let range = self.take(r.end);
                     self.pieces.push(match html.get(&j) {
-                        Some(HtmlRole::Open) => Piece::Open(range),
-                        Some(HtmlRole::Close) => Piece::Close(range),
-                        None => Piece::Standalone(range),
+                        Some(HtmlRole::Open) => InlinePart::Open(range),
+                        Some(HtmlRole::Close) => InlinePart::Close(range),
+                        None => InlinePart::Standalone(range),
                     });
                 }
                 Event::Start(Tag::Image { link_type, .. }) => {
@@ -592,9 +592,9 @@ impl<'t> Walker<'t> {
             self.flush_text(start);
             let range = self.take(at);
             self.pieces.push(if hard {
-                Piece::Standalone(range)
+                InlinePart::Standalone(range)
             } else {
-                Piece::Break(range)
+                InlinePart::Break(range)
             });
         }
         let closing = matches!(event, Event::End(_));
@@ -604,14 +604,14 @@ impl<'t> Walker<'t> {
         {
             *opened = true;
             let range = self.take(at);
-            self.pieces.push(Piece::Open(range));
+            self.pieces.push(InlinePart::Open(range));
         }
     }
 
     fn standalone(&mut self, r: Range<usize>) {
         self.flush_text(r.start);
         let range = self.take(r.end);
-        self.pieces.push(Piece::Standalone(range));
+        self.pieces.push(InlinePart::Standalone(range));
     }
 
     fn end_frame(&mut self) {
@@ -622,9 +622,9 @@ impl<'t> Walker<'t> {
             let close = self.take(range.end);
             if label_ref && range.start < close.start {
                 self.pieces
-                    .push(Piece::RefClose(close.clone(), range.start + 1..close.start));
+                    .push(InlinePart::RefClose(close.clone(), range.start + 1..close.start));
             } else {
-                self.pieces.push(Piece::Close(close));
+                self.pieces.push(InlinePart::Close(close));
             }
         } else {
             // Nothing inside (`[](url)`): the whole thing is one standalone tag.
@@ -662,13 +662,13 @@ impl<'t> Walker<'t> {
             };
             range.start + 2..range.end.saturating_sub(close).max(range.start + 2)
         });
-        self.pieces.push(Piece::Image(self.images.len()));
+        self.pieces.push(InlinePart::Image(self.images.len()));
         self.images.push((range, alt.pieces, label));
     }
 }
 
 /// An image found by a walker: its range, its alt pieces, its reference label.
-type WalkedImage = (Range<usize>, Vec<Piece>, Option<Range<usize>>);
+type WalkedImage = (Range<usize>, Vec<InlinePart>, Option<Range<usize>>);
 
 /// Shortcut (`[text]`) and collapsed (`[text][]`) references: their text is their label.
 fn is_label_ref(link_type: LinkType) -> bool {
@@ -678,7 +678,7 @@ fn is_label_ref(link_type: LinkType) -> bool {
 /// Turns the pieces that cover a protected span into one standalone tag with its exact
 /// bytes, so template syntax is never sent and never moved apart. A span that overlaps
 /// markup (which masking makes impossible for the built-in patterns) is left alone.
-fn protect_pieces(pieces: Vec<Piece>, spans: &[Range<usize>]) -> Vec<Piece> {
+fn protect_pieces(pieces: Vec<InlinePart>, spans: &[Range<usize>]) -> Vec<InlinePart> {
     let Some(first) = pieces.first().and_then(piece_range) else {
         return pieces;
     };
@@ -707,8 +707,8 @@ fn protect_pieces(pieces: Vec<Piece>, spans: &[Range<usize>]) -> Vec<Piece> {
         // Contiguous (no image between), and only text or markup inside the span.
         let ok = hit.len() == b - a + 1
             && hit.iter().all(|&i| match &pieces[i] {
-                Piece::Text(_) => true,
-                Piece::Break(r) | Piece::Standalone(r) => {
+                InlinePart::Text(_) => true,
+                InlinePart::Break(r) | InlinePart::Standalone(r) => {
                     r.start >= span.start && r.end <= span.end
                 }
                 _ => false,
@@ -717,31 +717,31 @@ fn protect_pieces(pieces: Vec<Piece>, spans: &[Range<usize>]) -> Vec<Piece> {
             continue;
         }
         let mut replacement = Vec::new();
-        if let Some(Piece::Text(r)) = pieces.get(a)
+        if let Some(InlinePart::Text(r)) = pieces.get(a)
             && r.start < span.start
         {
-            replacement.push(Piece::Text(r.start..span.start));
+            replacement.push(InlinePart::Text(r.start..span.start));
         }
-        replacement.push(Piece::Standalone(span.clone()));
-        if let Some(Piece::Text(r)) = pieces.get(b)
+        replacement.push(InlinePart::Standalone(span.clone()));
+        if let Some(InlinePart::Text(r)) = pieces.get(b)
             && r.end > span.end
         {
-            replacement.push(Piece::Text(span.end..r.end));
+            replacement.push(InlinePart::Text(span.end..r.end));
         }
         pieces.splice(a..=b, replacement);
     }
     pieces
 }
 
-fn piece_range(piece: &Piece) -> Option<Range<usize>> {
+fn piece_range(piece: &InlinePart) -> Option<Range<usize>> {
     match piece {
-        Piece::Text(r)
-        | Piece::Break(r)
-        | Piece::Open(r)
-        | Piece::Close(r)
-        | Piece::RefClose(r, _)
-        | Piece::Standalone(r) => Some(r.clone()),
-        Piece::Image(_) => None,
+        InlinePart::Text(r)
+        | InlinePart::Break(r)
+        | InlinePart::Open(r)
+        | InlinePart::Close(r)
+        | InlinePart::RefClose(r, _)
+        | InlinePart::Standalone(r) => Some(r.clone()),
+        InlinePart::Image(_) => None,
     }
 }
 
