@@ -251,7 +251,9 @@ impl Blocks {
                 });
             }
             for piece in &leaf.pieces {
-                let InlinePart::Image(i) = piece else { continue };
+                let InlinePart::Image(i) = piece else {
+                    continue;
+                };
                 let alt = &mut images[*i].alt;
                 let tagged = build(text, &alt.pieces, &|_| String::new(), false);
                 if has_letters(&tagged) {
@@ -621,8 +623,10 @@ impl<'t> Walker<'t> {
         if opened {
             let close = self.take(range.end);
             if label_ref && range.start < close.start {
-                self.pieces
-                    .push(InlinePart::RefClose(close.clone(), range.start + 1..close.start));
+                self.pieces.push(InlinePart::RefClose(
+                    close.clone(),
+                    range.start + 1..close.start,
+                ));
             } else {
                 self.pieces.push(InlinePart::Close(close));
             }

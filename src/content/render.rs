@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use super::blocks::{self, Leaf, InlinePart};
+use super::blocks::{self, InlinePart, Leaf};
 use super::escape::{self, Context, Level};
 use super::front_matter;
 use super::outline::Outline;
@@ -159,7 +159,11 @@ fn body_edits(
                 };
                 edits.push((leaf.span.clone(), out));
             }
-            None if leaf.pieces.iter().any(|p| matches!(p, InlinePart::Image(_))) => {
+            None if leaf
+                .pieces
+                .iter()
+                .any(|p| matches!(p, InlinePart::Image(_))) =>
+            {
                 // Nothing to translate around the image, but its alt may be translated.
                 let tagged = blocks::build(&doc.text, &leaf.pieces, &|i| images[i].clone(), false);
                 // Line breaks go back with their exact bytes (`\r\n`, `> ` prefixes).
