@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use dich::lang::Lang;
 use dich::memory::tmx;
-use dich::pipeline::Project;
 
 use super::Exit;
 use super::output::{ErrorObject, Format, FormatArgs, UsageError, print_json, print_line};
@@ -37,9 +36,7 @@ enum MemoryCommand {
 }
 
 pub(crate) fn execute(config_path: &Path, args: MemoryArgs) -> anyhow::Result<Exit> {
-    let project = Project::load(config_path)?;
-    // Every command rejects a bad backend table, as it did when config.rs checked it.
-    dich::backend::check_config(project.config())?;
+    let project = super::load_project(config_path)?;
     let source = &project.config().source;
     match args.command {
         MemoryCommand::Export { lang, file } => {

@@ -153,6 +153,52 @@ pub(crate) fn init_logging(level: LevelFilter) {
         .try_init();
 }
 
+/// `--lang` and `--only`: which translations a reporting command looks at.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ScopeArgs {
+    /// Only these target languages (repeat or comma-separate).
+    #[arg(long, value_delimiter = ',')]
+    lang: Vec<String>,
+    /// Only sources under this file or folder (repeatable).
+    #[arg(long)]
+    only: Vec<PathBuf>,
+}
+
+impl ScopeArgs {
+    /// The pipeline options for this scope; an unconfigured `--lang` is a usage error.
+    pub(crate) fn options(
+        self,
+        project: &dich::pipeline::Project,
+    ) -> anyhow::Result<dich::pipeline::Options> {
+        let targets = if self.lang.is_empty() {
+            None
+        } else {
+            Some(
+                project
+                    .config()
+                    .select_targets(&self.lang)
+                    .map_err(|e| output::UsageError(format!("--lang: {e}")))?,
+            )
+        };
+        Ok(dich::pipeline::Options {
+            targets,
+            only: self.only,
+            ..dich::pipeline::Options::default()
+        })
+    }
+}
+
+/// Loads the project for a command: the config, every backend table checked (config
+/// parsing no longer knows the backend kinds), and the advice on unusual language tags.
+pub(crate) fn load_project(
+    config_path: &std::path::Path,
+) -> anyhow::Result<dich::pipeline::Project> {
+    let project = dich::pipeline::Project::load(config_path)?;
+    dich::backend::check_config(project.config())?;
+    warn_about_languages(project.config());
+    Ok(project)
+}
+
 /// Logs the advice on configured languages that are valid but rarely what is meant
 /// (`zh-CN`: `zh-Hans` is the usual target).
 pub(crate) fn warn_about_languages(config: &dich::config::Config) {

@@ -1,14 +1,14 @@
 //! `dich qa`: every QA check on the existing translations (machine, human, imported),
 //! reported like `dich check`, so CI can gate on it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::Args;
-use dich::pipeline::{Options, Project, QaIssue, QaReport, QaSummary};
+use dich::pipeline::{QaIssue, QaReport, QaSummary};
 use serde::Serialize;
 
 use super::Exit;
-use super::output::{ErrorObject, Format, FormatArgs, UsageError, print_line};
+use super::output::{ErrorObject, Format, FormatArgs, print_line};
 
 #[derive(Debug, Args)]
 pub(crate) struct QaArgs {
@@ -17,33 +17,13 @@ pub(crate) struct QaArgs {
     /// Warnings fail the check too.
     #[arg(long)]
     strict: bool,
-    /// Only these target languages (repeat or comma-separate).
-    #[arg(long, value_delimiter = ',')]
-    lang: Vec<String>,
-    /// Only sources under this file or folder (repeatable).
-    #[arg(long)]
-    only: Vec<PathBuf>,
+    #[command(flatten)]
+    scope: super::ScopeArgs,
 }
 
 pub(crate) fn execute(config_path: &Path, args: QaArgs) -> anyhow::Result<Exit> {
-    let project = Project::load(config_path)?;
-    dich::backend::check_config(project.config())?;
-    super::warn_about_languages(project.config());
-    let targets = if args.lang.is_empty() {
-        None
-    } else {
-        Some(
-            project
-                .config()
-                .select_targets(&args.lang)
-                .map_err(|e| UsageError(format!("--lang: {e}")))?,
-        )
-    };
-    let options = Options {
-        targets,
-        only: args.only,
-        ..Options::default()
-    };
+    let project = super::load_project(config_path)?;
+    let options = args.scope.options(&project)?;
     let report = project.qa(&options)?;
     let text = match args.output.format() {
         Format::Human => human(&report),

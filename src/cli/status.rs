@@ -1,13 +1,13 @@
 //! `dich status`: per article and language, what state its translation is in.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::Args;
-use dich::pipeline::{Options, Project, StatusReport, UiStatus};
+use dich::pipeline::{StatusReport, UiStatus};
 use dich::review::{self, Entry, ReviewState};
 
 use super::Exit;
-use super::output::{ErrorObject, Format, FormatArgs, UsageError, print_json, print_line};
+use super::output::{ErrorObject, Format, FormatArgs, print_json, print_line};
 
 #[derive(Debug, Args)]
 pub(crate) struct StatusArgs {
@@ -20,34 +20,13 @@ pub(crate) struct StatusArgs {
     require: Option<String>,
     #[command(flatten)]
     pub(crate) output: FormatArgs,
-    /// Only these target languages (repeat or comma-separate).
-    #[arg(long, value_delimiter = ',')]
-    lang: Vec<String>,
-    /// Only sources under this file or folder (repeatable).
-    #[arg(long)]
-    only: Vec<PathBuf>,
+    #[command(flatten)]
+    scope: super::ScopeArgs,
 }
 
 pub(crate) fn execute(config_path: &Path, args: StatusArgs) -> anyhow::Result<Exit> {
-    let project = Project::load(config_path)?;
-    // Every command rejects a bad backend table, as it did when config.rs checked it.
-    dich::backend::check_config(project.config())?;
-    super::warn_about_languages(project.config());
-    let targets = if args.lang.is_empty() {
-        None
-    } else {
-        Some(
-            project
-                .config()
-                .select_targets(&args.lang)
-                .map_err(|e| UsageError(format!("--lang: {e}")))?,
-        )
-    };
-    let options = Options {
-        targets,
-        only: args.only,
-        ..Options::default()
-    };
+    let project = super::load_project(config_path)?;
+    let options = args.scope.options(&project)?;
     let status = project.status(&options)?;
     let memory = review::open_memory(&project)?;
     let reviews = review::entries(&project, &status, &memory)?;

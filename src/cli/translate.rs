@@ -48,9 +48,7 @@ fn positive_cost(text: &str) -> Result<f64, String> {
 }
 
 pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::Result<Exit> {
-    let project = Project::load(config_path)?;
-    backend::check_config(project.config())?;
-    super::warn_about_languages(project.config());
+    let project = super::load_project(config_path)?;
     let mut options = Options {
         targets: targets(&project, &args.lang)?,
         only: args.only.clone(),
