@@ -39,15 +39,6 @@ fn edit_source(project: &Project, from: &str, to: &str) {
     project.write(NEWS, &text.replacen(from, to, 1));
 }
 
-fn status_of(project: &Project, path: &str) -> String {
-    let status = project.run(&["status", "--json"]).expect_code(0).json();
-    status["articles"]
-        .as_array()
-        .and_then(|a| a.iter().find(|e| e["path"] == path))
-        .map(|e| e["state"].as_str().unwrap_or_default().to_owned())
-        .unwrap_or_default()
-}
-
 #[test]
 fn editing_one_source_sentence_resends_one_segment_per_language() {
     let project = Project::sample();
@@ -93,7 +84,7 @@ fn a_human_edit_survives_reruns_and_changes_elsewhere() {
     let summary = project.translate_json(&[]);
     assert_eq!(summary["segments_sent"], 0, "{summary}");
     assert!(project.read(NEWS_EN).contains(EDITED));
-    assert_eq!(status_of(&project, NEWS_EN), "human-edited");
+    assert_eq!(project.state_of(NEWS_EN), "human-edited");
 
     // A different paragraph changes: it is re-translated, the edit stays.
     edit_source(
@@ -147,7 +138,7 @@ fn changing_the_source_under_an_edit_retranslates_and_asks_for_review() {
     let summary = project.translate_json(&["--lang", "en"]);
     assert_eq!(sent(&summary, "en"), 1, "{summary}");
     assert!(!project.read(NEWS_EN).contains(EDITED));
-    assert_eq!(status_of(&project, NEWS_EN), "needs-review");
+    assert_eq!(project.state_of(NEWS_EN), "needs-review");
 }
 
 #[test]
@@ -176,7 +167,7 @@ fn a_structural_change_is_a_conflict_and_force_keeps_a_backup() {
         project.read(NEWS_EN).contains("added by hand"),
         "left alone"
     );
-    assert_eq!(status_of(&project, NEWS_EN), "conflict");
+    assert_eq!(project.state_of(NEWS_EN), "conflict");
     project
         .run(&["status", "--check", "--lang", "en"])
         .expect_code(1);

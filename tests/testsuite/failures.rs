@@ -81,11 +81,7 @@ fn status_check_fails_after_a_failed_translation() {
     project.run(&["translate"]).expect_code(1);
     let run = project.run(&["status", "--check", "--json"]).expect_code(1);
     let status = run.json();
-    let articles = status["articles"].as_array().cloned().unwrap_or_default();
-    let failed = articles
-        .iter()
-        .find(|a| a["source"] == "content/hong.md")
-        .unwrap_or_else(|| panic!("no status for hong.md: {status}"));
+    let failed = crate::support::entry(&status["articles"], "source", "content/hong.md");
     assert_eq!(failed["state"], "failed", "{status}");
     assert!(
         failed["detail"]

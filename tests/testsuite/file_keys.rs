@@ -21,15 +21,6 @@ fn sample_with_keys(preset: &str) -> Project {
     project
 }
 
-fn state_of(project: &Project, path: &str) -> String {
-    let status = project.run(&["status", "--json"]).expect_code(0).json();
-    status["articles"]
-        .as_array()
-        .and_then(|a| a.iter().find(|e| e["path"] == path))
-        .map(|e| e["state"].as_str().unwrap_or_default().to_owned())
-        .unwrap_or_default()
-}
-
 #[test]
 fn a_changed_key_renames_the_files_and_the_memory_follows() {
     let project = Project::sample();
@@ -53,7 +44,7 @@ fn a_changed_key_renames_the_files_and_the_memory_follows() {
     assert!(!project.path(&old).exists());
     assert_eq!(project.read(&new), text);
     // The memory knows the file under its new name: up to date, not a stranger.
-    assert_eq!(state_of(&project, &new), "up-to-date");
+    assert_eq!(project.state_of(&new), "up-to-date");
     let summary = project.translate_json(&[]);
     assert_eq!(summary["segments_sent"], 0, "{summary:#}");
     assert_eq!(summary["files_written"], 0, "{summary:#}");

@@ -3,7 +3,7 @@
 //! written, with the reason in the summary and `dich status`. Warnings are written and
 //! the article needs review.
 
-use crate::support::{CONFIG, Project};
+use crate::support::{CONFIG, Project, entry};
 
 /// A `command` backend. `python3 mt.py good` translates the sample sentences;
 /// `python3 mt.py bad` changes a number, truncates a sentence and returns another
@@ -83,14 +83,7 @@ fn faulty_answers_are_asked_again_then_held_with_their_reasons() {
         );
     }
     assert_eq!(summary["failed"], 3, "{summary}");
-    let failures = summary["failures"].as_array().cloned().unwrap_or_default();
-    let failure = |path: &str| {
-        failures
-            .iter()
-            .find(|f| f["path"] == path)
-            .cloned()
-            .unwrap_or_else(|| panic!("no failure for {path}: {summary}"))
-    };
+    let failure = |path: &str| entry(&summary["failures"], "path", path);
     let number = failure("content/so.md");
     assert_eq!(number["code"], "number-mismatch", "{summary}");
     let message = number["message"].as_str().unwrap_or_default();
@@ -129,11 +122,7 @@ fn faulty_answers_are_asked_again_then_held_with_their_reasons() {
 
     let status = project.run(&["status", "--json"]).expect_code(0).json();
     assert_valid("status", &status);
-    let articles = status["articles"].as_array().cloned().unwrap_or_default();
-    let so = articles
-        .iter()
-        .find(|a| a["source"] == "content/so.md")
-        .unwrap_or_else(|| panic!("{status}"));
+    let so = entry(&status["articles"], "source", "content/so.md");
     assert_eq!(so["state"], "held", "{status}");
     assert!(
         so["detail"]
@@ -177,11 +166,7 @@ fn a_held_article_keeps_its_previous_translation() {
     project.run(&["translate"]).expect_code(1);
     assert_eq!(project.read("content/so.en.md"), before, "left as it was");
     let status = project.run(&["status", "--json"]).expect_code(0).json();
-    let so = status["articles"]
-        .as_array()
-        .and_then(|a| a.iter().find(|a| a["source"] == "content/so.md"))
-        .cloned()
-        .unwrap_or_else(|| panic!("{status}"));
+    let so = entry(&status["articles"], "source", "content/so.md");
     assert_eq!(so["state"], "held", "{status}");
     let detail = so["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("52 communes"), "{detail}");
@@ -205,11 +190,7 @@ fn an_imported_translation_is_checked_as_a_warning_only() {
         .expect_code(0);
     assert!(project.read("content/so.en.md").contains("1,767 schools"));
     let status = project.run(&["status", "--json"]).expect_code(0).json();
-    let so = status["articles"]
-        .as_array()
-        .and_then(|a| a.iter().find(|a| a["source"] == "content/so.md"))
-        .cloned()
-        .unwrap_or_else(|| panic!("{status}"));
+    let so = entry(&status["articles"], "source", "content/so.md");
     assert_eq!(so["state"], "needs-review", "{status}");
     assert!(
         so["detail"]
@@ -252,14 +233,7 @@ fn a_warning_level_fault_is_written_and_needs_review() {
     project.run(&["translate"]).expect_code(0);
     assert!(project.read("content/so.en.md").contains("1,767"));
     let status = project.run(&["status", "--json"]).expect_code(0).json();
-    let articles = status["articles"].as_array().cloned().unwrap_or_default();
-    let state = |source: &str| {
-        articles
-            .iter()
-            .find(|a| a["source"] == source)
-            .cloned()
-            .unwrap_or_else(|| panic!("{status}"))
-    };
+    let state = |source: &str| entry(&status["articles"], "source", source);
     let so = state("content/so.md");
     assert_eq!(so["state"], "needs-review", "{status}");
     assert!(

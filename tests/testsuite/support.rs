@@ -111,6 +111,16 @@ impl Project {
         out
     }
 
+    /// The `dich status` state of the translation at `path` (empty when not listed).
+    pub(crate) fn state_of(&self, path: &str) -> String {
+        let status = self.run(&["status", "--json"]).expect_code(0).json();
+        status["articles"]
+            .as_array()
+            .and_then(|a| a.iter().find(|e| e["path"] == path))
+            .map(|e| e["state"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    }
+
     /// Runs `dich translate --json` and parses the summary.
     pub(crate) fn translate_json(&self, extra: &[&str]) -> serde_json::Value {
         let mut args = vec!["translate", "--json"];
@@ -198,4 +208,13 @@ impl Run {
             )
         })
     }
+}
+
+/// The object of the JSON array `list` whose `key` is `value`; panics with the whole
+/// list when there is none, so a failing test shows what was there.
+pub(crate) fn entry(list: &serde_json::Value, key: &str, value: &str) -> serde_json::Value {
+    list.as_array()
+        .and_then(|items| items.iter().find(|item| item[key] == value))
+        .cloned()
+        .unwrap_or_else(|| panic!("no entry with {key} = {value:?} in {list:#}"))
 }
