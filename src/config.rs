@@ -289,15 +289,41 @@ impl Default for BackendConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MemoryConfig {
-    /// SQLite file, relative to the config file.
+    /// SQLite file, relative to the config file. With `url`, the folder of this file
+    /// still holds the run lock and the checkout's id.
     pub path: PathBuf,
+    /// A shared PostgreSQL memory (`postgres://user@host/db`, no password; TLS with
+    /// `?sslmode=require`) instead of the SQLite file (issue 16, docs/postgres.md).
+    pub url: Option<String>,
+    /// The environment variable holding the PostgreSQL password (never the file).
+    pub password_env: Option<String>,
+    /// This project's name in a shared memory, the same in every clone (default:
+    /// the name of the folder holding `config.toml`).
+    pub repository: Option<String>,
+    /// Which other repositories' entries a shared memory reuses.
+    pub share: crate::memory::Share,
+    /// How long a claim on a segment lasts without being renewed, in seconds.
+    pub lease_seconds: u64,
 }
 
 impl Default for MemoryConfig {
     fn default() -> Self {
         MemoryConfig {
             path: PathBuf::from(".dich/memory.db"),
+            url: None,
+            password_env: None,
+            repository: None,
+            share: crate::memory::Share::default(),
+            lease_seconds: 60,
         }
+    }
+}
+
+impl MemoryConfig {
+    /// Whether a memory is there to read: a shared one, or the SQLite file exists
+    /// (commands that only read do not create one).
+    pub fn exists(&self) -> bool {
+        self.url.is_some() || self.path.exists()
     }
 }
 
@@ -550,6 +576,13 @@ impl Config {
             named_folders,
             memory: MemoryConfig {
                 path: root.join(&raw.memory.path),
+                repository: raw.memory.repository.or_else(|| {
+                    root.canonicalize()
+                        .unwrap_or_else(|_| root.clone())
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                }),
+                ..raw.memory
             },
             segmentation: SegmentationConfig {
                 rules: raw.segmentation.rules.map(|r| root.join(r)),

@@ -2,9 +2,7 @@
 //! when, and the exact source and translation hashes they saw. The review module
 //! compares those hashes with the files to tell `reviewed` from `needs-review`.
 
-use rusqlite::{OptionalExtension as _, params};
-
-use super::{Memory, MemoryError, hash, sqlite};
+use super::{Memory, MemoryError, hash};
 
 /// What the person decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,23 +57,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn record_approval(&mut self, approval: &Approval) -> Result<(), MemoryError> {
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO approvals
-                 (path, verdict, by, at, source_hash, translation_hash, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    approval.path,
-                    approval.verdict.as_str(),
-                    approval.by,
-                    approval.at,
-                    approval.source_hash,
-                    approval.translation_hash,
-                    approval.reason
-                ],
-            )
-            .map(|_| ())
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.record_approval(approval)
     }
 
     /// The last verdict on `path`, if any.
@@ -83,28 +65,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn approval(&self, path: &str) -> Result<Option<Approval>, MemoryError> {
-        self.conn
-            .prepare_cached(
-                "SELECT verdict, by, at, source_hash, translation_hash, reason
-                 FROM approvals WHERE path = ?1",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_row([path], |row| {
-                    let verdict: String = row.get(0)?;
-                    Ok(Approval {
-                        path: path.to_owned(),
-                        // An unknown verdict (a newer dich) is read as the safer one.
-                        verdict: Verdict::parse(&verdict).unwrap_or(Verdict::Rejected),
-                        by: row.get(1)?,
-                        at: row.get(2)?,
-                        source_hash: row.get(3)?,
-                        translation_hash: row.get(4)?,
-                        reason: row.get(5)?,
-                    })
-                })
-                .optional()
-            })
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.approval(path)
     }
 
     /// How many verdicts the memory holds.
@@ -112,9 +73,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn approval_count(&self) -> Result<u64, MemoryError> {
-        self.conn
-            .query_row("SELECT COUNT(*) FROM approvals", [], |row| row.get(0))
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.approval_count()
     }
 
     /// After a reviewer settles `path`: its blocks no longer need a review, and when
@@ -131,44 +90,7 @@ impl Memory {
         written_hash: &str,
         content: &str,
     ) -> Result<(), MemoryError> {
-        let db = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
-        tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
-            .map_err(|e| sqlite(&db, e))?;
-        tx.execute(
-            "UPDATE files SET hash = ?2, content = ?3 WHERE path = ?1 AND hash = ?4",
-            params![path, hash(content), content, written_hash],
-        )
-        .map_err(|e| sqlite(&db, e))?;
-        tx.commit().map_err(|e| sqlite(&db, e))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn approval_round_trips_and_is_replaced() {
-        let mut memory = Memory::in_memory().unwrap();
-        assert_eq!(memory.approval("content/a.en.md").unwrap(), None);
-        let mut approval = Approval {
-            path: "content/a.en.md".into(),
-            verdict: Verdict::Approved,
-            by: "Nguyễn Văn A".into(),
-            at: "2026-11-30T10:00:00Z".into(),
-            source_hash: "sha256:1".into(),
-            translation_hash: "2".into(),
-            reason: String::new(),
-        };
-        memory.record_approval(&approval).unwrap();
-        assert_eq!(
-            memory.approval("content/a.en.md").unwrap(),
-            Some(approval.clone())
-        );
-        approval.verdict = Verdict::Rejected;
-        approval.reason = "wrong name".into();
-        memory.record_approval(&approval).unwrap();
-        assert_eq!(memory.approval("content/a.en.md").unwrap(), Some(approval));
+        self.store
+            .settle_file(path, written_hash, &hash(content), content)
     }
 }

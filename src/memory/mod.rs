@@ -1,4 +1,6 @@
-//! The translation memory and run state, in an embedded SQLite database.
+//! The translation memory and run state: an embedded SQLite file by default, or a
+//! PostgreSQL server that many checkouts share (issue 16; `store` has the trait,
+//! `sqlite` and `postgres` the two stores).
 //!
 //! It holds segment translations keyed by source language, target language and the
 //! hash of the normalised source segment, with their origin (`machine`, `human`,
@@ -8,17 +10,24 @@
 //! deleted when an article is.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
+use crate::config::MemoryConfig;
 use crate::lang::Lang;
 
 mod approvals;
+mod postgres;
+mod shared;
+mod sqlite;
+mod store;
+#[doc(hidden)]
+pub mod testing;
 pub mod tmx;
 
 pub use approvals::{Approval, Verdict};
+pub use shared::{Share, Shared};
+use store::{SegmentRow, Store};
 
 /// Where a translation came from. Lookups prefer human over import over machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -73,13 +82,28 @@ pub enum MemoryError {
         #[source]
         source: std::io::Error,
     },
+    /// PostgreSQL refused an operation, or could not be reached.
+    #[error("translation memory {server}: {source}")]
+    Postgres {
+        /// The server and database (never the password).
+        server: String,
+        /// The PostgreSQL error.
+        #[source]
+        source: ::postgres::Error,
+    },
+    /// The connection to the PostgreSQL memory was lost.
+    #[error("translation memory {0}: the connection was lost; run again")]
+    Disconnected(String),
+    /// `[memory]` cannot be used as it is (no password in the environment, …).
+    #[error("[memory]: {0}")]
+    Settings(String),
     /// The database was written by a newer dich.
     #[error(
         "translation memory `{path}` has schema version {found}, newer than this dich understands ({supported}); upgrade dich"
     )]
     TooNew {
-        /// The database file.
-        path: PathBuf,
+        /// The database file or server.
+        path: String,
         /// Version in the file.
         found: i64,
         /// Newest version this build knows.
@@ -146,71 +170,22 @@ pub struct WrittenFile {
     pub source_hash: String,
 }
 
-/// Schema migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[
-    // 1: segments, human units and written files.
-    "CREATE TABLE segments (
-        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
-        source_text TEXT NOT NULL, translation TEXT NOT NULL, origin TEXT NOT NULL,
-        backend TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
-        PRIMARY KEY (source_lang, target_lang, source_hash, origin));
-     CREATE TABLE units (
-        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
-        source_text TEXT NOT NULL, translation TEXT NOT NULL, origin TEXT NOT NULL,
-        needs_review INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,
-        PRIMARY KEY (source_lang, target_lang, source_hash));
-     CREATE TABLE unit_history (
-        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
-        source_text TEXT NOT NULL, translation TEXT NOT NULL, origin TEXT NOT NULL,
-        replaced_at TEXT NOT NULL);
-     CREATE TABLE files (
-        path TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL,
-        source_hash TEXT NOT NULL, written_at TEXT NOT NULL);",
-    // 2: units to review after their source changed under a human edit, and the last
-    // failure of each file.
-    "CREATE TABLE reviews (
-        path TEXT NOT NULL, unit_key TEXT NOT NULL, since TEXT NOT NULL,
-        PRIMARY KEY (path, unit_key));
-     CREATE TABLE failures (
-        path TEXT PRIMARY KEY, reason TEXT NOT NULL, failed_at TEXT NOT NULL);",
-    // 3: a person's verdict on a translated file (issue 12), mirrored in the file.
-    "CREATE TABLE approvals (
-        path TEXT PRIMARY KEY, verdict TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL,
-        source_hash TEXT NOT NULL, translation_hash TEXT NOT NULL,
-        reason TEXT NOT NULL DEFAULT '');",
-    // 4: the QA warnings of each written file (it needs a person's review).
-    "CREATE TABLE qa_warnings (
-        path TEXT NOT NULL, reason TEXT NOT NULL, recorded_at TEXT NOT NULL);
-     CREATE INDEX qa_warnings_path ON qa_warnings (path);",
-];
-
-/// The translation memory.
+/// The translation memory: the API the pipeline uses, over either store.
 #[derive(Debug)]
 pub struct Memory {
-    conn: Connection,
-    path: PathBuf,
+    store: Box<dyn Store>,
 }
 
 impl Memory {
-    /// Opens (creating if needed) the memory at `path`, in WAL mode, migrated to the
-    /// current schema. A concurrent writer is waited for up to 10 seconds.
+    /// Opens (creating if needed) the SQLite memory at `path`, in WAL mode, migrated
+    /// to the current schema. A concurrent writer is waited for up to 10 seconds.
     ///
     /// # Errors
     /// [`MemoryError`] naming the file.
     pub fn open(path: &Path) -> Result<Memory, MemoryError> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| MemoryError::Folder {
-                path: path.to_owned(),
-                source,
-            })?;
-        }
-        let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
-        let mut memory = Memory {
-            conn,
-            path: path.to_owned(),
-        };
-        memory.configure(true)?;
-        Ok(memory)
+        Ok(Memory {
+            store: Box::new(sqlite::Sqlite::open(path)?),
+        })
     }
 
     /// A throw-away memory (tests, `--dry-run` without a store).
@@ -218,49 +193,76 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] if SQLite cannot start.
     pub fn in_memory() -> Result<Memory, MemoryError> {
-        let path = PathBuf::from(":memory:");
-        let conn = Connection::open_in_memory().map_err(|e| sqlite(&path, e))?;
-        let mut memory = Memory { conn, path };
-        memory.configure(false)?;
-        Ok(memory)
+        Ok(Memory {
+            store: Box::new(sqlite::Sqlite::in_memory()?),
+        })
     }
 
-    fn configure(&mut self, wal: bool) -> Result<(), MemoryError> {
-        let path = self.path.clone();
-        self.conn
-            .busy_timeout(Duration::from_secs(10))
-            .map_err(|e| sqlite(&path, e))?;
-        if wal {
-            self.conn
-                .pragma_update(None, "journal_mode", "WAL")
-                .map_err(|e| sqlite(&path, e))?;
-            self.conn
-                .pragma_update(None, "synchronous", "NORMAL")
-                .map_err(|e| sqlite(&path, e))?;
-        }
-        self.migrate()
+    /// Connects to the shared PostgreSQL memory `settings` describe, migrated to the
+    /// current schema.
+    ///
+    /// # Errors
+    /// [`MemoryError`] naming the server (never the password).
+    pub fn connect(settings: &Shared) -> Result<Memory, MemoryError> {
+        Ok(Memory {
+            store: Box::new(postgres::Postgres::connect(settings)?),
+        })
     }
 
-    fn migrate(&mut self) -> Result<(), MemoryError> {
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
-        let version: i64 = tx
-            .pragma_query_value(None, "user_version", |row| row.get(0))
-            .map_err(|e| sqlite(&path, e))?;
-        let supported = MIGRATIONS.len() as i64;
-        if version > supported {
-            return Err(MemoryError::TooNew {
-                path,
-                found: version,
-                supported,
-            });
+    /// The memory `config` names: PostgreSQL when `[memory] url` is set, else the
+    /// SQLite file.
+    ///
+    /// # Errors
+    /// [`MemoryError`].
+    pub fn from_config(config: &MemoryConfig) -> Result<Memory, MemoryError> {
+        match Shared::from_config(config)? {
+            Some(shared) => Memory::connect(&shared),
+            None => Memory::open(&config.path),
         }
-        for migration in &MIGRATIONS[version as usize..] {
-            tx.execute_batch(migration).map_err(|e| sqlite(&path, e))?;
-        }
-        tx.pragma_update(None, "user_version", supported)
-            .map_err(|e| sqlite(&path, e))?;
-        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
+    /// Whether other processes may write to this memory while this one runs (the
+    /// shared PostgreSQL memory): the run then claims segments before sending them.
+    pub fn is_shared(&self) -> bool {
+        self.store.is_shared()
+    }
+
+    /// Claims the segments `texts` (normalised, tagged sources) from `source` into
+    /// `target` for this process, so no other process sends them meanwhile; returns
+    /// the texts this process now holds. The others are held by a live process (wait
+    /// for its result, [`Memory::segment`]) or already translated. Claims are released
+    /// when their translations are stored, and expire if this process dies.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn claim<'t>(
+        &mut self,
+        source: &Lang,
+        target: &Lang,
+        texts: &[&'t str],
+    ) -> Result<Vec<&'t str>, MemoryError> {
+        let mut hashes: Vec<String> = texts.iter().map(|t| hash(t)).collect();
+        hashes.sort();
+        hashes.dedup();
+        let held: std::collections::HashSet<String> = self
+            .store
+            .claim(source.as_str(), target.as_str(), &hashes)?
+            .into_iter()
+            .collect();
+        Ok(texts
+            .iter()
+            .copied()
+            .filter(|t| held.contains(&hash(t)))
+            .collect())
+    }
+
+    /// Extends this process's claims: called while it waits, so a slow run keeps
+    /// what it is working on.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn renew_claims(&mut self) -> Result<(), MemoryError> {
+        self.store.renew_claims()
     }
 
     /// The best translation of a segment: human, then imported, then machine.
@@ -273,27 +275,8 @@ impl Memory {
         target: &Lang,
         text: &str,
     ) -> Result<Option<Entry>, MemoryError> {
-        self.conn
-            .prepare_cached(
-                "SELECT translation, origin, backend FROM segments
-                 WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3
-                 ORDER BY CASE origin WHEN 'human' THEN 0 WHEN 'import' THEN 1 ELSE 2 END
-                 LIMIT 1",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_row(
-                    params![source.as_str(), target.as_str(), hash(text)],
-                    |row| {
-                        Ok(Entry {
-                            translation: row.get(0)?,
-                            origin: Origin::parse(&row.get::<_, String>(1)?),
-                            backend: row.get(2)?,
-                        })
-                    },
-                )
-                .optional()
-            })
-            .map_err(|e| sqlite(&self.path, e))
+        self.store
+            .segment(source.as_str(), target.as_str(), &hash(text))
     }
 
     /// Stores segment translations in one transaction.
@@ -306,32 +289,18 @@ impl Memory {
         target: &Lang,
         entries: &[NewEntry<'_>],
     ) -> Result<(), MemoryError> {
-        let path = self.path.clone();
-        let now = now();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
-        {
-            let mut stmt = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO segments
-                     (source_lang, target_lang, source_hash, source_text, translation, origin, backend, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(|e| sqlite(&path, e))?;
-            for entry in entries {
-                stmt.execute(params![
-                    source.as_str(),
-                    target.as_str(),
-                    hash(entry.source),
-                    entry.source,
-                    entry.translation,
-                    entry.origin.as_str(),
-                    entry.backend,
-                    now,
-                ])
-                .map_err(|e| sqlite(&path, e))?;
-            }
-        }
-        tx.commit().map_err(|e| sqlite(&path, e))
+        let rows: Vec<SegmentRow> = entries
+            .iter()
+            .map(|entry| SegmentRow {
+                hash: hash(entry.source),
+                source: entry.source.to_owned(),
+                translation: entry.translation.to_owned(),
+                origin: entry.origin.as_str(),
+                backend: entry.backend.to_owned(),
+            })
+            .collect();
+        self.store
+            .store_segments(source.as_str(), target.as_str(), &rows, &now())
     }
 
     /// What dich last wrote at `path` (a path relative to the project root).
@@ -339,19 +308,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn written(&self, path: &str) -> Result<Option<WrittenFile>, MemoryError> {
-        self.conn
-            .prepare_cached("SELECT hash, content, source_hash FROM files WHERE path = ?1")
-            .and_then(|mut stmt| {
-                stmt.query_row([path], |row| {
-                    Ok(WrittenFile {
-                        hash: row.get(0)?,
-                        content: row.get(1)?,
-                        source_hash: row.get(2)?,
-                    })
-                })
-                .optional()
-            })
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.written(path)
     }
 
     /// Every stored segment translation from `source` into `target` (all origins), in
@@ -360,26 +317,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn entries(&self, source: &Lang, target: &Lang) -> Result<Vec<StoredSegment>, MemoryError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT source_text, translation, origin, backend, created_at FROM segments
-                 WHERE source_lang = ?1 AND target_lang = ?2 ORDER BY rowid",
-            )
-            .map_err(|e| sqlite(&self.path, e))?;
-        let rows = stmt
-            .query_map(params![source.as_str(), target.as_str()], |row| {
-                Ok(StoredSegment {
-                    source: row.get(0)?,
-                    translation: row.get(1)?,
-                    origin: Origin::parse(&row.get::<_, String>(2)?),
-                    backend: row.get(3)?,
-                    created_at: row.get(4)?,
-                })
-            })
-            .map_err(|e| sqlite(&self.path, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.entries(source.as_str(), target.as_str())
     }
 
     /// The target languages that have entries from `source`.
@@ -387,17 +325,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn target_languages(&self, source: &Lang) -> Result<Vec<String>, MemoryError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT DISTINCT target_lang FROM segments WHERE source_lang = ?1 ORDER BY 1",
-            )
-            .map_err(|e| sqlite(&self.path, e))?;
-        let rows = stmt
-            .query_map([source.as_str()], |row| row.get(0))
-            .map_err(|e| sqlite(&self.path, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.target_languages(source.as_str())
     }
 
     /// True when any human unit translation from `source` into `target` is stored
@@ -406,13 +334,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn has_human_units(&self, source: &Lang, target: &Lang) -> Result<bool, MemoryError> {
-        self.conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM units WHERE source_lang = ?1 AND target_lang = ?2)",
-                params![source.as_str(), target.as_str()],
-                |row| row.get(0),
-            )
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.has_human_units(source.as_str(), target.as_str())
     }
 
     /// The human translation of a unit, by the unit's key (see the pipeline's
@@ -426,18 +348,7 @@ impl Memory {
         target: &Lang,
         key: &str,
     ) -> Result<Option<String>, MemoryError> {
-        self.conn
-            .prepare_cached(
-                "SELECT translation FROM units
-                 WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3",
-            )
-            .and_then(|mut stmt| {
-                stmt.query_row(params![source.as_str(), target.as_str(), key], |row| {
-                    row.get(0)
-                })
-                .optional()
-            })
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.human_unit(source.as_str(), target.as_str(), key)
     }
 
     /// Stores a human translation of a unit. A different earlier one moves to the
@@ -453,26 +364,16 @@ impl Memory {
         source_text: &str,
         translation: &str,
     ) -> Result<(), MemoryError> {
-        let path = self.path.clone();
-        let now = now();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
-        tx.execute(
-            "INSERT INTO unit_history
-             (source_lang, target_lang, source_hash, source_text, translation, origin, replaced_at)
-             SELECT source_lang, target_lang, source_hash, source_text, translation, origin, ?4
-             FROM units WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3
-               AND translation <> ?5",
-            params![source.as_str(), target.as_str(), key, now, translation],
+        self.store.store_human_unit(
+            [
+                source.as_str(),
+                target.as_str(),
+                key,
+                source_text,
+                translation,
+            ],
+            &now(),
         )
-        .map_err(|e| sqlite(&path, e))?;
-        tx.execute(
-            "INSERT OR REPLACE INTO units
-             (source_lang, target_lang, source_hash, source_text, translation, origin, needs_review, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'human', 0, ?6)",
-            params![source.as_str(), target.as_str(), key, source_text, translation, now],
-        )
-        .map_err(|e| sqlite(&path, e))?;
-        tx.commit().map_err(|e| sqlite(&path, e))
     }
 
     /// Earlier human translations of a unit that were replaced, oldest first.
@@ -485,20 +386,8 @@ impl Memory {
         target: &Lang,
         key: &str,
     ) -> Result<Vec<String>, MemoryError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT translation FROM unit_history
-                 WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3 ORDER BY rowid",
-            )
-            .map_err(|e| sqlite(&self.path, e))?;
-        let rows = stmt
-            .query_map(params![source.as_str(), target.as_str(), key], |row| {
-                row.get(0)
-            })
-            .map_err(|e| sqlite(&self.path, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| sqlite(&self.path, e))
+        self.store
+            .unit_history(source.as_str(), target.as_str(), key)
     }
 
     /// The unit keys of `path` that need a review.
@@ -506,15 +395,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn reviews(&self, path: &str) -> Result<Vec<String>, MemoryError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT unit_key FROM reviews WHERE path = ?1 ORDER BY rowid")
-            .map_err(|e| sqlite(&self.path, e))?;
-        let rows = stmt
-            .query_map([path], |row| row.get(0))
-            .map_err(|e| sqlite(&self.path, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.reviews(path)
     }
 
     /// Records why the last attempt at `path` failed; [`Memory::record_file`] clears it.
@@ -522,13 +403,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn record_failure(&mut self, path: &str, reason: &str) -> Result<(), MemoryError> {
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO failures (path, reason, failed_at) VALUES (?1, ?2, ?3)",
-                params![path, reason, now()],
-            )
-            .map(|_| ())
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.record_failure(path, reason, &now())
     }
 
     /// Moves everything kept under the file path `from` (what was written there, the
@@ -538,19 +413,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure; nothing is moved then.
     pub fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
-        for table in ["files", "reviews", "failures"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE path = ?1"), [to])
-                .and_then(|_| {
-                    tx.execute(
-                        &format!("UPDATE {table} SET path = ?2 WHERE path = ?1"),
-                        [from, to],
-                    )
-                })
-                .map_err(|e| sqlite(&path, e))?;
-        }
-        tx.commit().map_err(|e| sqlite(&path, e))
+        self.store.move_path(from, to)
     }
 
     /// Why the last attempt at `path` failed, if it did.
@@ -558,10 +421,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn failure(&self, path: &str) -> Result<Option<String>, MemoryError> {
-        self.conn
-            .prepare_cached("SELECT reason FROM failures WHERE path = ?1")
-            .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.failure(path)
     }
 
     /// Replaces the QA warnings recorded for `path` (none clears them).
@@ -573,19 +433,7 @@ impl Memory {
         path: &str,
         reasons: &[String],
     ) -> Result<(), MemoryError> {
-        let db = self.path.clone();
-        let now = now();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
-        tx.execute("DELETE FROM qa_warnings WHERE path = ?1", [path])
-            .map_err(|e| sqlite(&db, e))?;
-        for reason in reasons {
-            tx.execute(
-                "INSERT INTO qa_warnings (path, reason, recorded_at) VALUES (?1, ?2, ?3)",
-                params![path, reason, now],
-            )
-            .map_err(|e| sqlite(&db, e))?;
-        }
-        tx.commit().map_err(|e| sqlite(&db, e))
+        self.store.record_qa_warnings(path, reasons, &now())
     }
 
     /// The QA warnings recorded when `path` was last written, in order.
@@ -593,15 +441,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn qa_warnings(&self, path: &str) -> Result<Vec<String>, MemoryError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT reason FROM qa_warnings WHERE path = ?1 ORDER BY rowid")
-            .map_err(|e| sqlite(&self.path, e))?;
-        let rows = stmt
-            .query_map([path], |row| row.get(0))
-            .map_err(|e| sqlite(&self.path, e))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.qa_warnings(path)
     }
 
     /// Records a successful write of `path` in one transaction: what was written, from
@@ -616,27 +456,11 @@ impl Memory {
         source_hash: &str,
         reviews: &[String],
     ) -> Result<(), MemoryError> {
-        let db = self.path.clone();
-        let now = now();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
-        tx.execute(
-            "INSERT OR REPLACE INTO files (path, hash, content, source_hash, written_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![path, hash(content), content, source_hash, now],
+        self.store.record_file(
+            [path, &hash(content), content, source_hash],
+            reviews,
+            &now(),
         )
-        .map_err(|e| sqlite(&db, e))?;
-        tx.execute("DELETE FROM failures WHERE path = ?1", [path])
-            .map_err(|e| sqlite(&db, e))?;
-        tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
-            .map_err(|e| sqlite(&db, e))?;
-        for key in reviews {
-            tx.execute(
-                "INSERT OR IGNORE INTO reviews (path, unit_key, since) VALUES (?1, ?2, ?3)",
-                params![path, key, now],
-            )
-            .map_err(|e| sqlite(&db, e))?;
-        }
-        tx.commit().map_err(|e| sqlite(&db, e))
     }
 
     /// Number of stored segment translations (all languages and origins).
@@ -644,17 +468,59 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn segment_count(&self) -> Result<u64, MemoryError> {
-        self.conn
-            .query_row("SELECT COUNT(*) FROM segments", [], |row| row.get(0))
-            .map_err(|e| sqlite(&self.path, e))
+        self.store.segment_count()
+    }
+
+    /// Copies everything this memory holds into `to`, table by table, skipping what
+    /// `to` already has (so a second copy adds nothing). `progress` is told the rows of
+    /// each table before it is copied, then each chunk copied.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure of either memory; the tables copied
+    /// before it stay copied (copying again completes the rest).
+    pub fn copy_to(
+        &self,
+        to: &mut Memory,
+        progress: &mut dyn FnMut(CopyEvent<'_>),
+    ) -> Result<Vec<TableCount>, MemoryError> {
+        const CHUNK: usize = 500;
+        let mut counts = Vec::new();
+        for (table, _) in store::TABLES {
+            let rows = self.store.dump(table)?;
+            progress(CopyEvent::Table(table, rows.len() as u64));
+            let mut added = 0;
+            for chunk in rows.chunks(CHUNK) {
+                added += to.store.load(table, chunk)?;
+                progress(CopyEvent::Copied(chunk.len() as u64));
+            }
+            counts.push(TableCount {
+                table,
+                rows: rows.len() as u64,
+                added,
+            });
+        }
+        Ok(counts)
     }
 }
 
-fn sqlite(path: &Path, source: rusqlite::Error) -> MemoryError {
-    MemoryError::Sqlite {
-        path: path.to_owned(),
-        source,
-    }
+/// What [`Memory::copy_to`] is doing, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum CopyEvent<'a> {
+    /// Starts copying the table with this many rows.
+    Table(&'a str, u64),
+    /// This many more rows were copied.
+    Copied(u64),
+}
+
+/// What [`Memory::copy_to`] copied of one table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TableCount {
+    /// The table.
+    pub table: &'static str,
+    /// Rows read from the source memory.
+    pub rows: u64,
+    /// Rows the target did not have yet.
+    pub added: u64,
 }
 
 fn now() -> String {
@@ -672,135 +538,5 @@ pub fn hash(text: &str) -> String {
     }
     out
 }
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn langs() -> (Lang, Lang) {
-        (Lang::parse("vi").unwrap(), Lang::parse("en").unwrap())
-    }
-
-    fn entry<'a>(source: &'a str, translation: &'a str, origin: Origin) -> NewEntry<'a> {
-        NewEntry {
-            source,
-            translation,
-            origin,
-            backend: "test",
-        }
-    }
-
-    #[test]
-    fn stores_and_finds_by_normalised_text() {
-        let (vi, en) = langs();
-        let mut memory = Memory::in_memory().unwrap();
-        memory
-            .store_segments(&vi, &en, &[entry("Xin chào.", "Hello.", Origin::Machine)])
-            .unwrap();
-        let found = memory.segment(&vi, &en, "Xin chào.").unwrap().unwrap();
-        assert_eq!(found.translation, "Hello.");
-        assert!(
-            memory
-                .segment(&vi, &Lang::parse("ko").unwrap(), "Xin chào.")
-                .unwrap()
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn human_outranks_import_outranks_machine() {
-        let (vi, en) = langs();
-        let mut memory = Memory::in_memory().unwrap();
-        memory
-            .store_segments(&vi, &en, &[entry("A.", "machine", Origin::Machine)])
-            .unwrap();
-        memory
-            .store_segments(&vi, &en, &[entry("A.", "import", Origin::Import)])
-            .unwrap();
-        assert_eq!(
-            memory.segment(&vi, &en, "A.").unwrap().unwrap().translation,
-            "import"
-        );
-        memory
-            .store_segments(&vi, &en, &[entry("A.", "human", Origin::Human)])
-            .unwrap();
-        assert_eq!(
-            memory.segment(&vi, &en, "A.").unwrap().unwrap().origin,
-            Origin::Human
-        );
-    }
-
-    #[test]
-    fn file_store_survives_reopen_and_records_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".dich/memory.db");
-        let (vi, en) = langs();
-        {
-            let mut memory = Memory::open(&path).unwrap();
-            memory
-                .store_segments(&vi, &en, &[entry("B.", "b", Origin::Machine)])
-                .unwrap();
-            memory
-                .record_file("content/x.en.md", "text", "sha256:1", &[])
-                .unwrap();
-        }
-        let memory = Memory::open(&path).unwrap();
-        assert_eq!(memory.segment_count().unwrap(), 1);
-        let written = memory.written("content/x.en.md").unwrap().unwrap();
-        assert_eq!(written.hash, hash("text"));
-    }
-
-    #[test]
-    fn human_units_keep_their_history() {
-        let (vi, en) = langs();
-        let mut memory = Memory::in_memory().unwrap();
-        memory
-            .store_human_unit(&vi, &en, "k1", "Nguồn.", "First edit.")
-            .unwrap();
-        memory
-            .store_human_unit(&vi, &en, "k1", "Nguồn.", "Second edit.")
-            .unwrap();
-        memory
-            .store_human_unit(&vi, &en, "k1", "Nguồn.", "Second edit.")
-            .unwrap();
-        assert_eq!(
-            memory.human_unit(&vi, &en, "k1").unwrap().as_deref(),
-            Some("Second edit.")
-        );
-        assert_eq!(
-            memory.unit_history(&vi, &en, "k1").unwrap(),
-            vec!["First edit."]
-        );
-    }
-
-    #[test]
-    fn reviews_and_failures_are_per_file() {
-        let mut memory = Memory::in_memory().unwrap();
-        let keys = ["k1".to_owned(), "k2".to_owned()];
-        memory.record_file("a.en.md", "v1", "s1", &keys).unwrap();
-        memory
-            .record_file("a.en.md", "v2", "s2", &keys[1..])
-            .unwrap();
-        assert_eq!(memory.reviews("a.en.md").unwrap(), vec!["k2"]);
-        assert!(memory.reviews("a.ko.md").unwrap().is_empty());
-        memory.record_failure("a.ko.md", "quota").unwrap();
-        assert_eq!(memory.failure("a.ko.md").unwrap().as_deref(), Some("quota"));
-        // A successful write clears the file's failure.
-        memory.record_file("a.ko.md", "v", "s", &[]).unwrap();
-        assert_eq!(memory.failure("a.ko.md").unwrap(), None);
-    }
-
-    #[test]
-    fn newer_schema_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.db");
-        Connection::open(&path)
-            .unwrap()
-            .pragma_update(None, "user_version", 99)
-            .unwrap();
-        assert!(matches!(
-            Memory::open(&path),
-            Err(MemoryError::TooNew { .. })
-        ));
-    }
-}
+mod tests;

@@ -186,7 +186,7 @@ impl Project {
     /// # Errors
     /// [`MemoryError`].
     pub fn open_memory(&self) -> Result<Memory, MemoryError> {
-        Memory::open(&self.config.memory.path)
+        Memory::from_config(&self.config.memory)
     }
 
     /// A path relative to the project root, with `/` separators, for reports.
@@ -215,7 +215,7 @@ impl Project {
         };
         let targets = self.targets(options);
         let only = self.only_paths(options)?;
-        let mut memory = if options.dry_run && !self.config.memory.path.exists() {
+        let mut memory = if options.dry_run && !self.config.memory.exists() {
             Memory::in_memory()?
         } else {
             self.open_memory()?
@@ -264,7 +264,7 @@ impl Project {
         let mut discovery = Report::default();
         let only = self.only_paths(options)?;
         let sources = plan::find_sources(&self.layout, &only, &mut discovery)?;
-        let mut memory = if self.config.memory.path.exists() {
+        let mut memory = if self.config.memory.exists() {
             self.open_memory()?
         } else {
             Memory::in_memory()?
@@ -290,7 +290,7 @@ impl Project {
         let mut discovery = Report::default();
         let only = self.only_paths(options)?;
         let sources = plan::find_sources(&self.layout, &only, &mut discovery)?;
-        let memory = if self.config.memory.path.exists() {
+        let memory = if self.config.memory.exists() {
             self.open_memory()?
         } else {
             Memory::in_memory()?

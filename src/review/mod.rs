@@ -136,7 +136,7 @@ pub enum ReviewError {
 /// # Errors
 /// [`MemoryError`] when the memory exists but cannot be opened.
 pub fn open_memory(project: &Project) -> Result<Memory, MemoryError> {
-    if project.config().memory.path.exists() {
+    if project.config().memory.exists() {
         project.open_memory()
     } else {
         Memory::in_memory()

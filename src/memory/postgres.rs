@@ -1,0 +1,942 @@
+//! The shared store: a PostgreSQL database that many checkouts, repositories and CI
+//! runners use at once (issue 16).
+//!
+//! Why a thread of its own: the memory's API is synchronous (the pipeline calls it
+//! between awaits, as it does SQLite) and is called from inside the tokio runtime,
+//! where the blocking `postgres` client panics ("Cannot start a runtime from within a
+//! runtime") and `block_in_place` is refused on a current-thread runtime. Making the
+//! whole memory async would change every caller in the pipeline for one store. So the
+//! blocking client lives on a dedicated thread (with its own runtime, outside tokio's
+//! context), and each call sends it a closure and waits for the answer: the same
+//! blocking-call shape the SQLite store has, one round trip per call.
+//!
+//! Sharing: segments and human units carry the repository that stored them and are
+//! read across repositories as `[memory] share` allows; what dich wrote, failures,
+//! reviews, QA warnings and approvals are per checkout (`workspace`), because two
+//! clones' files differ until each has run.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use postgres::Client;
+use postgres::config::SslMode;
+use secrecy::ExposeSecret as _;
+
+use super::store::{ORIGIN_RANK, Rows, SegmentRow, Store, TABLES, columns};
+use super::{
+    Approval, Entry, MemoryError, Origin, Share, Shared, StoredSegment, Verdict, WrittenFile,
+};
+
+/// Schema migrations, applied in order in one transaction under an advisory lock (so
+/// processes starting together migrate once); the index + 1 is the schema version,
+/// kept in `dich_schema`.
+const MIGRATIONS: &[&str] = &[
+    // 1: what the SQLite memory holds, with the repository (segments, units) or the
+    // checkout (per-file tables) each row belongs to.
+    "CREATE TABLE segments (
+        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
+        source_text TEXT NOT NULL, translation TEXT NOT NULL, origin TEXT NOT NULL,
+        backend TEXT NOT NULL DEFAULT '', repository TEXT NOT NULL, created_at TEXT NOT NULL,
+        seq BIGSERIAL NOT NULL,
+        PRIMARY KEY (source_lang, target_lang, source_hash, origin, backend, repository));
+     CREATE TABLE units (
+        repository TEXT NOT NULL,
+        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
+        source_text TEXT NOT NULL, translation TEXT NOT NULL, origin TEXT NOT NULL,
+        needs_review INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,
+        seq BIGSERIAL NOT NULL,
+        PRIMARY KEY (source_lang, target_lang, source_hash, repository));
+     CREATE TABLE unit_history (
+        repository TEXT NOT NULL,
+        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
+        source_text TEXT NOT NULL, translation TEXT NOT NULL, origin TEXT NOT NULL,
+        replaced_at TEXT NOT NULL, seq BIGSERIAL NOT NULL);
+     CREATE INDEX unit_history_key ON unit_history (source_lang, target_lang, source_hash);
+     CREATE TABLE files (
+        workspace TEXT NOT NULL, path TEXT NOT NULL, hash TEXT NOT NULL,
+        content TEXT NOT NULL, source_hash TEXT NOT NULL, written_at TEXT NOT NULL,
+        PRIMARY KEY (workspace, path));
+     CREATE TABLE reviews (
+        workspace TEXT NOT NULL, path TEXT NOT NULL, unit_key TEXT NOT NULL,
+        since TEXT NOT NULL, seq BIGSERIAL NOT NULL,
+        PRIMARY KEY (workspace, path, unit_key));
+     CREATE TABLE failures (
+        workspace TEXT NOT NULL, path TEXT NOT NULL, reason TEXT NOT NULL,
+        failed_at TEXT NOT NULL, PRIMARY KEY (workspace, path));
+     CREATE TABLE approvals (
+        workspace TEXT NOT NULL, path TEXT NOT NULL, verdict TEXT NOT NULL,
+        \"by\" TEXT NOT NULL, at TEXT NOT NULL, source_hash TEXT NOT NULL,
+        translation_hash TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (workspace, path));
+     CREATE TABLE qa_warnings (
+        workspace TEXT NOT NULL, path TEXT NOT NULL, reason TEXT NOT NULL,
+        recorded_at TEXT NOT NULL, seq BIGSERIAL NOT NULL);
+     CREATE INDEX qa_warnings_path ON qa_warnings (workspace, path);",
+    // 2: claims on segments being translated, with a lease that expires when their
+    // holder dies (several writers, each segment paid once).
+    "CREATE TABLE claims (
+        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
+        holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (source_lang, target_lang, source_hash));
+     CREATE INDEX claims_holder ON claims (holder);",
+];
+
+/// Any number: the advisory lock the migrations take.
+const MIGRATION_LOCK: i64 = 0x6469_6368;
+
+/// Which segments (alias `s`) this repository sees: its own, and others' as `share`
+/// allows. `$R` is the repository, `$S` the share mode.
+const VISIBLE: &str =
+    "(s.repository = $R OR $S = 'all' OR ($S = 'human-only' AND s.origin <> 'machine'))";
+
+type Job = Box<dyn FnOnce(&mut Client) + Send>;
+
+/// The PostgreSQL store: a handle on the thread that owns the connection.
+#[derive(Debug)]
+pub(super) struct Postgres {
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+    server: String,
+    repository: String,
+    workspace: String,
+    share: Share,
+    lease_seconds: f64,
+    /// This process in the claims table: host, process id and a random part.
+    holder: String,
+}
+
+impl Postgres {
+    /// Connects (TLS when the URL says `sslmode=require`) and migrates.
+    pub(super) fn connect(settings: &Shared) -> Result<Postgres, MemoryError> {
+        let server = settings.url.clone();
+        let mut config: postgres::Config =
+            settings
+                .url
+                .parse()
+                .map_err(|source| MemoryError::Postgres {
+                    server: server.clone(),
+                    source,
+                })?;
+        if let Some(password) = &settings.password {
+            config.password(password.expose_secret());
+        }
+        let tls = match config.get_ssl_mode() {
+            SslMode::Require => Some(tls_config()?),
+            _ => None,
+        };
+        let (jobs, receive) = mpsc::channel::<Job>();
+        let (ready, connected) = mpsc::sync_channel(1);
+        let thread = std::thread::Builder::new()
+            .name("dich-postgres".into())
+            .spawn(move || {
+                let client = match tls {
+                    Some(tls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls)),
+                    None => config.connect(postgres::NoTls),
+                };
+                let mut client = match client.and_then(|mut c| migrate(&mut c).map(|v| (c, v))) {
+                    Ok((client, version)) => {
+                        let _ = ready.send(Ok(version));
+                        client
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                        return;
+                    }
+                };
+                for job in receive {
+                    job(&mut client);
+                }
+            })
+            .map_err(|e| MemoryError::Settings(format!("cannot start the database thread: {e}")))?;
+        let version = connected
+            .recv()
+            .map_err(|_| MemoryError::Disconnected(server.clone()))?
+            .map_err(|source| MemoryError::Postgres {
+                server: server.clone(),
+                source,
+            })?;
+        let supported = MIGRATIONS.len() as i32;
+        if version > supported {
+            return Err(MemoryError::TooNew {
+                path: server,
+                found: i64::from(version),
+                supported: i64::from(supported),
+            });
+        }
+        let host = std::env::var("HOSTNAME").unwrap_or_default();
+        Ok(Postgres {
+            jobs: Some(jobs),
+            thread: Some(thread),
+            server,
+            repository: settings.repository.clone(),
+            workspace: settings.workspace.clone(),
+            share: settings.share,
+            lease_seconds: settings.lease.as_secs_f64(),
+            holder: format!(
+                "{host}:{}:{:016x}",
+                std::process::id(),
+                rand::random::<u64>()
+            ),
+        })
+    }
+
+    /// Runs `f` on the connection's thread and waits for its answer.
+    fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> Result<T, MemoryError> {
+        let gone = || MemoryError::Disconnected(self.server.clone());
+        let (answer, answered) = mpsc::sync_channel(1);
+        self.jobs
+            .as_ref()
+            .ok_or_else(gone)?
+            .send(Box::new(move |client| {
+                let _ = answer.send(f(client));
+            }))
+            .map_err(|_| gone())?;
+        answered
+            .recv()
+            .map_err(|_| gone())?
+            .map_err(|source| MemoryError::Postgres {
+                server: self.server.clone(),
+                source,
+            })
+    }
+
+    /// `sql` with `$R` and `$S` (see [`VISIBLE`]) bound to the parameters after
+    /// the first `used` ones.
+    fn visible(&self, sql: &str, used: usize) -> String {
+        sql.replace("$R", &format!("${}", used + 1))
+            .replace("$S", &format!("${}", used + 2))
+    }
+
+    fn owned(&self) -> (String, String, String) {
+        (
+            self.repository.clone(),
+            self.share.as_str().to_owned(),
+            self.workspace.clone(),
+        )
+    }
+
+    /// The strings of the first column of `sql`'s rows, with `args` (all text).
+    fn strings(&self, sql: &str, args: Vec<String>) -> Result<Vec<String>, MemoryError> {
+        let sql = sql.to_owned();
+        self.call(move |c| {
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                args.iter().map(|a| a as _).collect();
+            Ok(c.query(&sql, &params)?
+                .iter()
+                .map(|row| row.get(0))
+                .collect())
+        })
+    }
+
+    fn string(&self, sql: &str, args: Vec<String>) -> Result<Option<String>, MemoryError> {
+        Ok(self.strings(sql, args)?.into_iter().next())
+    }
+
+    fn execute(&self, sql: &str, args: Vec<String>) -> Result<(), MemoryError> {
+        let sql = sql.to_owned();
+        self.call(move |c| {
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                args.iter().map(|a| a as _).collect();
+            c.execute(&sql, &params).map(|_| ())
+        })
+    }
+
+    fn count(&self, sql: &str, args: Vec<String>) -> Result<u64, MemoryError> {
+        let sql = sql.to_owned();
+        self.call(move |c| {
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                args.iter().map(|a| a as _).collect();
+            let n: i64 = c.query_one(&sql, &params)?.get(0);
+            Ok(n.max(0) as u64)
+        })
+    }
+}
+
+impl Drop for Postgres {
+    /// Releases this process's claims (a clean exit need not wait for the lease),
+    /// then lets the connection's thread end.
+    fn drop(&mut self) {
+        let holder = self.holder.clone();
+        let _ = self.call(move |c| c.execute("DELETE FROM claims WHERE holder = $1", &[&holder]));
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// rustls with the web's root certificates, plus the PEM certificates of the file
+/// `PGSSLROOTCERT` names (libpq's variable) for a server with a private CA.
+fn tls_config() -> Result<rustls::ClientConfig, MemoryError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Ok(file) = std::env::var("PGSSLROOTCERT") {
+        let certs = CertificateDer::pem_file_iter(&file)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| MemoryError::Settings(format!("PGSSLROOTCERT `{file}`: {e}")))?;
+        roots.add_parsable_certificates(certs);
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| MemoryError::Settings(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+/// Applies the migrations this database lacks; returns its version before (a newer
+/// one than this build knows is left alone and refused by the caller).
+fn migrate(client: &mut Client) -> Result<i32, postgres::Error> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS dich_schema (version INTEGER NOT NULL)")?;
+    let version: i32 = tx
+        .query_opt("SELECT version FROM dich_schema", &[])?
+        .map_or(0, |row| row.get(0));
+    let supported = MIGRATIONS.len() as i32;
+    if version >= supported {
+        tx.commit()?;
+        return Ok(version);
+    }
+    for migration in &MIGRATIONS[version.max(0) as usize..] {
+        tx.batch_execute(migration)?;
+    }
+    tx.execute("DELETE FROM dich_schema", &[])?;
+    tx.execute(
+        "INSERT INTO dich_schema (version) VALUES ($1)",
+        &[&supported],
+    )?;
+    tx.commit()?;
+    Ok(version)
+}
+
+/// `$first::text, $first+1::text, …` for `n` parameters.
+fn marks(first: usize, n: usize) -> Vec<String> {
+    (first..first + n).map(|i| format!("${i}::text")).collect()
+}
+
+impl Store for Postgres {
+    fn segment(
+        &self,
+        source: &str,
+        target: &str,
+        hash: &str,
+    ) -> Result<Option<Entry>, MemoryError> {
+        let sql = self.visible(
+            &format!(
+                "SELECT translation, origin, backend FROM segments s
+                 WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3 AND {VISIBLE}
+                 ORDER BY {ORIGIN_RANK}, (s.repository = $R) DESC, seq DESC LIMIT 1"
+            ),
+            3,
+        );
+        let (repository, share, _) = self.owned();
+        let args = [source, target, hash].map(str::to_owned);
+        self.call(move |c| {
+            let [a, b, h] = &args;
+            Ok(c.query_opt(&sql, &[a, b, h, &repository, &share])?
+                .map(|row| Entry {
+                    translation: row.get(0),
+                    origin: Origin::parse(row.get(1)),
+                    backend: row.get(2),
+                }))
+        })
+    }
+
+    fn store_segments(
+        &mut self,
+        source: &str,
+        target: &str,
+        rows: &[SegmentRow],
+        now: &str,
+    ) -> Result<(), MemoryError> {
+        let (repository, _, _) = self.owned();
+        let (source, target, now) = (source.to_owned(), target.to_owned(), now.to_owned());
+        let rows = rows.to_vec();
+        let holder = self.holder.clone();
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            let insert = tx.prepare(
+                "INSERT INTO segments
+                 (source_lang, target_lang, source_hash, source_text, translation, origin, backend, repository, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (source_lang, target_lang, source_hash, origin, backend, repository)
+                 DO UPDATE SET source_text = EXCLUDED.source_text,
+                    translation = EXCLUDED.translation, created_at = EXCLUDED.created_at,
+                    seq = nextval(pg_get_serial_sequence('segments', 'seq'))",
+            )?;
+            for row in &rows {
+                tx.execute(
+                    &insert,
+                    &[
+                        &source,
+                        &target,
+                        &row.hash,
+                        &row.source,
+                        &row.translation,
+                        &row.origin,
+                        &row.backend,
+                        &repository,
+                        &now,
+                    ],
+                )?;
+            }
+            // Released with the commit that makes the translations visible, so a
+            // process waiting on them sees either the claim or the result.
+            let hashes: Vec<&str> = rows.iter().map(|r| r.hash.as_str()).collect();
+            tx.execute(
+                "DELETE FROM claims WHERE source_lang = $1 AND target_lang = $2
+                 AND source_hash = ANY($3) AND holder = $4",
+                &[&source, &target, &hashes, &holder],
+            )?;
+            tx.commit()
+        })
+    }
+
+    fn entries(&self, source: &str, target: &str) -> Result<Vec<StoredSegment>, MemoryError> {
+        let sql = self.visible(
+            &format!(
+                "SELECT source_text, translation, origin, backend, created_at FROM segments s
+                 WHERE source_lang = $1 AND target_lang = $2 AND {VISIBLE} ORDER BY seq"
+            ),
+            2,
+        );
+        let (repository, share, _) = self.owned();
+        let (source, target) = (source.to_owned(), target.to_owned());
+        self.call(move |c| {
+            Ok(c.query(&sql, &[&source, &target, &repository, &share])?
+                .iter()
+                .map(|row| StoredSegment {
+                    source: row.get(0),
+                    translation: row.get(1),
+                    origin: Origin::parse(row.get(2)),
+                    backend: row.get(3),
+                    created_at: row.get(4),
+                })
+                .collect())
+        })
+    }
+
+    fn target_languages(&self, source: &str) -> Result<Vec<String>, MemoryError> {
+        let (repository, share, _) = self.owned();
+        self.strings(
+            &self.visible(
+                &format!(
+                    "SELECT DISTINCT target_lang FROM segments s
+                     WHERE source_lang = $1 AND {VISIBLE} ORDER BY 1"
+                ),
+                1,
+            ),
+            vec![source.to_owned(), repository, share],
+        )
+    }
+
+    fn segment_count(&self) -> Result<u64, MemoryError> {
+        let (repository, share, _) = self.owned();
+        self.count(
+            &self.visible(
+                &format!("SELECT COUNT(*) FROM segments s WHERE {VISIBLE}"),
+                0,
+            ),
+            vec![repository, share],
+        )
+    }
+
+    fn has_human_units(&self, source: &str, target: &str) -> Result<bool, MemoryError> {
+        let (repository, share, _) = self.owned();
+        let n = self.count(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM units
+             WHERE source_lang = $1 AND target_lang = $2 AND (repository = $3 OR $4 <> 'none')
+             LIMIT 1) AS one",
+            vec![source.to_owned(), target.to_owned(), repository, share],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn human_unit(
+        &self,
+        source: &str,
+        target: &str,
+        key: &str,
+    ) -> Result<Option<String>, MemoryError> {
+        let (repository, share, _) = self.owned();
+        self.string(
+            "SELECT translation FROM units
+             WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3
+               AND (repository = $4 OR $5 <> 'none')
+             ORDER BY (repository = $4) DESC, seq DESC LIMIT 1",
+            vec![
+                source.to_owned(),
+                target.to_owned(),
+                key.to_owned(),
+                repository,
+                share,
+            ],
+        )
+    }
+
+    fn store_human_unit(&mut self, unit: [&str; 5], now: &str) -> Result<(), MemoryError> {
+        let (repository, _, _) = self.owned();
+        let [source, target, key, source_text, translation] = unit.map(str::to_owned);
+        let now = now.to_owned();
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO unit_history
+                 (repository, source_lang, target_lang, source_hash, source_text, translation, origin, replaced_at)
+                 SELECT repository, source_lang, target_lang, source_hash, source_text, translation, origin, $5
+                 FROM units WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3
+                   AND repository = $4 AND translation <> $6",
+                &[&source, &target, &key, &repository, &now, &translation],
+            )?;
+            tx.execute(
+                "INSERT INTO units
+                 (repository, source_lang, target_lang, source_hash, source_text, translation, origin, needs_review, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'human', 0, $7)
+                 ON CONFLICT (source_lang, target_lang, source_hash, repository)
+                 DO UPDATE SET source_text = EXCLUDED.source_text, translation = EXCLUDED.translation,
+                    origin = 'human', needs_review = 0, created_at = EXCLUDED.created_at,
+                    seq = nextval(pg_get_serial_sequence('units', 'seq'))",
+                &[&repository, &source, &target, &key, &source_text, &translation, &now],
+            )?;
+            tx.commit()
+        })
+    }
+
+    fn unit_history(
+        &self,
+        source: &str,
+        target: &str,
+        key: &str,
+    ) -> Result<Vec<String>, MemoryError> {
+        let (repository, share, _) = self.owned();
+        self.strings(
+            "SELECT translation FROM unit_history
+             WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3
+               AND (repository = $4 OR $5 <> 'none')
+             ORDER BY seq",
+            vec![
+                source.to_owned(),
+                target.to_owned(),
+                key.to_owned(),
+                repository,
+                share,
+            ],
+        )
+    }
+
+    fn written(&self, path: &str) -> Result<Option<WrittenFile>, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let path = path.to_owned();
+        self.call(move |c| {
+            Ok(c.query_opt(
+                "SELECT hash, content, source_hash FROM files WHERE workspace = $1 AND path = $2",
+                &[&workspace, &path],
+            )?
+            .map(|row| WrittenFile {
+                hash: row.get(0),
+                content: row.get(1),
+                source_hash: row.get(2),
+            }))
+        })
+    }
+
+    fn record_file(
+        &mut self,
+        file: [&str; 4],
+        reviews: &[String],
+        now: &str,
+    ) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let [path, hash, content, source_hash] = file.map(str::to_owned);
+        let (reviews, now) = (reviews.to_vec(), now.to_owned());
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO files (workspace, path, hash, content, source_hash, written_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (workspace, path) DO UPDATE SET hash = EXCLUDED.hash,
+                    content = EXCLUDED.content, source_hash = EXCLUDED.source_hash,
+                    written_at = EXCLUDED.written_at",
+                &[&workspace, &path, &hash, &content, &source_hash, &now],
+            )?;
+            for table in ["failures", "reviews"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE workspace = $1 AND path = $2"),
+                    &[&workspace, &path],
+                )?;
+            }
+            for key in &reviews {
+                tx.execute(
+                    "INSERT INTO reviews (workspace, path, unit_key, since) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT DO NOTHING",
+                    &[&workspace, &path, key, &now],
+                )?;
+            }
+            tx.commit()
+        })
+    }
+
+    fn reviews(&self, path: &str) -> Result<Vec<String>, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.strings(
+            "SELECT unit_key FROM reviews WHERE workspace = $1 AND path = $2 ORDER BY seq",
+            vec![workspace, path.to_owned()],
+        )
+    }
+
+    fn record_failure(&mut self, path: &str, reason: &str, now: &str) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.execute(
+            "INSERT INTO failures (workspace, path, reason, failed_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (workspace, path) DO UPDATE SET reason = EXCLUDED.reason,
+                failed_at = EXCLUDED.failed_at",
+            vec![
+                workspace,
+                path.to_owned(),
+                reason.to_owned(),
+                now.to_owned(),
+            ],
+        )
+    }
+
+    fn failure(&self, path: &str) -> Result<Option<String>, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.string(
+            "SELECT reason FROM failures WHERE workspace = $1 AND path = $2",
+            vec![workspace, path.to_owned()],
+        )
+    }
+
+    fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let (from, to) = (from.to_owned(), to.to_owned());
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            for table in ["files", "reviews", "failures"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE workspace = $1 AND path = $2"),
+                    &[&workspace, &to],
+                )?;
+                tx.execute(
+                    &format!("UPDATE {table} SET path = $3 WHERE workspace = $1 AND path = $2"),
+                    &[&workspace, &from, &to],
+                )?;
+            }
+            tx.commit()
+        })
+    }
+
+    fn record_qa_warnings(
+        &mut self,
+        path: &str,
+        reasons: &[String],
+        now: &str,
+    ) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let (path, reasons, now) = (path.to_owned(), reasons.to_vec(), now.to_owned());
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            tx.execute(
+                "DELETE FROM qa_warnings WHERE workspace = $1 AND path = $2",
+                &[&workspace, &path],
+            )?;
+            for reason in &reasons {
+                tx.execute(
+                    "INSERT INTO qa_warnings (workspace, path, reason, recorded_at)
+                     VALUES ($1, $2, $3, $4)",
+                    &[&workspace, &path, reason, &now],
+                )?;
+            }
+            tx.commit()
+        })
+    }
+
+    fn qa_warnings(&self, path: &str) -> Result<Vec<String>, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.strings(
+            "SELECT reason FROM qa_warnings WHERE workspace = $1 AND path = $2 ORDER BY seq",
+            vec![workspace, path.to_owned()],
+        )
+    }
+
+    fn record_approval(&mut self, approval: &Approval) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.execute(
+            "INSERT INTO approvals
+             (workspace, path, verdict, \"by\", at, source_hash, translation_hash, reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (workspace, path) DO UPDATE SET verdict = EXCLUDED.verdict,
+                \"by\" = EXCLUDED.\"by\", at = EXCLUDED.at, source_hash = EXCLUDED.source_hash,
+                translation_hash = EXCLUDED.translation_hash, reason = EXCLUDED.reason",
+            vec![
+                workspace,
+                approval.path.clone(),
+                approval.verdict.as_str().to_owned(),
+                approval.by.clone(),
+                approval.at.clone(),
+                approval.source_hash.clone(),
+                approval.translation_hash.clone(),
+                approval.reason.clone(),
+            ],
+        )
+    }
+
+    fn approval(&self, path: &str) -> Result<Option<Approval>, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let path = path.to_owned();
+        self.call(move |c| {
+            Ok(c.query_opt(
+                "SELECT verdict, \"by\", at, source_hash, translation_hash, reason
+                 FROM approvals WHERE workspace = $1 AND path = $2",
+                &[&workspace, &path],
+            )?
+            .map(|row| Approval {
+                path: path.clone(),
+                // An unknown verdict (a newer dich) is read as the safer one.
+                verdict: Verdict::parse(row.get(0)).unwrap_or(Verdict::Rejected),
+                by: row.get(1),
+                at: row.get(2),
+                source_hash: row.get(3),
+                translation_hash: row.get(4),
+                reason: row.get(5),
+            }))
+        })
+    }
+
+    fn approval_count(&self) -> Result<u64, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.count(
+            "SELECT COUNT(*) FROM approvals WHERE workspace = $1",
+            vec![workspace],
+        )
+    }
+
+    fn settle_file(
+        &mut self,
+        path: &str,
+        written_hash: &str,
+        content_hash: &str,
+        content: &str,
+    ) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let [path, written_hash, content_hash, content] =
+            [path, written_hash, content_hash, content].map(str::to_owned);
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            tx.execute(
+                "DELETE FROM reviews WHERE workspace = $1 AND path = $2",
+                &[&workspace, &path],
+            )?;
+            tx.execute(
+                "UPDATE files SET hash = $3, content = $4
+                 WHERE workspace = $1 AND path = $2 AND hash = $5",
+                &[&workspace, &path, &content_hash, &content, &written_hash],
+            )?;
+            tx.commit()
+        })
+    }
+
+    fn claim(
+        &mut self,
+        source: &str,
+        target: &str,
+        hashes: &[String],
+    ) -> Result<Vec<String>, MemoryError> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A segment already translated (visibly to this repository) is not claimed:
+        // its holder just finished it. An expired claim is taken over.
+        let claim = self.visible(
+            &format!(
+                "INSERT INTO claims (source_lang, target_lang, source_hash, holder, expires_at)
+                 SELECT $1, $2, h, $4, now() + make_interval(secs => $5)
+                 FROM unnest($3::text[]) AS h
+                 WHERE NOT EXISTS (SELECT 1 FROM segments s WHERE s.source_lang = $1
+                    AND s.target_lang = $2 AND s.source_hash = h AND {VISIBLE})
+                 ON CONFLICT (source_lang, target_lang, source_hash) DO UPDATE
+                    SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+                    WHERE claims.expires_at < now() OR claims.holder = EXCLUDED.holder
+                 RETURNING source_hash"
+            ),
+            5,
+        );
+        // The insert may have waited for a holder that committed its translations
+        // (and dropped its claim) meanwhile; a new statement sees them, so such a
+        // segment is handed back instead of being paid twice.
+        let finished = self.visible(
+            &format!(
+                "SELECT DISTINCT s.source_hash FROM segments s WHERE s.source_lang = $1
+                 AND s.target_lang = $2 AND s.source_hash = ANY($3) AND {VISIBLE}"
+            ),
+            3,
+        );
+        let (repository, share, _) = self.owned();
+        let (source, target, hashes) = (source.to_owned(), target.to_owned(), hashes.to_vec());
+        let (holder, lease) = (self.holder.clone(), self.lease_seconds);
+        self.call(move |c| {
+            let held: Vec<String> = c
+                .query(
+                    &claim,
+                    &[
+                        &source,
+                        &target,
+                        &hashes,
+                        &holder,
+                        &lease,
+                        &repository,
+                        &share,
+                    ],
+                )?
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            if held.is_empty() {
+                return Ok(held);
+            }
+            let done: std::collections::HashSet<String> = c
+                .query(&finished, &[&source, &target, &held, &repository, &share])?
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            if !done.is_empty() {
+                let done: Vec<&String> = done.iter().collect();
+                c.execute(
+                    "DELETE FROM claims WHERE source_lang = $1 AND target_lang = $2
+                     AND source_hash = ANY($3) AND holder = $4",
+                    &[&source, &target, &done, &holder],
+                )?;
+            }
+            Ok(held.into_iter().filter(|h| !done.contains(h)).collect())
+        })
+    }
+
+    fn renew_claims(&mut self) -> Result<(), MemoryError> {
+        let (holder, lease) = (self.holder.clone(), self.lease_seconds);
+        self.call(move |c| {
+            c.execute(
+                "UPDATE claims SET expires_at = now() + make_interval(secs => $2) WHERE holder = $1",
+                &[&holder, &lease],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn is_shared(&self) -> bool {
+        true
+    }
+
+    fn dump(&self, table: &str) -> Result<Rows, MemoryError> {
+        let cols = columns(table);
+        let select = cols
+            .iter()
+            .map(|c| format!("\"{c}\"::text"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // What this repository sees, the preferred entry of a key first (a SQLite
+        // memory keeps one per origin and key); the per-file tables of this checkout.
+        let (repository, share, workspace) = self.owned();
+        let (sql, args) = match table {
+            "segments" => (
+                self.visible(
+                    &format!(
+                        "SELECT {select} FROM segments s WHERE {VISIBLE}
+                         ORDER BY {ORIGIN_RANK}, (s.repository = $R) DESC, seq DESC"
+                    ),
+                    0,
+                ),
+                vec![repository, share],
+            ),
+            "units" | "unit_history" => (
+                format!(
+                    "SELECT {select} FROM {table} WHERE repository = $1 OR $2 <> 'none'
+                     ORDER BY (repository = $1) DESC, seq"
+                ),
+                vec![repository, share],
+            ),
+            "reviews" | "qa_warnings" => (
+                format!("SELECT {select} FROM {table} WHERE workspace = $1 ORDER BY seq"),
+                vec![workspace],
+            ),
+            _ => (
+                format!("SELECT {select} FROM {table} WHERE workspace = $1 ORDER BY path"),
+                vec![workspace],
+            ),
+        };
+        let n = cols.len();
+        self.call(move |c| {
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                args.iter().map(|a| a as _).collect();
+            Ok(c.query(&sql, &params)?
+                .iter()
+                .map(|row| (0..n).map(|i| row.get::<_, String>(i)).collect())
+                .collect())
+        })
+    }
+
+    fn load(&mut self, table: &str, rows: &[Vec<String>]) -> Result<u64, MemoryError> {
+        let Some((table, cols)) = TABLES.iter().find(|(name, _)| *name == table) else {
+            return Ok(0);
+        };
+        let owner = match *table {
+            "segments" | "units" | "unit_history" => "repository",
+            _ => "workspace",
+        };
+        let (repository, _, workspace) = self.owned();
+        let owner_value = if owner == "repository" {
+            repository
+        } else {
+            workspace
+        };
+        let n = cols.len();
+        let cast = |c: &str| if c == "needs_review" { "::integer" } else { "" };
+        let values: Vec<String> = marks(1, n)
+            .into_iter()
+            .zip(cols.iter())
+            .map(|(m, c)| format!("{m}{}", cast(c)))
+            .collect();
+        let same = cols
+            .iter()
+            .zip(&values)
+            .map(|(c, v)| format!("\"{c}\" = {v}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let names = cols
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Skipping rows already there (every column equal, or the key taken) makes a
+        // second copy add nothing, tables without a key included.
+        let sql = format!(
+            "INSERT INTO {table} ({names}, {owner}) SELECT {}, ${} WHERE NOT EXISTS
+             (SELECT 1 FROM {table} WHERE {same} AND {owner} = ${})
+             ON CONFLICT DO NOTHING",
+            values.join(", "),
+            n + 1,
+            n + 1
+        );
+        let rows = rows.to_vec();
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            let stmt = tx.prepare(&sql)?;
+            let mut added = 0;
+            for row in &rows {
+                let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    row.iter().map(|v| v as _).collect();
+                params.push(&owner_value);
+                added += tx.execute(&stmt, &params)?;
+            }
+            tx.commit()?;
+            Ok(added)
+        })
+    }
+}

@@ -1,0 +1,560 @@
+//! The embedded store: one SQLite file per checkout (the default). One dich process
+//! uses it at a time (the run lock), so claims are granted at once.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::store::{ORIGIN_RANK, Rows, SegmentRow, Store, columns};
+use super::{Approval, Entry, MemoryError, Origin, StoredSegment, Verdict, WrittenFile};
+
+/// Schema migrations, applied in order; the index + 1 is the schema version.
+const MIGRATIONS: &[&str] = &[
+    // 1: segments, human units and written files.
+    "CREATE TABLE segments (
+        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
+        source_text TEXT NOT NULL, translation TEXT NOT NULL, origin TEXT NOT NULL,
+        backend TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,
+        PRIMARY KEY (source_lang, target_lang, source_hash, origin));
+     CREATE TABLE units (
+        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
+        source_text TEXT NOT NULL, translation TEXT NOT NULL, origin TEXT NOT NULL,
+        needs_review INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,
+        PRIMARY KEY (source_lang, target_lang, source_hash));
+     CREATE TABLE unit_history (
+        source_lang TEXT NOT NULL, target_lang TEXT NOT NULL, source_hash TEXT NOT NULL,
+        source_text TEXT NOT NULL, translation TEXT NOT NULL, origin TEXT NOT NULL,
+        replaced_at TEXT NOT NULL);
+     CREATE TABLE files (
+        path TEXT PRIMARY KEY, hash TEXT NOT NULL, content TEXT NOT NULL,
+        source_hash TEXT NOT NULL, written_at TEXT NOT NULL);",
+    // 2: units to review after their source changed under a human edit, and the last
+    // failure of each file.
+    "CREATE TABLE reviews (
+        path TEXT NOT NULL, unit_key TEXT NOT NULL, since TEXT NOT NULL,
+        PRIMARY KEY (path, unit_key));
+     CREATE TABLE failures (
+        path TEXT PRIMARY KEY, reason TEXT NOT NULL, failed_at TEXT NOT NULL);",
+    // 3: a person's verdict on a translated file (issue 12), mirrored in the file.
+    "CREATE TABLE approvals (
+        path TEXT PRIMARY KEY, verdict TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL,
+        source_hash TEXT NOT NULL, translation_hash TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '');",
+    // 4: the QA warnings of each written file (it needs a person's review).
+    "CREATE TABLE qa_warnings (
+        path TEXT NOT NULL, reason TEXT NOT NULL, recorded_at TEXT NOT NULL);
+     CREATE INDEX qa_warnings_path ON qa_warnings (path);",
+];
+
+/// The SQLite store.
+#[derive(Debug)]
+pub(super) struct Sqlite {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Sqlite {
+    /// Opens (creating if needed) the file at `path`, in WAL mode, migrated. A
+    /// concurrent writer is waited for up to 10 seconds.
+    pub(super) fn open(path: &Path) -> Result<Sqlite, MemoryError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| MemoryError::Folder {
+                path: path.to_owned(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
+        let mut store = Sqlite {
+            conn,
+            path: path.to_owned(),
+        };
+        store.configure(true)?;
+        Ok(store)
+    }
+
+    /// A throw-away store in memory.
+    pub(super) fn in_memory() -> Result<Sqlite, MemoryError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|e| sqlite(&path, e))?;
+        let mut store = Sqlite { conn, path };
+        store.configure(false)?;
+        Ok(store)
+    }
+
+    fn configure(&mut self, wal: bool) -> Result<(), MemoryError> {
+        let path = self.path.clone();
+        self.conn
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(|e| sqlite(&path, e))?;
+        if wal {
+            self.conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| sqlite(&path, e))?;
+            self.conn
+                .pragma_update(None, "synchronous", "NORMAL")
+                .map_err(|e| sqlite(&path, e))?;
+        }
+        self.migrate()
+    }
+
+    fn migrate(&mut self) -> Result<(), MemoryError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        let version: i64 = tx
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|e| sqlite(&path, e))?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(MemoryError::TooNew {
+                path: path.display().to_string(),
+                found: version,
+                supported,
+            });
+        }
+        for migration in &MIGRATIONS[version as usize..] {
+            tx.execute_batch(migration).map_err(|e| sqlite(&path, e))?;
+        }
+        tx.pragma_update(None, "user_version", supported)
+            .map_err(|e| sqlite(&path, e))?;
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
+    fn err(&self, e: rusqlite::Error) -> MemoryError {
+        sqlite(&self.path, e)
+    }
+
+    fn strings(&self, sql: &str, args: &[&str]) -> Result<Vec<String>, MemoryError> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), |row| row.get(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn string(&self, sql: &str, args: &[&str]) -> Result<Option<String>, MemoryError> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut stmt| {
+                stmt.query_row(rusqlite::params_from_iter(args), |row| row.get(0))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    fn count(&self, sql: &str) -> Result<u64, MemoryError> {
+        self.conn
+            .query_row(sql, [], |row| row.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
+impl Store for Sqlite {
+    fn segment(
+        &self,
+        source: &str,
+        target: &str,
+        hash: &str,
+    ) -> Result<Option<Entry>, MemoryError> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT translation, origin, backend FROM segments
+                 WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3
+                 ORDER BY {ORIGIN_RANK} LIMIT 1"
+            ))
+            .and_then(|mut stmt| {
+                stmt.query_row(params![source, target, hash], |row| {
+                    Ok(Entry {
+                        translation: row.get(0)?,
+                        origin: Origin::parse(&row.get::<_, String>(1)?),
+                        backend: row.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    fn store_segments(
+        &mut self,
+        source: &str,
+        target: &str,
+        rows: &[SegmentRow],
+        now: &str,
+    ) -> Result<(), MemoryError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO segments
+                     (source_lang, target_lang, source_hash, source_text, translation, origin, backend, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(|e| sqlite(&path, e))?;
+            for row in rows {
+                stmt.execute(params![
+                    source,
+                    target,
+                    row.hash,
+                    row.source,
+                    row.translation,
+                    row.origin,
+                    row.backend,
+                    now,
+                ])
+                .map_err(|e| sqlite(&path, e))?;
+            }
+        }
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
+    fn entries(&self, source: &str, target: &str) -> Result<Vec<StoredSegment>, MemoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT source_text, translation, origin, backend, created_at FROM segments
+                 WHERE source_lang = ?1 AND target_lang = ?2 ORDER BY rowid",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![source, target], |row| {
+                Ok(StoredSegment {
+                    source: row.get(0)?,
+                    translation: row.get(1)?,
+                    origin: Origin::parse(&row.get::<_, String>(2)?),
+                    backend: row.get(3)?,
+                    created_at: row.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn target_languages(&self, source: &str) -> Result<Vec<String>, MemoryError> {
+        self.strings(
+            "SELECT DISTINCT target_lang FROM segments WHERE source_lang = ?1 ORDER BY 1",
+            &[source],
+        )
+    }
+
+    fn segment_count(&self) -> Result<u64, MemoryError> {
+        self.count("SELECT COUNT(*) FROM segments")
+    }
+
+    fn has_human_units(&self, source: &str, target: &str) -> Result<bool, MemoryError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM units WHERE source_lang = ?1 AND target_lang = ?2)",
+                params![source, target],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    fn human_unit(
+        &self,
+        source: &str,
+        target: &str,
+        key: &str,
+    ) -> Result<Option<String>, MemoryError> {
+        self.string(
+            "SELECT translation FROM units
+             WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3",
+            &[source, target, key],
+        )
+    }
+
+    fn store_human_unit(&mut self, unit: [&str; 5], now: &str) -> Result<(), MemoryError> {
+        let [source, target, key, source_text, translation] = unit;
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        tx.execute(
+            "INSERT INTO unit_history
+             (source_lang, target_lang, source_hash, source_text, translation, origin, replaced_at)
+             SELECT source_lang, target_lang, source_hash, source_text, translation, origin, ?4
+             FROM units WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3
+               AND translation <> ?5",
+            params![source, target, key, now, translation],
+        )
+        .map_err(|e| sqlite(&path, e))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO units
+             (source_lang, target_lang, source_hash, source_text, translation, origin, needs_review, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'human', 0, ?6)",
+            params![source, target, key, source_text, translation, now],
+        )
+        .map_err(|e| sqlite(&path, e))?;
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
+    fn unit_history(
+        &self,
+        source: &str,
+        target: &str,
+        key: &str,
+    ) -> Result<Vec<String>, MemoryError> {
+        self.strings(
+            "SELECT translation FROM unit_history
+             WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3 ORDER BY rowid",
+            &[source, target, key],
+        )
+    }
+
+    fn written(&self, path: &str) -> Result<Option<WrittenFile>, MemoryError> {
+        self.conn
+            .prepare_cached("SELECT hash, content, source_hash FROM files WHERE path = ?1")
+            .and_then(|mut stmt| {
+                stmt.query_row([path], |row| {
+                    Ok(WrittenFile {
+                        hash: row.get(0)?,
+                        content: row.get(1)?,
+                        source_hash: row.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    fn record_file(
+        &mut self,
+        file: [&str; 4],
+        reviews: &[String],
+        now: &str,
+    ) -> Result<(), MemoryError> {
+        let [path, hash, content, source_hash] = file;
+        let db = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO files (path, hash, content, source_hash, written_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![path, hash, content, source_hash, now],
+        )
+        .map_err(|e| sqlite(&db, e))?;
+        tx.execute("DELETE FROM failures WHERE path = ?1", [path])
+            .map_err(|e| sqlite(&db, e))?;
+        tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
+            .map_err(|e| sqlite(&db, e))?;
+        for key in reviews {
+            tx.execute(
+                "INSERT OR IGNORE INTO reviews (path, unit_key, since) VALUES (?1, ?2, ?3)",
+                params![path, key, now],
+            )
+            .map_err(|e| sqlite(&db, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&db, e))
+    }
+
+    fn reviews(&self, path: &str) -> Result<Vec<String>, MemoryError> {
+        self.strings(
+            "SELECT unit_key FROM reviews WHERE path = ?1 ORDER BY rowid",
+            &[path],
+        )
+    }
+
+    fn record_failure(&mut self, path: &str, reason: &str, now: &str) -> Result<(), MemoryError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO failures (path, reason, failed_at) VALUES (?1, ?2, ?3)",
+                params![path, reason, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    fn failure(&self, path: &str) -> Result<Option<String>, MemoryError> {
+        self.string("SELECT reason FROM failures WHERE path = ?1", &[path])
+    }
+
+    fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        for table in ["files", "reviews", "failures"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE path = ?1"), [to])
+                .and_then(|_| {
+                    tx.execute(
+                        &format!("UPDATE {table} SET path = ?2 WHERE path = ?1"),
+                        [from, to],
+                    )
+                })
+                .map_err(|e| sqlite(&path, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&path, e))
+    }
+
+    fn record_qa_warnings(
+        &mut self,
+        path: &str,
+        reasons: &[String],
+        now: &str,
+    ) -> Result<(), MemoryError> {
+        let db = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        tx.execute("DELETE FROM qa_warnings WHERE path = ?1", [path])
+            .map_err(|e| sqlite(&db, e))?;
+        for reason in reasons {
+            tx.execute(
+                "INSERT INTO qa_warnings (path, reason, recorded_at) VALUES (?1, ?2, ?3)",
+                params![path, reason, now],
+            )
+            .map_err(|e| sqlite(&db, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&db, e))
+    }
+
+    fn qa_warnings(&self, path: &str) -> Result<Vec<String>, MemoryError> {
+        self.strings(
+            "SELECT reason FROM qa_warnings WHERE path = ?1 ORDER BY rowid",
+            &[path],
+        )
+    }
+
+    fn record_approval(&mut self, approval: &Approval) -> Result<(), MemoryError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO approvals
+                 (path, verdict, by, at, source_hash, translation_hash, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    approval.path,
+                    approval.verdict.as_str(),
+                    approval.by,
+                    approval.at,
+                    approval.source_hash,
+                    approval.translation_hash,
+                    approval.reason
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    fn approval(&self, path: &str) -> Result<Option<Approval>, MemoryError> {
+        self.conn
+            .prepare_cached(
+                "SELECT verdict, by, at, source_hash, translation_hash, reason
+                 FROM approvals WHERE path = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row([path], |row| {
+                    let verdict: String = row.get(0)?;
+                    Ok(Approval {
+                        path: path.to_owned(),
+                        // An unknown verdict (a newer dich) is read as the safer one.
+                        verdict: Verdict::parse(&verdict).unwrap_or(Verdict::Rejected),
+                        by: row.get(1)?,
+                        at: row.get(2)?,
+                        source_hash: row.get(3)?,
+                        translation_hash: row.get(4)?,
+                        reason: row.get(5)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    fn approval_count(&self) -> Result<u64, MemoryError> {
+        self.count("SELECT COUNT(*) FROM approvals")
+    }
+
+    fn settle_file(
+        &mut self,
+        path: &str,
+        written_hash: &str,
+        content_hash: &str,
+        content: &str,
+    ) -> Result<(), MemoryError> {
+        let db = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
+            .map_err(|e| sqlite(&db, e))?;
+        tx.execute(
+            "UPDATE files SET hash = ?2, content = ?3 WHERE path = ?1 AND hash = ?4",
+            params![path, content_hash, content, written_hash],
+        )
+        .map_err(|e| sqlite(&db, e))?;
+        tx.commit().map_err(|e| sqlite(&db, e))
+    }
+
+    fn dump(&self, table: &str) -> Result<Rows, MemoryError> {
+        let columns = columns(table);
+        let select = columns
+            .iter()
+            .map(|c| format!("CAST({c} AS TEXT)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {select} FROM {table} ORDER BY rowid"))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                (0..columns.len())
+                    .map(|i| row.get::<_, String>(i))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    fn load(&mut self, table: &str, rows: &[Vec<String>]) -> Result<u64, MemoryError> {
+        let columns = columns(table);
+        let marks = (1..=columns.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>();
+        // A row counts as there when every column matches, so tables without a key
+        // (the histories) are copied once however often the copy runs.
+        let same = columns
+            .iter()
+            .zip(&marks)
+            .map(|(c, m)| format!("{c} = {m}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let sql = format!(
+            "INSERT OR IGNORE INTO {table} ({}) SELECT {} WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same})",
+            columns.join(", "),
+            marks.join(", ")
+        );
+        let db = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        let mut added = 0;
+        {
+            let mut stmt = tx.prepare(&sql).map_err(|e| sqlite(&db, e))?;
+            for row in rows {
+                added += stmt
+                    .execute(rusqlite::params_from_iter(row))
+                    .map_err(|e| sqlite(&db, e))? as u64;
+            }
+        }
+        tx.commit().map_err(|e| sqlite(&db, e))?;
+        Ok(added)
+    }
+}
+
+fn sqlite(path: &Path, source: rusqlite::Error) -> MemoryError {
+    MemoryError::Sqlite {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        assert!(matches!(
+            Sqlite::open(&path),
+            Err(MemoryError::TooNew { .. })
+        ));
+    }
+}

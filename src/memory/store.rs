@@ -1,0 +1,208 @@
+//! The storage behind [`Memory`](super::Memory): one trait, two databases (the
+//! embedded SQLite file, the shared PostgreSQL server). The facade does everything
+//! that is not SQL (hashing, timestamps, validation), so the two stores differ only in
+//! their statements.
+
+use std::fmt::Debug;
+
+use super::{Approval, Entry, MemoryError, StoredSegment, WrittenFile};
+
+/// How lookups rank origins, shared by both stores so the order is written once:
+/// a person's text, then a translator's import, then a machine's.
+pub(super) const ORIGIN_RANK: &str =
+    "CASE origin WHEN 'human' THEN 0 WHEN 'import' THEN 1 ELSE 2 END";
+
+/// One segment translation to store, already hashed.
+#[derive(Debug, Clone)]
+pub(super) struct SegmentRow {
+    /// Key: sha256 of the source.
+    pub(super) hash: String,
+    /// The normalised, tagged source segment.
+    pub(super) source: String,
+    /// Its translation.
+    pub(super) translation: String,
+    /// `machine`, `import` or `human`.
+    pub(super) origin: &'static str,
+    /// The backend label.
+    pub(super) backend: String,
+}
+
+/// The tables a memory holds and their columns, in the order [`Dump`] rows use: the
+/// list `dich memory migrate` copies. Columns a store adds for sharing (the
+/// repository, the checkout) are not listed: the receiving store fills its own.
+pub(super) const TABLES: &[(&str, &[&str])] = &[
+    (
+        "segments",
+        &[
+            "source_lang",
+            "target_lang",
+            "source_hash",
+            "source_text",
+            "translation",
+            "origin",
+            "backend",
+            "created_at",
+        ],
+    ),
+    (
+        "units",
+        &[
+            "source_lang",
+            "target_lang",
+            "source_hash",
+            "source_text",
+            "translation",
+            "origin",
+            "needs_review",
+            "created_at",
+        ],
+    ),
+    (
+        "unit_history",
+        &[
+            "source_lang",
+            "target_lang",
+            "source_hash",
+            "source_text",
+            "translation",
+            "origin",
+            "replaced_at",
+        ],
+    ),
+    (
+        "files",
+        &["path", "hash", "content", "source_hash", "written_at"],
+    ),
+    ("reviews", &["path", "unit_key", "since"]),
+    ("failures", &["path", "reason", "failed_at"]),
+    (
+        "approvals",
+        &[
+            "path",
+            "verdict",
+            "by",
+            "at",
+            "source_hash",
+            "translation_hash",
+            "reason",
+        ],
+    ),
+    ("qa_warnings", &["path", "reason", "recorded_at"]),
+];
+
+/// Rows of one table, every value as text (columns as in [`TABLES`]).
+pub(super) type Rows = Vec<Vec<String>>;
+
+/// What a store does. Reads take `&self`, writes `&mut self`; every write that
+/// stores several rows is one transaction.
+pub(super) trait Store: Send + Debug {
+    /// The best visible translation of the segment `hash` (see [`ORIGIN_RANK`]).
+    fn segment(&self, source: &str, target: &str, hash: &str)
+    -> Result<Option<Entry>, MemoryError>;
+    /// Stores segment translations in one transaction (and releases their claims).
+    fn store_segments(
+        &mut self,
+        source: &str,
+        target: &str,
+        rows: &[SegmentRow],
+        now: &str,
+    ) -> Result<(), MemoryError>;
+    /// Every stored segment translation, in insertion order.
+    fn entries(&self, source: &str, target: &str) -> Result<Vec<StoredSegment>, MemoryError>;
+    /// The target languages with entries from `source`.
+    fn target_languages(&self, source: &str) -> Result<Vec<String>, MemoryError>;
+    /// Number of stored segment translations.
+    fn segment_count(&self) -> Result<u64, MemoryError>;
+    /// Whether any human unit is stored for the pair.
+    fn has_human_units(&self, source: &str, target: &str) -> Result<bool, MemoryError>;
+    /// The human translation of a unit.
+    fn human_unit(
+        &self,
+        source: &str,
+        target: &str,
+        key: &str,
+    ) -> Result<Option<String>, MemoryError>;
+    /// Stores a human unit, moving a different earlier one to the history.
+    fn store_human_unit(&mut self, unit: [&str; 5], now: &str) -> Result<(), MemoryError>;
+    /// Earlier human translations of a unit, oldest first.
+    fn unit_history(
+        &self,
+        source: &str,
+        target: &str,
+        key: &str,
+    ) -> Result<Vec<String>, MemoryError>;
+    /// What dich last wrote at `path`.
+    fn written(&self, path: &str) -> Result<Option<WrittenFile>, MemoryError>;
+    /// Records a write: the file, no failure, the units to review.
+    fn record_file(
+        &mut self,
+        file: [&str; 4],
+        reviews: &[String],
+        now: &str,
+    ) -> Result<(), MemoryError>;
+    /// The unit keys of `path` to review.
+    fn reviews(&self, path: &str) -> Result<Vec<String>, MemoryError>;
+    /// Records the last failure of `path`.
+    fn record_failure(&mut self, path: &str, reason: &str, now: &str) -> Result<(), MemoryError>;
+    /// The last failure of `path`.
+    fn failure(&self, path: &str) -> Result<Option<String>, MemoryError>;
+    /// Moves what is kept under `from` to `to`.
+    fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError>;
+    /// Replaces the QA warnings of `path`.
+    fn record_qa_warnings(
+        &mut self,
+        path: &str,
+        reasons: &[String],
+        now: &str,
+    ) -> Result<(), MemoryError>;
+    /// The QA warnings of `path`, in order.
+    fn qa_warnings(&self, path: &str) -> Result<Vec<String>, MemoryError>;
+    /// Stores a verdict, replacing an earlier one.
+    fn record_approval(&mut self, approval: &Approval) -> Result<(), MemoryError>;
+    /// The verdict on `path`.
+    fn approval(&self, path: &str) -> Result<Option<Approval>, MemoryError>;
+    /// How many verdicts are stored.
+    fn approval_count(&self) -> Result<u64, MemoryError>;
+    /// Clears the reviews of `path` and, when the record is `written_hash`, replaces
+    /// it with `content` (whose hash is `content_hash`).
+    fn settle_file(
+        &mut self,
+        path: &str,
+        written_hash: &str,
+        content_hash: &str,
+        content: &str,
+    ) -> Result<(), MemoryError>;
+
+    /// Claims the segments `hashes` for this process; returns those it now holds.
+    /// A store that only one process uses at a time (the file lock guards SQLite)
+    /// grants every claim.
+    fn claim(
+        &mut self,
+        _source: &str,
+        _target: &str,
+        hashes: &[String],
+    ) -> Result<Vec<String>, MemoryError> {
+        Ok(hashes.to_vec())
+    }
+    /// Extends this process's claims (it is alive and still working).
+    fn renew_claims(&mut self) -> Result<(), MemoryError> {
+        Ok(())
+    }
+    /// Whether other processes write to this store while this one runs.
+    fn is_shared(&self) -> bool {
+        false
+    }
+
+    /// Every row of `table` (one of [`TABLES`]) this store would hand to another.
+    fn dump(&self, table: &str) -> Result<Rows, MemoryError>;
+    /// Adds `rows` of `table`, skipping rows already there; returns how many were new.
+    fn load(&mut self, table: &str, rows: &[Vec<String>]) -> Result<u64, MemoryError>;
+}
+
+/// The columns of `table`, from [`TABLES`].
+pub(super) fn columns(table: &str) -> &'static [&'static str] {
+    TABLES
+        .iter()
+        .find(|(name, _)| *name == table)
+        .map_or(&[], |(_, columns)| columns)
+}

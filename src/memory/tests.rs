@@ -1,0 +1,294 @@
+//! The memory's behaviour, the same on both stores: every test in `on_both_stores!`
+//! runs once on SQLite and once on a fresh PostgreSQL schema (skipped visibly without
+//! a server, see [`testing`](super::testing)).
+
+use std::time::Duration;
+
+use super::*;
+
+fn langs() -> (Lang, Lang) {
+    (Lang::parse("vi").unwrap(), Lang::parse("en").unwrap())
+}
+
+fn entry<'a>(source: &'a str, translation: &'a str, origin: Origin) -> NewEntry<'a> {
+    NewEntry {
+        source,
+        translation,
+        origin,
+        backend: "test",
+    }
+}
+
+/// Settings for a PostgreSQL memory at `url`, as repository `repository`, in a
+/// checkout of its own.
+pub(super) fn shared(url: &str, repository: &str, share: Share) -> Shared {
+    Shared {
+        url: url.to_owned(),
+        password: None,
+        repository: repository.to_owned(),
+        workspace: format!("{:x}", rand::random::<u64>()),
+        share,
+        lease: Duration::from_secs(60),
+    }
+}
+
+/// A PostgreSQL memory on a fresh schema, or `None` (skipped) without a server.
+pub(super) fn postgres_memory(test: &str) -> Option<(Memory, String)> {
+    let url = testing::schema_url(test)?;
+    let memory = Memory::connect(&shared(&url, "portal-a", Share::HumanOnly)).unwrap();
+    Some((memory, url))
+}
+
+/// Each test body, with `$memory` bound to an empty memory, as two tests: one on
+/// SQLite, one on PostgreSQL.
+macro_rules! on_both_stores {
+    ($($name:ident($memory:ident) $body:block)*) => {
+        mod sqlite_store {
+            use super::*;
+            $(
+                #[test]
+                #[allow(unused_mut)]
+                fn $name() {
+                    let mut $memory = Memory::in_memory().unwrap();
+                    $body
+                }
+            )*
+        }
+        mod postgres_store {
+            use super::*;
+            $(
+                #[test]
+                #[allow(unused_mut)]
+                fn $name() {
+                    let Some((mut $memory, _url)) =
+                        postgres_memory(concat!("postgres_store::", stringify!($name)))
+                    else {
+                        return;
+                    };
+                    $body
+                }
+            )*
+        }
+    };
+}
+
+on_both_stores! {
+    stores_and_finds_by_normalised_text(memory) {
+        let (vi, en) = langs();
+        memory
+            .store_segments(&vi, &en, &[entry("Xin chào.", "Hello.", Origin::Machine)])
+            .unwrap();
+        let found = memory.segment(&vi, &en, "Xin chào.").unwrap().unwrap();
+        assert_eq!(found.translation, "Hello.");
+        assert!(
+            memory
+                .segment(&vi, &Lang::parse("ko").unwrap(), "Xin chào.")
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(memory.segment_count().unwrap(), 1);
+        assert_eq!(memory.target_languages(&vi).unwrap(), vec!["en"]);
+    }
+
+    a_newer_machine_answer_replaces_the_older(memory) {
+        let (vi, en) = langs();
+        memory
+            .store_segments(&vi, &en, &[entry("C.", "old", Origin::Machine)])
+            .unwrap();
+        memory
+            .store_segments(&vi, &en, &[entry("C.", "new", Origin::Machine)])
+            .unwrap();
+        assert_eq!(memory.segment(&vi, &en, "C.").unwrap().unwrap().translation, "new");
+        let entries = memory.entries(&vi, &en).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].translation, "new");
+    }
+
+    human_outranks_import_outranks_machine(memory) {
+        let (vi, en) = langs();
+        memory
+            .store_segments(&vi, &en, &[entry("A.", "machine", Origin::Machine)])
+            .unwrap();
+        memory
+            .store_segments(&vi, &en, &[entry("A.", "import", Origin::Import)])
+            .unwrap();
+        assert_eq!(
+            memory.segment(&vi, &en, "A.").unwrap().unwrap().translation,
+            "import"
+        );
+        memory
+            .store_segments(&vi, &en, &[entry("A.", "human", Origin::Human)])
+            .unwrap();
+        assert_eq!(
+            memory.segment(&vi, &en, "A.").unwrap().unwrap().origin,
+            Origin::Human
+        );
+    }
+
+    records_writes(memory) {
+        memory
+            .record_file("content/x.en.md", "text", "sha256:1", &[])
+            .unwrap();
+        let written = memory.written("content/x.en.md").unwrap().unwrap();
+        assert_eq!(written.hash, hash("text"));
+        assert_eq!(written.content, "text");
+        assert_eq!(written.source_hash, "sha256:1");
+        assert_eq!(memory.written("content/y.en.md").unwrap(), None);
+    }
+
+    human_units_keep_their_history(memory) {
+        let (vi, en) = langs();
+        assert!(!memory.has_human_units(&vi, &en).unwrap());
+        memory
+            .store_human_unit(&vi, &en, "k1", "Nguồn.", "First edit.")
+            .unwrap();
+        memory
+            .store_human_unit(&vi, &en, "k1", "Nguồn.", "Second edit.")
+            .unwrap();
+        memory
+            .store_human_unit(&vi, &en, "k1", "Nguồn.", "Second edit.")
+            .unwrap();
+        assert!(memory.has_human_units(&vi, &en).unwrap());
+        assert_eq!(
+            memory.human_unit(&vi, &en, "k1").unwrap().as_deref(),
+            Some("Second edit.")
+        );
+        assert_eq!(
+            memory.unit_history(&vi, &en, "k1").unwrap(),
+            vec!["First edit."]
+        );
+    }
+
+    reviews_and_failures_are_per_file(memory) {
+        let keys = ["k1".to_owned(), "k2".to_owned()];
+        memory.record_file("a.en.md", "v1", "s1", &keys).unwrap();
+        memory
+            .record_file("a.en.md", "v2", "s2", &keys[1..])
+            .unwrap();
+        assert_eq!(memory.reviews("a.en.md").unwrap(), vec!["k2"]);
+        assert!(memory.reviews("a.ko.md").unwrap().is_empty());
+        memory.record_failure("a.ko.md", "quota").unwrap();
+        assert_eq!(memory.failure("a.ko.md").unwrap().as_deref(), Some("quota"));
+        // A successful write clears the file's failure.
+        memory.record_file("a.ko.md", "v", "s", &[]).unwrap();
+        assert_eq!(memory.failure("a.ko.md").unwrap(), None);
+    }
+
+    a_moved_path_takes_its_records_along(memory) {
+        memory.record_file("a.en.md", "v1", "s1", &["k".to_owned()]).unwrap();
+        memory.record_failure("a.en.md", "held").unwrap();
+        memory.move_path("a.en.md", "b.en.md").unwrap();
+        assert_eq!(memory.written("a.en.md").unwrap(), None);
+        assert_eq!(memory.written("b.en.md").unwrap().unwrap().content, "v1");
+        assert_eq!(memory.reviews("b.en.md").unwrap(), vec!["k"]);
+        assert_eq!(memory.failure("b.en.md").unwrap().as_deref(), Some("held"));
+    }
+
+    qa_warnings_are_replaced_in_order(memory) {
+        let reasons = ["b first".to_owned(), "a second".to_owned()];
+        memory.record_qa_warnings("a.en.md", &reasons).unwrap();
+        assert_eq!(memory.qa_warnings("a.en.md").unwrap(), reasons);
+        memory.record_qa_warnings("a.en.md", &[]).unwrap();
+        assert!(memory.qa_warnings("a.en.md").unwrap().is_empty());
+    }
+
+    approval_round_trips_and_is_replaced(memory) {
+        assert_eq!(memory.approval("content/a.en.md").unwrap(), None);
+        let mut approval = Approval {
+            path: "content/a.en.md".into(),
+            verdict: Verdict::Approved,
+            by: "Nguyễn Văn A".into(),
+            at: "2026-11-30T10:00:00Z".into(),
+            source_hash: "sha256:1".into(),
+            translation_hash: "2".into(),
+            reason: String::new(),
+        };
+        memory.record_approval(&approval).unwrap();
+        assert_eq!(
+            memory.approval("content/a.en.md").unwrap(),
+            Some(approval.clone())
+        );
+        approval.verdict = Verdict::Rejected;
+        approval.reason = "wrong name".into();
+        memory.record_approval(&approval).unwrap();
+        assert_eq!(memory.approval("content/a.en.md").unwrap(), Some(approval));
+        assert_eq!(memory.approval_count().unwrap(), 1);
+    }
+
+    settling_a_file_clears_reviews_and_updates_an_unedited_record(memory) {
+        memory.record_file("a.en.md", "v1", "s", &["k".to_owned()]).unwrap();
+        memory.settle_file("a.en.md", &hash("v1"), "v1 approved").unwrap();
+        assert!(memory.reviews("a.en.md").unwrap().is_empty());
+        assert_eq!(memory.written("a.en.md").unwrap().unwrap().content, "v1 approved");
+        // A record that is not what the reviewer saw on disk stays as it was.
+        memory.settle_file("a.en.md", &hash("other"), "v2").unwrap();
+        assert_eq!(memory.written("a.en.md").unwrap().unwrap().content, "v1 approved");
+    }
+
+    copying_to_another_memory_is_complete_and_idempotent(memory) {
+        let (vi, en) = langs();
+        memory
+            .store_segments(&vi, &en, &[entry("A.", "a", Origin::Machine), entry("B.", "b", Origin::Human)])
+            .unwrap();
+        memory.store_human_unit(&vi, &en, "k", "Nguồn.", "One.").unwrap();
+        memory.store_human_unit(&vi, &en, "k", "Nguồn.", "Two.").unwrap();
+        memory.record_file("a.en.md", "v", "s", &["k".to_owned()]).unwrap();
+        memory.record_qa_warnings("a.en.md", &["w".to_owned()]).unwrap();
+        let mut copy = Memory::in_memory().unwrap();
+        let mut copied = 0;
+        let counts = memory
+            .copy_to(&mut copy, &mut |event| {
+                if let CopyEvent::Copied(n) = event {
+                    copied += n;
+                }
+            })
+            .unwrap();
+        let added: u64 = counts.iter().map(|c| c.added).sum();
+        // 2 segments, 1 unit, 1 history row, 1 file, 1 review, 1 warning.
+        assert_eq!(added, 7, "{counts:?}");
+        assert_eq!(copied, 7);
+        assert_eq!(copy.segment(&vi, &en, "B.").unwrap().unwrap().origin, Origin::Human);
+        assert_eq!(copy.human_unit(&vi, &en, "k").unwrap().as_deref(), Some("Two."));
+        assert_eq!(copy.unit_history(&vi, &en, "k").unwrap(), vec!["One."]);
+        assert_eq!(copy.written("a.en.md").unwrap().unwrap().content, "v");
+        assert_eq!(copy.reviews("a.en.md").unwrap(), vec!["k"]);
+        let again = memory.copy_to(&mut copy, &mut |_| {}).unwrap();
+        assert_eq!(again.iter().map(|c| c.added).sum::<u64>(), 0, "{again:?}");
+        // And back: nothing is new to the memory it came from.
+        let back = copy.copy_to(&mut memory, &mut |_| {}).unwrap();
+        assert_eq!(back.iter().map(|c| c.added).sum::<u64>(), 0, "{back:?}");
+    }
+}
+
+#[test]
+fn file_store_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".dich/memory.db");
+    let (vi, en) = langs();
+    {
+        let mut memory = Memory::open(&path).unwrap();
+        memory
+            .store_segments(&vi, &en, &[entry("B.", "b", Origin::Machine)])
+            .unwrap();
+        memory
+            .record_file("content/x.en.md", "text", "sha256:1", &[])
+            .unwrap();
+    }
+    let memory = Memory::open(&path).unwrap();
+    assert_eq!(memory.segment_count().unwrap(), 1);
+    let written = memory.written("content/x.en.md").unwrap().unwrap();
+    assert_eq!(written.hash, hash("text"));
+}
+
+#[test]
+fn sqlite_grants_every_claim() {
+    let (vi, en) = langs();
+    let mut memory = Memory::in_memory().unwrap();
+    assert!(!memory.is_shared());
+    assert_eq!(
+        memory.claim(&vi, &en, &["A.", "B."]).unwrap(),
+        vec!["A.", "B."]
+    );
+}
+
+mod postgres_only;
