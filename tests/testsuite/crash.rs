@@ -155,6 +155,7 @@ async fn a_wrong_key_stops_the_run_after_one_request_without_printing_the_key() 
         server,
         requests: Default::default(),
         most_in_flight: Default::default(),
+        sent: Default::default(),
     };
     // Four request slots: still only the first request is made.
     let project = project_for(&deepl, 4, 5);

@@ -18,6 +18,7 @@ mod manifest;
 mod markdown;
 mod mock;
 mod output;
+mod postgres;
 mod qa;
 mod repair;
 mod review;

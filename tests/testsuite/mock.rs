@@ -1,8 +1,8 @@
 //! A wiremock server that speaks DeepL's `/v2/translate` as documented, echoing each
 //! text with a marker, after a delay, failing every n-th request if asked.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use wiremock::matchers::{method, path};
@@ -17,6 +17,8 @@ pub(crate) struct DeeplEcho {
     requests: Arc<AtomicUsize>,
     in_flight: Arc<AtomicUsize>,
     most_in_flight: Arc<AtomicUsize>,
+    /// Every text received, as `TARGET:text`, to count what was paid for.
+    sent: Arc<Mutex<Vec<String>>>,
 }
 
 impl Respond for DeeplEcho {
@@ -48,6 +50,9 @@ impl Respond for DeeplEcho {
                     .iter()
                     .map(|t| {
                         let text = t.as_str().unwrap_or_default();
+                        if let Ok(mut sent) = self.sent.lock() {
+                            sent.push(format!("{target}:{text}"));
+                        }
                         let text = if self.drop_tags {
                             without_tags(text)
                         } else {
@@ -87,6 +92,7 @@ pub(crate) struct Deepl {
     pub(crate) server: MockServer,
     pub(crate) requests: Arc<AtomicUsize>,
     pub(crate) most_in_flight: Arc<AtomicUsize>,
+    pub(crate) sent: Arc<Mutex<Vec<String>>>,
 }
 
 impl Deepl {
@@ -108,6 +114,7 @@ impl Deepl {
         let server = MockServer::start().await;
         let requests = Arc::new(AtomicUsize::new(0));
         let most_in_flight = Arc::new(AtomicUsize::new(0));
+        let sent = Arc::new(Mutex::new(Vec::new()));
         Mock::given(method("POST"))
             .and(path("/v2/translate"))
             .respond_with(DeeplEcho {
@@ -117,6 +124,7 @@ impl Deepl {
                 requests: Arc::clone(&requests),
                 in_flight: Arc::new(AtomicUsize::new(0)),
                 most_in_flight: Arc::clone(&most_in_flight),
+                sent: Arc::clone(&sent),
             })
             .mount(&server)
             .await;
@@ -124,12 +132,18 @@ impl Deepl {
             server,
             requests,
             most_in_flight,
+            sent,
         }
     }
 
     /// The most translate requests the server was answering at once.
     pub(crate) fn most_in_flight(&self) -> usize {
         self.most_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Every text received so far, as `TARGET:text`, in order of arrival.
+    pub(crate) fn sent(&self) -> Vec<String> {
+        self.sent.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// Translate requests received so far (including failed ones).

@@ -27,8 +27,10 @@ use super::report::Report;
 use super::scheduler::{BatchResult, Returned, Scheduler};
 use super::writer::{self, FileToWrite, Writer, Written};
 
+mod elsewhere;
 mod waiting;
 
+use elsewhere::Elsewhere;
 use waiting::{Seen, Waiting, WaitingJob};
 
 /// How long in-flight requests may finish after Ctrl-C before they are abandoned.
@@ -79,6 +81,7 @@ pub(crate) async fn run(
         progress,
         ready: VecDeque::new(),
         waiting: Waiting::default(),
+        elsewhere: Elsewhere::default(),
         writer: Writer::default(),
         stop: None,
         gate: sending.gate.cloned(),
@@ -97,6 +100,8 @@ struct Runner<'a> {
     /// Full batches waiting for a request slot.
     ready: VecDeque<Batch>,
     waiting: Waiting,
+    /// Segments another process is translating (a shared memory).
+    elsewhere: Elsewhere,
     writer: Writer,
     /// Why the run stopped sending, once it did.
     stop: Option<String>,
@@ -127,13 +132,17 @@ impl Runner<'_> {
                 }
             }
             self.writer.start();
-            if scheduler.outstanding() == 0 && self.writer.is_idle() {
+            if scheduler.outstanding() == 0 && self.writer.is_idle() && self.elsewhere.is_empty() {
                 break;
             }
+            let poll = self.elsewhere.due();
             tokio::select! {
                 biased;
                 Some(returned) = scheduler.next() => self.returned(returned, &scheduler)?,
                 Some(written) = self.writer.next() => self.written(written)?,
+                () = tokio::time::sleep_until(poll), if !self.elsewhere.is_empty() => {
+                    self.poll_elsewhere()?;
+                }
                 () = &mut interrupt, if self.stop.is_none() => {
                     self.interrupt(&mut scheduler).await?;
                     break;
@@ -201,6 +210,7 @@ impl Runner<'_> {
     fn admit(&mut self, job: Job) -> Result<(), RunError> {
         let target = job.target.clone();
         let (mut wait_for, mut failure, mut hits) = (Vec::new(), None, 0);
+        let mut to_send = Vec::new();
         for (segment, context) in job.segments_to_translate() {
             let key = &segment.key;
             match self.waiting.seen(&target, key) {
@@ -210,12 +220,23 @@ impl Runner<'_> {
                 Seen::OnItsWay => wait_for.push(key.clone()),
                 Seen::NotSent if self.reusable(&target, key)? => hits += 1,
                 Seen::NotSent => {
-                    for batch in self.batcher.add(&target, key, context) {
-                        self.queue(batch);
-                    }
                     self.waiting.sending(&target, key);
                     wait_for.push(key.clone());
+                    to_send.push((key.clone(), context));
                 }
+            }
+        }
+        // With a shared memory, only what this run could claim is sent; the rest is
+        // waited for (`elsewhere`). A dry run claims nothing.
+        if !self.settings.dry_run {
+            let source = &self.settings.layout.source;
+            to_send = self
+                .elsewhere
+                .claim(&mut self.memory, source, &target, to_send)?;
+        }
+        for (key, context) in to_send {
+            for batch in self.batcher.add(&target, &key, context) {
+                self.queue(batch);
             }
         }
         self.report.lang(&target).segments_from_memory += hits;
@@ -352,14 +373,39 @@ impl Runner<'_> {
         self.stop = Some(reason.to_owned());
         let mut dropped: Vec<Batch> = self.ready.drain(..).collect();
         dropped.extend(self.batcher.flush_all());
-        let keys = dropped.into_iter().flat_map(|batch| {
-            let target = batch.target;
-            batch
-                .segments
-                .into_iter()
-                .map(move |segment| (target.clone(), segment.text))
-        });
+        let elsewhere = self.elsewhere.drain();
+        let keys = dropped
+            .into_iter()
+            .flat_map(|batch| {
+                let target = batch.target;
+                batch
+                    .segments
+                    .into_iter()
+                    .map(move |segment| (target.clone(), segment.text))
+            })
+            .chain(elsewhere.into_iter().map(|(target, key, _)| (target, key)));
         self.waiting.never_sent(keys, reason);
+    }
+
+    /// Polls the segments another process holds: those that arrived complete their
+    /// jobs (counted as from the memory); those whose holder's lease expired are sent.
+    fn poll_elsewhere(&mut self) -> Result<(), RunError> {
+        let source = self.settings.layout.source.clone();
+        let polled = self.elsewhere.poll(&mut self.memory, &source)?;
+        for (target, keys) in polled.arrived {
+            self.report.lang(&target).segments_from_memory += keys.len();
+            let texts: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let batch = Batch::of_texts(source.clone(), target, &texts);
+            for ready in self.waiting.arrived(&batch, []) {
+                self.finish(ready)?;
+            }
+        }
+        for (target, key, context) in polled.taken_over {
+            for batch in self.batcher.add(&target, &key, context) {
+                self.queue(batch);
+            }
+        }
+        Ok(())
     }
 
     /// After Ctrl-C: stop sending, let requests in flight finish (their results are

@@ -1,0 +1,155 @@
+//! The shared PostgreSQL memory end to end (issue 16): clones of one portal translate
+//! at once and pay each sentence once, a reviewer's correction travels, a killed
+//! run's claims are taken over, and a SQLite memory moves to PostgreSQL. Each test is
+//! skipped with a visible SKIPPED line without a server (`DICH_TEST_POSTGRES_URL`;
+//! `.ci/run` starts one) and fails instead under CI.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use dich::memory::testing::schema_url;
+
+use crate::mock::Deepl;
+use crate::support::Project;
+
+/// A clone of the sample portal, translating with `server` into the shared memory
+/// `url` as the repository `portal`.
+fn clone_of(server: &Deepl, url: &str, extra: &str) -> Project {
+    let project = Project::sample();
+    project.write(
+        "config.toml",
+        &format!(
+            "{}\n[memory]\nurl = \"{url}\"\nrepository = \"portal\"\n{extra}",
+            server.config(2, 8)
+        ),
+    );
+    project
+}
+
+/// The texts sent more than once.
+fn repeated(sent: &[String]) -> Vec<&String> {
+    let mut seen = HashSet::new();
+    sent.iter().filter(|t| !seen.insert(*t)).collect()
+}
+
+/// What one run alone sends and writes (SQLite), to compare with.
+async fn reference() -> (HashSet<String>, Vec<(String, String)>) {
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let project = Project::sample();
+    project.write("config.toml", &server.config(2, 8));
+    project.run(&["translate"]).expect_code(0);
+    (server.sent().into_iter().collect(), project.translations())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clones_at_once_pay_each_sentence_once_and_end_with_identical_files() {
+    let Some(url) = schema_url("postgres::two_clones_at_once") else {
+        return;
+    };
+    let (unique, expected) = reference().await;
+    let server = Deepl::start(Duration::from_millis(80), None).await;
+    let (a, b) = (clone_of(&server, &url, ""), clone_of(&server, &url, ""));
+    let mut runs: Vec<_> = [&a, &b]
+        .iter()
+        .map(|clone| {
+            clone
+                .command(&["translate"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for run in &mut runs {
+        let output = run.wait().expect("wait");
+        assert!(output.success(), "a run failed: {output:?}");
+    }
+    let sent = server.sent();
+    let twice = repeated(&sent);
+    assert!(
+        twice.is_empty(),
+        "{} texts sent twice, e.g. {:?}",
+        twice.len(),
+        twice.iter().take(3).collect::<Vec<_>>()
+    );
+    assert_eq!(sent.into_iter().collect::<HashSet<_>>(), unique);
+    assert_eq!(a.translations(), expected);
+    assert_eq!(b.translations(), expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_correction_made_in_one_clone_is_reused_by_the_next_run_of_another() {
+    let Some(url) = schema_url("postgres::correction_travels") else {
+        return;
+    };
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let a = clone_of(&server, &url, "");
+    a.run(&["translate"]).expect_code(0);
+    let file = a
+        .translations()
+        .into_iter()
+        .find(|(rel, _)| rel.ends_with(".en.md"))
+        .map(|(rel, _)| format!("content/{rel}"))
+        .expect("an English translation");
+    let text = a.read(&file);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("EN-US:") || l.starts_with("EN-GB:") || l.starts_with("EN:"))
+        .expect("a translated paragraph")
+        .to_owned();
+    let corrected = text.replacen(&line, "A reviewer's own sentence.", 1);
+    a.write(&file, &corrected);
+    // A's next run learns the correction into the shared memory.
+    a.run(&["translate"]).expect_code(0);
+
+    let b = clone_of(&server, &url, "");
+    let before = server.sent().len();
+    b.run(&["translate"]).expect_code(0);
+    assert_eq!(
+        server.sent().len(),
+        before,
+        "B paid for what A had translated"
+    );
+    assert!(
+        b.read(&file).contains("A reviewer's own sentence."),
+        "{}",
+        b.read(&file)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_runs_claims_expire_and_are_taken_over() {
+    let Some(url) = schema_url("postgres::killed_run") else {
+        return;
+    };
+    let (unique, expected) = reference().await;
+    let server = Deepl::start(Duration::from_millis(400), None).await;
+    let lease = "lease_seconds = 1\n";
+    let (a, b) = (
+        clone_of(&server, &url, lease),
+        clone_of(&server, &url, lease),
+    );
+    let mut killed = a
+        .command(&["translate"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let was_running = killed.try_wait().expect("wait").is_none();
+    killed.kill().expect("SIGKILL");
+    killed.wait().expect("reap");
+    assert!(was_running, "the run finished before it could be killed");
+    // B waits for A's claims to expire, takes them over and completes everything.
+    b.run(&["translate"]).expect_code(0);
+    assert_eq!(b.translations(), expected);
+    let sent = server.sent();
+    assert_eq!(sent.iter().cloned().collect::<HashSet<_>>(), unique);
+    // Only what was in flight when A died may have been paid twice (2 requests of 8).
+    assert!(repeated(&sent).len() <= 16, "{:?}", repeated(&sent));
+    // A's next run sends nothing: the survivor finished its work.
+    let before = server.sent().len();
+    a.run(&["translate"]).expect_code(0);
+    assert_eq!(server.sent().len(), before);
+    assert_eq!(a.translations(), expected);
+}
