@@ -153,3 +153,70 @@ async fn a_killed_runs_claims_expire_and_are_taken_over() {
     assert_eq!(server.sent().len(), before);
     assert_eq!(a.translations(), expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_memory_moves_to_postgres_and_back_and_the_next_run_sends_nothing() {
+    let Some(url) = schema_url("postgres::migrate") else {
+        return;
+    };
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let project = Project::sample();
+    let sqlite_config = server.config(2, 8);
+    project.write("config.toml", &sqlite_config);
+    project.run(&["translate"]).expect_code(0);
+    let expected = project.translations();
+    let paid = server.sent().len();
+
+    let first = project
+        .run(&["memory", "migrate", "--to", &url, "--json"])
+        .expect_code(0)
+        .json();
+    assert!(first["copied"].as_u64().unwrap_or(0) > 0, "{first}");
+    assert_eq!(first["copied"], first["rows"], "{first}");
+    let again = project
+        .run(&["memory", "migrate", "--to", &url, "--json"])
+        .expect_code(0)
+        .json();
+    assert_eq!(again["copied"], 0, "a second copy adds nothing: {again}");
+
+    project.write(
+        "config.toml",
+        &format!("{sqlite_config}\n[memory]\nurl = \"{url}\"\n"),
+    );
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["segments_sent"], 0, "{summary}");
+    assert_eq!(summary["files_written"], 0, "{summary}");
+    assert_eq!(server.sent().len(), paid);
+
+    // And back, into a new SQLite file: a clone without the old file sends nothing.
+    let human = project
+        .run(&["memory", "migrate", "--to", "back.db"])
+        .expect_code(0)
+        .stdout();
+    assert!(human.contains("segments"), "{human}");
+    project.write(
+        "config.toml",
+        &format!("{sqlite_config}\n[memory]\npath = \"back.db\"\n"),
+    );
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["segments_sent"], 0, "{summary}");
+    assert_eq!(server.sent().len(), paid);
+    assert_eq!(project.translations(), expected);
+}
+
+#[test]
+fn a_password_in_the_url_is_refused_with_advice() {
+    let project = Project::new();
+    project.write(
+        "config.toml",
+        &format!(
+            "{}\n[memory]\nurl = \"postgres://dich:hunter2@127.0.0.1:1/x\"\n",
+            crate::support::CONFIG
+        ),
+    );
+    let run = project.run(&["translate"]);
+    assert_ne!(run.code(), 0);
+    let all = format!("{}{}", run.stdout(), run.stderr());
+    assert!(all.contains("password_env"), "{all}");
+    assert!(!all.contains("hunter2"), "the password leaked: {all}");
+}
