@@ -13,7 +13,11 @@ import signal
 import sys
 
 PORT, LATENCY, LIMIT = int(sys.argv[1]), int(sys.argv[2]) / 1000.0, int(sys.argv[3])
-stats = {"requests": 0, "rejected": 0, "texts": 0, "peak_concurrency": 0}
+stats = {"requests": 0, "rejected": 0, "texts": 0, "peak_concurrency": 0,
+         "characters": 0, "unique_characters": 0}
+# (target language, text) pairs answered so far: characters billed beyond the unique
+# ones were paid twice (the shared-memory benchmark, scripts/bench-postgres.sh).
+seen = set()
 active = 0
 
 
@@ -50,9 +54,15 @@ async def handle(reader, writer):
                 stats["peak_concurrency"] = max(stats["peak_concurrency"], active)
                 try:
                     await asyncio.sleep(LATENCY)
-                    texts = json.loads(body or b"{}").get("text", [])
+                    request = json.loads(body or b"{}")
+                    texts = request.get("text", [])
                     stats["requests"] += 1
                     stats["texts"] += len(texts)
+                    for t in texts:
+                        stats["characters"] += len(t)
+                        if (request.get("target_lang"), t) not in seen:
+                            seen.add((request.get("target_lang"), t))
+                            stats["unique_characters"] += len(t)
                     out = [{"detected_source_language": "VI", "text": "EN " + t} for t in texts]
                     writer.write(response("200 OK", {"translations": out}))
                 finally:

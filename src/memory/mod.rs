@@ -265,6 +265,12 @@ impl Memory {
         self.store.renew_claims()
     }
 
+    /// How often [`Memory::renew_claims`] must be called while this process holds
+    /// claims; `None` when claims never expire (SQLite).
+    pub fn renew_every(&self) -> Option<std::time::Duration> {
+        self.store.renew_every()
+    }
+
     /// The best translation of a segment: human, then imported, then machine.
     ///
     /// # Errors

@@ -104,6 +104,9 @@ pub(super) struct Postgres {
     lease_seconds: f64,
     /// This process in the claims table: host, process id and a random part.
     holder: String,
+    /// Calls made and the time spent waiting for their answers, logged at the end
+    /// (`DICH_LOG=dich::memory=debug`) for the benchmark's database share.
+    busy: std::cell::Cell<(u64, std::time::Duration)>,
 }
 
 impl Postgres {
@@ -178,6 +181,7 @@ impl Postgres {
                 std::process::id(),
                 rand::random::<u64>()
             ),
+            busy: std::cell::Cell::default(),
         })
     }
 
@@ -187,6 +191,8 @@ impl Postgres {
         f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, MemoryError> {
         let gone = || MemoryError::Disconnected(self.server.clone());
+        let started = std::time::Instant::now();
+        let _timer = Timer(&self.busy, started);
         let (answer, answered) = mpsc::sync_channel(1);
         self.jobs
             .as_ref()
@@ -256,12 +262,30 @@ impl Postgres {
     }
 }
 
+/// Adds the time since `.1` to the busy counter when dropped (every way out of a call).
+struct Timer<'a>(
+    &'a std::cell::Cell<(u64, std::time::Duration)>,
+    std::time::Instant,
+);
+
+impl Drop for Timer<'_> {
+    fn drop(&mut self) {
+        let (calls, time) = self.0.get();
+        self.0.set((calls + 1, time + self.1.elapsed()));
+    }
+}
+
 impl Drop for Postgres {
     /// Releases this process's claims (a clean exit need not wait for the lease),
     /// then lets the connection's thread end.
     fn drop(&mut self) {
         let holder = self.holder.clone();
         let _ = self.call(move |c| c.execute("DELETE FROM claims WHERE holder = $1", &[&holder]));
+        let (calls, time) = self.busy.get();
+        tracing::debug!(
+            "postgres memory: {calls} calls, {:.3} s waiting for the database",
+            time.as_secs_f64()
+        );
         self.jobs = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -832,6 +856,11 @@ impl Store for Postgres {
 
     fn is_shared(&self) -> bool {
         true
+    }
+
+    fn renew_every(&self) -> Option<std::time::Duration> {
+        // Three renewals per lease: one late renewal still keeps the claims.
+        Some(std::time::Duration::from_secs_f64(self.lease_seconds / 3.0))
     }
 
     fn dump(&self, table: &str) -> Result<Rows, MemoryError> {

@@ -188,6 +188,10 @@ pub(super) trait Store: Send + Debug {
     fn renew_claims(&mut self) -> Result<(), MemoryError> {
         Ok(())
     }
+    /// How often this process's claims must be renewed (`None`: they never expire).
+    fn renew_every(&self) -> Option<std::time::Duration> {
+        None
+    }
     /// Whether other processes write to this store while this one runs.
     fn is_shared(&self) -> bool {
         false

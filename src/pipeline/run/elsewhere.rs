@@ -84,6 +84,12 @@ impl Elsewhere {
         self.held.is_empty()
     }
 
+    /// Whether polls are due at all: segments are waited for, or this run's claims
+    /// in a shared memory need renewing.
+    pub(super) fn needs_polling(&self, memory: &Memory) -> bool {
+        !self.held.is_empty() || memory.renew_every().is_some()
+    }
+
     /// When the next poll is due.
     pub(super) fn due(&self) -> Instant {
         self.next
@@ -123,7 +129,13 @@ impl Elsewhere {
         } else {
             (self.wait * 2).min(MAX_WAIT)
         };
-        self.next = Instant::now() + self.wait;
+        // With nothing to wait for, the poll only keeps this run's own claims alive
+        // (a request slowed by retries must not lose its segments to another run).
+        let wait = match (self.held.is_empty(), memory.renew_every()) {
+            (true, Some(every)) => every,
+            _ => self.wait,
+        };
+        self.next = Instant::now() + wait;
         Ok(polled)
     }
 }

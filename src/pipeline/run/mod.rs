@@ -140,7 +140,7 @@ impl Runner<'_> {
                 biased;
                 Some(returned) = scheduler.next() => self.returned(returned, &scheduler)?,
                 Some(written) = self.writer.next() => self.written(written)?,
-                () = tokio::time::sleep_until(poll), if !self.elsewhere.is_empty() => {
+                () = tokio::time::sleep_until(poll), if self.elsewhere.needs_polling(&self.memory) => {
                     self.poll_elsewhere()?;
                 }
                 () = &mut interrupt, if self.stop.is_none() => {
