@@ -79,8 +79,8 @@ for clone in sorted(root.iterdir()):
     s = json.load(open(clone / "summary.json"))
     failed += s["failed"]
     wall = float((clone / "wall").read_text().split()[-1])
-    db = re.search(r"([0-9.]+) s waiting for the database", (clone / "log").read_text())
-    shares.append(float(db.group(1)) / wall if db and wall else float("nan"))
+    db = re.findall(r"([0-9.]+) s waiting for the database", (clone / "log").read_text())
+    shares.append(sum(map(float, db)) / wall if db and wall else float("nan"))
 ratio = stats["characters"] / stats["unique_characters"] if stats["unique_characters"] else float("nan")
 share = sum(shares) / len(shares)
 print(f"{n:3d} {stats['characters']:10d} {stats['unique_characters']:10d} {ratio:8.2f} {stats['requests']:8d} {end - start:9.2f} {100 * share:8.1f}% {failed:9d}")

@@ -11,7 +11,8 @@
 
 pg_bin() {
     local dir
-    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    # `|| true`: no match must not stop a caller running under `set -euo pipefail`.
+    dir=$( (ls -d /usr/lib/postgresql/*/bin 2>/dev/null || true) | sort -V | tail -n 1)
     if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return; fi
     if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; fi
 }

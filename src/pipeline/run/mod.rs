@@ -120,6 +120,13 @@ impl Runner<'_> {
             while let Some(returned) = scheduler.try_next() {
                 self.returned(returned, &scheduler)?;
             }
+            // Also here, not only in the `select!` below: a busy run (results always
+            // ready) would starve that branch, and its claims would expire unrenewed.
+            if self.elsewhere.needs_polling(&self.memory)
+                && tokio::time::Instant::now() >= self.elsewhere.due()
+            {
+                self.poll_elsewhere()?;
+            }
             self.offer_ready(&mut scheduler);
             if self.may_plan() {
                 if let Some(source) = sources.next() {
