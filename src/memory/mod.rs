@@ -16,9 +16,11 @@ use sha2::{Digest, Sha256};
 use crate::lang::Lang;
 
 mod approvals;
+mod proposals;
 pub mod tmx;
 
 pub use approvals::{Approval, Verdict};
+pub use proposals::Proposal;
 
 /// Where a translation came from. Lookups prefer human over import over machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -182,6 +184,10 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE qa_warnings (
         path TEXT NOT NULL, reason TEXT NOT NULL, recorded_at TEXT NOT NULL);
      CREATE INDEX qa_warnings_path ON qa_warnings (path);",
+    // 5: reserved for a parallel change (the lead's merge puts its migration here).
+    "",
+    // 6: machine proposals beside a person's block whose source changed (issue 12).
+    proposals::MIGRATION,
 ];
 
 /// The translation memory.
@@ -540,7 +546,7 @@ impl Memory {
     pub fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
-        for table in ["files", "reviews", "failures"] {
+        for table in ["files", "reviews", "failures", "proposals"] {
             tx.execute(&format!("DELETE FROM {table} WHERE path = ?1"), [to])
                 .and_then(|_| {
                     tx.execute(

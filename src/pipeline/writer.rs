@@ -35,6 +35,8 @@ pub(crate) struct FileToWrite {
     pub(crate) reviews: Vec<String>,
     /// QA warnings on its translations, recorded with it (the file needs review).
     pub(crate) qa_warnings: Vec<String>,
+    /// The machine's proposals beside people's blocks, recorded with it.
+    pub(crate) proposals: Vec<crate::memory::Proposal>,
 }
 
 /// A finished write: whether the file changed (`Ok(false)`: it already held these

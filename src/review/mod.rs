@@ -9,6 +9,7 @@
 
 pub mod manifest;
 mod mirror;
+pub mod proposals;
 
 use std::path::{Path, PathBuf};
 
@@ -121,6 +122,14 @@ pub enum ReviewError {
     /// The verdicts in the files could not be recovered.
     #[error("cannot recover the review verdicts from the files: {0}")]
     Recover(String),
+    /// A proposal could not be put in its file.
+    #[error("{path}: cannot accept the proposal: {message}")]
+    Proposal {
+        /// The translated file.
+        path: String,
+        /// Why.
+        message: String,
+    },
     /// The manifest could not be built.
     #[error("cannot write the manifest {}: {message}", path.display())]
     Manifest {
@@ -436,6 +445,11 @@ fn record(
         reason: reason.to_owned(),
     };
     memory.record_approval(&approval)?;
+    if verdict == Verdict::Approved {
+        // Approving the file as it is keeps the people's blocks: their proposals are
+        // settled.
+        memory.settle_proposals(&entry.path, None)?;
+    }
     let kind = if entry.kind == "ui" {
         FileKind::Ftl
     } else {

@@ -9,6 +9,7 @@ use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
 use crate::segment::Segmenter;
 
+use super::human_blocks::{ChangedBlock, carry_over};
 use super::job::{Job, JobDoc, JobUnit};
 use super::segments::{PlannedUnit, plan_unit};
 use super::settings::PlanSettings;
@@ -111,8 +112,13 @@ fn plan_job(
     };
     let mut units = Vec::with_capacity(keys.len());
     let mut reviews = Vec::new();
+    let mut proposals = Vec::new();
     for (j, key) in keys.iter().enumerate() {
         if let Some(human) = human(key)? {
+            // Still under review after its source changed (see below).
+            if earlier_reviews.contains(key) {
+                reviews.push(key.clone());
+            }
             units.push(JobUnit::Kept(human));
             continue;
         }
@@ -123,13 +129,30 @@ fn plan_job(
             units.push(JobUnit::Kept(block.clone()));
             continue;
         }
-        // The source under a human-edited block changed: translate it again, and
-        // ask for a review. The editor's text stays in the memory.
-        let previous = found.and_then(|f| f.keys.get(j));
-        if let Some(previous) = previous.filter(|p| *p != key)
-            && human(previous)?.is_some()
+        // The source under a person's block changed: the person's text stays (whole,
+        // or the sentences whose source is unchanged), the machine's proposal is
+        // recorded beside it, and the block asks for a review.
+        let previous = found.and_then(|f| f.keys.get(j)).filter(|p| *p != key);
+        if let Some(previous) = previous
+            && let Some(remembered) = human(previous)?
         {
+            let person = found
+                .and_then(|f| f.blocks.get(previous))
+                .cloned()
+                .unwrap_or(remembered);
+            let block = ChangedBlock {
+                index: j,
+                previous,
+                person,
+                new_unit: &segmented.units[j],
+            };
+            let pair = (source, target);
+            let protect = segmented.doc.protect();
+            let (unit, proposal) = carry_over(memory, pair, settings.segmenter, protect, block)?;
             reviews.push(key.clone());
+            units.push(unit);
+            proposals.push(proposal);
+            continue;
         }
         units.push(JobUnit::Machine(Arc::clone(&segmented.units[j])));
     }
@@ -143,6 +166,7 @@ fn plan_job(
         units,
         keys,
         reviews,
+        proposals,
         back_up_first: false,
     })
 }

@@ -11,6 +11,7 @@ use crate::pipeline::progress::Progress;
 use crate::pipeline::report::Report;
 
 mod article;
+mod human_blocks;
 mod job;
 mod layout;
 mod read_ahead;

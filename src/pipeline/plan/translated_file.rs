@@ -139,6 +139,14 @@ impl Edits<'_> {
             let now = self.translated.raw(i);
             if i < written.units.len() && written.raw(i) != now {
                 let source_text = source_texts.get(key).copied().unwrap_or("");
+                // Learned again after its source changed: the source it was written
+                // for is no longer in the file; keep the one remembered (issue 12
+                // compares it with the new source).
+                if source_text.is_empty()
+                    && memory.human_unit(source, target, key)?.as_deref() == Some(now)
+                {
+                    continue;
+                }
                 memory.store_human_unit(source, target, key, source_text, now)?;
             }
         }

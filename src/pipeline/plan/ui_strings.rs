@@ -75,6 +75,7 @@ pub(super) fn jobs(
             units,
             keys: Vec::new(),
             reviews: Vec::new(),
+            proposals: Vec::new(),
             back_up_first: false,
         });
     }

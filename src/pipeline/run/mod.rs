@@ -440,6 +440,7 @@ impl Runner<'_> {
             source_hash: file.source_hash,
             reviews: job.reviews,
             qa_warnings,
+            proposals: file.proposals,
         });
     }
 
@@ -465,6 +466,7 @@ impl Runner<'_> {
                 )?;
                 self.memory
                     .record_qa_warnings(&file.rel, &file.qa_warnings)?;
+                self.record_proposals(&file)?;
                 let outcome = if changed {
                     self.report.lang(&file.target).files_written += 1;
                     "written"
@@ -481,6 +483,23 @@ impl Runner<'_> {
                 self.progress.file_done(&file.rel, &file.target, "failed");
             }
         }
+        Ok(())
+    }
+
+    /// Records the proposals beside people's blocks, and the block now in the file as
+    /// the person's (under its new source), so a later change of the source finds it
+    /// and keeps it again.
+    fn record_proposals(&mut self, file: &FileToWrite) -> Result<(), RunError> {
+        if file.proposals.is_empty() {
+            return Ok(());
+        }
+        let source = &self.settings.layout.source;
+        for p in &file.proposals {
+            let kept = if p.in_file { &p.proposal } else { &p.person };
+            self.memory
+                .store_human_unit(source, &file.target, &p.unit_key, &p.new_source, kept)?;
+        }
+        self.memory.record_proposals(&file.proposals)?;
         Ok(())
     }
 

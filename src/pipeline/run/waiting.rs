@@ -159,6 +159,7 @@ mod tests {
             units: Vec::new(),
             keys: Vec::new(),
             reviews: Vec::new(),
+            proposals: Vec::new(),
             back_up_first: false,
         }
     }
