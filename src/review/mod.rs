@@ -100,6 +100,9 @@ pub struct Entry {
     pub backend: Option<String>,
     #[serde(skip)]
     translation_hash: Option<String>,
+    /// The QA warnings recorded when dich last wrote the file.
+    #[serde(skip)]
+    pub qa_warnings: usize,
 }
 
 impl Entry {
@@ -204,6 +207,7 @@ fn article_entry(
         source_hash,
         backend,
         translation_hash: None,
+        qa_warnings: memory.qa_warnings(&article.path)?.len(),
     };
     if let Some(text) = text {
         let human = matches!(article.state, State::NeedsReview | State::HumanEdited);
@@ -246,6 +250,7 @@ fn ui_entry(project: &Project, ui: &UiStatus, memory: &Memory) -> Result<Entry, 
         source_hash: source_text.as_deref().map(memory::hash),
         backend: None,
         translation_hash: None,
+        qa_warnings: memory.qa_warnings(&ui.path)?.len(),
     };
     if let Some(text) = text {
         let pseudo = text
