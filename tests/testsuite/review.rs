@@ -256,12 +256,25 @@ async fn the_reviewer_comes_from_the_environment_and_no_name_is_refused() {
     );
 }
 
-/// `review show --json` for `path`: its blocks with pending proposals.
+/// `review show --json` for `path`, validated against its schema: its blocks with
+/// pending proposals.
 fn shown(project: &Project, path: &str) -> Vec<Value> {
     let json = project
         .run(&["review", "show", path, "--json"])
         .expect_code(0)
         .json();
+    let schema = format!(
+        "{}/docs/schema/review-show.schema.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema).expect("schema")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{json:#}");
     json["files"][0]["blocks"]
         .as_array()
         .cloned()
