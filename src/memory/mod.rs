@@ -20,7 +20,7 @@ mod proposals;
 pub mod tmx;
 
 pub use approvals::{Approval, Verdict};
-pub use proposals::Proposal;
+pub use proposals::{HumanUnit, Proposal};
 
 /// Where a translation came from. Lookups prefer human over import over machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]

@@ -15,6 +15,22 @@ pub(super) const MIGRATION: &str = "CREATE TABLE proposals (
         in_file INTEGER NOT NULL, created_at TEXT NOT NULL,
         PRIMARY KEY (path, unit_key));";
 
+/// A person's translation of a whole block (a human unit), current or earlier: the
+/// human history that TMX export carries and import restores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HumanUnit {
+    /// The block's unit key.
+    pub key: String,
+    /// The block's source, Markdown (empty when it was not known).
+    pub source_text: String,
+    /// The person's block, Markdown.
+    pub translation: String,
+    /// True for the text in use, false for an earlier version it replaced.
+    pub current: bool,
+    /// When it was stored (current) or replaced (earlier), RFC 3339.
+    pub at: String,
+}
+
 /// A person's block whose source changed, with the machine's proposal for the new
 /// source.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -117,6 +133,42 @@ impl Memory {
                 .execute("DELETE FROM proposals WHERE path = ?1", [path]),
         };
         result.map(|_| ()).map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// Every human unit from `source` into `target` with its earlier versions: for each
+    /// key the earlier versions oldest first, then the current one.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn human_history(
+        &self,
+        source: &Lang,
+        target: &Lang,
+    ) -> Result<Vec<HumanUnit>, MemoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT source_hash, source_text, translation, 0, replaced_at, rowid, 0 FROM unit_history
+                 WHERE source_lang = ?1 AND target_lang = ?2
+                 UNION ALL
+                 SELECT source_hash, source_text, translation, 1, created_at, rowid, 1 FROM units
+                 WHERE source_lang = ?1 AND target_lang = ?2
+                 ORDER BY 1, 7, 6",
+            )
+            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![source.as_str(), target.as_str()], |row| {
+                Ok(HumanUnit {
+                    key: row.get(0)?,
+                    source_text: row.get(1)?,
+                    translation: row.get(2)?,
+                    current: row.get(3)?,
+                    at: row.get(4)?,
+                })
+            })
+            .map_err(|e| sqlite(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| sqlite(&self.path, e))
     }
 
     /// The source text a human unit was stored with (empty when it was not known).
