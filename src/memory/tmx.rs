@@ -1423,7 +1423,7 @@ mod tests {
         assert!(text.contains("changedate=\""), "{text}");
 
         let mut restored = Memory::in_memory().unwrap();
-        let report = import(&mut restored, &vi, &[en.clone()], &path).unwrap();
+        let report = import(&mut restored, &vi, std::slice::from_ref(&en), &path).unwrap();
         assert_eq!(report.human_units, 3, "{report:?}");
         assert_eq!(report.segments, 0, "{report:?}");
         assert_eq!(
@@ -1442,7 +1442,7 @@ mod tests {
             Some("Câu hai.")
         );
         // Importing again over what the memory holds adds nothing to the history.
-        let again = import(&mut restored, &vi, &[en.clone()], &path).unwrap();
+        let again = import(&mut restored, &vi, std::slice::from_ref(&en), &path).unwrap();
         assert_eq!(again.human_units, 0);
         assert_eq!(restored.unit_history(&vi, &en, "k1").unwrap().len(), 1);
     }
