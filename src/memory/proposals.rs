@@ -13,7 +13,11 @@ pub(super) const MIGRATION: &str = "CREATE TABLE proposals (
         path TEXT NOT NULL, unit_key TEXT NOT NULL, old_source TEXT NOT NULL,
         new_source TEXT NOT NULL, person TEXT NOT NULL, proposal TEXT NOT NULL,
         in_file INTEGER NOT NULL, created_at TEXT NOT NULL,
-        PRIMARY KEY (path, unit_key));";
+        PRIMARY KEY (path, unit_key));
+     CREATE TABLE review_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);";
+
+/// The `review_meta` row set once the verdicts mirrored in the files were recovered.
+const RECOVERED: &str = "verdicts_recovered";
 
 /// A person's translation of a whole block (a human unit), current or earlier: the
 /// human history that TMX export carries and import restores.
@@ -171,6 +175,37 @@ impl Memory {
             .map_err(|e| sqlite(&self.path, e))
     }
 
+    /// True once this memory took in the verdicts mirrored in the files (see
+    /// [`Memory::mark_verdicts_recovered`]).
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn verdicts_recovered(&self) -> Result<bool, MemoryError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM review_meta WHERE name = ?1)",
+                [RECOVERED],
+                |row| row.get(0),
+            )
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// Remembers that the verdicts mirrored in the files were recovered into this
+    /// memory: from then on the memory records every verdict itself, so the files need
+    /// not be read again for them.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn mark_verdicts_recovered(&mut self) -> Result<(), MemoryError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO review_meta (name, value) VALUES (?1, ?2)",
+                [RECOVERED, &now()],
+            )
+            .map(|_| ())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
     /// The source text a human unit was stored with (empty when it was not known).
     ///
     /// # Errors
@@ -260,6 +295,14 @@ mod tests {
         );
         memory.settle_proposals("content/a.en.md", None).unwrap();
         assert!(memory.proposals("content/a.en.md").unwrap().is_empty());
+    }
+
+    #[test]
+    fn recovery_is_remembered() {
+        let mut memory = Memory::in_memory().unwrap();
+        assert!(!memory.verdicts_recovered().unwrap());
+        memory.mark_verdicts_recovered().unwrap();
+        assert!(memory.verdicts_recovered().unwrap());
     }
 
     #[test]

@@ -332,7 +332,16 @@ fn settle(
 /// [`ReviewError`] when the memory or the content cannot be read.
 pub fn recover(project: &Project) -> Result<usize, ReviewError> {
     let mut memory = project.open_memory()?;
+    // Why not on every run: recovering costs a whole status pass (every source parsed,
+    // every translation read). Once a memory has taken in the files' verdicts it
+    // records every later verdict itself, so this runs once per memory: when it is
+    // new (first run, or `.dich/` deleted) or older than this marker. A memory that
+    // already holds approvals needs no recovery either.
+    if memory.verdicts_recovered()? {
+        return Ok(0);
+    }
     if memory.approval_count()? > 0 {
+        memory.mark_verdicts_recovered()?;
         return Ok(0);
     }
     let status = project
@@ -351,6 +360,7 @@ pub fn recover(project: &Project) -> Result<usize, ReviewError> {
             recovered += 1;
         }
     }
+    memory.mark_verdicts_recovered()?;
     Ok(recovered)
 }
 
