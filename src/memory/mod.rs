@@ -546,7 +546,13 @@ impl Memory {
     pub fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
-        for table in ["files", "reviews", "failures", "proposals"] {
+        for table in [
+            "files",
+            "reviews",
+            "failures",
+            "proposals",
+            "written_sources",
+        ] {
             tx.execute(&format!("DELETE FROM {table} WHERE path = ?1"), [to])
                 .and_then(|_| {
                     tx.execute(

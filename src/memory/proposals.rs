@@ -14,7 +14,8 @@ pub(super) const MIGRATION: &str = "CREATE TABLE proposals (
         new_source TEXT NOT NULL, person TEXT NOT NULL, proposal TEXT NOT NULL,
         in_file INTEGER NOT NULL, created_at TEXT NOT NULL,
         PRIMARY KEY (path, unit_key));
-     CREATE TABLE review_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);";
+     CREATE TABLE review_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE written_sources (path TEXT PRIMARY KEY, source TEXT NOT NULL);";
 
 /// The `review_meta` row set once the verdicts mirrored in the files were recovered.
 const RECOVERED: &str = "verdicts_recovered";
@@ -203,6 +204,32 @@ impl Memory {
                 [RECOVERED, &now()],
             )
             .map(|_| ())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// Records the source text the translated file `path` was just written from, so
+    /// an edit learned after the source changed still knows the source it translated.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn record_written_source(&mut self, path: &str, source: &str) -> Result<(), MemoryError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO written_sources (path, source) VALUES (?1, ?2)",
+                [path, source],
+            )
+            .map(|_| ())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// The source text the translated file `path` was last written from, if recorded.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn written_source(&self, path: &str) -> Result<Option<String>, MemoryError> {
+        self.conn
+            .prepare_cached("SELECT source FROM written_sources WHERE path = ?1")
+            .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
             .map_err(|e| sqlite(&self.path, e))
     }
 

@@ -432,3 +432,42 @@ async fn a_structural_change_keeps_the_persons_block_beside_the_proposal_until_a
     let again = project.translate_json(&[]);
     assert_eq!(again["files_written"], 0, "{again}");
 }
+
+/// The issue's own steps: the reviewer's edit and the source change reach dich in the
+/// same run; the source the edit was made against is remembered from the last write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_and_a_source_change_in_one_step_still_keep_the_reviewers_sentence() {
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let project = translated(&server).await;
+    let en = "content/tin.en.md";
+    let text = project.read(en);
+    let at = text.find("Làng mở hội").expect("machine sentence");
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = text[line_start..at].to_owned();
+    project.write(
+        en,
+        &text.replace(
+            &format!("{prefix}Làng mở hội vào mùa xuân."),
+            "The village holds its festival in spring.",
+        ),
+    );
+    project.write(
+        "content/tin.md",
+        &NEWS.replace("Mọi người đều vui.", "Mọi người đều rất vui."),
+    );
+    let run = project.translate_json(&[]);
+    assert_eq!(run["failed"], 0, "{run}");
+    assert!(
+        project.read(en).contains(&format!(
+            "The village holds its festival in spring. {prefix}Mọi người đều rất vui."
+        )),
+        "{}",
+        project.read(en)
+    );
+    assert_eq!(state_of(&project, en), "needs-review");
+    let blocks = shown(&project, en);
+    assert_eq!(
+        blocks[0]["old_source"], "Làng mở hội vào mùa xuân. Mọi người đều vui.",
+        "{blocks:?}"
+    );
+}

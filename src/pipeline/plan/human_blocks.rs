@@ -9,9 +9,10 @@
 //! both cases the block needs a review.
 //!
 //! This needs the old source of the block, which the memory keeps with the person's
-//! text (`units.source_text`). Without it (`.dich/` deleted, or the source and the
-//! translation changed in the same step) the sentences cannot be compared, so the
-//! person's block is kept whole with a proposal.
+//! text (`units.source_text`, learned from the source the file was last written from
+//! when the source changed in the same step). Without it (`.dich/` deleted, a TMX
+//! restore of an older block) the sentences cannot be compared, so the person's block
+//! is kept whole with a proposal.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -90,6 +90,7 @@ pub(crate) fn analyse(
             written: &written.content,
             keys: &keys,
             fields,
+            rel,
         };
         edits.learn(memory, (source, target), doc)?;
     }
@@ -112,6 +113,8 @@ struct Edits<'a> {
     written: &'a str,
     keys: &'a [String],
     fields: &'a [String],
+    /// The translated file, relative to the project root.
+    rel: &'a str,
 }
 
 impl Edits<'_> {
@@ -130,15 +133,29 @@ impl Edits<'_> {
         ) else {
             return Ok(());
         };
-        let source_texts: HashMap<String, &str> = unit_keys(doc)
+        let mut source_texts: HashMap<String, String> = unit_keys(doc)
             .into_iter()
             .enumerate()
-            .map(|(i, k)| (k, doc.raw(i)))
+            .map(|(i, k)| (k, doc.raw(i).to_owned()))
             .collect();
+        // The source may have changed since dich wrote the file, in the same step as
+        // the edit: the blocks of the source it was written from (issue 12 compares a
+        // person's sentences with them).
+        if self.keys.iter().any(|k| !source_texts.contains_key(k))
+            && let Some(old) = memory.written_source(self.rel)?
+            && let Ok(old) =
+                Document::parse_with(&doc.path, old.as_bytes(), self.fields, doc.protect())
+        {
+            for (i, key) in unit_keys(&old).into_iter().enumerate() {
+                source_texts
+                    .entry(key)
+                    .or_insert_with(|| old.raw(i).to_owned());
+            }
+        }
         for (i, key) in self.keys.iter().enumerate() {
             let now = self.translated.raw(i);
             if i < written.units.len() && written.raw(i) != now {
-                let source_text = source_texts.get(key).copied().unwrap_or("");
+                let source_text = source_texts.get(key).map_or("", String::as_str);
                 // Learned again after its source changed: the source it was written
                 // for is no longer in the file; keep the one remembered (issue 12
                 // compares it with the new source).

@@ -431,7 +431,12 @@ impl Runner<'_> {
             let what = format!("message `{id}` not written: {reason}");
             self.report.fail(job.rel.clone(), Some(&job.target), what);
         }
+        let source_text = match &job.doc {
+            JobDoc::Article(doc) => Some(std::sync::Arc::clone(doc)),
+            JobDoc::Ftl(_) => None,
+        };
         self.writer.queue(FileToWrite {
+            source_text,
             out_path: job.out_path,
             rel: job.rel,
             source_rel: job.source_rel,
@@ -467,6 +472,9 @@ impl Runner<'_> {
                 self.memory
                     .record_qa_warnings(&file.rel, &file.qa_warnings)?;
                 self.record_proposals(&file)?;
+                if let Some(doc) = &file.source_text {
+                    self.memory.record_written_source(&file.rel, &doc.text)?;
+                }
                 let outcome = if changed {
                     self.report.lang(&file.target).files_written += 1;
                     "written"
