@@ -330,9 +330,13 @@ fn summary_lines(report: &Report) -> Vec<String> {
             thousands(report.failed),
         ],
     ));
+    let retries = match report.retries {
+        0 => String::new(),
+        n => format!(" ({})", counted(n, "retry").replace("retrys", "retries")),
+    };
     out.push(fit(
         &format!(
-            "  {} and {} in scope; {} in {:.1} s",
+            "  {} and {} in scope; {}{retries} in {:.1} s",
             counted(report.articles, "article"),
             counted(report.ui_files, "UI file"),
             counted(report.requests, "request"),
@@ -340,6 +344,15 @@ fn summary_lines(report: &Report) -> Vec<String> {
         ),
         WIDTH,
     ));
+    if let Some(billed) = report.characters_billed {
+        out.push(fit(
+            &format!(
+                "  billed by the service: {} (it reported them)",
+                counted(billed, "character")
+            ),
+            WIDTH,
+        ));
+    }
     if report.segments_repaired > 0 {
         out.extend(wrap(
             &format!(

@@ -248,7 +248,14 @@ impl Project {
                 .unwrap_or(self.config.backend.concurrency),
             handle_interrupt: options.handle_interrupt,
         };
+        let metered_before = chain.metered();
         let mut report = run::run(settings, sources, sending, memory, report, progress).await?;
+        // What the services saw replaces the count of batches (issue 10).
+        if let (false, Some(before), Some(after)) =
+            (options.dry_run, metered_before, chain.metered())
+        {
+            report.apply_metered(&after.since(&before));
+        }
         report.sum_languages();
         report.handovers = chain.handovers();
         report.elapsed_seconds = started.elapsed().as_secs_f64();
