@@ -40,7 +40,7 @@ mod writer;
 
 pub use gate::held_code;
 pub use plan::SourcesError;
-pub use progress::{NoProgress, Progress};
+pub use progress::{InFlight, NoProgress, Progress};
 pub use qa::{QaIssue, QaReport, QaSummary};
 pub use report::{Failure, LangReport, Report};
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
@@ -231,6 +231,8 @@ impl Project {
             self.rekey(&mut memory)?;
         }
         let sources = plan::find_sources(&self.layout, &only, &mut report)?;
+        let watched = chain.clone();
+        progress.watch_requests(std::sync::Arc::new(move || watched.in_flight()));
         progress.start(sources.len() * targets.len());
         let settings = PlanSettings {
             layout: &self.layout,
