@@ -42,7 +42,7 @@ pub use gate::held_code;
 pub use plan::SourcesError;
 pub use progress::{InFlight, NoProgress, Progress};
 pub use qa::{QaIssue, QaReport, QaSummary};
-pub use report::{Failure, LangReport, Report};
+pub use report::{Failure, LangReport, PlannedFile, Report, Why};
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 
 use plan::{Layout, PlanSettings};

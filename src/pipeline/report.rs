@@ -43,6 +43,48 @@ pub struct Failure {
     pub code: Option<String>,
 }
 
+/// Why a file is (or, in a dry run, would be) written.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Why {
+    /// There is no translation yet.
+    Missing,
+    /// The source changed since the translation was written (`stale` in `dich status`).
+    SourceChanged,
+    /// The translation is in conflict with its source and `--force` replaces it.
+    Forced,
+    /// The UI strings file lacks messages of the reference file.
+    UiStringsMissing,
+    /// Machine-translated UI strings whose reference text changed (none missing).
+    UiStringsStale,
+}
+
+impl Why {
+    /// The reason as `dich translate` prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::Missing => "missing",
+            Why::SourceChanged => "source changed",
+            Why::Forced => "forced",
+            Why::UiStringsMissing => "UI strings missing",
+            Why::UiStringsStale => "UI strings stale",
+        }
+    }
+}
+
+/// A file the run planned to write, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PlannedFile {
+    /// The translation's path (relative to the project root).
+    pub path: String,
+    /// Its target language.
+    pub lang: String,
+    /// Why it is written.
+    pub reason: Why,
+    /// More about the reason, where there is more (which messages, which conflict).
+    pub detail: Option<String>,
+}
+
 /// The summary of `dich translate`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
@@ -84,6 +126,9 @@ pub struct Report {
     pub languages: BTreeMap<String, LangReport>,
     /// Each failure with its reason.
     pub failures: Vec<Failure>,
+    /// Every file the run planned to write and why (in a dry run: would write), in
+    /// planning order. Whether it was written is in `files_written` and `failures`.
+    pub files: Vec<PlannedFile>,
     /// Wall-clock seconds.
     pub elapsed_seconds: f64,
     /// The run was stopped by Ctrl-C.

@@ -160,6 +160,7 @@ mod tests {
             keys: Vec::new(),
             reviews: Vec::new(),
             back_up_first: false,
+            why: (crate::pipeline::report::Why::Missing, None),
         }
     }
 
