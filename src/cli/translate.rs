@@ -363,7 +363,8 @@ fn summary_lines(report: &Report) -> Vec<String> {
     ));
     let retries = match report.retries {
         0 => String::new(),
-        n => format!(" ({})", counted(n, "retry").replace("retrys", "retries")),
+        1 => " (1 retry)".to_owned(),
+        n => format!(" ({} retries)", thousands(n)),
     };
     out.push(fit(
         &format!(
@@ -429,4 +430,47 @@ fn summary_lines(report: &Report) -> Vec<String> {
 fn counted(n: usize, noun: &str) -> String {
     let s = if n == 1 { "" } else { "s" };
     format!("{} {noun}{s}", thousands(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_shows_retries_and_billed_characters_within_80_columns() {
+        let report = Report {
+            backend: "deepl".into(),
+            articles: 604,
+            ui_files: 12,
+            requests: 1_234_567,
+            retries: 89_012,
+            characters_billed: Some(987_654_321),
+            elapsed_seconds: 12_345.6,
+            ..Report::default()
+        };
+        let lines = summary_lines(&report);
+        let text = lines.join("\n");
+        assert!(
+            text.contains("1,234,567 requests (89,012 retries)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("billed by the service: 987,654,321 characters"),
+            "{text}"
+        );
+        for line in &lines {
+            assert!(line.chars().count() <= WIDTH, "{line:?}");
+        }
+        let unknown = Report {
+            characters_billed: None,
+            retries: 1,
+            ..report
+        };
+        let text = summary_lines(&unknown).join("\n");
+        assert!(text.contains("(1 retry)"), "{text}");
+        assert!(
+            !text.contains("billed"),
+            "unknown billing is not shown: {text}"
+        );
+    }
 }
