@@ -40,9 +40,9 @@ mod writer;
 
 pub use gate::held_code;
 pub use plan::SourcesError;
-pub use progress::{NoProgress, Progress};
+pub use progress::{InFlight, NoProgress, Progress};
 pub use qa::{QaIssue, QaReport, QaSummary};
-pub use report::{Failure, LangReport, Report};
+pub use report::{Failure, LangReport, PlannedFile, Report, Why};
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 
 use plan::{Layout, PlanSettings};
@@ -231,6 +231,8 @@ impl Project {
             self.rekey(&mut memory)?;
         }
         let sources = plan::find_sources(&self.layout, &only, &mut report)?;
+        let watched = chain.clone();
+        progress.watch_requests(std::sync::Arc::new(move || watched.in_flight()));
         progress.start(sources.len() * targets.len());
         let settings = PlanSettings {
             layout: &self.layout,
@@ -248,7 +250,14 @@ impl Project {
                 .unwrap_or(self.config.backend.concurrency),
             handle_interrupt: options.handle_interrupt,
         };
+        let metered_before = chain.metered();
         let mut report = run::run(settings, sources, sending, memory, report, progress).await?;
+        // What the services saw replaces the count of batches (issue 10).
+        if let (false, Some(before), Some(after)) =
+            (options.dry_run, metered_before, chain.metered())
+        {
+            report.apply_metered(&after.since(&before));
+        }
         report.sum_languages();
         report.handovers = chain.handovers();
         report.elapsed_seconds = started.elapsed().as_secs_f64();

@@ -16,7 +16,7 @@ use super::settings::PlanSettings;
 use super::translated_file::{self, AlignedFile, TranslatedFile};
 use super::unit_keys::unit_keys;
 use crate::pipeline::progress::Progress;
-use crate::pipeline::report::Report;
+use crate::pipeline::report::{Report, Why};
 
 /// An article parsed and split into segments once, for the jobs of all its
 /// languages: the document, the key of each unit and each unit's segments.
@@ -65,23 +65,26 @@ pub(super) fn jobs(
         let doc = &segmented.doc;
         let existing =
             translated_file::analyse(memory, doc, pair, &out_path, &rel, &layout.fields, learn)?;
-        let (found, back_up_first) = match existing {
-            TranslatedFile::Missing => (None, false),
+        let (found, back_up_first, why) = match existing {
+            TranslatedFile::Missing => (None, false, (Why::Missing, None)),
             TranslatedFile::Conflict(reason) if !settings.force => {
                 let reason = format!("conflict: {reason}");
                 report.fail(rel.clone(), Some(target), reason);
                 progress.file_done(&rel, target, "conflict");
                 continue;
             }
-            TranslatedFile::Conflict(_) => (None, !settings.dry_run),
+            TranslatedFile::Conflict(reason) => {
+                (None, !settings.dry_run, (Why::Forced, Some(reason)))
+            }
             TranslatedFile::Aligned(found) if found.up_to_date => {
                 progress.file_done(&rel, target, "up to date");
                 continue;
             }
-            TranslatedFile::Aligned(found) => (Some(found), false),
+            TranslatedFile::Aligned(found) => (Some(found), false, (Why::SourceChanged, None)),
         };
         let mut job = plan_job(settings, segmented, target, out_path, rel, found, memory)?;
         job.back_up_first = back_up_first;
+        job.why = why;
         jobs.push(job);
     }
     Ok(jobs)
@@ -168,5 +171,6 @@ fn plan_job(
         reviews,
         proposals,
         back_up_first: false,
+        why: (Why::Missing, None),
     })
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::content::Document;
 use crate::fluent::FtlPlan;
 use crate::lang::Lang;
+use crate::pipeline::report::Why;
 
 use super::segments::{PlannedSegment, PlannedUnit};
 
@@ -76,6 +77,8 @@ pub(crate) struct Job {
     /// The file at `out_path` is in conflict and `--force` replaces it: save a copy
     /// first (never set in a dry run).
     pub(crate) back_up_first: bool,
+    /// Why the file is written, with details where there are any.
+    pub(crate) why: (Why, Option<String>),
 }
 
 impl Job {

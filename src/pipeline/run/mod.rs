@@ -23,7 +23,7 @@ use super::gate::{self, Gate};
 use super::plan::{self, Job, JobDoc, ParsedSource, PlanSettings, ReadAhead, Source};
 use super::progress::Progress;
 use super::render::{self, RenderedFile};
-use super::report::Report;
+use super::report::{PlannedFile, Report};
 use super::scheduler::{BatchResult, Returned, Scheduler};
 use super::writer::{self, FileToWrite, Writer, Written};
 
@@ -190,6 +190,13 @@ impl Runner<'_> {
         for job in jobs.iter().filter(|job| job.back_up_first) {
             writer::back_up(&job.out_path)?;
         }
+        // Which files and why: the list a dry run shows (issue 14).
+        self.report.files.extend(jobs.iter().map(|job| PlannedFile {
+            path: job.rel.clone(),
+            lang: job.target.to_string(),
+            reason: job.why.0,
+            detail: job.why.1.clone(),
+        }));
         for job in jobs {
             self.admit(job)?;
         }

@@ -161,6 +161,7 @@ mod tests {
             reviews: Vec::new(),
             proposals: Vec::new(),
             back_up_first: false,
+            why: (crate::pipeline::report::Why::Missing, None),
         }
     }
 
