@@ -26,7 +26,7 @@ pub(crate) struct SegmentedArticle {
     keys: Vec<String>,
     units: Vec<Arc<PlannedUnit>>,
     /// The source file's record, for the no-op shortcut of later runs.
-    record: Option<FileRecord>,
+    record: Option<Box<FileRecord>>,
 }
 
 impl SegmentedArticle {
@@ -47,7 +47,10 @@ impl SegmentedArticle {
 
     /// The same, with the record of the source file as it was read.
     pub(crate) fn with_record(self, record: Option<FileRecord>) -> Self {
-        SegmentedArticle { record, ..self }
+        SegmentedArticle {
+            record: record.map(Box::new),
+            ..self
+        }
     }
 }
 
@@ -68,7 +71,7 @@ pub(super) fn jobs(
     // run, which writes nothing).
     let mut records = Records::new(layout);
     if let Some(record) = &segmented.record {
-        records.push(&layout.display_path(&article.source), record.clone());
+        records.push(&layout.display_path(&article.source), (**record).clone());
     }
     for target in settings.targets {
         report.lang(target).articles += 1;

@@ -220,6 +220,9 @@ pub(crate) fn unchanged(
     Ok(Some(record))
 }
 
+/// An article's source record and the records of its translations, in order.
+pub(crate) type Recorded = (FileRecord, Vec<Option<FileRecord>>);
+
 /// What the records say about an article: its source's record, and per target
 /// language the record of its translation (`None` where the file changed, is missing
 /// or has no record). `None` when the source itself changed (or there is no stamp).
@@ -232,7 +235,7 @@ pub(crate) fn recorded_article(
     article: &Article,
     memory: &Memory,
     records: &mut Records,
-) -> Result<Option<(FileRecord, Vec<Option<FileRecord>>)>, MemoryError> {
+) -> Result<Option<Recorded>, MemoryError> {
     let Some(stamp) = &layout.stamp else {
         return Ok(None);
     };
