@@ -16,10 +16,12 @@ use sha2::{Digest, Sha256};
 use crate::lang::Lang;
 
 mod approvals;
+mod file_stats;
 mod proposals;
 pub mod tmx;
 
 pub use approvals::{Approval, Verdict};
+pub use file_stats::FileRecord;
 pub use proposals::{HumanUnit, Proposal};
 
 /// Where a translation came from. Lookups prefer human over import over machine.
@@ -184,8 +186,13 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE qa_warnings (
         path TEXT NOT NULL, reason TEXT NOT NULL, recorded_at TEXT NOT NULL);
      CREATE INDEX qa_warnings_path ON qa_warnings (path);",
-    // 5: reserved for a parallel change (the lead's merge puts its migration here).
-    "",
+    // 5: what proves a source or translated file unchanged since it was last read
+    // (issue 15): its stat data and content hash, and what was derived from it.
+    "CREATE TABLE file_stats (
+        path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+        file_id INTEGER NOT NULL, checked_ns INTEGER NOT NULL, content_hash TEXT NOT NULL,
+        stamp TEXT NOT NULL, source_hash TEXT NOT NULL, text_hash TEXT NOT NULL,
+        keys TEXT NOT NULL);",
     // 6: machine proposals beside a person's block whose source changed (issue 12).
     proposals::MIGRATION,
 ];
@@ -552,6 +559,7 @@ impl Memory {
             "failures",
             "proposals",
             "written_sources",
+            "file_stats",
         ] {
             tx.execute(&format!("DELETE FROM {table} WHERE path = ?1"), [to])
                 .and_then(|_| {
@@ -675,8 +683,13 @@ fn now() -> String {
 
 /// The key of a text: sha256 of its bytes, hex. Callers normalise first.
 pub fn hash(text: &str) -> String {
+    hash_bytes(text.as_bytes())
+}
+
+/// sha256 of `bytes`, hex: [`hash`] of bytes that need not be UTF-8 (a file's content).
+pub fn hash_bytes(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(text.as_bytes());
+    let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
     for byte in digest {
         out.push(char::from(HEX[usize::from(byte >> 4)]));

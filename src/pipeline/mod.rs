@@ -149,6 +149,7 @@ impl Project {
             fields: config.content.translatable_fields.clone(),
             // The patterns were checked when the config was loaded.
             protect: content::Protect::new(&config.content.protect).unwrap_or_default(),
+            stamp: plan::stamp(&config),
         };
         let checker = config.qa.checker().map_err(|e| ConfigError::Other {
             path: config.path.clone(),
@@ -241,6 +242,8 @@ impl Project {
             force: options.force,
             dry_run: options.dry_run,
         };
+        // The no-op shortcut: what the memory proves unchanged is not read again.
+        let sources = plan::skip_unchanged(&settings, sources, &mut memory, &mut report, progress)?;
         let gate = self.checker.clone().map(|c| gate::Gate::new(c, chain));
         let sending = Sending {
             gate: gate.as_ref(),

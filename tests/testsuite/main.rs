@@ -17,6 +17,7 @@ mod install;
 mod manifest;
 mod markdown;
 mod mock;
+mod noop;
 mod output;
 mod qa;
 mod repair;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::content::{self, Article, Document};
 use crate::lang::Lang;
-use crate::memory::{Memory, MemoryError};
+use crate::memory::{FileRecord, Memory, MemoryError};
 use crate::segment::Segmenter;
 
 use super::human_blocks::{ChangedBlock, carry_over};
@@ -14,6 +14,7 @@ use super::job::{Job, JobDoc, JobUnit};
 use super::segments::{PlannedUnit, plan_unit};
 use super::settings::PlanSettings;
 use super::translated_file::{self, AlignedFile, TranslatedFile};
+use super::unchanged::Records;
 use super::unit_keys::unit_keys;
 use crate::pipeline::progress::Progress;
 use crate::pipeline::report::{Report, Why};
@@ -25,6 +26,8 @@ pub(crate) struct SegmentedArticle {
     doc: Arc<Document>,
     keys: Vec<String>,
     units: Vec<Arc<PlannedUnit>>,
+    /// The source file's record, for the no-op shortcut of later runs.
+    record: Option<Box<FileRecord>>,
 }
 
 impl SegmentedArticle {
@@ -39,6 +42,15 @@ impl SegmentedArticle {
                 .map(|u| Arc::new(plan_unit(segmenter, u.tagged.text())))
                 .collect(),
             doc,
+            record: None,
+        }
+    }
+
+    /// The same, with the record of the source file as it was read.
+    pub(crate) fn with_record(self, record: Option<FileRecord>) -> Self {
+        SegmentedArticle {
+            record: record.map(Box::new),
+            ..self
         }
     }
 }
@@ -56,6 +68,12 @@ pub(super) fn jobs(
 ) -> Result<Vec<Job>, MemoryError> {
     let layout = settings.layout;
     let mut jobs = Vec::new();
+    // What this run learns about the files, written in one transaction (not in a dry
+    // run, which writes nothing).
+    let mut records = Records::new(layout);
+    if let Some(record) = &segmented.record {
+        records.push(&layout.display_path(&article.source), (**record).clone());
+    }
     for target in settings.targets {
         report.lang(target).articles += 1;
         let out_path = content::translation_path(&article.source, &layout.keys.key(target));
@@ -63,8 +81,9 @@ pub(super) fn jobs(
         let pair = (&layout.source, target);
         let learn = !settings.dry_run;
         let doc = &segmented.doc;
+        let file = (out_path.as_path(), rel.as_str());
         let existing =
-            translated_file::analyse(memory, doc, pair, &out_path, &rel, &layout.fields, learn)?;
+            translated_file::analyse(memory, doc, pair, file, &layout.fields, learn, &mut records)?;
         let (found, back_up_first, why) = match existing {
             TranslatedFile::Missing => (None, false, (Why::Missing, None)),
             TranslatedFile::Conflict(reason) if !settings.force => {
@@ -86,6 +105,9 @@ pub(super) fn jobs(
         job.back_up_first = back_up_first;
         job.why = why;
         jobs.push(job);
+    }
+    if !settings.dry_run {
+        records.flush(memory)?;
     }
     Ok(jobs)
 }

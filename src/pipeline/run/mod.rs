@@ -470,6 +470,13 @@ impl Runner<'_> {
         };
         match result {
             Ok(changed) => {
+                let file_at = (file.out_path.as_path(), file.rel.as_str());
+                plan::record_written(
+                    self.settings.layout,
+                    &mut self.memory,
+                    file_at,
+                    &file.content,
+                )?;
                 self.memory.record_file(
                     &file.rel,
                     &file.content,
