@@ -525,10 +525,9 @@ fn ui_files(project: &Project, lang: &str) -> Result<Vec<pages::UiSection>, Serv
         .map_err(|e| ServeError::Internal(e.to_string()))?;
     let (entries, _) = all_entries(project)?;
     let mut sections = Vec::new();
-    for reference in files {
-        let rel = reference
-            .strip_prefix(&reference_dir)
-            .unwrap_or(&reference)
+    for file in files {
+        let reference = reference_dir.join(&file);
+        let rel = file
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect::<Vec<_>>()

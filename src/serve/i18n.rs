@@ -57,3 +57,44 @@ impl<'a> Texts<'a> {
             .text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ui_strings_pass_dich_check_strictly() {
+        let dir = tempfile::tempdir().unwrap();
+        let locales = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/serve/locales");
+        let config = format!(
+            "[project]\nsource = \"vi\"\ntargets = [\"en\"]\nlocales_dir = '{}'\n",
+            locales.display()
+        );
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        let config = crate::config::Config::from_file(&dir.path().join("config.toml")).unwrap();
+        let report = crate::fluent::check(&config);
+        assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+        assert_eq!(
+            report.summary.files,
+            LOCALES.len(),
+            "both files were checked"
+        );
+    }
+
+    #[test]
+    fn a_message_is_formatted_in_the_negotiated_language_with_its_arguments() {
+        let localizer = localizer();
+        assert!(
+            localizer.problems().is_empty(),
+            "{:?}",
+            localizer.problems()
+        );
+        let vi = Texts::negotiate(&localizer, "vi");
+        assert_eq!(
+            vi.with("serve-signed-in-as", &[("name", "An")]),
+            "Đã đăng nhập: An"
+        );
+        let en = Texts::negotiate(&localizer, "ko-KR,en;q=0.5");
+        assert_eq!(en.t("serve-save"), "Save");
+    }
+}

@@ -18,6 +18,9 @@ pub(crate) fn resolve(root: &Path, allowed: &[&Path], rel: &str) -> Result<PathB
     let path = Path::new(rel);
     let plain = !rel.is_empty()
         && !rel.contains(['\\', '\0'])
+        && rel
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
         && path.components().all(|c| matches!(c, Component::Normal(_)));
     if !plain {
         return Err(ServeError::Forbidden("serve-error-path"));

@@ -256,3 +256,25 @@ pub(crate) fn edit(reference: &Path, target: &Path, edit: &MessageEdit) -> Resul
     crate::fs::write_atomic(target, updated.as_bytes())
         .map_err(|e| ServeError::Internal(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_found_with_their_values() {
+        let text = "hello = Xin chào { $name }\nbye = Tạm biệt\n";
+        let all = EntryView::all(text);
+        let values: Vec<(&str, &str, bool)> = all
+            .iter()
+            .map(|e| (e.id.as_str(), value_text(text, e), e.simple))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("hello", "Xin chào { $name }", true),
+                ("bye", "Tạm biệt", true)
+            ]
+        );
+    }
+}
