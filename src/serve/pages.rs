@@ -68,9 +68,12 @@ th,td{border-bottom:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical
 .notice{background:#d4edda;padding:.5rem 1rem;border-radius:.3rem}
 .error{background:#f8d7da;padding:.5rem 1rem;border-radius:.3rem}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:.2rem 1rem;background:#fff;padding:.5rem;border-bottom:1px solid #ddd}
+.pair>div{min-width:0;overflow-wrap:anywhere}
 .src{color:#444}
 .meta{font-size:.8rem;color:#555;grid-column:1/-1}
 .flag{color:#8a1c1c;font-size:.85rem;display:block}
+.meta .badge{white-space:normal}
+.ftl{white-space:pre-wrap}
 .block{margin:.8rem 0}
 .kind{font-size:.75rem;color:#666;text-transform:uppercase;letter-spacing:.05em}
 textarea,input[type=text],input[type=password],input[type=search],select{font:inherit;width:100%;padding:.3rem;border:1px solid #aaa;border-radius:.2rem}
@@ -386,8 +389,8 @@ pub(crate) fn ui(c: &Chrome<'_>, lang: &str, sections: &[UiSection], done: Optio
                     @for m in &section.file.messages {
                         tr id={ "m-" (m.id) } {
                             td { code { (m.id) } }
-                            td.src { (with_placeables(&m.source)) }
-                            td lang=(lang) {
+                            td.src.ftl { (with_placeables(&m.source)) }
+                            td.ftl lang=(lang) {
                                 @if let Some(text) = &m.translation { (with_placeables(text)) }
                                 @if m.editable {
                                     details {

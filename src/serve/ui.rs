@@ -72,7 +72,8 @@ struct EntryView {
     id_at: usize,
     /// Just after its last non-blank character.
     end: usize,
-    /// The value's text: after `=`, before any attribute.
+    /// The entry's text after `=`: the value, and the attributes and variants of
+    /// an entry that is not simple (shown as written).
     value: std::ops::Range<usize>,
     /// A one-line value without attributes or selects.
     simple: bool,
@@ -89,21 +90,15 @@ impl EntryView {
                 let from = text[after_id..e.end]
                     .find('=')
                     .map_or(e.end, |i| after_id + i + 1);
-                let to = e
-                    .attributes
-                    .first()
-                    .and_then(|a| text[..a.offset].rfind('\n'))
-                    .unwrap_or(e.end)
-                    .max(from);
                 let simple = e.attributes.is_empty()
                     && e.value.as_ref().is_some_and(|v| v.selects.is_empty())
-                    && !text[from..to].trim().contains('\n');
+                    && !text[from..e.end].trim().contains('\n');
                 EntryView {
                     id: e.id,
                     start: e.start,
                     id_at: e.offset,
                     end: e.end,
-                    value: from..to,
+                    value: from..e.end,
                     simple,
                 }
             })
