@@ -89,6 +89,18 @@ impl Access {
             .cloned()
     }
 
+    /// Ends the session of this request, if any (signing out).
+    pub(crate) fn sign_out(&self, headers: &HeaderMap) {
+        if let (Access::Tokens { sessions, .. }, Some(session)) =
+            (self, cookie(headers, SESSION_COOKIE))
+        {
+            sessions
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&session);
+        }
+    }
+
     /// True when pages need a signed-in reviewer.
     pub(crate) fn needs_sign_in(&self) -> bool {
         matches!(self, Access::Tokens { .. })
@@ -196,5 +208,8 @@ mod tests {
         assert_eq!(who.as_deref(), Some("Bình"));
         let forged = headers(&[(header::COOKIE, "dich_session=0000")]);
         assert_eq!(access.session_name(&forged), None);
+        access.sign_out(&headers(&[(header::COOKIE, &cookie)]));
+        let after = access.session_name(&headers(&[(header::COOKIE, &cookie)]));
+        assert_eq!(after, None, "a signed-out session is gone");
     }
 }

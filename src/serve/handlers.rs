@@ -151,6 +151,19 @@ impl<'a> Visit<'a> {
         Ok(())
     }
 
+    /// Who an edit is logged as: the signed-in reviewer, else (loopback without
+    /// tokens) `DICH_REVIEWER` or `git config user.name`, else `local user`.
+    fn editor(&self) -> String {
+        let default_name = match &self.state.access {
+            Access::Open { default_name } => default_name.clone(),
+            Access::Tokens { .. } => None,
+        };
+        self.who
+            .clone()
+            .or(default_name)
+            .unwrap_or_else(|| "local user".to_owned())
+    }
+
     /// Who makes a change: the signed-in reviewer, else the name typed in the form.
     fn author(&self, typed: Option<&str>) -> Result<String, ServeError> {
         if self.state.access.needs_sign_in() {
@@ -377,11 +390,7 @@ async fn article_edit(
     if let Err(e) = visit.gate_change(&headers, &form.csrf) {
         return visit.error(&e, Some(back), Some(&form.text));
     }
-    let author = visit
-        .who
-        .clone()
-        .or_else(|| visit.author(None).ok())
-        .unwrap_or_else(|| "local".to_owned());
+    let author = visit.editor();
     let shared = Arc::clone(&state);
     let edit = SentenceEdit {
         unit: form.unit,
@@ -615,7 +624,7 @@ async fn ui_edit(
         hash: form.hash.clone(),
     };
     let (lang, file) = (form.lang.clone(), form.file.clone());
-    let who = visit.who.clone().unwrap_or_else(|| "local".to_owned());
+    let who = visit.editor();
     let done = blocking(move || {
         let project = &shared.project;
         let (reference, target) = ui_paths(project, &lang, &file)?;
@@ -688,6 +697,7 @@ async fn logout(
     if !auth::csrf_ok(&headers, &form.csrf) {
         return visit.error(&ServeError::Forbidden("serve-error-csrf"), None, None);
     }
+    state.access.sign_out(&headers);
     let mut response = Redirect::to("/login").into_response();
     let cookie = format!("{}=; Path=/; Max-Age=0", auth::SESSION_COOKIE);
     if let Ok(value) = HeaderValue::from_str(&cookie) {
