@@ -61,3 +61,25 @@ pub(crate) async fn execute(config_path: &Path, args: ServeArgs) -> anyhow::Resu
         Err(e) => Err(e.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_addresses_are_read_as_people_write_them() {
+        let local = |port| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+        assert_eq!(parse_bind(":8080"), Ok(local(8080)));
+        assert_eq!(parse_bind("127.0.0.1"), Ok(local(0)));
+        assert_eq!(
+            parse_bind("0.0.0.0:9000").map(|a| a.to_string()),
+            Ok("0.0.0.0:9000".to_owned())
+        );
+        assert_eq!(
+            parse_bind("[::1]:8080").map(|a| a.ip().is_loopback()),
+            Ok(true)
+        );
+        assert!(parse_bind("localhost:80").is_err());
+        assert!(parse_bind(":http").is_err());
+    }
+}

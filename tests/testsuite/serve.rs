@@ -88,6 +88,37 @@ fn serve_prints_a_loopback_url_that_answers() {
     assert!(body.contains("<html"), "{body}");
 }
 
+#[test]
+fn with_reviewer_tokens_a_network_bind_starts_and_asks_to_sign_in() {
+    let config = format!(
+        "{}\n[[serve.reviewers]]\nname = \"An\"\ntoken_env = \"DICH_TEST_TOKEN_AN\"\n",
+        crate::support::CONFIG
+    );
+    let project = Project::with_config(&config);
+    project.write("content/tin.md", NEWS);
+    let mut command = project.command(&["serve", "--bind", "0.0.0.0:0"]);
+    command
+        .env("DICH_TEST_TOKEN_AN", "token-of-an-for-the-test")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = Killed(command.spawn().expect("start dich serve"));
+    let mut url = String::new();
+    BufReader::new(child.0.stdout.take().expect("stdout"))
+        .read_line(&mut url)
+        .expect("read URL");
+    let port = url
+        .trim()
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(url.starts_with("http://0.0.0.0:"), "{url}");
+    let page = get_page(&format!("http://127.0.0.1:{port}/"));
+    assert!(page.starts_with("HTTP/1.1 303"), "{page}");
+    assert!(page.to_lowercase().contains("location: /login"), "{page}");
+}
+
 /// GET `url` over a plain TCP stream: enough for one page, and no HTTP client to set
 /// up in a synchronous test.
 fn get_page(url: &str) -> String {
