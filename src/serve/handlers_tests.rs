@@ -464,6 +464,10 @@ async fn a_fluent_edit_keeps_its_placeables_and_loses_the_machine_marker() {
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let after = app.read("locales/en/main.ftl");
     assert!(after.contains("hello = Hello, { $name }!\n"), "{after}");
+    // The same form again is stale now: refused, the file as the first save left it.
+    let stale = app.post("/ui/edit", &kept, &csrf_cookie(), ORIGIN).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(app.read("locales/en/main.ftl"), after);
     let hello_marker = after
         .lines()
         .zip(after.lines().skip(1))
