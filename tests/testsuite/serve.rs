@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use futures::FutureExt as _;
 
 use crate::mock::Deepl;
 use crate::support::Project;
@@ -277,6 +278,19 @@ async fn a_reviewer_fixes_and_approves_in_a_browser_and_a_stale_tab_cannot_undo_
     let Some(browser) = Browser::start().await else {
         return;
     };
+    let outcome = std::panic::AssertUnwindSafe(review_in_browser(&browser.client))
+        .catch_unwind()
+        .await;
+    // Ending the session ends Chromium, also when the test failed (chromedriver itself
+    // is killed when `browser` is dropped).
+    let _ = browser.client.clone().close().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// The review in the browser `c`: open, fix, approve, then the stale tab.
+async fn review_in_browser(c: &Client) {
     let deepl = Deepl::start(Duration::ZERO, None).await;
     let project = Project::with_config(&deepl.config(1, 8));
     project.write("content/tin.md", NEWS);
@@ -284,7 +298,6 @@ async fn a_reviewer_fixes_and_approves_in_a_browser_and_a_stale_tab_cannot_undo_
     let summary = project.translate_json(&[]);
     assert_eq!(summary["failed"], 0, "{summary}");
     let (_server, url) = serve(&project);
-    let c = &browser.client;
 
     // The overview lists the article; open its English translation.
     c.goto(&url).await.expect("overview");
@@ -361,5 +374,4 @@ async fn a_reviewer_fixes_and_approves_in_a_browser_and_a_stale_tab_cannot_undo_
     assert_eq!(en["review"]["state"], "reviewed", "{manifest}");
     assert_eq!(en["review"]["by"], REVIEWER, "{manifest}");
     assert_eq!(en["machine_translated"], false, "{manifest}");
-    browser.client.close().await.expect("close the browser");
 }
