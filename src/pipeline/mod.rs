@@ -45,6 +45,7 @@ pub use qa::{QaIssue, QaReport, QaSummary};
 pub use report::{Failure, LangReport, PlannedFile, Report, Why};
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 
+pub(crate) use plan::unit_keys;
 use plan::{Layout, PlanSettings};
 use run::{RunError, Sending};
 
@@ -188,6 +189,17 @@ impl Project {
     /// [`MemoryError`].
     pub fn open_memory(&self) -> Result<Memory, MemoryError> {
         Memory::open(&self.config.memory.path)
+    }
+
+    /// Takes the project's run lock, the one `dich translate` holds while it runs, so
+    /// that a change made beside a run (`dich serve`) neither races it nor is
+    /// overwritten by it. Released when the returned file is dropped.
+    ///
+    /// # Errors
+    /// [`PipelineError::Locked`] while another process holds it; [`PipelineError::Fs`]
+    /// when the lock file cannot be created.
+    pub fn run_lock(&self) -> Result<std::fs::File, PipelineError> {
+        run_lock(&self.config.memory.path)
     }
 
     /// A path relative to the project root, with `/` separators, for reports.

@@ -24,6 +24,7 @@ mod repair;
 mod review;
 mod segment;
 mod segment_fixtures;
+mod serve;
 mod translate;
 mod ui;
 mod ui_plurals;
