@@ -7,14 +7,14 @@
 # processes' time (time spent waiting for PostgreSQL answers ÷ wall time, mean).
 #
 # usage: scripts/bench-postgres.sh [N ...]        (default: 1 2 4 8)
-# env:   ARTICLES (1000), LATENCY_MS (50), CONCURRENCY (4), BATCH (50), PORT (18432)
+# env:   ARTICLES (1000), LATENCY_MS (50), CONCURRENCY (4), BATCH (50), PORT (18466)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARTICLES=${ARTICLES:-1000}
 LATENCY_MS=${LATENCY_MS:-50}
 CONCURRENCY=${CONCURRENCY:-4}
 BATCH=${BATCH:-50}
-PORT=${PORT:-18432}
+PORT=${PORT:-18466}
 COUNTS=("$@")
 [ $# -eq 0 ] && COUNTS=(1 2 4 8)
 

@@ -14,9 +14,11 @@ use crate::text_position::{self, Location};
 
 mod collect;
 mod file_keys;
+mod serve;
 mod table;
 
 pub use file_keys::{FileKeyPreset, FileKeys};
+pub use serve::{ServeConfig, ServeReviewer};
 pub use table::BackendTable;
 
 /// The configuration could not be loaded or is invalid. Always exit code 2.
@@ -124,6 +126,8 @@ pub struct Config {
     pub budget: BudgetConfig,
     /// `[review]`
     pub review: ReviewConfig,
+    /// `[serve]`
+    pub serve: ServeConfig,
     /// `[qa]`
     pub qa: QaConfig,
     /// The folders `[project]` names explicitly, with where their key is written: these
@@ -422,6 +426,8 @@ struct RawConfig {
     #[serde(default)]
     review: ReviewConfig,
     #[serde(default)]
+    serve: ServeConfig,
+    #[serde(default)]
     qa: RawQa,
     /// Per-language overrides of the file key: tag → key.
     #[serde(default)]
@@ -590,6 +596,7 @@ impl Config {
             review: ReviewConfig {
                 manifest: root.join(&raw.review.manifest),
             },
+            serve: raw.serve,
             root,
             source,
             targets,

@@ -51,6 +51,7 @@ pub mod pipeline;
 pub mod qa;
 pub mod review;
 pub mod segment;
+pub mod serve;
 
 /// Language tags; the `dich-runtime` crate's, since the portal's lookup speaks them.
 pub use dich_runtime::lang;

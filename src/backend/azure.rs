@@ -5,6 +5,8 @@
 //! Tags: a batch with tags is sent with `textType=html`, tags converted to
 //! `<span id="gN">`/`<img id="xN">` and back ([`super::html`]); otherwise plain text.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
@@ -12,6 +14,7 @@ use serde_json::json;
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
 use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::meter::{Charge, Meter};
 use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -41,6 +44,10 @@ pub struct Azure {
 #[async_trait]
 impl Protocol for Azure {
     type Options = Options;
+
+    fn meter(&self) -> Option<Arc<Meter>> {
+        Some(self.http.meter())
+    }
 
     const LIMITS: Limits = Limits {
         max_segments: 1_000,
@@ -87,7 +94,7 @@ impl Protocol for Azure {
         let answer = self
             .http
             .send(
-                batch.chars(),
+                Charge::text(batch.chars(), &batch.target),
                 &|c| {
                     let mut request = c
                         .post(&self.url)

@@ -14,6 +14,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
@@ -23,6 +25,7 @@ use tokio::sync::Mutex;
 
 use super::codes::Builtin;
 use super::limit::Guard;
+use super::meter::{Charge, Meter};
 use super::{BackendError, Billing, BuildContext, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -58,6 +61,10 @@ struct Running {
 #[async_trait]
 impl Protocol for Command {
     type Options = Options;
+
+    fn meter(&self) -> Option<Arc<Meter>> {
+        Some(self.guard.meter())
+    }
 
     const LIMITS: Limits = Limits {
         max_segments: 100,
@@ -102,7 +109,9 @@ impl Protocol for Command {
         let line =
             json!({"source": call.source, "target": call.target, "segments": segments}).to_string();
         self.guard
-            .run(call.batch.chars(), || self.exchange_once(backend, &line))
+            .run(Charge::text(call.batch.chars(), &call.batch.target), || {
+                self.exchange_once(backend, &line)
+            })
             .await
     }
 

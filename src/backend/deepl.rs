@@ -30,6 +30,7 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::meter::{Charge, Meter};
 use super::{BackendError, Batch, Billing, Call, Limits, Protocol, Usage, tag_safe};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -109,6 +110,10 @@ struct Wanted {
 #[async_trait]
 impl Protocol for DeepL {
     type Options = Options;
+
+    fn meter(&self) -> Option<Arc<Meter>> {
+        Some(self.http.meter())
+    }
 
     // 30,000 characters stay under 128 KiB even for 3-byte characters + context.
     const LIMITS: Limits = Limits {
@@ -215,6 +220,8 @@ struct Answer {
 #[derive(Deserialize)]
 struct Text {
     text: String,
+    /// Present when asked for with `show_billed_characters`.
+    billed_characters: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -424,7 +431,7 @@ impl DeepL {
         let body = self
             .http
             .send(
-                0,
+                Charge::none(),
                 &|c| c.get(&url).header("Authorization", &auth),
                 &|s, b, r| self.classify(backend, s, b, r),
             )
@@ -447,7 +454,7 @@ impl DeepL {
         let answer = self
             .http
             .send(
-                0,
+                Charge::none(),
                 &|c| c.post(&url).header("Authorization", &auth).json(&body),
                 &|s, b, r| self.classify(backend, s, b, r),
             )
@@ -462,7 +469,7 @@ impl DeepL {
         let result = self
             .http
             .send(
-                0,
+                Charge::none(),
                 &|c| c.delete(&url).header("Authorization", &auth),
                 &|s, b, r| self.classify(backend, s, b, r),
             )
@@ -514,7 +521,7 @@ impl DeepL {
         let body = self
             .http
             .send(
-                0,
+                Charge::none(),
                 &|c| {
                     c.get(&url)
                         .query(&[("resource", "translate_text")])
@@ -540,8 +547,13 @@ impl DeepL {
         xml: bool,
         glossary: Option<&str>,
     ) -> Result<Vec<String>, BackendError> {
-        let mut body =
-            json!({"text": texts, "source_lang": call.source, "target_lang": call.target});
+        // The summary reports what DeepL bills, not what dich counted (issue 10).
+        let mut body = json!({
+            "text": texts,
+            "source_lang": call.source,
+            "target_lang": call.target,
+            "show_billed_characters": true,
+        });
         if let Some(glossary) = glossary {
             body["glossary_id"] = json!(glossary);
         }
@@ -560,7 +572,7 @@ impl DeepL {
         let answer = self
             .http
             .send(
-                chars,
+                Charge::text(chars, &call.batch.target),
                 &|c| c.post(&url).header("Authorization", &auth).json(&body),
                 &|s, b, r| self.classify(call.backend, s, b, r),
             )
@@ -572,6 +584,14 @@ impl DeepL {
                 texts.len(),
                 answer.translations.len(),
             ));
+        }
+        let billed: Option<usize> = answer
+            .translations
+            .iter()
+            .map(|t| t.billed_characters)
+            .sum();
+        if let Some(billed) = billed {
+            self.http.meter().billed(&call.batch.target, billed);
         }
         Ok(answer.translations.into_iter().map(|t| t.text).collect())
     }

@@ -6,6 +6,8 @@
 //! `<span id="gN">`/`<img id="xN">` and back, entities decoded ([`super::html`]);
 //! a batch without tags is sent with `format=text`, so nothing is entity-encoded.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
@@ -13,6 +15,7 @@ use serde_json::json;
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
 use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::meter::{Charge, Meter};
 use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -37,6 +40,10 @@ pub struct Google {
 #[async_trait]
 impl Protocol for Google {
     type Options = Options;
+
+    fn meter(&self) -> Option<Arc<Meter>> {
+        Some(self.http.meter())
+    }
 
     // 128 `q` at most; Google recommends at most 5,000 code points per request.
     const LIMITS: Limits = Limits {
@@ -87,7 +94,7 @@ impl Protocol for Google {
         let answer = self
             .http
             .send(
-                batch.chars(),
+                Charge::text(batch.chars(), &batch.target),
                 &|c| c.post(&self.url).header("X-goog-api-key", key).json(&body),
                 &|s, b, r| self.classify(call.backend, s, b, r),
             )

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Client, RequestBuilder};
@@ -15,6 +16,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use super::BackendError;
 use super::limit::Guard;
+use super::meter::{Charge, Meter};
 use super::retry::{Backoff, parse_retry_after};
 use crate::config::BackendConfig;
 
@@ -200,20 +202,25 @@ impl Http {
     }
 
     /// Sends the request made by `build` (called again for each attempt) through the
-    /// backend's [`Guard`], billing `chars` characters to the rate limit, and returns
-    /// the body of the 2xx answer.
+    /// backend's [`Guard`], charging `charge` to the rate limit and the [`Meter`], and
+    /// returns the body of the 2xx answer.
     ///
     /// # Errors
     /// The [`BackendError`] of the last attempt, or [`BackendError::CircuitOpen`].
     pub async fn send(
         &self,
-        chars: usize,
+        charge: Charge<'_>,
         build: &(dyn Fn(&Client) -> RequestBuilder + Sync),
         classify: Classify<'_>,
     ) -> Result<String, BackendError> {
         self.guard
-            .run(chars, || self.attempt(build, classify))
+            .run(charge, || self.attempt(build, classify))
             .await
+    }
+
+    /// What the service saw from this backend (requests, characters, billing).
+    pub fn meter(&self) -> Arc<Meter> {
+        self.guard.meter()
     }
 
     /// One attempt, no retry, outside the concurrency and rate limits: for

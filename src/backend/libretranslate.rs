@@ -5,6 +5,8 @@
 //! Tags: always HTML mode, tags converted to `<span id="gN">`/`<img id="xN">` and back,
 //! text escaped and entities decoded ([`super::html`]).
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
@@ -12,6 +14,7 @@ use serde_json::json;
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
 use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::meter::{Charge, Meter};
 use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -35,6 +38,10 @@ pub struct LibreTranslate {
 #[async_trait]
 impl Protocol for LibreTranslate {
     type Options = Options;
+
+    fn meter(&self) -> Option<Arc<Meter>> {
+        Some(self.http.meter())
+    }
 
     // Servers set their own `--batch-limit`/`--char-limit`; lower these in config.
     const LIMITS: Limits = Limits {
@@ -71,7 +78,7 @@ impl Protocol for LibreTranslate {
         let answer = self
             .http
             .send(
-                batch.chars(),
+                Charge::text(batch.chars(), &batch.target),
                 &|c| c.post(&self.url).json(&body),
                 &|s, b, r| self.classify(call.backend, s, b, r),
             )

@@ -8,6 +8,7 @@
 
 use std::future::Future;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::BackendError;
+use super::meter::{Charge, Meter};
 use super::retry::{Backoff, MAX_RETRY_AFTER, clamped_secs};
 use crate::config::{BackendConfig, LONGEST_WAIT};
 
@@ -27,6 +29,7 @@ pub struct Guard {
     backoff: Backoff,
     limiter: Limiter,
     breaker: Breaker,
+    meter: Arc<Meter>,
 }
 
 impl Guard {
@@ -38,27 +41,43 @@ impl Guard {
             backoff,
             limiter: Limiter::from_config(config),
             breaker: Breaker::new(config.circuit_breaker_failures),
+            meter: Arc::default(),
         }
     }
 
-    /// Runs `attempt` (called again for each retry), billing `chars` characters to the
-    /// rate limit.
+    /// What the service saw through this guard: requests, retries, characters.
+    pub fn meter(&self) -> Arc<Meter> {
+        Arc::clone(&self.meter)
+    }
+
+    /// Runs `attempt` (called again for each retry), billing `charge.chars` characters
+    /// to the rate limit; each attempt the service receives is counted in the
+    /// [`Meter`], and the characters once it succeeds.
     ///
     /// # Errors
     /// The [`BackendError`] of the last attempt, or [`BackendError::CircuitOpen`].
-    pub async fn run<T, F, Fut>(&self, chars: usize, attempt: F) -> Result<T, BackendError>
+    pub async fn run<T, F, Fut>(&self, charge: Charge<'_>, attempt: F) -> Result<T, BackendError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, BackendError>>,
     {
-        let _slot = self.limiter.admit(chars).await;
+        let _slot = self.limiter.admit(charge.chars).await;
         let mut retry = 0;
         loop {
             self.breaker.check(&self.name)?;
             self.limiter.pace().await;
-            let error = match attempt().await {
+            let result = {
+                let _in_flight = self.meter.start();
+                attempt().await
+            };
+            // A connection that never opened reached no server: nothing to count.
+            if !matches!(result, Err(BackendError::Connection { .. })) {
+                self.meter.received(retry > 0);
+            }
+            let error = match result {
                 Ok(answer) => {
                     self.breaker.success();
+                    self.meter.translated(charge);
                     return Ok(answer);
                 }
                 Err(e) => e,

@@ -26,6 +26,7 @@ pub mod html;
 pub mod http;
 pub mod libretranslate;
 pub mod limit;
+pub mod meter;
 pub mod openai;
 pub mod pseudo;
 pub mod retry;
@@ -39,6 +40,7 @@ mod service_tests;
 pub use cost::{Billing, Estimate, EstimateLine, Usage, estimate, unpriced};
 pub use error::BackendError;
 pub use http::BuildContext;
+pub use meter::{Charge, LangMetered, Meter, Metered};
 pub use retry::Backoff;
 pub use service::{Call, Protocol, ServiceBackend};
 
@@ -170,6 +172,13 @@ pub trait Translator: Send + Sync + std::fmt::Debug {
     /// the required form back after ([`crate::qa::protect`]).
     fn adopt_glossary(&self, _glossary: &Arc<Glossary>) -> bool {
         false
+    }
+
+    /// What the service saw from this backend: HTTP requests, retries, characters
+    /// sent and billed ([`Meter`]). `None` for a backend that does not count them; a
+    /// run whose backends all answer `None` reports its batches instead.
+    fn meter(&self) -> Option<Arc<Meter>> {
+        None
     }
 }
 
@@ -457,6 +466,25 @@ impl Chain {
     /// All backends, in order.
     pub fn members(&self) -> &[Arc<dyn Translator>] {
         &self.members
+    }
+
+    /// What the services of the chain saw so far, summed over its members; `None`
+    /// when no member counts ([`Translator::meter`]).
+    pub fn metered(&self) -> Option<Metered> {
+        let mut total: Option<Metered> = None;
+        for meter in self.members.iter().filter_map(|m| m.meter()) {
+            total.get_or_insert_default().add(&meter.snapshot());
+        }
+        total
+    }
+
+    /// Requests of the chain's members on their way now.
+    pub fn in_flight(&self) -> usize {
+        self.members
+            .iter()
+            .filter_map(|m| m.meter())
+            .map(|m| m.in_flight())
+            .sum()
     }
 
     /// The backends retired so far, in chain order: for the run's summary.

@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 
 use super::codes::Builtin;
 use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::meter::{Charge, Meter};
 use super::{BackendError, Batch, Billing, Call, Limits, Protocol};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -61,6 +62,10 @@ pub struct OpenAi {
 #[async_trait]
 impl Protocol for OpenAi {
     type Options = Options;
+
+    fn meter(&self) -> Option<Arc<Meter>> {
+        Some(self.http.meter())
+    }
 
     // Small batches keep answers well inside output limits and failures cheap.
     const LIMITS: Limits = Limits {
@@ -315,7 +320,7 @@ impl OpenAi {
         let key = self.http.key().map(|k| format!("Bearer {k}"));
         self.http
             .send(
-                call.batch.chars(),
+                Charge::text(call.batch.chars(), &call.batch.target),
                 &|c| {
                     let request = c.post(&self.url).json(&body);
                     match &key {

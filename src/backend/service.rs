@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 
 use super::codes::{Builtin, Codes};
 use super::http::BuildContext;
+use super::meter::Meter;
 use super::{BackendError, Batch, Billing, Limits, Translator, Usage, wrong_count};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
@@ -77,6 +78,11 @@ pub trait Protocol: Send + Sync + fmt::Debug + Sized + 'static {
     /// [`Translator::adopt_glossary`].
     fn adopt_glossary(&self, _glossary: &Arc<Glossary>) -> bool {
         false
+    }
+
+    /// What the service saw; see [`Translator::meter`].
+    fn meter(&self) -> Option<Arc<Meter>> {
+        None
     }
 }
 
@@ -171,6 +177,10 @@ impl<P: Protocol> Translator for ServiceBackend<P> {
 
     fn adopt_glossary(&self, glossary: &Arc<Glossary>) -> bool {
         self.protocol.adopt_glossary(glossary)
+    }
+
+    fn meter(&self) -> Option<Arc<Meter>> {
+        self.protocol.meter()
     }
 }
 

@@ -83,6 +83,7 @@ pub(crate) fn execute(config_path: &Path, args: MemoryArgs) -> anyhow::Result<Ex
                     "segments": report.segments,
                     "languages": report.languages,
                     "notes": report.notes,
+                    "human_units": report.human_units,
                     "skipped": skipped,
                 }))?;
                 return Ok(Exit::Ok);
@@ -93,6 +94,12 @@ pub(crate) fn execute(config_path: &Path, args: MemoryArgs) -> anyhow::Result<Ex
                 report.segments,
                 report.languages.join(", "),
             ))?;
+            if report.human_units > 0 {
+                print_line(&format!(
+                    "  restored {} version(s) of blocks people wrote",
+                    report.human_units
+                ))?;
+            }
             for note in &report.notes {
                 print_line(&format!("  note: {note}"))?;
             }

@@ -15,6 +15,7 @@ mod progress;
 mod qa;
 mod review;
 mod segment;
+mod serve;
 mod status;
 mod translate;
 
@@ -73,6 +74,8 @@ enum Command {
     Review(review::ReviewArgs),
     /// Export for the portal: the publish manifest.
     Export(export::ExportArgs),
+    /// The review web app: read, correct and approve translations in the browser.
+    Serve(serve::ServeArgs),
     /// Split text into sentences (JSON Lines: one array per paragraph), for debugging.
     Segment(segment::SegmentArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -108,7 +111,10 @@ impl Args {
             Command::Memory(args) => args.format(),
             Command::Review(args) => Some(args.format()),
             Command::Export(args) => Some(args.format()),
-            Command::Segment(_) | Command::Completions { .. } | Command::Man => None,
+            Command::Segment(_)
+            | Command::Serve(_)
+            | Command::Completions { .. }
+            | Command::Man => None,
         }
     }
 
@@ -221,6 +227,7 @@ pub(crate) async fn run(args: Args) -> Exit {
         Command::Memory(cmd) => memory::execute(&args.config, cmd),
         Command::Review(cmd) => review::execute(&args.config, cmd),
         Command::Export(cmd) => export::execute(&args.config, cmd),
+        Command::Serve(cmd) => serve::execute(&args.config, cmd).await,
         Command::Segment(cmd) => segment::execute(&args.config, cmd),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),

@@ -1,16 +1,17 @@
 //! The progress of `dich translate`: an indicatif bar on a terminal (elapsed time,
-//! files done of all, rate, ETA, segments sent, the last file), log lines otherwise.
+//! files done of all, rate, ETA, segments sent, requests in flight, the last file),
+//! log lines otherwise.
 //!
 //! The bar never wraps (issue 14): the message is a `wide_msg`, which indicatif cuts to
 //! what is left of the line, and on a terminal narrower than the full template the
 //! bar drops to a short one.
 
 use std::io::IsTerminal as _;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use dich::lang::Lang;
-use dich::pipeline::Progress;
+use dich::pipeline::{InFlight, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::output::thousands;
@@ -19,14 +20,15 @@ use super::output::thousands;
 /// this many columns (see the test); below it the short template is used.
 const FULL_WIDTH: u16 = 72;
 
-const FULL: &str =
-    "{elapsed_precise} {bar:12} {pos}/{len} files {per_sec:1} ETA {eta} {segments} {wide_msg}";
+const FULL: &str = "{elapsed_precise} {bar:8} {pos}/{len} files {per_sec:1} ETA {eta} {segments} {requests} {wide_msg}";
 const SHORT: &str = "{pos}/{len} {wide_msg}";
 
 /// A progress bar on a terminal; log lines otherwise.
 pub(crate) struct Bar {
     bar: Option<ProgressBar>,
     segments: Arc<AtomicUsize>,
+    /// Requests on their way, read at each redraw (set when the run starts).
+    in_flight: Arc<OnceLock<InFlight>>,
 }
 
 impl Bar {
@@ -41,12 +43,14 @@ impl Bar {
         Bar {
             bar: target.map(|target| ProgressBar::with_draw_target(None, target)),
             segments: Arc::new(AtomicUsize::new(0)),
+            in_flight: Arc::default(),
         }
     }
 
     fn style(&self, width: u16) -> ProgressStyle {
         let template = if width >= FULL_WIDTH + 8 { FULL } else { SHORT };
         let segments = Arc::clone(&self.segments);
+        let in_flight = Arc::clone(&self.in_flight);
         ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .with_key(
@@ -56,11 +60,23 @@ impl Bar {
                     let _ = write!(w, "{} seg", thousands(n));
                 },
             )
+            .with_key(
+                "requests",
+                move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let n = in_flight.get().map_or(0, |read| read());
+                    let _ = write!(w, "{n} req");
+                },
+            )
             .progress_chars("=> ")
     }
 }
 
 impl Progress for Bar {
+    fn watch_requests(&self, in_flight: InFlight) {
+        // One run per bar: a second gauge would be the same chain's.
+        let _ = self.in_flight.set(in_flight);
+    }
+
     fn start(&self, jobs: usize) {
         if let Some(bar) = &self.bar {
             bar.set_length(jobs as u64);
@@ -163,6 +179,7 @@ mod tests {
         let inner = bar.bar.clone().expect("a bar");
         inner.set_length(9_999);
         inner.set_style(bar.style(columns));
+        bar.watch_requests(Arc::new(|| 16));
         bar.batch_sent(&Lang::parse("zh-Hans").expect("tag"), 123_456);
         inner.set_position(9_998);
         let long = format!("content/{}.zh-Hans.md", "bai-viet-rat-dai-".repeat(8));
@@ -177,7 +194,7 @@ mod tests {
     fn the_bar_shows_progress_and_never_outgrows_the_terminal() {
         let lines = draw(80);
         let last = lines.last().expect("a line");
-        for part in ["9999/9999 files", "ETA", "123,456 seg"] {
+        for part in ["9999/9999 files", "ETA", "123,456 seg", "16 req"] {
             assert!(last.contains(part), "{part:?} missing: {last:?}");
         }
         // The rate depends on the test's timing; with room to spare the file shows.

@@ -1,4 +1,5 @@
-//! `dich review`: approve, reject and list the review states of translations.
+//! `dich review`: approve, reject and list the review states of translations; show
+//! and accept the machine's proposals beside people's blocks whose source changed.
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,42 @@ enum ReviewCommand {
     Reject(RejectArgs),
     /// List every translation with its review state.
     List(ListArgs),
+    /// Show, per block a person wrote whose source changed, the old source, the new
+    /// source (word diff), the person's text and the machine's proposal.
+    Show(ShowArgs),
+    /// Put the machine's proposal in the file in place of the person's block.
+    AcceptProposal(AcceptArgs),
+}
+
+#[derive(Debug, Args)]
+struct ShowArgs {
+    /// A translated file, a source article (all its languages) or a folder.
+    path: PathBuf,
+    /// Only these target languages (repeat or comma-separate).
+    #[arg(long, value_delimiter = ',')]
+    lang: Vec<String>,
+    #[command(flatten)]
+    output: FormatArgs,
+}
+
+#[derive(Debug, Args)]
+struct AcceptArgs {
+    /// A translated file, a source article (all its languages) or a folder.
+    path: PathBuf,
+    /// Only these target languages (repeat or comma-separate).
+    #[arg(long, value_delimiter = ',')]
+    lang: Vec<String>,
+    /// The block's number, as `dich review show` prints it (repeat for several).
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    block: Vec<usize>,
+    /// Every pending proposal.
+    #[arg(long)]
+    all: bool,
+    /// The reviewer's name (default: `DICH_REVIEWER`, else `git config user.name`).
+    #[arg(long)]
+    by: Option<String>,
+    #[command(flatten)]
+    output: FormatArgs,
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +108,8 @@ impl ReviewArgs {
             ReviewCommand::Approve(a) => a.output.format(),
             ReviewCommand::Reject(r) => r.target.output.format(),
             ReviewCommand::List(l) => l.output.format(),
+            ReviewCommand::Show(s) => s.output.format(),
+            ReviewCommand::AcceptProposal(a) => a.output.format(),
         }
     }
 }
@@ -81,7 +120,128 @@ pub(crate) fn execute(config_path: &Path, args: ReviewArgs) -> anyhow::Result<Ex
         ReviewCommand::Approve(a) => verdict(&project, a, (Verdict::Approved, "")),
         ReviewCommand::Reject(r) => verdict(&project, r.target, (Verdict::Rejected, &r.reason)),
         ReviewCommand::List(l) => list(&project, l),
+        ReviewCommand::Show(s) => show(&project, s),
+        ReviewCommand::AcceptProposal(a) => accept(&project, a),
     }
+}
+
+/// The translations `path` names, or a usage error saying it names none.
+fn selected(project: &Project, path: &Path, lang: &[String]) -> anyhow::Result<Vec<Entry>> {
+    let all = entries(project, lang)?;
+    let found: Vec<Entry> = matching(&project.config().root, path, &all)
+        .into_iter()
+        .filter(|e| e.kind == "article")
+        .cloned()
+        .collect();
+    if found.is_empty() {
+        return Err(UsageError(format!(
+            "{}: not a source article, translated article or folder of this project",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(found)
+}
+
+fn show(project: &Project, args: ShowArgs) -> anyhow::Result<Exit> {
+    let memory = review::open_memory(project)?;
+    let mut files = Vec::new();
+    for entry in selected(project, &args.path, &args.lang)? {
+        let shown = review::proposals::show(project, &memory, &entry)?;
+        files.push((entry, shown));
+    }
+    let pending: usize = files.iter().map(|(_, s)| s.len()).sum();
+    if args.output.format() == Format::Json {
+        let files: Vec<_> = files
+            .iter()
+            .map(|(e, shown)| {
+                serde_json::json!({
+                    "path": e.path,
+                    "lang": e.lang,
+                    "source": e.source,
+                    "review": e.review,
+                    "blocks": shown,
+                })
+            })
+            .collect();
+        print_json(&serde_json::json!({ "files": files, "pending": pending }))?;
+        return Ok(Exit::Ok);
+    }
+    for (entry, shown) in &files {
+        let state = entry.state().map_or("-", ReviewState::as_str);
+        print_line(&format!("{} ({}, {state})", entry.path, entry.lang))?;
+        for s in shown {
+            let block = s.block.map_or("?".to_owned(), |b| b.to_string());
+            let how = if s.proposal.in_file {
+                "in the file: the person's other sentences kept, the changed one translated again"
+            } else {
+                "not in the file: the person's block is kept until the proposal is accepted"
+            };
+            print_line(&format!("  block {block} ({how})"))?;
+            let old = if s.proposal.old_source.is_empty() {
+                "(not known: the memory did not keep it)"
+            } else {
+                &s.proposal.old_source
+            };
+            print_line(&format!("    old source: {old}"))?;
+            let diff: String = s
+                .diff
+                .iter()
+                .map(|p| match p.op {
+                    "delete" => format!("[-{}-]", p.text),
+                    "insert" => format!("{{+{}+}}", p.text),
+                    _ => p.text.clone(),
+                })
+                .collect();
+            print_line(&format!("    new source: {diff}"))?;
+            print_line(&format!("    person:     {}", s.proposal.person))?;
+            print_line(&format!("    proposal:   {}", s.proposal.proposal))?;
+        }
+    }
+    print_line(&format!(
+        "{pending} pending proposal(s); accept with `dich review accept-proposal PATH --block N --by NAME`, or keep the person's text with `dich review approve`"
+    ))?;
+    Ok(Exit::Ok)
+}
+
+fn accept(project: &Project, args: AcceptArgs) -> anyhow::Result<Exit> {
+    let root = &project.config().root;
+    let Some(by) = review::reviewer(args.by.as_deref(), root) else {
+        return Err(UsageError(
+            "who is reviewing? pass --by NAME, or set DICH_REVIEWER or `git config user.name`"
+                .to_owned(),
+        )
+        .into());
+    };
+    let blocks = (!args.all).then_some(args.block.as_slice());
+    let mut memory = project.open_memory()?;
+    let mut outcomes = Vec::new();
+    for entry in selected(project, &args.path, &args.lang)? {
+        let accepted = review::proposals::accept(project, &mut memory, &entry, blocks)?;
+        if !accepted.is_empty() {
+            tracing::info!("{}: proposals accepted by {by}: {accepted:?}", entry.path);
+            outcomes.push((entry.path, accepted));
+        }
+    }
+    let count: usize = outcomes.iter().map(|(_, a)| a.len()).sum();
+    match args.output.format() {
+        Format::Json => print_json(&serde_json::json!({
+            "by": by,
+            "accepted": outcomes
+                .iter()
+                .map(|(path, blocks)| serde_json::json!({ "path": path, "blocks": blocks }))
+                .collect::<Vec<_>>(),
+        }))?,
+        _ => {
+            for (path, blocks) in &outcomes {
+                let blocks: Vec<String> = blocks.iter().map(ToString::to_string).collect();
+                print_line(&format!("accepted {path}: block {}", blocks.join(", ")))?;
+            }
+            print_line(&format!("{count} proposal(s) accepted by {by}"))?;
+        }
+    }
+    // Nothing to accept where one was asked for is a failure the caller should see.
+    Ok(if count == 0 { Exit::Failed } else { Exit::Ok })
 }
 
 /// Every translation in scope with its review.

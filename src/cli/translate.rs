@@ -156,6 +156,9 @@ fn print_plan(
     if format == Format::Github {
         print_annotations(plan)?;
     }
+    for line in file_lines(plan) {
+        print_line(&line)?;
+    }
     print_line("Cost estimate (primary backend):")?;
     // 2 + 14 + 20 + 11 + 18 + 9 columns and 5 spaces: 79, within WIDTH.
     let lang_width =
@@ -201,6 +204,30 @@ fn print_plan(
     Ok(Exit::Ok)
 }
 
+/// The files a dry run would write, one a line under column headers: why, then the
+/// path (cut to [`WIDTH`]), then details where there are any.
+fn file_lines(plan: &Report) -> Vec<String> {
+    if plan.files.is_empty() {
+        return vec!["Files to write: none".to_owned()];
+    }
+    let mut out = vec![
+        format!("Files to write ({}):", thousands(plan.files.len())),
+        format!("  {:<18} file", "why"),
+    ];
+    for file in &plan.files {
+        let detail = file
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        out.push(fit(
+            &format!("  {:<18} {}{detail}", file.reason.as_str(), file.path),
+            WIDTH,
+        ));
+    }
+    out
+}
+
 /// One `::error` workflow command per failure (`--format github`).
 fn print_annotations(report: &Report) -> anyhow::Result<()> {
     for failure in &report.failures {
@@ -215,11 +242,15 @@ fn print_annotations(report: &Report) -> anyhow::Result<()> {
 
 /// The summary as `dich translate --json` prints it: the library's report with each
 /// failure as the shared error object (schema: docs/schema/translate.schema.json).
-/// Going through a `Value` also gives a dry run and a real run the same key order.
+/// Going through a `Value` gives a dry run and a real run the same key order.
 fn json_report(report: &Report) -> anyhow::Result<serde_json::Value> {
     let mut value = serde_json::to_value(report)?;
     let failures: Vec<JsonFailure> = report.failures.iter().map(failure_object).collect();
     value["failures"] = serde_json::to_value(failures)?;
+    // A dry run fills these; a real run has them too, as null, so that both have the
+    // same keys (issue 14).
+    value["estimate"] = serde_json::Value::Null;
+    value["usage"] = serde_json::Value::Null;
     Ok(value)
 }
 
@@ -330,9 +361,14 @@ fn summary_lines(report: &Report) -> Vec<String> {
             thousands(report.failed),
         ],
     ));
+    let retries = match report.retries {
+        0 => String::new(),
+        1 => " (1 retry)".to_owned(),
+        n => format!(" ({} retries)", thousands(n)),
+    };
     out.push(fit(
         &format!(
-            "  {} and {} in scope; {} in {:.1} s",
+            "  {} and {} in scope; {}{retries} in {:.1} s",
             counted(report.articles, "article"),
             counted(report.ui_files, "UI file"),
             counted(report.requests, "request"),
@@ -340,6 +376,15 @@ fn summary_lines(report: &Report) -> Vec<String> {
         ),
         WIDTH,
     ));
+    if let Some(billed) = report.characters_billed {
+        out.push(fit(
+            &format!(
+                "  billed by the service: {} (it reported them)",
+                counted(billed, "character")
+            ),
+            WIDTH,
+        ));
+    }
     if report.segments_repaired > 0 {
         out.extend(wrap(
             &format!(
@@ -385,4 +430,47 @@ fn summary_lines(report: &Report) -> Vec<String> {
 fn counted(n: usize, noun: &str) -> String {
     let s = if n == 1 { "" } else { "s" };
     format!("{} {noun}{s}", thousands(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_shows_retries_and_billed_characters_within_80_columns() {
+        let report = Report {
+            backend: "deepl".into(),
+            articles: 604,
+            ui_files: 12,
+            requests: 1_234_567,
+            retries: 89_012,
+            characters_billed: Some(987_654_321),
+            elapsed_seconds: 12_345.6,
+            ..Report::default()
+        };
+        let lines = summary_lines(&report);
+        let text = lines.join("\n");
+        assert!(
+            text.contains("1,234,567 requests (89,012 retries)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("billed by the service: 987,654,321 characters"),
+            "{text}"
+        );
+        for line in &lines {
+            assert!(line.chars().count() <= WIDTH, "{line:?}");
+        }
+        let unknown = Report {
+            characters_billed: None,
+            retries: 1,
+            ..report
+        };
+        let text = summary_lines(&unknown).join("\n");
+        assert!(text.contains("(1 retry)"), "{text}");
+        assert!(
+            !text.contains("billed"),
+            "unknown billing is not shown: {text}"
+        );
+    }
 }

@@ -36,5 +36,6 @@ pub use dich_runtime::{FluentError, ftl_files};
 // The Fluent functions are shared with `runtime_check` from there too.
 use dich_runtime::functions;
 pub use encoding::{FtlReadError, decode_ftl, read_ftl};
+pub(crate) use parse::FileModel;
 pub use runtime::{Formatted, Localizer, MissingMessage};
 pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, entry_count, machine_marked_ids};

@@ -17,7 +17,9 @@ use crate::config::MemoryConfig;
 use crate::lang::Lang;
 
 mod approvals;
+mod file_stats;
 mod postgres;
+mod proposals;
 mod shared;
 mod sqlite;
 mod store;
@@ -26,6 +28,8 @@ pub mod testing;
 pub mod tmx;
 
 pub use approvals::{Approval, Verdict};
+pub use file_stats::FileRecord;
+pub use proposals::{HumanUnit, Proposal};
 pub use shared::{Share, Shared};
 use store::{SegmentRow, Store};
 
@@ -535,8 +539,13 @@ fn now() -> String {
 
 /// The key of a text: sha256 of its bytes, hex. Callers normalise first.
 pub fn hash(text: &str) -> String {
+    hash_bytes(text.as_bytes())
+}
+
+/// sha256 of `bytes`, hex: [`hash`] of bytes that need not be UTF-8 (a file's content).
+pub fn hash_bytes(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(text.as_bytes());
+    let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
     for byte in digest {
         out.push(char::from(HEX[usize::from(byte >> 4)]));

@@ -25,8 +25,10 @@ use secrecy::ExposeSecret as _;
 
 use super::store::{ORIGIN_RANK, Rows, SegmentRow, Store, TABLES, columns};
 use super::{
-    Approval, Entry, MemoryError, Origin, Share, Shared, StoredSegment, Verdict, WrittenFile,
+    Approval, Entry, FileRecord, HumanUnit, MemoryError, Origin, Proposal, Share, Shared,
+    StoredSegment, Verdict, WrittenFile,
 };
+use crate::lang::Lang;
 
 /// Schema migrations, applied in order in one transaction under an advisory lock (so
 /// processes starting together migrate once); the index + 1 is the schema version,
@@ -80,6 +82,25 @@ const MIGRATIONS: &[&str] = &[
         holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL,
         PRIMARY KEY (source_lang, target_lang, source_hash));
      CREATE INDEX claims_holder ON claims (holder);",
+    // 3: what SQLite's migrations 5 and 6 added (issues 15 and 12), per checkout: the
+    // stat records of files, machine proposals beside a person's block, review flags,
+    // and the source each translation was written from.
+    "CREATE TABLE file_stats (
+        workspace TEXT NOT NULL, path TEXT NOT NULL, size BIGINT NOT NULL,
+        mtime_ns BIGINT NOT NULL, file_id BIGINT NOT NULL, checked_ns BIGINT NOT NULL,
+        content_hash TEXT NOT NULL, stamp TEXT NOT NULL, source_hash TEXT NOT NULL,
+        text_hash TEXT NOT NULL, keys TEXT NOT NULL, PRIMARY KEY (workspace, path));
+     CREATE TABLE proposals (
+        workspace TEXT NOT NULL, path TEXT NOT NULL, unit_key TEXT NOT NULL,
+        old_source TEXT NOT NULL, new_source TEXT NOT NULL, person TEXT NOT NULL,
+        proposal TEXT NOT NULL, in_file BOOLEAN NOT NULL, created_at TEXT NOT NULL,
+        seq BIGSERIAL NOT NULL, PRIMARY KEY (workspace, path, unit_key));
+     CREATE TABLE review_meta (
+        workspace TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (workspace, name));
+     CREATE TABLE written_sources (
+        workspace TEXT NOT NULL, path TEXT NOT NULL, source TEXT NOT NULL,
+        PRIMARY KEY (workspace, path));",
 ];
 
 /// Any number: the advisory lock the migrations take.
@@ -644,7 +665,14 @@ impl Store for Postgres {
         let (from, to) = (from.to_owned(), to.to_owned());
         self.call(move |c| {
             let mut tx = c.transaction()?;
-            for table in ["files", "reviews", "failures"] {
+            for table in [
+                "files",
+                "reviews",
+                "failures",
+                "proposals",
+                "written_sources",
+                "file_stats",
+            ] {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE workspace = $1 AND path = $2"),
                     &[&workspace, &to],
@@ -768,6 +796,261 @@ impl Store for Postgres {
         })
     }
 
+    fn file_record(&self, path: &str) -> Result<Option<FileRecord>, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let path = path.to_owned();
+        self.call(move |c| {
+            Ok(c.query_opt(
+                "SELECT size, mtime_ns, file_id, checked_ns, content_hash, stamp, source_hash,
+                        text_hash, keys
+                 FROM file_stats WHERE workspace = $1 AND path = $2",
+                &[&workspace, &path],
+            )?
+            .map(|row| FileRecord {
+                // Stored as PostgreSQL's signed integers, bit for bit.
+                size: row.get::<_, i64>(0) as u64,
+                mtime_ns: row.get(1),
+                file_id: row.get::<_, i64>(2) as u64,
+                checked_ns: row.get(3),
+                content_hash: row.get(4),
+                stamp: row.get(5),
+                source_hash: row.get(6),
+                text_hash: row.get(7),
+                keys: row.get(8),
+            }))
+        })
+    }
+
+    fn record_file_stats(&mut self, records: &[(String, FileRecord)]) -> Result<(), MemoryError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let (_, _, workspace) = self.owned();
+        let records = records.to_vec();
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            let stmt = tx.prepare(
+                "INSERT INTO file_stats (workspace, path, size, mtime_ns, file_id, checked_ns,
+                    content_hash, stamp, source_hash, text_hash, keys)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                 ON CONFLICT (workspace, path) DO UPDATE SET size = EXCLUDED.size,
+                    mtime_ns = EXCLUDED.mtime_ns, file_id = EXCLUDED.file_id,
+                    checked_ns = EXCLUDED.checked_ns, content_hash = EXCLUDED.content_hash,
+                    stamp = EXCLUDED.stamp, source_hash = EXCLUDED.source_hash,
+                    text_hash = EXCLUDED.text_hash, keys = EXCLUDED.keys",
+            )?;
+            for (path, r) in &records {
+                tx.execute(
+                    &stmt,
+                    &[
+                        &workspace,
+                        path,
+                        &(r.size as i64),
+                        &r.mtime_ns,
+                        &(r.file_id as i64),
+                        &r.checked_ns,
+                        &r.content_hash,
+                        &r.stamp,
+                        &r.source_hash,
+                        &r.text_hash,
+                        &r.keys,
+                    ],
+                )?;
+            }
+            tx.commit()
+        })
+    }
+
+    fn written_hash(&self, path: &str) -> Result<Option<String>, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.string(
+            "SELECT hash FROM files WHERE workspace = $1 AND path = $2",
+            vec![workspace, path.to_owned()],
+        )
+    }
+
+    fn record_proposals(&mut self, proposals: &[Proposal]) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let proposals = proposals.to_vec();
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            for p in &proposals {
+                tx.execute(
+                    "INSERT INTO proposals (workspace, path, unit_key, old_source, new_source,
+                        person, proposal, in_file, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (workspace, path, unit_key) DO UPDATE SET
+                        old_source = EXCLUDED.old_source, new_source = EXCLUDED.new_source,
+                        person = EXCLUDED.person, proposal = EXCLUDED.proposal,
+                        in_file = EXCLUDED.in_file, created_at = EXCLUDED.created_at,
+                        seq = nextval(pg_get_serial_sequence('proposals', 'seq'))",
+                    &[
+                        &workspace,
+                        &p.path,
+                        &p.unit_key,
+                        &p.old_source,
+                        &p.new_source,
+                        &p.person,
+                        &p.proposal,
+                        &p.in_file,
+                        &p.created_at,
+                    ],
+                )?;
+            }
+            tx.commit()
+        })
+    }
+
+    fn proposals(&self, path: &str) -> Result<Vec<Proposal>, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let path = path.to_owned();
+        self.call(move |c| {
+            Ok(c.query(
+                "SELECT path, unit_key, old_source, new_source, person, proposal, in_file, created_at
+                 FROM proposals WHERE workspace = $1 AND path = $2 ORDER BY seq",
+                &[&workspace, &path],
+            )?
+            .iter()
+            .map(|row| Proposal {
+                path: row.get(0),
+                unit_key: row.get(1),
+                old_source: row.get(2),
+                new_source: row.get(3),
+                person: row.get(4),
+                proposal: row.get(5),
+                in_file: row.get(6),
+                created_at: row.get(7),
+            })
+            .collect())
+        })
+    }
+
+    fn settle_proposals(&mut self, path: &str, unit_key: Option<&str>) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        match unit_key {
+            Some(key) => self.execute(
+                "DELETE FROM proposals WHERE workspace = $1 AND path = $2 AND unit_key = $3",
+                vec![workspace, path.to_owned(), key.to_owned()],
+            ),
+            None => self.execute(
+                "DELETE FROM proposals WHERE workspace = $1 AND path = $2",
+                vec![workspace, path.to_owned()],
+            ),
+        }
+    }
+
+    fn human_history(&self, source: &Lang, target: &Lang) -> Result<Vec<HumanUnit>, MemoryError> {
+        let (repository, _, _) = self.owned();
+        let (source, target) = (source.as_str().to_owned(), target.as_str().to_owned());
+        // This repository's people's blocks (what an export of this memory carries).
+        self.call(move |c| {
+            Ok(c.query(
+                "SELECT source_hash, source_text, translation, false, replaced_at, seq, 0 FROM unit_history
+                 WHERE source_lang = $1 AND target_lang = $2 AND repository = $3
+                 UNION ALL
+                 SELECT source_hash, source_text, translation, true, created_at, seq, 1 FROM units
+                 WHERE source_lang = $1 AND target_lang = $2 AND repository = $3
+                 ORDER BY 1, 7, 6",
+                &[&source, &target, &repository],
+            )?
+            .iter()
+            .map(|row| HumanUnit {
+                key: row.get(0),
+                source_text: row.get(1),
+                translation: row.get(2),
+                current: row.get(3),
+                at: row.get(4),
+            })
+            .collect())
+        })
+    }
+
+    fn has_meta(&self, name: &str) -> Result<bool, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        Ok(self.count(
+            "SELECT COUNT(*) FROM review_meta WHERE workspace = $1 AND name = $2",
+            vec![workspace, name.to_owned()],
+        )? > 0)
+    }
+
+    fn set_meta(&mut self, name: &str, value: &str) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.execute(
+            "INSERT INTO review_meta (workspace, name, value) VALUES ($1, $2, $3)
+             ON CONFLICT (workspace, name) DO UPDATE SET value = EXCLUDED.value",
+            vec![workspace, name.to_owned(), value.to_owned()],
+        )
+    }
+
+    fn record_written_source(&mut self, path: &str, source: &str) -> Result<(), MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.execute(
+            "INSERT INTO written_sources (workspace, path, source) VALUES ($1, $2, $3)
+             ON CONFLICT (workspace, path) DO UPDATE SET source = EXCLUDED.source",
+            vec![workspace, path.to_owned(), source.to_owned()],
+        )
+    }
+
+    fn written_source(&self, path: &str) -> Result<Option<String>, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        self.string(
+            "SELECT source FROM written_sources WHERE workspace = $1 AND path = $2",
+            vec![workspace, path.to_owned()],
+        )
+    }
+
+    fn human_unit_source(
+        &self,
+        source: &Lang,
+        target: &Lang,
+        key: &str,
+    ) -> Result<Option<String>, MemoryError> {
+        let (repository, share, _) = self.owned();
+        self.string(
+            "SELECT source_text FROM units
+             WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3
+               AND (repository = $4 OR $5 <> 'none')
+             ORDER BY (repository = $4) DESC, seq DESC LIMIT 1",
+            vec![
+                source.as_str().to_owned(),
+                target.as_str().to_owned(),
+                key.to_owned(),
+                repository,
+                share,
+            ],
+        )
+    }
+
+    fn retire_human_unit(
+        &mut self,
+        source: &Lang,
+        target: &Lang,
+        key: &str,
+        now: &str,
+    ) -> Result<(), MemoryError> {
+        let (repository, _, _) = self.owned();
+        let args = [source.as_str(), target.as_str(), key, &repository, now].map(str::to_owned);
+        // This repository's block; another repository's stays theirs.
+        self.call(move |c| {
+            let [s, t, k, r, now] = &args;
+            let mut tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO unit_history
+                 (repository, source_lang, target_lang, source_hash, source_text, translation, origin, replaced_at)
+                 SELECT repository, source_lang, target_lang, source_hash, source_text, translation, origin, $5
+                 FROM units WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3
+                   AND repository = $4",
+                &[s, t, k, r, now],
+            )?;
+            tx.execute(
+                "DELETE FROM units WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3
+                   AND repository = $4",
+                &[s, t, k, r],
+            )?;
+            tx.commit()
+        })
+    }
+
     fn claim(
         &mut self,
         source: &str,
@@ -865,9 +1148,13 @@ impl Store for Postgres {
 
     fn dump(&self, table: &str) -> Result<Rows, MemoryError> {
         let cols = columns(table);
+        // A boolean as 0/1, as SQLite stores it.
         let select = cols
             .iter()
-            .map(|c| format!("\"{c}\"::text"))
+            .map(|c| match *c {
+                "in_file" => format!("\"{c}\"::int::text"),
+                _ => format!("\"{c}\"::text"),
+            })
             .collect::<Vec<_>>()
             .join(", ");
         // What this repository sees, the preferred entry of a key first (a SQLite
@@ -891,12 +1178,15 @@ impl Store for Postgres {
                 ),
                 vec![repository, share],
             ),
-            "reviews" | "qa_warnings" => (
+            "reviews" | "qa_warnings" | "proposals" => (
                 format!("SELECT {select} FROM {table} WHERE workspace = $1 ORDER BY seq"),
                 vec![workspace],
             ),
             _ => (
-                format!("SELECT {select} FROM {table} WHERE workspace = $1 ORDER BY path"),
+                format!(
+                    "SELECT {select} FROM {table} WHERE workspace = $1 ORDER BY {}",
+                    cols[0]
+                ),
                 vec![workspace],
             ),
         };
@@ -926,7 +1216,11 @@ impl Store for Postgres {
             workspace
         };
         let n = cols.len();
-        let cast = |c: &str| if c == "needs_review" { "::integer" } else { "" };
+        let cast = |c: &str| match c {
+            "needs_review" => "::integer",
+            "in_file" => "::boolean",
+            _ => "",
+        };
         let values: Vec<String> = marks(1, n)
             .into_iter()
             .zip(cols.iter())

@@ -7,7 +7,11 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::store::{ORIGIN_RANK, Rows, SegmentRow, Store, columns};
-use super::{Approval, Entry, MemoryError, Origin, StoredSegment, Verdict, WrittenFile};
+use super::{
+    Approval, Entry, FileRecord, HumanUnit, MemoryError, Origin, Proposal, StoredSegment, Verdict,
+    WrittenFile,
+};
+use crate::lang::Lang;
 
 /// Schema migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[
@@ -45,6 +49,15 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE qa_warnings (
         path TEXT NOT NULL, reason TEXT NOT NULL, recorded_at TEXT NOT NULL);
      CREATE INDEX qa_warnings_path ON qa_warnings (path);",
+    // 5: what proves a source or translated file unchanged since it was last read
+    // (issue 15): its stat data and content hash, and what was derived from it.
+    "CREATE TABLE file_stats (
+        path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+        file_id INTEGER NOT NULL, checked_ns INTEGER NOT NULL, content_hash TEXT NOT NULL,
+        stamp TEXT NOT NULL, source_hash TEXT NOT NULL, text_hash TEXT NOT NULL,
+        keys TEXT NOT NULL);",
+    // 6: machine proposals beside a person's block whose source changed (issue 12).
+    super::proposals::MIGRATION,
 ];
 
 /// The SQLite store.
@@ -370,7 +383,14 @@ impl Store for Sqlite {
     fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
-        for table in ["files", "reviews", "failures"] {
+        for table in [
+            "files",
+            "reviews",
+            "failures",
+            "proposals",
+            "written_sources",
+            "file_stats",
+        ] {
             tx.execute(&format!("DELETE FROM {table} WHERE path = ?1"), [to])
                 .and_then(|_| {
                     tx.execute(
@@ -530,6 +550,246 @@ impl Store for Sqlite {
         }
         tx.commit().map_err(|e| sqlite(&db, e))?;
         Ok(added)
+    }
+
+    fn file_record(&self, path: &str) -> Result<Option<FileRecord>, MemoryError> {
+        self.conn
+            .prepare_cached(
+                "SELECT size, mtime_ns, file_id, checked_ns, content_hash, stamp, source_hash,
+                        text_hash, keys
+                 FROM file_stats WHERE path = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row([path], |row| {
+                    Ok(FileRecord {
+                        // Stored as SQLite's signed integers, bit for bit.
+                        size: row.get::<_, i64>(0)? as u64,
+                        mtime_ns: row.get(1)?,
+                        file_id: row.get::<_, i64>(2)? as u64,
+                        checked_ns: row.get(3)?,
+                        content_hash: row.get(4)?,
+                        stamp: row.get(5)?,
+                        source_hash: row.get(6)?,
+                        text_hash: row.get(7)?,
+                        keys: row.get(8)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn record_file_stats(&mut self, records: &[(String, FileRecord)]) -> Result<(), MemoryError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let db = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO file_stats (path, size, mtime_ns, file_id,
+                        checked_ns, content_hash, stamp, source_hash, text_hash, keys)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(|e| sqlite(&db, e))?;
+            for (path, r) in records {
+                stmt.execute(params![
+                    path,
+                    r.size as i64,
+                    r.mtime_ns,
+                    r.file_id as i64,
+                    r.checked_ns,
+                    r.content_hash,
+                    r.stamp,
+                    r.source_hash,
+                    r.text_hash,
+                    r.keys
+                ])
+                .map_err(|e| sqlite(&db, e))?;
+            }
+        }
+        tx.commit().map_err(|e| sqlite(&db, e))
+    }
+
+    fn written_hash(&self, path: &str) -> Result<Option<String>, MemoryError> {
+        self.conn
+            .prepare_cached("SELECT hash FROM files WHERE path = ?1")
+            .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn record_proposals(&mut self, proposals: &[Proposal]) -> Result<(), MemoryError> {
+        let db = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        for p in proposals {
+            tx.execute(
+                "INSERT OR REPLACE INTO proposals
+                 (path, unit_key, old_source, new_source, person, proposal, in_file, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    p.path,
+                    p.unit_key,
+                    p.old_source,
+                    p.new_source,
+                    p.person,
+                    p.proposal,
+                    p.in_file,
+                    p.created_at
+                ],
+            )
+            .map_err(|e| sqlite(&db, e))?;
+        }
+        tx.commit().map_err(|e| sqlite(&db, e))
+    }
+
+    fn proposals(&self, path: &str) -> Result<Vec<Proposal>, MemoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT path, unit_key, old_source, new_source, person, proposal, in_file, created_at
+                 FROM proposals WHERE path = ?1 ORDER BY rowid",
+            )
+            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map([path], |row| {
+                Ok(Proposal {
+                    path: row.get(0)?,
+                    unit_key: row.get(1)?,
+                    old_source: row.get(2)?,
+                    new_source: row.get(3)?,
+                    person: row.get(4)?,
+                    proposal: row.get(5)?,
+                    in_file: row.get(6)?,
+                    created_at: row.get(7)?,
+                })
+            })
+            .map_err(|e| sqlite(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn settle_proposals(&mut self, path: &str, unit_key: Option<&str>) -> Result<(), MemoryError> {
+        let result = match unit_key {
+            Some(key) => self.conn.execute(
+                "DELETE FROM proposals WHERE path = ?1 AND unit_key = ?2",
+                [path, key],
+            ),
+            None => self
+                .conn
+                .execute("DELETE FROM proposals WHERE path = ?1", [path]),
+        };
+        result.map(|_| ()).map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn human_history(&self, source: &Lang, target: &Lang) -> Result<Vec<HumanUnit>, MemoryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT source_hash, source_text, translation, 0, replaced_at, rowid, 0 FROM unit_history
+                 WHERE source_lang = ?1 AND target_lang = ?2
+                 UNION ALL
+                 SELECT source_hash, source_text, translation, 1, created_at, rowid, 1 FROM units
+                 WHERE source_lang = ?1 AND target_lang = ?2
+                 ORDER BY 1, 7, 6",
+            )
+            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![source.as_str(), target.as_str()], |row| {
+                Ok(HumanUnit {
+                    key: row.get(0)?,
+                    source_text: row.get(1)?,
+                    translation: row.get(2)?,
+                    current: row.get(3)?,
+                    at: row.get(4)?,
+                })
+            })
+            .map_err(|e| sqlite(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn has_meta(&self, name: &str) -> Result<bool, MemoryError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM review_meta WHERE name = ?1)",
+                [name],
+                |row| row.get(0),
+            )
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn set_meta(&mut self, name: &str, value: &str) -> Result<(), MemoryError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO review_meta (name, value) VALUES (?1, ?2)",
+                [name, value],
+            )
+            .map(|_| ())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn record_written_source(&mut self, path: &str, source: &str) -> Result<(), MemoryError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO written_sources (path, source) VALUES (?1, ?2)",
+                [path, source],
+            )
+            .map(|_| ())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn written_source(&self, path: &str) -> Result<Option<String>, MemoryError> {
+        self.conn
+            .prepare_cached("SELECT source FROM written_sources WHERE path = ?1")
+            .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn human_unit_source(
+        &self,
+        source: &Lang,
+        target: &Lang,
+        key: &str,
+    ) -> Result<Option<String>, MemoryError> {
+        self.conn
+            .prepare_cached(
+                "SELECT source_text FROM units
+                 WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row(params![source.as_str(), target.as_str(), key], |row| {
+                    row.get(0)
+                })
+                .optional()
+            })
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    fn retire_human_unit(
+        &mut self,
+        source: &Lang,
+        target: &Lang,
+        key: &str,
+        now: &str,
+    ) -> Result<(), MemoryError> {
+        let db = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        let args = params![source.as_str(), target.as_str(), key, now];
+        tx.execute(
+            "INSERT INTO unit_history
+             (source_lang, target_lang, source_hash, source_text, translation, origin, replaced_at)
+             SELECT source_lang, target_lang, source_hash, source_text, translation, origin, ?4
+             FROM units WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3",
+            args,
+        )
+        .map_err(|e| sqlite(&db, e))?;
+        tx.execute(
+            "DELETE FROM units WHERE source_lang = ?1 AND target_lang = ?2 AND source_hash = ?3",
+            params![source.as_str(), target.as_str(), key],
+        )
+        .map_err(|e| sqlite(&db, e))?;
+        tx.commit().map_err(|e| sqlite(&db, e))
     }
 }
 

@@ -5,7 +5,10 @@
 
 use std::fmt::Debug;
 
-use super::{Approval, Entry, MemoryError, StoredSegment, WrittenFile};
+use super::{
+    Approval, Entry, FileRecord, HumanUnit, MemoryError, Proposal, StoredSegment, WrittenFile,
+};
+use crate::lang::Lang;
 
 /// How lookups rank origins, shared by both stores so the order is written once:
 /// a person's text, then a translator's import, then a machine's.
@@ -88,6 +91,22 @@ pub(super) const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("qa_warnings", &["path", "reason", "recorded_at"]),
+    (
+        "proposals",
+        &[
+            "path",
+            "unit_key",
+            "old_source",
+            "new_source",
+            "person",
+            "proposal",
+            "in_file",
+            "created_at",
+        ],
+    ),
+    ("review_meta", &["name", "value"]),
+    ("written_sources", &["path", "source"]),
+    // Not `file_stats`: a cache, rebuilt by the next run in the new memory.
 ];
 
 /// Rows of one table, every value as text (columns as in [`TABLES`]).
@@ -171,6 +190,47 @@ pub(super) trait Store: Send + Debug {
         written_hash: &str,
         content_hash: &str,
         content: &str,
+    ) -> Result<(), MemoryError>;
+
+    // Issue 15: the stat cache of files read and written (per checkout).
+    /// The stat record of `path`.
+    fn file_record(&self, path: &str) -> Result<Option<FileRecord>, MemoryError>;
+    /// Stores (or replaces) stat records in one transaction.
+    fn record_file_stats(&mut self, records: &[(String, FileRecord)]) -> Result<(), MemoryError>;
+    /// The hash of what dich last wrote at `path`.
+    fn written_hash(&self, path: &str) -> Result<Option<String>, MemoryError>;
+
+    // Issue 12: machine proposals beside a person's block, review bookkeeping.
+    /// Stores proposals, replacing earlier ones of the same file and block.
+    fn record_proposals(&mut self, proposals: &[Proposal]) -> Result<(), MemoryError>;
+    /// The pending proposals of `path`, in the order recorded.
+    fn proposals(&self, path: &str) -> Result<Vec<Proposal>, MemoryError>;
+    /// Forgets the proposals of `path` (or of one block).
+    fn settle_proposals(&mut self, path: &str, unit_key: Option<&str>) -> Result<(), MemoryError>;
+    /// Every human unit of the pair with its earlier versions.
+    fn human_history(&self, source: &Lang, target: &Lang) -> Result<Vec<HumanUnit>, MemoryError>;
+    /// Whether the review flag `name` is set.
+    fn has_meta(&self, name: &str) -> Result<bool, MemoryError>;
+    /// Sets the review flag `name`.
+    fn set_meta(&mut self, name: &str, value: &str) -> Result<(), MemoryError>;
+    /// Records the source text `path` was written from.
+    fn record_written_source(&mut self, path: &str, source: &str) -> Result<(), MemoryError>;
+    /// The source text `path` was last written from.
+    fn written_source(&self, path: &str) -> Result<Option<String>, MemoryError>;
+    /// The source text a human unit was stored with.
+    fn human_unit_source(
+        &self,
+        source: &Lang,
+        target: &Lang,
+        key: &str,
+    ) -> Result<Option<String>, MemoryError>;
+    /// Moves a human unit to the history.
+    fn retire_human_unit(
+        &mut self,
+        source: &Lang,
+        target: &Lang,
+        key: &str,
+        now: &str,
     ) -> Result<(), MemoryError>;
 
     /// Claims the segments `hashes` for this process; returns those it now holds.

@@ -234,6 +234,20 @@ on_both_stores! {
         memory.store_human_unit(&vi, &en, "k", "Nguồn.", "Two.").unwrap();
         memory.record_file("a.en.md", "v", "s", &["k".to_owned()]).unwrap();
         memory.record_qa_warnings("a.en.md", &["w".to_owned()]).unwrap();
+        memory.record_written_source("a.en.md", "Nguồn.").unwrap();
+        memory.mark_verdicts_recovered().unwrap();
+        memory
+            .record_proposals(&[Proposal {
+                path: "a.en.md".into(),
+                unit_key: "k".into(),
+                old_source: "Cũ.".into(),
+                new_source: "Mới.".into(),
+                person: "Old.".into(),
+                proposal: "New.".into(),
+                in_file: true,
+                created_at: "2026-11-30T10:00:00Z".into(),
+            }])
+            .unwrap();
         let mut copy = Memory::in_memory().unwrap();
         let mut copied = 0;
         let counts = memory
@@ -244,9 +258,13 @@ on_both_stores! {
             })
             .unwrap();
         let added: u64 = counts.iter().map(|c| c.added).sum();
-        // 2 segments, 1 unit, 1 history row, 1 file, 1 review, 1 warning.
-        assert_eq!(added, 7, "{counts:?}");
-        assert_eq!(copied, 7);
+        // 2 segments, 1 unit, 1 history row, 1 file, 1 review, 1 warning, 1 proposal,
+        // 1 review flag, 1 written source.
+        assert_eq!(added, 10, "{counts:?}");
+        assert_eq!(copied, 10);
+        assert!(copy.proposals("a.en.md").unwrap()[0].in_file);
+        assert!(copy.verdicts_recovered().unwrap());
+        assert_eq!(copy.written_source("a.en.md").unwrap().as_deref(), Some("Nguồn."));
         assert_eq!(copy.segment(&vi, &en, "B.").unwrap().unwrap().origin, Origin::Human);
         assert_eq!(copy.human_unit(&vi, &en, "k").unwrap().as_deref(), Some("Two."));
         assert_eq!(copy.unit_history(&vi, &en, "k").unwrap(), vec!["One."]);
@@ -257,6 +275,77 @@ on_both_stores! {
         // And back: nothing is new to the memory it came from.
         let back = copy.copy_to(&mut memory, &mut |_| {}).unwrap();
         assert_eq!(back.iter().map(|c| c.added).sum::<u64>(), 0, "{back:?}");
+    }
+
+    stat_records_round_trip_are_replaced_and_move_with_their_file(memory) {
+        let record = |size: u64| FileRecord {
+            size,
+            mtime_ns: 1_700_000_000_123_456_789,
+            file_id: u64::MAX - 1,
+            checked_ns: 1_700_000_005_000_000_000,
+            content_hash: "c".into(),
+            stamp: "s".into(),
+            source_hash: "sha256:x".into(),
+            text_hash: "t".into(),
+            keys: "k1 k2".into(),
+        };
+        assert_eq!(memory.file_record("a.en.md").unwrap(), None);
+        memory.record_file_stats(&[("a.en.md".into(), record(10))]).unwrap();
+        assert_eq!(memory.file_record("a.en.md").unwrap(), Some(record(10)));
+        memory.record_file_stats(&[("a.en.md".into(), record(11))]).unwrap();
+        assert_eq!(memory.file_record("a.en.md").unwrap(), Some(record(11)));
+        memory.move_path("a.en.md", "a.en-US.md").unwrap();
+        assert_eq!(memory.file_record("a.en.md").unwrap(), None);
+        assert_eq!(memory.file_record("a.en-US.md").unwrap(), Some(record(11)));
+        memory.record_file("b.en.md", "v", "s", &[]).unwrap();
+        assert_eq!(memory.written_hash("b.en.md").unwrap(), Some(hash("v")));
+    }
+
+    proposals_are_kept_until_settled(memory) {
+        let proposal = |key: &str| Proposal {
+            path: "content/a.en.md".into(),
+            unit_key: key.into(),
+            old_source: "Câu một.".into(),
+            new_source: "Câu hai.".into(),
+            person: "Sentence one.".into(),
+            proposal: "Sentence two.".into(),
+            in_file: key == "k2",
+            created_at: "2026-11-30T10:00:00Z".into(),
+        };
+        memory.record_proposals(&[proposal("k1"), proposal("k2")]).unwrap();
+        assert_eq!(memory.proposals("content/a.en.md").unwrap().len(), 2);
+        assert!(memory.proposals("content/a.ko.md").unwrap().is_empty());
+        memory.settle_proposals("content/a.en.md", Some("k1")).unwrap();
+        assert_eq!(memory.proposals("content/a.en.md").unwrap(), vec![proposal("k2")]);
+        memory.settle_proposals("content/a.en.md", None).unwrap();
+        assert!(memory.proposals("content/a.en.md").unwrap().is_empty());
+    }
+
+    review_bookkeeping_is_remembered(memory) {
+        assert!(!memory.verdicts_recovered().unwrap());
+        memory.mark_verdicts_recovered().unwrap();
+        assert!(memory.verdicts_recovered().unwrap());
+        assert_eq!(memory.written_source("a.en.md").unwrap(), None);
+        memory.record_written_source("a.en.md", "Nguồn.").unwrap();
+        memory.record_written_source("a.en.md", "Nguồn mới.").unwrap();
+        assert_eq!(memory.written_source("a.en.md").unwrap().as_deref(), Some("Nguồn mới."));
+    }
+
+    a_retired_human_unit_goes_to_the_history(memory) {
+        let (vi, en) = langs();
+        memory.store_human_unit(&vi, &en, "k", "Nguồn.", "Edit.").unwrap();
+        memory.store_human_unit(&vi, &en, "k", "Nguồn.", "Edit 2.").unwrap();
+        assert_eq!(
+            memory.human_unit_source(&vi, &en, "k").unwrap().as_deref(),
+            Some("Nguồn.")
+        );
+        let history = memory.human_history(&vi, &en).unwrap();
+        let texts: Vec<(&str, bool)> =
+            history.iter().map(|u| (u.translation.as_str(), u.current)).collect();
+        assert_eq!(texts, [("Edit.", false), ("Edit 2.", true)]);
+        memory.retire_human_unit(&vi, &en, "k").unwrap();
+        assert_eq!(memory.human_unit(&vi, &en, "k").unwrap(), None);
+        assert_eq!(memory.unit_history(&vi, &en, "k").unwrap(), vec!["Edit.", "Edit 2."]);
     }
 }
 

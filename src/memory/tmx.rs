@@ -8,6 +8,13 @@
 //! atomically; an import parses the whole file before it stores anything, so a
 //! malformed document stores nothing, while unusable `<tu>`s are skipped and reported
 //! with their line.
+//!
+//! The human history (issue 12) travels too: each block a person wrote, current and
+//! earlier versions, is a `<tu>` with `<prop type="x-dich-origin">human</prop>`,
+//! `x-dich-unit` (the block's key) and `x-dich-version` (`current` or `earlier`), its
+//! dates as `creationdate`/`changedate`, and its Markdown as plain text. Import
+//! restores them as human units, so a memory rebuilt from an export still keeps every
+//! person's block.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -16,7 +23,7 @@ use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesRef, BytesStart, BytesText, Event};
 
-use super::{Memory, MemoryError, NewEntry, Origin, StoredSegment};
+use super::{HumanUnit, Memory, MemoryError, NewEntry, Origin, StoredSegment};
 use crate::lang::Lang;
 use crate::markup::{self, Token};
 use crate::text_position::{self, LineIndex, Location};
@@ -72,6 +79,8 @@ pub struct ImportReport {
     /// How `<tuv>` languages were matched to configured targets, one line each
     /// (`zh-CN` entries stored for `zh-Hans`).
     pub notes: Vec<String>,
+    /// People's blocks restored (current and earlier versions), over all languages.
+    pub human_units: usize,
 }
 
 // ---------------------------------------------------------------------------------
@@ -91,20 +100,26 @@ pub fn export(
     path: &Path,
 ) -> Result<ExportReport, TmxError> {
     let entries = memory.entries(source, target)?;
+    let human = memory.human_history(source, target)?;
     let io = |source| TmxError::Io {
         path: path.to_owned(),
         source,
     };
-    let bytes = render(source, target, &entries).map_err(io)?;
+    let bytes = render(source, target, &entries, &human).map_err(io)?;
     crate::fs::write_atomic(path, &bytes).map_err(|e| io(e.source))?;
     Ok(ExportReport {
-        units: entries.len(),
+        units: entries.len() + human.len(),
     })
 }
 
 /// The TMX document for `entries`. Writing into a `Vec` cannot fail in practice; the
 /// `io::Result` is quick-xml's writer signature.
-fn render(source: &Lang, target: &Lang, entries: &[StoredSegment]) -> std::io::Result<Vec<u8>> {
+fn render(
+    source: &Lang,
+    target: &Lang,
+    entries: &[StoredSegment],
+    human: &[HumanUnit],
+) -> std::io::Result<Vec<u8>> {
     let mut w = Writer::new(Vec::new());
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     newline(&mut w, 0)?;
@@ -130,6 +145,10 @@ fn render(source: &Lang, target: &Lang, entries: &[StoredSegment]) -> std::io::R
     for entry in entries {
         newline(&mut w, 2)?;
         write_unit(&mut w, source, target, entry)?;
+    }
+    for unit in human {
+        newline(&mut w, 2)?;
+        write_human_unit(&mut w, source, target, unit)?;
     }
     newline(&mut w, 1)?;
     w.write_event(Event::End(BytesEnd::new("body")))?;
@@ -158,7 +177,7 @@ fn write_unit(
     }
     w.write_event(Event::Start(tu))?;
     newline(w, 3)?;
-    write_prop(w, "x-dich-origin", entry.origin.as_str())?;
+    write_prop(w, ORIGIN, entry.origin.as_str())?;
     if !entry.backend.is_empty() {
         newline(w, 3)?;
         write_prop(w, "x-dich-backend", &entry.backend)?;
@@ -176,6 +195,52 @@ fn write_unit(
     newline(w, 2)?;
     w.write_event(Event::End(BytesEnd::new("tu")))
 }
+
+/// A person's block: Markdown as plain text (it holds no dich tags), with its key,
+/// version and date. The memory does not know who wrote it, so no `changeid`.
+fn write_human_unit(
+    w: &mut Writer<Vec<u8>>,
+    source: &Lang,
+    target: &Lang,
+    unit: &HumanUnit,
+) -> std::io::Result<()> {
+    let mut tu = BytesStart::new("tu");
+    if let Some(date) = tmx_date(&unit.at) {
+        let attribute = if unit.current {
+            "creationdate"
+        } else {
+            "changedate"
+        };
+        tu.push_attribute((attribute, date.as_str()));
+    }
+    w.write_event(Event::Start(tu))?;
+    let version = if unit.current { "current" } else { "earlier" };
+    for (kind, value) in [
+        (ORIGIN, Origin::Human.as_str()),
+        (UNIT, unit.key.as_str()),
+        (VERSION, version),
+    ] {
+        newline(w, 3)?;
+        write_prop(w, kind, value)?;
+    }
+    for (lang, text) in [(source, &unit.source_text), (target, &unit.translation)] {
+        newline(w, 3)?;
+        w.write_event(Event::Start(
+            BytesStart::new("tuv").with_attributes([("xml:lang", lang.as_str())]),
+        ))?;
+        w.write_event(Event::Start(BytesStart::new("seg")))?;
+        write_text(w, text)?;
+        w.write_event(Event::End(BytesEnd::new("seg")))?;
+        w.write_event(Event::End(BytesEnd::new("tuv")))?;
+    }
+    newline(w, 2)?;
+    w.write_event(Event::End(BytesEnd::new("tu")))
+}
+
+/// The `<prop>` types of a person's block.
+const ORIGIN: &str = "x-dich-origin";
+const UNIT: &str = "x-dich-unit";
+const VERSION: &str = "x-dich-version";
 
 fn write_prop(w: &mut Writer<Vec<u8>>, kind: &str, value: &str) -> std::io::Result<()> {
     w.write_event(Event::Start(
@@ -289,7 +354,16 @@ pub fn import(
     let mut report = ImportReport::default();
     let mut pairs = BTreeMap::new();
     let mut matched = BTreeMap::new();
+    let mut human: Vec<(Lang, &RawUnit, String)> = Vec::new();
     for unit in &units {
+        if let Some(key) = unit.prop(UNIT) {
+            // A person's block (exported by dich): restored as such below.
+            if let Some(target) = human_target(source, targets, unit) {
+                human.push((target, unit, key.to_owned()));
+                report.units += 1;
+                continue;
+            }
+        }
         let languages = Languages {
             source,
             targets,
@@ -319,7 +393,51 @@ pub fn import(
         report.segments += entries.len();
         report.languages.push(target.to_string());
     }
+    report.human_units = restore_human(memory, source, &human)?;
     Ok(report)
+}
+
+/// The configured target of a person's block exported by dich (its `<tuv>` other than
+/// the source's), if there is one.
+fn human_target(source: &Lang, targets: &[Lang], unit: &RawUnit) -> Option<Lang> {
+    unit.variants
+        .iter()
+        .filter_map(|v| Lang::parse(&v.lang).ok())
+        .find(|lang| lang != source && targets.contains(lang))
+}
+
+/// Restores people's blocks, in the order exported (earlier versions, then the
+/// current one, so the history is rebuilt by the memory's own rule). A block the memory
+/// already holds a person's text for is left alone: the memory's is newer or the same.
+fn restore_human(
+    memory: &mut Memory,
+    source: &Lang,
+    units: &[(Lang, &RawUnit, String)],
+) -> Result<usize, MemoryError> {
+    let mut known: HashSet<(Lang, String)> = HashSet::new();
+    for (target, _, key) in units {
+        if memory.human_unit(source, target, key)?.is_some() {
+            known.insert((target.clone(), key.clone()));
+        }
+    }
+    let mut restored = 0;
+    for (target, unit, key) in units {
+        if known.contains(&(target.clone(), key.clone())) {
+            continue;
+        }
+        let text = |lang: &Lang| {
+            unit.variants
+                .iter()
+                .find(|v| Lang::parse(&v.lang).ok().as_ref() == Some(lang))
+                .map(|v| v.text.as_str())
+        };
+        let (Some(source_text), Some(translation)) = (text(source), text(target)) else {
+            continue;
+        };
+        memory.store_human_unit(source, target, key, source_text, translation)?;
+        restored += 1;
+    }
+    Ok(restored)
 }
 
 /// (normalised source, translation) pairs per target language.
@@ -480,6 +598,18 @@ fn malformed(path: &Path, at: Location, message: String) -> TmxError {
 struct RawUnit {
     line: usize,
     variants: Vec<RawVariant>,
+    /// Its `<prop>`s: (type, text).
+    props: Vec<(String, String)>,
+}
+
+impl RawUnit {
+    /// The text of its `<prop type="kind">`, if it has one.
+    fn prop(&self, kind: &str) -> Option<&str> {
+        self.props
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// One `<tuv>` as read: its language attribute as written and its dich-tagged text.
@@ -606,11 +736,19 @@ impl<'a> Parser<'a> {
 
     fn unit(&mut self, open: usize) -> Result<RawUnit, TmxError> {
         let mut variants = Vec::new();
+        let mut props = Vec::new();
         self.children("tu", open, |p, e, empty, at| {
             match (e.name().as_ref(), empty) {
                 (b"tuv", true) => return Err(p.error(at, "<tuv> without <seg>")),
                 (b"tuv", false) => variants.push(p.variant(&e, at)?),
-                // <prop> and <note>: dich keeps no metadata from other tools.
+                // dich's own props mark a person's block; other tools' are read past.
+                (b"prop", false) => {
+                    let kind = p.attribute(&e, "type", at)?.unwrap_or_default();
+                    let mut pieces = Vec::new();
+                    p.inline_content("prop", at, &mut pieces)?;
+                    props.push((kind, assign_ids(&pieces)));
+                }
+                // <note>: dich keeps no metadata from other tools.
                 _ => p.skip_unless(empty, &e, at)?,
             }
             Ok(())
@@ -621,6 +759,7 @@ impl<'a> Parser<'a> {
         Ok(RawUnit {
             line: self.line(open),
             variants,
+            props,
         })
     }
 
@@ -1246,5 +1385,65 @@ mod tests {
             },
         ];
         assert_eq!(assign_ids(&pieces), "<g2>a</g2><x1/><x3/><x4/>");
+    }
+
+    #[test]
+    fn the_human_history_round_trips_with_its_origin() {
+        let (vi, en) = (lang("vi"), lang("en"));
+        let mut memory = Memory::in_memory().unwrap();
+        memory
+            .store_human_unit(&vi, &en, "k1", "Làng *mở* hội.", "First & <edit>.")
+            .unwrap();
+        memory
+            .store_human_unit(
+                &vi,
+                &en,
+                "k1",
+                "Làng *mở* hội.",
+                "The village *opens* its festival.",
+            )
+            .unwrap();
+        memory
+            .store_human_unit(&vi, &en, "k2", "Câu hai.", "Sentence two.")
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("memory.tmx");
+        let report = export(&memory, &vi, &en, &path).unwrap();
+        assert_eq!(report.units, 3);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains(r#"<prop type="x-dich-origin">human</prop>"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"<prop type="x-dich-version">earlier</prop>"#),
+            "{text}"
+        );
+        assert!(text.contains("First &amp; &lt;edit&gt;."), "{text}");
+        assert!(text.contains("changedate=\""), "{text}");
+
+        let mut restored = Memory::in_memory().unwrap();
+        let report = import(&mut restored, &vi, std::slice::from_ref(&en), &path).unwrap();
+        assert_eq!(report.human_units, 3, "{report:?}");
+        assert_eq!(report.segments, 0, "{report:?}");
+        assert_eq!(
+            restored.human_unit(&vi, &en, "k1").unwrap().as_deref(),
+            Some("The village *opens* its festival.")
+        );
+        assert_eq!(
+            restored.unit_history(&vi, &en, "k1").unwrap(),
+            vec!["First & <edit>."]
+        );
+        assert_eq!(
+            restored
+                .human_unit_source(&vi, &en, "k2")
+                .unwrap()
+                .as_deref(),
+            Some("Câu hai.")
+        );
+        // Importing again over what the memory holds adds nothing to the history.
+        let again = import(&mut restored, &vi, std::slice::from_ref(&en), &path).unwrap();
+        assert_eq!(again.human_units, 0);
+        assert_eq!(restored.unit_history(&vi, &en, "k1").unwrap().len(), 1);
     }
 }

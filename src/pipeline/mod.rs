@@ -40,11 +40,12 @@ mod writer;
 
 pub use gate::held_code;
 pub use plan::SourcesError;
-pub use progress::{NoProgress, Progress};
+pub use progress::{InFlight, NoProgress, Progress};
 pub use qa::{QaIssue, QaReport, QaSummary};
-pub use report::{Failure, LangReport, Report};
+pub use report::{Failure, LangReport, PlannedFile, Report, Why};
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 
+pub(crate) use plan::unit_keys;
 use plan::{Layout, PlanSettings};
 use run::{RunError, Sending};
 
@@ -149,6 +150,7 @@ impl Project {
             fields: config.content.translatable_fields.clone(),
             // The patterns were checked when the config was loaded.
             protect: content::Protect::new(&config.content.protect).unwrap_or_default(),
+            stamp: plan::stamp(&config),
         };
         let checker = config.qa.checker().map_err(|e| ConfigError::Other {
             path: config.path.clone(),
@@ -187,6 +189,17 @@ impl Project {
     /// [`MemoryError`].
     pub fn open_memory(&self) -> Result<Memory, MemoryError> {
         Memory::from_config(&self.config.memory)
+    }
+
+    /// Takes the project's run lock, the one `dich translate` holds while it runs, so
+    /// that a change made beside a run (`dich serve`) neither races it nor is
+    /// overwritten by it. Released when the returned file is dropped.
+    ///
+    /// # Errors
+    /// [`PipelineError::Locked`] while another process holds it; [`PipelineError::Fs`]
+    /// when the lock file cannot be created.
+    pub fn run_lock(&self) -> Result<std::fs::File, PipelineError> {
+        run_lock(&self.config.memory.path)
     }
 
     /// A path relative to the project root, with `/` separators, for reports.
@@ -231,6 +244,8 @@ impl Project {
             self.rekey(&mut memory)?;
         }
         let sources = plan::find_sources(&self.layout, &only, &mut report)?;
+        let watched = chain.clone();
+        progress.watch_requests(std::sync::Arc::new(move || watched.in_flight()));
         progress.start(sources.len() * targets.len());
         let settings = PlanSettings {
             layout: &self.layout,
@@ -239,6 +254,8 @@ impl Project {
             force: options.force,
             dry_run: options.dry_run,
         };
+        // The no-op shortcut: what the memory proves unchanged is not read again.
+        let sources = plan::skip_unchanged(&settings, sources, &mut memory, &mut report, progress)?;
         let gate = self.checker.clone().map(|c| gate::Gate::new(c, chain));
         let sending = Sending {
             gate: gate.as_ref(),
@@ -248,7 +265,14 @@ impl Project {
                 .unwrap_or(self.config.backend.concurrency),
             handle_interrupt: options.handle_interrupt,
         };
+        let metered_before = chain.metered();
         let mut report = run::run(settings, sources, sending, memory, report, progress).await?;
+        // What the services saw replaces the count of batches (issue 10).
+        if let (false, Some(before), Some(after)) =
+            (options.dry_run, metered_before, chain.metered())
+        {
+            report.apply_metered(&after.since(&before));
+        }
         report.sum_languages();
         report.handovers = chain.handovers();
         report.elapsed_seconds = started.elapsed().as_secs_f64();

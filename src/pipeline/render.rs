@@ -6,10 +6,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::content::{Provenance, UnitTranslation};
+use crate::content::{Document, Provenance, UnitKind, UnitTranslation};
 use crate::lang::Lang;
 use crate::markup;
-use crate::memory::{Memory, MemoryError, Origin};
+use crate::memory::{Memory, MemoryError, Origin, Proposal};
 
 use super::plan::{Job, JobDoc, JobUnit};
 
@@ -26,6 +26,8 @@ pub(crate) struct RenderedFile {
     pub(crate) source_hash: String,
     /// Fluent messages left out of the file, with why: `(id, reason)`.
     pub(crate) left_out: Vec<(String, String)>,
+    /// The machine's proposals beside people's blocks whose source changed.
+    pub(crate) proposals: Vec<Proposal>,
 }
 
 /// Renders one job's file. The inner error is why this file cannot be rendered (it
@@ -58,13 +60,22 @@ pub(crate) fn render(
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 units: job.keys.join(" "),
             };
-            doc.render_units(&translations, &provenance)
-                .map(|content| RenderedFile {
-                    content,
-                    source_hash: provenance.source_hash,
-                    left_out: Vec::new(),
-                })
-                .map_err(|e| e.to_string())
+            let content = match doc.render_units(&translations, &provenance) {
+                Ok(content) => content,
+                Err(e) => return Ok(Err(e.to_string())),
+            };
+            let proposals = if job.proposals.is_empty() {
+                Vec::new()
+            } else {
+                let rendered = (&translations[..], &provenance, content.as_str());
+                proposals(job, doc, memory, source, rendered)?
+            };
+            Ok(RenderedFile {
+                content,
+                source_hash: provenance.source_hash,
+                left_out: Vec::new(),
+                proposals,
+            })
         }
         JobDoc::Ftl(plan) => {
             let marker = format!(
@@ -82,9 +93,81 @@ pub(crate) fn render(
                 content,
                 source_hash: String::new(),
                 left_out,
+                proposals: Vec::new(),
             })
         }
     })
+}
+
+/// The proposals of a job's people's blocks whose source changed, as Markdown: the
+/// block as written when its sentences lined up (the proposal is in the file), else the
+/// block as dich would write the new source's machine translation. A proposal whose
+/// translation failed is left out (the person's block is kept all the same).
+fn proposals(
+    job: &Job,
+    doc: &Document,
+    memory: &Memory,
+    source: &Lang,
+    (translations, provenance, content): (&[UnitTranslation], &Provenance, &str),
+) -> Result<Vec<Proposal>, MemoryError> {
+    let mut proposed = translations.to_vec();
+    let mut pending = Vec::new();
+    for p in &job.proposals {
+        let Some(unit) = &p.unit else {
+            pending.push(p);
+            continue;
+        };
+        let machine = JobUnit::Machine(std::sync::Arc::clone(unit));
+        let assembled = assemble(memory, source, &job.target, std::slice::from_ref(&machine))?;
+        if let Some(Some(text)) = assembled.translations.into_iter().next()
+            && let Some(slot) = proposed.get_mut(p.index)
+        {
+            *slot = text;
+            pending.push(p);
+        }
+    }
+    let blocks = |text: &str| {
+        // The document's own front-matter fields, so the units line up with it.
+        let fields: Vec<String> = doc
+            .units
+            .iter()
+            .filter_map(|u| match &u.kind {
+                UnitKind::FrontMatter(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        Document::parse_with(&doc.path, text.as_bytes(), &fields, doc.protect()).ok()
+    };
+    let written = blocks(content);
+    let alternative = pending
+        .iter()
+        .any(|p| p.unit.is_some())
+        .then(|| doc.render_units(&proposed, provenance).ok())
+        .flatten()
+        .and_then(|text| blocks(&text));
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut out = Vec::new();
+    for p in pending {
+        let from = if p.unit.is_some() {
+            alternative.as_ref()
+        } else {
+            written.as_ref()
+        };
+        let (Some(from), Some(key)) = (from, job.keys.get(p.index)) else {
+            continue;
+        };
+        out.push(Proposal {
+            path: job.rel.clone(),
+            unit_key: key.clone(),
+            old_source: p.old_source.clone(),
+            new_source: doc.raw(p.index).to_owned(),
+            person: p.person.clone(),
+            proposal: from.raw(p.index).to_owned(),
+            in_file: p.unit.is_none(),
+            created_at: now.clone(),
+        });
+    }
+    Ok(out)
 }
 
 fn backend_label(backends: &BTreeSet<String>) -> String {

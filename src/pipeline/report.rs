@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::backend::Handover;
+use crate::backend::{Handover, Metered};
 use crate::lang::Lang;
 
 /// Counters for one target language.
@@ -17,8 +17,10 @@ pub struct LangReport {
     pub files_written: usize,
     /// Segments sent to a backend.
     pub segments_sent: usize,
-    /// Characters of those segments.
+    /// Characters of the texts the service received (see [`Report::characters_sent`]).
     pub characters_sent: usize,
+    /// Characters the service reported billing; `None` when it did not say.
+    pub characters_billed: Option<usize>,
     /// Segments reused from the translation memory.
     pub segments_from_memory: usize,
     /// Segments whose answer lost its tags and was repaired by translating the text
@@ -41,6 +43,48 @@ pub struct Failure {
     pub code: Option<String>,
 }
 
+/// Why a file is (or, in a dry run, would be) written.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Why {
+    /// There is no translation yet.
+    Missing,
+    /// The source changed since the translation was written (`stale` in `dich status`).
+    SourceChanged,
+    /// The translation is in conflict with its source and `--force` replaces it.
+    Forced,
+    /// The UI strings file lacks messages of the reference file.
+    UiStringsMissing,
+    /// Machine-translated UI strings whose reference text changed (none missing).
+    UiStringsStale,
+}
+
+impl Why {
+    /// The reason as `dich translate` prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Why::Missing => "missing",
+            Why::SourceChanged => "source changed",
+            Why::Forced => "forced",
+            Why::UiStringsMissing => "UI strings missing",
+            Why::UiStringsStale => "UI strings stale",
+        }
+    }
+}
+
+/// A file the run planned to write, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PlannedFile {
+    /// The translation's path (relative to the project root).
+    pub path: String,
+    /// Its target language.
+    pub lang: String,
+    /// Why it is written.
+    pub reason: Why,
+    /// More about the reason, where there is more (which messages, which conflict).
+    pub detail: Option<String>,
+}
+
 /// The summary of `dich translate`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
@@ -58,21 +102,33 @@ pub struct Report {
     pub files_written: usize,
     /// Segments sent (or, with `--dry-run`, to be sent).
     pub segments_sent: usize,
-    /// Characters sent (or to be sent).
+    /// Characters sent (or to be sent): with a backend that counts its requests
+    /// ([`Translator::meter`](crate::backend::Translator::meter)), the characters of the
+    /// texts its service received in answered requests (tags it never saw and context
+    /// excluded); otherwise, and in a dry run, the characters of the segments batched.
     pub characters_sent: usize,
+    /// Characters the service reported billing (DeepL's `billed_characters`); `None`
+    /// when it did not report them for every request.
+    pub characters_billed: Option<usize>,
     /// Segments reused from the memory.
     pub segments_from_memory: usize,
     /// Segments whose answer lost its tags and was repaired (see
     /// [`Translated::repaired`](crate::backend::Translated::repaired)).
     pub segments_repaired: usize,
-    /// Requests made to backends.
+    /// HTTP requests the backends' services received, retries included (with a
+    /// backend that does not count them, and in a dry run: batches).
     pub requests: usize,
+    /// Of those, repeats after a failure (rate limit, server error, timeout).
+    pub retries: usize,
     /// Number of failures.
     pub failed: usize,
     /// Per target language.
     pub languages: BTreeMap<String, LangReport>,
     /// Each failure with its reason.
     pub failures: Vec<Failure>,
+    /// Every file the run planned to write and why (in a dry run: would write), in
+    /// planning order. Whether it was written is in `files_written` and `failures`.
+    pub files: Vec<PlannedFile>,
     /// Wall-clock seconds.
     pub elapsed_seconds: f64,
     /// The run was stopped by Ctrl-C.
@@ -110,11 +166,37 @@ impl Report {
         });
     }
 
+    /// Replaces the counts of batches by what the services saw: requests, retries,
+    /// and per language the characters sent and billed.
+    pub(crate) fn apply_metered(&mut self, metered: &Metered) {
+        self.requests = metered.requests;
+        self.retries = metered.retries;
+        for lang in metered.languages.keys() {
+            self.languages.entry(lang.clone()).or_default();
+        }
+        for (lang, report) in &mut self.languages {
+            let seen = metered.languages.get(lang).copied().unwrap_or_default();
+            report.characters_sent = seen.characters;
+            report.characters_billed = if seen.characters == 0 {
+                None
+            } else {
+                seen.billed_characters()
+            };
+        }
+    }
+
     /// Adds per-language totals into the overall ones.
     pub(crate) fn sum_languages(&mut self) {
         self.files_written = self.languages.values().map(|l| l.files_written).sum();
         self.segments_sent = self.languages.values().map(|l| l.segments_sent).sum();
         self.characters_sent = self.languages.values().map(|l| l.characters_sent).sum();
+        // Known when every language that sent text had its billing reported.
+        let sent = || self.languages.values().filter(|l| l.characters_sent > 0);
+        self.characters_billed = if sent().next().is_some() {
+            sent().map(|l| l.characters_billed).sum()
+        } else {
+            None
+        };
         self.segments_from_memory = self
             .languages
             .values()

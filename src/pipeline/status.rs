@@ -6,13 +6,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::content::{self, Document};
+use crate::content;
 use crate::fluent::{self, FtlPlan};
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
 
 use super::gate;
-use super::plan::{self, Layout, Source, TranslatedFile};
+use super::plan::{self, AlignedFile, Layout, Records, Source, TranslatedFile};
 
 /// The state of one translation, most pressing first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -137,7 +137,9 @@ pub(crate) fn status(
         errors,
         ..StatusReport::default()
     };
+    let mut records = Records::new(layout);
     for source in sources {
+        records.flush_some(memory)?;
         let article = match source {
             Source::Article(article) => article,
             Source::Ftl { reference, rel } => {
@@ -155,19 +157,50 @@ pub(crate) fn status(
                 continue;
             }
         };
-        let doc = match Document::load_with(&article.source, &layout.fields, &layout.protect) {
-            Ok(doc) => doc,
-            Err(e) => {
-                status.errors.push(e.to_string());
-                continue;
+        // The no-op shortcut: files the records prove unchanged are not read again,
+        // and the source is parsed only when a translation must be.
+        let (source_record, cached) =
+            match plan::recorded_article(layout, targets, article, memory, &mut records)? {
+                Some((source, translations)) => (Some(source), translations),
+                None => (None, vec![None; targets.len()]),
+            };
+        let doc = if source_record.is_some() && cached.iter().all(Option::is_some) {
+            None
+        } else {
+            match plan::load_source(layout, &article.source) {
+                Ok((doc, record)) => {
+                    if let Some(record) = record {
+                        records.push(&layout.display_path(&article.source), record);
+                    }
+                    Some(doc)
+                }
+                Err(e) => {
+                    status.errors.push(e.to_string());
+                    continue;
+                }
             }
         };
-        for target in targets {
-            let entry = article_status(layout, memory, &doc, target)?;
+        for (target, record) in targets.iter().zip(cached) {
+            let out_path = content::translation_path(&article.source, &layout.keys.key(target));
+            let path = layout.display_path(&out_path);
+            let existing = match (record, &source_record, &doc) {
+                (Some(record), Some(source), _) => TranslatedFile::Aligned(
+                    AlignedFile::from_record(memory, &path, &record, source)?,
+                ),
+                (_, _, Some(doc)) => {
+                    let pair = (&layout.source, target);
+                    let file = (out_path.as_path(), path.as_str());
+                    plan::analyse(memory, doc, pair, file, &layout.fields, false, &mut records)?
+                }
+                // Not reached: the source is parsed whenever a record is missing.
+                _ => continue,
+            };
+            let entry = article_status(memory, (&article.source, path, target), existing, layout)?;
             *status.counts.entry(entry.state.as_str()).or_default() += 1;
             status.articles.push(entry);
         }
     }
+    records.flush(memory)?;
     Ok(status)
 }
 
@@ -213,16 +246,15 @@ fn ui_status(
     status
 }
 
+/// The state of the translation at `path` of the article at `source`, from what its
+/// file tells (`existing`) and the memory.
 fn article_status(
+    memory: &Memory,
+    (source, path, target): (&Path, String, &Lang),
+    existing: TranslatedFile,
     layout: &Layout,
-    memory: &mut Memory,
-    doc: &Document,
-    target: &Lang,
 ) -> Result<ArticleStatus, MemoryError> {
-    let out_path = content::translation_path(&doc.path, &layout.keys.key(target));
-    let path = layout.display_path(&out_path);
     let pair = (&layout.source, target);
-    let existing = plan::analyse(memory, doc, pair, &out_path, &path, &layout.fields, false)?;
     let failure = memory.failure(&path)?;
     let reviews = memory.reviews(&path)?;
     let qa_warnings = memory.qa_warnings(&path)?;
@@ -270,7 +302,7 @@ fn article_status(
         }
     };
     Ok(ArticleStatus {
-        source: layout.display_path(&doc.path),
+        source: layout.display_path(source),
         lang: target.to_string(),
         path,
         state,

@@ -35,6 +35,10 @@ pub(crate) struct FileToWrite {
     pub(crate) reviews: Vec<String>,
     /// QA warnings on its translations, recorded with it (the file needs review).
     pub(crate) qa_warnings: Vec<String>,
+    /// The machine's proposals beside people's blocks, recorded with it.
+    pub(crate) proposals: Vec<crate::memory::Proposal>,
+    /// The source article's text it was rendered from (none for Fluent files).
+    pub(crate) source_text: Option<std::sync::Arc<crate::content::Document>>,
 }
 
 /// A finished write: whether the file changed (`Ok(false)`: it already held these

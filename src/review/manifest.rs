@@ -64,7 +64,7 @@ pub struct ManifestTranslation {
     pub machine_translated: bool,
     /// A pseudo-translation: never publish.
     pub pseudo: bool,
-    /// QA warnings on this translation. Always 0 until the QA gate reports per file.
+    /// The QA warnings recorded when dich last wrote this translation.
     pub qa_warnings: u32,
     /// When the file last changed (its modification time), RFC 3339.
     pub changed_at: Option<String>,
@@ -119,7 +119,7 @@ pub fn build(project: &Project, status: &StatusReport, entries: &[Entry]) -> Man
                 backend: entry.backend.clone(),
                 machine_translated: exists && state != Some(ReviewState::Reviewed),
                 pseudo: state == Some(ReviewState::Pseudo),
-                qa_warnings: 0,
+                qa_warnings: u32::try_from(entry.qa_warnings).unwrap_or(u32::MAX),
                 changed_at: exists.then(|| changed_at(&path)).flatten(),
             },
         );

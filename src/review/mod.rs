@@ -9,6 +9,7 @@
 
 pub mod manifest;
 mod mirror;
+pub mod proposals;
 
 use std::path::{Path, PathBuf};
 
@@ -99,6 +100,9 @@ pub struct Entry {
     pub backend: Option<String>,
     #[serde(skip)]
     translation_hash: Option<String>,
+    /// The QA warnings recorded when dich last wrote the file.
+    #[serde(skip)]
+    pub qa_warnings: usize,
 }
 
 impl Entry {
@@ -121,6 +125,14 @@ pub enum ReviewError {
     /// The verdicts in the files could not be recovered.
     #[error("cannot recover the review verdicts from the files: {0}")]
     Recover(String),
+    /// A proposal could not be put in its file.
+    #[error("{path}: cannot accept the proposal: {message}")]
+    Proposal {
+        /// The translated file.
+        path: String,
+        /// Why.
+        message: String,
+    },
     /// The manifest could not be built.
     #[error("cannot write the manifest {}: {message}", path.display())]
     Manifest {
@@ -195,6 +207,7 @@ fn article_entry(
         source_hash,
         backend,
         translation_hash: None,
+        qa_warnings: memory.qa_warnings(&article.path)?.len(),
     };
     if let Some(text) = text {
         let human = matches!(article.state, State::NeedsReview | State::HumanEdited);
@@ -237,6 +250,7 @@ fn ui_entry(project: &Project, ui: &UiStatus, memory: &Memory) -> Result<Entry, 
         source_hash: source_text.as_deref().map(memory::hash),
         backend: None,
         translation_hash: None,
+        qa_warnings: memory.qa_warnings(&ui.path)?.len(),
     };
     if let Some(text) = text {
         let pseudo = text
@@ -318,7 +332,16 @@ fn settle(
 /// [`ReviewError`] when the memory or the content cannot be read.
 pub fn recover(project: &Project) -> Result<usize, ReviewError> {
     let mut memory = project.open_memory()?;
+    // Why not on every run: recovering costs a whole status pass (every source parsed,
+    // every translation read). Once a memory has taken in the files' verdicts it
+    // records every later verdict itself, so this runs once per memory: when it is
+    // new (first run, or `.dich/` deleted) or older than this marker. A memory that
+    // already holds approvals needs no recovery either.
+    if memory.verdicts_recovered()? {
+        return Ok(0);
+    }
     if memory.approval_count()? > 0 {
+        memory.mark_verdicts_recovered()?;
         return Ok(0);
     }
     let status = project
@@ -337,6 +360,7 @@ pub fn recover(project: &Project) -> Result<usize, ReviewError> {
             recovered += 1;
         }
     }
+    memory.mark_verdicts_recovered()?;
     Ok(recovered)
 }
 
@@ -436,6 +460,11 @@ fn record(
         reason: reason.to_owned(),
     };
     memory.record_approval(&approval)?;
+    if verdict == Verdict::Approved {
+        // Approving the file as it is keeps the people's blocks: their proposals are
+        // settled.
+        memory.settle_proposals(&entry.path, None)?;
+    }
     let kind = if entry.kind == "ui" {
         FileKind::Ftl
     } else {

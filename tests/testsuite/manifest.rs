@@ -148,3 +148,44 @@ fn the_manifest_path_is_configurable_and_a_manifest_that_cannot_be_written_fails
     project.run(&["translate"]).expect_code(0);
     assert!(project.read("public/i18n.json").contains("\"version\": 1"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_manifest_counts_the_qa_warnings_recorded_with_each_translation() {
+    let server = Deepl::start(Duration::ZERO, None).await;
+    // The mock answers keep the Vietnamese: with those checks at warning level, every
+    // translation is written with warnings.
+    let config = server.config(1, 8).replace(
+        "[qa]\nenabled = false\n",
+        "[qa.levels]\nvietnamese-left = \"warning\"\nuntranslated = \"warning\"\nlength-ratio = \"off\"\ncjk-punctuation = \"off\"\n",
+    );
+    let project = Project::with_config(&config);
+    project.write("content/tin.md", NEWS);
+    project.write("content/so.md", "2024\n");
+    let run = project.translate_json(&[]);
+    assert_eq!(run["failed"], 0, "{run}");
+    let m = manifest(&project);
+    let status = project.run(&["status", "--json"]).expect_code(0).json();
+    for lang in ["en", "ko", "zh-Hans"] {
+        let path = format!("content/tin.{lang}.md");
+        let warned = &article(&m, "content/tin.md")["languages"][lang];
+        let recorded = crate::support::entry(&status["articles"], "path", &path);
+        assert_eq!(recorded["state"], "needs-review", "{recorded:#}");
+        // The title and the paragraph each left Vietnamese in the answer.
+        let count = warned["qa_warnings"].as_u64().unwrap_or(0);
+        assert!(count >= 2, "{warned:#}");
+        assert_eq!(
+            recorded["detail"]
+                .as_str()
+                .unwrap_or("")
+                .matches("vietnamese-left")
+                .count() as u64,
+            count,
+            "{recorded:#}"
+        );
+        // Nothing to translate, nothing to warn about.
+        assert_eq!(
+            article(&m, "content/so.md")["languages"][lang]["qa_warnings"],
+            0
+        );
+    }
+}

@@ -14,6 +14,9 @@ pub(crate) struct DeeplEcho {
     fail_every: Option<(usize, u16)>,
     /// Answer without the XML tags that were sent, as DeepL's own mock server does.
     drop_tags: bool,
+    /// Add `billed_characters` (the text's length, tags included) to each
+    /// translation, as DeepL does when asked with `show_billed_characters`.
+    billed: bool,
     requests: Arc<AtomicUsize>,
     in_flight: Arc<AtomicUsize>,
     most_in_flight: Arc<AtomicUsize>,
@@ -58,10 +61,15 @@ impl Respond for DeeplEcho {
                         } else {
                             text.to_owned()
                         };
-                        serde_json::json!({
+                        let mut answer = serde_json::json!({
                             "detected_source_language": "VI",
                             "text": format!("{target}:{text}"),
-                        })
+                        });
+                        if self.billed && body["show_billed_characters"] == true {
+                            let billed = t.as_str().unwrap_or_default().chars().count();
+                            answer["billed_characters"] = billed.into();
+                        }
+                        answer
                     })
                     .collect()
             })
@@ -98,18 +106,25 @@ pub(crate) struct Deepl {
 impl Deepl {
     /// Starts the server; `fail_every = Some((3, 503))` fails every third request.
     pub(crate) async fn start(delay: Duration, fail_every: Option<(usize, u16)>) -> Self {
-        Deepl::start_with(delay, fail_every, false).await
+        Deepl::start_with(delay, fail_every, false, false).await
+    }
+
+    /// A server that reports `billed_characters` when asked, failing every
+    /// `fail_every`-th request with 429.
+    pub(crate) async fn billing(fail_every: Option<usize>) -> Self {
+        Deepl::start_with(Duration::ZERO, fail_every.map(|n| (n, 429)), false, true).await
     }
 
     /// A server that answers every text without its tags.
     pub(crate) async fn dropping_tags() -> Self {
-        Deepl::start_with(Duration::ZERO, None, true).await
+        Deepl::start_with(Duration::ZERO, None, true, false).await
     }
 
     async fn start_with(
         delay: Duration,
         fail_every: Option<(usize, u16)>,
         drop_tags: bool,
+        billed: bool,
     ) -> Self {
         let server = MockServer::start().await;
         let requests = Arc::new(AtomicUsize::new(0));
@@ -121,6 +136,7 @@ impl Deepl {
                 delay,
                 fail_every,
                 drop_tags,
+                billed,
                 requests: Arc::clone(&requests),
                 in_flight: Arc::new(AtomicUsize::new(0)),
                 most_in_flight: Arc::clone(&most_in_flight),

@@ -361,3 +361,95 @@ fn dich_log_directives_apply_on_top_of_the_flags() {
     assert!(stderr.contains("DICH_LOG is ignored"), "{stderr}");
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// Issue 14, item 5: `--dry-run` says which files it would write and why, under
+/// column headers, and its JSON has exactly the keys of a real run's.
+#[test]
+fn dry_run_lists_each_file_it_would_write_and_why() {
+    let project = Project::with_config(
+        "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n\n[qa]\nenabled = false\n",
+    );
+    project.write("content/tot.md", GOOD);
+    project.write("content/doi.md", GOOD);
+    project.write("locales/vi/main.ftl", "hello = Xin chào\n");
+    project.run(&["translate"]).expect_code(0);
+    // Now: one source changed, one English translation replaced by hand (a
+    // conflict, replaced with --force), one UI string added, one article new.
+    project.write("content/doi.md", &GOOD.replace("ổn.", "ổn định."));
+    project.write("content/tot.en.md", "Written by hand, no provenance.\n");
+    project.write("locales/vi/main.ftl", "hello = Xin chào\nbye = Tạm biệt\n");
+    project.write("content/moi.md", GOOD);
+
+    let real_keys = |value: &Value| -> Vec<String> {
+        value.as_object().expect("object").keys().cloned().collect()
+    };
+    let dry = project.translate_json(&["--dry-run", "--force"]);
+    assert_valid("translate", &dry);
+    let reasons: Vec<(String, String)> = dry["files"]
+        .as_array()
+        .expect("a file list")
+        .iter()
+        .map(|f| {
+            let field = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+            (field("path"), field("reason"))
+        })
+        .collect();
+    for expected in [
+        ("content/doi.en.md", "source-changed"),
+        ("content/doi.ko.md", "source-changed"),
+        ("content/tot.en.md", "forced"),
+        ("content/moi.en.md", "missing"),
+        ("content/moi.ko.md", "missing"),
+        ("locales/en/main.ftl", "ui-strings-missing"),
+    ] {
+        assert!(
+            reasons.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} not in {reasons:?}"
+        );
+    }
+    assert!(
+        !reasons.iter().any(|(path, _)| path == "content/tot.ko.md"),
+        "up to date, not listed: {reasons:?}"
+    );
+    let human = project
+        .run(&["translate", "--dry-run", "--force"])
+        .expect_code(0)
+        .stdout();
+    let list: Vec<&str> = human
+        .lines()
+        .skip_while(|l| !l.starts_with("Files to write"))
+        .collect();
+    assert!(
+        list.get(1)
+            .is_some_and(|l| l.split_whitespace().eq(["why", "file"])),
+        "column headers: {human}"
+    );
+    assert!(
+        list.iter()
+            .any(|l| l.contains("source changed") && l.contains("content/doi.en.md")),
+        "{human}"
+    );
+    assert!(
+        list.iter()
+            .any(|l| l.contains("locales/en/main.ftl") && l.contains("1 missing")),
+        "{human}"
+    );
+    let cost = human
+        .lines()
+        .skip_while(|l| !l.starts_with("Cost estimate"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        cost.contains("language") && cost.contains("cost"),
+        "{human}"
+    );
+    for line in human.lines() {
+        assert!(line.chars().count() <= 80, "{line:?}");
+    }
+
+    let real = project.translate_json(&["--force"]);
+    assert_valid("translate", &real);
+    assert_eq!(real_keys(&dry), real_keys(&real), "same keys, same order");
+    assert_eq!(real["dry_run"], false);
+    assert_eq!(real["estimate"], Value::Null);
+}

@@ -17,6 +17,9 @@ async fn a_service_that_drops_every_tag_still_yields_complete_articles() {
 
     let summary = project.translate_json(&[]);
     assert_eq!(summary["failed"], 0, "{summary}");
+    // The text between the tags went in requests of their own: the summary counts
+    // every request the server received, not the batches (issue 10).
+    assert_eq!(summary["requests"].as_u64(), Some(server.count() as u64));
     let repaired = summary["segments_repaired"].as_u64().unwrap_or(0);
     assert!(repaired >= 3, "repairs are counted: {summary}");
     assert_eq!(

@@ -255,3 +255,219 @@ async fn the_reviewer_comes_from_the_environment_and_no_name_is_refused() {
             .contains("reviewed_by = \"Trần C\"")
     );
 }
+
+/// `review show --json` for `path`, validated against its schema: its blocks with
+/// pending proposals.
+fn shown(project: &Project, path: &str) -> Vec<Value> {
+    let json = project
+        .run(&["review", "show", path, "--json"])
+        .expect_code(0)
+        .json();
+    let schema = format!(
+        "{}/docs/schema/review-show.schema.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema).expect("schema")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{json:#}");
+    json["files"][0]["blocks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The reviewer rewrites the first sentence of the first paragraph in English; a
+/// run learns it. Returns the machine's prefix for English (`EN-US:` or the like).
+async fn reviewer_rewrites_first_sentence(project: &Project) -> String {
+    let en = "content/tin.en.md";
+    let text = project.read(en);
+    let at = text.find("Làng mở hội").expect("machine sentence");
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = text[line_start..at].to_owned();
+    let machine = format!("{prefix}Làng mở hội vào mùa xuân.");
+    project.write(
+        en,
+        &text.replace(&machine, "The village holds its festival in spring."),
+    );
+    let run = project.translate_json(&[]);
+    assert_eq!(run["failed"], 0, "{run}");
+    prefix
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewers_sentence_survives_a_change_to_the_other_sentence_of_its_paragraph() {
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let project = translated(&server).await;
+    let en = "content/tin.en.md";
+    let prefix = reviewer_rewrites_first_sentence(&project).await;
+    project.write(
+        "content/tin.md",
+        &NEWS.replace("Mọi người đều vui.", "Mọi người đều rất vui."),
+    );
+    let before = server.count();
+    let run = project.translate_json(&[]);
+    assert_eq!(run["failed"], 0, "{run}");
+    // Only the changed sentence was sent (once per language).
+    assert_eq!(run["segments_sent"], 3, "{run}");
+    assert!(server.count() > before);
+    let text = project.read(en);
+    assert!(
+        text.contains(&format!(
+            "The village holds its festival in spring. {prefix}Mọi người đều rất vui."
+        )),
+        "{text}"
+    );
+    assert_eq!(state_of(&project, en), "needs-review");
+
+    // `review show` says what changed and what the machine proposes.
+    let blocks = shown(&project, en);
+    assert_eq!(blocks.len(), 1, "{blocks:?}");
+    let block = &blocks[0];
+    assert_eq!(block["block"], 2, "{block:#}");
+    assert_eq!(
+        block["old_source"],
+        "Làng mở hội vào mùa xuân. Mọi người đều vui."
+    );
+    assert_eq!(
+        block["new_source"],
+        "Làng mở hội vào mùa xuân. Mọi người đều rất vui."
+    );
+    assert!(
+        block["diff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["op"] == "insert" && p["text"] == "rất "),
+        "{block:#}"
+    );
+    assert_eq!(
+        block["person"],
+        format!("The village holds its festival in spring. {prefix}Mọi người đều vui.")
+    );
+    assert_eq!(block["in_file"], true);
+    let human = project
+        .run(&["review", "show", "content/tin.md", "--lang", "en"])
+        .expect_code(0)
+        .stdout();
+    assert!(human.contains("{+rất +}"), "{human}");
+    assert!(human.contains("1 pending proposal(s)"), "{human}");
+
+    // A later change elsewhere keeps the person's sentence again.
+    project.write(
+        "content/tin.md",
+        &NEWS
+            .replace("Mọi người đều vui.", "Mọi người đều rất vui.")
+            .replace("Đoạn thứ hai.", "Đoạn thứ ba."),
+    );
+    project.translate_json(&[]);
+    assert!(
+        project
+            .read(en)
+            .contains("The village holds its festival in spring."),
+        "{}",
+        project.read(en)
+    );
+
+    // Approving clears needs-review and settles the proposal.
+    project
+        .run(&["review", "approve", en, "--by", REVIEWER])
+        .expect_code(0);
+    assert_eq!(state_of(&project, en), "reviewed");
+    assert!(shown(&project, en).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_structural_change_keeps_the_persons_block_beside_the_proposal_until_accepted() {
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let project = translated(&server).await;
+    let en = "content/tin.en.md";
+    let prefix = reviewer_rewrites_first_sentence(&project).await;
+    let person = format!("The village holds its festival in spring. {prefix}Mọi người đều vui.");
+    // The paragraph gains a sentence: the sentences no longer line up.
+    project.write(
+        "content/tin.md",
+        &NEWS.replace("Mọi người đều vui.", "Mọi người đều vui. Trời đẹp."),
+    );
+    let run = project.translate_json(&[]);
+    assert_eq!(run["failed"], 0, "{run}");
+    assert!(project.read(en).contains(&person), "{}", project.read(en));
+    assert_eq!(state_of(&project, en), "needs-review");
+    let blocks = shown(&project, en);
+    assert_eq!(blocks.len(), 1, "{blocks:?}");
+    let proposal =
+        format!("{prefix}Làng mở hội vào mùa xuân. {prefix}Mọi người đều vui. {prefix}Trời đẹp.");
+    assert_eq!(blocks[0]["proposal"], proposal.as_str(), "{:#}", blocks[0]);
+    assert_eq!(blocks[0]["person"], person.as_str());
+    assert_eq!(blocks[0]["in_file"], false);
+
+    // Asking for a block without a proposal changes nothing and says so.
+    project
+        .run(&[
+            "review",
+            "accept-proposal",
+            en,
+            "--block",
+            "1",
+            "--by",
+            REVIEWER,
+        ])
+        .expect_code(1);
+    assert!(project.read(en).contains(&person));
+    let out = project
+        .run(&["review", "accept-proposal", en, "--all", "--by", REVIEWER])
+        .expect_code(0)
+        .stdout();
+    assert!(out.contains("1 proposal(s) accepted"), "{out}");
+    let text = project.read(en);
+    assert!(text.contains(&proposal), "{text}");
+    assert!(!text.contains("The village holds"), "{text}");
+    assert!(shown(&project, en).is_empty());
+    assert_eq!(state_of(&project, en), "machine");
+    // The machine's text is not taken for a person's edit, and nothing is left to do.
+    let again = project.translate_json(&[]);
+    assert_eq!(again["files_written"], 0, "{again}");
+}
+
+/// The issue's own steps: the reviewer's edit and the source change reach dich in the
+/// same run; the source the edit was made against is remembered from the last write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_and_a_source_change_in_one_step_still_keep_the_reviewers_sentence() {
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let project = translated(&server).await;
+    let en = "content/tin.en.md";
+    let text = project.read(en);
+    let at = text.find("Làng mở hội").expect("machine sentence");
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = text[line_start..at].to_owned();
+    project.write(
+        en,
+        &text.replace(
+            &format!("{prefix}Làng mở hội vào mùa xuân."),
+            "The village holds its festival in spring.",
+        ),
+    );
+    project.write(
+        "content/tin.md",
+        &NEWS.replace("Mọi người đều vui.", "Mọi người đều rất vui."),
+    );
+    let run = project.translate_json(&[]);
+    assert_eq!(run["failed"], 0, "{run}");
+    assert!(
+        project.read(en).contains(&format!(
+            "The village holds its festival in spring. {prefix}Mọi người đều rất vui."
+        )),
+        "{}",
+        project.read(en)
+    );
+    assert_eq!(state_of(&project, en), "needs-review");
+    let blocks = shown(&project, en);
+    assert_eq!(
+        blocks[0]["old_source"], "Làng mở hội vào mùa xuân. Mọi người đều vui.",
+        "{blocks:?}"
+    );
+}

@@ -330,3 +330,58 @@ async fn backend_flag_uses_that_backends_concurrency() {
     assert!(server.count() >= 3, "{} requests", server.count());
     assert_eq!(server.most_in_flight(), 3, "requests in flight at once");
 }
+
+/// Issue 10, item 12: the summary says what the bill says. Against a DeepL that
+/// refuses every third request (429) and reports `billed_characters`, `requests` is
+/// what the server received, retries are counted apart, and the billed characters are
+/// DeepL's sum, per language and in total, in JSON and in the human summary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_summary_reports_requests_retries_and_billed_characters_as_the_service_saw_them() {
+    let server = crate::mock::Deepl::billing(Some(3)).await;
+    let project = Project::with_config(&server.config(1, 2));
+    project.write("content/a.md", ARTICLE_A);
+    project.write("content/b.md", ARTICLE_B);
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(
+        summary["requests"].as_u64(),
+        Some(server.count() as u64),
+        "{summary}"
+    );
+    let retries = summary["retries"].as_u64().unwrap_or(0);
+    assert!(
+        retries >= 1 && retries == server.count() as u64 / 3,
+        "{summary}"
+    );
+    let billed = summary["characters_billed"]
+        .as_u64()
+        .expect("billed characters");
+    // The mock bills each text's characters as sent, so the two agree.
+    assert_eq!(
+        Some(billed),
+        summary["characters_sent"].as_u64(),
+        "{summary}"
+    );
+    let per_lang: u64 = summary["languages"]
+        .as_object()
+        .expect("languages")
+        .values()
+        .map(|l| l["characters_billed"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(per_lang, billed, "{summary}");
+
+    // A service that does not report billing leaves it unknown, never 0.
+    let quiet = crate::mock::Deepl::start(std::time::Duration::ZERO, None).await;
+    let project = Project::with_config(&quiet.config(1, 2));
+    project.write("content/a.md", ARTICLE_A);
+    let human = project.run(&["translate"]).expect_code(0).stdout();
+    assert!(!human.contains("billed"), "{human}");
+    let server_again = crate::mock::Deepl::billing(None).await;
+    project.write("config.toml", &server_again.config(1, 2));
+    project.write("content/c.md", ARTICLE_B);
+    let human = project.run(&["translate"]).expect_code(0).stdout();
+    assert!(
+        human.contains("billed by the service:"),
+        "the human summary shows billing: {human}"
+    );
+}

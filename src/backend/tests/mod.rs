@@ -5,5 +5,6 @@ mod command;
 mod common;
 mod deepl_glossary;
 mod glossary;
+mod metering;
 mod shapes;
 mod support;

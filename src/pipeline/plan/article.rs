@@ -6,16 +6,18 @@ use std::sync::Arc;
 
 use crate::content::{self, Article, Document};
 use crate::lang::Lang;
-use crate::memory::{Memory, MemoryError};
+use crate::memory::{FileRecord, Memory, MemoryError};
 use crate::segment::Segmenter;
 
+use super::human_blocks::{ChangedBlock, carry_over};
 use super::job::{Job, JobDoc, JobUnit};
 use super::segments::{PlannedUnit, plan_unit};
 use super::settings::PlanSettings;
 use super::translated_file::{self, AlignedFile, TranslatedFile};
+use super::unchanged::Records;
 use super::unit_keys::unit_keys;
 use crate::pipeline::progress::Progress;
-use crate::pipeline::report::Report;
+use crate::pipeline::report::{Report, Why};
 
 /// An article parsed and split into segments once, for the jobs of all its
 /// languages: the document, the key of each unit and each unit's segments.
@@ -24,6 +26,8 @@ pub(crate) struct SegmentedArticle {
     doc: Arc<Document>,
     keys: Vec<String>,
     units: Vec<Arc<PlannedUnit>>,
+    /// The source file's record, for the no-op shortcut of later runs.
+    record: Option<Box<FileRecord>>,
 }
 
 impl SegmentedArticle {
@@ -38,6 +42,15 @@ impl SegmentedArticle {
                 .map(|u| Arc::new(plan_unit(segmenter, u.tagged.text())))
                 .collect(),
             doc,
+            record: None,
+        }
+    }
+
+    /// The same, with the record of the source file as it was read.
+    pub(crate) fn with_record(self, record: Option<FileRecord>) -> Self {
+        SegmentedArticle {
+            record: record.map(Box::new),
+            ..self
         }
     }
 }
@@ -55,6 +68,12 @@ pub(super) fn jobs(
 ) -> Result<Vec<Job>, MemoryError> {
     let layout = settings.layout;
     let mut jobs = Vec::new();
+    // What this run learns about the files, written in one transaction (not in a dry
+    // run, which writes nothing).
+    let mut records = Records::new(layout);
+    if let Some(record) = &segmented.record {
+        records.push(&layout.display_path(&article.source), (**record).clone());
+    }
     for target in settings.targets {
         report.lang(target).articles += 1;
         let out_path = content::translation_path(&article.source, &layout.keys.key(target));
@@ -62,26 +81,33 @@ pub(super) fn jobs(
         let pair = (&layout.source, target);
         let learn = !settings.dry_run;
         let doc = &segmented.doc;
+        let file = (out_path.as_path(), rel.as_str());
         let existing =
-            translated_file::analyse(memory, doc, pair, &out_path, &rel, &layout.fields, learn)?;
-        let (found, back_up_first) = match existing {
-            TranslatedFile::Missing => (None, false),
+            translated_file::analyse(memory, doc, pair, file, &layout.fields, learn, &mut records)?;
+        let (found, back_up_first, why) = match existing {
+            TranslatedFile::Missing => (None, false, (Why::Missing, None)),
             TranslatedFile::Conflict(reason) if !settings.force => {
                 let reason = format!("conflict: {reason}");
                 report.fail(rel.clone(), Some(target), reason);
                 progress.file_done(&rel, target, "conflict");
                 continue;
             }
-            TranslatedFile::Conflict(_) => (None, !settings.dry_run),
+            TranslatedFile::Conflict(reason) => {
+                (None, !settings.dry_run, (Why::Forced, Some(reason)))
+            }
             TranslatedFile::Aligned(found) if found.up_to_date => {
                 progress.file_done(&rel, target, "up to date");
                 continue;
             }
-            TranslatedFile::Aligned(found) => (Some(found), false),
+            TranslatedFile::Aligned(found) => (Some(found), false, (Why::SourceChanged, None)),
         };
         let mut job = plan_job(settings, segmented, target, out_path, rel, found, memory)?;
         job.back_up_first = back_up_first;
+        job.why = why;
         jobs.push(job);
+    }
+    if !settings.dry_run {
+        records.flush(memory)?;
     }
     Ok(jobs)
 }
@@ -111,8 +137,13 @@ fn plan_job(
     };
     let mut units = Vec::with_capacity(keys.len());
     let mut reviews = Vec::new();
+    let mut proposals = Vec::new();
     for (j, key) in keys.iter().enumerate() {
         if let Some(human) = human(key)? {
+            // Still under review after its source changed (see below).
+            if earlier_reviews.contains(key) {
+                reviews.push(key.clone());
+            }
             units.push(JobUnit::Kept(human));
             continue;
         }
@@ -123,13 +154,30 @@ fn plan_job(
             units.push(JobUnit::Kept(block.clone()));
             continue;
         }
-        // The source under a human-edited block changed: translate it again, and
-        // ask for a review. The editor's text stays in the memory.
-        let previous = found.and_then(|f| f.keys.get(j));
-        if let Some(previous) = previous.filter(|p| *p != key)
-            && human(previous)?.is_some()
+        // The source under a person's block changed: the person's text stays (whole,
+        // or the sentences whose source is unchanged), the machine's proposal is
+        // recorded beside it, and the block asks for a review.
+        let previous = found.and_then(|f| f.keys.get(j)).filter(|p| *p != key);
+        if let Some(previous) = previous
+            && let Some(remembered) = human(previous)?
         {
+            let person = found
+                .and_then(|f| f.blocks.get(previous))
+                .cloned()
+                .unwrap_or(remembered);
+            let block = ChangedBlock {
+                index: j,
+                previous,
+                person,
+                new_unit: &segmented.units[j],
+            };
+            let pair = (source, target);
+            let protect = segmented.doc.protect();
+            let (unit, proposal) = carry_over(memory, pair, settings.segmenter, protect, block)?;
             reviews.push(key.clone());
+            units.push(unit);
+            proposals.push(proposal);
+            continue;
         }
         units.push(JobUnit::Machine(Arc::clone(&segmented.units[j])));
     }
@@ -143,6 +191,8 @@ fn plan_job(
         units,
         keys,
         reviews,
+        proposals,
         back_up_first: false,
+        why: (Why::Missing, None),
     })
 }

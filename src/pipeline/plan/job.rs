@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::content::Document;
 use crate::fluent::FtlPlan;
 use crate::lang::Lang;
+use crate::pipeline::report::Why;
 
 use super::segments::{PlannedSegment, PlannedUnit};
 
@@ -40,6 +41,22 @@ impl JobUnit {
     }
 }
 
+/// A person's block whose source changed (issue 12): what the file keeps, and the
+/// machine translation of the new source to record beside it.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingProposal {
+    /// The unit's index in the document.
+    pub(crate) index: usize,
+    /// The block's source when the person wrote their text (empty when unknown).
+    pub(crate) old_source: String,
+    /// The person's block as it was in the file.
+    pub(crate) person: String,
+    /// The new source's sentences, translated for the proposal; `None` when the
+    /// sentences lined up and the job's own unit (the person's sentences with the
+    /// changed one translated again) is the proposal, already in the file.
+    pub(crate) unit: Option<Arc<PlannedUnit>>,
+}
+
 /// A source document and one target language: what to render and where.
 #[derive(Debug)]
 pub(crate) struct Job {
@@ -55,9 +72,13 @@ pub(crate) struct Job {
     pub(crate) keys: Vec<String>,
     /// Units to be reviewed after this run.
     pub(crate) reviews: Vec<String>,
+    /// People's blocks whose source changed, with the proposals to record.
+    pub(crate) proposals: Vec<PendingProposal>,
     /// The file at `out_path` is in conflict and `--force` replaces it: save a copy
     /// first (never set in a dry run).
     pub(crate) back_up_first: bool,
+    /// Why the file is written, with details where there are any.
+    pub(crate) why: (Why, Option<String>),
 }
 
 impl Job {
@@ -65,7 +86,13 @@ impl Job {
     pub(crate) fn segments_to_translate(&self) -> Vec<(&PlannedSegment, Option<String>)> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        for unit in self.units.iter().filter_map(JobUnit::machine) {
+        let proposed = self.proposals.iter().filter_map(|p| p.unit.as_deref());
+        for unit in self
+            .units
+            .iter()
+            .filter_map(JobUnit::machine)
+            .chain(proposed)
+        {
             for (i, segment) in unit.segments.iter().enumerate() {
                 if segment.verbatim || !seen.insert(segment.key.as_str()) {
                     continue;

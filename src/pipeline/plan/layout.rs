@@ -26,6 +26,9 @@ pub(crate) struct Layout {
     pub(crate) fields: Vec<String>,
     /// Template syntax that is never translated (built-in and `[content] protect`).
     pub(crate) protect: Protect,
+    /// What besides the files decides what planning derives from them (see
+    /// [`super::unchanged::stamp`]); `None` turns the no-op shortcut off.
+    pub(crate) stamp: Option<String>,
 }
 
 impl Layout {

@@ -11,6 +11,7 @@ use crate::pipeline::progress::Progress;
 use crate::pipeline::report::Report;
 
 mod article;
+mod human_blocks;
 mod job;
 mod layout;
 mod read_ahead;
@@ -19,6 +20,7 @@ mod settings;
 mod sources;
 mod translated_file;
 mod ui_strings;
+mod unchanged;
 mod unit_keys;
 
 pub(crate) use job::{Job, JobDoc, JobUnit};
@@ -27,7 +29,10 @@ pub(crate) use read_ahead::{ParsedSource, ReadAhead};
 pub(crate) use settings::PlanSettings;
 pub use sources::SourcesError;
 pub(crate) use sources::{Source, find_sources};
-pub(crate) use translated_file::{TranslatedFile, analyse};
+pub(crate) use translated_file::{AlignedFile, TranslatedFile, analyse};
+pub(crate) use unchanged::{
+    Records, load_source, record_written, recorded_article, skip_unchanged, stamp,
+};
 pub(crate) use unit_keys::unit_keys;
 
 /// The jobs of one source: one per target language whose translation is missing or

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::content::{self, Article, Document};
+use crate::content::{self, Article};
 use crate::segment::Segmenter;
 
 use super::article::SegmentedArticle;
@@ -42,13 +42,15 @@ impl ReadAhead {
     /// fields and protected patterns.
     pub(crate) fn start(sources: Vec<Source>, layout: &Layout, segmenter: Segmenter) -> Self {
         let (sender, receiver) = std::sync::mpsc::sync_channel(AHEAD);
-        let (fields, protect) = (layout.fields.clone(), layout.protect.clone());
+        let layout = layout.clone();
         std::thread::spawn(move || {
             for source in sources {
                 let parsed = match source {
                     Source::Article(article) => {
-                        let segmented = Document::load_with(&article.source, &fields, &protect)
-                            .map(|doc| SegmentedArticle::new(doc, &segmenter));
+                        let segmented = super::unchanged::load_source(&layout, &article.source)
+                            .map(|(doc, record)| {
+                                SegmentedArticle::new(doc, &segmenter).with_record(record)
+                            });
                         ParsedSource::Article(article, segmented)
                     }
                     Source::Ftl { reference, rel } => ParsedSource::Ftl { reference, rel },

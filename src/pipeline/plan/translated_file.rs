@@ -12,8 +12,9 @@ use std::path::Path;
 
 use crate::content::{self, Document};
 use crate::lang::Lang;
-use crate::memory::{self, Memory, MemoryError};
+use crate::memory::{self, FileRecord, Memory, MemoryError};
 
+use super::unchanged::{Derived, Records, Stat};
 use super::unit_keys::unit_keys;
 
 /// The state of a translated file next to its source.
@@ -40,17 +41,20 @@ pub(crate) struct AlignedFile {
     pub(crate) keys: Vec<String>,
 }
 
-/// Reads and analyses the translation at `out_path`. With `learn`, blocks a person
-/// edited are stored in the memory as human translations.
+/// Reads and analyses the translation at `out_path` (`rel` from the project root).
+/// With `learn`, blocks a person edited are stored in the memory as human
+/// translations. A file dich can work with is added to `records` (for the no-op
+/// shortcut of later runs).
 pub(crate) fn analyse(
     memory: &mut Memory,
     doc: &Document,
     (source, target): (&Lang, &Lang),
-    out_path: &Path,
-    rel: &str,
+    (out_path, rel): (&Path, &str),
     fields: &[String],
     learn: bool,
+    records: &mut Records,
 ) -> Result<TranslatedFile, MemoryError> {
+    let stat = Stat::of(out_path);
     let Ok(bytes) = std::fs::read(out_path) else {
         return Ok(TranslatedFile::Missing);
     };
@@ -81,17 +85,27 @@ pub(crate) fn analyse(
         )));
     }
     let written = memory.written(rel)?;
-    let human_edited = written
-        .as_ref()
-        .is_some_and(|w| w.hash != memory::hash(&translated.text));
+    let text_hash = memory::hash(&translated.text);
+    let human_edited = written.as_ref().is_some_and(|w| w.hash != text_hash);
     if let (true, Some(written)) = (learn && human_edited, &written) {
         let edits = Edits {
             translated: &translated,
             written: &written.content,
             keys: &keys,
             fields,
+            rel,
         };
         edits.learn(memory, (source, target), doc)?;
+    }
+    let derived = Derived {
+        source_hash: provenance.source_hash.clone(),
+        text_hash,
+        keys: provenance.units.clone(),
+    };
+    // An edit not learned yet (`dich status` learns nothing) must be read again by
+    // the next `dich translate`, which learns it: no record then.
+    if learn || !human_edited {
+        records.push_read(rel, stat, &bytes, derived);
     }
     let blocks = keys
         .iter()
@@ -106,12 +120,37 @@ pub(crate) fn analyse(
     }))
 }
 
+impl AlignedFile {
+    /// The file as its record describes it, when the record proves it unchanged
+    /// (see `unchanged`), next to the record of its source. No blocks: only what
+    /// `dich status` needs.
+    ///
+    /// # Errors
+    /// [`MemoryError`].
+    pub(crate) fn from_record(
+        memory: &Memory,
+        rel: &str,
+        record: &FileRecord,
+        source: &FileRecord,
+    ) -> Result<AlignedFile, MemoryError> {
+        let written = memory.written_hash(rel)?;
+        Ok(AlignedFile {
+            up_to_date: record.source_hash == source.source_hash,
+            human_edited: written.is_some_and(|hash| hash != record.text_hash),
+            blocks: HashMap::new(),
+            keys: record.keys.split_whitespace().map(str::to_owned).collect(),
+        })
+    }
+}
+
 /// A translated file as it is now, and as dich wrote it.
 struct Edits<'a> {
     translated: &'a Document,
     written: &'a str,
     keys: &'a [String],
     fields: &'a [String],
+    /// The translated file, relative to the project root.
+    rel: &'a str,
 }
 
 impl Edits<'_> {
@@ -130,15 +169,37 @@ impl Edits<'_> {
         ) else {
             return Ok(());
         };
-        let source_texts: HashMap<String, &str> = unit_keys(doc)
+        let mut source_texts: HashMap<String, String> = unit_keys(doc)
             .into_iter()
             .enumerate()
-            .map(|(i, k)| (k, doc.raw(i)))
+            .map(|(i, k)| (k, doc.raw(i).to_owned()))
             .collect();
+        // The source may have changed since dich wrote the file, in the same step as
+        // the edit: the blocks of the source it was written from (issue 12 compares a
+        // person's sentences with them).
+        if self.keys.iter().any(|k| !source_texts.contains_key(k))
+            && let Some(old) = memory.written_source(self.rel)?
+            && let Ok(old) =
+                Document::parse_with(&doc.path, old.as_bytes(), self.fields, doc.protect())
+        {
+            for (i, key) in unit_keys(&old).into_iter().enumerate() {
+                source_texts
+                    .entry(key)
+                    .or_insert_with(|| old.raw(i).to_owned());
+            }
+        }
         for (i, key) in self.keys.iter().enumerate() {
             let now = self.translated.raw(i);
             if i < written.units.len() && written.raw(i) != now {
-                let source_text = source_texts.get(key).copied().unwrap_or("");
+                let source_text = source_texts.get(key).map_or("", String::as_str);
+                // Learned again after its source changed: the source it was written
+                // for is no longer in the file; keep the one remembered (issue 12
+                // compares it with the new source).
+                if source_text.is_empty()
+                    && memory.human_unit(source, target, key)?.as_deref() == Some(now)
+                {
+                    continue;
+                }
                 memory.store_human_unit(source, target, key, source_text, now)?;
             }
         }

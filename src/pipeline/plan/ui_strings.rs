@@ -10,7 +10,7 @@ use super::job::{Job, JobDoc, JobUnit};
 use super::segments::plan_unit;
 use super::settings::PlanSettings;
 use crate::pipeline::progress::Progress;
-use crate::pipeline::report::Report;
+use crate::pipeline::report::{Report, Why};
 
 /// The jobs of the reference file `reference` (`rel` below the reference locale's
 /// folder). A file that cannot be read or planned fails alone, in `report`.
@@ -66,6 +66,15 @@ pub(super) fn jobs(
             .iter()
             .map(|u| JobUnit::Machine(Arc::new(plan_unit(settings.segmenter, u.tagged.text()))))
             .collect();
+        let (missing, stale) = (plan.missing_ids().len(), plan.stale_ids().len());
+        let why = match (&existing, missing) {
+            (None, _) => (Why::Missing, None),
+            (Some(_), 0) => (Why::UiStringsStale, Some(format!("{stale} stale"))),
+            (Some(_), _) => (
+                Why::UiStringsMissing,
+                Some(format!("{missing} missing, {stale} stale")),
+            ),
+        };
         jobs.push(Job {
             target: target.clone(),
             out_path,
@@ -75,7 +84,9 @@ pub(super) fn jobs(
             units,
             keys: Vec::new(),
             reviews: Vec::new(),
+            proposals: Vec::new(),
             back_up_first: false,
+            why,
         });
     }
     jobs

@@ -23,7 +23,7 @@ use super::gate::{self, Gate};
 use super::plan::{self, Job, JobDoc, ParsedSource, PlanSettings, ReadAhead, Source};
 use super::progress::Progress;
 use super::render::{self, RenderedFile};
-use super::report::Report;
+use super::report::{PlannedFile, Report};
 use super::scheduler::{BatchResult, Returned, Scheduler};
 use super::writer::{self, FileToWrite, Writer, Written};
 
@@ -206,6 +206,13 @@ impl Runner<'_> {
         for job in jobs.iter().filter(|job| job.back_up_first) {
             writer::back_up(&job.out_path)?;
         }
+        // Which files and why: the list a dry run shows (issue 14).
+        self.report.files.extend(jobs.iter().map(|job| PlannedFile {
+            path: job.rel.clone(),
+            lang: job.target.to_string(),
+            reason: job.why.0,
+            detail: job.why.1.clone(),
+        }));
         for job in jobs {
             self.admit(job)?;
         }
@@ -484,7 +491,12 @@ impl Runner<'_> {
             let what = format!("message `{id}` not written: {reason}");
             self.report.fail(job.rel.clone(), Some(&job.target), what);
         }
+        let source_text = match &job.doc {
+            JobDoc::Article(doc) => Some(std::sync::Arc::clone(doc)),
+            JobDoc::Ftl(_) => None,
+        };
         self.writer.queue(FileToWrite {
+            source_text,
             out_path: job.out_path,
             rel: job.rel,
             source_rel: job.source_rel,
@@ -493,6 +505,7 @@ impl Runner<'_> {
             source_hash: file.source_hash,
             reviews: job.reviews,
             qa_warnings,
+            proposals: file.proposals,
         });
     }
 
@@ -510,6 +523,13 @@ impl Runner<'_> {
         };
         match result {
             Ok(changed) => {
+                let file_at = (file.out_path.as_path(), file.rel.as_str());
+                plan::record_written(
+                    self.settings.layout,
+                    &mut self.memory,
+                    file_at,
+                    &file.content,
+                )?;
                 self.memory.record_file(
                     &file.rel,
                     &file.content,
@@ -518,6 +538,10 @@ impl Runner<'_> {
                 )?;
                 self.memory
                     .record_qa_warnings(&file.rel, &file.qa_warnings)?;
+                self.record_proposals(&file)?;
+                if let Some(doc) = &file.source_text {
+                    self.memory.record_written_source(&file.rel, &doc.text)?;
+                }
                 let outcome = if changed {
                     self.report.lang(&file.target).files_written += 1;
                     "written"
@@ -534,6 +558,23 @@ impl Runner<'_> {
                 self.progress.file_done(&file.rel, &file.target, "failed");
             }
         }
+        Ok(())
+    }
+
+    /// Records the proposals beside people's blocks, and the block now in the file as
+    /// the person's (under its new source), so a later change of the source finds it
+    /// and keeps it again.
+    fn record_proposals(&mut self, file: &FileToWrite) -> Result<(), RunError> {
+        if file.proposals.is_empty() {
+            return Ok(());
+        }
+        let source = &self.settings.layout.source;
+        for p in &file.proposals {
+            let kept = if p.in_file { &p.proposal } else { &p.person };
+            self.memory
+                .store_human_unit(source, &file.target, &p.unit_key, &p.new_source, kept)?;
+        }
+        self.memory.record_proposals(&file.proposals)?;
         Ok(())
     }
 

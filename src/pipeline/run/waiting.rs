@@ -159,7 +159,9 @@ mod tests {
             units: Vec::new(),
             keys: Vec::new(),
             reviews: Vec::new(),
+            proposals: Vec::new(),
             back_up_first: false,
+            why: (crate::pipeline::report::Why::Missing, None),
         }
     }
 

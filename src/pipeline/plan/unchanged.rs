@@ -1,0 +1,399 @@
+//! The no-op shortcut (issue 15): a file whose stat data match what the memory
+//! recorded when dich last read or wrote it is not read again, and a source whose
+//! translations are all unchanged and up to date is not parsed at all.
+//!
+//! Like git's index: a record holds the file's size, modification time (ns) and file
+//! id, its content hash, when the stat was taken, and what was derived from it. When
+//! the stat data differ the file is hashed, and only a different hash counts as a
+//! change (a `touch` refreshes the record). Racy timestamps: a file modified within
+//! [`RACY_NS`] of when its record was taken may have changed since without a new
+//! modification time, so its stat data prove nothing and it is hashed.
+//!
+//! Invariants: every record carries the layout's stamp (a hash of the config, the
+//! rules and glossary files and dich's version), and a record with another stamp is
+//! ignored, so a changed setting is never hidden. Losing the records (deleting the
+//! memory) only costs a full read.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::content::{self, Article, ContentError, Document};
+use crate::lang::Lang;
+use crate::memory::{self, FileRecord, Memory, MemoryError};
+
+use super::layout::Layout;
+use super::settings::PlanSettings;
+use super::sources::Source;
+use crate::pipeline::progress::Progress;
+use crate::pipeline::report::Report;
+
+/// How close to the time its record was taken a file's modification time may be
+/// before the stat data prove nothing. Generous on purpose: it covers filesystems
+/// with 1 or 2 s timestamps (FAT) and the coarse clock Linux stamps files with; the
+/// cost of a racy file is one hash, once.
+pub(crate) const RACY_NS: i64 = 2_000_000_000;
+
+/// Records written in one transaction at most.
+const FLUSH_EVERY: usize = 256;
+
+/// A file's stat data, taken before its content is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stat {
+    size: u64,
+    mtime_ns: i64,
+    file_id: u64,
+    /// When the stat was taken.
+    checked_ns: i64,
+}
+
+impl Stat {
+    /// The stat data of `path`; `None` when it cannot be read (missing, …).
+    pub(crate) fn of(path: &Path) -> Option<Stat> {
+        // Taken first: a change after this moment is racy, never missed.
+        let checked_ns = now_ns();
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime_ns = meta.modified().ok().map(ns_since_epoch)?;
+        Some(Stat {
+            size: meta.len(),
+            mtime_ns,
+            file_id: file_id(&meta),
+            checked_ns,
+        })
+    }
+
+    /// The record of a file with these stat data and `bytes`.
+    pub(crate) fn record(self, stamp: &str, bytes: &[u8], derived: Derived) -> FileRecord {
+        FileRecord {
+            size: self.size,
+            mtime_ns: self.mtime_ns,
+            file_id: self.file_id,
+            checked_ns: self.checked_ns,
+            content_hash: memory::hash_bytes(bytes),
+            stamp: stamp.to_owned(),
+            source_hash: derived.source_hash,
+            text_hash: derived.text_hash,
+            keys: derived.keys,
+        }
+    }
+
+    fn matches(self, record: &FileRecord) -> bool {
+        self.size == record.size
+            && self.mtime_ns == record.mtime_ns
+            && self.file_id == record.file_id
+    }
+}
+
+/// What was derived from a file's content (see [`FileRecord`]).
+#[derive(Debug, Default)]
+pub(crate) struct Derived {
+    pub(crate) source_hash: String,
+    pub(crate) text_hash: String,
+    pub(crate) keys: String,
+}
+
+/// The stamp of a configuration: a hash of everything besides the files themselves
+/// that decides what planning derives from them — the config file, the segmentation
+/// rules and glossary files, and dich's version. `None` (no shortcut) when the config
+/// file cannot be read.
+pub(crate) fn stamp(config: &Config) -> Option<String> {
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION"));
+    hasher.update(std::fs::read(&config.path).ok()?);
+    for path in [&config.segmentation.rules, &config.qa.glossary]
+        .into_iter()
+        .flatten()
+    {
+        hasher.update(path.to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(path).unwrap_or_default());
+    }
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
+/// Records waiting to be written to the memory, a few hundred at a time.
+#[derive(Debug, Default)]
+pub(crate) struct Records {
+    /// The layout's stamp; without one nothing is recorded.
+    stamp: Option<String>,
+    pending: Vec<(String, FileRecord)>,
+}
+
+impl Records {
+    /// Records for files read with `layout`.
+    pub(crate) fn new(layout: &Layout) -> Records {
+        Records {
+            stamp: layout.stamp.clone(),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Adds the record of the file at `rel`.
+    pub(crate) fn push(&mut self, rel: &str, record: FileRecord) {
+        if self.stamp.is_some() {
+            self.pending.push((rel.to_owned(), record));
+        }
+    }
+
+    /// Adds the record of the file at `rel`, read as `bytes` after `stat`.
+    pub(crate) fn push_read(
+        &mut self,
+        rel: &str,
+        stat: Option<Stat>,
+        bytes: &[u8],
+        derived: Derived,
+    ) {
+        if let (Some(stamp), Some(stat)) = (&self.stamp, stat) {
+            let record = stat.record(stamp, bytes, derived);
+            self.pending.push((rel.to_owned(), record));
+        }
+    }
+
+    /// Writes the pending records when there are many.
+    ///
+    /// # Errors
+    /// [`MemoryError`].
+    pub(crate) fn flush_some(&mut self, memory: &mut Memory) -> Result<(), MemoryError> {
+        if self.pending.len() >= FLUSH_EVERY {
+            self.flush(memory)?;
+        }
+        Ok(())
+    }
+
+    /// Writes every pending record, in one transaction.
+    ///
+    /// # Errors
+    /// [`MemoryError`].
+    pub(crate) fn flush(&mut self, memory: &mut Memory) -> Result<(), MemoryError> {
+        memory.record_file_stats(&self.pending)?;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+/// The record of the file at `path` (`rel` from the project root) if it still
+/// describes the file: the same stamp, and the same stat data (not racy) or, failing
+/// that, the same content hash — then the record is refreshed with the new stat data.
+///
+/// # Errors
+/// [`MemoryError`].
+pub(crate) fn unchanged(
+    memory: &Memory,
+    stamp: &str,
+    (path, rel): (&Path, &str),
+    records: &mut Records,
+) -> Result<Option<FileRecord>, MemoryError> {
+    let Some(mut record) = memory.file_record(rel)? else {
+        return Ok(None);
+    };
+    if record.stamp != stamp {
+        return Ok(None);
+    }
+    let Some(stat) = Stat::of(path) else {
+        return Ok(None);
+    };
+    let racy = record.mtime_ns >= record.checked_ns.saturating_sub(RACY_NS);
+    if stat.matches(&record) && !racy {
+        return Ok(Some(record));
+    }
+    if stat.size != record.size {
+        return Ok(None);
+    }
+    // Same size, other stat data (or racy): the content decides.
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(None);
+    };
+    if memory::hash_bytes(&bytes) != record.content_hash {
+        return Ok(None);
+    }
+    record.mtime_ns = stat.mtime_ns;
+    record.file_id = stat.file_id;
+    record.checked_ns = stat.checked_ns;
+    records.push(rel, record.clone());
+    Ok(Some(record))
+}
+
+/// An article's source record and the records of its translations, in order.
+pub(crate) type Recorded = (FileRecord, Vec<Option<FileRecord>>);
+
+/// What the records say about an article: its source's record, and per target
+/// language the record of its translation (`None` where the file changed, is missing
+/// or has no record). `None` when the source itself changed (or there is no stamp).
+///
+/// # Errors
+/// [`MemoryError`].
+pub(crate) fn recorded_article(
+    layout: &Layout,
+    targets: &[Lang],
+    article: &Article,
+    memory: &Memory,
+    records: &mut Records,
+) -> Result<Option<Recorded>, MemoryError> {
+    let Some(stamp) = &layout.stamp else {
+        return Ok(None);
+    };
+    let rel = layout.display_path(&article.source);
+    let Some(source) = unchanged(memory, stamp, (&article.source, &rel), records)? else {
+        return Ok(None);
+    };
+    let mut translations = Vec::with_capacity(targets.len());
+    for target in targets {
+        let out_path = content::translation_path(&article.source, &layout.keys.key(target));
+        let rel = layout.display_path(&out_path);
+        translations.push(unchanged(memory, stamp, (&out_path, &rel), records)?);
+    }
+    Ok(Some((source, translations)))
+}
+
+/// Whether the records prove an article and its translations into `targets`
+/// unchanged since they were found up to date: then there is nothing to plan.
+///
+/// # Errors
+/// [`MemoryError`].
+fn up_to_date(
+    layout: &Layout,
+    targets: &[Lang],
+    source: &Article,
+    memory: &Memory,
+    records: &mut Records,
+) -> Result<bool, MemoryError> {
+    let Some((source, translations)) = recorded_article(layout, targets, source, memory, records)?
+    else {
+        return Ok(false);
+    };
+    Ok(translations.iter().all(|t| {
+        t.as_ref()
+            .is_some_and(|t| t.source_hash == source.source_hash)
+    }))
+}
+
+/// The sources left to plan: the articles the records prove up to date in every
+/// target language are reported as such (in `report` and `progress`) and dropped.
+/// Refreshed records are written, except in a dry run.
+///
+/// # Errors
+/// [`MemoryError`].
+pub(crate) fn skip_unchanged(
+    settings: &PlanSettings<'_>,
+    sources: Vec<Source>,
+    memory: &mut Memory,
+    report: &mut Report,
+    progress: &dyn Progress,
+) -> Result<Vec<Source>, MemoryError> {
+    let (layout, targets) = (settings.layout, settings.targets);
+    if layout.stamp.is_none() {
+        return Ok(sources);
+    }
+    let mut records = Records::new(layout);
+    let mut to_plan = Vec::with_capacity(sources.len());
+    for source in sources {
+        match source {
+            Source::Article(article)
+                if up_to_date(layout, targets, &article, memory, &mut records)? =>
+            {
+                for target in targets {
+                    report.lang(target).articles += 1;
+                    let key = layout.keys.key(target);
+                    let rel =
+                        layout.display_path(&content::translation_path(&article.source, &key));
+                    progress.file_done(&rel, target, "up to date");
+                }
+            }
+            source => to_plan.push(source),
+        }
+        if !settings.dry_run {
+            records.flush_some(memory)?;
+        }
+    }
+    if !settings.dry_run {
+        records.flush(memory)?;
+    }
+    Ok(to_plan)
+}
+
+/// Reads and parses the source at `path`, with its record (stat data taken before
+/// the read; none without a stamp).
+///
+/// # Errors
+/// [`ContentError`] when it cannot be read or parsed.
+pub(crate) fn load_source(
+    layout: &Layout,
+    path: &Path,
+) -> Result<(Document, Option<FileRecord>), ContentError> {
+    let stat = Stat::of(path);
+    let bytes = crate::fs::read(path).map_err(|e| ContentError::Unreadable {
+        path: path.to_owned(),
+        message: e.source.to_string(),
+    })?;
+    let doc = Document::parse_with(path, &bytes, &layout.fields, &layout.protect)?;
+    let record = match (stat, &layout.stamp) {
+        (Some(stat), Some(stamp)) => {
+            let derived = Derived {
+                source_hash: doc.source_hash(),
+                ..Derived::default()
+            };
+            Some(stat.record(stamp, &bytes, derived))
+        }
+        _ => None,
+    };
+    Ok((doc, record))
+}
+
+/// Records a translation dich has just written (`content` at `path`): it is up to
+/// date with the source hash its provenance names. Fluent files, which have no
+/// provenance, are not recorded.
+///
+/// # Errors
+/// [`MemoryError`].
+pub(crate) fn record_written(
+    layout: &Layout,
+    memory: &mut Memory,
+    (path, rel): (&Path, &str),
+    content: &str,
+) -> Result<(), MemoryError> {
+    let (Some(stamp), Some(provenance)) = (&layout.stamp, content::read_provenance(content)) else {
+        return Ok(());
+    };
+    let Some(mut stat) = Stat::of(path) else {
+        return Ok(());
+    };
+    // The stat is taken after the write, so a change made in between would go unseen:
+    // the record is made racy on purpose, and the next run hashes the file once.
+    stat.checked_ns = stat.mtime_ns;
+    let derived = Derived {
+        source_hash: provenance.source_hash,
+        text_hash: memory::hash(content),
+        keys: provenance.units,
+    };
+    let record = stat.record(stamp, content.as_bytes(), derived);
+    memory.record_file_stats(&[(rel.to_owned(), record)])
+}
+
+fn now_ns() -> i64 {
+    ns_since_epoch(SystemTime::now())
+}
+
+fn ns_since_epoch(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_nanos()).unwrap_or(i64::MAX),
+    }
+}
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> u64 {
+    // No stable file id in std elsewhere: size and time alone, with the hash behind.
+    0
+}

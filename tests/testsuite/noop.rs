@@ -1,0 +1,125 @@
+//! The no-op shortcut (issue 15, item 1): a run over an unchanged tree trusts the stat
+//! data the memory recorded and reads no file; a change the stat data cannot show
+//! (racy timestamps), a touch, a config change and a deleted memory are handled.
+
+use std::time::{Duration, SystemTime};
+
+use crate::support::Project;
+
+const NEWS: &str = "content/tin-tuc/tong-ket-thong-tin-doi-ngoai-2016-2020.md";
+const NEWS_EN: &str = "content/tin-tuc/tong-ket-thong-tin-doi-ngoai-2016-2020.en.md";
+
+fn mtime(project: &Project, rel: &str) -> SystemTime {
+    std::fs::metadata(project.path(rel))
+        .unwrap()
+        .modified()
+        .unwrap()
+}
+
+fn set_mtime(project: &Project, rel: &str, time: SystemTime) {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(project.path(rel))
+        .unwrap();
+    file.set_modified(time).unwrap();
+}
+
+/// Changes one ASCII letter of the source in place (same size, same inode) and puts
+/// the modification time back: only the content differs.
+fn change_source_keeping_stat(project: &Project) {
+    let before = mtime(project, NEWS);
+    let text = project.read(NEWS);
+    let changed = text.replacen("Phụ trách", "Phụ tráck", 1);
+    assert_ne!(text, changed);
+    assert_eq!(text.len(), changed.len());
+    std::fs::write(project.path(NEWS), changed).unwrap();
+    set_mtime(project, NEWS, before);
+}
+
+/// A translated sample project whose files all look an hour old, with records that
+/// trust them (the second run refreshed the records of the files the first wrote).
+fn settled() -> Project {
+    let project = Project::sample();
+    project.translate_json(&[]);
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for rel in [NEWS, NEWS_EN] {
+        set_mtime(&project, rel, old);
+    }
+    for lang in ["ko", "zh-Hans"] {
+        set_mtime(
+            &project,
+            &NEWS_EN.replace(".en.", &format!(".{lang}.")),
+            old,
+        );
+    }
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["files_written"], 0, "{summary}");
+    project
+}
+
+fn sent(summary: &serde_json::Value) -> u64 {
+    summary["segments_sent"].as_u64().unwrap_or(u64::MAX)
+}
+
+#[test]
+fn a_no_op_run_reads_no_file_whose_stat_data_match() {
+    let project = settled();
+    change_source_keeping_stat(&project);
+    // The stat data match and are old: the content is not read, the change unseen.
+    let summary = project.translate_json(&[]);
+    assert_eq!(sent(&summary), 0, "{summary}");
+    assert_eq!(project.state_of(NEWS_EN), "up-to-date");
+}
+
+#[test]
+fn a_change_within_the_timestamp_granularity_is_seen() {
+    let project = Project::sample();
+    // A modification time no earlier than the record's own time: the record cannot
+    // tell a later change within the same timestamp from none (on a slow machine a
+    // real "just now" could be seconds before the record, hence a fixed one).
+    set_mtime(&project, NEWS, SystemTime::now() + Duration::from_secs(60));
+    project.translate_json(&[]);
+    // After the run, with the same size and time.
+    change_source_keeping_stat(&project);
+    assert_eq!(project.state_of(NEWS_EN), "stale");
+    let summary = project.translate_json(&[]);
+    assert!(sent(&summary) > 0, "{summary}");
+}
+
+#[test]
+fn a_touched_file_is_hashed_and_its_record_refreshed() {
+    let project = settled();
+    let touched = SystemTime::now() - Duration::from_secs(1800);
+    set_mtime(&project, NEWS, touched);
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["files_written"], 0, "{summary}");
+    assert_eq!(sent(&summary), 0, "{summary}");
+    // The record now holds the new time: a same-size change under it goes unread.
+    change_source_keeping_stat(&project);
+    assert_eq!(sent(&project.translate_json(&[])), 0);
+}
+
+#[test]
+fn a_hand_edited_translation_is_still_seen() {
+    let project = settled();
+    let text = project.read(NEWS_EN);
+    project.write(NEWS_EN, &format!("{text}\nAdded by an editor.\n"));
+    let status = project.run(&["status", "--json"]).json();
+    assert!(status.to_string().contains(NEWS_EN), "{status}");
+    assert_ne!(project.state_of(NEWS_EN), "up-to-date");
+}
+
+#[test]
+fn deleting_the_memory_or_changing_the_config_reads_everything_again() {
+    let project = settled();
+    change_source_keeping_stat(&project);
+    let config = project.read("config.toml");
+    project.write("config.toml", &format!("{config}\n# changed\n"));
+    assert_eq!(project.state_of(NEWS_EN), "stale");
+
+    let project = settled();
+    change_source_keeping_stat(&project);
+    std::fs::remove_dir_all(project.path(".dich")).unwrap();
+    let summary = project.translate_json(&[]);
+    assert!(sent(&summary) > 0, "{summary}");
+}
