@@ -81,7 +81,12 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
     if out.on(QaCode::LengthRatio) {
         length_ratio(&mut out, &source_text, &answer_text, pair);
     }
-    completeness(&mut out, &source_text, &answer_text, pair);
+    completeness(
+        &mut out,
+        (source, &source_text),
+        (answer, &answer_text),
+        pair,
+    );
     if out.on(QaCode::Repetition) {
         repetition(&mut out, &source_text, &answer_text, target);
     }
@@ -396,6 +401,32 @@ fn ends_sentence(text: &str) -> bool {
         .ends_with(TERMINALS)
 }
 
+/// True when a standalone tag (a Fluent placeable, an image) ends the text: the
+/// punctuation before it (`Tác giả: { $author }`) does not end the text.
+fn ends_with_placeable(tagged: &str) -> bool {
+    matches!(
+        markup::tokens(tagged.trim_end()).last(),
+        Some(Token::Standalone(_))
+    )
+}
+
+/// True for a Korean answer that ends with a placeable and a counter of at most two
+/// syllables (`… 결과 { NUMBER($count) }건`, "… results: N"): a complete UI string,
+/// written without a full stop.
+fn ends_with_counted_placeable(tagged: &str, language: &str) -> bool {
+    if language != "ko" {
+        return false;
+    }
+    let tokens = markup::tokens(tagged.trim_end());
+    match tokens.as_slice() {
+        [.., Token::Standalone(_), Token::Text(counter)] => {
+            let n = counter.chars().count();
+            (1..=2).contains(&n) && counter.chars().all(|c| ('가'..='힣').contains(&c))
+        }
+        _ => false,
+    }
+}
+
 /// Commas and semicolons between clauses (not inside numbers such as `1,676`).
 fn clause_marks(text: &str) -> usize {
     let chars: Vec<char> = text.chars().collect();
@@ -417,7 +448,13 @@ fn clause_marks(text: &str) -> usize {
 }
 
 /// Dropped sentences and a truncated end.
-fn completeness(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
+/// `source` and `answer` are each (tagged, tags blanked out).
+fn completeness(
+    out: &mut Out<'_>,
+    (source_tagged, source): (&str, &str),
+    (answer_tagged, answer): (&str, &str),
+    pair: Pair<'_>,
+) {
     if out.on(QaCode::SentenceMissing) {
         let want = Segmenter::for_language(pair.source.as_str())
             .split(source)
@@ -435,7 +472,12 @@ fn completeness(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
             );
         }
     }
-    if out.on(QaCode::Truncated) && ends_sentence(source) && !ends_sentence(answer) {
+    if out.on(QaCode::Truncated)
+        && ends_sentence(source)
+        && !ends_with_placeable(source_tagged)
+        && !ends_sentence(answer)
+        && !ends_with_counted_placeable(answer_tagged, pair.target.language())
+    {
         let end = answer.trim_end().len();
         let start = answer[..end]
             .char_indices()

@@ -205,6 +205,26 @@ fn dropped_sentences_truncation_and_length() {
 }
 
 #[test]
+fn a_placeable_at_the_end_is_no_truncation() {
+    // The colon is not the end of `Tác giả: { $author }`.
+    assert_eq!(codes("Tác giả: <x1/>", "By <x1/>", "en"), vec![]);
+    assert_eq!(
+        codes("Tác giả: <x1/> viết.", "Written by <x1/>", "en"),
+        vec![QaCode::Truncated]
+    );
+    // A Korean UI string ends with a counter after its number: `… 결과 N건`.
+    let source = "Tìm thấy <x1/> kết quả cho “<x2/>”.";
+    assert_eq!(
+        codes(source, "“<x2/>”에 대한 검색 결과 <x1/>건", "ko"),
+        vec![]
+    );
+    assert_eq!(
+        codes(source, "“<x2/>”에 대한 검색 결과 <x1/>건을 찾", "ko"),
+        vec![QaCode::Truncated]
+    );
+}
+
+#[test]
 fn loops_are_repetitions() {
     let source = "Tỉnh đẩy mạnh thu hút đầu tư vào các khu công nghiệp.";
     assert_eq!(
