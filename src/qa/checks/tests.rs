@@ -391,3 +391,48 @@ proptest::proptest! {
         }
     }
 }
+
+/// The shortcut of the sentence-missing check agrees with the segmenter: whatever it
+/// calls one sentence, the segmenter does not split (on the segmentation fixtures,
+/// whole paragraphs and each of their sentences, and on hard cases).
+#[test]
+fn single_sentence_never_hides_a_boundary() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/segment");
+    let mut texts: Vec<String> = vec![
+        "Ông A. Nguyễn đến.".into(),
+        "Có 1.676 trường, tăng 3,5%.".into(),
+        "TP. Hồ Chí Minh mưa".into(),
+        "Xin chào! Tạm biệt".into(),
+        "Hà Nội… Huế".into(),
+        "dòng một\ndòng hai".into(),
+        "Xem tại https://bacninh.gov.vn/ban-do.".into(),
+        "(bài số 12) “Trích dẫn” – hết.".into(),
+        "Giá 30.000 đồng/lượt; mở cửa 7:30".into(),
+    ];
+    let vi = crate::segment::Segmenter::for_language("vi");
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for paragraph in text.split("\n\n") {
+                texts.push(paragraph.to_owned());
+                texts.extend(
+                    vi.split(paragraph)
+                        .into_iter()
+                        .map(|r| paragraph[r].to_owned()),
+                );
+            }
+        }
+    }
+    let mut single = 0;
+    for text in &texts {
+        if super::single_sentence(text) {
+            single += 1;
+            assert!(vi.split(text).len() <= 1, "one sentence? {text:?}");
+        }
+    }
+    assert!(
+        single > 20,
+        "the shortcut is taken on ordinary sentences: {single}"
+    );
+}
