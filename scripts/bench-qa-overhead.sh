@@ -23,7 +23,7 @@ WORK=$(mktemp -d -p "${BENCH_DIR:-$( [ -d /dev/shm ] && echo /dev/shm || echo /t
 trap 'kill $MOCK 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 python3 scripts/gen_qa_articles.py "$WORK/articles" "$WORK/corpus.json" "$N"
-python3 scripts/mock_deepl.py "$PORT" "$LATENCY_MS" "$CONCURRENCY" "$WORK/corpus.json" >"$WORK/mock.json" &
+python3 scripts/mock_deepl.py "$PORT" "$LATENCY_MS" "$CONCURRENCY" "$WORK/corpus.json" >"$WORK/mock.json" 2>/dev/null &
 MOCK=$!
 sleep 0.5
 
