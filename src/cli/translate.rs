@@ -37,10 +37,6 @@ pub(crate) struct TranslateArgs {
     /// Refuse to start when the estimated cost exceeds this (overrides `[budget] max_cost`).
     #[arg(long, value_parser = positive_cost)]
     max_cost: Option<f64>,
-    /// Print where the run's time went (request slots, planning, storing, committing,
-    /// rendering, writing) on stderr (docs/benchmarks.md).
-    #[arg(long)]
-    timings: bool,
 }
 
 /// `--max-cost`: a finite number above 0, as `[budget] max_cost` must be.
@@ -100,11 +96,6 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     dich::review::recover(&project)?;
     let progress = Bar::new(args.output.is_machine());
     let report = project.translate(&chain, &options, &progress).await?;
-    if args.timings {
-        for line in report.timings.lines() {
-            eprintln!("{line}");
-        }
-    }
     // Written after every real run, even one with failures: it says what is there.
     let manifest = dich::review::manifest::write(&project, &project.config().review.manifest);
     match args.output.format() {

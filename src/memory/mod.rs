@@ -3,13 +3,9 @@
 //! It holds segment translations keyed by source language, target language and the
 //! hash of the normalised source segment, with their origin (`machine`, `human`,
 //! `import`), the backend and the time; human-edited units; and the hash of every file
-//! dich last wrote. Invariant: a returned batch is committed before its request slot
-//! sends again, so a crash never loses more than the requests in flight; entries are
-//! never deleted when an article is.
-//!
-//! Every write method is one savepoint: alone it is its own transaction; inside a
-//! group ([`Memory::begin_group`] … [`Memory::commit_group`]) it joins the group's
-//! transaction, so a run commits many batches and files at once (issue 15).
+//! dich last wrote. Invariant: a returned batch is committed in one transaction before
+//! the next one is awaited, so a crash never loses paid work; entries are never
+//! deleted when an article is.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -202,10 +198,6 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] naming the file.
     pub fn open(path: &Path) -> Result<Memory, MemoryError> {
-        Memory::open_with(path, false)
-    }
-
-    fn open_with(path: &Path, exclusive: bool) -> Result<Memory, MemoryError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| MemoryError::Folder {
                 path: path.to_owned(),
@@ -217,66 +209,8 @@ impl Memory {
             conn,
             path: path.to_owned(),
         };
-        if exclusive {
-            memory
-                .conn
-                .pragma_update(None, "locking_mode", "EXCLUSIVE")
-                .map_err(|e| sqlite(path, e))?;
-        }
         memory.configure(true)?;
         Ok(memory)
-    }
-
-    /// Opens the memory for a run that holds the project's run lock: as
-    /// [`Memory::open`], but the database stays locked by this connection until it is
-    /// closed (`PRAGMA locking_mode = EXCLUSIVE`, set before WAL is first used, so the
-    /// WAL index lives in memory). SQLite then no longer takes and releases file locks
-    /// around every transaction (issue 15: about 60 `fcntl` calls per written file).
-    /// Other processes that open the memory meanwhile wait for the busy timeout.
-    ///
-    /// # Errors
-    /// [`MemoryError`] naming the file; busy when another process has it open.
-    pub fn open_exclusive(path: &Path) -> Result<Memory, MemoryError> {
-        let memory = Memory::open_with(path, true)?;
-        // Take the lock now, so a process holding it shows here rather than mid-run.
-        memory
-            .conn
-            .execute_batch("BEGIN IMMEDIATE; COMMIT;")
-            .map_err(|e| sqlite(path, e))?;
-        Ok(memory)
-    }
-
-    /// Starts a group of writes committed together by [`Memory::commit_group`]; does
-    /// nothing when a group is open. A crash before the commit loses the whole group,
-    /// so callers bound what a group holds.
-    ///
-    /// # Errors
-    /// [`MemoryError`] on a database failure.
-    pub fn begin_group(&mut self) -> Result<(), MemoryError> {
-        if self.conn.is_autocommit() {
-            self.conn
-                .execute_batch("BEGIN IMMEDIATE")
-                .map_err(|e| sqlite(&self.path, e))?;
-        }
-        Ok(())
-    }
-
-    /// Commits the open group, if any.
-    ///
-    /// # Errors
-    /// [`MemoryError`] on a database failure; the group is rolled back then.
-    pub fn commit_group(&mut self) -> Result<(), MemoryError> {
-        if !self.conn.is_autocommit() {
-            self.conn
-                .execute_batch("COMMIT")
-                .map_err(|e| sqlite(&self.path, e))?;
-        }
-        Ok(())
-    }
-
-    /// True while a group is open.
-    pub fn in_group(&self) -> bool {
-        !self.conn.is_autocommit()
     }
 
     /// A throw-away memory (tests, `--dry-run` without a store).
@@ -374,7 +308,7 @@ impl Memory {
     ) -> Result<(), MemoryError> {
         let path = self.path.clone();
         let now = now();
-        let tx = self.conn.savepoint().map_err(|e| sqlite(&path, e))?;
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
         {
             let mut stmt = tx
                 .prepare_cached(
@@ -521,7 +455,7 @@ impl Memory {
     ) -> Result<(), MemoryError> {
         let path = self.path.clone();
         let now = now();
-        let tx = self.conn.savepoint().map_err(|e| sqlite(&path, e))?;
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
         tx.execute(
             "INSERT INTO unit_history
              (source_lang, target_lang, source_hash, source_text, translation, origin, replaced_at)
@@ -605,7 +539,7 @@ impl Memory {
     /// [`MemoryError`] on a database failure; nothing is moved then.
     pub fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
         let path = self.path.clone();
-        let tx = self.conn.savepoint().map_err(|e| sqlite(&path, e))?;
+        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
         for table in ["files", "reviews", "failures"] {
             tx.execute(&format!("DELETE FROM {table} WHERE path = ?1"), [to])
                 .and_then(|_| {
@@ -641,7 +575,7 @@ impl Memory {
     ) -> Result<(), MemoryError> {
         let db = self.path.clone();
         let now = now();
-        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
         tx.execute("DELETE FROM qa_warnings WHERE path = ?1", [path])
             .map_err(|e| sqlite(&db, e))?;
         for reason in reasons {
@@ -684,7 +618,7 @@ impl Memory {
     ) -> Result<(), MemoryError> {
         let db = self.path.clone();
         let now = now();
-        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
+        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
         tx.execute(
             "INSERT OR REPLACE INTO files (path, hash, content, source_hash, written_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -854,49 +788,6 @@ mod tests {
         // A successful write clears the file's failure.
         memory.record_file("a.ko.md", "v", "s", &[]).unwrap();
         assert_eq!(memory.failure("a.ko.md").unwrap(), None);
-    }
-
-    #[test]
-    fn a_group_is_committed_whole_or_not_at_all() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.db");
-        let (vi, en) = langs();
-        {
-            let mut memory = Memory::open_exclusive(&path).unwrap();
-            memory.begin_group().unwrap();
-            memory
-                .store_segments(&vi, &en, &[entry("A.", "a", Origin::Machine)])
-                .unwrap();
-            memory.record_file("a.en.md", "a", "s", &[]).unwrap();
-            memory.commit_group().unwrap();
-            assert!(!memory.in_group());
-            memory.begin_group().unwrap();
-            memory
-                .store_segments(&vi, &en, &[entry("B.", "b", Origin::Machine)])
-                .unwrap();
-            // Dropped with the group open: a crash before the commit.
-        }
-        let memory = Memory::open(&path).unwrap();
-        assert_eq!(memory.segment_count().unwrap(), 1);
-        assert!(memory.segment(&vi, &en, "A.").unwrap().is_some());
-        assert!(memory.written("a.en.md").unwrap().is_some());
-    }
-
-    #[test]
-    fn a_run_holds_the_memory_until_it_ends() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("m.db");
-        let held = Memory::open_exclusive(&path).unwrap();
-        let other = Connection::open(&path).unwrap();
-        other.busy_timeout(Duration::from_millis(10)).unwrap();
-        assert!(
-            other
-                .query_row("SELECT COUNT(*) FROM segments", [], |r| r.get::<_, i64>(0))
-                .is_err(),
-            "another connection read the memory during a run"
-        );
-        drop(held);
-        assert!(Memory::open(&path).is_ok());
     }
 
     #[test]

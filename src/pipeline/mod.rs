@@ -36,7 +36,6 @@ mod report;
 mod run;
 mod scheduler;
 mod status;
-mod timings;
 mod writer;
 
 pub use gate::held_code;
@@ -45,7 +44,6 @@ pub use progress::{NoProgress, Progress};
 pub use qa::{QaIssue, QaReport, QaSummary};
 pub use report::{Failure, LangReport, Report};
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
-pub use timings::Timings;
 
 use plan::{Layout, PlanSettings};
 use run::{RunError, Sending};
@@ -217,23 +215,17 @@ impl Project {
         };
         let targets = self.targets(options);
         let only = self.only_paths(options)?;
+        let mut memory = if options.dry_run && !self.config.memory.path.exists() {
+            Memory::in_memory()?
+        } else {
+            self.open_memory()?
+        };
         // Held until the run ends: a second `dich translate` on the same project would
-        // pay for the same segments and race on the same files. Taken before the
-        // memory is opened, which a run holds exclusively: a second run stops here
-        // instead of waiting on the database.
+        // pay for the same segments and race on the same files.
         let _lock = if options.dry_run {
             None
         } else {
             Some(run_lock(&self.config.memory.path)?)
-        };
-        let mut memory = if options.dry_run && !self.config.memory.path.exists() {
-            Memory::in_memory()?
-        } else if options.dry_run {
-            self.open_memory()?
-        } else {
-            // SQLite need not lock and unlock the file around every transaction
-            // (issue 15); other processes reading the memory wait until the run ends.
-            Memory::open_exclusive(&self.config.memory.path)?
         };
         if !options.dry_run {
             self.rekey(&mut memory)?;

@@ -82,9 +82,6 @@ pub struct Report {
     /// Backends the chain retired during the run (rejected key, quota, open circuit);
     /// the next backend took their segments.
     pub handovers: Vec<Handover>,
-    /// Where the time went (`--timings`); not part of the JSON summary.
-    #[serde(skip)]
-    pub timings: super::timings::Timings,
 }
 
 impl Report {

@@ -1,19 +1,6 @@
 //! The run stage, the one concurrent stage: sources are planned while batches of
 //! segments go to the backend chain through the [`Scheduler`], and every returned batch
-//! is committed to the memory before its request slot sends again.
-//!
-//! Group commits (issue 15): the results that arrived together, and the files written
-//! meanwhile, are committed in one transaction at the top of the loop, before anything
-//! is planned or rendered. A slot's permit is released only after that commit, so at
-//! most `concurrency` batches are ever sent and not yet committed — what a crash can
-//! lose, exactly as with one transaction per batch. A rendered file goes to the writer
-//! only after the group holding its segments is committed; its own record (what dich
-//! wrote) is committed in the next group.
-//!
-//! Nothing blocks the loop: parsed sources arrive through a channel (the loop never
-//! waits for the parser while a result is ready), files are written on a thread of
-//! their own, and jobs completed by a result are rendered after the commit, once the
-//! slots are free again.
+//! is committed to the memory before the next result is awaited.
 //!
 //! Memory stays flat in the number of articles: sources are parsed a few ahead (on a
 //! thread of their own) and planned only while no full batch waits for a request
@@ -23,9 +10,7 @@
 //! the memory.
 
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
-
-use tokio::sync::mpsc;
+use std::time::Duration;
 
 use crate::backend::{Batch, Chain};
 use crate::fs::FsError;
@@ -39,8 +24,7 @@ use super::plan::{self, Job, JobDoc, ParsedSource, PlanSettings, ReadAhead, Sour
 use super::progress::Progress;
 use super::render::{self, RenderedFile};
 use super::report::Report;
-use super::scheduler::{BatchResult, Returned, Scheduler, SlotPermit};
-use super::timings::Timings;
+use super::scheduler::{BatchResult, Returned, Scheduler};
 use super::writer::{self, FileToWrite, Writer, Written};
 
 mod waiting;
@@ -86,18 +70,7 @@ pub(crate) async fn run(
     report: Report,
     progress: &dyn Progress,
 ) -> Result<Report, RunError> {
-    let read_ahead = ReadAhead::start(sources, settings.layout, settings.segmenter.clone());
-    // The parser's thread hands sources over a channel the loop can wait on beside
-    // results, so it never blocks on a parse while a result waits to be committed.
-    let (sender, mut sources) = mpsc::channel(1);
-    std::thread::spawn(move || {
-        while let Some(source) = read_ahead.next() {
-            if sender.blocking_send(source).is_err() {
-                break;
-            }
-        }
-    });
-    let started = Instant::now();
+    let sources = ReadAhead::start(sources, settings.layout, settings.segmenter.clone());
     let mut runner = Runner {
         batcher: Batcher::new(settings.layout.source.clone(), sending.chain.limits()),
         settings,
@@ -109,15 +82,8 @@ pub(crate) async fn run(
         writer: Writer::default(),
         stop: None,
         gate: sending.gate.cloned(),
-        uncommitted: Vec::new(),
-        completed: Vec::new(),
-        sources_done: false,
-        timings: Timings::default(),
     };
-    runner.drive(&mut sources, sending).await?;
-    runner.timings.wall = started.elapsed();
-    runner.timings.writing = runner.writer.busy();
-    runner.report.timings = runner.timings;
+    runner.drive(&sources, sending).await?;
     Ok(runner.report)
 }
 
@@ -135,78 +101,39 @@ struct Runner<'a> {
     /// Why the run stopped sending, once it did.
     stop: Option<String>,
     gate: Option<Gate>,
-    /// Permits of the batches stored in the open group: released when it commits.
-    uncommitted: Vec<SlotPermit>,
-    /// Jobs whose segments all arrived in the open group: rendered after it commits.
-    completed: Vec<WaitingJob>,
-    /// Every source has been planned.
-    sources_done: bool,
-    timings: Timings,
 }
 
 impl Runner<'_> {
     /// The main loop: keep the request slots busy, planning sources only when no
     /// full batch is waiting for one; then finish what is left.
-    async fn drive(
-        &mut self,
-        sources: &mut mpsc::Receiver<ParsedSource>,
-        sending: Sending<'_>,
-    ) -> Result<(), RunError> {
+    async fn drive(&mut self, sources: &ReadAhead, sending: Sending<'_>) -> Result<(), RunError> {
         let mut scheduler =
             Scheduler::start(sending.chain, sending.gate.cloned(), sending.concurrency);
-        self.timings.slots = scheduler.slots();
         let mut interrupt = std::pin::pin!(interrupted(sending.handle_interrupt));
         loop {
-            // Results first, then one commit for all of them: committing frees their
-            // slots for the next requests.
+            // Results first: storing one frees its slot for the next request.
             while let Some(returned) = scheduler.try_next() {
                 self.returned(returned, &scheduler)?;
             }
-            while let Some(written) = self.writer.try_next() {
-                self.written(written)?;
-            }
-            self.settle()?;
-            self.writer.start();
             self.offer_ready(&mut scheduler);
             if self.may_plan() {
-                match sources.try_recv() {
-                    Ok(source) => {
-                        self.plan_source(source)?;
-                        continue;
-                    }
-                    Err(mpsc::error::TryRecvError::Disconnected) => {
-                        self.sources_done = true;
-                        if self.flush_partial_batches() {
-                            continue;
-                        }
-                    }
-                    Err(mpsc::error::TryRecvError::Empty) => {}
+                if let Some(source) = sources.next() {
+                    self.plan_source(source)?;
+                    self.writer.start();
+                    continue;
+                }
+                if self.flush_partial_batches() {
+                    continue;
                 }
             }
             self.writer.start();
-            let planned_all = self.sources_done || self.stop.is_some();
-            if planned_all && scheduler.outstanding() == 0 && self.writer.is_idle() {
+            if scheduler.outstanding() == 0 && self.writer.is_idle() {
                 break;
             }
-            let may_plan = self.may_plan() && !self.sources_done;
-            let waiting = Instant::now();
             tokio::select! {
                 biased;
-                Some(returned) = scheduler.next() => {
-                    self.timings.waiting += waiting.elapsed();
-                    self.returned(returned, &scheduler)?;
-                }
-                Some(written) = self.writer.next() => {
-                    self.timings.waiting += waiting.elapsed();
-                    self.written(written)?;
-                }
-                source = sources.recv(), if may_plan => {
-                    self.timings.waiting += waiting.elapsed();
-                    match source {
-                        Some(source) => self.plan_source(source)?,
-                        None => self.sources_done = true,
-                    }
-                }
+                Some(returned) = scheduler.next() => self.returned(returned, &scheduler)?,
+                Some(written) = self.writer.next() => self.written(written)?,
                 () = &mut interrupt, if self.stop.is_none() => {
                     self.interrupt(&mut scheduler).await?;
                     break;
@@ -214,29 +141,8 @@ impl Runner<'_> {
             }
         }
         scheduler.close();
-        self.timings.slots_busy = scheduler.busy();
-        self.settle()?;
         self.give_up_waiting()?;
         self.write_remaining().await
-    }
-
-    /// Commits the open group, which releases the slots of its batches, then renders
-    /// the jobs it completed (their files may be written now: their segments are
-    /// committed).
-    fn settle(&mut self) -> Result<(), RunError> {
-        let committing = Instant::now();
-        if self.memory.in_group() {
-            self.memory.commit_group()?;
-            self.timings.groups += 1;
-        }
-        self.uncommitted.clear();
-        self.timings.committing += committing.elapsed();
-        let rendering = Instant::now();
-        for job in std::mem::take(&mut self.completed) {
-            self.finish(job)?;
-        }
-        self.timings.rendering += rendering.elapsed();
-        Ok(())
     }
 
     /// Plan ahead only while nothing is ready to send and few files wait to be
@@ -274,13 +180,6 @@ impl Runner<'_> {
 
     /// Plans the jobs of one source and admits them.
     fn plan_source(&mut self, source: ParsedSource) -> Result<(), RunError> {
-        let planning = Instant::now();
-        let planned = self.plan_jobs(source);
-        self.timings.planning += planning.elapsed();
-        planned
-    }
-
-    fn plan_jobs(&mut self, source: ParsedSource) -> Result<(), RunError> {
         let jobs = plan::jobs(
             &self.settings,
             source,
@@ -370,20 +269,11 @@ impl Runner<'_> {
     }
 
     /// A batch came back from the scheduler: translated, or unsent because the run
-    /// stopped. The slot stays taken until the group holding the result is committed
-    /// ([`Runner::settle`] drops the permit), so a crash loses at most the batches in
-    /// flight.
+    /// stopped. The slot stays taken until this returns (the permit drops with
+    /// `returned`), so the result is stored before the slot sends again.
     fn returned(&mut self, returned: Returned, scheduler: &Scheduler) -> Result<(), RunError> {
-        let storing = Instant::now();
-        let Returned {
-            batch,
-            result,
-            permit,
-        } = returned;
-        // Stored in the open group; the slot waits for its commit.
-        self.memory.begin_group()?;
-        self.uncommitted.push(permit);
-        match result {
+        let batch = returned.batch;
+        match returned.result {
             Some(result) => {
                 let fatal = result.is_err();
                 self.store(batch, result)?;
@@ -399,12 +289,10 @@ impl Runner<'_> {
                 self.store(batch, Ok(results))?;
             }
         }
-        self.timings.storing += storing.elapsed();
         Ok(())
     }
 
-    /// Stores a returned batch in the open group; the jobs it completes are finished
-    /// once the group is committed.
+    /// Stores a returned batch (one transaction), then finishes the jobs it completes.
     fn store(&mut self, batch: Batch, result: BatchResult) -> Result<(), RunError> {
         let results = match result {
             Ok(results) => results,
@@ -452,8 +340,9 @@ impl Runner<'_> {
             .into_iter()
             .enumerate()
             .filter_map(|(i, result)| result.err().map(|reason| (i, reason)));
-        let completed = self.waiting.arrived(&batch, failures);
-        self.completed.extend(completed);
+        for ready in self.waiting.arrived(&batch, failures) {
+            self.finish(ready)?;
+        }
         Ok(())
     }
 
@@ -482,10 +371,7 @@ impl Runner<'_> {
         let deadline = tokio::time::Instant::now() + INTERRUPT_GRACE;
         while scheduler.outstanding() > 0 {
             match tokio::time::timeout_at(deadline, scheduler.next()).await {
-                Ok(Some(returned)) => {
-                    self.returned(returned, scheduler)?;
-                    self.settle()?;
-                }
+                Ok(Some(returned)) => self.returned(returned, scheduler)?,
                 _ => break,
             }
         }
@@ -560,13 +446,6 @@ impl Runner<'_> {
     /// Records a finished write: in the memory (what dich wrote), the report and the
     /// progress.
     fn written(&mut self, written: Written) -> Result<(), RunError> {
-        let recording = Instant::now();
-        let recorded = self.record_written(written);
-        self.timings.recording += recording.elapsed();
-        recorded
-    }
-
-    fn record_written(&mut self, written: Written) -> Result<(), RunError> {
         let (file, result) = match written {
             Ok(written) => written,
             // A write thread that panicked: nothing was renamed into place.
@@ -578,8 +457,6 @@ impl Runner<'_> {
         };
         match result {
             Ok(changed) => {
-                // In the open group: committed with the next results, or at the end.
-                self.memory.begin_group()?;
                 self.memory.record_file(
                     &file.rel,
                     &file.content,
@@ -607,13 +484,12 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// Writes every rendered file still queued, and commits their records.
+    /// Writes every rendered file still queued.
     async fn write_remaining(&mut self) -> Result<(), RunError> {
         loop {
-            self.settle()?;
             self.writer.start();
             let Some(written) = self.writer.next().await else {
-                return self.settle();
+                return Ok(());
             };
             self.written(written)?;
         }

@@ -2,14 +2,13 @@
 //! batch the moment their request ends, so a slot never waits for the planning loop.
 //!
 //! Invariants: at most `concurrency` batches are ever sent and not yet committed (a
-//! slot's permit comes back only when the caller drops [`Returned::permit`], after
-//! committing its result), so a crash loses at most that many; the first request of a run
+//! slot's permit comes back only when the caller drops the [`Returned`] batch, after
+//! storing its result), so a crash loses at most that many; the first request of a run
 //! goes alone, and a fatal error stops every slot, so a wrong key costs one request.
 
 use super::gate::{self, Gate};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
@@ -32,12 +31,9 @@ pub(crate) struct Returned {
     /// (never sent, so never paid for).
     pub(crate) result: Option<BatchResult>,
     /// The slot's permit: the slot takes no new batch until this is dropped, i.e.
-    /// until the result is committed.
-    pub(crate) permit: SlotPermit,
+    /// until the result is stored.
+    _permit: OwnedSemaphorePermit,
 }
-
-/// A request slot's permit (see [`Returned::permit`]).
-pub(crate) type SlotPermit = OwnedSemaphorePermit;
 
 /// The request slots and the queue in front of them.
 pub(crate) struct Scheduler {
@@ -47,9 +43,6 @@ pub(crate) struct Scheduler {
     workers: Vec<tokio::task::JoinHandle<()>>,
     /// Batches queued or in flight whose result has not come back.
     outstanding: usize,
-    /// Nanoseconds the slots spent sending, summed over slots (`--timings`).
-    busy: Arc<AtomicU64>,
-    slots: usize,
 }
 
 /// What every slot shares.
@@ -64,7 +57,6 @@ struct SlotShared {
     /// Set after the first request: the other slots start then.
     first_done: Arc<watch::Sender<bool>>,
     permits: Arc<Semaphore>,
-    busy: Arc<AtomicU64>,
 }
 
 impl Scheduler {
@@ -74,7 +66,6 @@ impl Scheduler {
         let (queue, receiver) = mpsc::channel::<Batch>(LOOKAHEAD);
         let (sender, results) = mpsc::unbounded_channel();
         let stopped = Arc::new(AtomicBool::new(false));
-        let busy = Arc::new(AtomicU64::new(0));
         // The first request goes alone: a wrong key or an exhausted quota then costs
         // one refused request, not one per slot.
         let (first_done, _) = watch::channel(false);
@@ -86,7 +77,6 @@ impl Scheduler {
             stopped: Arc::clone(&stopped),
             first_done: Arc::new(first_done),
             permits: Arc::new(Semaphore::new(concurrency)),
-            busy: Arc::clone(&busy),
         };
         let workers = (0..concurrency)
             .map(|slot| tokio::spawn(run_slot(slot, shared.clone())))
@@ -97,20 +87,7 @@ impl Scheduler {
             stopped,
             workers,
             outstanding: 0,
-            busy,
-            slots: concurrency,
         }
-    }
-
-    /// The number of request slots.
-    pub(crate) fn slots(&self) -> usize {
-        self.slots
-    }
-
-    /// Time the slots spent sending requests (retries and waits between them
-    /// included), summed over slots.
-    pub(crate) fn busy(&self) -> Duration {
-        Duration::from_nanos(self.busy.load(Ordering::Relaxed))
     }
 
     /// Queues a batch, or gives it back when the queue is full or closed.
@@ -186,10 +163,7 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         let result = if shared.stopped.load(Ordering::SeqCst) {
             None
         } else {
-            let sending = Instant::now();
             let result = gate::translate(&shared.chain, shared.gate.as_ref(), &batch).await;
-            let nanos = u64::try_from(sending.elapsed().as_nanos()).unwrap_or(u64::MAX);
-            shared.busy.fetch_add(nanos, Ordering::Relaxed);
             // A fatal error (bad key, quota) stops the other slots at once: not one
             // more request is paid for or refused.
             if result.is_err() {
@@ -201,7 +175,7 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         let returned = Returned {
             batch,
             result,
-            permit,
+            _permit: permit,
         };
         if shared.results.send(returned).is_err() {
             break;
