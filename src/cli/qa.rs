@@ -51,12 +51,12 @@ pub(crate) fn execute(config_path: &Path, args: QaArgs) -> anyhow::Result<Exit> 
     })
 }
 
-/// An issue as the shared error object: the translated file and line.
+/// An issue as the shared error object: the translated file, line and column.
 fn finding(issue: &QaIssue) -> ErrorObject {
     ErrorObject {
         path: Some(issue.path.clone()),
         line: Some(issue.line),
-        column: None,
+        column: issue.column,
         code: Some(issue.finding.code.to_string()),
         message: format!("[{}] {}", issue.lang, issue.finding.message),
     }
@@ -86,6 +86,12 @@ fn human(report: &QaReport) -> String {
         "{} error(s), {} warning(s) in {} translated file(s), {} sentence(s) or block(s) checked",
         s.errors, s.warnings, s.files, s.checked
     ));
+    if s.pseudo_messages > 0 {
+        out.push_str(&format!(
+            "; {} pseudo-translated UI message(s) not judged",
+            s.pseudo_messages
+        ));
+    }
     if s.pseudo_files > 0 {
         out.push_str(&format!(
             "; {} pseudo-translated file(s): only their hand-edited blocks judged",

@@ -128,9 +128,23 @@ impl Blocks {
             .iter()
             .map(|(label, _)| normalise_label(label))
             .collect();
-        let events: Vec<Spanned<'_>> = iter
-            .map(|(e, r)| (e, r.start + body_start..r.end + body_start))
-            .collect();
+        let mut events: Vec<Spanned<'_>> = Vec::new();
+        for (event, r) in iter {
+            let r = r.start + body_start..r.end + body_start;
+            // Escapes, entities and special characters cut text into many events (a
+            // pseudo translation's `\~` padding makes one per two bytes, about 100
+            // bytes of memory each). The walker reads a text event only as "text up
+            // to here" (the escape's backslash between two events included), so
+            // consecutive text events are kept as one (issue 10, item 14: memory
+            // bounded by the file).
+            if let (Event::Text(_), Some((Event::Text(_), last))) = (&event, events.last_mut())
+                && last.end <= r.start
+            {
+                last.end = r.end;
+                continue;
+            }
+            events.push((event, r));
+        }
         let mut blocks = Blocks {
             protected: spans,
             labels,
@@ -525,8 +539,13 @@ impl<'t> Walker<'t> {
 
     fn flush_text(&mut self, to: usize) {
         let r = self.take(to);
-        if r.start < r.end {
-            self.pieces.push(InlinePart::Text(r));
+        if r.start >= r.end {
+            return;
+        }
+        // Touching text is one piece: the same text, a fraction of the memory.
+        match self.pieces.last_mut() {
+            Some(InlinePart::Text(last)) if last.end == r.start => last.end = r.end,
+            _ => self.pieces.push(InlinePart::Text(r)),
         }
     }
 

@@ -85,13 +85,18 @@ pub(super) fn escape(
                     brackets: brackets || in_link,
                     unit_end: i + 1 == count,
                 };
-                out.push_str(&escape_text(&s, line_start, &place));
+                escape_text(&mut out, &s, line_start, &place);
                 line_start = s.ends_with('\n') && !ctx.one_line;
             }
         }
     }
     // Edge whitespace moved out of tags must not open or close a line of its own.
-    out.trim().to_owned()
+    // Trimmed in place: a unit can be megabytes long (issue 10, item 14).
+    let end = out.trim_end().len();
+    out.truncate(end);
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    out
 }
 
 /// Whether brackets in `plain` could become a link, an image, a footnote or a
@@ -208,10 +213,10 @@ struct Place {
     unit_end: bool,
 }
 
-fn escape_text(s: &str, line_start: bool, place: &Place) -> String {
+/// Appends `s`, escaped, to `out`.
+fn escape_text(out: &mut String, s: &str, line_start: bool, place: &Place) {
     let lines: Vec<&str> = s.split('\n').collect();
     let last = lines.len() - 1;
-    let mut out = String::with_capacity(s.len() + 4);
     for (k, line) in lines.iter().enumerate() {
         let mut line: &str = line;
         if k > 0 {
@@ -226,45 +231,44 @@ fn escape_text(s: &str, line_start: bool, place: &Place) -> String {
         } else {
             !place.ctx.one_line
         };
-        out.push_str(&escape_line(
-            line,
-            starts,
-            place.unit_end && k == last,
-            place,
-        ));
+        escape_line(out, line, starts, place.unit_end && k == last, place);
     }
-    out
 }
 
-fn escape_line(line: &str, starts_line: bool, ends_unit: bool, place: &Place) -> String {
-    let chars: Vec<char> = line.chars().collect();
-    let mut marked = vec![false; chars.len()];
-    if starts_line && let Some(p) = line_start_marker(&chars) {
-        marked[p] = true;
+/// Appends `line`, escaped, to `out`. The line is walked character by character
+/// without a copy of it: a paragraph can be one line of megabytes (issue 10, item 14).
+fn escape_line(out: &mut String, line: &str, starts_line: bool, ends_unit: bool, place: &Place) {
+    // Character indices to escape whatever the level: a line-start marker, a
+    // heading's closing run or attribute braces. Few, so a sorted list.
+    let mut marked: Vec<usize> = Vec::new();
+    if starts_line && let Some(p) = line_start_marker(line) {
+        marked.push(p);
     }
     if ends_unit && place.ctx.atx_heading {
+        let chars: Vec<char> = line.chars().collect();
         mark_heading_end(&chars, &mut marked);
     }
-    let mut out = String::with_capacity(line.len() + 4);
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
-        let next = chars.get(i + 1).copied();
+    marked.sort_unstable();
+    out.reserve(line.len() + 4);
+    let mut chars = line.char_indices().enumerate().peekable();
+    let mut prev = None;
+    while let Some((i, (at, c))) = chars.next() {
+        let next = chars.peek().map(|(_, (_, n))| *n);
         // The source's own escapes (`\*`) and references (`&amp;`) reach the backend as
         // written; kept as they are they stay text, escaped they would print.
         if c == '\\' && next.is_some_and(|n| n.is_ascii_punctuation()) {
             out.push(c);
             out.extend(next);
-            i += 2;
+            chars.next();
+            prev = next;
             continue;
         }
-        if c == '&' && is_entity(&chars[i + 1..]) {
+        if c == '&' && is_entity(&line[at + 1..]) {
             out.push(c);
-            i += 1;
+            prev = Some(c);
             continue;
         }
-        let escape = marked[i]
+        let escape = marked.binary_search(&i).is_ok()
             || match place.level {
                 Level::Hard => HARD.contains(c),
                 Level::Minimal => minimal(c, prev, next, place),
@@ -278,9 +282,8 @@ fn escape_line(line: &str, starts_line: bool, ends_unit: bool, place: &Place) ->
             }
             out.push(c);
         }
-        i += 1;
+        prev = Some(c);
     }
-    out
 }
 
 fn is_space(c: Option<char>) -> bool {
@@ -309,26 +312,27 @@ fn minimal(c: char, prev: Option<char>, next: Option<char>, place: &Place) -> bo
 }
 
 /// `rest` (after `&`) reads as an entity or character reference: `amp;`, `#39;`.
-fn is_entity(rest: &[char]) -> bool {
-    let rest = rest.strip_prefix(&['#']).unwrap_or(rest);
+fn is_entity(rest: &str) -> bool {
+    let rest = rest.strip_prefix('#').unwrap_or(rest).as_bytes();
     let name = rest
         .iter()
-        .take_while(|c| c.is_ascii_alphanumeric())
+        .take_while(|b| b.is_ascii_alphanumeric())
         .count();
-    name > 0 && rest.get(name) == Some(&';')
+    name > 0 && rest.get(name) == Some(&b';')
 }
 
 /// The character that would make a line start a block: `# `, `> `, `- `, `1. `, `2) `,
-/// a thematic break or setext underline, a fence, a table's `|`.
-fn line_start_marker(chars: &[char]) -> Option<usize> {
-    let p = chars.iter().position(|c| !c.is_whitespace())?;
-    let line = &chars[p..];
-    let after = |n: usize| line.get(n).is_none_or(|c| c.is_whitespace());
-    let run = |c: char| line.iter().take_while(|&&x| x == c).count();
-    let first = line[0];
+/// a thematic break or setext underline, a fence, a table's `|`. Returns its
+/// character index.
+fn line_start_marker(text: &str) -> Option<usize> {
+    let line = text.trim_start();
+    let p = text[..text.len() - line.len()].chars().count();
+    let after = |n: usize| line.chars().nth(n).is_none_or(char::is_whitespace);
+    let run = |c: char| line.chars().take_while(|&x| x == c).count();
+    let first = line.chars().next()?;
     let only = |set: &[char]| {
-        line.iter()
-            .all(|c| set.contains(c) || *c == ' ' || *c == '\t')
+        line.chars()
+            .all(|c| set.contains(&c) || c == ' ' || c == '\t')
     };
     match first {
         '#' if run('#') <= 6 && after(run('#')) => Some(p),
@@ -338,22 +342,19 @@ fn line_start_marker(chars: &[char]) -> Option<usize> {
         '-' | '*' | '_' | '=' if only(&[first]) => Some(p),
         '~' if run('~') >= 3 => Some(p),
         '0'..='9' => {
-            let digits = run_of(line, |c| c.is_ascii_digit());
-            let mark =
-                digits <= 9 && matches!(line.get(digits), Some('.' | ')')) && after(digits + 1);
+            let digits = line.chars().take_while(char::is_ascii_digit).count();
+            let mark = digits <= 9
+                && matches!(line.chars().nth(digits), Some('.' | ')'))
+                && after(digits + 1);
             mark.then_some(p + digits)
         }
         _ => None,
     }
 }
 
-fn run_of(chars: &[char], f: impl Fn(char) -> bool) -> usize {
-    chars.iter().take_while(|c| f(**c)).count()
-}
-
 /// At the end of an ATX heading, a ` #…` run is a closing sequence and `{…}` an
-/// attribute list: mark their first characters.
-fn mark_heading_end(chars: &[char], marked: &mut [bool]) {
+/// attribute list: mark their first characters (indices into `chars`).
+fn mark_heading_end(chars: &[char], marked: &mut Vec<usize>) {
     let end = chars
         .iter()
         .rposition(|c| !c.is_whitespace())
@@ -362,13 +363,13 @@ fn mark_heading_end(chars: &[char], marked: &mut [bool]) {
     if hashes > 0 {
         let start = end - hashes;
         if start == 0 || chars[start - 1].is_whitespace() {
-            marked[start] = true;
+            marked.push(start);
         }
     }
     if end > 0 && chars[end - 1] == '}' {
         for (i, c) in chars.iter().enumerate() {
             if *c == '{' {
-                marked[i] = true;
+                marked.push(i);
             }
         }
     }

@@ -30,13 +30,16 @@ impl Outline {
         protected.sort();
         let mut blocks = Vec::new();
         let mut inline: Vec<String> = Vec::new();
+        // Whether the current block has text: a flag, not one item per text event (a
+        // long paragraph has hundreds of thousands of them; issue 10, item 14).
+        let mut text = false;
         let mut in_code = false;
         for event in Parser::new_ext(&masked, OPTIONS) {
             let item = match event {
                 Event::Start(tag) => match inline_start(&tag) {
                     Some(item) => item,
                     None => {
-                        flush(&mut blocks, &mut inline);
+                        flush(&mut blocks, &mut inline, &mut text);
                         in_code = matches!(tag, Tag::CodeBlock(_));
                         blocks.push(format!("{tag:?}"));
                         continue;
@@ -44,7 +47,7 @@ impl Outline {
                 },
                 Event::End(end) => {
                     if is_block_end(end) {
-                        flush(&mut blocks, &mut inline);
+                        flush(&mut blocks, &mut inline, &mut text);
                         in_code = false;
                         blocks.push(format!("/{end:?}"));
                     }
@@ -53,7 +56,10 @@ impl Outline {
                 Event::Text(t) if in_code => format!("code block {t}"),
                 // Whether a block has text at all: a table row missing a cell is
                 // padded with an empty one, so only this tells the two apart.
-                Event::Text(t) if !t.is_empty() => "text".to_owned(),
+                Event::Text(t) if !t.is_empty() => {
+                    text = true;
+                    continue;
+                }
                 Event::Text(_) | Event::SoftBreak => continue,
                 Event::Code(c) => format!("code {c}"),
                 Event::Html(h) => format!("html {h}"),
@@ -62,7 +68,7 @@ impl Outline {
             };
             inline.push(item);
         }
-        flush(&mut blocks, &mut inline);
+        flush(&mut blocks, &mut inline, &mut text);
         Outline { blocks, protected }
     }
 
@@ -116,10 +122,12 @@ fn is_block_end(end: pulldown_cmark::TagEnd) -> bool {
     )
 }
 
-/// Appends the inline items of the block just finished, sorted (text counted once).
-fn flush(blocks: &mut Vec<String>, inline: &mut Vec<String>) {
-    inline.sort();
-    inline.dedup_by(|a, b| a == "text" && b == "text");
+/// Appends the inline items of the block just finished, sorted, with `text` once when
+/// the block has text.
+fn flush(blocks: &mut Vec<String>, inline: &mut Vec<String>, text: &mut bool) {
+    if std::mem::take(text) {
+        inline.push("text".to_owned());
+    }
     if !inline.is_empty() {
         inline.sort();
         blocks.push(format!("  {}", inline.join(" · ")));

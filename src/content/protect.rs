@@ -8,6 +8,7 @@
 //! (newlines kept), so markup characters inside a shortcode (`*`, `_`, `[`, `<`) can
 //! neither pair with markup outside it nor change the block structure around it.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use regex::Regex;
@@ -80,7 +81,11 @@ impl Protect {
 
     /// The body of `text` (from `body_start`) with masked spans, and every protected
     /// span of the body (masked or not), sorted.
-    pub(super) fn mask_body(&self, text: &str, body_start: usize) -> (String, Vec<Range<usize>>) {
+    pub(super) fn mask_body<'t>(
+        &self,
+        text: &'t str,
+        body_start: usize,
+    ) -> (Cow<'t, str>, Vec<Range<usize>>) {
         let spans = self.spans(text, body_start);
         let attributes = &self.patterns[BUILT_IN.len() - 1];
         let masked: Vec<Range<usize>> = spans
@@ -163,7 +168,12 @@ fn spans_blank_line(s: &str) -> bool {
 
 /// `text` with every span replaced by `Z`s of the same byte length, line breaks kept,
 /// so that the parser's offsets stay those of `text`.
-pub(super) fn mask(text: &str, spans: &[Range<usize>]) -> String {
+/// `text` itself when there is nothing to mask: no copy of a long text (issue 10,
+/// item 14).
+pub(super) fn mask<'t>(text: &'t str, spans: &[Range<usize>]) -> Cow<'t, str> {
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut pos = 0;
     for r in spans {
@@ -178,7 +188,7 @@ pub(super) fn mask(text: &str, spans: &[Range<usize>]) -> String {
         pos = r.end;
     }
     out.push_str(&text[pos..]);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! minimally for its context, parsed again and escaped harder where the minimal form
 //! changed the unit's structure; the whole body is checked once more at the end.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::blocks::{self, InlinePart, Leaf};
@@ -211,7 +212,17 @@ fn restore_leaf(
             .map_err(|e| tag_error(doc, unit, e));
     }
     // A translated shortcut reference (`[installation]`) no longer matches its label.
-    let tagged = build(true);
+    // Without one, both builds are the same: the first is kept, not built twice.
+    let tagged = if leaf
+        .pieces
+        .iter()
+        .any(|p| matches!(p, InlinePart::RefClose(..)))
+    {
+        drop(identity);
+        build(true)
+    } else {
+        identity
+    };
     // Check the tags of the translation as given, before any newline handling.
     tagged
         .check(translation)
@@ -222,10 +233,13 @@ fn restore_leaf(
     let lead = &source[..source.len() - source.trim_start().len()];
     let trail = &source[source.trim_end().len()..];
     let trimmed = translation.trim();
-    let edged = if trimmed.is_empty() {
-        String::new()
+    // Borrowed where nothing is added: a unit can be megabytes (issue 10, item 14).
+    let edged: Cow<'_, str> = if trimmed.is_empty() {
+        Cow::Borrowed("")
+    } else if lead.is_empty() && trail.is_empty() {
+        Cow::Borrowed(trimmed)
     } else {
-        format!("{lead}{trimmed}{trail}")
+        Cow::Owned(format!("{lead}{trimmed}{trail}"))
     };
     let ctx = context(&doc.text, leaf);
     let source_outline = unit_outline(leaf, &tagged, tagged.text(), &doc.protect);
@@ -276,7 +290,11 @@ fn unit_outline(leaf: &Leaf, tagged: &Tagged, text: &str, protect: &super::Prote
 /// cells) a space; elsewhere the k-th newline becomes the k-th source line break with
 /// its prefix (`\n> `), further ones the leaf's continuation prefix. Blank lines are
 /// collapsed, so a translation never splits its block in two.
-fn prepare_lines(text: &str, leaf: &Leaf, translation: &str) -> String {
+fn prepare_lines<'t>(text: &str, leaf: &Leaf, translation: &'t str) -> Cow<'t, str> {
+    if !translation.contains(['\n', '\r']) {
+        // Nothing to do, and no copy of a long unit (issue 10, item 14).
+        return Cow::Borrowed(translation);
+    }
     let breaks: Vec<&str> = leaf
         .pieces
         .iter()
@@ -292,7 +310,11 @@ fn prepare_lines(text: &str, leaf: &Leaf, translation: &str) -> String {
             out.push_str(&blocks::tag_literal(token));
             continue;
         };
-        let normalised = s.replace("\r\n", "\n").replace('\r', "\n");
+        let normalised: Cow<'_, str> = if s.contains('\r') {
+            Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            Cow::Borrowed(s)
+        };
         let mut lines = normalised.split('\n');
         if let Some(first) = lines.next() {
             out.push_str(first);
@@ -313,7 +335,7 @@ fn prepare_lines(text: &str, leaf: &Leaf, translation: &str) -> String {
             out.push_str(line);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Applies non-overlapping edits (sorted here) to `text`.

@@ -8,6 +8,8 @@
 //!   translations into the file.
 //! - [`Localizer`] loads all locales and formats messages with a fallback chain (it
 //!   is the `dich-runtime` crate's, re-exported).
+//! - [`pair_pieces`] pairs a translation's values, attributes and variants with the
+//!   reference's, for `dich qa`.
 //! - [`ftl_files`] is the one walker that says which `.ftl` files a locale holds.
 //! - [`read_ftl`] is how a target or reference `.ftl` file is read: UTF-8 (with or
 //!   without a byte order mark) or UTF-16 with one; anything else is an error for that
@@ -19,6 +21,7 @@ mod check;
 mod diagnostic;
 mod encoding;
 mod parse;
+mod pieces;
 mod plural;
 pub mod report;
 mod runtime;
@@ -37,5 +40,6 @@ pub use dich_runtime::{FluentError, ftl_files};
 use dich_runtime::functions;
 pub use encoding::{FtlReadError, decode_ftl, read_ftl};
 pub(crate) use parse::FileModel;
+pub use pieces::{PiecePair, pair_pieces};
 pub use runtime::{Formatted, Localizer, MissingMessage};
 pub use translate::{FtlPlan, FtlUnit, MACHINE_MARKER_PREFIX, entry_count, machine_marked_ids};

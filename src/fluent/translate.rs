@@ -34,7 +34,7 @@ use crate::markup::{self, Tagged, TaggedBuilder};
 use crate::text_position::{self, Location};
 
 use super::FluentError;
-use super::parse::{FileModel, plural_selector};
+use super::parse::{FileModel, offset_in, plural_selector};
 use super::plural::Plural;
 use super::serialize::{self, Out, OutVariant};
 
@@ -121,6 +121,9 @@ impl FtlPlan {
         let mut builder = Builder {
             units: Vec::new(),
             sample_tags: Vec::new(),
+            offsets: Vec::new(),
+            text: reference,
+            defaults: Vec::new(),
             review: Vec::new(),
             target: target_plural.as_ref(),
             source: source_plural.as_ref(),
@@ -465,6 +468,14 @@ struct Builder<'p> {
     units: Vec<FtlUnit>,
     /// Parallel to `units`.
     sample_tags: Vec<Vec<u32>>,
+    /// Parallel to `units`: the byte offset in `text` of each unit's first text, for
+    /// `dich qa`'s line and column (`None` when a placeable comes first).
+    offsets: Vec<Option<usize>>,
+    /// The text the AST was parsed from.
+    text: &'p str,
+    /// Unit-id prefixes (`id[key]`) of the default variants of non-plural selects, so
+    /// `dich qa` can compare a variant the reference lacks with its default.
+    defaults: Vec<String>,
     /// Unit ids to review, for the entry being built.
     review: Vec<String>,
     target: Option<&'p Plural>,
@@ -538,9 +549,13 @@ impl Builder<'_> {
         let mut empty = true;
         let mut sample_tags = Vec::new();
         let mut literal_wrapped = false;
+        let mut first_text = None;
         for element in &pattern.elements {
             match element {
                 ast::PatternElement::TextElement { value } => {
+                    if first_text.is_none() {
+                        first_text = offset_in(self.text, value);
+                    }
                     let literal = sample
                         .filter(|s| s.wrap_literal && !literal_wrapped)
                         .and_then(|s| find_number(value, &s.number).map(|at| (s, at)));
@@ -580,7 +595,8 @@ impl Builder<'_> {
                         let done = std::mem::take(&mut current);
                         let unit_id = format!("{id}#{}", pieces.len());
                         let tags = std::mem::take(&mut sample_tags);
-                        pieces.push(self.unit(done.finish(), &unit_id, tags));
+                        let at = first_text.take();
+                        pieces.push(self.unit(done.finish(), &unit_id, tags, at));
                         empty = true;
                     }
                     pieces.push(self.select(selector, variants, id));
@@ -593,13 +609,19 @@ impl Builder<'_> {
             } else {
                 format!("{id}#{}", pieces.len())
             };
-            pieces.push(self.unit(current.finish(), &unit_id, sample_tags));
+            pieces.push(self.unit(current.finish(), &unit_id, sample_tags, first_text));
         }
         pieces
     }
 
     /// A unit, or verbatim text when there is nothing to translate (`{ -brand }`).
-    fn unit(&mut self, tagged: Tagged, id: &str, sample_tags: Vec<u32>) -> PatternPart {
+    fn unit(
+        &mut self,
+        tagged: Tagged,
+        id: &str,
+        sample_tags: Vec<u32>,
+        offset: Option<usize>,
+    ) -> PatternPart {
         let without_samples = markup::strip_tags(&drop_sample_text(tagged.text(), &sample_tags));
         if !without_samples.chars().any(char::is_alphabetic) {
             let text = restore_tagged(&tagged, tagged.text(), &sample_tags).unwrap_or_default();
@@ -610,6 +632,7 @@ impl Builder<'_> {
             tagged,
         });
         self.sample_tags.push(sample_tags);
+        self.offsets.push(offset);
         PatternPart::Unit(self.units.len() - 1)
     }
 
@@ -718,6 +741,9 @@ impl Builder<'_> {
             _ => {
                 for v in variants {
                     let key = key_name(v);
+                    if v.default {
+                        self.defaults.push(format!("{id}[{key}]"));
+                    }
                     out.push((
                         key.clone(),
                         v.default,
@@ -849,6 +875,78 @@ fn escape_tagged(text: &str) -> String {
             markup::Token::Standalone(id) => format!("<x{id}/>"),
         })
         .collect()
+}
+
+/// One message or term of a text, as [`text_units`] finds it.
+#[derive(Debug, Clone)]
+pub(super) struct TextEntry {
+    /// `id` or `-term`.
+    pub(super) id: String,
+    /// Byte offset of the id.
+    pub(super) offset: usize,
+    /// Its comment, when it is a machine marker (`# dich: …`).
+    pub(super) machine: Option<String>,
+    /// Its units in [`TextUnits::units`].
+    pub(super) units: std::ops::Range<usize>,
+}
+
+/// The translatable units of every message and term of a text, as the translator
+/// splits them (values, attributes, each variant of a select as its own unit), for
+/// `dich qa`.
+#[derive(Debug, Clone)]
+pub(super) struct TextUnits {
+    pub(super) units: Vec<FtlUnit>,
+    /// Parallel to `units`: byte offset of the unit's first text, if any.
+    pub(super) offsets: Vec<Option<usize>>,
+    pub(super) entries: Vec<TextEntry>,
+    /// Unit-id prefixes (`id[key]`) of the default variants.
+    pub(super) defaults: Vec<String>,
+}
+
+/// [`TextUnits`] of `text`; Junk is skipped (`dich check` reports it). Selects are
+/// kept as written, variant by variant (no plural rebuilding), so a translation's
+/// variants can be paired with the reference's.
+pub(super) fn text_units(text: &str) -> TextUnits {
+    let resource = match parser::parse(text) {
+        Ok(resource) | Err((resource, _)) => resource,
+    };
+    let mut builder = Builder {
+        units: Vec::new(),
+        sample_tags: Vec::new(),
+        offsets: Vec::new(),
+        text,
+        defaults: Vec::new(),
+        review: Vec::new(),
+        target: None,
+        source: None,
+    };
+    let mut entries = Vec::new();
+    for entry in &resource.body {
+        let (name, comment) = match entry {
+            ast::Entry::Message(m) => (m.id.name, m.comment.as_ref()),
+            ast::Entry::Term(t) => (t.id.name, t.comment.as_ref()),
+            _ => continue,
+        };
+        let Some(id) = entry_id(entry) else { continue };
+        let first = builder.units.len();
+        builder.entry(entry, &id);
+        let machine = comment.map(|c| c.content.join("\n")).filter(|c| {
+            c.lines()
+                .any(|line| line.trim_start().starts_with(MACHINE_MARKER_PREFIX))
+        });
+        entries.push(TextEntry {
+            id,
+            offset: offset_in(text, name).unwrap_or(0),
+            machine,
+            units: first..builder.units.len(),
+        });
+    }
+    TextUnits {
+        units: builder.units,
+        offsets: builder.offsets,
+        entries,
+        defaults: builder.defaults,
+    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@
 //! wherever it appears. For the same reason it is never asked to replace a faulty
 //! answer.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::backend::{BackendError, Batch, Chain, Translated, Translator};
 use crate::lang::Lang;
@@ -40,6 +41,16 @@ pub(crate) struct Gate {
     checker: Arc<Checker>,
     /// Labels of the chain's pseudo backends: their answers are not judged.
     pseudo: Vec<String>,
+    /// The findings of the answers that passed in a request slot, by [`judged_key`],
+    /// until [`review`] of their job takes them: an answer is checked once, not again
+    /// when its file is written (checking is to stay a small part of a run's time,
+    /// issue 11). An answer reviewed in a second job is simply checked again.
+    judged: Arc<Mutex<HashMap<String, Vec<Finding>>>>,
+}
+
+/// The key of an answer in [`Gate::judged`].
+fn judged_key(target: &Lang, source: &str, answer: &str) -> String {
+    format!("{target}\u{0}{source}\u{0}{answer}")
 }
 
 impl Gate {
@@ -51,7 +62,37 @@ impl Gate {
             .filter(|m| m.is_pseudo())
             .map(|m| m.label())
             .collect();
-        Gate { checker, pseudo }
+        Gate {
+            checker,
+            pseudo,
+            judged: Arc::default(),
+        }
+    }
+
+    /// The first error-level finding of `answer`; an answer without one has its
+    /// findings kept for [`review`].
+    fn first_error(&self, source: &str, answer: &str, pair: Pair<'_>) -> Option<Finding> {
+        let findings = qa::check_answer(&self.checker, source, answer, pair);
+        let error = findings
+            .iter()
+            .find(|f| f.severity == Severity::Error)
+            .cloned();
+        if error.is_none()
+            && let Ok(mut judged) = self.judged.lock()
+        {
+            judged.insert(judged_key(pair.target, source, answer), findings);
+        }
+        error
+    }
+
+    /// The findings of `answer`: those kept from its request slot, else checked now.
+    fn findings(&self, source: &str, answer: &str, pair: Pair<'_>) -> Vec<Finding> {
+        let kept = self
+            .judged
+            .lock()
+            .ok()
+            .and_then(|mut judged| judged.remove(&judged_key(pair.target, source, answer)));
+        kept.unwrap_or_else(|| qa::check_answer(&self.checker, source, answer, pair))
     }
 
     fn judges(&self, backend_label: &str) -> bool {
@@ -118,7 +159,7 @@ pub(crate) async fn translate(
             continue;
         }
         let source = &batch.segments[index].text;
-        let Some(finding) = first_error(&gate.checker, source, &answer.text, pair) else {
+        let Some(finding) = gate.first_error(source, &answer.text, pair) else {
             continue;
         };
         let Some(member) = members.iter().position(|m| m.label() == answer.backend) else {
@@ -161,7 +202,7 @@ pub(crate) async fn translate(
             entry.tried.push(members[member].name().to_owned());
             let Ok(answer) = answer else { continue };
             let source = &batch.segments[entry.index].text;
-            match first_error(&gate.checker, source, &answer.text, pair) {
+            match gate.first_error(source, &answer.text, pair) {
                 Some(finding) => {
                     entry.answer = answer.text;
                     entry.finding = finding;
@@ -250,7 +291,7 @@ pub(crate) fn review(
         if machine && !gate.judges(&entry.backend) {
             continue;
         }
-        let findings = qa::check_answer(&gate.checker, &segment.key, &entry.translation, pair);
+        let findings = gate.findings(&segment.key, &entry.translation, pair);
         // A person's text is reported, never blocked.
         let findings = if machine {
             findings

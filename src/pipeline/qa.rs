@@ -1,5 +1,5 @@
-//! `dich qa`: every QA check on the translations already in `content/`, machine,
-//! human and imported alike, for CI to gate on.
+//! `dich qa`: every QA check on the translations already in `content/` and
+//! `locales/`, machine, human and imported alike, for CI to gate on.
 //!
 //! Each translated article is aligned with its source: by the unit keys of its
 //! provenance (a block whose key is not a unit of the current source is stale and not
@@ -11,16 +11,25 @@
 //! Pseudo-translated files are not judged (the pseudo backend keeps Vietnamese words
 //! and writes full-width digits on purpose), except the blocks a person edited since
 //! dich wrote them, which the memory tells.
+//!
+//! A target `.ftl` file is paired with its reference file piece by piece: every value,
+//! attribute and select variant against the reference's same piece, or its default
+//! variant, or its value ([`fluent::pair_pieces`]); messages marked as pseudo
+//! translations are not judged. Placeables are not compared here: `dich check` does.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
+use std::path::Path;
+
 use crate::content::{self, Document};
+use crate::fluent;
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
-use crate::qa::{self, Checker, Finding, Pair, Severity};
+use crate::qa::{self, Checker, Finding, Pair, QaCode, Severity};
 use crate::segment::Segmenter;
+use crate::text_position::{self, LineIndex};
 
 use super::plan::{Layout, Source, unit_keys};
 
@@ -29,8 +38,12 @@ use super::plan::{Layout, Source, unit_keys};
 pub struct QaIssue {
     /// The translated file, relative to the project root.
     pub path: String,
-    /// The 1-based line of the translated sentence or block.
+    /// The 1-based line of the translated sentence, block or Fluent value, attribute
+    /// or variant.
     pub line: usize,
+    /// The 1-based column (in characters) of a Fluent value, attribute or variant's
+    /// first text; `None` for Markdown.
+    pub column: Option<usize>,
     /// The target language.
     pub lang: String,
     /// The source article.
@@ -52,6 +65,8 @@ pub struct QaSummary {
     pub checked: usize,
     /// Pseudo-translated files whose machine blocks were not judged.
     pub pseudo_files: usize,
+    /// Pseudo-translated Fluent messages (`# dich: machine (pseudo, …)`), not judged.
+    pub pseudo_messages: usize,
     /// Findings at error level.
     pub errors: usize,
     /// Findings at warning level.
@@ -97,8 +112,12 @@ impl QaRun<'_> {
         mut report: QaReport,
     ) -> Result<QaReport, MemoryError> {
         for source in sources {
-            let Source::Article(article) = source else {
-                continue;
+            let article = match source {
+                Source::Article(article) => article,
+                Source::Ftl { reference, rel } => {
+                    self.ftl(reference, rel, targets, &mut report);
+                    continue;
+                }
             };
             let layout = self.layout;
             let doc = match Document::load_with(&article.source, &layout.fields, &layout.protect) {
@@ -112,9 +131,9 @@ impl QaRun<'_> {
                 self.file(&doc, target, &mut report)?;
             }
         }
-        report
-            .issues
-            .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        report.issues.sort_by(|a, b| {
+            (&a.path, a.line, a.column.unwrap_or(0)).cmp(&(&b.path, b.line, b.column.unwrap_or(0)))
+        });
         report.summary.errors = count(&report.issues, Severity::Error);
         report.summary.warnings = count(&report.issues, Severity::Warning);
         Ok(report)
@@ -199,16 +218,76 @@ impl QaRun<'_> {
             {
                 continue;
             }
-            let line = line_of(&translated.text, translated.units[t].span.start);
+            let line =
+                text_position::location(&translated.text, translated.units[t].span.start).line;
             let unit = Unit {
                 path: &path,
                 source_rel: layout.display_path(&doc.path),
                 line,
+                column: None,
                 target,
+                fluent: false,
             };
             self.unit(&unit, doc.units[s].tagged.text(), answer, pair, report);
         }
         Ok(())
+    }
+
+    /// Checks the translations of one reference `.ftl` file in `targets`: every value,
+    /// attribute and variant against the reference's (see [`fluent::pair_pieces`]).
+    /// Placeables are left to `dich check`, which compares them already.
+    fn ftl(&self, reference: &Path, rel: &Path, targets: &[Lang], report: &mut QaReport) {
+        let layout = self.layout;
+        let reference_text = match fluent::read_ftl(reference) {
+            Ok(text) => text.unwrap_or_default(),
+            Err(e) => {
+                report.errors.push(e.to_string());
+                return;
+            }
+        };
+        for target in targets {
+            let out_path = layout.locales_dir.join(target.as_str()).join(rel);
+            let text = match fluent::read_ftl(&out_path) {
+                Ok(Some(text)) => text,
+                Ok(None) => continue,
+                Err(e) => {
+                    report.errors.push(e.to_string());
+                    continue;
+                }
+            };
+            report.summary.files += 1;
+            let path = layout.display_path(&out_path);
+            let lines = LineIndex::new(&text);
+            let pair = Pair {
+                source: &layout.source,
+                target,
+            };
+            let mut pseudo = Vec::new();
+            for piece in fluent::pair_pieces(&reference_text, &text) {
+                // The pseudo backend keeps Vietnamese on purpose (see the module docs).
+                if piece
+                    .machine
+                    .as_deref()
+                    .is_some_and(|m| m.contains("pseudo"))
+                {
+                    if !pseudo.contains(&piece.entry) {
+                        pseudo.push(piece.entry);
+                    }
+                    continue;
+                }
+                let at = lines.location(&text, piece.offset);
+                let unit = Unit {
+                    path: &path,
+                    source_rel: layout.display_path(reference),
+                    line: at.line,
+                    column: Some(at.column),
+                    target,
+                    fluent: true,
+                };
+                self.unit(&unit, &piece.source, &piece.translation, pair, report);
+            }
+            report.summary.pseudo_messages += pseudo.len();
+        }
     }
 
     /// The blocks of `path` as dich last wrote it (`None` each when the memory does not
@@ -262,12 +341,18 @@ impl QaRun<'_> {
         for (source_text, translation, offset) in pieces {
             report.summary.checked += 1;
             let line = unit.line + answer[..offset].matches('\n').count();
-            for finding in
-                qa::check_answer(self.checker, source_text.trim(), translation.trim(), pair)
-            {
+            // A later sentence of a piece: its column is not known.
+            let column = unit.column.filter(|_| offset == 0);
+            let findings =
+                qa::check_answer(self.checker, source_text.trim(), translation.trim(), pair);
+            for finding in findings.into_iter().filter(|f| {
+                // `dich check` compares a message's placeables with the reference's.
+                !(unit.fluent && matches!(f.code, QaCode::TagMismatch | QaCode::PlaceableMismatch))
+            }) {
                 report.issues.push(QaIssue {
                     path: unit.path.to_owned(),
                     line,
+                    column,
                     lang: unit.target.to_string(),
                     source: unit.source_rel.clone(),
                     source_text: source_text.trim().to_owned(),
@@ -284,7 +369,10 @@ struct Unit<'a> {
     path: &'a str,
     source_rel: String,
     line: usize,
+    column: Option<usize>,
     target: &'a Lang,
+    /// A piece of a `.ftl` file, whose placeables `dich check` compares already.
+    fluent: bool,
 }
 
 fn count(issues: &[QaIssue], severity: Severity) -> usize {
@@ -294,21 +382,9 @@ fn count(issues: &[QaIssue], severity: Severity) -> usize {
         .count()
 }
 
-/// The 1-based line of byte `offset` in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset)
-        .map_or(1, |before| before.matches('\n').count() + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_count_from_one() {
-        assert_eq!(line_of("a\nb\nc", 0), 1);
-        assert_eq!(line_of("a\nb\nc", 4), 3);
-    }
 
     #[test]
     fn strict_fails_on_warnings_only() {

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::glossary::fold;
-use super::numbers::{answer_values, is_cjk, numbers, same_value};
+use super::numbers::{answer_values, is_alphabetic, is_alphanumeric, is_cjk, numbers, same_value};
 use super::{Checker, Finding, Pair, QaCode};
 use crate::lang::Lang;
 use crate::markup::{self, Token};
@@ -81,7 +81,12 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
     if out.on(QaCode::LengthRatio) {
         length_ratio(&mut out, &source_text, &answer_text, pair);
     }
-    completeness(&mut out, &source_text, &answer_text, pair);
+    completeness(
+        &mut out,
+        (source, &source_text),
+        (answer, &answer_text),
+        pair,
+    );
     if out.on(QaCode::Repetition) {
         repetition(&mut out, &source_text, &answer_text, target);
     }
@@ -308,7 +313,7 @@ fn vietnamese_words<'a>(
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
     {
-        if c.is_alphabetic() && !is_cjk(c) {
+        if !is_cjk(c) && is_alphabetic(c) {
             start.get_or_insert(i);
             continue;
         }
@@ -396,6 +401,57 @@ fn ends_sentence(text: &str) -> bool {
         .ends_with(TERMINALS)
 }
 
+/// True when `text` cannot be more than one sentence, so no sentence of it can be
+/// missing: no character before its final punctuation can end a sentence. (UAX #29
+/// and the segmentation rules only break after a terminal or at a line end; `.`
+/// before a digit, as in `1.676`, never ends one.) Most segments are one sentence,
+/// and the segmenter is the costliest part of the checks: this keeps them cheap.
+pub(super) fn single_sentence(text: &str) -> bool {
+    // Punctuation that ends no sentence in UAX #29 (not STerm, ATerm or a separator).
+    const INNER: &str = ",;:-–—()\"'“”‘’«»%/&+=#@*_[]{}<>$€₫，、：；（）《》「」『』·";
+    let body = text
+        .trim_end()
+        .trim_end_matches(|c: char| CLOSERS.contains(&c) || TERMINALS.contains(&c));
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        let inner = is_alphanumeric(c)
+            || (c.is_whitespace()
+                && !matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+            || INNER.contains(c)
+            || (c == '.' && chars.peek().is_some_and(char::is_ascii_digit));
+        if !inner {
+            return false;
+        }
+    }
+    true
+}
+
+/// True when a standalone tag (a Fluent placeable, an image) ends the text: the
+/// punctuation before it (`Tác giả: { $author }`) does not end the text.
+fn ends_with_placeable(tagged: &str) -> bool {
+    matches!(
+        markup::tokens(tagged.trim_end()).last(),
+        Some(Token::Standalone(_))
+    )
+}
+
+/// True for a Korean answer that ends with a placeable and a counter of at most two
+/// syllables (`… 결과 { NUMBER($count) }건`, "… results: N"): a complete UI string,
+/// written without a full stop.
+fn ends_with_counted_placeable(tagged: &str, language: &str) -> bool {
+    if language != "ko" {
+        return false;
+    }
+    let tokens = markup::tokens(tagged.trim_end());
+    match tokens.as_slice() {
+        [.., Token::Standalone(_), Token::Text(counter)] => {
+            let n = counter.chars().count();
+            (1..=2).contains(&n) && counter.chars().all(|c| ('가'..='힣').contains(&c))
+        }
+        _ => false,
+    }
+}
+
 /// Commas and semicolons between clauses (not inside numbers such as `1,676`).
 fn clause_marks(text: &str) -> usize {
     let chars: Vec<char> = text.chars().collect();
@@ -417,8 +473,14 @@ fn clause_marks(text: &str) -> usize {
 }
 
 /// Dropped sentences and a truncated end.
-fn completeness(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
-    if out.on(QaCode::SentenceMissing) {
+/// `source` and `answer` are each (tagged, tags blanked out).
+fn completeness(
+    out: &mut Out<'_>,
+    (source_tagged, source): (&str, &str),
+    (answer_tagged, answer): (&str, &str),
+    pair: Pair<'_>,
+) {
+    if out.on(QaCode::SentenceMissing) && !single_sentence(source) {
         let want = Segmenter::for_language(pair.source.as_str())
             .split(source)
             .len();
@@ -435,7 +497,12 @@ fn completeness(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
             );
         }
     }
-    if out.on(QaCode::Truncated) && ends_sentence(source) && !ends_sentence(answer) {
+    if out.on(QaCode::Truncated)
+        && ends_sentence(source)
+        && !ends_with_placeable(source_tagged)
+        && !ends_sentence(answer)
+        && !ends_with_counted_placeable(answer_tagged, pair.target.language())
+    {
         let end = answer.trim_end().len();
         let start = answer[..end]
             .char_indices()
@@ -454,13 +521,15 @@ fn completeness(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
 }
 
 /// The units a repeated phrase is made of: characters in Chinese and Japanese, words
-/// elsewhere, each with its byte span.
-fn units(text: &str, language: &str) -> Vec<(String, Range<usize>)> {
+/// elsewhere, each with its byte span. `text` is case-folded ([`fold`] keeps every
+/// byte offset), so the units are slices of it, not a string each: this runs on every
+/// answer (issue 11: checking must stay a small part of a run).
+fn units<'t>(text: &'t str, language: &str) -> Vec<(&'t str, Range<usize>)> {
     if matches!(language, "zh" | "ja" | "yue") {
         // Punctuation counts: a loop repeats it too (`增长10.2%。0.2%。`).
         text.char_indices()
             .filter(|(_, c)| !c.is_whitespace())
-            .map(|(i, c)| (c.to_string(), i..i + c.len_utf8()))
+            .map(|(i, c)| (&text[i..i + c.len_utf8()], i..i + c.len_utf8()))
             .collect()
     } else {
         let mut out = Vec::new();
@@ -469,10 +538,10 @@ fn units(text: &str, language: &str) -> Vec<(String, Range<usize>)> {
             .char_indices()
             .chain(std::iter::once((text.len(), ' ')))
         {
-            if c.is_alphanumeric() {
+            if is_alphanumeric(c) {
                 start.get_or_insert(i);
             } else if let Some(s) = start.take() {
-                out.push((fold(&text[s..i]), s..i));
+                out.push((&text[s..i], s..i));
             }
         }
         out
@@ -482,7 +551,7 @@ fn units(text: &str, language: &str) -> Vec<(String, Range<usize>)> {
 /// The first phrase of `min..=max` units said twice in a row, with its span.
 fn immediate_repeat(
     text: &str,
-    units: &[(String, Range<usize>)],
+    units: &[(&str, Range<usize>)],
     min: usize,
 ) -> Option<Range<usize>> {
     const STOPS: &[char] = &['.', '!', '?', '。', '！', '？'];
@@ -517,17 +586,19 @@ fn repetition(out: &mut Out<'_>, source: &str, answer: &str, target: &str) {
     // Chinese doubles two-character words on purpose (研究研究); Korean and English do
     // not double two-word phrases.
     let min = if cjk { 3 } else { 2 };
-    let answer_units = units(answer, target);
+    let folded_answer = fold(answer);
+    let answer_units = units(&folded_answer, target);
+    let Some(span) = immediate_repeat(answer, &answer_units, min) else {
+        return;
+    };
     // A source that repeats itself within a clause (`từng bước, từng bước`) may be
     // translated with a repeat; across clauses (`… hội nghị. Hội nghị …`) it is no
-    // repeat at all.
-    let source_repeats = source
+    // repeat at all. (Asked only about an answer that repeats: most do not.)
+    let folded_source = fold(source);
+    let source_repeats = folded_source
         .split(['.', ',', ';', ':', '!', '?', '…'])
         .any(|clause| immediate_repeat(clause, &units(clause, "vi"), 2).is_some());
-    if source_repeats {
-        return;
-    }
-    if let Some(span) = immediate_repeat(answer, &answer_units, min) {
+    if !source_repeats {
         out.push(
             QaCode::Repetition,
             format!("the answer repeats `{}`", &answer[span.clone()]),

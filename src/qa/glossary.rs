@@ -184,6 +184,15 @@ struct RawGlossary {
 pub(crate) fn fold(text: &str) -> String {
     text.chars()
         .map(|c| {
+            // The Unicode tables only where they can change something: every answer is
+            // folded, most of it ASCII, Hangul or CJK ideographs (issue 11: checking
+            // stays under 5 % of a run).
+            if c.is_ascii() {
+                return c.to_ascii_lowercase();
+            }
+            if matches!(c as u32, 0xAC00..=0xD7A3 | 0x4E00..=0x9FFF) {
+                return c;
+            }
             let mut lower = c.to_lowercase();
             match (lower.next(), lower.next()) {
                 (Some(l), None) if l.len_utf8() == c.len_utf8() => l,

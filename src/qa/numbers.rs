@@ -224,7 +224,27 @@ fn magnitude_after(rest: &str, style: MagnitudeStyle) -> (f64, usize) {
 
 /// True when `c` continues a word, so digits glued to it are part of a code (`H5N1`).
 fn is_letter(c: char) -> bool {
-    c.is_alphabetic() && !is_cjk(c)
+    !is_cjk(c) && is_alphabetic(c)
+}
+
+/// Letters the portal's text is mostly made of (Vietnamese Latin, Hangul syllables,
+/// CJK ideographs), known without the Unicode tables: their lookup was most of the
+/// checks' time on Vietnamese, Korean and Chinese text, and the checks run on every
+/// answer (issue 11: under 5 % of a run). A unit test compares with `char`'s answers.
+fn common_letter(c: char) -> bool {
+    matches!(c as u32,
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F | 0x1E00..=0x1EFF
+        | 0xAC00..=0xD7A3 | 0x4E00..=0x9FFF)
+}
+
+/// `char::is_alphabetic`, faster on the portal's text ([`common_letter`]).
+pub(crate) fn is_alphabetic(c: char) -> bool {
+    c.is_ascii_alphabetic() || common_letter(c) || (!c.is_ascii() && c.is_alphabetic())
+}
+
+/// `char::is_alphanumeric`, faster on the portal's text ([`common_letter`]).
+pub(crate) fn is_alphanumeric(c: char) -> bool {
+    c.is_ascii_alphanumeric() || common_letter(c) || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// True when `before` ends with a currency code written against the amount
@@ -259,14 +279,18 @@ pub(crate) fn numbers(text: &str, language: &str, source_side: bool) -> Vec<Numb
         let Some(c) = text[i..].chars().next() else {
             break;
         };
+        if !c.is_ascii_digit() {
+            i += c.len_utf8();
+            continue;
+        }
+        // Asked at digits only: `is_letter` is slow on non-ASCII text, and this runs on
+        // every answer.
         let glued = text[..i].chars().next_back().is_some_and(is_letter)
             && !after_currency_code(&text[..i]);
-        if !c.is_ascii_digit() || glued {
-            i += c.len_utf8();
+        if glued {
             // Skip the rest of a glued code such as `H5N1` so `1` is not read alone.
-            if glued && c.is_ascii_digit() {
-                i += token_len(&text[i..]);
-            }
+            i += c.len_utf8();
+            i += token_len(&text[i..]);
             continue;
         }
         let len = token_len(&text[i..]);
@@ -379,27 +403,35 @@ pub(crate) fn answer_values(text: &str, language: &str) -> Vec<f64> {
     }
     match language {
         "en" => {
-            let words: Vec<String> = text
-                .split(|c: char| !c.is_alphabetic())
+            // Compared without case and without a lower-cased copy of every word: the
+            // number words are ASCII, and this runs on every English answer.
+            let words: Vec<&str> = text
+                .split(|c: char| !is_alphabetic(c))
                 .filter(|w| !w.is_empty())
-                .map(str::to_lowercase)
                 .collect();
+            let article = |w: &str| w.eq_ignore_ascii_case("a") || w.eq_ignore_ascii_case("an");
             for (i, word) in words.iter().enumerate() {
                 let value = EN_NUMBER_WORDS
                     .iter()
-                    .find(|(w, _)| w == word)
+                    .find(|(w, _)| w.eq_ignore_ascii_case(word))
                     .map(|(_, v)| *v)
-                    .or_else(|| matches!(word.as_str(), "a" | "an").then_some(1.0));
+                    .or_else(|| article(word).then_some(1.0));
                 let Some(value) = value else { continue };
                 // `a million`, `two billion`.
                 let magnitude = words.get(i + 1).and_then(|next| {
-                    let next = next.strip_suffix('s').unwrap_or(next);
-                    EN_WORDS.iter().find(|(w, _)| *w == next).map(|(_, m)| *m)
+                    let next = next
+                        .strip_suffix('s')
+                        .or_else(|| next.strip_suffix('S'))
+                        .unwrap_or(next);
+                    EN_WORDS
+                        .iter()
+                        .find(|(w, _)| w.eq_ignore_ascii_case(next))
+                        .map(|(_, m)| *m)
                 });
                 match magnitude {
                     Some(m) => values.push(value * m),
                     // `a` alone is an article, not the number one.
-                    None if matches!(word.as_str(), "a" | "an") => {}
+                    None if article(word) => {}
                     None => values.push(value),
                 }
             }
@@ -452,6 +484,14 @@ fn han_numerals(text: &str) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_letter_tests_agree_with_char() {
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     fn source(text: &str) -> Vec<Vec<f64>> {
         numbers(text, "vi", true)

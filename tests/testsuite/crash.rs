@@ -93,7 +93,14 @@ async fn ctrl_c_keeps_finished_work_and_exits_130() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Interrupt once the run is under way (its first request reached the server, so
+    // the Ctrl-C handler is installed), not after a fixed delay: on a loaded CI
+    // machine the process may still be starting after any fixed delay.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while server.count() == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(server.count() > 0, "the run never reached the server");
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -333,3 +333,138 @@ fn dich_qa_flags_a_hand_edited_wrong_number_with_file_and_line() {
         .run(&["qa", "--only", "content/tot.md", "--strict"])
         .expect_code(0);
 }
+
+/// Line and column (1-based, characters) of the first `needle` in `text`.
+fn position(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).expect("needle in text");
+    let line = text[..at].matches('\n').count() + 1;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..at].chars().count() + 1)
+}
+
+#[test]
+fn dich_qa_passes_on_the_sample_locales() {
+    let project = Project::sample();
+    let report = project
+        .run(&["qa", "--only", "locales/vi", "--format", "json", "--strict"])
+        .expect_code(0)
+        .json();
+    assert_valid_qa_json(&report);
+    // main.ftl and article/comments.ftl in en, ko and zh-Hans.
+    assert_eq!(report["summary"]["files"], 6, "{report}");
+    assert!(
+        report["summary"]["checked"].as_u64() > Some(150),
+        "{report}"
+    );
+    assert_eq!(report["issues"], serde_json::json!([]), "{report}");
+}
+
+#[test]
+fn dich_qa_flags_a_hand_edited_ui_string_with_a_wrong_number() {
+    let project = Project::sample();
+    let korean = project.read("locales/ko/main.ftl");
+    let edited = korean.replace("푸동티엔브엉로 10번지", "푸동티엔브엉로 12번지");
+    assert_ne!(edited, korean);
+    project.write("locales/ko/main.ftl", &edited);
+    let (line, column) = position(&edited, "박닌시 수오이호아동");
+
+    let human = project.run(&["qa"]).expect_code(1).stdout();
+    let location = format!("locales/ko/main.ftl:{line}:{column}: error[number-mismatch]: [ko]");
+    assert!(human.contains(&location), "{human}");
+    assert!(human.contains("12번지"), "{human}");
+
+    let scoped = ["qa", "--only", "locales/vi/main.ftl", "--lang", "ko"];
+    let report = project
+        .run(&[&scoped[..], &["--format", "json"]].concat())
+        .expect_code(1)
+        .json();
+    assert_valid_qa_json(&report);
+    let issues = report["issues"].as_array().cloned().unwrap_or_default();
+    assert_eq!(issues.len(), 1, "only the edited message: {report}");
+    assert_eq!(issues[0]["path"], "locales/ko/main.ftl", "{report}");
+    assert_eq!(issues[0]["line"], line, "{report}");
+    assert_eq!(issues[0]["column"], column, "{report}");
+    assert_eq!(issues[0]["code"], "number-mismatch", "{report}");
+    assert_eq!(issues[0]["source"], "locales/vi/main.ftl", "{report}");
+    assert_eq!(report["summary"]["files"], 1, "{report}");
+
+    let github = project
+        .run(&[&scoped[..], &["--format", "github"]].concat())
+        .expect_code(1)
+        .stdout();
+    assert!(
+        github.starts_with(&format!(
+            "::error file=locales/ko/main.ftl,line={line},col={column},title=number-mismatch::"
+        )),
+        "{github}"
+    );
+    // Other languages and files are not concerned.
+    project
+        .run(&[
+            "qa",
+            "--only",
+            "locales/vi/main.ftl",
+            "--lang",
+            "en,zh-Hans",
+        ])
+        .expect_code(0);
+    project
+        .run(&["qa", "--only", "locales/vi/article", "--lang", "ko"])
+        .expect_code(0);
+    // As a warning it passes, unless --strict.
+    let config = project.read("config.toml");
+    project.write(
+        "config.toml",
+        &format!("{config}\n[qa.levels]\nnumber-mismatch = \"warning\"\n"),
+    );
+    project.run(&scoped).expect_code(0);
+    project
+        .run(&[&scoped[..], &["--strict"]].concat())
+        .expect_code(1);
+}
+
+#[test]
+fn dich_qa_checks_machine_ui_strings_and_each_variant_but_not_pseudo_ones() {
+    let project = Project::with_config(CONFIG);
+    project.write(
+        "locales/vi/main.ftl",
+        "views =\n    { $count ->\n        [0] Chưa có lượt xem\n       *[other] { $count } lượt xem\n    }\n\
+         limit = Tối đa 500 ký tự.\nnote = Hạn chót là ngày 30/9/2019.\n",
+    );
+    // `views[one]`, which Vietnamese lacks, is checked against the default variant;
+    // a machine answer is judged; a pseudo one is not.
+    project.write(
+        "locales/en/main.ftl",
+        "views =\n    { $count ->\n        [0] No views yet\n        [one] { $count } view lượt\n       *[other] { $count } views\n    }\n\
+         # dich: machine (deepl, 2026-11-30) ref:0123456789ab\nlimit = At most 50 characters.\n\
+         # dich: machine (pseudo, 2026-11-30) ref:0123456789ab\nnote = [Ｈạｎ ｃｈóｔ ３０/９/２０１９]\n",
+    );
+    let report = project
+        .run(&["qa", "--format", "json", "--lang", "en"])
+        .expect_code(1)
+        .json();
+    assert_valid_qa_json(&report);
+    let found: Vec<(String, u64, String)> = report["issues"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            (
+                i["path"].as_str().unwrap_or_default().to_owned(),
+                i["line"].as_u64().unwrap_or_default(),
+                i["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let ftl = "locales/en/main.ftl".to_owned();
+    assert_eq!(
+        found,
+        vec![
+            (ftl.clone(), 4, "vietnamese-left".to_owned()),
+            (ftl, 8, "number-mismatch".to_owned()),
+        ],
+        "{report}"
+    );
+    assert_eq!(report["summary"]["pseudo_messages"], 1, "{report}");
+}

@@ -205,6 +205,26 @@ fn dropped_sentences_truncation_and_length() {
 }
 
 #[test]
+fn a_placeable_at_the_end_is_no_truncation() {
+    // The colon is not the end of `Tác giả: { $author }`.
+    assert_eq!(codes("Tác giả: <x1/>", "By <x1/>", "en"), vec![]);
+    assert_eq!(
+        codes("Tác giả: <x1/> viết.", "Written by <x1/>", "en"),
+        vec![QaCode::Truncated]
+    );
+    // A Korean UI string ends with a counter after its number: `… 결과 N건`.
+    let source = "Tìm thấy <x1/> kết quả cho “<x2/>”.";
+    assert_eq!(
+        codes(source, "“<x2/>”에 대한 검색 결과 <x1/>건", "ko"),
+        vec![]
+    );
+    assert_eq!(
+        codes(source, "“<x2/>”에 대한 검색 결과 <x1/>건을 찾", "ko"),
+        vec![QaCode::Truncated]
+    );
+}
+
+#[test]
 fn loops_are_repetitions() {
     let source = "Tỉnh đẩy mạnh thu hút đầu tư vào các khu công nghiệp.";
     assert_eq!(
@@ -370,4 +390,49 @@ proptest::proptest! {
             }
         }
     }
+}
+
+/// The shortcut of the sentence-missing check agrees with the segmenter: whatever it
+/// calls one sentence, the segmenter does not split (on the segmentation fixtures,
+/// whole paragraphs and each of their sentences, and on hard cases).
+#[test]
+fn single_sentence_never_hides_a_boundary() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/segment");
+    let mut texts: Vec<String> = vec![
+        "Ông A. Nguyễn đến.".into(),
+        "Có 1.676 trường, tăng 3,5%.".into(),
+        "TP. Hồ Chí Minh mưa".into(),
+        "Xin chào! Tạm biệt".into(),
+        "Hà Nội… Huế".into(),
+        "dòng một\ndòng hai".into(),
+        "Xem tại https://bacninh.gov.vn/ban-do.".into(),
+        "(bài số 12) “Trích dẫn” – hết.".into(),
+        "Giá 30.000 đồng/lượt; mở cửa 7:30".into(),
+    ];
+    let vi = crate::segment::Segmenter::for_language("vi");
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for paragraph in text.split("\n\n") {
+                texts.push(paragraph.to_owned());
+                texts.extend(
+                    vi.split(paragraph)
+                        .into_iter()
+                        .map(|r| paragraph[r].to_owned()),
+                );
+            }
+        }
+    }
+    let mut single = 0;
+    for text in &texts {
+        if super::single_sentence(text) {
+            single += 1;
+            assert!(vi.split(text).len() <= 1, "one sentence? {text:?}");
+        }
+    }
+    assert!(
+        single > 20,
+        "the shortcut is taken on ordinary sentences: {single}"
+    );
 }
