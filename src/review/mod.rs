@@ -11,6 +11,7 @@ pub mod manifest;
 mod mirror;
 pub mod proposals;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -165,8 +166,15 @@ pub fn entries(
     memory: &Memory,
 ) -> Result<Vec<Entry>, MemoryError> {
     let mut out = Vec::new();
+    // Each source is parsed once for all its languages, not once per language: the
+    // manifest is rebuilt on every run, and this pass dominated a no-op run (issue 15).
+    let mut source_hashes: HashMap<&str, Option<String>> = HashMap::new();
     for article in &status.articles {
-        out.push(article_entry(project, article, memory)?);
+        let source_hash = source_hashes
+            .entry(article.source.as_str())
+            .or_insert_with(|| source_hash(project, &article.source))
+            .clone();
+        out.push(article_entry(project, article, source_hash, memory)?);
     }
     for ui in &status.ui {
         out.push(ui_entry(project, ui, memory)?);
@@ -178,19 +186,24 @@ fn read(project: &Project, rel: &str) -> Option<String> {
     std::fs::read_to_string(project.config().root.join(rel)).ok()
 }
 
-fn article_entry(
-    project: &Project,
-    article: &ArticleStatus,
-    memory: &Memory,
-) -> Result<Entry, MemoryError> {
+/// The hash of the source article at `rel`, `None` when it cannot be read or parsed.
+fn source_hash(project: &Project, rel: &str) -> Option<String> {
     let config = project.config();
-    let source_hash = Document::load_with(
-        &config.root.join(&article.source),
+    Document::load_with(
+        &config.root.join(rel),
         &config.content.translatable_fields,
         &Protect::default(),
     )
     .ok()
-    .map(|d| d.source_hash());
+    .map(|d| d.source_hash())
+}
+
+fn article_entry(
+    project: &Project,
+    article: &ArticleStatus,
+    source_hash: Option<String>,
+    memory: &Memory,
+) -> Result<Entry, MemoryError> {
     let text = read(project, &article.path).filter(|_| article.state != State::Missing);
     let backend = text
         .as_deref()
