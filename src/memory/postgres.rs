@@ -263,6 +263,32 @@ impl Postgres {
         Ok(self.strings(sql, args)?.into_iter().next())
     }
 
+    /// One column of the newest human unit for `[source, target, key]` that this
+    /// repository may see: its own first, then (unless `share = "none"`) others'.
+    /// `column` is one of this file's literals, never input.
+    fn latest_unit(
+        &self,
+        column: &str,
+        [source, target, key]: [&str; 3],
+    ) -> Result<Option<String>, MemoryError> {
+        let (repository, share, _) = self.owned();
+        self.string(
+            &format!(
+                "SELECT {column} FROM units
+                 WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3
+                   AND (repository = $4 OR $5 <> 'none')
+                 ORDER BY (repository = $4) DESC, seq DESC LIMIT 1"
+            ),
+            vec![
+                source.to_owned(),
+                target.to_owned(),
+                key.to_owned(),
+                repository,
+                share,
+            ],
+        )
+    }
+
     fn execute(&self, sql: &str, args: Vec<String>) -> Result<(), MemoryError> {
         let sql = sql.to_owned();
         self.call(move |c| {
@@ -511,20 +537,7 @@ impl Store for Postgres {
         target: &str,
         key: &str,
     ) -> Result<Option<String>, MemoryError> {
-        let (repository, share, _) = self.owned();
-        self.string(
-            "SELECT translation FROM units
-             WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3
-               AND (repository = $4 OR $5 <> 'none')
-             ORDER BY (repository = $4) DESC, seq DESC LIMIT 1",
-            vec![
-                source.to_owned(),
-                target.to_owned(),
-                key.to_owned(),
-                repository,
-                share,
-            ],
-        )
+        self.latest_unit("translation", [source, target, key])
     }
 
     fn store_human_unit(&mut self, unit: [&str; 5], now: &str) -> Result<(), MemoryError> {
@@ -1005,20 +1018,7 @@ impl Store for Postgres {
         target: &Lang,
         key: &str,
     ) -> Result<Option<String>, MemoryError> {
-        let (repository, share, _) = self.owned();
-        self.string(
-            "SELECT source_text FROM units
-             WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3
-               AND (repository = $4 OR $5 <> 'none')
-             ORDER BY (repository = $4) DESC, seq DESC LIMIT 1",
-            vec![
-                source.as_str().to_owned(),
-                target.as_str().to_owned(),
-                key.to_owned(),
-                repository,
-                share,
-            ],
-        )
+        self.latest_unit("source_text", [source.as_str(), target.as_str(), key])
     }
 
     fn retire_human_unit(
