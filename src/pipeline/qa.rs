@@ -284,7 +284,8 @@ impl QaRun<'_> {
                     target,
                     fluent: true,
                 };
-                self.unit(&unit, &piece.source, &piece.translation, pair, report);
+                let source = plural_one_source(&piece.id, &piece.source);
+                self.unit(&unit, &source, &piece.translation, pair, report);
             }
             report.summary.pseudo_messages += pseudo.len();
         }
@@ -382,9 +383,46 @@ fn count(issues: &[QaIssue], severity: Severity) -> usize {
         .count()
 }
 
+/// The reference piece of a `[one]` variant without its literal `1`: the variant
+/// already says "one", and translators spell it out (`[one] 1 hour` is `[one] einer
+/// Stunde` in Mozilla Send's German), so the number check must not ask for the digit.
+/// Every other piece is checked as it is.
+fn plural_one_source<'a>(id: &str, source: &'a str) -> std::borrow::Cow<'a, str> {
+    if !id.ends_with("[one]") {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let part_of_number =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',');
+    let mut out = String::with_capacity(source.len());
+    let mut previous = None;
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        let alone = c == '1' && !part_of_number(previous) && !part_of_number(chars.peek().copied());
+        if !alone {
+            out.push(c);
+        }
+        previous = Some(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_one_of_a_one_variant_may_be_spelled_out() {
+        assert_eq!(plural_one_source("timespanHours[one]", "1 hour"), " hour");
+        // Only a lone 1: 10, 1.5 and 1,000 are numbers to keep.
+        assert_eq!(
+            plural_one_source("x[one]", "1.5 or 10 or 1,000"),
+            "1.5 or 10 or 1,000"
+        );
+        assert_eq!(
+            plural_one_source("timespanHours[other]", "1 hour"),
+            "1 hour"
+        );
+    }
 
     #[test]
     fn strict_fails_on_warnings_only() {

@@ -105,9 +105,11 @@ fn has_words_to_translate(source: &str, language: &Lang) -> bool {
     if language.language() == "vi" {
         !vietnamese_words(source, "", &[], "en").is_empty()
     } else {
+        // A lone letter is a unit abbreviation (`{ $hours }h { $minutes }m` in Mozilla
+        // Send's real locales), kept as it is by every locale that writes it so.
         source
             .split(|c: char| !c.is_alphabetic())
-            .any(|w| w.chars().next().is_some_and(char::is_lowercase))
+            .any(|w| w.chars().count() > 1 && w.chars().next().is_some_and(char::is_lowercase))
     }
 }
 

@@ -436,3 +436,25 @@ fn single_sentence_never_hides_a_boundary() {
         "the shortcut is taken on ordinary sentences: {single}"
     );
 }
+
+#[test]
+fn unit_abbreviations_alone_are_not_untranslated() {
+    let en = lang("en-US");
+    let de = lang("de");
+    let pair = Pair {
+        source: &en,
+        target: &de,
+    };
+    let found = |source: &str, answer: &str| -> Vec<QaCode> {
+        check_answer(&checker(), source, answer, pair)
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    };
+    assert_eq!(found("<x1/>h <x2/>m", "<x1/>h <x2/>m"), vec![]);
+    // A real word left in English still is.
+    assert_eq!(
+        found("<x1/> minutes", "<x1/> minutes"),
+        vec![QaCode::Untranslated]
+    );
+}
