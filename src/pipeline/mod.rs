@@ -247,9 +247,17 @@ impl Project {
         let watched = chain.clone();
         progress.watch_requests(std::sync::Arc::new(move || watched.in_flight()));
         progress.start(sources.len() * targets.len());
+        // A sentence longer than a request is planned in parts (issue 10, item 14):
+        // each part is an entry of the memory, so a huge paragraph costs no request,
+        // answer or memory row larger than a request, and a stopped run resumes after
+        // the parts already translated.
+        let segmenter = self
+            .segmenter
+            .clone()
+            .with_max_chars(chain.limits().max_chars);
         let settings = PlanSettings {
             layout: &self.layout,
-            segmenter: &self.segmenter,
+            segmenter: &segmenter,
             targets: &targets,
             force: options.force,
             dry_run: options.dry_run,

@@ -219,7 +219,12 @@ fn assemble(
         let mut complete = true;
         for (i, segment) in unit.segments.iter().enumerate() {
             if i > 0 {
-                text.push_str(joiner(&unit.gaps[i - 1], target));
+                let gap = &unit.gaps[i - 1];
+                text.push_str(if segment.continues {
+                    part_joiner(gap, target)
+                } else {
+                    joiner(gap, target)
+                });
             }
             if segment.verbatim {
                 text.push_str(&markup::restore_ids(&segment.key, &segment.ids));
@@ -262,6 +267,18 @@ fn joiner(source_gap: &str, target: &Lang) -> &'static str {
     }
 }
 
+/// What joins the parts of a sentence cut for length (a segment that `continues` the
+/// one before): nothing where the source was cut inside a word (no gap), else as
+/// [`joiner`] joins sentences (the source's space; none in languages written without
+/// spaces).
+fn part_joiner(source_gap: &str, target: &Lang) -> &'static str {
+    if source_gap.is_empty() {
+        ""
+    } else {
+        joiner(source_gap, target)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +289,13 @@ mod tests {
         assert_eq!(joiner(" ", &zh), "");
         assert_eq!(joiner(" ", &Lang::parse("en").unwrap()), " ");
         assert_eq!(joiner("\n", &zh), "\n");
+    }
+
+    #[test]
+    fn parts_of_a_sentence_cut_inside_a_word_join_without_space() {
+        let en = Lang::parse("en").unwrap();
+        assert_eq!(part_joiner("", &en), "");
+        assert_eq!(part_joiner(" ", &en), " ");
+        assert_eq!(part_joiner(" ", &Lang::parse("zh-Hans").unwrap()), "");
     }
 }

@@ -176,6 +176,9 @@ fn tone_moved(first: char, second: char) -> Option<(char, char)> {
 pub struct Segmenter {
     /// Shared so that cloning a built-in segmenter is cheap.
     rules: Arc<Rules>,
+    /// The longest segment the pipeline may plan, in characters (a request's limit);
+    /// a longer sentence is planned in parts ([`long`]).
+    max_chars: usize,
 }
 
 impl Segmenter {
@@ -208,6 +211,7 @@ impl Segmenter {
     pub fn from_rules_toml(text: &str) -> Result<Segmenter, SegmentError> {
         Rules::parse(text, None).map(|rules| Segmenter {
             rules: Arc::new(rules),
+            max_chars: usize::MAX,
         })
     }
 
@@ -224,7 +228,25 @@ impl Segmenter {
         })?;
         Rules::parse(&text, Some(path)).map(|rules| Segmenter {
             rules: Arc::new(rules),
+            max_chars: usize::MAX,
         })
+    }
+
+    /// The same rules, planning no segment longer than `max_chars` characters where a
+    /// boundary allows it (the backend chain's request limit): a sentence longer than
+    /// that is translated in parts, each its own memory entry, so no stage holds a
+    /// request, an answer or a memory row larger than a request.
+    #[must_use]
+    pub fn with_max_chars(self, max_chars: usize) -> Segmenter {
+        Segmenter {
+            max_chars: max_chars.max(1),
+            ..self
+        }
+    }
+
+    /// The longest segment to plan, in characters (`usize::MAX`: no limit).
+    pub fn max_chars(&self) -> usize {
+        self.max_chars
     }
 
     /// Byte ranges of the sentences of `text`, in order, non-overlapping, each trimmed

@@ -200,3 +200,99 @@ async fn a_second_run_on_the_same_project_fails_clearly_instead_of_paying_twice(
     first.kill().expect("kill");
     first.wait().expect("reap");
 }
+
+/// A project with one article whose body is one long sentence of twelve clauses (no
+/// sentence punctuation), for `server`, with requests of at most 60 characters and
+/// one text each: the sentence goes in parts, one per request.
+fn long_sentence_project(base_url: &str) -> Project {
+    let clauses: Vec<String> = (1..=12)
+        .map(|n| format!("điều khoản số {n} quy định việc nộp hồ sơ trực tuyến"))
+        .collect();
+    let project = Project::with_config(&format!(
+        "[project]\nsource = \"vi\"\ntargets = [\"en\"]\n\n[qa]\nenabled = false\n\n[backend]\nkind = \"deepl\"\nbase_url = \"{base_url}\"\napi_key_env = \"DICH_TEST_DEEPL_KEY\"\nconcurrency = 1\nmax_segments_per_request = 1\nmax_chars_per_request = 60\nmax_retries = 0\n"
+    ));
+    project.write(
+        "content/dai.md",
+        &format!("+++\ntitle = \"Tin\"\n+++\n\n{}\n", clauses.join(", ")),
+    );
+    project
+}
+
+/// Issue 10, item 14: the parts of a sentence too long for one request are entries of
+/// the memory of their own. A run stopped after some parts were answered (here the
+/// quota runs out: DeepL answers 456) resumes with the parts not yet translated, and
+/// pays for none twice; a run after that sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_run_resumes_a_long_sentence_after_the_parts_already_answered() {
+    let reference_server = Deepl::start(Duration::ZERO, None).await;
+    let reference = long_sentence_project(&reference_server.server.uri());
+    let summary = reference.translate_json(&[]);
+    assert_eq!(summary["failed"], 0, "{summary}");
+    let uninterrupted = reference_server.count();
+    // The title and at least ten parts of the sentence, each within the limit.
+    assert!(uninterrupted >= 11, "{uninterrupted} requests");
+    for text in reference_server.sent() {
+        let text = text.split_once(':').map_or("", |(_, text)| text);
+        assert!(text.chars().count() <= 60, "{text:?}");
+    }
+
+    // The first service answers three requests (the title and two parts), then its
+    // quota is exhausted.
+    let quota = wiremock::MockServer::start().await;
+    let answered = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&answered);
+    Mock::given(method("POST"))
+        .and(path("/v2/translate"))
+        .respond_with(move |request: &wiremock::Request| {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            let mut log = log.lock().expect("log");
+            if log.len() >= 3 {
+                return ResponseTemplate::new(456)
+                    .set_body_json(serde_json::json!({"message": "Quota exceeded"}));
+            }
+            let target = body["target_lang"].as_str().unwrap_or("?");
+            let text = format!("{target}:{}", body["text"][0].as_str().unwrap_or_default());
+            log.push(text.clone());
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "translations": [{"detected_source_language": "VI", "text": text}]
+            }))
+        })
+        .mount(&quota)
+        .await;
+    let project = long_sentence_project(&quota.uri());
+    project.run(&["translate"]).expect_code(1);
+    let answered = answered.lock().expect("answered").clone();
+    assert_eq!(answered.len(), 3);
+    assert!(
+        project.translations().is_empty(),
+        "a half-translated file was written"
+    );
+
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let config = project
+        .read("config.toml")
+        .replace(&quota.uri(), &server.server.uri());
+    project.write("config.toml", &config);
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(
+        server.count(),
+        uninterrupted - 3,
+        "only the parts not answered before are sent: {:?}",
+        server.sent()
+    );
+    let resent: Vec<String> = server
+        .sent()
+        .into_iter()
+        .filter(|text| answered.contains(text))
+        .collect();
+    assert!(resent.is_empty(), "paid twice: {resent:?}");
+    assert_eq!(project.translations(), reference.translations());
+
+    project.run(&["translate"]).expect_code(0);
+    assert_eq!(
+        server.count(),
+        uninterrupted - 3,
+        "a run after that sends nothing"
+    );
+}

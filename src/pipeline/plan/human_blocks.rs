@@ -46,7 +46,8 @@ pub(super) fn carry_over(
     let old_source = memory
         .human_unit_source(source, target, block.previous)?
         .unwrap_or_default();
-    let target_segmenter = Segmenter::for_language(target.as_str());
+    let target_segmenter =
+        Segmenter::for_language(target.as_str()).with_max_chars(segmenter.max_chars());
     let aligned = align(
         (segmenter, &target_segmenter),
         protect,
@@ -99,6 +100,7 @@ fn align(
                 key: mine.key.clone(),
                 ids: mine.ids.clone(),
                 verbatim: true,
+                continues: new.continues,
             }
         } else {
             new.clone()

@@ -97,11 +97,19 @@ impl Job {
                 if segment.verbatim || !seen.insert(segment.key.as_str()) {
                     continue;
                 }
-                let before = i.checked_sub(1).and_then(|j| unit.segments.get(j));
-                let after = unit.segments.get(i + 1);
-                let context: Vec<&str> = [before, after]
+                // The parts of a sentence cut for length are each as long as a
+                // request: as context they would double or triple it, so they
+                // neither get nor give any.
+                if unit.is_part(i) {
+                    out.push((segment, None));
+                    continue;
+                }
+                let before = i.checked_sub(1);
+                let context: Vec<&str> = [before, Some(i + 1)]
                     .into_iter()
                     .flatten()
+                    .filter(|&j| !unit.is_part(j))
+                    .filter_map(|j| unit.segments.get(j))
                     .map(|s| s.key.as_str())
                     .collect();
                 out.push((segment, (!context.is_empty()).then(|| context.join(" "))));
