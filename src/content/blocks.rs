@@ -598,7 +598,15 @@ impl<'t> Walker<'t> {
     fn walk(&mut self, events: &[Spanned<'_>]) {
         let html = pair_html(events);
         if self.cursor.is_none() {
-            self.cursor = events.first().map(|(_, r)| r.start);
+            // pulldown-cmark starts an escaped character's text after its backslash: a
+            // leaf that starts with one (`\[en\] …`) starts at the backslash, or a kept
+            // block would lose it and turn into markup (found with issue 14's test).
+            self.cursor = events.first().map(|(event, r)| match event {
+                Event::Text(_) if r.start > 0 && self.text.as_bytes()[r.start - 1] == b'\\' => {
+                    r.start - 1
+                }
+                _ => r.start,
+            });
         }
         let mut j = 0;
         while j < events.len() {

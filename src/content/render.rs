@@ -30,8 +30,12 @@ pub(super) fn render(
             got: translations.len(),
         });
     }
-    let provenance_edit =
-        front_matter::provenance_edit(&doc.text, doc.front_matter.as_ref(), provenance)?;
+    let provenance_edit = front_matter::provenance_edit(
+        &doc.text,
+        doc.front_matter.as_ref(),
+        provenance,
+        doc.has_titles(),
+    )?;
     let front = front_matter_edits(doc, translations)?;
     let mut out = String::new();
     for level in [Level::Minimal, Level::Hard] {
@@ -165,11 +169,30 @@ pub(super) fn split_titles(
             .map(|k| k as usize)
             .filter(|&k| k < titles.len())
     };
+    // The titles come after the text, each a segment of its own on a line of its own
+    // (the blank lines between them are where the segmenter splits). What a backend
+    // wrote around a title there (a prefix, a full stop) belongs to no title and is
+    // dropped. A title found inside a line of text (a caller who moved it) is taken
+    // out of it.
+    let first_title = (0..titles.len())
+        .filter_map(|k| translation.find(&format!("<g{}>", first as usize + k)))
+        .min();
+    let text_end = first_title
+        .and_then(|p| translation[..p].rfind('\n'))
+        .unwrap_or(translation.len());
     let mut main = String::with_capacity(translation.len());
     let mut found: Vec<Option<String>> = vec![None; titles.len()];
     let mut current: Option<(usize, String)> = None;
     let mut after_title = false;
-    for token in markup::tokens(translation) {
+    let tokens = markup::tokens(&translation[..text_end])
+        .into_iter()
+        .map(|t| (t, true))
+        .chain(
+            markup::tokens(&translation[text_end..])
+                .into_iter()
+                .map(|t| (t, false)),
+        );
+    for (token, in_text) in tokens {
         let literal = blocks::tag_literal(token);
         match (token, current.as_mut()) {
             (Token::Text(s), Some((_, buffer))) => buffer.push_str(s),
@@ -188,6 +211,7 @@ pub(super) fn split_titles(
             (Token::Close(id) | Token::Standalone(id), None) if title_of(id).is_some() => {
                 return Err(TagError::Misnested(literal));
             }
+            (Token::Text(_), None) if !in_text => {}
             (Token::Text(s), None) => {
                 let s = if after_title && main.ends_with(char::is_whitespace) {
                     s.trim_start()
@@ -235,6 +259,12 @@ fn body_edits(
         let markup = match image.alt.unit {
             Some(unit) => {
                 let (alt, titles) = match &translations[unit] {
+                    // A kept alt text carries its image's translated title after it
+                    // (see `Retitle::for_alt`); without one the title stays as written.
+                    UnitTranslation::Raw(raw) if !image.alt.titles.is_empty() => {
+                        split_titles(raw, 1, &image.alt.titles)
+                            .unwrap_or_else(|_| (raw.clone(), Vec::new()))
+                    }
                     UnitTranslation::Raw(raw) => (raw.clone(), Vec::new()),
                     UnitTranslation::Tagged(t) => {
                         restore_leaf(doc, &image.alt, unit, t, &[], level)?
