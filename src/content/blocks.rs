@@ -843,12 +843,17 @@ fn unescape_title(raw: &str) -> String {
 
 /// A translated title written for its delimiter: backslashes, `&` (an entity would be
 /// read) and the delimiter escaped, line breaks as spaces (a title cannot hold a blank
-/// line, and a line of its own would need its container's prefix).
-pub(super) fn escape_title(title: &str, delimiter: char) -> String {
+/// line, and a line of its own would need its container's prefix). `hard` escapes every
+/// ASCII punctuation character, so no template syntax can be spelled.
+pub(super) fn escape_title(title: &str, delimiter: char, hard: bool) -> String {
     let mut out = String::with_capacity(title.len() + 8);
     for c in title.chars() {
         match c {
             '\\' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if hard && c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
             }

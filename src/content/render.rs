@@ -15,7 +15,7 @@ use super::blocks::{self, InlinePart, Leaf};
 use super::escape::{self, Context, Level};
 use super::front_matter;
 use super::outline::Outline;
-use super::{Document, Provenance, RenderError, UnitKind, UnitTranslation};
+use super::{Document, Protect, Provenance, RenderError, UnitKind, UnitTranslation};
 use crate::markup::{self, Tagged, Token};
 
 /// See [`Document::render`].
@@ -127,7 +127,7 @@ fn image_markup(doc: &Document, image: &blocks::Image, alt: &str, titles: &[Stri
         _ => {
             let tail = match (image.alt.titles.first(), titles.first()) {
                 (Some(title), Some(translated)) => {
-                    with_title(&doc.text, a.end..r.end, title, translated)
+                    with_title((&doc.text, &doc.protect), a.end..r.end, title, translated)
                 }
                 _ => doc.text[a.end..r.end].to_owned(),
             };
@@ -137,17 +137,39 @@ fn image_markup(doc: &Document, image: &blocks::Image, alt: &str, titles: &[Stri
 }
 
 /// The markup `around` (which holds `title`) with `translated` as its title, escaped
-/// for the title's delimiter; as written when the title is unchanged.
-fn with_title(text: &str, around: Range<usize>, title: &blocks::Title, translated: &str) -> String {
+/// for the title's delimiter; as written when the title is unchanged. A translation
+/// that would spell template syntax (`{#id}`, a shortcode) is escaped harder, and kept
+/// out (the source's title stays) if even that spells some.
+fn with_title(
+    (text, protect): (&str, &Protect),
+    around: Range<usize>,
+    title: &blocks::Title,
+    translated: &str,
+) -> String {
+    let original = &text[around.clone()];
     if translated == title.text {
-        return text[around].to_owned();
+        return original.to_owned();
     }
-    format!(
-        "{}{}{}",
-        &text[around.start..title.raw.start],
-        blocks::escape_title(translated, title.delimiter),
-        &text[title.raw.end..around.end]
-    )
+    let protected = |s: &str| -> Vec<String> {
+        protect
+            .spans(s, 0)
+            .into_iter()
+            .map(|r| s[r].to_owned())
+            .collect()
+    };
+    let wanted = protected(original);
+    for hard in [false, true] {
+        let out = format!(
+            "{}{}{}",
+            &text[around.start..title.raw.start],
+            blocks::escape_title(translated, title.delimiter, hard),
+            &text[title.raw.end..around.end]
+        );
+        if protected(&out) == wanted {
+            return out;
+        }
+    }
+    original.to_owned()
 }
 
 /// Takes the titles out of a unit's translation: the text without them (spacing
@@ -334,7 +356,7 @@ fn restore_leaf(
         let first = plain.tag_count() as u32 + 1;
         let (main, titles) =
             split_titles(translation, first, &leaf.titles).map_err(|e| tag_error(doc, unit, e))?;
-        let closes = titled_closes(&doc.text, leaf, &titles);
+        let closes = titled_closes((&doc.text, &doc.protect), leaf, &titles);
         (Cow::Owned(main), titles, closes)
     };
     let translation: &str = &translation;
@@ -402,7 +424,7 @@ fn restore_leaf(
 }
 
 /// The closing markup of each titled link of `leaf`, with its translated title.
-fn titled_closes(text: &str, leaf: &Leaf, titles: &[String]) -> Vec<String> {
+fn titled_closes(text: (&str, &Protect), leaf: &Leaf, titles: &[String]) -> Vec<String> {
     let mut closes: Vec<String> = leaf.titles.iter().map(|t| t.text.clone()).collect();
     for piece in &leaf.pieces {
         if let InlinePart::TitledClose(r, k) = piece

@@ -82,7 +82,7 @@ impl Document {
 }
 
 /// A kept block whose titles are still the source's, and how to translate them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Retitle {
     block: String,
     /// Where each title to replace is in the block, its closing delimiter and which
@@ -91,6 +91,7 @@ pub struct Retitle {
     /// The source titles, as `split_titles` reads them.
     titles: Vec<Title>,
     tagged: String,
+    protect: Protect,
 }
 
 impl Retitle {
@@ -122,6 +123,7 @@ impl Retitle {
             slots,
             titles: Vec::new(),
             tagged: String::new(),
+            protect: protect.clone(),
         };
         retitle.set_titles(titles);
         Some(retitle)
@@ -136,6 +138,7 @@ impl Retitle {
             slots: Vec::new(),
             titles: Vec::new(),
             tagged: String::new(),
+            protect: Protect::default(),
         };
         retitle.set_titles(titles);
         retitle
@@ -188,10 +191,17 @@ impl Retitle {
         slots.sort_by_key(|(r, ..)| std::cmp::Reverse(r.start));
         let mut out = self.block.clone();
         for (range, delimiter, k) in slots {
-            if let Some(t) = translated.get(k)
-                && *t != self.titles[k].text
-            {
-                out.replace_range(range, &blocks::escape_title(t, delimiter));
+            let Some(t) = translated.get(k).filter(|t| **t != self.titles[k].text) else {
+                continue;
+            };
+            // Escaped harder, or left as it is, where the title would spell template
+            // syntax (as the renderer does).
+            let escaped = [false, true]
+                .into_iter()
+                .map(|hard| blocks::escape_title(t, delimiter, hard))
+                .find(|e| self.protect.spans(e, 0).is_empty());
+            if let Some(escaped) = escaped {
+                out.replace_range(range, &escaped);
             }
         }
         out

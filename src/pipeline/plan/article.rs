@@ -99,7 +99,13 @@ pub(super) fn jobs(
                 progress.file_done(&rel, target, "up to date");
                 continue;
             }
-            TranslatedFile::Aligned(found) => (Some(found), false, (Why::SourceChanged, None)),
+            TranslatedFile::Aligned(found) => {
+                let detail = found.untranslated_titles.then(|| {
+                    "link titles still in the source language (written before dich translated them)"
+                        .to_owned()
+                });
+                (Some(found), false, (Why::SourceChanged, detail))
+            }
         };
         let mut job = plan_job(settings, segmented, target, out_path, rel, found, memory)?;
         job.back_up_first = back_up_first;

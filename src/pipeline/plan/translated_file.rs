@@ -42,6 +42,8 @@ pub(crate) struct AlignedFile {
     /// Written before dich translated link titles (issue 14): its kept blocks get
     /// their titles that are still the source's translated.
     pub(crate) old_titles: bool,
+    /// A block of it still has such a title (the file is not up to date then).
+    pub(crate) untranslated_titles: bool,
 }
 
 /// Reads and analyses the translation at `out_path` (`rel` from the project root).
@@ -127,6 +129,7 @@ pub(crate) fn analyse(
         blocks,
         keys,
         old_titles,
+        untranslated_titles,
     }))
 }
 
@@ -170,6 +173,7 @@ impl AlignedFile {
             keys: record.keys.split_whitespace().map(str::to_owned).collect(),
             // No record is kept of a file whose titles wait for their translation.
             old_titles: false,
+            untranslated_titles: false,
         })
     }
 }
