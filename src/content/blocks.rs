@@ -48,7 +48,28 @@ pub(super) enum InlinePart {
     Standalone(Range<usize>),
     /// An image, by index into [`Blocks::images`].
     Image(usize),
+    /// Closing markup of an inline link with a translatable title (`](url "Tựa")`),
+    /// and the index of the title in its leaf's [`Leaf::titles`] (issue 14).
+    TitledClose(Range<usize>, usize),
 }
+
+/// A link or image title translated with its unit (issue 14): its text is appended to
+/// the unit's tagged text as a paired tag of its own, after a blank line, so it is a
+/// segment of the unit's block and travels with it; the renderer takes it out again and
+/// writes it back between the title's delimiters, escaped for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Title {
+    /// The title between its delimiters, as written (escapes included).
+    pub(super) raw: Range<usize>,
+    /// Its closing delimiter: `"`, `'` or `)`.
+    pub(super) delimiter: char,
+    /// Its text with backslash escapes resolved: what is translated.
+    pub(super) text: String,
+}
+
+/// What separates a unit's text from its titles, and one title from the next, in the
+/// tagged text: a blank line, at which the segmenter always splits.
+pub(super) const TITLE_SEPARATOR: &str = "\n\n";
 
 /// A block of inline content: a unit when it has anything to translate.
 #[derive(Debug, Clone)]
@@ -62,6 +83,8 @@ pub(super) struct Leaf {
     pub(super) continuation: String,
     /// Index of its unit in [`super::Document::units`].
     pub(super) unit: Option<usize>,
+    /// Its translatable link titles (for an image alt: the image's title), in order.
+    pub(super) titles: Vec<Title>,
 }
 
 /// An image inside a leaf.
@@ -211,14 +234,19 @@ impl Blocks {
     fn add_leaf(&mut self, text: &str, events: &[Spanned<'_>], kind: UnitKind, one_line: bool) {
         let mut walker = Walker::new(text, true);
         walker.walk(events);
-        let Walker { pieces, images, .. } = walker;
+        let Walker {
+            pieces,
+            images,
+            titles,
+            ..
+        } = walker;
         let pieces = protect_pieces(pieces, &self.protected);
         let Some((pieces, span)) = trim(text, &pieces, &images) else {
             return;
         };
         let pieces = renumber_images(pieces, self.images.len());
         let continuation = continuation(text, span.start);
-        for (range, alt_pieces, label) in images {
+        for (range, alt_pieces, label, title) in images {
             let alt_pieces = protect_pieces(alt_pieces, &self.protected);
             let alt_span =
                 trim(text, &alt_pieces, &[]).unwrap_or((Vec::new(), range.end..range.end));
@@ -232,6 +260,7 @@ impl Blocks {
                     one_line,
                     continuation: continuation.clone(),
                     unit: None,
+                    titles: title.into_iter().collect(),
                 },
             });
         }
@@ -242,6 +271,7 @@ impl Blocks {
             one_line,
             continuation,
             unit: None,
+            titles,
         });
     }
 
@@ -250,18 +280,15 @@ impl Blocks {
         let mut units = Vec::new();
         let images = &mut self.images;
         for leaf in &mut self.leaves {
-            let tagged = build(
-                text,
-                &leaf.pieces,
-                &|i| text[images[i].range.clone()].to_owned(),
-                false,
-            );
-            if has_letters(&tagged) {
+            let image = |i: usize| text[images[i].range.clone()].to_owned();
+            // Whether a block is a unit depends on its text only, not on its titles:
+            // the units of a document are what existing translations are matched by.
+            if has_letters(&build(text, &leaf.pieces, &image, false, None, &[])) {
                 leaf.unit = Some(first_unit + units.len());
                 units.push(Unit {
                     kind: leaf.kind.clone(),
                     span: leaf.span.clone(),
-                    tagged,
+                    tagged: build(text, &leaf.pieces, &image, false, None, &leaf.titles),
                 });
             }
             for piece in &leaf.pieces {
@@ -269,13 +296,13 @@ impl Blocks {
                     continue;
                 };
                 let alt = &mut images[*i].alt;
-                let tagged = build(text, &alt.pieces, &|_| String::new(), false);
-                if has_letters(&tagged) {
+                let none = |_| String::new();
+                if has_letters(&build(text, &alt.pieces, &none, false, None, &[])) {
                     alt.unit = Some(first_unit + units.len());
                     units.push(Unit {
                         kind: UnitKind::ImageAlt,
                         span: alt.span.clone(),
-                        tagged,
+                        tagged: build(text, &alt.pieces, &none, false, None, &alt.titles),
                     });
                 }
             }
@@ -330,8 +357,9 @@ fn trim(
         | InlinePart::Open(r)
         | InlinePart::Close(r)
         | InlinePart::RefClose(r, _)
+        | InlinePart::TitledClose(r, _)
         | InlinePart::Standalone(r) => r.clone(),
-        InlinePart::Image(i) => images.get(*i).map_or(0..0, |(r, _, _)| r.clone()),
+        InlinePart::Image(i) => images.get(*i).map_or(0..0, |(r, ..)| r.clone()),
     };
     let start = range_of(pieces.first()?).start;
     let end = range_of(pieces.last()?).end;
@@ -427,7 +455,9 @@ fn is_inline(event: &Event<'_>) -> bool {
 
 /// Builds the tagged text of `pieces`; `image` gives the markup of image `i`; with
 /// `full_refs`, shortcut and collapsed reference links close in the full form
-/// `][label]`, so a translated link text still finds its definition.
+/// `][label]`, so a translated link text still finds its definition. `closes` gives
+/// the closing markup of titled link `k` (its title translated), `None` as written;
+/// `titles` are appended as paired tags after [`TITLE_SEPARATOR`]s (a unit's text).
 /// Consecutive text is merged first, so text that merely looks like a tag (`<g1>` in
 /// the source) is found and kept as a standalone tag instead of confusing the restore.
 pub(super) fn build(
@@ -435,6 +465,8 @@ pub(super) fn build(
     pieces: &[InlinePart],
     image: &dyn Fn(usize) -> String,
     full_refs: bool,
+    closes: Option<&[String]>,
+    titles: &[Title],
 ) -> Tagged {
     let mut b = TaggedBuilder::new();
     let mut pending = String::new();
@@ -460,10 +492,21 @@ pub(super) fn build(
             InlinePart::Image(i) => {
                 b.standalone(image(*i));
             }
+            InlinePart::TitledClose(r, k) => match closes.and_then(|c| c.get(*k)) {
+                Some(close) => b.close(close.clone()),
+                None => b.close(&text[r.clone()]),
+            },
             InlinePart::Text(_) => {}
         }
     }
     push_escaped(&mut b, &pending);
+    for title in titles {
+        b.push_text(TITLE_SEPARATOR);
+        // Empty markup: the renderer takes the pair out before restoring.
+        b.open("");
+        b.push_text(&title.text);
+        b.close("");
+    }
     b.finish()
 }
 
@@ -503,9 +546,11 @@ struct Walker<'t> {
     pieces: Vec<InlinePart>,
     images: Vec<WalkedImage>,
     cursor: Option<usize>,
-    /// Open inline containers: full range, whether the open markup is emitted, and
-    /// whether it is a shortcut or collapsed reference link.
-    frames: Vec<(Range<usize>, bool, bool)>,
+    /// Open inline containers: full range, whether the open markup is emitted,
+    /// whether it is a shortcut or collapsed reference link, and its title.
+    frames: Vec<(Range<usize>, bool, bool, Option<Title>)>,
+    /// The translatable titles of the links closed so far.
+    titles: Vec<Title>,
     /// A line break seen: (hard?, start); its extent is known at the next event.
     pending_break: Option<(bool, usize)>,
 }
@@ -525,6 +570,7 @@ impl<'t> Walker<'t> {
             images: Vec::new(),
             cursor: None,
             frames: Vec::new(),
+            titles: Vec::new(),
             pending_break: None,
         }
     }
@@ -552,7 +598,15 @@ impl<'t> Walker<'t> {
     fn walk(&mut self, events: &[Spanned<'_>]) {
         let html = pair_html(events);
         if self.cursor.is_none() {
-            self.cursor = events.first().map(|(_, r)| r.start);
+            // pulldown-cmark starts an escaped character's text after its backslash: a
+            // leaf that starts with one (`\[en\] …`) starts at the backslash, or a kept
+            // block would lose it and turn into markup (found with issue 14's test).
+            self.cursor = events.first().map(|(event, r)| match event {
+                Event::Text(_) if r.start > 0 && self.text.as_bytes()[r.start - 1] == b'\\' => {
+                    r.start - 1
+                }
+                _ => r.start,
+            });
         }
         let mut j = 0;
         while j < events.len() {
@@ -573,10 +627,13 @@ impl<'t> Walker<'t> {
                         None => InlinePart::Standalone(range),
                     });
                 }
-                Event::Start(Tag::Image { link_type, .. }) => {
+                Event::Start(Tag::Image {
+                    link_type, title, ..
+                }) => {
                     let end = matching_end(events, j);
                     let r = self.with_brackets(r.clone(), *link_type);
-                    self.image(&events[j + 1..end], r, is_label_ref(*link_type));
+                    let title = title_in(self.text, &r, *link_type, title);
+                    self.image(&events[j + 1..end], r, is_label_ref(*link_type), title);
                     j = end;
                 }
                 Event::Start(Tag::Link {
@@ -588,14 +645,22 @@ impl<'t> Walker<'t> {
                 }
                 Event::Start(tag) => {
                     self.flush_text(r.start);
-                    let (r, label_ref) = match tag {
-                        Tag::Link { link_type, .. } => (
-                            self.with_brackets(r.clone(), *link_type),
-                            is_label_ref(*link_type),
-                        ),
-                        _ => (r.clone(), false),
+                    let (r, label_ref, title) = match tag {
+                        Tag::Link {
+                            link_type, title, ..
+                        } => {
+                            let r = self.with_brackets(r.clone(), *link_type);
+                            // Links inside an image's alt text stay as written.
+                            let title = if self.images_as_units {
+                                title_in(self.text, &r, *link_type, title)
+                            } else {
+                                None
+                            };
+                            (r, is_label_ref(*link_type), title)
+                        }
+                        _ => (r.clone(), false, None),
                     };
-                    self.frames.push((r, false, label_ref));
+                    self.frames.push((r, false, label_ref, title));
                 }
                 Event::End(_) => self.end_frame(),
                 _ => self.standalone(r.clone()),
@@ -619,7 +684,7 @@ impl<'t> Walker<'t> {
             });
         }
         let closing = matches!(event, Event::End(_));
-        if let Some((_, opened, _)) = self.frames.last_mut()
+        if let Some((_, opened, ..)) = self.frames.last_mut()
             && !*opened
             && !closing
         {
@@ -636,7 +701,7 @@ impl<'t> Walker<'t> {
     }
 
     fn end_frame(&mut self) {
-        let Some((range, opened, label_ref)) = self.frames.pop() else {
+        let Some((range, opened, label_ref, title)) = self.frames.pop() else {
             return;
         };
         if opened {
@@ -646,6 +711,12 @@ impl<'t> Walker<'t> {
                     close.clone(),
                     range.start + 1..close.start,
                 ));
+            } else if let Some(title) =
+                title.filter(|t| close.start <= t.raw.start && t.raw.end <= close.end)
+            {
+                self.pieces
+                    .push(InlinePart::TitledClose(close, self.titles.len()));
+                self.titles.push(title);
             } else {
                 self.pieces.push(InlinePart::Close(close));
             }
@@ -667,7 +738,13 @@ impl<'t> Walker<'t> {
         }
     }
 
-    fn image(&mut self, inner: &[Spanned<'_>], range: Range<usize>, label_ref: bool) {
+    fn image(
+        &mut self,
+        inner: &[Spanned<'_>],
+        range: Range<usize>,
+        label_ref: bool,
+        title: Option<Title>,
+    ) {
         if !self.images_as_units {
             self.standalone(range);
             return;
@@ -686,12 +763,114 @@ impl<'t> Walker<'t> {
             range.start + 2..range.end.saturating_sub(close).max(range.start + 2)
         });
         self.pieces.push(InlinePart::Image(self.images.len()));
-        self.images.push((range, alt.pieces, label));
+        self.images.push((range, alt.pieces, label, title));
     }
 }
 
-/// An image found by a walker: its range, its alt pieces, its reference label.
-type WalkedImage = (Range<usize>, Vec<InlinePart>, Option<Range<usize>>);
+/// An image found by a walker: its range, its alt pieces, its reference label, its
+/// translatable title.
+type WalkedImage = (
+    Range<usize>,
+    Vec<InlinePart>,
+    Option<Range<usize>>,
+    Option<Title>,
+);
+
+/// The translatable title of the inline link or image at `range` whose title
+/// pulldown-cmark read as `title`. Only a title dich can find byte for byte is
+/// translated: one with letters, no text that looks like a tag, and no entity or line
+/// prefix that makes its text differ from what is written between its delimiters
+/// (those stay as written). Reference links have their title in the definition.
+fn title_in(text: &str, range: &Range<usize>, link_type: LinkType, title: &str) -> Option<Title> {
+    if link_type != LinkType::Inline
+        || !title.chars().any(char::is_alphabetic)
+        || markup::has_tags(title)
+    {
+        return None;
+    }
+    // `](dest "title")`: the title is the last thing before the closing parenthesis.
+    let body = text.get(range.clone())?.strip_suffix(')')?.trim_end();
+    let delimiter = body.chars().next_back()?;
+    let open = match delimiter {
+        '"' => b'"',
+        '\'' => b'\'',
+        ')' => b'(',
+        _ => return None,
+    };
+    let content_end = range.start + body.len() - 1;
+    let bytes = text.as_bytes();
+    // The opening delimiter is the last one not escaped: the title cannot hold one.
+    let mut i = content_end;
+    let start = loop {
+        if i <= range.start {
+            return None;
+        }
+        i -= 1;
+        if bytes[i] == open {
+            let slashes = bytes[range.start..i]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+            if slashes % 2 == 0 {
+                break i;
+            }
+        }
+    };
+    let raw = start + 1..content_end;
+    (unescape_title(&text[raw.clone()]) == title).then(|| Title {
+        raw,
+        delimiter,
+        text: title.to_owned(),
+    })
+}
+
+/// A title's text as written with its backslash escapes resolved.
+fn unescape_title(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match chars.peek() {
+            Some(&next) if c == '\\' && next.is_ascii_punctuation() => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A translated title written for its delimiter: backslashes, `&` (an entity would be
+/// read) and the delimiter escaped, line breaks as spaces (a title cannot hold a blank
+/// line, and a line of its own would need its container's prefix). `hard` escapes every
+/// ASCII punctuation character, so no template syntax can be spelled.
+pub(super) fn escape_title(title: &str, delimiter: char, hard: bool) -> String {
+    let mut out = String::with_capacity(title.len() + 8);
+    for c in title.chars() {
+        match c {
+            '\\' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if hard && c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            '"' | '\'' if c == delimiter => {
+                out.push('\\');
+                out.push(c);
+            }
+            '(' | ')' if delimiter == ')' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
 
 /// Shortcut (`[text]`) and collapsed (`[text][]`) references: their text is their label.
 fn is_label_ref(link_type: LinkType) -> bool {
@@ -763,6 +942,7 @@ fn piece_range(piece: &InlinePart) -> Option<Range<usize>> {
         | InlinePart::Open(r)
         | InlinePart::Close(r)
         | InlinePart::RefClose(r, _)
+        | InlinePart::TitledClose(r, _)
         | InlinePart::Standalone(r) => Some(r.clone()),
         InlinePart::Image(_) => None,
     }
@@ -871,7 +1051,7 @@ mod tests {
         assert_eq!(s[0].0, UnitKind::Paragraph);
         assert_eq!(
             s[0].2,
-            "Xem <g1>báo cáo</g1> và <x2/>, <g3>trang</g3> <g4>đỏ</g4><g5>cũ</g5><x6/>."
+            "Xem <g1>báo cáo</g1> và <x2/>, <g3>trang</g3> <g4>đỏ</g4><g5>cũ</g5><x6/>.\n\n<g7>T</g7>"
         );
     }
 
@@ -917,7 +1097,7 @@ mod tests {
             (
                 UnitKind::ImageAlt,
                 "Toàn cảnh *hội nghị*".into(),
-                "Toàn cảnh <g1>hội nghị</g1>".into()
+                "Toàn cảnh <g1>hội nghị</g1>\n\n<g2>t</g2>".into()
             )
         );
         assert_eq!(

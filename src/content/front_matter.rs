@@ -364,7 +364,9 @@ pub(super) fn provenance_edit(
     text: &str,
     split: Option<&Split>,
     provenance: &Provenance,
+    link_titles: bool,
 ) -> Result<(Range<usize>, String), RenderError> {
+    let fields = provenance_fields(provenance, link_titles);
     let Some(split) = split else {
         let start = super::bom_len(text);
         let newline = if text[start..]
@@ -376,13 +378,13 @@ pub(super) fn provenance_edit(
         } else {
             "\n"
         };
-        let table = toml_table(provenance, newline);
+        let table = toml_table(&fields, newline);
         return Ok((start..start, format!("+++{newline}{table}+++{newline}")));
     };
     let content = &text[split.content.clone()];
     let end = split.content.end;
     match split.format {
-        FrontMatterFormat::Toml => toml_edit_for(content, split, provenance),
+        FrontMatterFormat::Toml => toml_edit_for(content, split, &fields),
         FrontMatterFormat::Yaml => {
             let conflict = match parse_yaml(content) {
                 Ok(serde_yaml_ng::Value::Null) => None,
@@ -397,12 +399,14 @@ pub(super) fn provenance_edit(
                     reason: reason.to_owned(),
                 });
             }
-            Ok((end..end, yaml_mapping(provenance, split.newline)))
+            Ok((end..end, yaml_mapping(&fields, split.newline)))
         }
     }
 }
 
-fn provenance_fields(p: &Provenance) -> Vec<(&'static str, &str)> {
+/// The provenance's fields as written, with the marker of translated link titles
+/// (issue 14) when the document has any.
+fn provenance_fields(p: &Provenance, link_titles: bool) -> Vec<(&'static str, &str)> {
     let mut fields: Vec<(&'static str, &str)> = vec![
         ("source", &p.source),
         ("source_hash", &p.source_hash),
@@ -413,20 +417,23 @@ fn provenance_fields(p: &Provenance) -> Vec<(&'static str, &str)> {
     if !p.units.is_empty() {
         fields.push(("units", &p.units));
     }
+    if link_titles {
+        fields.push(super::titles::MARKER);
+    }
     fields
 }
 
-fn toml_table(p: &Provenance, newline: &str) -> String {
+fn toml_table(fields: &[(&str, &str)], newline: &str) -> String {
     let mut out = format!("[extra.dich]{newline}");
-    for (key, value) in provenance_fields(p) {
+    for (key, value) in fields {
         out.push_str(&format!("{key} = {}{newline}", quote(value)));
     }
     out
 }
 
-fn yaml_mapping(p: &Provenance, newline: &str) -> String {
+fn yaml_mapping(fields: &[(&str, &str)], newline: &str) -> String {
     let mut out = format!("dich:{newline}");
-    for (key, value) in provenance_fields(p) {
+    for (key, value) in fields {
         out.push_str(&format!("  {key}: {}{newline}", quote(value)));
     }
     out
@@ -438,7 +445,7 @@ fn yaml_mapping(p: &Provenance, newline: &str) -> String {
 fn toml_edit_for(
     content: &str,
     split: &Split,
-    provenance: &Provenance,
+    fields: &[(&str, &str)],
 ) -> Result<(Range<usize>, String), RenderError> {
     let conflict = |reason: &str| RenderError::Provenance {
         reason: reason.to_owned(),
@@ -453,7 +460,7 @@ fn toml_edit_for(
     };
     let append = Ok((
         end..end,
-        format!("{separator}{}", toml_table(provenance, split.newline)),
+        format!("{separator}{}", toml_table(fields, split.newline)),
     ));
     match doc.as_table().get("extra") {
         None => append,
@@ -470,8 +477,8 @@ fn toml_edit_for(
                 .ok_or_else(|| conflict("`extra` has no position"))?;
             // Insert before the closing brace; inline tables allow no trailing comma.
             let at = split.content.start + span.end - 1;
-            let entries: Vec<String> = provenance_fields(provenance)
-                .into_iter()
+            let entries: Vec<String> = fields
+                .iter()
                 .map(|(k, v)| format!("{k} = {}", quote(v)))
                 .collect();
             let comma = if t.is_empty() { " " } else { ", " };
@@ -487,23 +494,29 @@ fn toml_edit_for(
 /// Reads the provenance back from a translated file's text; `None` when the file has
 /// no front matter, it does not parse, or it holds no complete provenance.
 pub fn read_provenance(text: &str) -> Option<Provenance> {
+    read_dich(text)
+}
+
+/// The `dich` entry of a translated file's front matter (`[extra.dich]` in TOML, `dich:`
+/// in YAML) read as `T`; `None` when there is none or it does not read as `T`.
+pub(super) fn read_dich<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     #[derive(serde::Deserialize)]
-    struct TomlFront {
-        extra: Option<TomlExtra>,
+    struct TomlFront<T> {
+        extra: Option<TomlExtra<T>>,
     }
     #[derive(serde::Deserialize)]
-    struct TomlExtra {
-        dich: Option<Provenance>,
+    struct TomlExtra<T> {
+        dich: Option<T>,
     }
     #[derive(serde::Deserialize)]
-    struct YamlFront {
-        dich: Option<Provenance>,
+    struct YamlFront<T> {
+        dich: Option<T>,
     }
     let split = split(Path::new(""), text).ok()??;
     let content = &text[split.content];
     match split.format {
-        FrontMatterFormat::Toml => toml::from_str::<TomlFront>(content).ok()?.extra?.dich,
-        FrontMatterFormat::Yaml => serde_yaml_ng::from_str::<YamlFront>(content).ok()?.dich,
+        FrontMatterFormat::Toml => toml::from_str::<TomlFront<T>>(content).ok()?.extra?.dich,
+        FrontMatterFormat::Yaml => serde_yaml_ng::from_str::<YamlFront<T>>(content).ok()?.dich,
     }
 }
 

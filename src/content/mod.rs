@@ -15,6 +15,7 @@ mod front_matter;
 mod outline;
 mod protect;
 mod render;
+mod titles;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ pub use discover::{Article, discover, rekey, source_of, translation_path};
 pub use front_matter::read_provenance;
 pub use outline::Outline;
 pub use protect::{Protect, ProtectError};
+pub use titles::{FORMAT, Retitle, link_titles_translated};
 
 /// A problem with one content file. Every variant names the file; line and column are
 /// 1-based (columns count characters) where there is a position.

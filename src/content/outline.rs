@@ -1,8 +1,9 @@
 //! The structure of a Markdown text, for checking that a translation kept it: the block
 //! tree (kinds, heading levels and ids, list numbering, code and HTML blocks), and per
 //! block the inline markup that is not text (emphasis, links and their targets, images
-//! and their sources, inline code, raw HTML, footnote references, hard breaks), plus
-//! every piece of protected template syntax, byte for byte.
+//! and their sources, whether a link or image has a title, inline code, raw HTML,
+//! footnote references, hard breaks), plus every piece of protected template syntax,
+//! byte for byte.
 //!
 //! Text is ignored, and so is the order of inline markup inside one block: a language
 //! may put the link before the emphasis. Soft line breaks are ignored: a translation may
@@ -97,13 +98,14 @@ fn inline_start(tag: &Tag<'_>) -> Option<String> {
         Tag::Strikethrough => "strikethrough".to_owned(),
         Tag::Superscript => "superscript".to_owned(),
         Tag::Subscript => "subscript".to_owned(),
-        // The link type may change (a shortcut reference is written in full form).
+        // The link type may change (a shortcut reference is written in full form), and
+        // a title is translated: whether there is one counts, not its text (issue 14).
         Tag::Link {
             dest_url, title, ..
-        } => format!("link {dest_url} {title:?}"),
+        } => format!("link {dest_url} titled: {}", !title.is_empty()),
         Tag::Image {
             dest_url, title, ..
-        } => format!("image {dest_url} {title:?}"),
+        } => format!("image {dest_url} titled: {}", !title.is_empty()),
         _ => return None,
     })
 }

@@ -15,7 +15,7 @@ use super::blocks::{self, InlinePart, Leaf};
 use super::escape::{self, Context, Level};
 use super::front_matter;
 use super::outline::Outline;
-use super::{Document, Provenance, RenderError, UnitKind, UnitTranslation};
+use super::{Document, Protect, Provenance, RenderError, UnitKind, UnitTranslation};
 use crate::markup::{self, Tagged, Token};
 
 /// See [`Document::render`].
@@ -30,8 +30,12 @@ pub(super) fn render(
             got: translations.len(),
         });
     }
-    let provenance_edit =
-        front_matter::provenance_edit(&doc.text, doc.front_matter.as_ref(), provenance)?;
+    let provenance_edit = front_matter::provenance_edit(
+        &doc.text,
+        doc.front_matter.as_ref(),
+        provenance,
+        doc.has_titles(),
+    )?;
     let front = front_matter_edits(doc, translations)?;
     let mut out = String::new();
     for level in [Level::Minimal, Level::Hard] {
@@ -110,21 +114,159 @@ fn structure_difference(doc: &Document, out: &str) -> Option<(String, String)> {
     source.first_difference(&rendered)
 }
 
-/// Image markup with a translated alt text: a shortcut or collapsed reference image
-/// (`![logo]`) is written in full form (`![Logo][logo]`) so it keeps its definition.
-fn image_markup(doc: &Document, image: &blocks::Image, alt: &str) -> String {
+/// Image markup with a translated alt text (and title): a shortcut or collapsed
+/// reference image (`![logo]`) is written in full form (`![Logo][logo]`) so it keeps
+/// its definition.
+fn image_markup(doc: &Document, image: &blocks::Image, alt: &str, titles: &[String]) -> String {
     let r = &image.range;
     let a = &image.alt.span;
     match &image.label {
         Some(label) if alt != &doc.text[a.clone()] => {
             format!("![{alt}][{}]", &doc.text[label.clone()])
         }
-        _ => format!(
-            "{}{alt}{}",
-            &doc.text[r.start..a.start],
-            &doc.text[a.end..r.end]
-        ),
+        _ => {
+            let tail = match (image.alt.titles.first(), titles.first()) {
+                (Some(title), Some(translated)) => {
+                    with_title((&doc.text, &doc.protect), a.end..r.end, title, translated)
+                }
+                _ => doc.text[a.end..r.end].to_owned(),
+            };
+            format!("{}{alt}{tail}", &doc.text[r.start..a.start])
+        }
     }
+}
+
+/// The markup `around` (which holds `title`) with `translated` as its title, escaped
+/// for the title's delimiter; as written when the title is unchanged. A translation
+/// that would spell template syntax (`{#id}`, a shortcode) is escaped harder, and kept
+/// out (the source's title stays) if even that spells some.
+fn with_title(
+    (text, protect): (&str, &Protect),
+    around: Range<usize>,
+    title: &blocks::Title,
+    translated: &str,
+) -> String {
+    let original = &text[around.clone()];
+    if translated == title.text {
+        return original.to_owned();
+    }
+    let protected = |s: &str| -> Vec<String> {
+        protect
+            .spans(s, 0)
+            .into_iter()
+            .map(|r| s[r].to_owned())
+            .collect()
+    };
+    let wanted = protected(original);
+    for hard in [false, true] {
+        let out = format!(
+            "{}{}{}",
+            &text[around.start..title.raw.start],
+            blocks::escape_title(translated, title.delimiter, hard),
+            &text[title.raw.end..around.end]
+        );
+        if protected(&out) == wanted {
+            return out;
+        }
+    }
+    original.to_owned()
+}
+
+/// Takes the titles out of a unit's translation: the text without them (spacing
+/// around a title that a backend moved into the sentence closed up), and each title's
+/// translation, trimmed, the source's where a translation is empty. Title `k` is the
+/// paired tag `first + k`.
+///
+/// # Errors
+/// A [`TagError`](markup::TagError) when a title's tag is missing, doubled, holds
+/// another tag or is not closed.
+pub(super) fn split_titles(
+    translation: &str,
+    first: u32,
+    titles: &[blocks::Title],
+) -> Result<(String, Vec<String>), markup::TagError> {
+    use markup::TagError;
+    let title_of = |id: u32| {
+        id.checked_sub(first)
+            .map(|k| k as usize)
+            .filter(|&k| k < titles.len())
+    };
+    // The titles come after the text, each a segment of its own on a line of its own
+    // (the blank lines between them are where the segmenter splits). What a backend
+    // wrote around a title there (a prefix, a full stop) belongs to no title and is
+    // dropped. A title found inside a line of text (a caller who moved it) is taken
+    // out of it.
+    let first_title = (0..titles.len())
+        .filter_map(|k| translation.find(&format!("<g{}>", first as usize + k)))
+        .min();
+    let text_end = first_title
+        .and_then(|p| translation[..p].rfind('\n'))
+        .unwrap_or(translation.len());
+    let mut main = String::with_capacity(translation.len());
+    let mut found: Vec<Option<String>> = vec![None; titles.len()];
+    let mut current: Option<(usize, String)> = None;
+    let mut after_title = false;
+    let tokens = markup::tokens(&translation[..text_end])
+        .into_iter()
+        .map(|t| (t, true))
+        .chain(
+            markup::tokens(&translation[text_end..])
+                .into_iter()
+                .map(|t| (t, false)),
+        );
+    for (token, in_text) in tokens {
+        let literal = blocks::tag_literal(token);
+        match (token, current.as_mut()) {
+            (Token::Text(s), Some((_, buffer))) => buffer.push_str(s),
+            (Token::Close(id), Some((k, buffer))) if title_of(id) == Some(*k) => {
+                if found[*k].is_some() {
+                    return Err(TagError::Duplicate(literal));
+                }
+                found[*k] = Some(std::mem::take(buffer));
+                current = None;
+                after_title = true;
+            }
+            (_, Some(_)) => return Err(TagError::Misnested(literal)),
+            (Token::Open(id), None) if title_of(id).is_some() => {
+                current = title_of(id).map(|k| (k, String::new()));
+            }
+            (Token::Close(id) | Token::Standalone(id), None) if title_of(id).is_some() => {
+                return Err(TagError::Misnested(literal));
+            }
+            (Token::Text(_), None) if !in_text => {}
+            (Token::Text(s), None) => {
+                let s = if after_title && main.ends_with(char::is_whitespace) {
+                    s.trim_start()
+                } else {
+                    s
+                };
+                main.push_str(s);
+                after_title = false;
+            }
+            (_, None) => {
+                main.push_str(&literal);
+                after_title = false;
+            }
+        }
+    }
+    if let Some((k, _)) = current {
+        return Err(TagError::Misnested(format!("<g{}>", first as usize + k)));
+    }
+    let mut out = Vec::with_capacity(titles.len());
+    for (k, (title, translated)) in titles.iter().zip(found).enumerate() {
+        let Some(translated) = translated else {
+            return Err(TagError::Missing(format!("<g{}>", first as usize + k)));
+        };
+        let translated = translated.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Unchanged whitespace is no translation: the title is kept byte for byte.
+        let same = translated == title.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push(if translated.is_empty() || same {
+            title.text.clone()
+        } else {
+            translated
+        });
+    }
+    Ok((main.trim_end().to_owned(), out))
 }
 
 fn body_edits(
@@ -138,13 +280,19 @@ fn body_edits(
     for image in &blocks.images {
         let markup = match image.alt.unit {
             Some(unit) => {
-                let alt = match &translations[unit] {
-                    UnitTranslation::Raw(raw) => raw.clone(),
+                let (alt, titles) = match &translations[unit] {
+                    // A kept alt text carries its image's translated title after it
+                    // (see `Retitle::for_alt`); without one the title stays as written.
+                    UnitTranslation::Raw(raw) if !image.alt.titles.is_empty() => {
+                        split_titles(raw, 1, &image.alt.titles)
+                            .unwrap_or_else(|_| (raw.clone(), Vec::new()))
+                    }
+                    UnitTranslation::Raw(raw) => (raw.clone(), Vec::new()),
                     UnitTranslation::Tagged(t) => {
                         restore_leaf(doc, &image.alt, unit, t, &[], level)?
                     }
                 };
-                image_markup(doc, image, &alt)
+                image_markup(doc, image, &alt, &titles)
             }
             None => doc.text[image.range.clone()].to_owned(),
         };
@@ -156,7 +304,9 @@ fn body_edits(
             Some(unit) => {
                 let out = match &translations[unit] {
                     UnitTranslation::Raw(raw) => raw.clone(),
-                    UnitTranslation::Tagged(t) => restore_leaf(doc, leaf, unit, t, &images, level)?,
+                    UnitTranslation::Tagged(t) => {
+                        restore_leaf(doc, leaf, unit, t, &images, level)?.0
+                    }
                 };
                 edits.push((leaf.span.clone(), out));
             }
@@ -166,7 +316,8 @@ fn body_edits(
                 .any(|p| matches!(p, InlinePart::Image(_))) =>
             {
                 // Nothing to translate around the image, but its alt may be translated.
-                let tagged = blocks::build(&doc.text, &leaf.pieces, &|i| images[i].clone(), false);
+                let image = |i: usize| images[i].clone();
+                let tagged = blocks::build(&doc.text, &leaf.pieces, &image, false, None, &[]);
                 // Line breaks go back with their exact bytes (`\r\n`, `> ` prefixes).
                 let prepared = prepare_lines(&doc.text, leaf, tagged.text());
                 let out = tagged.restore(&prepared).unwrap_or_default();
@@ -178,11 +329,12 @@ fn body_edits(
     Ok(edits)
 }
 
-/// Restores one leaf's translation: text escaped for its context, line breaks put back
-/// with their container prefix, tags replaced by the source markup (images by
-/// `images[i]`). The translation of the unit's own source text is the source, byte for
-/// byte; any other text is escaped at `level` or harder, until it parses to the
-/// source's structure.
+/// Restores one leaf's translation: titles taken out, text escaped for its context,
+/// line breaks put back with their container prefix, tags replaced by the source markup
+/// (images by `images[i]`, titled links' closing markup with their translated title).
+/// The translation of the unit's own source text is the source, byte for byte; any
+/// other text is escaped at `level` or harder, until it parses to the source's
+/// structure. Returns the restored text and the leaf's translated titles.
 fn restore_leaf(
     doc: &Document,
     leaf: &Leaf,
@@ -190,18 +342,32 @@ fn restore_leaf(
     translation: &str,
     images: &[String],
     level: Level,
-) -> Result<String, RenderError> {
+) -> Result<(String, Vec<String>), RenderError> {
+    let image = |i: usize| {
+        images
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| doc.text[doc.blocks.images[i].range.clone()].to_owned())
+    };
+    let (translation, titles, closes) = if leaf.titles.is_empty() {
+        (Cow::Borrowed(translation), Vec::new(), Vec::new())
+    } else {
+        let plain = blocks::build(&doc.text, &leaf.pieces, &image, false, None, &[]);
+        let first = plain.tag_count() as u32 + 1;
+        let (main, titles) =
+            split_titles(translation, first, &leaf.titles).map_err(|e| tag_error(doc, unit, e))?;
+        let closes = titled_closes((&doc.text, &doc.protect), leaf, &titles);
+        (Cow::Owned(main), titles, closes)
+    };
+    let translation: &str = &translation;
     let build = |full_refs: bool| {
         blocks::build(
             &doc.text,
             &leaf.pieces,
-            &|i| {
-                images
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| doc.text[doc.blocks.images[i].range.clone()].to_owned())
-            },
+            &image,
             full_refs,
+            Some(&closes),
+            &[],
         )
     };
     let identity = build(false);
@@ -209,6 +375,7 @@ fn restore_leaf(
         let prepared = prepare_lines(&doc.text, leaf, translation);
         return identity
             .restore(&prepared)
+            .map(|out| (out, titles))
             .map_err(|e| tag_error(doc, unit, e));
     }
     // A translated shortcut reference (`[installation]`) no longer matches its label.
@@ -252,7 +419,21 @@ fn restore_leaf(
     let prepared = prepare_lines(&doc.text, leaf, &escaped);
     tagged
         .restore(&prepared)
+        .map(|out| (out, titles))
         .map_err(|e| tag_error(doc, unit, e))
+}
+
+/// The closing markup of each titled link of `leaf`, with its translated title.
+fn titled_closes(text: (&str, &Protect), leaf: &Leaf, titles: &[String]) -> Vec<String> {
+    let mut closes: Vec<String> = leaf.titles.iter().map(|t| t.text.clone()).collect();
+    for piece in &leaf.pieces {
+        if let InlinePart::TitledClose(r, k) = piece
+            && let (Some(title), Some(translated)) = (leaf.titles.get(*k), titles.get(*k))
+        {
+            closes[*k] = with_title(text, r.clone(), title, translated);
+        }
+    }
+    closes
 }
 
 /// Where a leaf's text goes, for escaping.
@@ -491,10 +672,17 @@ mod tests {
     #[test]
     fn translations_replace_spans_and_keep_everything_else() {
         let body = "# Tin *mới*\n\nXem [trang](https://a.vn/x \"Tựa\") và `mã`.\n\n```\ncode giữ nguyên\n```\n";
-        let out = render(body, &["<g1>New</g1> news", "See <x2/> and <g1>page</g1>."]).unwrap();
+        let out = render(
+            body,
+            &[
+                "<g1>New</g1> news",
+                "See <x2/> and <g1>page</g1>.\n<g3>Title</g3>",
+            ],
+        )
+        .unwrap();
         assert_eq!(
             out,
-            "# *New* news\n\nSee `mã` and [page](https://a.vn/x \"Tựa\").\n\n```\ncode giữ nguyên\n```\n"
+            "# *New* news\n\nSee `mã` and [page](https://a.vn/x \"Title\").\n\n```\ncode giữ nguyên\n```\n"
         );
     }
 
@@ -509,12 +697,16 @@ mod tests {
         );
         let out = render(
             body,
-            &["Photo <x1/> here.", "<g1>Conference</g1>", "Only photo"],
+            &[
+                "Photo <x1/> here.",
+                "<g1>Conference</g1>\n<g2>Hall</g2>",
+                "Only photo",
+            ],
         )
         .unwrap();
         assert_eq!(
             out,
-            "Photo ![*Conference*](/a.jpg \"t\") here.\n\n![Only photo](/b.jpg)\n"
+            "Photo ![*Conference*](/a.jpg \"Hall\") here.\n\n![Only photo](/b.jpg)\n"
         );
     }
 
@@ -618,6 +810,112 @@ mod tests {
         }
     }
 
+    /// Every link and image of a rendered body: (destination, title), in order.
+    fn links(body: &str) -> Vec<(String, String)> {
+        use pulldown_cmark::{Event, Parser, Tag};
+        Parser::new_ext(body, super::blocks::OPTIONS)
+            .filter_map(|e| match e {
+                Event::Start(Tag::Link {
+                    dest_url, title, ..
+                })
+                | Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }) => Some((dest_url.to_string(), title.to_string())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn titles_are_translated_and_escaped_for_their_delimiter() {
+        let body = "Xem [trang](/a \"Tựa một\"), [hai](/b 'Tựa hai') và [ba](/c (Tựa ba)).\n";
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        assert_eq!(
+            doc.units[0].tagged.text(),
+            "Xem <g1>trang</g1>, <g2>hai</g2> và <g3>ba</g3>.\n\n<g4>Tựa một</g4>\n\n<g5>Tựa hai</g5>\n\n<g6>Tựa ba</g6>"
+        );
+        let out = render(
+            body,
+            &["See <g1>page</g1>, <g2>two</g2> and <g3>three</g3>.\n<g4>The \"one\" & \\</g4>\n<g5>It's two</g5>\n<g6>(three)</g6>"],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "See [page](/a \"The \\\"one\\\" \\& \\\\\"), [two](/b 'It\\'s two') and [three](/c (\\(three\\))).\n"
+        );
+        assert_eq!(
+            links(&out),
+            [
+                ("/a".into(), "The \"one\" & \\".into()),
+                ("/b".into(), "It's two".into()),
+                ("/c".into(), "(three)".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_title_moved_into_the_sentence_is_taken_out() {
+        let out = render(
+            "Xem [trang](/a \"Tựa\") nhé.\n",
+            &["See <g1>page</g1> <g2>Title</g2> now."],
+        )
+        .unwrap();
+        assert_eq!(out, "See [page](/a \"Title\") now.\n");
+    }
+
+    #[test]
+    fn a_lost_or_broken_title_tag_fails_the_render() {
+        for translation in [
+            "See <g1>page</g1>.",
+            "See <g1>page</g1>.<g2>A</g2><g2>B</g2>",
+            "See <g1>page</g1>.<g2>A <g1>x</g1></g2>",
+            "See <g1>page</g1>.<g2>A",
+        ] {
+            let err = render("Xem [trang](/a \"Tựa\").\n", &[translation]).unwrap_err();
+            assert!(
+                matches!(err, RenderError::Tags { unit: 0, .. }),
+                "{translation}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn image_titles_follow_the_alt_text_and_other_titles_stay() {
+        // An image title goes with its alt; a reference link's title is in its
+        // definition, an entity or a letterless title is not translated.
+        let body = "![Ảnh](/a.png \"Tựa ảnh\") [ref][r] [e](/e \"A&amp;B\") [n](/n \"2024\")\n\n[r]: /r \"Định nghĩa\"\n";
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        let texts: Vec<&str> = doc.units.iter().map(|u| u.tagged.text()).collect();
+        assert_eq!(
+            texts,
+            [
+                "<x1/> <g2>ref</g2> <g3>e</g3> <g4>n</g4>",
+                "Ảnh\n\n<g1>Tựa ảnh</g1>"
+            ]
+        );
+        let out = render(
+            body,
+            &[
+                "<x1/> <g2>REF</g2> <g3>E</g3> <g4>N</g4>",
+                "Photo\n<g1>Photo title</g1>",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "![Photo](/a.png \"Photo title\") [REF][r] [E](/e \"A&amp;B\") [N](/n \"2024\")\n\n[r]: /r \"Định nghĩa\"\n"
+        );
+    }
+
+    #[test]
+    fn a_title_over_two_lines_in_a_quote_is_kept_and_the_text_translated() {
+        let body = "> Xem [trang](/a\n> \"Tựa\n> dài\").\n";
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        assert_identity(&doc);
+        let out = render(body, &[&doc.units[0].tagged.text().replace("Xem", "See")]).unwrap();
+        assert_eq!(links(&out), links(body));
+    }
+
     fn markdownish() -> impl Strategy<Value = String> {
         let atoms = prop::sample::select(vec![
             "#",
@@ -683,6 +981,39 @@ mod tests {
                     prop_assert!(matches!(e, RenderError::Provenance { .. }), "{}", e);
                 }
             }
+        }
+
+        /// Whatever a backend answers for a title (quotes, parentheses, backslashes,
+        /// entities, line breaks, Markdown), the rendered link parses again with the
+        /// same destination and the answer as its title.
+        #[test]
+        fn a_translated_title_never_breaks_its_link(
+            delimiter in prop::sample::select(vec![('"', '"'), ('\'', '\''), ('(', ')')]),
+            dest in prop::sample::select(vec!["/a", "https://a.vn/x?y=1&z=(2)", "<a b>"]),
+            image in any::<bool>(),
+            answer in "[a-zA-Z \"'()\\\\&;#*_`\\[\\]<>!\n{}|-]{1,30}",
+        ) {
+            let (open, close) = delimiter;
+            let bang = if image { "!" } else { "" };
+            let body = format!("Xem {bang}[trang]({dest} {open}Tựa đề{close}) nhé.\n");
+            let doc = Document::parse(Path::new("p.md"), body.as_bytes(), &[]).unwrap();
+            let source_links = links(&body);
+            prop_assert_eq!(source_links.len(), 1);
+            prop_assert!(doc.units.iter().any(|u| u.tagged.text().contains("Tựa đề")));
+            let translations: Vec<String> = doc
+                .units
+                .iter()
+                .map(|u| u.tagged.text().replace("Tựa đề", &answer))
+                .collect();
+            // The answer must not look like a tag of its own.
+            prop_assume!(!crate::markup::has_tags(&answer));
+            let out = doc.render(&translations, &prov()).unwrap();
+            let rendered = links(body_of(&out));
+            prop_assert_eq!(rendered.len(), 1);
+            prop_assert_eq!(&rendered[0].0, &source_links[0].0);
+            let expected = answer.split_whitespace().collect::<Vec<_>>().join(" ");
+            let expected = if expected.is_empty() { "Tựa đề".to_owned() } else { expected };
+            prop_assert_eq!(&rendered[0].1, &expected);
         }
 
         /// Arbitrary bytes (invalid UTF-8, stray delimiters, control characters) give a

@@ -207,13 +207,17 @@ fn assemble(
     let mut backends = BTreeSet::new();
     let mut repaired = 0;
     for unit in units {
-        let unit = match unit {
+        let (retitle, unit) = match unit {
             JobUnit::Kept(kept) => {
                 backends.insert("kept (human or earlier translation)".to_owned());
                 translations.push(Some(UnitTranslation::Raw(kept.clone())));
                 continue;
             }
-            JobUnit::Machine(unit) => unit,
+            JobUnit::Machine(unit) => (None, unit),
+            JobUnit::Retitled(retitle, titles) => {
+                backends.insert("kept (human or earlier translation)".to_owned());
+                (Some(retitle), titles)
+            }
         };
         let mut text = String::new();
         let mut complete = true;
@@ -246,7 +250,10 @@ fn assemble(
             });
             text.push_str(&markup::restore_ids(&entry.translation, &segment.ids));
         }
-        translations.push(complete.then_some(UnitTranslation::Tagged(text)));
+        translations.push(complete.then(|| match retitle {
+            Some(retitle) => UnitTranslation::Raw(retitle.apply(&text)),
+            None => UnitTranslation::Tagged(text),
+        }));
     }
     Ok(Assembled {
         translations,

@@ -26,6 +26,7 @@ mod review;
 mod segment;
 mod segment_fixtures;
 mod serve;
+mod titles;
 mod translate;
 mod ui;
 mod ui_plurals;

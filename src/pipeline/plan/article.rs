@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::content::{self, Article, Document};
+use crate::content::{self, Article, Document, Retitle};
 use crate::lang::Lang;
 use crate::memory::{FileRecord, Memory, MemoryError};
 use crate::segment::Segmenter;
@@ -99,7 +99,13 @@ pub(super) fn jobs(
                 progress.file_done(&rel, target, "up to date");
                 continue;
             }
-            TranslatedFile::Aligned(found) => (Some(found), false, (Why::SourceChanged, None)),
+            TranslatedFile::Aligned(found) => {
+                let detail = found.untranslated_titles.then(|| {
+                    "link titles still in the source language (written before dich translated them)"
+                        .to_owned()
+                });
+                (Some(found), false, (Why::SourceChanged, detail))
+            }
         };
         let mut job = plan_job(settings, segmented, target, out_path, rel, found, memory)?;
         job.back_up_first = back_up_first;
@@ -138,20 +144,25 @@ fn plan_job(
     let mut units = Vec::with_capacity(keys.len());
     let mut reviews = Vec::new();
     let mut proposals = Vec::new();
+    let retitle = Retitling {
+        segmented,
+        segmenter: settings.segmenter,
+        found,
+    };
     for (j, key) in keys.iter().enumerate() {
         if let Some(human) = human(key)? {
             // Still under review after its source changed (see below).
             if earlier_reviews.contains(key) {
                 reviews.push(key.clone());
             }
-            units.push(JobUnit::Kept(human));
+            units.push(retitle.kept(j, key, human));
             continue;
         }
         if let Some(block) = found.and_then(|f| f.blocks.get(key)) {
             if earlier_reviews.contains(key) {
                 reviews.push(key.clone());
             }
-            units.push(JobUnit::Kept(block.clone()));
+            units.push(retitle.kept(j, key, block.clone()));
             continue;
         }
         // The source under a person's block changed: the person's text stays (whole,
@@ -195,4 +206,48 @@ fn plan_job(
         back_up_first: false,
         why: (Why::Missing, None),
     })
+}
+
+/// Link titles of kept blocks (issue 14).
+struct Retitling<'a> {
+    segmented: &'a SegmentedArticle,
+    segmenter: &'a Segmenter,
+    found: Option<&'a AlignedFile>,
+}
+
+impl Retitling<'_> {
+    /// How the kept block `text` of unit `j` goes into the file: as it is, or with its
+    /// titles that are still the source's translated when the file was written before
+    /// dich translated titles (a kept image alt always carries its image's title). A person's block remembered with such a title while the
+    /// file has it translated already gives way to the file's block: the same text but
+    /// for the title dich translated.
+    fn kept(&self, j: usize, key: &str, text: String) -> JobUnit {
+        let doc = &self.segmented.doc;
+        if doc.is_image_alt(j) {
+            let titles = doc.unit_titles(j);
+            if titles.is_empty() {
+                return JobUnit::Kept(text);
+            }
+            let retitle = Retitle::for_alt(&text, &titles);
+            let unit = plan_unit(self.segmenter, retitle.tagged());
+            return JobUnit::Retitled(Arc::new(retitle), Arc::new(unit));
+        }
+        let titles = doc.block_titles(j);
+        let Some(retitle) = Retitle::new(&text, &titles, doc.protect()) else {
+            return JobUnit::Kept(text);
+        };
+        match self.found {
+            Some(found) if found.old_titles => {
+                let unit = plan_unit(self.segmenter, retitle.tagged());
+                JobUnit::Retitled(Arc::new(retitle), Arc::new(unit))
+            }
+            Some(found) => match found.blocks.get(key) {
+                Some(block) if Retitle::new(block, &titles, doc.protect()).is_none() => {
+                    JobUnit::Kept(block.clone())
+                }
+                _ => JobUnit::Kept(text),
+            },
+            None => JobUnit::Kept(text),
+        }
+    }
 }

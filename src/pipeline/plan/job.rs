@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::content::Document;
+use crate::content::{Document, Retitle};
 use crate::fluent::FtlPlan;
 use crate::lang::Lang;
 use crate::pipeline::report::Why;
@@ -29,13 +29,17 @@ pub(crate) enum JobUnit {
     Kept(String),
     /// Machine translation, sentence by sentence (shared by the article's languages).
     Machine(Arc<PlannedUnit>),
+    /// Kept as it is but for its link titles, still in the source language in a file
+    /// written before dich translated titles (issue 14): the patch, and its titles'
+    /// segments to translate.
+    Retitled(Arc<Retitle>, Arc<PlannedUnit>),
 }
 
 impl JobUnit {
     /// The segments to translate (none for a kept block).
     pub(crate) fn machine(&self) -> Option<&PlannedUnit> {
         match self {
-            JobUnit::Machine(unit) => Some(unit),
+            JobUnit::Machine(unit) | JobUnit::Retitled(_, unit) => Some(unit),
             JobUnit::Kept(_) => None,
         }
     }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::content::{self, Document};
+use crate::content::{self, Document, Retitle};
 use crate::lang::Lang;
 use crate::memory::{self, FileRecord, Memory, MemoryError};
 
@@ -39,6 +39,11 @@ pub(crate) struct AlignedFile {
     pub(crate) blocks: HashMap<String, String>,
     /// The unit keys the file was written from, in order.
     pub(crate) keys: Vec<String>,
+    /// Written before dich translated link titles (issue 14): its kept blocks get
+    /// their titles that are still the source's translated.
+    pub(crate) old_titles: bool,
+    /// A block of it still has such a title (the file is not up to date then).
+    pub(crate) untranslated_titles: bool,
 }
 
 /// Reads and analyses the translation at `out_path` (`rel` from the project root).
@@ -97,6 +102,10 @@ pub(crate) fn analyse(
         };
         edits.learn(memory, (source, target), doc)?;
     }
+    // A file written before dich translated titles, with a title still in the source
+    // language, is stale: its blocks with such titles get them translated.
+    let old_titles = !content::link_titles_translated(&translated.text);
+    let untranslated_titles = old_titles && has_untranslated_titles(doc, &translated, &keys);
     let derived = Derived {
         source_hash: provenance.source_hash.clone(),
         text_hash,
@@ -104,7 +113,9 @@ pub(crate) fn analyse(
     };
     // An edit not learned yet (`dich status` learns nothing) must be read again by
     // the next `dich translate`, which learns it: no record then.
-    if learn || !human_edited {
+    // Nor for a file whose titles wait for their translation: its record would say
+    // it is up to date.
+    if (learn || !human_edited) && !untranslated_titles {
         records.push_read(rel, stat, &bytes, derived);
     }
     let blocks = keys
@@ -113,11 +124,32 @@ pub(crate) fn analyse(
         .map(|(i, key)| (key.clone(), translated.raw(i).to_owned()))
         .collect();
     Ok(TranslatedFile::Aligned(AlignedFile {
-        up_to_date: provenance.source_hash == doc.source_hash(),
+        up_to_date: provenance.source_hash == doc.source_hash() && !untranslated_titles,
         human_edited,
         blocks,
         keys,
+        old_titles,
+        untranslated_titles,
     }))
+}
+
+/// Whether a block of `translated` (whose unit keys are `keys`) still has a link title
+/// of its source unit in the source language.
+fn has_untranslated_titles(doc: &Document, translated: &Document, keys: &[String]) -> bool {
+    let titled: HashMap<String, Vec<String>> = unit_keys(doc)
+        .into_iter()
+        .enumerate()
+        .map(|(j, key)| (key, doc.block_titles(j)))
+        .filter(|(_, titles)| !titles.is_empty())
+        .collect();
+    if titled.is_empty() {
+        return false;
+    }
+    keys.iter().enumerate().any(|(i, key)| {
+        titled
+            .get(key)
+            .is_some_and(|titles| Retitle::new(translated.raw(i), titles, doc.protect()).is_some())
+    })
 }
 
 impl AlignedFile {
@@ -139,6 +171,9 @@ impl AlignedFile {
             human_edited: written.is_some_and(|hash| hash != record.text_hash),
             blocks: HashMap::new(),
             keys: record.keys.split_whitespace().map(str::to_owned).collect(),
+            // No record is kept of a file whose titles wait for their translation.
+            old_titles: false,
+            untranslated_titles: false,
         })
     }
 }

@@ -10,8 +10,8 @@
 //! modification time, so its stat data prove nothing and it is hashed.
 //!
 //! Invariants: every record carries the layout's stamp (a hash of the config, the
-//! rules and glossary files and dich's version), and a record with another stamp is
-//! ignored, so a changed setting is never hidden. Losing the records (deleting the
+//! rules and glossary files, dich's version and what it derives from Markdown), and a
+//! record with another stamp is ignored, so a changed setting is never hidden. Losing the records (deleting the
 //! memory) only costs a full read.
 
 use std::path::Path;
@@ -101,6 +101,7 @@ pub(crate) struct Derived {
 pub(crate) fn stamp(config: &Config) -> Option<String> {
     let mut hasher = Sha256::new();
     hasher.update(env!("CARGO_PKG_VERSION"));
+    hasher.update(content::FORMAT);
     hasher.update(std::fs::read(&config.path).ok()?);
     for path in [&config.segmentation.rules, &config.qa.glossary]
         .into_iter()
