@@ -43,6 +43,7 @@ pub use plan::SourcesError;
 pub use progress::{InFlight, NoProgress, Progress};
 pub use qa::{QaIssue, QaReport, QaSummary};
 pub use report::{Failure, LangReport, PlannedFile, Report, Why};
+pub(crate) use status::Known;
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 
 pub(crate) use plan::unit_keys;

@@ -9,7 +9,6 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::content::{Document, FrontMatterFormat, Protect, UnitKind};
 use crate::pipeline::{Project, StatusReport, UiStatus};
 
 use super::{Entry, Review, ReviewError, ReviewState};
@@ -92,8 +91,8 @@ pub fn build(project: &Project, status: &StatusReport, entries: &[Entry]) -> Man
     for entry in entries.iter().filter(|e| e.kind == "article") {
         let article = articles.entry(entry.source.clone()).or_insert_with(|| {
             let mut titles = BTreeMap::new();
-            if let Some(title) = title(&config.root.join(&entry.source)) {
-                titles.insert(config.source.to_string(), title);
+            if let Some(title) = &entry.source_title {
+                titles.insert(config.source.to_string(), title.clone());
             }
             ManifestArticle {
                 source: entry.source.clone(),
@@ -102,10 +101,9 @@ pub fn build(project: &Project, status: &StatusReport, entries: &[Entry]) -> Man
                 languages: BTreeMap::new(),
             }
         });
-        let path = config.root.join(&entry.path);
         let exists = entry.review.is_some();
-        if exists && let Some(title) = title(&path) {
-            article.titles.insert(entry.lang.clone(), title);
+        if exists && let Some(title) = &entry.title {
+            article.titles.insert(entry.lang.clone(), title.clone());
         }
         let state = entry.state();
         article.languages.insert(
@@ -120,7 +118,7 @@ pub fn build(project: &Project, status: &StatusReport, entries: &[Entry]) -> Man
                 machine_translated: exists && state != Some(ReviewState::Reviewed),
                 pseudo: state == Some(ReviewState::Pseudo),
                 qa_warnings: u32::try_from(entry.qa_warnings).unwrap_or(u32::MAX),
-                changed_at: exists.then(|| changed_at(&path)).flatten(),
+                changed_at: entry.changed_at.clone().filter(|_| exists),
             },
         );
     }
@@ -188,30 +186,6 @@ fn slug(source: &str) -> String {
         return folder.to_owned();
     }
     stem.to_owned()
-}
-
-fn title(path: &Path) -> Option<String> {
-    let doc = Document::load_with(path, &["title".to_owned()], &Protect::default()).ok()?;
-    let i = doc
-        .units
-        .iter()
-        .position(|u| u.kind == UnitKind::FrontMatter("title".to_owned()))?;
-    let raw = doc.raw(i);
-    // The span is the value as written (quoted, escaped): read it back as a string.
-    match doc.format {
-        Some(FrontMatterFormat::Yaml) => serde_yaml_ng::from_str::<String>(raw).ok(),
-        _ => toml::from_str::<toml::Table>(&format!("v = {raw}"))
-            .ok()?
-            .remove("v")?
-            .as_str()
-            .map(str::to_owned),
-    }
-}
-
-fn changed_at(path: &Path) -> Option<String> {
-    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
-    let time: chrono::DateTime<chrono::Utc> = modified.into();
-    Some(time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 #[cfg(test)]
