@@ -151,6 +151,31 @@ pub(crate) fn status(
     memory: &mut Memory,
     errors: Vec<String>,
 ) -> Result<StatusReport, MemoryError> {
+    let mut articles = Vec::new();
+    let mut report = status_each(layout, (targets, sources), memory, errors, &mut |_, a| {
+        articles.push(a);
+        Ok(())
+    })?;
+    report.articles = articles;
+    Ok(report)
+}
+
+/// What an [`ArticleStatus`] is handed to, one at a time, with the memory.
+pub(crate) type ArticleSink<'a> = dyn FnMut(&Memory, ArticleStatus) -> Result<(), MemoryError> + 'a;
+
+/// Like [`status`], but each article's status goes to `sink` as soon as it is known
+/// (in the order of `sources`, languages in the order of `targets`) instead of into
+/// the report: a pass over 100,000 articles holds one at a time (issue 15).
+///
+/// # Errors
+/// [`MemoryError`] when the memory cannot be read, or what `sink` returns.
+pub(crate) fn status_each(
+    layout: &Layout,
+    (targets, sources): (&[Lang], &[Source]),
+    memory: &mut Memory,
+    errors: Vec<String>,
+    sink: &mut ArticleSink<'_>,
+) -> Result<StatusReport, MemoryError> {
     let mut status = StatusReport {
         errors,
         ..StatusReport::default()
@@ -237,7 +262,7 @@ pub(crate) fn status(
             )?;
             entry.known = known;
             *status.counts.entry(entry.state.as_str()).or_default() += 1;
-            status.articles.push(entry);
+            sink(memory, entry)?;
         }
     }
     records.flush(memory)?;

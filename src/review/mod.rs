@@ -223,33 +223,61 @@ pub fn entries(
     memory: &Memory,
 ) -> Result<Vec<Entry>, MemoryError> {
     let mut out = Vec::with_capacity(status.articles.len() + status.ui.len());
-    // Each source is read once for all its languages, and not at all where the stat
-    // records proved it unchanged: the manifest is rebuilt on every run (issue 15).
-    let mut last_source: Option<(&str, Option<String>, Option<String>)> = None;
+    let mut articles = ArticleEntries::new(project);
     for article in &status.articles {
-        let entry = match article.known.as_deref().and_then(KnownFacts::parse) {
-            Some(known) => known_entry(project, article, known, memory)?,
-            None => {
-                if last_source
-                    .as_ref()
-                    .is_none_or(|(s, _, _)| *s != article.source)
-                {
-                    let (hash, title) = read_source(project, &article.source);
-                    last_source = Some((article.source.as_str(), hash, title));
-                }
-                let (hash, title) = last_source
-                    .as_ref()
-                    .map(|(_, h, t)| (h.clone(), t.clone()))
-                    .unwrap_or_default();
-                article_entry(project, article, (hash, title), memory)?
-            }
-        };
-        out.push(entry);
+        out.push(articles.entry(article, memory)?);
     }
     for ui in &status.ui {
         out.push(ui_entry(project, ui, memory)?);
     }
     Ok(out)
+}
+
+/// Makes the entries of articles one at a time, in status order.
+pub(crate) struct ArticleEntries<'p> {
+    project: &'p Project,
+    /// The last source read: its path, hash and title. Each source is read once for
+    /// all its languages, and not at all where the stat records proved it unchanged:
+    /// the manifest is rebuilt on every run (issue 15).
+    last_source: Option<(String, Option<String>, Option<String>)>,
+}
+
+impl<'p> ArticleEntries<'p> {
+    /// Entries of the articles of `project`.
+    pub(crate) fn new(project: &'p Project) -> ArticleEntries<'p> {
+        ArticleEntries {
+            project,
+            last_source: None,
+        }
+    }
+
+    /// The entry of `article`.
+    ///
+    /// # Errors
+    /// [`MemoryError`] when the memory cannot be read.
+    pub(crate) fn entry(
+        &mut self,
+        article: &ArticleStatus,
+        memory: &Memory,
+    ) -> Result<Entry, MemoryError> {
+        if let Some(known) = article.known.as_deref().and_then(KnownFacts::parse) {
+            return known_entry(self.project, article, known, memory);
+        }
+        if self
+            .last_source
+            .as_ref()
+            .is_none_or(|(s, _, _)| *s != article.source)
+        {
+            let (hash, title) = read_source(self.project, &article.source);
+            self.last_source = Some((article.source.clone(), hash, title));
+        }
+        let (hash, title) = self
+            .last_source
+            .as_ref()
+            .map(|(_, h, t)| (h.clone(), t.clone()))
+            .unwrap_or_default();
+        article_entry(self.project, article, (hash, title), memory)
+    }
 }
 
 fn read(project: &Project, rel: &str) -> Option<String> {
@@ -420,7 +448,11 @@ fn article_entry(
     Ok(entry)
 }
 
-fn ui_entry(project: &Project, ui: &UiStatus, memory: &Memory) -> Result<Entry, MemoryError> {
+pub(crate) fn ui_entry(
+    project: &Project,
+    ui: &UiStatus,
+    memory: &Memory,
+) -> Result<Entry, MemoryError> {
     let config = project.config();
     let locales = project.display_path(&config.locales_dir);
     let rel = ui
