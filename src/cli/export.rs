@@ -49,13 +49,12 @@ pub(crate) fn execute(config_path: &Path, args: ExportArgs) -> anyhow::Result<Ex
     match args.format.format() {
         Format::Json => print_json(&serde_json::json!({
             "path": shown,
-            "articles": manifest.articles.len(),
-            "ui_locales": manifest.ui.len(),
+            "articles": manifest.articles,
+            "ui_locales": manifest.ui_locales,
         }))?,
         _ => print_line(&format!(
             "wrote {shown}: {} articles, {} UI locales",
-            manifest.articles.len(),
-            manifest.ui.len()
+            manifest.articles, manifest.ui_locales
         ))?,
     }
     Ok(Exit::Ok)

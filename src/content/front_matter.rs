@@ -520,6 +520,22 @@ pub(super) fn read_dich<T: serde::de::DeserializeOwned>(text: &str) -> Option<T>
     }
 }
 
+/// The `title` field of the front matter of `text`, when it is a string; `None` when
+/// the file has no front matter, it does not parse, or it has no such title. Reads
+/// the front matter only, not the body (the manifest lists every title on every run).
+pub fn read_title(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Front {
+        title: Option<String>,
+    }
+    let split = split(Path::new(""), text).ok()??;
+    let content = &text[split.content];
+    match split.format {
+        FrontMatterFormat::Toml => toml::from_str::<Front>(content).ok()?.title,
+        FrontMatterFormat::Yaml => serde_yaml_ng::from_str::<Front>(content).ok()?.title,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ use crate::markup::{self, TagError};
 use crate::text_position::{self, Location};
 
 pub use discover::{Article, discover, rekey, source_of, translation_path};
-pub use front_matter::read_provenance;
+pub use front_matter::{read_provenance, read_title};
 pub use outline::Outline;
 pub use protect::{Protect, ProtectError};
 pub use titles::{FORMAT, Retitle, link_titles_translated};

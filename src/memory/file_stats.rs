@@ -34,6 +34,10 @@ pub struct FileRecord {
     /// For a translation, its provenance's unit keys, space-separated; empty for a
     /// source.
     pub keys: String,
+    /// What the review and the manifest derive from the content (its title, the
+    /// backend its provenance names, …), as JSON the review module writes and reads;
+    /// empty when not recorded (then they read the file).
+    pub facts: String,
 }
 
 impl Memory {

@@ -101,6 +101,9 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE written_sources (
         workspace TEXT NOT NULL, path TEXT NOT NULL, source TEXT NOT NULL,
         PRIMARY KEY (workspace, path));",
+    // 4: what SQLite's migration 7 added (issue 15): what the review and the manifest
+    // derive from a file, kept with its stat record.
+    "ALTER TABLE file_stats ADD COLUMN facts TEXT NOT NULL DEFAULT '';",
 ];
 
 /// Any number: the advisory lock the migrations take.
@@ -815,7 +818,7 @@ impl Store for Postgres {
         self.call(move |c| {
             Ok(c.query_opt(
                 "SELECT size, mtime_ns, file_id, checked_ns, content_hash, stamp, source_hash,
-                        text_hash, keys
+                        text_hash, keys, facts
                  FROM file_stats WHERE workspace = $1 AND path = $2",
                 &[&workspace, &path],
             )?
@@ -830,6 +833,7 @@ impl Store for Postgres {
                 source_hash: row.get(6),
                 text_hash: row.get(7),
                 keys: row.get(8),
+                facts: row.get(9),
             }))
         })
     }
@@ -844,13 +848,14 @@ impl Store for Postgres {
             let mut tx = c.transaction()?;
             let stmt = tx.prepare(
                 "INSERT INTO file_stats (workspace, path, size, mtime_ns, file_id, checked_ns,
-                    content_hash, stamp, source_hash, text_hash, keys)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                    content_hash, stamp, source_hash, text_hash, keys, facts)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                  ON CONFLICT (workspace, path) DO UPDATE SET size = EXCLUDED.size,
                     mtime_ns = EXCLUDED.mtime_ns, file_id = EXCLUDED.file_id,
                     checked_ns = EXCLUDED.checked_ns, content_hash = EXCLUDED.content_hash,
                     stamp = EXCLUDED.stamp, source_hash = EXCLUDED.source_hash,
-                    text_hash = EXCLUDED.text_hash, keys = EXCLUDED.keys",
+                    text_hash = EXCLUDED.text_hash, keys = EXCLUDED.keys,
+                    facts = EXCLUDED.facts",
             )?;
             for (path, r) in &records {
                 tx.execute(
@@ -867,6 +872,7 @@ impl Store for Postgres {
                         &r.source_hash,
                         &r.text_hash,
                         &r.keys,
+                        &r.facts,
                     ],
                 )?;
             }

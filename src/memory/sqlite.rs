@@ -58,6 +58,9 @@ const MIGRATIONS: &[&str] = &[
         keys TEXT NOT NULL);",
     // 6: machine proposals beside a person's block whose source changed (issue 12).
     super::proposals::MIGRATION,
+    // 7: what the review and the manifest derive from a file (title, backend, review
+    // hash), so a file its stat record proves unchanged is not read for them (issue 15).
+    "ALTER TABLE file_stats ADD COLUMN facts TEXT NOT NULL DEFAULT '';",
 ];
 
 /// The SQLite store.
@@ -556,7 +559,7 @@ impl Store for Sqlite {
         self.conn
             .prepare_cached(
                 "SELECT size, mtime_ns, file_id, checked_ns, content_hash, stamp, source_hash,
-                        text_hash, keys
+                        text_hash, keys, facts
                  FROM file_stats WHERE path = ?1",
             )
             .and_then(|mut stmt| {
@@ -572,6 +575,7 @@ impl Store for Sqlite {
                         source_hash: row.get(6)?,
                         text_hash: row.get(7)?,
                         keys: row.get(8)?,
+                        facts: row.get(9)?,
                     })
                 })
                 .optional()
@@ -589,8 +593,8 @@ impl Store for Sqlite {
             let mut stmt = tx
                 .prepare_cached(
                     "INSERT OR REPLACE INTO file_stats (path, size, mtime_ns, file_id,
-                        checked_ns, content_hash, stamp, source_hash, text_hash, keys)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        checked_ns, content_hash, stamp, source_hash, text_hash, keys, facts)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(|e| sqlite(&db, e))?;
             for (path, r) in records {
@@ -604,7 +608,8 @@ impl Store for Sqlite {
                     r.stamp,
                     r.source_hash,
                     r.text_hash,
-                    r.keys
+                    r.keys,
+                    r.facts
                 ])
                 .map_err(|e| sqlite(&db, e))?;
             }

@@ -288,6 +288,7 @@ on_both_stores! {
             source_hash: "sha256:x".into(),
             text_hash: "t".into(),
             keys: "k1 k2".into(),
+            facts: r#"{"title":"T"}"#.into(),
         };
         assert_eq!(memory.file_record("a.en.md").unwrap(), None);
         memory.record_file_stats(&[("a.en.md".into(), record(10))]).unwrap();

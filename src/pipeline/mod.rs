@@ -43,10 +43,11 @@ pub use plan::SourcesError;
 pub use progress::{InFlight, NoProgress, Progress};
 pub use qa::{QaIssue, QaReport, QaSummary};
 pub use report::{Failure, LangReport, PlannedFile, Report, Why};
+pub(crate) use status::Known;
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 
 pub(crate) use plan::unit_keys;
-use plan::{Layout, PlanSettings};
+use plan::{Layout, PlanSettings, Source};
 use run::{RunError, Sending};
 
 /// What to translate and how: the CLI's flags.
@@ -309,6 +310,47 @@ impl Project {
             &sources,
             &mut memory,
             errors,
+        )?)
+    }
+
+    /// Like [`Project::status`], for a pass over every article that must not hold all
+    /// of them (the manifest): each article's status goes to `sink` with the memory as
+    /// soon as it is known, sources sorted by their path as a string, and the report
+    /// returned holds no article.
+    ///
+    /// # Errors
+    /// [`PipelineError`] when the content folder or the memory cannot be read, or what
+    /// `sink` returns.
+    pub(crate) fn status_each(
+        &self,
+        options: &Options,
+        sink: &mut status::ArticleSink<'_>,
+    ) -> Result<StatusReport, PipelineError> {
+        let mut discovery = Report::default();
+        let only = self.only_paths(options)?;
+        let mut sources = plan::find_sources(&self.layout, &only, &mut discovery)?;
+        // Articles come first; the manifest lists them by source path as a string.
+        let articles = sources
+            .iter()
+            .take_while(|s| matches!(s, Source::Article(_)))
+            .count();
+        sources[..articles].sort_by_cached_key(|s| match s {
+            Source::Article(a) => self.layout.display_path(&a.source),
+            Source::Ftl { .. } => String::new(),
+        });
+        let mut memory = if self.config.memory.exists() {
+            self.open_memory()?
+        } else {
+            Memory::in_memory()?
+        };
+        let errors = discovery.failures.into_iter().map(|f| f.reason).collect();
+        let targets = self.targets(options);
+        Ok(status::status_each(
+            &self.layout,
+            (&targets, &sources),
+            &mut memory,
+            errors,
+            sink,
         )?)
     }
 

@@ -74,6 +74,24 @@ pub struct ArticleStatus {
     pub state: State,
     /// Why, for conflicts, failures and reviews.
     pub detail: Option<String>,
+    /// What the stat records proved about the translated file and its source, when
+    /// they did: the review pass then reads neither (issue 15).
+    #[serde(skip)]
+    pub(crate) known: Option<Box<Known>>,
+}
+
+/// What the stat records of a translated file and its source say, when they prove
+/// both unchanged since they were taken.
+#[derive(Debug, Clone)]
+pub(crate) struct Known {
+    /// The source's `Document::source_hash`.
+    pub(crate) source_hash: String,
+    /// What the review derived from the source (`FileRecord::facts`).
+    pub(crate) source_facts: String,
+    /// What the review derived from the translated file (`FileRecord::facts`).
+    pub(crate) facts: String,
+    /// The translated file's modification time, ns since the Unix epoch.
+    pub(crate) mtime_ns: i64,
 }
 
 /// One Fluent file in one language: how many of the reference's messages it has.
@@ -133,11 +151,42 @@ pub(crate) fn status(
     memory: &mut Memory,
     errors: Vec<String>,
 ) -> Result<StatusReport, MemoryError> {
+    let mut articles = Vec::new();
+    let mut report = status_each(layout, (targets, sources), memory, errors, &mut |_, a| {
+        articles.push(a);
+        Ok(())
+    })?;
+    report.articles = articles;
+    Ok(report)
+}
+
+/// What an [`ArticleStatus`] is handed to, one at a time, with the memory.
+pub(crate) type ArticleSink<'a> = dyn FnMut(&Memory, ArticleStatus) -> Result<(), MemoryError> + 'a;
+
+/// Like [`status`], but each article's status goes to `sink` as soon as it is known
+/// (in the order of `sources`, languages in the order of `targets`) instead of into
+/// the report: a pass over 100,000 articles holds one at a time (issue 15).
+///
+/// # Errors
+/// [`MemoryError`] when the memory cannot be read, or what `sink` returns.
+pub(crate) fn status_each(
+    layout: &Layout,
+    (targets, sources): (&[Lang], &[Source]),
+    memory: &mut Memory,
+    errors: Vec<String>,
+    sink: &mut ArticleSink<'_>,
+) -> Result<StatusReport, MemoryError> {
     let mut status = StatusReport {
         errors,
         ..StatusReport::default()
     };
     let mut records = Records::new(layout);
+    // Asked once per language, not once per block of every file: a project where no
+    // person edited anything in a language has no human unit to look up.
+    let mut human = Vec::with_capacity(targets.len());
+    for target in targets {
+        human.push(memory.has_human_units(&layout.source, target)?);
+    }
     for source in sources {
         records.flush_some(memory)?;
         let article = match source {
@@ -180,13 +229,23 @@ pub(crate) fn status(
                 }
             }
         };
-        for (target, record) in targets.iter().zip(cached) {
+        for ((target, record), human) in targets.iter().zip(cached).zip(&human) {
             let out_path = content::translation_path(&article.source, &layout.keys.key(target));
             let path = layout.display_path(&out_path);
+            let mut known = None;
             let existing = match (record, &source_record, &doc) {
-                (Some(record), Some(source), _) => TranslatedFile::Aligned(
-                    AlignedFile::from_record(memory, &path, &record, source)?,
-                ),
+                (Some(record), Some(source), _) => {
+                    let file = AlignedFile::from_record(memory, &path, &record, source)?;
+                    if !record.facts.is_empty() && !source.facts.is_empty() {
+                        known = Some(Box::new(Known {
+                            source_hash: source.source_hash.clone(),
+                            source_facts: source.facts.clone(),
+                            facts: record.facts,
+                            mtime_ns: record.mtime_ns,
+                        }));
+                    }
+                    TranslatedFile::Aligned(file)
+                }
                 (_, _, Some(doc)) => {
                     let pair = (&layout.source, target);
                     let file = (out_path.as_path(), path.as_str());
@@ -195,9 +254,15 @@ pub(crate) fn status(
                 // Not reached: the source is parsed whenever a record is missing.
                 _ => continue,
             };
-            let entry = article_status(memory, (&article.source, path, target), existing, layout)?;
+            let mut entry = article_status(
+                memory,
+                (&article.source, path, target),
+                (existing, *human),
+                layout,
+            )?;
+            entry.known = known;
             *status.counts.entry(entry.state.as_str()).or_default() += 1;
-            status.articles.push(entry);
+            sink(memory, entry)?;
         }
     }
     records.flush(memory)?;
@@ -251,7 +316,7 @@ fn ui_status(
 fn article_status(
     memory: &Memory,
     (source, path, target): (&Path, String, &Lang),
-    existing: TranslatedFile,
+    (existing, any_human): (TranslatedFile, bool),
     layout: &Layout,
 ) -> Result<ArticleStatus, MemoryError> {
     let pair = (&layout.source, target);
@@ -291,7 +356,7 @@ fn article_status(
         }
         TranslatedFile::Aligned(found) => {
             let mut human = found.human_edited;
-            for key in &found.keys {
+            for key in found.keys.iter().filter(|_| any_human) {
                 human = human || memory.human_unit(pair.0, target, key)?.is_some();
             }
             if human {
@@ -307,5 +372,6 @@ fn article_status(
         path,
         state,
         detail,
+        known: None,
     })
 }

@@ -5,11 +5,11 @@
 //! Schema: `docs/schema/translations.schema.json` (its `version` is [`VERSION`]).
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::content::{Document, FrontMatterFormat, Protect, UnitKind};
 use crate::pipeline::{Project, StatusReport, UiStatus};
 
 use super::{Entry, Review, ReviewError, ReviewState};
@@ -90,55 +90,68 @@ pub fn build(project: &Project, status: &StatusReport, entries: &[Entry]) -> Man
     let config = project.config();
     let mut articles: BTreeMap<String, ManifestArticle> = BTreeMap::new();
     for entry in entries.iter().filter(|e| e.kind == "article") {
-        let article = articles.entry(entry.source.clone()).or_insert_with(|| {
-            let mut titles = BTreeMap::new();
-            if let Some(title) = title(&config.root.join(&entry.source)) {
-                titles.insert(config.source.to_string(), title);
-            }
-            ManifestArticle {
-                source: entry.source.clone(),
-                slug: slug(&entry.source),
-                titles,
-                languages: BTreeMap::new(),
-            }
-        });
-        let path = config.root.join(&entry.path);
-        let exists = entry.review.is_some();
-        if exists && let Some(title) = title(&path) {
-            article.titles.insert(entry.lang.clone(), title);
-        }
-        let state = entry.state();
-        article.languages.insert(
-            entry.lang.clone(),
-            ManifestTranslation {
-                path: entry.path.clone(),
-                exists,
-                translation: entry.translation.to_owned(),
-                review: entry.review.clone(),
-                source_hash: entry.source_hash.clone(),
-                backend: entry.backend.clone(),
-                machine_translated: exists && state != Some(ReviewState::Reviewed),
-                pseudo: state == Some(ReviewState::Pseudo),
-                qa_warnings: u32::try_from(entry.qa_warnings).unwrap_or(u32::MAX),
-                changed_at: exists.then(|| changed_at(&path)).flatten(),
-            },
-        );
-    }
-    let mut ui: BTreeMap<String, UiLocale> = BTreeMap::new();
-    for (status, entry) in status
-        .ui
-        .iter()
-        .zip(entries.iter().filter(|e| e.kind == "ui"))
-    {
-        add_ui(ui.entry(status.lang.clone()).or_default(), status, entry);
+        let article = articles
+            .entry(entry.source.clone())
+            .or_insert_with(|| new_article(entry, config.source.as_str()));
+        add_translation(article, entry);
     }
     Manifest {
         version: VERSION,
         source_language: config.source.to_string(),
         targets: config.targets.iter().map(ToString::to_string).collect(),
         articles: articles.into_values().collect(),
-        ui,
+        ui: ui_locales(status, entries.iter().filter(|e| e.kind == "ui")),
     }
+}
+
+/// The article of `entry`, with its source's title and no translation yet.
+fn new_article(entry: &Entry, source_lang: &str) -> ManifestArticle {
+    let mut titles = BTreeMap::new();
+    if let Some(title) = &entry.source_title {
+        titles.insert(source_lang.to_owned(), title.clone());
+    }
+    ManifestArticle {
+        source: entry.source.clone(),
+        slug: slug(&entry.source),
+        titles,
+        languages: BTreeMap::new(),
+    }
+}
+
+/// Adds the translation of `entry` (an article's) to `article`.
+fn add_translation(article: &mut ManifestArticle, entry: &Entry) {
+    let exists = entry.review.is_some();
+    if exists && let Some(title) = &entry.title {
+        article.titles.insert(entry.lang.clone(), title.clone());
+    }
+    let state = entry.state();
+    article.languages.insert(
+        entry.lang.clone(),
+        ManifestTranslation {
+            path: entry.path.clone(),
+            exists,
+            translation: entry.translation.to_owned(),
+            review: entry.review.clone(),
+            source_hash: entry.source_hash.clone(),
+            backend: entry.backend.clone(),
+            machine_translated: exists && state != Some(ReviewState::Reviewed),
+            pseudo: state == Some(ReviewState::Pseudo),
+            qa_warnings: u32::try_from(entry.qa_warnings).unwrap_or(u32::MAX),
+            changed_at: entry.changed_at.clone().filter(|_| exists),
+        },
+    );
+}
+
+/// The UI locales of `status`, with the review entries of its Fluent files in order.
+fn ui_locales<'a>(
+    status: &StatusReport,
+    entries: impl Iterator<Item = &'a Entry>,
+) -> BTreeMap<String, UiLocale> {
+    let mut ui: BTreeMap<String, UiLocale> = BTreeMap::new();
+    for (status, entry) in status.ui.iter().zip(entries) {
+        add_ui(ui.entry(status.lang.clone()).or_default(), status, entry);
+    }
+    ui
 }
 
 fn add_ui(locale: &mut UiLocale, status: &UiStatus, entry: &Entry) {
@@ -153,30 +166,142 @@ fn add_ui(locale: &mut UiLocale, status: &UiStatus, entry: &Entry) {
     locale.files.insert(entry.path.clone(), entry.state());
 }
 
+/// What [`write`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Articles listed.
+    pub articles: usize,
+    /// UI locales listed.
+    pub ui_locales: usize,
+}
+
 /// Writes the manifest of `project` to `path` atomically, unless the file already
 /// says exactly that: the manifest holds no time of its own, so a run that changed
 /// nothing writes nothing (design invariant 2).
 ///
+/// Streamed: each article is written as soon as its translations are known, and the
+/// old file is compared on the way, so a project of 100,000 articles never holds its
+/// manifest in memory (issue 15). The bytes are those of `serde_json`'s pretty form of
+/// the whole [`Manifest`] that [`build`] returns.
+///
 /// # Errors
 /// [`ReviewError::Manifest`] naming the path when it cannot be built or written.
-pub fn write(project: &Project, path: &Path) -> Result<Manifest, ReviewError> {
+pub fn write(project: &Project, path: &Path) -> Result<Written, ReviewError> {
     let fail = |message: String| ReviewError::Manifest {
         path: path.to_owned(),
         message,
     };
-    let status = project
-        .status(&crate::pipeline::Options::default())
-        .map_err(|e| fail(e.to_string()))?;
-    let memory = super::open_memory(project).map_err(|e| fail(e.to_string()))?;
-    let entries = super::entries(project, &status, &memory).map_err(|e| fail(e.to_string()))?;
-    let manifest = build(project, &status, &entries);
-    let mut json = serde_json::to_string_pretty(&manifest).map_err(|e| fail(e.to_string()))?;
-    json.push('\n');
-    if std::fs::read_to_string(path).is_ok_and(|old| old == json) {
-        return Ok(manifest);
+    let config = project.config();
+    let head = Head {
+        version: VERSION,
+        source_language: config.source.to_string(),
+        targets: config.targets.iter().map(ToString::to_string).collect(),
+    };
+    // What failed inside the pass: the status pass only carries memory errors.
+    let mut failed: Option<String> = None;
+    let mut written = Written {
+        articles: 0,
+        ui_locales: 0,
+    };
+    let result = crate::fs::write_streamed_if_changed(path, |out| {
+        let mut json = JsonWriter::start(out, &head)?;
+        let mut entries = super::ArticleEntries::new(project);
+        let mut current: Option<ManifestArticle> = None;
+        let mut sink = |memory: &crate::memory::Memory, status: crate::pipeline::ArticleStatus| {
+            let entry = entries.entry(&status, memory)?;
+            if current.as_ref().is_some_and(|a| a.source != entry.source)
+                && let Some(done) = current.take()
+                && failed.is_none()
+                && let Err(e) = json.article(&done)
+            {
+                failed = Some(e.to_string());
+            }
+            let article =
+                current.get_or_insert_with(|| new_article(&entry, config.source.as_str()));
+            add_translation(article, &entry);
+            Ok(())
+        };
+        let status = project.status_each(&crate::pipeline::Options::default(), &mut sink);
+        let status = match status {
+            Ok(status) => status,
+            Err(e) => return Err(std::io::Error::other(e.to_string())),
+        };
+        if let Some(e) = failed.take() {
+            return Err(std::io::Error::other(e));
+        }
+        if let Some(done) = current.take() {
+            json.article(&done)?;
+        }
+        let memory = super::open_memory(project).map_err(std::io::Error::other)?;
+        let mut ui_entries = Vec::with_capacity(status.ui.len());
+        for ui in &status.ui {
+            ui_entries.push(super::ui_entry(project, ui, &memory).map_err(std::io::Error::other)?);
+        }
+        let ui = ui_locales(&status, ui_entries.iter());
+        written = Written {
+            articles: json.articles,
+            ui_locales: ui.len(),
+        };
+        json.finish(&ui)
+    });
+    result.map_err(|e| fail(e.source.to_string()))?;
+    Ok(written)
+}
+
+/// The fields of the manifest before its articles.
+#[derive(Serialize)]
+struct Head {
+    version: u32,
+    source_language: String,
+    targets: Vec<String>,
+}
+
+/// Writes a manifest piece by piece in exactly the bytes `serde_json::to_string_pretty`
+/// gives for the whole [`Manifest`] (then a newline): the head, each article, the UI
+/// locales. Hand-made on purpose: serde drives its own serialization, while here the
+/// status pass drives and hands over one article at a time.
+struct JsonWriter<'w> {
+    out: &'w mut dyn Write,
+    /// Articles written so far.
+    articles: usize,
+}
+
+impl<'w> JsonWriter<'w> {
+    fn start(out: &'w mut dyn Write, head: &Head) -> std::io::Result<JsonWriter<'w>> {
+        let head = serde_json::to_string_pretty(head)?;
+        // `{ …fields… }` without its closing line: the articles follow.
+        let open = head.strip_suffix("\n}").unwrap_or(&head);
+        out.write_all(open.as_bytes())?;
+        out.write_all(b",\n  \"articles\": [")?;
+        Ok(JsonWriter { out, articles: 0 })
     }
-    crate::fs::write_atomic(path, json.as_bytes()).map_err(|e| fail(e.source.to_string()))?;
-    Ok(manifest)
+
+    fn article(&mut self, article: &ManifestArticle) -> std::io::Result<()> {
+        let sep: &[u8] = if self.articles == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        };
+        self.out.write_all(sep)?;
+        self.out.write_all(nested(article, "    ")?.as_bytes())?;
+        self.articles += 1;
+        Ok(())
+    }
+
+    fn finish(self, ui: &BTreeMap<String, UiLocale>) -> std::io::Result<()> {
+        let close: &[u8] = if self.articles == 0 { b"]" } else { b"\n  ]" };
+        self.out.write_all(close)?;
+        self.out.write_all(b",\n  \"ui\": ")?;
+        self.out.write_all(nested(ui, "  ")?.as_bytes())?;
+        self.out.write_all(b"\n}\n")
+    }
+}
+
+/// `value` in pretty JSON as it appears nested at `indent`.
+fn nested(value: &impl Serialize, indent: &str) -> std::io::Result<String> {
+    let json = serde_json::to_string_pretty(value)?;
+    // Strings hold no raw newline (JSON escapes it): every newline is a line break.
+    Ok(json.replace('\n', &format!("\n{indent}")))
 }
 
 fn slug(source: &str) -> String {
@@ -190,33 +315,76 @@ fn slug(source: &str) -> String {
     stem.to_owned()
 }
 
-fn title(path: &Path) -> Option<String> {
-    let doc = Document::load_with(path, &["title".to_owned()], &Protect::default()).ok()?;
-    let i = doc
-        .units
-        .iter()
-        .position(|u| u.kind == UnitKind::FrontMatter("title".to_owned()))?;
-    let raw = doc.raw(i);
-    // The span is the value as written (quoted, escaped): read it back as a string.
-    match doc.format {
-        Some(FrontMatterFormat::Yaml) => serde_yaml_ng::from_str::<String>(raw).ok(),
-        _ => toml::from_str::<toml::Table>(&format!("v = {raw}"))
-            .ok()?
-            .remove("v")?
-            .as_str()
-            .map(str::to_owned),
-    }
-}
-
-fn changed_at(path: &Path) -> Option<String> {
-    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
-    let time: chrono::DateTime<chrono::Utc> = modified.into();
-    Some(time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn translation(lang: &str) -> ManifestTranslation {
+        ManifestTranslation {
+            path: format!("content/a.{lang}.md"),
+            exists: true,
+            translation: "up-to-date".into(),
+            review: Some(Review {
+                state: ReviewState::Machine,
+                by: None,
+                at: None,
+                detail: Some("a \"quoted\"\nline".into()),
+            }),
+            source_hash: Some("sha256:x".into()),
+            backend: Some("pseudo".into()),
+            machine_translated: true,
+            pseudo: false,
+            qa_warnings: 0,
+            changed_at: None,
+        }
+    }
+
+    fn manifest(articles: usize, ui: bool) -> Manifest {
+        let article = |i: usize| ManifestArticle {
+            source: format!("content/{i}.md"),
+            slug: i.to_string(),
+            titles: [("vi".to_owned(), "Tin".to_owned())].into(),
+            languages: [
+                ("en".to_owned(), translation("en")),
+                ("ko".to_owned(), translation("ko")),
+            ]
+            .into(),
+        };
+        let mut locales = BTreeMap::new();
+        if ui {
+            let mut locale = UiLocale::default();
+            locale.files.insert("locales/en/main.ftl".into(), None);
+            locales.insert("en".to_owned(), locale);
+        }
+        Manifest {
+            version: VERSION,
+            source_language: "vi".into(),
+            targets: vec!["en".into(), "ko".into()],
+            articles: (0..articles).map(article).collect(),
+            ui: locales,
+        }
+    }
+
+    #[test]
+    fn the_streamed_manifest_is_byte_for_byte_serdes_pretty_form() {
+        for (articles, ui) in [(0, false), (1, true), (3, false), (2, true)] {
+            let whole = manifest(articles, ui);
+            let mut expected = serde_json::to_string_pretty(&whole).unwrap();
+            expected.push('\n');
+            let head = Head {
+                version: whole.version,
+                source_language: whole.source_language.clone(),
+                targets: whole.targets.clone(),
+            };
+            let mut out = Vec::new();
+            let mut json = JsonWriter::start(&mut out, &head).unwrap();
+            for article in &whole.articles {
+                json.article(article).unwrap();
+            }
+            json.finish(&whole.ui).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
+    }
 
     #[test]
     fn slug_is_the_stem_or_the_section_folder() {

@@ -11,14 +11,13 @@ pub mod manifest;
 mod mirror;
 pub mod proposals;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::content::{self, Document, Protect};
 use crate::memory::{self, Approval, Memory, MemoryError, Verdict};
-use crate::pipeline::{ArticleStatus, Project, State, StatusReport, UiStatus};
+use crate::pipeline::{ArticleStatus, Known, Project, State, StatusReport, UiStatus};
 
 use mirror::FileKind;
 
@@ -104,6 +103,15 @@ pub struct Entry {
     /// The QA warnings recorded when dich last wrote the file.
     #[serde(skip)]
     pub qa_warnings: usize,
+    /// The source's `title`, for the manifest (articles only).
+    #[serde(skip)]
+    pub(crate) source_title: Option<String>,
+    /// The translation's `title`, for the manifest.
+    #[serde(skip)]
+    pub(crate) title: Option<String>,
+    /// When the translated file last changed, RFC 3339.
+    #[serde(skip)]
+    pub(crate) changed_at: Option<String>,
 }
 
 impl Entry {
@@ -156,6 +164,55 @@ pub fn open_memory(project: &Project) -> Result<Memory, MemoryError> {
     }
 }
 
+/// What the review and the manifest need from a file's content. Recorded with the
+/// file's stat record (issue 15), so a file the records prove unchanged is not read
+/// and parsed again for them: the no-op run costs a `stat` per file. The JSON is this
+/// module's own; a record without it (or that does not parse) means "read the file".
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Facts {
+    /// The `title` front-matter field.
+    title: Option<String>,
+    /// The backend the provenance names (a translation).
+    backend: Option<String>,
+    /// The hash approvals compare, [`mirror::translation_hash`] (a translation).
+    review_hash: Option<String>,
+    /// Whether the file mirrors a verdict (then it is read when the memory has none).
+    mirrored: bool,
+}
+
+impl Facts {
+    /// The facts of a source article's `text`, as recorded.
+    pub(crate) fn of_source(text: &str) -> String {
+        Facts {
+            title: content::read_title(text),
+            ..Facts::default()
+        }
+        .to_json()
+    }
+
+    /// The facts of the translated article `rel` whose content is `text`, as recorded.
+    pub(crate) fn of_translation(rel: &str, text: &str) -> String {
+        Facts::translation(rel, text).to_json()
+    }
+
+    fn translation(rel: &str, text: &str) -> Facts {
+        Facts {
+            title: content::read_title(text),
+            backend: content::read_provenance(text).map(|p| p.backend),
+            review_hash: Some(mirror::translation_hash(FileKind::Markdown, text)),
+            mirrored: mirror::read(FileKind::Markdown, rel, text).is_some(),
+        }
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    fn parse(json: &str) -> Option<Facts> {
+        serde_json::from_str(json).ok()
+    }
+}
+
 /// The review of every translation in `status`.
 ///
 /// # Errors
@@ -165,16 +222,10 @@ pub fn entries(
     status: &StatusReport,
     memory: &Memory,
 ) -> Result<Vec<Entry>, MemoryError> {
-    let mut out = Vec::new();
-    // Each source is parsed once for all its languages, not once per language: the
-    // manifest is rebuilt on every run, and this pass dominated a no-op run (issue 15).
-    let mut source_hashes: HashMap<&str, Option<String>> = HashMap::new();
+    let mut out = Vec::with_capacity(status.articles.len() + status.ui.len());
+    let mut articles = ArticleEntries::new(project);
     for article in &status.articles {
-        let source_hash = source_hashes
-            .entry(article.source.as_str())
-            .or_insert_with(|| source_hash(project, &article.source))
-            .clone();
-        out.push(article_entry(project, article, source_hash, memory)?);
+        out.push(articles.entry(article, memory)?);
     }
     for ui in &status.ui {
         out.push(ui_entry(project, ui, memory)?);
@@ -182,34 +233,183 @@ pub fn entries(
     Ok(out)
 }
 
+/// Makes the entries of articles one at a time, in status order.
+pub(crate) struct ArticleEntries<'p> {
+    project: &'p Project,
+    /// The last source read: its path, hash and title. Each source is read once for
+    /// all its languages, and not at all where the stat records proved it unchanged:
+    /// the manifest is rebuilt on every run (issue 15).
+    last_source: Option<(String, Option<String>, Option<String>)>,
+}
+
+impl<'p> ArticleEntries<'p> {
+    /// Entries of the articles of `project`.
+    pub(crate) fn new(project: &'p Project) -> ArticleEntries<'p> {
+        ArticleEntries {
+            project,
+            last_source: None,
+        }
+    }
+
+    /// The entry of `article`.
+    ///
+    /// # Errors
+    /// [`MemoryError`] when the memory cannot be read.
+    pub(crate) fn entry(
+        &mut self,
+        article: &ArticleStatus,
+        memory: &Memory,
+    ) -> Result<Entry, MemoryError> {
+        if let Some(known) = article.known.as_deref().and_then(KnownFacts::parse) {
+            return known_entry(self.project, article, known, memory);
+        }
+        if self
+            .last_source
+            .as_ref()
+            .is_none_or(|(s, _, _)| *s != article.source)
+        {
+            let (hash, title) = read_source(self.project, &article.source);
+            self.last_source = Some((article.source.clone(), hash, title));
+        }
+        let (hash, title) = self
+            .last_source
+            .as_ref()
+            .map(|(_, h, t)| (h.clone(), t.clone()))
+            .unwrap_or_default();
+        article_entry(self.project, article, (hash, title), memory)
+    }
+}
+
 fn read(project: &Project, rel: &str) -> Option<String> {
     std::fs::read_to_string(project.config().root.join(rel)).ok()
 }
 
-/// The hash of the source article at `rel`, `None` when it cannot be read or parsed.
-fn source_hash(project: &Project, rel: &str) -> Option<String> {
+/// The hash and title of the source article at `rel`, `None` when it cannot be read
+/// or parsed.
+fn read_source(project: &Project, rel: &str) -> (Option<String>, Option<String>) {
     let config = project.config();
-    Document::load_with(
-        &config.root.join(rel),
+    let path = config.root.join(rel);
+    let Ok(bytes) = std::fs::read(&path) else {
+        return (None, None);
+    };
+    let hash = Document::parse_with(
+        &path,
+        &bytes,
         &config.content.translatable_fields,
         &Protect::default(),
     )
     .ok()
-    .map(|d| d.source_hash())
+    .map(|d| d.source_hash());
+    let title = std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(content::read_title);
+    (hash, title)
+}
+
+/// The recorded facts of a translation and its source.
+struct KnownFacts<'a> {
+    known: &'a Known,
+    source: Facts,
+    translation: Facts,
+    review_hash: String,
+}
+
+impl KnownFacts<'_> {
+    fn parse(known: &Known) -> Option<KnownFacts<'_>> {
+        let source = Facts::parse(&known.source_facts)?;
+        let mut translation = Facts::parse(&known.facts)?;
+        let review_hash = translation.review_hash.take()?;
+        Some(KnownFacts {
+            known,
+            source,
+            translation,
+            review_hash,
+        })
+    }
+}
+
+/// The entry of a translation the stat records proved unchanged, with its source:
+/// from the recorded facts and the memory, without reading either file.
+fn known_entry(
+    project: &Project,
+    article: &ArticleStatus,
+    known: KnownFacts<'_>,
+    memory: &Memory,
+) -> Result<Entry, MemoryError> {
+    let KnownFacts {
+        known,
+        source,
+        translation,
+        review_hash,
+    } = known;
+    let pseudo = translation
+        .backend
+        .as_deref()
+        .is_some_and(|b| b.starts_with("pseudo"));
+    let mut entry = Entry {
+        source: article.source.clone(),
+        lang: article.lang.clone(),
+        path: article.path.clone(),
+        kind: "article",
+        translation: article.state.as_str(),
+        review: None,
+        source_hash: Some(known.source_hash.clone()),
+        backend: translation.backend,
+        translation_hash: None,
+        qa_warnings: memory.qa_warnings(&article.path)?.len(),
+        source_title: source.title,
+        title: translation.title,
+        changed_at: rfc3339(known.mtime_ns),
+    };
+    let (human, fresh) = flags(article.state);
+    // The verdict mirrored in the file counts only when the memory has none (it was
+    // deleted): then the file is read for it.
+    let mirrored = || {
+        translation
+            .mirrored
+            .then(|| read(project, &article.path))
+            .flatten()
+            .and_then(|text| mirror::read(FileKind::Markdown, &article.path, &text))
+    };
+    settle(
+        &mut entry,
+        memory,
+        review_hash,
+        mirrored,
+        (pseudo, human, fresh),
+    )?;
+    Ok(entry)
+}
+
+/// Whether a translation in `state` was edited by a person, and whether it is fresh
+/// (rendered from the current source).
+fn flags(state: State) -> (bool, bool) {
+    let human = matches!(state, State::NeedsReview | State::HumanEdited);
+    let fresh = !matches!(state, State::Stale | State::Conflict);
+    (human, fresh)
+}
+
+fn rfc3339(ns: i64) -> Option<String> {
+    let time = chrono::DateTime::from_timestamp_nanos(ns);
+    Some(time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+fn changed_at(path: &Path) -> Option<String> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    let time: chrono::DateTime<chrono::Utc> = modified.into();
+    Some(time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 fn article_entry(
     project: &Project,
     article: &ArticleStatus,
-    source_hash: Option<String>,
+    (source_hash, source_title): (Option<String>, Option<String>),
     memory: &Memory,
 ) -> Result<Entry, MemoryError> {
     let text = read(project, &article.path).filter(|_| article.state != State::Missing);
-    let backend = text
+    let facts = text
         .as_deref()
-        .and_then(content::read_provenance)
-        .map(|p| p.backend);
-    let pseudo = backend.as_deref().is_some_and(|b| b.starts_with("pseudo"));
+        .map(|t| Facts::translation(&article.path, t));
     let mut entry = Entry {
         source: article.source.clone(),
         lang: article.lang.clone(),
@@ -218,24 +418,41 @@ fn article_entry(
         translation: article.state.as_str(),
         review: None,
         source_hash,
-        backend,
+        backend: None,
         translation_hash: None,
         qa_warnings: memory.qa_warnings(&article.path)?.len(),
+        source_title,
+        title: None,
+        changed_at: text
+            .as_ref()
+            .and_then(|_| changed_at(&project.config().root.join(&article.path))),
     };
-    if let Some(text) = text {
-        let human = matches!(article.state, State::NeedsReview | State::HumanEdited);
-        let fresh = !matches!(article.state, State::Stale | State::Conflict);
+    if let (Some(text), Some(facts)) = (text, facts) {
+        let pseudo = facts
+            .backend
+            .as_deref()
+            .is_some_and(|b| b.starts_with("pseudo"));
+        let (human, fresh) = flags(article.state);
+        entry.backend = facts.backend;
+        entry.title = facts.title;
+        let mirrored = || mirror::read(FileKind::Markdown, &article.path, &text);
+        let review_hash = facts.review_hash.unwrap_or_default();
         settle(
             &mut entry,
             memory,
-            (FileKind::Markdown, &text),
+            review_hash,
+            mirrored,
             (pseudo, human, fresh),
         )?;
     }
     Ok(entry)
 }
 
-fn ui_entry(project: &Project, ui: &UiStatus, memory: &Memory) -> Result<Entry, MemoryError> {
+pub(crate) fn ui_entry(
+    project: &Project,
+    ui: &UiStatus,
+    memory: &Memory,
+) -> Result<Entry, MemoryError> {
     let config = project.config();
     let locales = project.display_path(&config.locales_dir);
     let rel = ui
@@ -264,16 +481,22 @@ fn ui_entry(project: &Project, ui: &UiStatus, memory: &Memory) -> Result<Entry, 
         backend: None,
         translation_hash: None,
         qa_warnings: memory.qa_warnings(&ui.path)?.len(),
+        source_title: None,
+        title: None,
+        changed_at: None,
     };
     if let Some(text) = text {
         let pseudo = text
             .lines()
             .any(|l| l.starts_with("# dich: machine (pseudo"));
         let fresh = matches!(translation, "up-to-date");
+        let review_hash = mirror::translation_hash(FileKind::Ftl, &text);
+        let mirrored = || mirror::read(FileKind::Ftl, &ui.path, &text);
         settle(
             &mut entry,
             memory,
-            (FileKind::Ftl, &text),
+            review_hash,
+            mirrored,
             (pseudo, false, fresh),
         )?;
     }
@@ -281,17 +504,17 @@ fn ui_entry(project: &Project, ui: &UiStatus, memory: &Memory) -> Result<Entry, 
 }
 
 /// Decides the review of an existing translation from the last verdict (memory first,
-/// else the one mirrored in the file) and the hashes now.
+/// else the one `mirrored` in the file) and its `translation_hash` now.
 fn settle(
     entry: &mut Entry,
     memory: &Memory,
-    (kind, text): (FileKind, &str),
+    translation_hash: String,
+    mirrored: impl FnOnce() -> Option<Approval>,
     (pseudo, human, fresh): (bool, bool, bool),
 ) -> Result<(), MemoryError> {
-    let translation_hash = mirror::translation_hash(kind, text);
     let verdict = match memory.approval(&entry.path)? {
         Some(a) => Some(a),
-        None => mirror::read(kind, &entry.path, text),
+        None => mirrored(),
     };
     let same_text = |a: &Approval| a.translation_hash == translation_hash;
     let same_source = |a: &Approval| Some(&a.source_hash) == entry.source_hash.as_ref();

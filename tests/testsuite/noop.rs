@@ -36,6 +36,20 @@ fn change_source_keeping_stat(project: &Project) {
     set_mtime(project, NEWS, before);
 }
 
+/// The English title the manifest lists for the sample article.
+fn manifest_title(project: &Project) -> String {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&project.read("translations.json")).unwrap();
+    let article = manifest["articles"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["source"] == NEWS))
+        .unwrap_or_else(|| panic!("{NEWS} not in {manifest:#}"));
+    article["titles"]["en"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// A translated sample project whose files all look an hour old, with records that
 /// trust them (the second run refreshed the records of the files the first wrote).
 fn settled() -> Project {
@@ -122,4 +136,37 @@ fn deleting_the_memory_or_changing_the_config_reads_everything_again() {
     std::fs::remove_dir_all(project.path(".dich")).unwrap();
     let summary = project.translate_json(&[]);
     assert!(sent(&summary) > 0, "{summary}");
+}
+
+#[test]
+fn the_manifest_trusts_its_records_and_reads_a_changed_translation_again() {
+    let project = settled();
+    let title = manifest_title(&project);
+    assert!(title.starts_with("[en] "), "{title}");
+    // The same size and the same stat data: the manifest pass does not read the file
+    // again, it uses what it recorded (proof that the no-op reads nothing)…
+    let before = mtime(&project, NEWS_EN);
+    let text = project.read(NEWS_EN);
+    let retitled = text.replacen("title = \"[en] ", "title = \"[EN] ", 1);
+    assert_ne!(text, retitled);
+    std::fs::write(project.path(NEWS_EN), &retitled).unwrap();
+    set_mtime(&project, NEWS_EN, before);
+    project.run(&["export", "manifest"]).expect_code(0);
+    assert_eq!(manifest_title(&project), title);
+    // …and once the stat data show the change, the recorded facts are stale: the file
+    // is read again and the manifest says what it says now.
+    set_mtime(&project, NEWS_EN, before + Duration::from_secs(60));
+    project.run(&["export", "manifest"]).expect_code(0);
+    assert_eq!(
+        manifest_title(&project),
+        title.replacen("[en] ", "[EN] ", 1)
+    );
+    // The same holds for `dich translate`, which rewrites the manifest too.
+    let text = project.read(NEWS_EN);
+    project.write(
+        NEWS_EN,
+        &text.replacen("title = \"[EN] ", "title = \"[En] ", 1),
+    );
+    project.translate_json(&[]);
+    assert!(manifest_title(&project).starts_with("[En] "));
 }

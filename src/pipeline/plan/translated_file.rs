@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::content::{self, Document, Retitle};
 use crate::lang::Lang;
 use crate::memory::{self, FileRecord, Memory, MemoryError};
+use crate::review::Facts;
 
 use super::unchanged::{Derived, Records, Stat};
 use super::unit_keys::unit_keys;
@@ -110,6 +111,9 @@ pub(crate) fn analyse(
         source_hash: provenance.source_hash.clone(),
         text_hash,
         keys: provenance.units.clone(),
+        facts: std::str::from_utf8(&bytes)
+            .map(|text| Facts::of_translation(rel, text))
+            .unwrap_or_default(),
     };
     // An edit not learned yet (`dich status` learns nothing) must be read again by
     // the next `dich translate`, which learns it: no record then.

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::content::{self, Article, ContentError, Document};
 use crate::lang::Lang;
 use crate::memory::{self, FileRecord, Memory, MemoryError};
+use crate::review::Facts;
 
 use super::layout::Layout;
 use super::settings::PlanSettings;
@@ -76,6 +77,7 @@ impl Stat {
             source_hash: derived.source_hash,
             text_hash: derived.text_hash,
             keys: derived.keys,
+            facts: derived.facts,
         }
     }
 
@@ -92,6 +94,8 @@ pub(crate) struct Derived {
     pub(crate) source_hash: String,
     pub(crate) text_hash: String,
     pub(crate) keys: String,
+    /// What the review derives from the content (see `review::Facts`).
+    pub(crate) facts: String,
 }
 
 /// The stamp of a configuration: a hash of everything besides the files themselves
@@ -102,6 +106,9 @@ pub(crate) fn stamp(config: &Config) -> Option<String> {
     let mut hasher = Sha256::new();
     hasher.update(env!("CARGO_PKG_VERSION"));
     hasher.update(content::FORMAT);
+    // What a record holds: records of an older shape (without the review's facts)
+    // prove nothing, so they are read once and recorded again.
+    hasher.update("records: stat, hashes, keys, facts");
     hasher.update(std::fs::read(&config.path).ok()?);
     for path in [&config.segmentation.rules, &config.qa.glossary]
         .into_iter()
@@ -338,6 +345,9 @@ pub(crate) fn load_source(
         (Some(stat), Some(stamp)) => {
             let derived = Derived {
                 source_hash: doc.source_hash(),
+                facts: std::str::from_utf8(&bytes)
+                    .map(Facts::of_source)
+                    .unwrap_or_default(),
                 ..Derived::default()
             };
             Some(stat.record(stamp, &bytes, derived))
@@ -372,6 +382,7 @@ pub(crate) fn record_written(
         source_hash: provenance.source_hash,
         text_hash: memory::hash(content),
         keys: provenance.units,
+        facts: Facts::of_translation(rel, content),
     };
     let record = stat.record(stamp, content.as_bytes(), derived);
     memory.record_file_stats(&[(rel.to_owned(), record)])
