@@ -229,9 +229,8 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 fn may_hold_url(text: &str) -> bool {
     text.contains("://")
         || text
-            .as_bytes()
-            .windows(4)
-            .any(|w| w[3] == b'.' && w[..3].eq_ignore_ascii_case(b"www"))
+            .match_indices('.')
+            .any(|(i, _)| i >= 3 && text.as_bytes()[i - 3..i].eq_ignore_ascii_case(b"www"))
 }
 
 /// True when `text` has what every match of [`EMAIL`] holds.
@@ -239,9 +238,17 @@ fn may_hold_email(text: &str) -> bool {
     text.contains('@')
 }
 
-/// True when `text` has what every match of [`PHONE`] holds: `+84` or a `0`.
+/// True when `text` has what every match of [`PHONE`] holds: `+84`, or a `0` at the
+/// start of a word. (A `0` after a letter, a digit or `_` is after a word character,
+/// as in `2020`; the regex's Unicode `\b` is slow on non-ASCII text.)
 fn may_hold_phone(text: &str) -> bool {
-    text.contains('0') || text.contains("+84")
+    text.contains("+84")
+        || text.match_indices('0').any(|(i, _)| {
+            !text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || is_alphabetic(c))
+        })
 }
 
 /// URLs, e-mail addresses and phone numbers byte for byte. Returns both texts with
