@@ -251,6 +251,9 @@ fn may_hold_phone(text: &str) -> bool {
         })
 }
 
+/// A test of what every match of a pattern contains.
+type Prefilter = fn(&str) -> bool;
+
 /// URLs, e-mail addresses and phone numbers byte for byte. Returns both texts with
 /// them blanked out, so their digits are not read as numbers (borrowed when there is
 /// nothing to blank out, as in most segments).
@@ -263,7 +266,7 @@ fn verbatim<'t>(
     let mut answer_masked = Cow::Borrowed(answer);
     // Each pattern with a test of what any of its matches must contain: the tests are
     // plain substring searches, cheaper than the regexes on text that cannot match.
-    let kinds: [(&Regex, fn(&str) -> bool, QaCode, &str); 3] = [
+    let kinds: [(&Regex, Prefilter, QaCode, &str); 3] = [
         (&URL, may_hold_url, QaCode::UrlMismatch, "URL"),
         (
             &EMAIL,
@@ -279,9 +282,8 @@ fn verbatim<'t>(
         ),
     ];
     for (pattern, may_hold, code, what) in kinds {
-        if !(may_hold(&source_masked) && pattern.is_match(&source_masked))
-            && !(may_hold(&answer_masked) && pattern.is_match(&answer_masked))
-        {
+        let holds = |text: &str| may_hold(text) && pattern.is_match(text);
+        if !holds(&source_masked) && !holds(&answer_masked) {
             continue;
         }
         let items: Vec<Range<usize>> = pattern
