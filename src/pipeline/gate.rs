@@ -13,8 +13,8 @@
 //! answer.
 //!
 //! Warnings never stop a file. They are found when a job is rendered ([`review`]),
-//! from the memory, so an article reusing segments translated in an earlier run is
-//! judged as well; the file is written and recorded as needs-review with the reasons.
+//! from the memory entries the file is rendered from, so an article reusing segments
+//! translated in an earlier run is judged as well; the file is written and recorded as needs-review with the reasons.
 //! A person's text (human or imported memory entries) is judged as warnings only.
 //!
 //! The pseudo backend is not checked: it marks and widens text on purpose (it keeps
