@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the pipeline's CPU stages (issue 15), with divan:
-//! segmentation, inline markup ⇄ tags, rendering and the Fluent check.
+//! segmentation, inline markup ⇄ tags, rendering, the Fluent check, and the QA checks
+//! of one answer.
 //!
 //! Run with `cargo bench --bench stages` (docs/benchmarks.md). The inputs are the
 //! repository's own sample article and sample project, so the figures follow the
@@ -112,4 +113,44 @@ fn fluent_check(bencher: Bencher) {
     let config = dich::config::Config::from_file(&root().join("config.toml"))
         .expect("the sample project's config loads");
     bencher.bench(|| dich::fluent::check(black_box(&config)).diagnostics.len());
+}
+
+/// The QA checks (`dich::qa::check_answer`, every code at its default level, the
+/// project's glossary) on one sentence of the sample articles and its translation by
+/// hand (`examples/qa_recall/articles.toml`, the first pair: 205 characters of
+/// Vietnamese with dates, ranges and glossary terms), per target language: what the
+/// gate adds to each machine answer.
+#[divan::bench(args = ["en", "ko", "zh-Hans"])]
+fn qa_checks(bencher: Bencher, target: &str) {
+    use dich::lang::Lang;
+    use dich::qa::{Checker, Glossary, Pair};
+    let text = std::fs::read_to_string(root().join("examples/qa_recall/articles.toml"))
+        .expect("the hand-translated sample sentences are in the repository");
+    let table: toml::Table = toml::from_str(&text).expect("articles.toml is TOML");
+    let pair = &table["pair"][0];
+    let column = if target == "zh-Hans" { "zh" } else { target };
+    let field = |key: &str| {
+        dich::segment::normalize(pair[key].as_str().expect("each pair has every language"))
+    };
+    let (source, answer) = (field("vi"), field(column));
+    let glossary =
+        Glossary::from_file(&root().join("glossary.toml")).expect("the project's glossary loads");
+    let checker = Checker::new().with_glossary(glossary);
+    let (vi, target) = (
+        Lang::parse("vi").expect("a valid tag"),
+        Lang::parse(target).expect("a valid tag"),
+    );
+    let pair = Pair {
+        source: &vi,
+        target: &target,
+    };
+    assert!(
+        dich::qa::check_answer(&checker, &source, &answer, pair).is_empty(),
+        "a translation by hand passes"
+    );
+    bencher
+        .counter(divan::counter::BytesCount::new(source.len() + answer.len()))
+        .bench(|| {
+            dich::qa::check_answer(&checker, black_box(&source), black_box(&answer), pair).len()
+        });
 }

@@ -7,7 +7,9 @@
 # overhead is the difference of the medians.
 #
 # usage: scripts/bench-qa-overhead.sh [N]            (default: 1000)
-# env:   RUNS (5), LATENCY_MS (50), CONCURRENCY (8), BATCH (50), PORT (18432), BENCH_DIR
+# env:   RUNS (5), LATENCY_MS (50), CONCURRENCY (8), BATCH (50), PORT (18432), BENCH_DIR,
+#        DICH (a dich binary to measure instead of building this one, e.g. one built
+#        from an older commit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
@@ -17,8 +19,11 @@ CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-50}
 PORT=${PORT:-18432}
 
-cargo build --release --quiet
-DICH=$PWD/target/release/dich
+if [ -z "${DICH:-}" ]; then
+  cargo build --release --quiet
+  DICH=$PWD/target/release/dich
+fi
+echo "binary: $DICH; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 WORK=$(mktemp -d -p "${BENCH_DIR:-$( [ -d /dev/shm ] && echo /dev/shm || echo /tmp)}")
 trap 'kill $MOCK 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -64,6 +69,7 @@ for i in $(seq "$RUNS"); do
   if [ $((i % 2)) -eq 1 ]; then run true "$i"; run false "$i"; else run false "$i"; run true "$i"; fi
 done
 
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$WORK/results" "$N" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]

@@ -13,8 +13,8 @@
 //! answer.
 //!
 //! Warnings never stop a file. They are found when a job is rendered ([`review`]),
-//! from the memory, so an article reusing segments translated in an earlier run is
-//! judged as well; the file is written and recorded as needs-review with the reasons.
+//! from the memory entries the file is rendered from, so an article reusing segments
+//! translated in an earlier run is judged as well; the file is written and recorded as needs-review with the reasons.
 //! A person's text (human or imported memory entries) is judged as warnings only.
 //!
 //! The pseudo backend is not checked: it marks and widens text on purpose (it keeps
@@ -22,7 +22,7 @@
 //! wherever it appears. For the same reason it is never asked to replace a faulty
 //! answer.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use crate::backend::{BackendError, Batch, Chain, Translated, Translator};
@@ -30,7 +30,7 @@ use crate::lang::Lang;
 use crate::memory::{Entry, Memory, MemoryError, Origin};
 use crate::qa::{self, Checker, Finding, Pair, Severity};
 
-use super::plan::Job;
+use super::plan::{Job, JobUnit};
 
 /// How a failure reason of a segment held by QA starts (see [`held_code`]).
 pub(crate) const HELD: &str = "held by QA: ";
@@ -270,11 +270,14 @@ fn held_reason(source: &str, entry: &Pending) -> String {
 /// record (`Ok`), or why it is held (`Err`) when a machine translation from the memory
 /// has an error-level fault (stored before the gate existed, or under other levels).
 ///
+/// `rendered` are the entries render read, by segment key; only a segment render did
+/// not read (a Fluent unit left out after a missing sentence) is read from `memory`.
+///
 /// # Errors
 /// [`MemoryError`] when the memory cannot be read.
 pub(crate) fn review(
     gate: &Gate,
-    memory: &Memory,
+    (rendered, memory): (&HashMap<String, Entry>, &Memory),
     source: &Lang,
     job: &Job,
 ) -> Result<Result<Vec<String>, String>, MemoryError> {
@@ -283,9 +286,28 @@ pub(crate) fn review(
         target: &job.target,
     };
     let mut warnings = Vec::new();
-    for (segment, _) in job.segments_to_translate() {
-        let Some(entry) = memory.segment(source, &job.target, &segment.key)? else {
-            continue;
+    // The segments of `Job::segments_to_translate`, without building their context.
+    let proposed = job.proposals.iter().filter_map(|p| p.unit.as_deref());
+    let units = job
+        .units
+        .iter()
+        .filter_map(JobUnit::machine)
+        .chain(proposed);
+    let mut seen = HashSet::new();
+    let segments = units
+        .flat_map(|unit| &unit.segments)
+        .filter(|segment| !segment.verbatim && seen.insert(segment.key.as_str()));
+    for segment in segments {
+        let read;
+        let entry = match rendered.get(&segment.key) {
+            Some(entry) => entry,
+            None => match memory.segment(source, &job.target, &segment.key)? {
+                Some(entry) => {
+                    read = entry;
+                    &read
+                }
+                None => continue,
+            },
         };
         let machine = entry.origin == Origin::Machine;
         if machine && !gate.judges(&entry.backend) {

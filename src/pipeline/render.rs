@@ -4,12 +4,12 @@
 //!
 //! Reads the memory, writes nothing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::content::{Document, Provenance, UnitKind, UnitTranslation};
 use crate::lang::Lang;
 use crate::markup;
-use crate::memory::{Memory, MemoryError, Origin, Proposal};
+use crate::memory::{Entry, Memory, MemoryError, Origin, Proposal};
 
 use super::plan::{Job, JobDoc, JobUnit};
 
@@ -28,6 +28,10 @@ pub(crate) struct RenderedFile {
     pub(crate) left_out: Vec<(String, String)>,
     /// The machine's proposals beside people's blocks whose source changed.
     pub(crate) proposals: Vec<Proposal>,
+    /// The memory entries the file was rendered from, by segment key: the QA gate's
+    /// review judges these rather than reading each segment from the memory again
+    /// (issue 11: checking is to stay a small part of a run's time).
+    pub(crate) entries: HashMap<String, Entry>,
 }
 
 /// Renders one job's file. The inner error is why this file cannot be rendered (it
@@ -37,7 +41,8 @@ pub(crate) fn render(
     memory: &Memory,
     source: &Lang,
 ) -> Result<Result<RenderedFile, String>, MemoryError> {
-    let assembled = assemble(memory, source, &job.target, &job.units)?;
+    let mut entries = HashMap::new();
+    let assembled = assemble(memory, source, &job.target, &job.units, &mut entries)?;
     Ok(match &job.doc {
         JobDoc::Article(doc) => {
             let repaired = assembled.repaired;
@@ -68,13 +73,14 @@ pub(crate) fn render(
                 Vec::new()
             } else {
                 let rendered = (&translations[..], &provenance, content.as_str());
-                proposals(job, doc, memory, source, rendered)?
+                proposals(job, doc, (memory, &mut entries), source, rendered)?
             };
             Ok(RenderedFile {
                 content,
                 source_hash: provenance.source_hash,
                 left_out: Vec::new(),
                 proposals,
+                entries,
             })
         }
         JobDoc::Ftl(plan) => {
@@ -94,6 +100,7 @@ pub(crate) fn render(
                 source_hash: String::new(),
                 left_out,
                 proposals: Vec::new(),
+                entries,
             })
         }
     })
@@ -106,7 +113,7 @@ pub(crate) fn render(
 fn proposals(
     job: &Job,
     doc: &Document,
-    memory: &Memory,
+    (memory, entries): (&Memory, &mut HashMap<String, Entry>),
     source: &Lang,
     (translations, provenance, content): (&[UnitTranslation], &Provenance, &str),
 ) -> Result<Vec<Proposal>, MemoryError> {
@@ -118,7 +125,8 @@ fn proposals(
             continue;
         };
         let machine = JobUnit::Machine(std::sync::Arc::clone(unit));
-        let assembled = assemble(memory, source, &job.target, std::slice::from_ref(&machine))?;
+        let units = std::slice::from_ref(&machine);
+        let assembled = assemble(memory, source, &job.target, units, entries)?;
         if let Some(Some(text)) = assembled.translations.into_iter().next()
             && let Some(slot) = proposed.get_mut(p.index)
         {
@@ -196,12 +204,14 @@ impl Assembled {
 }
 
 /// Assembles every unit's tagged translation from the memory. A unit is `None` when a
-/// segment is missing (it failed or was never translated).
+/// segment is missing (it failed or was never translated). Each entry read is kept in
+/// `entries`, by segment key.
 fn assemble(
     memory: &Memory,
     source: &Lang,
     target: &Lang,
     units: &[JobUnit],
+    entries: &mut HashMap<String, Entry>,
 ) -> Result<Assembled, MemoryError> {
     let mut translations = Vec::with_capacity(units.len());
     let mut backends = BTreeSet::new();
@@ -244,11 +254,14 @@ fn assemble(
                         repaired += 1;
                         backend.to_owned()
                     }
-                    None => entry.backend,
+                    None => entry.backend.clone(),
                 },
                 other => other.as_str().to_owned(),
             });
             text.push_str(&markup::restore_ids(&entry.translation, &segment.ids));
+            if !entries.contains_key(&segment.key) {
+                entries.insert(segment.key.clone(), entry);
+            }
         }
         translations.push(complete.then(|| match retitle {
             Some(retitle) => UnitTranslation::Raw(retitle.apply(&text)),

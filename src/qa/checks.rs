@@ -3,13 +3,15 @@
 //! An empty or untranslated answer stops the run: every later check would only repeat
 //! that in other words.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::glossary::fold;
+use super::glossary::{TermMatch, fold};
 use super::numbers::{answer_values, is_alphabetic, is_alphanumeric, is_cjk, numbers, same_value};
 use super::{Checker, Finding, Pair, QaCode};
 use crate::lang::Lang;
@@ -65,7 +67,9 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
         );
         return out.findings;
     }
+    // Without a `<` there is no tag to compare.
     if out.on(QaCode::TagMismatch)
+        && (source.contains('<') || answer.contains('<'))
         && let Err(e) = markup::check_same_tags(source, answer)
     {
         out.push(QaCode::TagMismatch, e.to_string(), None);
@@ -75,8 +79,17 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
     if out.on(QaCode::NumberMismatch) {
         number_check(&mut out, &source_masked, &answer_masked, pair);
     }
+    // Worked out once for the checks that need them, and only if one does: the answer
+    // case-folded, and the glossary terms of the source (issue 11: checking is to stay
+    // a small part of a run's time).
+    let texts = Texts {
+        source: &source_text,
+        answer: &answer_text,
+        folded_answer: OnceCell::new(),
+        terms: OnceCell::new(),
+    };
     if out.on(QaCode::VietnameseLeft) && pair.source.language() == "vi" && target != "vi" {
-        vietnamese_left(&mut out, &source_text, &answer_text, pair.target);
+        vietnamese_left(&mut out, &texts, pair.target);
     }
     if out.on(QaCode::LengthRatio) {
         length_ratio(&mut out, &source_text, &answer_text, pair);
@@ -88,15 +101,37 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
         pair,
     );
     if out.on(QaCode::Repetition) {
-        repetition(&mut out, &source_text, &answer_text, target);
+        repetition(&mut out, &texts, target);
     }
     if out.on(QaCode::CjkPunctuation) {
         cjk_punctuation(&mut out, &answer_text, target);
     }
     if out.on(QaCode::Terminology) {
-        terminology(&mut out, &source_text, &answer_text, pair);
+        terminology(&mut out, &texts, pair);
     }
     out.findings
+}
+
+/// A segment's source and answer without tags, with what several checks derive from
+/// them, computed on first use.
+struct Texts<'a> {
+    source: &'a str,
+    answer: &'a str,
+    folded_answer: OnceCell<String>,
+    terms: OnceCell<Vec<TermMatch>>,
+}
+
+impl Texts<'_> {
+    /// The answer case-folded ([`fold`]: same byte offsets).
+    fn folded_answer(&self) -> &str {
+        self.folded_answer.get_or_init(|| fold(self.answer))
+    }
+
+    /// The glossary terms of the source.
+    fn terms(&self, checker: &Checker) -> &[TermMatch] {
+        self.terms
+            .get_or_init(|| checker.glossary().find(self.source))
+    }
 }
 
 /// True when `source` has words a translation must change: Vietnamese words, or for
@@ -114,8 +149,12 @@ fn has_words_to_translate(source: &str, language: &Lang) -> bool {
 }
 
 /// The text with each tag replaced by a space of the same byte length, so spans stay
-/// those of the answer and digits on both sides of a tag do not join.
-fn without_tags(text: &str) -> String {
+/// those of the answer and digits on both sides of a tag do not join. A text without
+/// `<` has no tag and is borrowed as it is (most segments).
+fn without_tags(text: &str) -> Cow<'_, str> {
+    if !text.contains('<') {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     for token in markup::tokens(text) {
         match token {
@@ -132,7 +171,7 @@ fn without_tags(text: &str) -> String {
             }
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 static PLACEABLE: LazyLock<Regex> = LazyLock::new(|| {
@@ -185,18 +224,66 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid phone pattern")
 });
 
+/// True when `text` has what every match of [`URL`] holds: `://` or `www.` in any
+/// case.
+fn may_hold_url(text: &str) -> bool {
+    text.contains("://")
+        || text
+            .match_indices('.')
+            .any(|(i, _)| i >= 3 && text.as_bytes()[i - 3..i].eq_ignore_ascii_case(b"www"))
+}
+
+/// True when `text` has what every match of [`EMAIL`] holds.
+fn may_hold_email(text: &str) -> bool {
+    text.contains('@')
+}
+
+/// True when `text` has what every match of [`PHONE`] holds: `+84`, or a `0` at the
+/// start of a word. (A `0` after a letter, a digit or `_` is after a word character,
+/// as in `2020`; the regex's Unicode `\b` is slow on non-ASCII text.)
+fn may_hold_phone(text: &str) -> bool {
+    text.contains("+84")
+        || text.match_indices('0').any(|(i, _)| {
+            !text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || is_alphabetic(c))
+        })
+}
+
+/// A test of what every match of a pattern contains.
+type Prefilter = fn(&str) -> bool;
+
 /// URLs, e-mail addresses and phone numbers byte for byte. Returns both texts with
-/// them blanked out, so their digits are not read as numbers.
-fn verbatim(out: &mut Out<'_>, source: &str, answer: &str) -> (String, String) {
-    let mut source_masked = source.to_owned();
-    let mut answer_masked = answer.to_owned();
-    let kinds = [
-        (&*URL, QaCode::UrlMismatch, "URL"),
-        (&*EMAIL, QaCode::EmailMismatch, "e-mail address"),
-        (&*PHONE, QaCode::PhoneMismatch, "phone number"),
+/// them blanked out, so their digits are not read as numbers (borrowed when there is
+/// nothing to blank out, as in most segments).
+fn verbatim<'t>(
+    out: &mut Out<'_>,
+    source: &'t str,
+    answer: &'t str,
+) -> (Cow<'t, str>, Cow<'t, str>) {
+    let mut source_masked = Cow::Borrowed(source);
+    let mut answer_masked = Cow::Borrowed(answer);
+    // Each pattern with a test of what any of its matches must contain: the tests are
+    // plain substring searches, cheaper than the regexes on text that cannot match.
+    let kinds: [(&Regex, Prefilter, QaCode, &str); 3] = [
+        (&URL, may_hold_url, QaCode::UrlMismatch, "URL"),
+        (
+            &EMAIL,
+            may_hold_email,
+            QaCode::EmailMismatch,
+            "e-mail address",
+        ),
+        (
+            &PHONE,
+            may_hold_phone,
+            QaCode::PhoneMismatch,
+            "phone number",
+        ),
     ];
-    for (pattern, code, what) in kinds {
-        if !pattern.is_match(&source_masked) && !pattern.is_match(&answer_masked) {
+    for (pattern, may_hold, code, what) in kinds {
+        let holds = |text: &str| may_hold(text) && pattern.is_match(text);
+        if !holds(&source_masked) && !holds(&answer_masked) {
             continue;
         }
         let items: Vec<Range<usize>> = pattern
@@ -207,13 +294,13 @@ fn verbatim(out: &mut Out<'_>, source: &str, answer: &str) -> (String, String) {
         for range in items {
             let item = source_masked[range.clone()].to_owned();
             match answer_masked.find(&item) {
-                Some(at) => blank(&mut answer_masked, at..at + item.len()),
+                Some(at) => blank(answer_masked.to_mut(), at..at + item.len()),
                 None => {
                     missing = true;
                     out.push(code, format!("{what} `{item}` is not in the answer"), None);
                 }
             }
-            blank(&mut source_masked, range);
+            blank(source_masked.to_mut(), range);
         }
         if missing {
             // The changed item is what is left in the answer: said once is enough.
@@ -231,7 +318,7 @@ fn verbatim(out: &mut Out<'_>, source: &str, answer: &str) -> (String, String) {
                 format!("{what} `{item}` is not in the source"),
                 Some(range.clone()),
             );
-            blank(&mut answer_masked, range);
+            blank(answer_masked.to_mut(), range);
         }
     }
     (source_masked, answer_masked)
@@ -289,7 +376,40 @@ fn is_vietnamese_letter(c: char) -> bool {
 /// The accented letters Vietnamese shares with French, Portuguese and others (`ê`,
 /// `á`, `ô`, …): Vietnamese in a language that does not write them itself.
 fn is_shared_accent(c: char) -> bool {
-    "àáâãèéêìíòóôõùúýÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ".contains(c)
+    matches!(
+        c,
+        'à' | 'á'
+            | 'â'
+            | 'ã'
+            | 'è'
+            | 'é'
+            | 'ê'
+            | 'ì'
+            | 'í'
+            | 'ò'
+            | 'ó'
+            | 'ô'
+            | 'õ'
+            | 'ù'
+            | 'ú'
+            | 'ý'
+            | 'À'
+            | 'Á'
+            | 'Â'
+            | 'Ã'
+            | 'È'
+            | 'É'
+            | 'Ê'
+            | 'Ì'
+            | 'Í'
+            | 'Ò'
+            | 'Ó'
+            | 'Ô'
+            | 'Õ'
+            | 'Ù'
+            | 'Ú'
+            | 'Ý'
+    )
 }
 
 /// Languages whose own words never hold `ê`, `á`, `ô` and the like.
@@ -309,6 +429,12 @@ fn vietnamese_words<'a>(
     language: &str,
 ) -> Vec<(Range<usize>, &'a str)> {
     let broad = writes_no_accents(language);
+    let marked = |c: char| is_vietnamese_letter(c) || broad && is_shared_accent(c);
+    // Every such word has one of these letters, all outside ASCII: most answers have
+    // none, and this scan is far cheaper than cutting the text into words.
+    if text.is_ascii() || !text.chars().any(marked) {
+        return Vec::new();
+    }
     let mut found = Vec::new();
     let mut start = None;
     for (i, c) in text
@@ -321,10 +447,7 @@ fn vietnamese_words<'a>(
         }
         let Some(s) = start.take() else { continue };
         let word = &text[s..i];
-        if !word
-            .chars()
-            .any(|c| is_vietnamese_letter(c) || broad && is_shared_accent(c))
-        {
+        if !word.chars().any(marked) {
             continue;
         }
         if protected.iter().any(|p| p.start <= s && i <= p.end) {
@@ -345,21 +468,29 @@ fn contains_word(text: &str, word: &str) -> bool {
 }
 
 /// Vietnamese words left in the answer, outside protected terms and names.
-fn vietnamese_left(out: &mut Out<'_>, source: &str, answer: &str, target: &Lang) {
+fn vietnamese_left(out: &mut Out<'_>, texts: &Texts<'_>, target: &Lang) {
+    let (source, answer) = (texts.source, texts.answer);
     let glossary = out.checker.glossary();
-    let mut protected: Vec<Range<usize>> = glossary
-        .find(answer)
-        .into_iter()
-        .filter(|m| !glossary.terms()[m.term].translate)
-        .map(|m| m.span)
-        .collect();
-    // A required rendering may itself be Vietnamese (`quan họ` in English).
-    let folded = fold(answer);
-    for m in glossary.find(source) {
-        let term = &glossary.terms()[m.term];
-        for form in term.required(target, &source[m.span]).unwrap_or_default() {
-            let form = fold(form);
-            protected.extend(folded.match_indices(&form).map(|(at, f)| at..at + f.len()));
+    let mut protected: Vec<Range<usize>> = Vec::new();
+    if !glossary.terms().is_empty() {
+        let folded = texts.folded_answer();
+        protected.extend(
+            glossary
+                .find_folded(answer, folded)
+                .into_iter()
+                .filter(|m| !glossary.terms()[m.term].translate)
+                .map(|m| m.span),
+        );
+        // A required rendering may itself be Vietnamese (`quan họ` in English).
+        for m in texts.terms(out.checker) {
+            let term = &glossary.terms()[m.term];
+            for form in term
+                .required(target, &source[m.span.clone()])
+                .unwrap_or_default()
+            {
+                let form = fold(form);
+                protected.extend(folded.match_indices(&form).map(|(at, f)| at..at + f.len()));
+            }
         }
     }
     let words = vietnamese_words(answer, source, &protected, target.language());
@@ -379,7 +510,7 @@ fn vietnamese_left(out: &mut Out<'_>, source: &str, answer: &str, target: &Lang)
 
 fn length_ratio(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
     let band = out.checker.length_band(pair.target);
-    if let Some(ratio) = band.violation(source, answer) {
+    if let Some(ratio) = band.violation_untagged(source, answer) {
         out.push(
             QaCode::LengthRatio,
             format!(
@@ -410,7 +541,57 @@ fn ends_sentence(text: &str) -> bool {
 /// and the segmenter is the costliest part of the checks: this keeps them cheap.
 pub(super) fn single_sentence(text: &str) -> bool {
     // Punctuation that ends no sentence in UAX #29 (not STerm, ATerm or a separator).
-    const INNER: &str = ",;:-–—()\"'“”‘’«»%/&+=#@*_[]{}<>$€₫，、：；（）《》「」『』·";
+    let is_inner = |c: char| {
+        matches!(
+            c,
+            ',' | ';'
+                | ':'
+                | '-'
+                | '–'
+                | '—'
+                | '('
+                | ')'
+                | '"'
+                | '\''
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '«'
+                | '»'
+                | '%'
+                | '/'
+                | '&'
+                | '+'
+                | '='
+                | '#'
+                | '@'
+                | '*'
+                | '_'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '<'
+                | '>'
+                | '$'
+                | '€'
+                | '₫'
+                | '，'
+                | '、'
+                | '：'
+                | '；'
+                | '（'
+                | '）'
+                | '《'
+                | '》'
+                | '「'
+                | '」'
+                | '『'
+                | '』'
+                | '·'
+        )
+    };
     let body = text
         .trim_end()
         .trim_end_matches(|c: char| CLOSERS.contains(&c) || TERMINALS.contains(&c));
@@ -419,7 +600,7 @@ pub(super) fn single_sentence(text: &str) -> bool {
         let inner = is_alphanumeric(c)
             || (c.is_whitespace()
                 && !matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
-            || INNER.contains(c)
+            || is_inner(c)
             || (c == '.' && chars.peek().is_some_and(char::is_ascii_digit));
         if !inner {
             return false;
@@ -522,16 +703,35 @@ fn completeness(
     }
 }
 
+/// One unit of a repeated phrase: its byte span and a hash of its text, so most
+/// comparisons are of two integers.
+struct Unit {
+    hash: u64,
+    span: Range<usize>,
+}
+
+/// FNV-1a: a few instructions per byte for the short units of [`units`]. Equal hashes
+/// are confirmed by comparing the text, so a collision costs a comparison, never a
+/// wrong answer; std's SipHash needs a hasher per unit and is several times slower.
+fn unit_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// The units a repeated phrase is made of: characters in Chinese and Japanese, words
 /// elsewhere, each with its byte span. `text` is case-folded ([`fold`] keeps every
-/// byte offset), so the units are slices of it, not a string each: this runs on every
-/// answer (issue 11: checking must stay a small part of a run).
-fn units<'t>(text: &'t str, language: &str) -> Vec<(&'t str, Range<usize>)> {
+/// byte offset), so a unit is compared by its span in it, not as a string of its own:
+/// this runs on every answer (issue 11: checking must stay a small part of a run).
+fn units(text: &str, language: &str) -> Vec<Unit> {
     if matches!(language, "zh" | "ja" | "yue") {
         // Punctuation counts: a loop repeats it too (`增长10.2%。0.2%。`).
         text.char_indices()
             .filter(|(_, c)| !c.is_whitespace())
-            .map(|(i, c)| (&text[i..i + c.len_utf8()], i..i + c.len_utf8()))
+            .map(|(i, c)| Unit {
+                hash: u64::from(u32::from(c)),
+                span: i..i + c.len_utf8(),
+            })
             .collect()
     } else {
         let mut out = Vec::new();
@@ -543,39 +743,40 @@ fn units<'t>(text: &'t str, language: &str) -> Vec<(&'t str, Range<usize>)> {
             if is_alphanumeric(c) {
                 start.get_or_insert(i);
             } else if let Some(s) = start.take() {
-                out.push((&text[s..i], s..i));
+                out.push(Unit {
+                    hash: unit_hash(&text.as_bytes()[s..i]),
+                    span: s..i,
+                });
             }
         }
         out
     }
 }
 
-/// The first phrase of `min..=max` units said twice in a row, with its span.
-fn immediate_repeat(
-    text: &str,
-    units: &[(&str, Range<usize>)],
-    min: usize,
-) -> Option<Range<usize>> {
+/// The first phrase of `min..=max` units said twice in a row, with its span. The
+/// units are of `folded`; `text` is the same text before folding.
+fn immediate_repeat(text: &str, folded: &str, units: &[Unit], min: usize) -> Option<Range<usize>> {
     const STOPS: &[char] = &['.', '!', '?', '。', '！', '？'];
+    let same =
+        |a: &Unit, b: &Unit| a.hash == b.hash && folded[a.span.clone()] == folded[b.span.clone()];
     for n in min..=12 {
         if 2 * n > units.len() {
             break;
         }
         for i in 0..=units.len() - 2 * n {
-            let same = (0..n).all(|k| units[i + k].0 == units[i + n + k].0);
-            if !same {
+            if !(0..n).all(|k| same(&units[i + k], &units[i + n + k])) {
                 continue;
             }
             // `… at the conference. The conference …` ends one sentence and starts
             // the next with the same words; a repeated sentence repeats its full stop.
-            let gap = &text[units[i + n - 1].1.end..units[i + n].1.start];
-            let after = text[units[i + 2 * n - 1].1.end..].trim_start();
+            let gap = &text[units[i + n - 1].span.end..units[i + n].span.start];
+            let after = text[units[i + 2 * n - 1].span.end..].trim_start();
             if let Some(stop) = gap.chars().find(|c| STOPS.contains(c))
                 && !after.starts_with(stop)
             {
                 continue;
             }
-            return Some(units[i].1.start..units[i + 2 * n - 1].1.end);
+            return Some(units[i].span.start..units[i + 2 * n - 1].span.end);
         }
     }
     None
@@ -583,14 +784,15 @@ fn immediate_repeat(
 
 /// A phrase said twice in a row: an LLM loop. (A phrase said three times apart is
 /// not one: a paragraph may name the Provincial People's Committee three times.)
-fn repetition(out: &mut Out<'_>, source: &str, answer: &str, target: &str) {
+fn repetition(out: &mut Out<'_>, texts: &Texts<'_>, target: &str) {
+    let (source, answer) = (texts.source, texts.answer);
     let cjk = matches!(target, "zh" | "ja" | "yue");
     // Chinese doubles two-character words on purpose (研究研究); Korean and English do
     // not double two-word phrases.
     let min = if cjk { 3 } else { 2 };
-    let folded_answer = fold(answer);
-    let answer_units = units(&folded_answer, target);
-    let Some(span) = immediate_repeat(answer, &answer_units, min) else {
+    let folded_answer = texts.folded_answer();
+    let answer_units = units(folded_answer, target);
+    let Some(span) = immediate_repeat(answer, folded_answer, &answer_units, min) else {
         return;
     };
     // A source that repeats itself within a clause (`từng bước, từng bước`) may be
@@ -599,7 +801,7 @@ fn repetition(out: &mut Out<'_>, source: &str, answer: &str, target: &str) {
     let folded_source = fold(source);
     let source_repeats = folded_source
         .split(['.', ',', ';', ':', '!', '?', '…'])
-        .any(|clause| immediate_repeat(clause, &units(clause, "vi"), 2).is_some());
+        .any(|clause| immediate_repeat(clause, clause, &units(clause, "vi"), 2).is_some());
     if !source_repeats {
         out.push(
             QaCode::Repetition,
@@ -614,10 +816,11 @@ fn repetition(out: &mut Out<'_>, source: &str, answer: &str, target: &str) {
 fn cjk_punctuation(out: &mut Out<'_>, answer: &str, target: &str) {
     let is_han = |c: char| is_cjk(c) && !('\u{AC00}'..='\u{D7AF}').contains(&c);
     match target {
-        "zh" | "yue" => {
+        // Only ASCII punctuation can be at fault (most answers have none).
+        "zh" | "yue" if answer.contains([',', '.', ':', ';', '?', '!', '(', ')']) => {
             let chars: Vec<(usize, char)> = answer.char_indices().collect();
             for (k, &(i, c)) in chars.iter().enumerate() {
-                if !",.:;?!()".contains(c) {
+                if !matches!(c, ',' | '.' | ':' | ';' | '?' | '!' | '(' | ')') {
                     continue;
                 }
                 let prev = chars[..k]
@@ -652,7 +855,7 @@ fn cjk_punctuation(out: &mut Out<'_>, answer: &str, target: &str) {
         "ko" => {
             if let Some((i, c)) = answer
                 .char_indices()
-                .find(|(_, c)| "。，、：；".contains(*c))
+                .find(|(_, c)| matches!(c, '。' | '，' | '、' | '：' | '；'))
             {
                 out.push(
                     QaCode::CjkPunctuation,
@@ -666,13 +869,14 @@ fn cjk_punctuation(out: &mut Out<'_>, answer: &str, target: &str) {
 }
 
 /// Each glossary term of the source has a required form in the answer.
-fn terminology(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
+fn terminology(out: &mut Out<'_>, texts: &Texts<'_>, pair: Pair<'_>) {
+    let (source, answer) = (texts.source, texts.answer);
     let glossary = out.checker.glossary();
-    let matches = glossary.find(source);
+    let matches = texts.terms(out.checker);
     if matches.is_empty() {
         return;
     }
-    let folded_answer = fold(answer);
+    let folded_answer = texts.folded_answer();
     let mut missing = Vec::new();
     for m in matches {
         let term = &glossary.terms()[m.term];

@@ -182,24 +182,24 @@ struct RawGlossary {
 /// Case folding that keeps every byte offset (a character whose lower case has another
 /// length is kept as it is), so matches in the folded text are spans of the original.
 pub(crate) fn fold(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            // The Unicode tables only where they can change something: every answer is
-            // folded, most of it ASCII, Hangul or CJK ideographs (issue 11: checking
-            // stays under 5 % of a run).
-            if c.is_ascii() {
-                return c.to_ascii_lowercase();
-            }
-            if matches!(c as u32, 0xAC00..=0xD7A3 | 0x4E00..=0x9FFF) {
-                return c;
-            }
-            let mut lower = c.to_lowercase();
-            match (lower.next(), lower.next()) {
-                (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
-                _ => c,
-            }
-        })
-        .collect()
+    let mut folded = String::with_capacity(text.len());
+    folded.extend(text.chars().map(|c| {
+        // The Unicode tables only where they can change something: every answer is
+        // folded, most of it ASCII, Hangul or CJK ideographs (issue 11: checking
+        // stays under 5 % of a run).
+        if c.is_ascii() {
+            return c.to_ascii_lowercase();
+        }
+        if matches!(c as u32, 0xAC00..=0xD7A3 | 0x4E00..=0x9FFF) {
+            return c;
+        }
+        let mut lower = c.to_lowercase();
+        match (lower.next(), lower.next()) {
+            (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+            _ => c,
+        }
+    }));
+    folded
 }
 
 impl Glossary {
@@ -329,12 +329,19 @@ impl Glossary {
 
     /// The terms found in `source` (NFC text), leftmost-longest, whole words only.
     pub fn find(&self, source: &str) -> Vec<TermMatch> {
+        if self.matcher.is_none() {
+            return Vec::new();
+        }
+        self.find_folded(source, &fold(source))
+    }
+
+    /// [`Glossary::find`] for a caller that has `fold(source)` already.
+    pub(crate) fn find_folded(&self, source: &str, folded: &str) -> Vec<TermMatch> {
         let Some(matcher) = &self.matcher else {
             return Vec::new();
         };
-        let folded = fold(source);
         matcher
-            .find_iter(&folded)
+            .find_iter(folded)
             .filter(|m| is_word_boundary(source, m.start(), m.end()))
             .map(|m| TermMatch {
                 term: self.pattern_term[m.pattern().as_usize()],

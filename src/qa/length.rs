@@ -55,28 +55,39 @@ impl LengthBand {
     pub fn violation(&self, source: &str, answer: &str) -> Option<f64> {
         ratio(source, answer).filter(|r| *r < self.min || *r > self.max)
     }
+
+    /// [`LengthBand::violation`] of texts whose tags are blanked out already (white
+    /// space does not count, so a blank is no character): no copy without tags.
+    pub(crate) fn violation_untagged(&self, source: &str, answer: &str) -> Option<f64> {
+        ratio_of(count(source), count(answer)).filter(|r| *r < self.min || *r > self.max)
+    }
 }
 
 /// Characters of `answer` per character of `source`, when the source is long enough
 /// to judge. Tags and surrounding white space do not count.
 fn ratio(source: &str, answer: &str) -> Option<f64> {
+    let strip = crate::markup::strip_tags;
+    ratio_of(count(&strip(source)), count(&strip(answer)))
+}
+
+fn ratio_of(source_chars: usize, answer_chars: usize) -> Option<f64> {
+    (source_chars >= MIN_SOURCE_CHARS).then(|| answer_chars as f64 / source_chars as f64)
+}
+
+/// The characters of `text` (without tags) that count for its length.
+fn count(text: &str) -> usize {
     // Placeables (`{ DATETIME($date) }`) are code, the same length in every language.
-    let count = |t: &str| {
-        let mut depth = 0usize;
-        crate::markup::strip_tags(t)
-            .chars()
-            .filter(|c| {
-                match c {
-                    '{' => depth += 1,
-                    '}' => depth = depth.saturating_sub(1),
-                    _ => return depth == 0 && !c.is_whitespace(),
-                }
-                false
-            })
-            .count()
-    };
-    let source_chars = count(source);
-    (source_chars >= MIN_SOURCE_CHARS).then(|| count(answer) as f64 / source_chars as f64)
+    let mut depth = 0usize;
+    text.chars()
+        .filter(|c| {
+            match c {
+                '{' => depth += 1,
+                '}' => depth = depth.saturating_sub(1),
+                _ => return depth == 0 && !c.is_whitespace(),
+            }
+            false
+        })
+        .count()
 }
 
 #[cfg(test)]

@@ -276,13 +276,14 @@ pub(crate) fn numbers(text: &str, language: &str, source_side: bool) -> Vec<Numb
     let mut out: Vec<Number> = Vec::new();
     let mut i = 0;
     while i < text.len() {
+        // To the next digit: an ASCII byte, never inside a longer character's bytes.
+        let Some(skip) = text.as_bytes()[i..].iter().position(u8::is_ascii_digit) else {
+            break;
+        };
+        i += skip;
         let Some(c) = text[i..].chars().next() else {
             break;
         };
-        if !c.is_ascii_digit() {
-            i += c.len_utf8();
-            continue;
-        }
         // Asked at digits only: `is_letter` is slow on non-ASCII text, and this runs on
         // every answer.
         let glued = text[..i].chars().next_back().is_some_and(is_letter)
@@ -348,44 +349,32 @@ fn merge_or_push(out: &mut Vec<Number>, number: Number, text: &str) {
     out.push(number);
 }
 
-const EN_NUMBER_WORDS: &[(&str, f64)] = &[
-    ("one", 1.0),
-    ("two", 2.0),
-    ("three", 3.0),
-    ("four", 4.0),
-    ("five", 5.0),
-    ("six", 6.0),
-    ("seven", 7.0),
-    ("eight", 8.0),
-    ("nine", 9.0),
-    ("ten", 10.0),
-    ("eleven", 11.0),
-    ("twelve", 12.0),
-    ("first", 1.0),
-    ("second", 2.0),
-    ("third", 3.0),
-    ("fourth", 4.0),
-    ("fifth", 5.0),
-    ("january", 1.0),
-    ("february", 2.0),
-    ("march", 3.0),
-    ("april", 4.0),
-    ("may", 5.0),
-    ("june", 6.0),
-    ("july", 7.0),
-    ("august", 8.0),
-    ("september", 9.0),
-    ("october", 10.0),
-    ("november", 11.0),
-    ("december", 12.0),
-    ("jan", 1.0),
-    ("feb", 2.0),
-    ("aug", 8.0),
-    ("sept", 9.0),
-    ("oct", 10.0),
-    ("nov", 11.0),
-    ("dec", 12.0),
-];
+/// The value of an English number or month word (`three`, `first`, `November`,
+/// `Sept`), in any case. A `match` rather than a table searched word by word: this is
+/// asked of every word of every English answer.
+fn en_number_word(word: &str) -> Option<f64> {
+    // The longest word is `september`.
+    let mut buf = [0u8; 9];
+    let lower = buf.get_mut(..word.len())?;
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    let value = match &*lower {
+        b"one" | b"first" | b"january" | b"jan" => 1.0,
+        b"two" | b"second" | b"february" | b"feb" => 2.0,
+        b"three" | b"third" | b"march" => 3.0,
+        b"four" | b"fourth" | b"april" => 4.0,
+        b"five" | b"fifth" | b"may" => 5.0,
+        b"six" | b"june" => 6.0,
+        b"seven" | b"july" => 7.0,
+        b"eight" | b"august" | b"aug" => 8.0,
+        b"nine" | b"september" | b"sept" => 9.0,
+        b"ten" | b"october" | b"oct" => 10.0,
+        b"eleven" | b"november" | b"nov" => 11.0,
+        b"twelve" | b"december" | b"dec" => 12.0,
+        _ => return None,
+    };
+    Some(value)
+}
 
 /// Every value the answer states: its numbers, the parts of dates and times, and in
 /// English small numbers and months spelled as words (`three`, `November`), in
@@ -411,11 +400,7 @@ pub(crate) fn answer_values(text: &str, language: &str) -> Vec<f64> {
                 .collect();
             let article = |w: &str| w.eq_ignore_ascii_case("a") || w.eq_ignore_ascii_case("an");
             for (i, word) in words.iter().enumerate() {
-                let value = EN_NUMBER_WORDS
-                    .iter()
-                    .find(|(w, _)| w.eq_ignore_ascii_case(word))
-                    .map(|(_, v)| *v)
-                    .or_else(|| article(word).then_some(1.0));
+                let value = en_number_word(word).or_else(|| article(word).then_some(1.0));
                 let Some(value) = value else { continue };
                 // `a million`, `two billion`.
                 let magnitude = words.get(i + 1).and_then(|next| {
@@ -451,7 +436,19 @@ fn is_time_like(token: &str) -> bool {
 
 /// Values of runs of Han numerals up to 99 (`三`, `十五`, `二十`).
 fn han_numerals(text: &str) -> Vec<f64> {
-    let digit = |c: char| "零一二三四五六七八九".chars().position(|d| d == c);
+    let digit = |c: char| match c {
+        '零' => Some(0),
+        '一' => Some(1),
+        '二' => Some(2),
+        '三' => Some(3),
+        '四' => Some(4),
+        '五' => Some(5),
+        '六' => Some(6),
+        '七' => Some(7),
+        '八' => Some(8),
+        '九' => Some(9),
+        _ => None,
+    };
     let mut out = Vec::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;

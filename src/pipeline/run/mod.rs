@@ -466,7 +466,9 @@ impl Runner<'_> {
             _ => render::render(&job, &self.memory, source)?,
         };
         let warnings = match (&self.gate, &rendered) {
-            (Some(gate), Ok(_)) => gate::review(gate, &self.memory, source, &job)?,
+            (Some(gate), Ok(file)) => {
+                gate::review(gate, (&file.entries, &self.memory), source, &job)?
+            }
             _ => Ok(Vec::new()),
         };
         let rendered = match (rendered, warnings) {

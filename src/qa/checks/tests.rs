@@ -458,3 +458,44 @@ fn unit_abbreviations_alone_are_not_untranslated() {
         vec![QaCode::Untranslated]
     );
 }
+
+#[test]
+fn the_cheap_tests_before_the_url_and_phone_patterns_miss_no_match() {
+    let texts = [
+        "Xem tại WWW.tinhbacninh.gov.vn.",
+        "https://example.org/a",
+        "Gọi 0222 3822 XXX hoặc (+84) 222 3822 123.",
+        "Gọi 0912.345.678 ngay.",
+        "Gọi số:0912 345 678, email a.b@so.gov.vn",
+    ];
+    for text in texts {
+        assert!(
+            super::URL.is_match(text) <= super::may_hold_url(text),
+            "{text}"
+        );
+        assert!(
+            super::PHONE.is_match(text) <= super::may_hold_phone(text),
+            "{text}"
+        );
+        assert!(
+            super::EMAIL.is_match(text) <= super::may_hold_email(text),
+            "{text}"
+        );
+    }
+    assert!(super::PHONE.is_match(texts[2]) && super::URL.is_match(texts[0]));
+    // Years and percentages, the usual digits of a segment, skip the phone pattern.
+    assert!(!super::may_hold_phone(
+        "giai đoạn 2016-2020, tăng 10%, số0912345678"
+    ));
+}
+
+proptest::proptest! {
+    /// Whatever the text, a match of the URL, e-mail or phone pattern is never
+    /// skipped by the cheap test run before it.
+    #[test]
+    fn the_cheap_tests_agree_with_the_patterns(text in "[0-9+()84 .:/@wWhtpsđưa_\\-]{0,40}") {
+        proptest::prop_assert!(super::URL.is_match(&text) <= super::may_hold_url(&text));
+        proptest::prop_assert!(super::PHONE.is_match(&text) <= super::may_hold_phone(&text));
+        proptest::prop_assert!(super::EMAIL.is_match(&text) <= super::may_hold_email(&text));
+    }
+}
