@@ -36,6 +36,7 @@ mod report;
 mod run;
 mod scheduler;
 mod status;
+mod timings;
 mod writer;
 
 pub use gate::held_code;
@@ -44,6 +45,7 @@ pub use progress::{InFlight, NoProgress, Progress};
 pub use qa::{QaIssue, QaReport, QaSummary};
 pub use report::{Failure, LangReport, PlannedFile, Report, Why};
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
+pub use timings::Timings;
 
 pub(crate) use plan::unit_keys;
 use plan::{Layout, PlanSettings};
@@ -266,6 +268,7 @@ impl Project {
             handle_interrupt: options.handle_interrupt,
         };
         let metered_before = chain.metered();
+        report.timings.before_run = started.elapsed();
         let mut report = run::run(settings, sources, sending, memory, report, progress).await?;
         // What the services saw replaces the count of batches (issue 10).
         if let (false, Some(before), Some(after)) =

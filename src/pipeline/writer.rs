@@ -5,7 +5,11 @@
 //! in memory (planning pauses beyond), so memory stays flat in the number of articles.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
+use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::fs::FsError;
@@ -51,6 +55,8 @@ pub(crate) type Written = Result<(FileToWrite, Result<bool, FsError>), tokio::ta
 pub(crate) struct Writer {
     queued: Vec<FileToWrite>,
     writing: FuturesUnordered<tokio::task::JoinHandle<(FileToWrite, Result<bool, FsError>)>>,
+    /// Nanoseconds spent writing (`--timings`).
+    busy: Arc<AtomicU64>,
 }
 
 impl Writer {
@@ -75,8 +81,12 @@ impl Writer {
             .saturating_sub(self.writing.len())
             .min(self.queued.len());
         for file in self.queued.drain(..free) {
+            let busy = Arc::clone(&self.busy);
             self.writing.push(tokio::task::spawn_blocking(move || {
+                let started = Instant::now();
                 let result = crate::fs::write_if_changed(&file.out_path, file.content.as_bytes());
+                let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                busy.fetch_add(nanos, Ordering::Relaxed);
                 (file, result)
             }));
         }
@@ -85,6 +95,16 @@ impl Writer {
     /// The next finished write; `None` when none is in progress.
     pub(crate) async fn next(&mut self) -> Option<Written> {
         self.writing.next().await
+    }
+
+    /// A finished write if there is one, without waiting.
+    pub(crate) fn try_next(&mut self) -> Option<Written> {
+        self.writing.next().now_or_never().flatten()
+    }
+
+    /// Time spent writing files so far.
+    pub(crate) fn busy(&self) -> Duration {
+        Duration::from_nanos(self.busy.load(Ordering::Relaxed))
     }
 }
 
