@@ -31,13 +31,14 @@ pub struct Timings {
     pub committing: Duration,
     /// Groups committed.
     pub groups: usize,
-    /// The loop: rendering finished files (assembly, QA review).
-    pub rendering: Duration,
+    /// The loop: assembling finished files from the memory (and the QA review); the
+    /// text is rendered on the writer thread.
+    pub assembling: Duration,
     /// The loop: recording written files in the memory.
     pub recording: Duration,
     /// The loop: waiting for a result, a write or a source.
     pub waiting: Duration,
-    /// The writer thread: writing files to disk.
+    /// The writer thread: rendering articles' text and writing files to disk.
     pub writing: Duration,
 }
 
@@ -68,7 +69,7 @@ impl Timings {
             + self.waiting_for_sources
             + self.storing
             + self.committing
-            + self.rendering
+            + self.assembling
             + self.recording
             + self.waiting;
         let mut lines = vec![
@@ -92,7 +93,7 @@ impl Timings {
             ("waiting for sources", self.waiting_for_sources),
             ("storing results", self.storing),
             ("committing", self.committing),
-            ("rendering", self.rendering),
+            ("assembling files", self.assembling),
             ("recording writes", self.recording),
             ("waiting", self.waiting),
             ("other", self.run.saturating_sub(in_loop)),
@@ -105,7 +106,7 @@ impl Timings {
         }
         lines.push(format!("    ({} groups committed)", self.groups));
         lines.push(format!(
-            "  writer thread          {:8.3} s {:5.1} %",
+            "  writer thread (render, write) {:8.3} s {:5.1} %",
             self.writing.as_secs_f64(),
             share(self.writing)
         ));

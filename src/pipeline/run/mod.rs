@@ -33,7 +33,7 @@ use super::batching::Batcher;
 use super::gate::{self, Gate};
 use super::plan::{self, Job, JobDoc, Next, ParsedSource, PlanSettings, ReadAhead, Source};
 use super::progress::Progress;
-use super::render::{self, RenderedFile};
+use super::render::{self, Prepared, RenderedFile};
 use super::report::{PlannedFile, Report};
 use super::scheduler::{BatchResult, Returned, Scheduler};
 use super::timings::Timings;
@@ -285,11 +285,11 @@ impl Runner<'_> {
         if self.completed.is_empty() {
             return Ok(());
         }
-        let rendering = Instant::now();
+        let assembling = Instant::now();
         for job in std::mem::take(&mut self.completed) {
             self.finish(job)?;
         }
-        self.timings.rendering += rendering.elapsed();
+        self.timings.assembling += assembling.elapsed();
         Ok(())
     }
 
@@ -612,7 +612,7 @@ impl Runner<'_> {
         let rendered = match (waiting.failure, &job.doc) {
             // A Fluent file is written without the messages that failed.
             (Some(reason), JobDoc::Article(_)) => Err(reason),
-            _ => render::render(&job, &self.memory, source)?,
+            _ => render::prepare(&job, &self.memory, source)?,
         };
         let warnings = match (&self.gate, &rendered) {
             (Some(gate), Ok(_)) => gate::review(gate, &self.memory, source, &job)?,
@@ -634,8 +634,21 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// Reports the Fluent messages left out of a rendered file and queues its write.
-    fn queue_write(&mut self, job: Job, file: RenderedFile, qa_warnings: Vec<String>) {
+    /// Reports the Fluent messages left out of a rendered file and queues its write
+    /// (an article is rendered on the write thread).
+    fn queue_write(&mut self, job: Job, prepared: Prepared, qa_warnings: Vec<String>) {
+        let (file, to_render) = match prepared {
+            Prepared::Rendered(file) => (file, None),
+            Prepared::Article(translations, provenance) => {
+                let file = RenderedFile {
+                    content: String::new(),
+                    source_hash: provenance.source_hash.clone(),
+                    left_out: Vec::new(),
+                    proposals: Vec::new(),
+                };
+                (file, Some(Prepared::Article(translations, provenance)))
+            }
+        };
         for (id, reason) in file.left_out {
             let what = format!("message `{id}` not written: {reason}");
             self.report.fail(job.rel.clone(), Some(&job.target), what);
@@ -651,6 +664,7 @@ impl Runner<'_> {
             source_rel: job.source_rel,
             target: job.target,
             content: file.content,
+            to_render,
             source_hash: file.source_hash,
             reviews: job.reviews,
             qa_warnings,
