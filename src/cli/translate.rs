@@ -37,6 +37,11 @@ pub(crate) struct TranslateArgs {
     /// Refuse to start when the estimated cost exceeds this (overrides `[budget] max_cost`).
     #[arg(long, value_parser = positive_cost)]
     max_cost: Option<f64>,
+    /// Print where the run's time went on stderr: how busy each request slot was,
+    /// when the first request went out, what the run loop spent its time on
+    /// (docs/benchmarks.md).
+    #[arg(long)]
+    timings: bool,
 }
 
 /// `--max-cost`: a finite number above 0, as `[budget] max_cost` must be.
@@ -48,6 +53,7 @@ fn positive_cost(text: &str) -> Result<f64, String> {
 }
 
 pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::Result<Exit> {
+    let started = std::time::Instant::now();
     let project = super::load_project(config_path)?;
     let mut options = Options {
         targets: targets(&project, &args.lang)?,
@@ -95,9 +101,24 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     // Before files are rewritten: approvals live on in the files when `.dich/` is gone.
     dich::review::recover(&project)?;
     let progress = Bar::new(args.output.is_machine());
+    let translating = std::time::Instant::now();
     let report = project.translate(&chain, &options, &progress).await?;
+    let translated = std::time::Instant::now();
     // Written after every real run, even one with failures: it says what is there.
     let manifest = dich::review::manifest::write(&project, &project.config().review.manifest);
+    if args.timings {
+        let seconds = |from: std::time::Instant, to: std::time::Instant| (to - from).as_secs_f64();
+        eprintln!(
+            "timings: {:.3} s in all: {:.3} s before translating (configuration, recovering approvals), {:.3} s translating, {:.3} s writing the manifest",
+            started.elapsed().as_secs_f64(),
+            seconds(started, translating),
+            seconds(translating, translated),
+            translated.elapsed().as_secs_f64(),
+        );
+        for line in report.timings.lines() {
+            eprintln!("{line}");
+        }
+    }
     match args.output.format() {
         Format::Json => print_json(&json_report(&report)?)?,
         Format::Human => print_summary(&report)?,

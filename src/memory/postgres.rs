@@ -1147,6 +1147,17 @@ impl Store for Postgres {
         true
     }
 
+    // Groups are not used on the shared memory: other processes wait for the segments
+    // this one claimed until their translations are committed (`Elsewhere`), so each
+    // store commits at once, and the server, not a file lock, is what each commit costs.
+    fn begin_group(&mut self) -> Result<(), MemoryError> {
+        Ok(())
+    }
+
+    fn commit_group(&mut self) -> Result<(), MemoryError> {
+        Ok(())
+    }
+
     fn renew_every(&self) -> Option<std::time::Duration> {
         // Three renewals per lease: one late renewal still keeps the claims.
         Some(std::time::Duration::from_secs_f64(self.lease_seconds / 3.0))

@@ -128,6 +128,11 @@ impl Sqlite {
                 supported,
             });
         }
+        if version == supported {
+            // Up to date: no write, so opening the memory never waits for (or fails
+            // on) a run holding the write lock for its group of writes.
+            return Ok(());
+        }
         for migration in &MIGRATIONS[version as usize..] {
             tx.execute_batch(migration).map_err(|e| sqlite(&path, e))?;
         }
@@ -166,6 +171,32 @@ impl Sqlite {
 }
 
 impl Store for Sqlite {
+    fn begin_group(&mut self) -> Result<(), MemoryError> {
+        // IMMEDIATE: the group writes anyway, and taking the write lock now means no
+        // read snapshot has to be upgraded later (which fails if another connection
+        // wrote meanwhile). Readers are not blocked in WAL mode.
+        if self.conn.is_autocommit() {
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    fn commit_group(&mut self) -> Result<(), MemoryError> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            // Never left half open: later writes would join a group nobody commits.
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            return Err(self.err(e));
+        }
+        Ok(())
+    }
+
     fn segment(
         &self,
         source: &str,
@@ -199,7 +230,7 @@ impl Store for Sqlite {
         now: &str,
     ) -> Result<(), MemoryError> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&path, e))?;
         {
             let mut stmt = tx
                 .prepare_cached(
@@ -284,7 +315,7 @@ impl Store for Sqlite {
     fn store_human_unit(&mut self, unit: [&str; 5], now: &str) -> Result<(), MemoryError> {
         let [source, target, key, source_text, translation] = unit;
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&path, e))?;
         tx.execute(
             "INSERT INTO unit_history
              (source_lang, target_lang, source_hash, source_text, translation, origin, replaced_at)
@@ -341,7 +372,7 @@ impl Store for Sqlite {
     ) -> Result<(), MemoryError> {
         let [path, hash, content, source_hash] = file;
         let db = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
         tx.execute(
             "INSERT OR REPLACE INTO files (path, hash, content, source_hash, written_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -385,7 +416,7 @@ impl Store for Sqlite {
 
     fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&path, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&path, e))?;
         for table in [
             "files",
             "reviews",
@@ -413,7 +444,7 @@ impl Store for Sqlite {
         now: &str,
     ) -> Result<(), MemoryError> {
         let db = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
         tx.execute("DELETE FROM qa_warnings WHERE path = ?1", [path])
             .map_err(|e| sqlite(&db, e))?;
         for reason in reasons {
@@ -490,7 +521,7 @@ impl Store for Sqlite {
         content: &str,
     ) -> Result<(), MemoryError> {
         let db = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
         tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
             .map_err(|e| sqlite(&db, e))?;
         tx.execute(
@@ -541,7 +572,7 @@ impl Store for Sqlite {
             marks.join(", ")
         );
         let db = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
         let mut added = 0;
         {
             let mut stmt = tx.prepare(&sql).map_err(|e| sqlite(&db, e))?;
@@ -588,7 +619,7 @@ impl Store for Sqlite {
             return Ok(());
         }
         let db = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
         {
             let mut stmt = tx
                 .prepare_cached(
@@ -626,7 +657,7 @@ impl Store for Sqlite {
 
     fn record_proposals(&mut self, proposals: &[Proposal]) -> Result<(), MemoryError> {
         let db = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
         for p in proposals {
             tx.execute(
                 "INSERT OR REPLACE INTO proposals
@@ -779,7 +810,7 @@ impl Store for Sqlite {
         now: &str,
     ) -> Result<(), MemoryError> {
         let db = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite(&db, e))?;
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
         let args = params![source.as_str(), target.as_str(), key, now];
         tx.execute(
             "INSERT INTO unit_history

@@ -233,6 +233,12 @@ pub(super) trait Store: Send + Debug {
         now: &str,
     ) -> Result<(), MemoryError>;
 
+    /// Starts a group of writes that [`Store::commit_group`] commits together; does
+    /// nothing when one is open. Every write method is atomic on its own inside a group.
+    fn begin_group(&mut self) -> Result<(), MemoryError>;
+    /// Commits the open group, if any.
+    fn commit_group(&mut self) -> Result<(), MemoryError>;
+
     /// Claims the segments `hashes` for this process; returns those it now holds.
     /// A store that only one process uses at a time (the file lock guards SQLite)
     /// grants every claim.

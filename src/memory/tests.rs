@@ -370,6 +370,60 @@ fn file_store_survives_reopen() {
     assert_eq!(written.hash, hash("text"));
 }
 
+/// Issue 15: a group commits its writes together; a crash before the commit (the
+/// memory dropped with the group open) loses that group and nothing committed before.
+#[test]
+fn a_group_is_committed_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".dich/memory.db");
+    let (vi, en) = langs();
+    {
+        let mut memory = Memory::open(&path).unwrap();
+        memory.begin_group().unwrap();
+        memory
+            .store_segments(&vi, &en, &[entry("A.", "a", Origin::Machine)])
+            .unwrap();
+        memory.record_file("a.en.md", "a", "s", &[]).unwrap();
+        // Seen inside the group before it commits: rendering reads what was stored.
+        assert!(memory.segment(&vi, &en, "A.").unwrap().is_some());
+        memory.commit_group().unwrap();
+        memory.begin_group().unwrap();
+        memory
+            .store_segments(&vi, &en, &[entry("B.", "b", Origin::Machine)])
+            .unwrap();
+    }
+    let memory = Memory::open(&path).unwrap();
+    assert_eq!(memory.segment_count().unwrap(), 1);
+    assert!(memory.segment(&vi, &en, "A.").unwrap().is_some());
+    assert!(memory.written("a.en.md").unwrap().is_some());
+}
+
+/// Another process may still write while a run holds a group open: it waits for the
+/// commit instead of failing (the busy timeout), and finds its write kept.
+#[test]
+fn a_group_lets_another_writer_in_after_its_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".dich/memory.db");
+    let (vi, en) = langs();
+    let mut memory = Memory::open(&path).unwrap();
+    memory.begin_group().unwrap();
+    memory
+        .store_segments(&vi, &en, &[entry("A.", "a", Origin::Machine)])
+        .unwrap();
+    let other_path = path.clone();
+    let other = std::thread::spawn(move || {
+        let mut other = Memory::open(&other_path).unwrap();
+        let (vi, en) = langs();
+        other
+            .store_segments(&vi, &en, &[entry("B.", "b", Origin::Human)])
+            .unwrap();
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    memory.commit_group().unwrap();
+    other.join().unwrap();
+    assert_eq!(memory.segment_count().unwrap(), 2);
+}
+
 #[test]
 fn sqlite_grants_every_claim() {
     let (vi, en) = langs();

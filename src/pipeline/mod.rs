@@ -36,6 +36,7 @@ mod report;
 mod run;
 mod scheduler;
 mod status;
+mod timings;
 mod writer;
 
 pub use gate::held_code;
@@ -45,6 +46,7 @@ pub use qa::{QaIssue, QaReport, QaSummary};
 pub use report::{Failure, LangReport, PlannedFile, Report, Why};
 pub(crate) use status::Known;
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
+pub use timings::Timings;
 
 pub(crate) use plan::unit_keys;
 use plan::{Layout, PlanSettings, Source};
@@ -275,6 +277,7 @@ impl Project {
             handle_interrupt: options.handle_interrupt,
         };
         let metered_before = chain.metered();
+        report.timings.before_run = started.elapsed();
         let mut report = run::run(settings, sources, sending, memory, report, progress).await?;
         // What the services saw replaces the count of batches (issue 10).
         if let (false, Some(before), Some(after)) =

@@ -2,7 +2,8 @@
 //! together from the memory (tags restored, sentences joined as the target language
 //! writes them) and the translated file's text is rendered.
 //!
-//! Reads the memory, writes nothing.
+//! Reads the memory, writes nothing. An article's text is rendered apart
+//! ([`Prepared::render`]), on the writer's thread: the run loop only assembles.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -34,13 +35,58 @@ pub(crate) struct RenderedFile {
     pub(crate) entries: HashMap<String, Entry>,
 }
 
-/// Renders one job's file. The inner error is why this file cannot be rendered (it
-/// fails alone); the outer one is a memory failure that stops the run.
-pub(crate) fn render(
+/// A job's file with everything read from the memory: rendered, or an article whose
+/// text is still to be rendered from its translations (pure work on the document,
+/// done off the run loop).
+#[derive(Debug)]
+pub(crate) enum Prepared {
+    /// Rendered already: a Fluent file, or an article with proposals beside people's
+    /// blocks (which need the memory).
+    Rendered(RenderedFile),
+    /// An article's translations, unit by unit, its provenance and the memory entries
+    /// they came from (for the QA gate's review).
+    Article(Vec<UnitTranslation>, Provenance, HashMap<String, Entry>),
+}
+
+impl Prepared {
+    /// The memory entries the file's translations came from, by segment key.
+    pub(crate) fn entries(&self) -> &HashMap<String, Entry> {
+        match self {
+            Prepared::Rendered(file) => &file.entries,
+            Prepared::Article(_, _, entries) => entries,
+        }
+    }
+
+    /// The file's text: `doc` (the job's source article) rendered with the
+    /// translations. The error is why this file cannot be rendered.
+    pub(crate) fn render(self, doc: Option<&Document>) -> Result<RenderedFile, String> {
+        match (self, doc) {
+            (Prepared::Rendered(file), _) => Ok(file),
+            (Prepared::Article(translations, provenance, entries), Some(doc)) => {
+                let content = doc
+                    .render_units(&translations, &provenance)
+                    .map_err(|e| e.to_string())?;
+                Ok(RenderedFile {
+                    content,
+                    source_hash: provenance.source_hash,
+                    left_out: Vec::new(),
+                    proposals: Vec::new(),
+                    entries,
+                })
+            }
+            (Prepared::Article(..), None) => Err("the source article is missing".to_owned()),
+        }
+    }
+}
+
+/// Reads what one job's file needs from the memory and renders what needs the memory
+/// (see [`Prepared`]). The inner error is why this file cannot be rendered (it fails
+/// alone); the outer one is a memory failure that stops the run.
+pub(crate) fn prepare(
     job: &Job,
     memory: &Memory,
     source: &Lang,
-) -> Result<Result<RenderedFile, String>, MemoryError> {
+) -> Result<Result<Prepared, String>, MemoryError> {
     let mut entries = HashMap::new();
     let assembled = assemble(memory, source, &job.target, &job.units, &mut entries)?;
     Ok(match &job.doc {
@@ -65,23 +111,22 @@ pub(crate) fn render(
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 units: job.keys.join(" "),
             };
+            if job.proposals.is_empty() {
+                return Ok(Ok(Prepared::Article(translations, provenance, entries)));
+            }
             let content = match doc.render_units(&translations, &provenance) {
                 Ok(content) => content,
                 Err(e) => return Ok(Err(e.to_string())),
             };
-            let proposals = if job.proposals.is_empty() {
-                Vec::new()
-            } else {
-                let rendered = (&translations[..], &provenance, content.as_str());
-                proposals(job, doc, (memory, &mut entries), source, rendered)?
-            };
-            Ok(RenderedFile {
+            let rendered = (&translations[..], &provenance, content.as_str());
+            let proposals = proposals(job, doc, (memory, &mut entries), source, rendered)?;
+            Ok(Prepared::Rendered(RenderedFile {
                 content,
                 source_hash: provenance.source_hash,
                 left_out: Vec::new(),
                 proposals,
                 entries,
-            })
+            }))
         }
         JobDoc::Ftl(plan) => {
             let marker = format!(
@@ -95,13 +140,13 @@ pub(crate) fn render(
                 .map(|t| t.map(|(UnitTranslation::Tagged(text) | UnitTranslation::Raw(text))| text))
                 .collect();
             let (content, left_out) = plan.render(&translations, &marker);
-            Ok(RenderedFile {
+            Ok(Prepared::Rendered(RenderedFile {
                 content,
                 source_hash: String::new(),
                 left_out,
                 proposals: Vec::new(),
                 entries,
-            })
+            }))
         }
     })
 }

@@ -138,6 +138,9 @@ pub struct Report {
     /// Backends the chain retired during the run (rejected key, quota, open circuit);
     /// the next backend took their segments.
     pub handovers: Vec<Handover>,
+    /// Where the time went (`dich translate --timings`); not part of the JSON summary.
+    #[serde(skip)]
+    pub timings: super::timings::Timings,
 }
 
 impl Report {

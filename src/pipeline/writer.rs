@@ -1,15 +1,22 @@
-//! The writer: rendered files go to disk atomically on a blocking thread, so syncing
-//! files never holds up the requests; and the backup of a file `--force` replaces.
+//! The writer: files are rendered and go to disk atomically on a blocking thread, so
+//! neither rendering nor syncing files holds up the run loop (and with it the request
+//! slots); and the backup of a file `--force` replaces.
 //!
 //! Invariants: one writer thread at a time; at most [`MAX_QUEUED`] rendered files wait
 //! in memory (planning pauses beyond), so memory stays flat in the number of articles.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
+use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::fs::FsError;
 use crate::lang::Lang;
+
+use super::render::Prepared;
 
 /// Rendered files waiting to be written; planning pauses beyond it, so memory stays
 /// bounded.
@@ -19,7 +26,7 @@ pub(crate) const MAX_QUEUED: usize = 16;
 /// allocation lock (measured: a quarter of the run spinning in ext4 with 16).
 const WRITE_THREADS: usize = 1;
 
-/// A rendered file on its way to disk, with what is recorded once it is written.
+/// A file on its way to disk, with what is recorded once it is written.
 #[derive(Debug)]
 pub(crate) struct FileToWrite {
     pub(crate) out_path: PathBuf,
@@ -28,7 +35,10 @@ pub(crate) struct FileToWrite {
     /// The source file, relative to the project root (for failures).
     pub(crate) source_rel: String,
     pub(crate) target: Lang,
+    /// The file's text (empty until `to_render` is rendered).
     pub(crate) content: String,
+    /// What is still to be rendered into `content`, on the write thread.
+    pub(crate) to_render: Option<Prepared>,
     /// The hash of the source it was rendered from.
     pub(crate) source_hash: String,
     /// Units to be reviewed.
@@ -41,16 +51,29 @@ pub(crate) struct FileToWrite {
     pub(crate) source_text: Option<std::sync::Arc<crate::content::Document>>,
 }
 
+/// Why a file was not written.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum WriteError {
+    /// It could not be rendered (the reason).
+    #[error("{0}")]
+    Render(String),
+    /// It could not be written.
+    #[error(transparent)]
+    Fs(#[from] FsError),
+}
+
 /// A finished write: whether the file changed (`Ok(false)`: it already held these
-/// bytes), or why it could not be written. `Err` when the write thread panicked
-/// (nothing was renamed into place then).
-pub(crate) type Written = Result<(FileToWrite, Result<bool, FsError>), tokio::task::JoinError>;
+/// bytes), or why it could not be rendered or written. `Err` when the write thread
+/// panicked (nothing was renamed into place then).
+pub(crate) type Written = Result<(FileToWrite, Result<bool, WriteError>), tokio::task::JoinError>;
 
 /// Files queued for writing and the writes in progress.
 #[derive(Default)]
 pub(crate) struct Writer {
     queued: Vec<FileToWrite>,
-    writing: FuturesUnordered<tokio::task::JoinHandle<(FileToWrite, Result<bool, FsError>)>>,
+    writing: FuturesUnordered<tokio::task::JoinHandle<(FileToWrite, Result<bool, WriteError>)>>,
+    /// Nanoseconds spent writing (`--timings`).
+    busy: Arc<AtomicU64>,
 }
 
 impl Writer {
@@ -74,9 +97,16 @@ impl Writer {
         let free = WRITE_THREADS
             .saturating_sub(self.writing.len())
             .min(self.queued.len());
-        for file in self.queued.drain(..free) {
+        for mut file in self.queued.drain(..free) {
+            let busy = Arc::clone(&self.busy);
             self.writing.push(tokio::task::spawn_blocking(move || {
-                let result = crate::fs::write_if_changed(&file.out_path, file.content.as_bytes());
+                let started = Instant::now();
+                let result = render(&mut file).and_then(|()| {
+                    crate::fs::write_if_changed(&file.out_path, file.content.as_bytes())
+                        .map_err(WriteError::from)
+                });
+                let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                busy.fetch_add(nanos, Ordering::Relaxed);
                 (file, result)
             }));
         }
@@ -86,6 +116,27 @@ impl Writer {
     pub(crate) async fn next(&mut self) -> Option<Written> {
         self.writing.next().await
     }
+
+    /// A finished write if there is one, without waiting.
+    pub(crate) fn try_next(&mut self) -> Option<Written> {
+        self.writing.next().now_or_never().flatten()
+    }
+
+    /// Time spent writing files so far.
+    pub(crate) fn busy(&self) -> Duration {
+        Duration::from_nanos(self.busy.load(Ordering::Relaxed))
+    }
+}
+
+/// Renders what is still to be rendered of `file` into its content.
+fn render(file: &mut FileToWrite) -> Result<(), WriteError> {
+    if let Some(prepared) = file.to_render.take() {
+        let rendered = prepared
+            .render(file.source_text.as_deref())
+            .map_err(WriteError::Render)?;
+        file.content = rendered.content;
+    }
+    Ok(())
 }
 
 /// Saves a file about to be replaced as `<name>.bak` (or `.bak.2`, … if taken).

@@ -34,14 +34,26 @@ pub(crate) enum ParsedSource {
 
 /// Sources parsed on a background thread, a few ahead of the consumer.
 pub(crate) struct ReadAhead {
-    receiver: std::sync::mpsc::Receiver<ParsedSource>,
+    receiver: tokio::sync::mpsc::Receiver<ParsedSource>,
+}
+
+/// What [`ReadAhead::try_next`] found.
+pub(crate) enum Next {
+    /// A parsed source.
+    Ready(ParsedSource),
+    /// None parsed yet: the parser is still at work.
+    NotYet,
+    /// Every source was handed over.
+    Done,
 }
 
 impl ReadAhead {
     /// Starts parsing `sources` in order, with the layout's translatable front-matter
     /// fields and protected patterns.
     pub(crate) fn start(sources: Vec<Source>, layout: &Layout, segmenter: Segmenter) -> Self {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(AHEAD);
+        // A tokio channel: the run loop can wait for a source beside its results, and
+        // never blocks on the parser while a result waits to be committed.
+        let (sender, receiver) = tokio::sync::mpsc::channel(AHEAD);
         let layout = layout.clone();
         std::thread::spawn(move || {
             for source in sources {
@@ -56,7 +68,7 @@ impl ReadAhead {
                     Source::Ftl { reference, rel } => ParsedSource::Ftl { reference, rel },
                 };
                 // The receiver is gone when the run stopped early: stop too.
-                if sender.send(parsed).is_err() {
+                if sender.blocking_send(parsed).is_err() {
                     break;
                 }
             }
@@ -64,8 +76,17 @@ impl ReadAhead {
         ReadAhead { receiver }
     }
 
-    /// The next parsed source; `None` when all are done.
-    pub(crate) fn next(&self) -> Option<ParsedSource> {
-        self.receiver.recv().ok()
+    /// The next parsed source if one is ready, without waiting.
+    pub(crate) fn try_next(&mut self) -> Next {
+        match self.receiver.try_recv() {
+            Ok(parsed) => Next::Ready(parsed),
+            Err(tokio::sync::mpsc::error::TryRecvError::Empty) => Next::NotYet,
+            Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => Next::Done,
+        }
+    }
+
+    /// The next parsed source; `None` when all are done. Cancel-safe.
+    pub(crate) async fn next(&mut self) -> Option<ParsedSource> {
+        self.receiver.recv().await
     }
 }

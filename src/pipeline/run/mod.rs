@@ -1,6 +1,15 @@
 //! The run stage, the one concurrent stage: sources are planned while batches of
 //! segments go to the backend chain through the [`Scheduler`], and every returned batch
-//! is committed to the memory before the next result is awaited.
+//! is committed to the memory before its request slot sends again.
+//!
+//! Group commits (issue 15): the results that came back together, and the files
+//! written meanwhile, are stored in one transaction and committed at the top of the
+//! loop, before anything is planned or rendered. A slot's permit is released only by
+//! that commit, so at most `concurrency` batches are ever sent and not yet committed —
+//! what a crash can lose, as with one transaction per batch. Jobs a result completes
+//! are rendered after the commit, so no file reaches the disk before its segments are
+//! in the memory. The loop never blocks: parsed sources, results and finished writes
+//! are all awaited together.
 //!
 //! Memory stays flat in the number of articles: sources are parsed a few ahead (on a
 //! thread of their own) and planned only while no full batch waits for a request
@@ -9,8 +18,10 @@
 //! on their way are waited for ([`waiting`]), and keys already translated come from
 //! the memory.
 
-use std::collections::VecDeque;
-use std::time::Duration;
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::backend::{Batch, Chain};
 use crate::fs::FsError;
@@ -20,11 +31,12 @@ use crate::qa;
 
 use super::batching::Batcher;
 use super::gate::{self, Gate};
-use super::plan::{self, Job, JobDoc, ParsedSource, PlanSettings, ReadAhead, Source};
+use super::plan::{self, Job, JobDoc, Next, ParsedSource, PlanSettings, ReadAhead, Source};
 use super::progress::Progress;
-use super::render::{self, RenderedFile};
+use super::render::{self, Prepared, RenderedFile};
 use super::report::{PlannedFile, Report};
 use super::scheduler::{BatchResult, Returned, Scheduler};
+use super::timings::Timings;
 use super::writer::{self, FileToWrite, Writer, Written};
 
 mod elsewhere;
@@ -72,7 +84,8 @@ pub(crate) async fn run(
     report: Report,
     progress: &dyn Progress,
 ) -> Result<Report, RunError> {
-    let sources = ReadAhead::start(sources, settings.layout, settings.segmenter.clone());
+    let started = Instant::now();
+    let mut sources = ReadAhead::start(sources, settings.layout, settings.segmenter.clone());
     let mut runner = Runner {
         batcher: Batcher::new(settings.layout.source.clone(), sending.chain.limits()),
         settings,
@@ -85,8 +98,25 @@ pub(crate) async fn run(
         writer: Writer::default(),
         stop: None,
         gate: sending.gate.cloned(),
+        held: Vec::new(),
+        in_group: false,
+        completed: Vec::new(),
+        sources_done: false,
+        timings: Timings::default(),
+        started,
     };
-    runner.drive(&sources, sending).await?;
+    let driven = runner.drive(&mut sources, sending).await;
+    // However the run ended, what was stored is kept.
+    let committed = runner.commit();
+    driven?;
+    committed?;
+    let before_run = runner.report.timings.before_run;
+    runner.report.timings = Timings {
+        before_run,
+        run: started.elapsed(),
+        writing: runner.writer.busy(),
+        ..runner.timings
+    };
     Ok(runner.report)
 }
 
@@ -106,20 +136,44 @@ struct Runner<'a> {
     /// Why the run stopped sending, once it did.
     stop: Option<String>,
     gate: Option<Gate>,
+    /// Permits of the batches stored in the open group: released by its commit.
+    held: Vec<OwnedSemaphorePermit>,
+    /// A group is open.
+    in_group: bool,
+    /// Jobs whose segments all arrived: rendered once the group holding them commits.
+    completed: Vec<WaitingJob>,
+    /// Every source was handed over by the parser.
+    sources_done: bool,
+    timings: Timings,
+    /// When the run stage started.
+    started: Instant,
 }
 
 impl Runner<'_> {
     /// The main loop: keep the request slots busy, planning sources only when no
     /// full batch is waiting for one; then finish what is left.
-    async fn drive(&mut self, sources: &ReadAhead, sending: Sending<'_>) -> Result<(), RunError> {
+    async fn drive(
+        &mut self,
+        sources: &mut ReadAhead,
+        sending: Sending<'_>,
+    ) -> Result<(), RunError> {
         let mut scheduler =
             Scheduler::start(sending.chain, sending.gate.cloned(), sending.concurrency);
         let mut interrupt = std::pin::pin!(interrupted(sending.handle_interrupt));
         loop {
-            // Results first: storing one frees its slot for the next request.
+            // Results first, and the files written meanwhile: one commit for all of
+            // them frees their slots for the next requests.
+            let storing = Instant::now();
             while let Some(returned) = scheduler.try_next() {
                 self.returned(returned, &scheduler)?;
             }
+            self.timings.storing += storing.elapsed();
+            while let Some(written) = self.writer.try_next() {
+                self.written(written)?;
+            }
+            self.commit()?;
+            self.render_completed()?;
+            self.writer.start();
             // Also here, not only in the `select!` below: a busy run (results always
             // ready) would starve that branch, and its claims would expire unrenewed.
             if self.elsewhere.needs_polling(&self.memory)
@@ -128,26 +182,55 @@ impl Runner<'_> {
                 self.poll_elsewhere()?;
             }
             self.offer_ready(&mut scheduler);
-            if self.may_plan() {
-                if let Some(source) = sources.next() {
-                    self.plan_source(source)?;
-                    self.writer.start();
-                    continue;
+            if self.may_plan() && !self.sources_done {
+                match sources.try_next() {
+                    Next::Ready(source) => {
+                        self.plan_source(source)?;
+                        continue;
+                    }
+                    Next::Done => self.sources_done = true,
+                    Next::NotYet => {}
                 }
-                if self.flush_partial_batches() {
-                    continue;
-                }
+            }
+            if self.may_plan() && self.sources_done && self.flush_partial_batches() {
+                continue;
             }
             self.writer.start();
-            if scheduler.outstanding() == 0 && self.writer.is_idle() && self.elsewhere.is_empty() {
+            let planned_all = self.sources_done || self.stop.is_some();
+            if planned_all
+                && scheduler.outstanding() == 0
+                && self.writer.is_idle()
+                && self.elsewhere.is_empty()
+                && self.completed.is_empty()
+            {
                 break;
             }
+            // Nothing is held while the loop waits.
+            self.commit()?;
+            let wants_source = self.may_plan() && !self.sources_done;
             let poll = self.elsewhere.due();
+            let waiting = Instant::now();
             tokio::select! {
                 biased;
-                Some(returned) = scheduler.next() => self.returned(returned, &scheduler)?,
-                Some(written) = self.writer.next() => self.written(written)?,
+                Some(returned) = scheduler.next() => {
+                    self.timings.waiting += waiting.elapsed();
+                    let storing = Instant::now();
+                    self.returned(returned, &scheduler)?;
+                    self.timings.storing += storing.elapsed();
+                }
+                Some(written) = self.writer.next() => {
+                    self.timings.waiting += waiting.elapsed();
+                    self.written(written)?;
+                }
+                source = sources.next(), if wants_source => {
+                    self.timings.waiting_for_sources += waiting.elapsed();
+                    match source {
+                        Some(source) => self.plan_source(source)?,
+                        None => self.sources_done = true,
+                    }
+                }
                 () = tokio::time::sleep_until(poll), if self.elsewhere.needs_polling(&self.memory) => {
+                    self.timings.waiting += waiting.elapsed();
                     self.poll_elsewhere()?;
                 }
                 () = &mut interrupt, if self.stop.is_none() => {
@@ -157,8 +240,57 @@ impl Runner<'_> {
             }
         }
         scheduler.close();
+        self.slot_timings(&scheduler);
+        self.commit()?;
+        self.render_completed()?;
         self.give_up_waiting()?;
         self.write_remaining().await
+    }
+
+    /// Copies how busy the slots were into the timings.
+    fn slot_timings(&mut self, scheduler: &Scheduler) {
+        let times = scheduler.slot_times();
+        let since = |at: Instant| at.saturating_duration_since(self.started);
+        self.timings.slots = times.busy;
+        self.timings.first_request = times.first.map(since);
+        self.timings.last_answer = times.last.map(since);
+    }
+
+    /// Opens a group for the writes that follow, if none is open.
+    fn begin(&mut self) -> Result<(), RunError> {
+        if !self.in_group {
+            self.memory.begin_group()?;
+            self.in_group = true;
+        }
+        Ok(())
+    }
+
+    /// Commits the open group, which releases the slots of the batches it holds.
+    fn commit(&mut self) -> Result<(), RunError> {
+        if self.in_group {
+            let committing = Instant::now();
+            self.in_group = false;
+            self.memory.commit_group()?;
+            self.timings.committing += committing.elapsed();
+            self.timings.groups += 1;
+        }
+        // Only now: a slot sends again once its result is safe.
+        self.held.clear();
+        Ok(())
+    }
+
+    /// Renders the jobs completed by committed results (their segments are in the
+    /// memory, so their files may be written).
+    fn render_completed(&mut self) -> Result<(), RunError> {
+        if self.completed.is_empty() {
+            return Ok(());
+        }
+        let assembling = Instant::now();
+        for job in std::mem::take(&mut self.completed) {
+            self.finish(job)?;
+        }
+        self.timings.assembling += assembling.elapsed();
+        Ok(())
     }
 
     /// Plan ahead only while nothing is ready to send and few files wait to be
@@ -196,6 +328,13 @@ impl Runner<'_> {
 
     /// Plans the jobs of one source and admits them.
     fn plan_source(&mut self, source: ParsedSource) -> Result<(), RunError> {
+        let planning = Instant::now();
+        let planned = self.plan_jobs(source);
+        self.timings.planning += planning.elapsed();
+        planned
+    }
+
+    fn plan_jobs(&mut self, source: ParsedSource) -> Result<(), RunError> {
         let jobs = plan::jobs(
             &self.settings,
             source,
@@ -304,11 +443,18 @@ impl Runner<'_> {
     }
 
     /// A batch came back from the scheduler: translated, or unsent because the run
-    /// stopped. The slot stays taken until this returns (the permit drops with
-    /// `returned`), so the result is stored before the slot sends again.
+    /// stopped. It is stored in the open group; its slot stays taken until the group
+    /// commits ([`Runner::commit`] drops the permit), so a crash loses at most the
+    /// batches in flight.
     fn returned(&mut self, returned: Returned, scheduler: &Scheduler) -> Result<(), RunError> {
-        let batch = returned.batch;
-        match returned.result {
+        let Returned {
+            batch,
+            result,
+            permit,
+        } = returned;
+        self.begin()?;
+        self.held.push(permit);
+        match result {
             Some(result) => {
                 let fatal = result.is_err();
                 self.store(batch, result)?;
@@ -327,7 +473,8 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// Stores a returned batch (one transaction), then finishes the jobs it completes.
+    /// Stores a returned batch in the open group; the jobs it completes are rendered
+    /// once the group commits.
     fn store(&mut self, batch: Batch, result: BatchResult) -> Result<(), RunError> {
         let results = match result {
             Ok(results) => results,
@@ -375,9 +522,8 @@ impl Runner<'_> {
             .into_iter()
             .enumerate()
             .filter_map(|(i, result)| result.err().map(|reason| (i, reason)));
-        for ready in self.waiting.arrived(&batch, failures) {
-            self.finish(ready)?;
-        }
+        let completed = self.waiting.arrived(&batch, failures);
+        self.completed.extend(completed);
         Ok(())
     }
 
@@ -431,7 +577,10 @@ impl Runner<'_> {
         let deadline = tokio::time::Instant::now() + INTERRUPT_GRACE;
         while scheduler.outstanding() > 0 {
             match tokio::time::timeout_at(deadline, scheduler.next()).await {
-                Ok(Some(returned)) => self.returned(returned, scheduler)?,
+                Ok(Some(returned)) => {
+                    self.returned(returned, scheduler)?;
+                    self.commit()?;
+                }
                 _ => break,
             }
         }
@@ -463,11 +612,11 @@ impl Runner<'_> {
         let rendered = match (waiting.failure, &job.doc) {
             // A Fluent file is written without the messages that failed.
             (Some(reason), JobDoc::Article(_)) => Err(reason),
-            _ => render::render(&job, &self.memory, source)?,
+            _ => render::prepare(&job, &self.memory, source)?,
         };
         let warnings = match (&self.gate, &rendered) {
             (Some(gate), Ok(file)) => {
-                gate::review(gate, (&file.entries, &self.memory), source, &job)?
+                gate::review(gate, (file.entries(), &self.memory), source, &job)?
             }
             _ => Ok(Vec::new()),
         };
@@ -487,8 +636,25 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// Reports the Fluent messages left out of a rendered file and queues its write.
-    fn queue_write(&mut self, job: Job, file: RenderedFile, qa_warnings: Vec<String>) {
+    /// Reports the Fluent messages left out of a rendered file and queues its write
+    /// (an article is rendered on the write thread).
+    fn queue_write(&mut self, job: Job, prepared: Prepared, qa_warnings: Vec<String>) {
+        let (file, to_render) = match prepared {
+            Prepared::Rendered(file) => (file, None),
+            Prepared::Article(translations, provenance, _reviewed) => {
+                let file = RenderedFile {
+                    content: String::new(),
+                    source_hash: provenance.source_hash.clone(),
+                    left_out: Vec::new(),
+                    proposals: Vec::new(),
+                    entries: HashMap::new(),
+                };
+                // The entries were for the gate, which has judged them: the write
+                // thread needs only the translations.
+                let translations = Prepared::Article(translations, provenance, HashMap::new());
+                (file, Some(translations))
+            }
+        };
         for (id, reason) in file.left_out {
             let what = format!("message `{id}` not written: {reason}");
             self.report.fail(job.rel.clone(), Some(&job.target), what);
@@ -504,6 +670,7 @@ impl Runner<'_> {
             source_rel: job.source_rel,
             target: job.target,
             content: file.content,
+            to_render,
             source_hash: file.source_hash,
             reviews: job.reviews,
             qa_warnings,
@@ -511,9 +678,17 @@ impl Runner<'_> {
         });
     }
 
-    /// Records a finished write: in the memory (what dich wrote), the report and the
-    /// progress.
+    /// Records a finished write in the open group: in the memory (what dich wrote), the
+    /// report and the progress.
     fn written(&mut self, written: Written) -> Result<(), RunError> {
+        let recording = Instant::now();
+        let recorded = self.record_written(written);
+        self.timings.recording += recording.elapsed();
+        recorded
+    }
+
+    fn record_written(&mut self, written: Written) -> Result<(), RunError> {
+        self.begin()?;
         let (file, result) = match written {
             Ok(written) => written,
             // A write thread that panicked: nothing was renamed into place.
@@ -580,10 +755,16 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// Writes every rendered file still queued.
+    /// Writes every rendered file still queued, and commits their records.
     async fn write_remaining(&mut self) -> Result<(), RunError> {
         loop {
             self.writer.start();
+            if let Some(written) = self.writer.try_next() {
+                self.written(written)?;
+                continue;
+            }
+            // The records of the files written so far are committed before waiting.
+            self.commit()?;
             let Some(written) = self.writer.next().await else {
                 return Ok(());
             };

@@ -100,9 +100,12 @@ impl Waiting {
             let waiting = &mut self.jobs[i];
             if &waiting.job.target == target {
                 for segment in &batch.segments {
-                    let key = (target.clone(), segment.text.clone());
+                    // The key is built only for a failure: this runs for every parked
+                    // job and every segment of every batch, on the run loop.
                     if waiting.keys.remove(&segment.text)
-                        && let Some(reason) = self.failed.get(&key)
+                        && !self.failed.is_empty()
+                        && let Some(reason) =
+                            self.failed.get(&(target.clone(), segment.text.clone()))
                     {
                         waiting.failure.get_or_insert_with(|| reason.clone());
                     }

@@ -2,13 +2,17 @@
 //! batch the moment their request ends, so a slot never waits for the planning loop.
 //!
 //! Invariants: at most `concurrency` batches are ever sent and not yet committed (a
-//! slot's permit comes back only when the caller drops the [`Returned`] batch, after
-//! storing its result), so a crash loses at most that many; the first request of a run
-//! goes alone, and a fatal error stops every slot, so a wrong key costs one request.
+//! slot's permit comes back only when the caller drops [`Returned::permit`], after
+//! committing its result), so a crash loses at most that many; the first request of a
+//! run goes alone, and a fatal error stops every slot, so a wrong key costs one request.
+//!
+//! Each slot counts the time it has a request in flight (`--timings`).
 
 use super::gate::{self, Gate};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex as StdMutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
@@ -31,8 +35,28 @@ pub(crate) struct Returned {
     /// (never sent, so never paid for).
     pub(crate) result: Option<BatchResult>,
     /// The slot's permit: the slot takes no new batch until this is dropped, i.e.
-    /// until the result is stored.
-    _permit: OwnedSemaphorePermit,
+    /// until the result is committed.
+    pub(crate) permit: OwnedSemaphorePermit,
+}
+
+/// When the slots were busy (`--timings`).
+#[derive(Default)]
+struct Busy {
+    /// Nanoseconds in flight, per slot.
+    slots: Vec<AtomicU64>,
+    /// When the first request went out.
+    first: OnceLock<Instant>,
+    /// When the latest request ended.
+    last: StdMutex<Option<Instant>>,
+}
+
+/// How busy the slots were: per slot the time a request was in flight, and when the
+/// first request went out and the last one ended.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SlotTimes {
+    pub(crate) busy: Vec<Duration>,
+    pub(crate) first: Option<Instant>,
+    pub(crate) last: Option<Instant>,
 }
 
 /// The request slots and the queue in front of them.
@@ -43,6 +67,7 @@ pub(crate) struct Scheduler {
     workers: Vec<tokio::task::JoinHandle<()>>,
     /// Batches queued or in flight whose result has not come back.
     outstanding: usize,
+    busy: Arc<Busy>,
 }
 
 /// What every slot shares.
@@ -57,6 +82,7 @@ struct SlotShared {
     /// Set after the first request: the other slots start then.
     first_done: Arc<watch::Sender<bool>>,
     permits: Arc<Semaphore>,
+    busy: Arc<Busy>,
 }
 
 impl Scheduler {
@@ -69,6 +95,10 @@ impl Scheduler {
         // The first request goes alone: a wrong key or an exhausted quota then costs
         // one refused request, not one per slot.
         let (first_done, _) = watch::channel(false);
+        let busy = Arc::new(Busy {
+            slots: (0..concurrency).map(|_| AtomicU64::new(0)).collect(),
+            ..Busy::default()
+        });
         let shared = SlotShared {
             chain: chain.clone(),
             gate,
@@ -77,6 +107,7 @@ impl Scheduler {
             stopped: Arc::clone(&stopped),
             first_done: Arc::new(first_done),
             permits: Arc::new(Semaphore::new(concurrency)),
+            busy: Arc::clone(&busy),
         };
         let workers = (0..concurrency)
             .map(|slot| tokio::spawn(run_slot(slot, shared.clone())))
@@ -87,6 +118,18 @@ impl Scheduler {
             stopped,
             workers,
             outstanding: 0,
+            busy,
+        }
+    }
+
+    /// How busy the slots were so far.
+    pub(crate) fn slot_times(&self) -> SlotTimes {
+        SlotTimes {
+            busy: (self.busy.slots.iter())
+                .map(|nanos| Duration::from_nanos(nanos.load(Ordering::Relaxed)))
+                .collect(),
+            first: self.busy.first.get().copied(),
+            last: self.busy.last.lock().ok().and_then(|last| *last),
         }
     }
 
@@ -163,7 +206,17 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         let result = if shared.stopped.load(Ordering::SeqCst) {
             None
         } else {
+            let sending = Instant::now();
+            shared.busy.first.get_or_init(|| sending);
             let result = gate::translate(&shared.chain, shared.gate.as_ref(), &batch).await;
+            let done = Instant::now();
+            let nanos = u64::try_from((done - sending).as_nanos()).unwrap_or(u64::MAX);
+            if let Some(busy) = shared.busy.slots.get(slot) {
+                busy.fetch_add(nanos, Ordering::Relaxed);
+            }
+            if let Ok(mut last) = shared.busy.last.lock() {
+                *last = Some(done);
+            }
             // A fatal error (bad key, quota) stops the other slots at once: not one
             // more request is paid for or refused.
             if result.is_err() {
@@ -175,7 +228,7 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         let returned = Returned {
             batch,
             result,
-            _permit: permit,
+            permit,
         };
         if shared.results.send(returned).is_err() {
             break;

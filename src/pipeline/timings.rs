@@ -1,0 +1,140 @@
+//! Where the time of one `dich translate` went (`--timings`, issue 15), the way cargo's
+//! `--timings` shows a build: how busy each request slot was, when the first request
+//! went out, and what the run loop spent its time on while the slots worked.
+//!
+//! The loop is one task, so its phases do not overlap and add up to about the run
+//! stage's wall time; the slots, the parser and the writer run beside it.
+
+use std::time::Duration;
+
+/// Time spent per phase of one `dich translate`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings {
+    /// From the start of `translate` to the run stage: opening the memory, finding
+    /// sources, the no-op shortcut.
+    pub before_run: Duration,
+    /// Wall time of the run stage.
+    pub run: Duration,
+    /// When the first request went out, from the start of the run stage.
+    pub first_request: Option<Duration>,
+    /// When the last request ended, from the start of the run stage.
+    pub last_answer: Option<Duration>,
+    /// Per request slot: the time it had a request in flight (retries included).
+    pub slots: Vec<Duration>,
+    /// The loop: planning sources (memory lookups, batching).
+    pub planning: Duration,
+    /// The loop: waiting for the parser with nothing else to do.
+    pub waiting_for_sources: Duration,
+    /// The loop: storing returned batches in the open group.
+    pub storing: Duration,
+    /// The loop: committing groups (which frees their slots).
+    pub committing: Duration,
+    /// Groups committed.
+    pub groups: usize,
+    /// The loop: assembling finished files from the memory (and the QA review); the
+    /// text is rendered on the writer thread.
+    pub assembling: Duration,
+    /// The loop: recording written files in the memory.
+    pub recording: Duration,
+    /// The loop: waiting for a result, a write or a source.
+    pub waiting: Duration,
+    /// The writer thread: rendering articles' text and writing files to disk.
+    pub writing: Duration,
+}
+
+impl Timings {
+    /// The report as lines of text, for people.
+    pub fn lines(&self) -> Vec<String> {
+        let wall = self.run.as_secs_f64();
+        let share = |d: Duration| {
+            if wall > 0.0 {
+                100.0 * d.as_secs_f64() / wall
+            } else {
+                0.0
+            }
+        };
+        let at =
+            |d: Option<Duration>| d.map_or("-".to_owned(), |d| format!("{:.3} s", d.as_secs_f64()));
+        let busy: Vec<String> = self
+            .slots
+            .iter()
+            .map(|d| format!("{:.0}", share(*d)))
+            .collect();
+        let mean = if self.slots.is_empty() {
+            0.0
+        } else {
+            self.slots.iter().map(|d| share(*d)).sum::<f64>() / self.slots.len() as f64
+        };
+        let in_loop = self.planning
+            + self.waiting_for_sources
+            + self.storing
+            + self.committing
+            + self.assembling
+            + self.recording
+            + self.waiting;
+        let mut lines = vec![
+            format!(
+                "timings: {:.3} s before the run stage, {wall:.3} s in it",
+                self.before_run.as_secs_f64()
+            ),
+            format!(
+                "  first request at {}, last answer at {}",
+                at(self.first_request),
+                at(self.last_answer)
+            ),
+            format!(
+                "  request slots busy {mean:5.1} % on average; per slot (%): {}",
+                busy.join(" ")
+            ),
+            "  run loop:".to_owned(),
+        ];
+        for (what, d) in [
+            ("planning", self.planning),
+            ("waiting for sources", self.waiting_for_sources),
+            ("storing results", self.storing),
+            ("committing", self.committing),
+            ("assembling files", self.assembling),
+            ("recording writes", self.recording),
+            ("waiting", self.waiting),
+            ("other", self.run.saturating_sub(in_loop)),
+        ] {
+            lines.push(format!(
+                "    {what:<20} {:8.3} s {:5.1} %",
+                d.as_secs_f64(),
+                share(d)
+            ));
+        }
+        lines.push(format!("    ({} groups committed)", self.groups));
+        lines.push(format!(
+            "  writer thread (render, write) {:8.3} s {:5.1} %",
+            self.writing.as_secs_f64(),
+            share(self.writing)
+        ));
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slot_is_as_busy_as_its_time_in_flight_over_the_run() {
+        let timings = Timings {
+            run: Duration::from_secs(2),
+            slots: vec![Duration::from_secs(2), Duration::from_secs(1)],
+            first_request: Some(Duration::from_millis(250)),
+            waiting: Duration::from_secs(1),
+            ..Timings::default()
+        };
+        let text = timings.lines().join("\n");
+        assert!(text.contains("busy  75.0 % on average"), "{text}");
+        assert!(text.contains("per slot (%): 100 50"), "{text}");
+        assert!(text.contains("first request at 0.250 s"), "{text}");
+        let waiting = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("waiting ") && !l.contains("sources"))
+            .unwrap_or_default();
+        assert!(waiting.ends_with("50.0 %"), "{text}");
+    }
+}
