@@ -57,6 +57,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn record_approval(&mut self, approval: &Approval) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.record_approval(approval)
     }
 
@@ -90,6 +91,7 @@ impl Memory {
         written_hash: &str,
         content: &str,
     ) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store
             .settle_file(path, written_hash, &hash(content), content)
     }

@@ -57,6 +57,7 @@ impl Memory {
         &mut self,
         records: &[(String, FileRecord)],
     ) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.record_file_stats(records)
     }
 

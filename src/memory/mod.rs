@@ -237,6 +237,25 @@ impl Memory {
         self.store.is_shared()
     }
 
+    /// Starts a read batch: the reads until [`Memory::end_read`] (or the next write,
+    /// which ends the batch first) share one read transaction, so SQLite takes its lock
+    /// once for all of them instead of once per statement (issue 15). The reads see
+    /// the memory as it was at the first of them. Nothing on PostgreSQL.
+    ///
+    /// # Errors
+    /// [`MemoryError`] when the transaction cannot start.
+    pub fn begin_read(&mut self) -> Result<(), MemoryError> {
+        self.store.begin_read()
+    }
+
+    /// Ends the read batch [`Memory::begin_read`] started; nothing when none is open.
+    ///
+    /// # Errors
+    /// [`MemoryError`] when the transaction cannot end.
+    pub fn end_read(&mut self) -> Result<(), MemoryError> {
+        self.store.end_read()
+    }
+
     /// Claims the segments `texts` (normalised, tagged sources) from `source` into
     /// `target` for this process, so no other process sends them meanwhile; returns
     /// the texts this process now holds. The others are held by a live process (wait
@@ -251,6 +270,7 @@ impl Memory {
         target: &Lang,
         texts: &[&'t str],
     ) -> Result<Vec<&'t str>, MemoryError> {
+        self.store.end_read()?;
         let mut hashes: Vec<String> = texts.iter().map(|t| hash(t)).collect();
         hashes.sort();
         hashes.dedup();
@@ -272,6 +292,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn renew_claims(&mut self) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.renew_claims()
     }
 
@@ -335,6 +356,7 @@ impl Memory {
                 backend: entry.backend.to_owned(),
             })
             .collect();
+        self.store.end_read()?;
         self.store
             .store_segments(source.as_str(), target.as_str(), &rows, &now())
     }
@@ -400,6 +422,7 @@ impl Memory {
         source_text: &str,
         translation: &str,
     ) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.store_human_unit(
             [
                 source.as_str(),
@@ -439,6 +462,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn record_failure(&mut self, path: &str, reason: &str) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.record_failure(path, reason, &now())
     }
 
@@ -449,6 +473,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure; nothing is moved then.
     pub fn move_path(&mut self, from: &str, to: &str) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.move_path(from, to)
     }
 
@@ -469,6 +494,7 @@ impl Memory {
         path: &str,
         reasons: &[String],
     ) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.record_qa_warnings(path, reasons, &now())
     }
 
@@ -492,6 +518,7 @@ impl Memory {
         source_hash: &str,
         reviews: &[String],
     ) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.record_file(
             [path, &hash(content), content, source_hash],
             reviews,
@@ -520,6 +547,7 @@ impl Memory {
         progress: &mut dyn FnMut(CopyEvent<'_>),
     ) -> Result<Vec<TableCount>, MemoryError> {
         const CHUNK: usize = 500;
+        to.store.end_read()?;
         let mut counts = Vec::new();
         for (table, _) in store::TABLES {
             let rows = self.store.dump(table)?;

@@ -1158,6 +1158,10 @@ impl Store for Postgres {
         Ok(())
     }
 
+    // `begin_read`/`end_read`: the trait's defaults (nothing). The server takes no file
+    // lock per statement, and a BEGIN/COMMIT pair would add two round trips to a read
+    // batch instead of saving any.
+
     fn renew_every(&self) -> Option<std::time::Duration> {
         // Three renewals per lease: one late renewal still keeps the claims.
         Some(std::time::Duration::from_secs_f64(self.lease_seconds / 3.0))

@@ -63,6 +63,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure; nothing is stored then.
     pub fn record_proposals(&mut self, proposals: &[Proposal]) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.record_proposals(proposals)
     }
 
@@ -84,6 +85,7 @@ impl Memory {
         path: &str,
         unit_key: Option<&str>,
     ) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.settle_proposals(path, unit_key)
     }
 
@@ -116,6 +118,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn mark_verdicts_recovered(&mut self) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.set_meta(RECOVERED, &now())
     }
 
@@ -125,6 +128,7 @@ impl Memory {
     /// # Errors
     /// [`MemoryError`] on a database failure.
     pub fn record_written_source(&mut self, path: &str, source: &str) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.record_written_source(path, source)
     }
 
@@ -160,6 +164,7 @@ impl Memory {
         target: &Lang,
         key: &str,
     ) -> Result<(), MemoryError> {
+        self.store.end_read()?;
         self.store.retire_human_unit(source, target, key, &now())
     }
 }

@@ -262,6 +262,16 @@ pub(super) trait Store: Send + Debug {
     fn is_shared(&self) -> bool {
         false
     }
+    /// Opens a read transaction, so the statements until [`Store::end_read`] lock the
+    /// database once instead of once each (issue 15). Nothing by default: only SQLite
+    /// takes a file lock per statement.
+    fn begin_read(&mut self) -> Result<(), MemoryError> {
+        Ok(())
+    }
+    /// Ends the read transaction [`Store::begin_read`] opened, if one is open.
+    fn end_read(&mut self) -> Result<(), MemoryError> {
+        Ok(())
+    }
 
     /// Every row of `table` (one of [`TABLES`]) this store would hand to another.
     fn dump(&self, table: &str) -> Result<Rows, MemoryError>;

@@ -174,6 +174,15 @@ on_both_stores! {
         assert_eq!(memory.failure("a.ko.md").unwrap(), None);
     }
 
+    a_write_inside_a_read_batch_is_kept(memory) {
+        memory.begin_read().unwrap();
+        assert_eq!(memory.failure("a.en.md").unwrap(), None);
+        memory.record_failure("a.en.md", "quota").unwrap();
+        assert_eq!(memory.failure("a.en.md").unwrap().as_deref(), Some("quota"));
+        memory.end_read().unwrap();
+        assert_eq!(memory.failure("a.en.md").unwrap().as_deref(), Some("quota"));
+    }
+
     a_moved_path_takes_its_records_along(memory) {
         memory.record_file("a.en.md", "v1", "s1", &["k".to_owned()]).unwrap();
         memory.record_failure("a.en.md", "held").unwrap();
@@ -436,3 +445,56 @@ fn sqlite_grants_every_claim() {
 }
 
 mod postgres_only;
+
+#[test]
+fn a_write_ends_a_read_batch_and_is_committed_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".dich/memory.db");
+    let mut memory = Memory::open(&path).unwrap();
+    memory.begin_read().unwrap();
+    // Twice is the same batch, not an error.
+    memory.begin_read().unwrap();
+    assert_eq!(memory.failure("a.en.md").unwrap(), None);
+    memory.record_failure("a.en.md", "quota").unwrap();
+    assert_eq!(memory.failure("a.en.md").unwrap().as_deref(), Some("quota"));
+    // Another process sees the write before the batch is ended: nothing was held back.
+    let other = Memory::open(&path).unwrap();
+    assert_eq!(other.failure("a.en.md").unwrap().as_deref(), Some("quota"));
+    memory.end_read().unwrap();
+    memory.end_read().unwrap();
+}
+
+#[test]
+fn a_read_batch_sees_the_memory_as_it_was_and_the_next_one_sees_the_news() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".dich/memory.db");
+    let mut memory = Memory::open(&path).unwrap();
+    let mut other = Memory::open(&path).unwrap();
+    memory.begin_read().unwrap();
+    assert_eq!(memory.failure("a.en.md").unwrap(), None);
+    other.record_failure("a.en.md", "quota").unwrap();
+    // One snapshot for the batch (the point: one lock for all its reads).
+    assert_eq!(memory.failure("a.en.md").unwrap(), None);
+    memory.end_read().unwrap();
+    assert_eq!(memory.failure("a.en.md").unwrap().as_deref(), Some("quota"));
+}
+
+#[test]
+fn a_read_batch_inside_a_group_neither_commits_nor_splits_the_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".dich/memory.db");
+    let mut memory = Memory::open(&path).unwrap();
+    let other = Memory::open(&path).unwrap();
+    memory.begin_group().unwrap();
+    // The run loop plans a source (a read batch) while a group is open.
+    memory.begin_read().unwrap();
+    memory.record_failure("a.en.md", "quota").unwrap();
+    memory.end_read().unwrap();
+    memory.record_failure("b.en.md", "quota").unwrap();
+    // Nothing of the group is visible before its commit: a read batch's end is not it.
+    assert_eq!(other.failure("a.en.md").unwrap(), None);
+    assert_eq!(other.failure("b.en.md").unwrap(), None);
+    memory.commit_group().unwrap();
+    assert_eq!(other.failure("a.en.md").unwrap().as_deref(), Some("quota"));
+    assert_eq!(other.failure("b.en.md").unwrap().as_deref(), Some("quota"));
+}

@@ -189,6 +189,10 @@ pub(crate) fn status_each(
     }
     for source in sources {
         records.flush_some(memory)?;
+        // The pass's reads share one read transaction (SQLite locks once, not once per
+        // query); a flush of refreshed records ends it, and the next article starts
+        // another.
+        memory.begin_read()?;
         let article = match source {
             Source::Article(article) => article,
             Source::Ftl { reference, rel } => {
@@ -265,6 +269,7 @@ pub(crate) fn status_each(
             sink(memory, entry)?;
         }
     }
+    memory.end_read()?;
     records.flush(memory)?;
     Ok(status)
 }

@@ -58,7 +58,15 @@ pub(crate) fn jobs(
             Ok(Vec::new())
         }
         ParsedSource::Article(article, Ok(segmented)) => {
-            article::jobs(settings, &article, &segmented, memory, report, progress)
+            // One read transaction for the article's look-ups (stat records, what was
+            // written, failures…): SQLite locks once instead of once per query. A
+            // write (a refreshed record, a human unit) ends it first.
+            memory.begin_read()?;
+            let jobs = article::jobs(settings, &article, &segmented, memory, report, progress);
+            let ended = memory.end_read();
+            let jobs = jobs?;
+            ended?;
+            Ok(jobs)
         }
     }
 }
