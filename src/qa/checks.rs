@@ -11,8 +11,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::facts::SourceFacts;
 use super::glossary::{TermMatch, fold};
-use super::numbers::{answer_values, is_alphabetic, is_alphanumeric, is_cjk, numbers, same_value};
+use super::length;
+use super::numbers::{
+    Number, answer_values, is_alphabetic, is_alphanumeric, is_cjk, numbers, same_value,
+};
 use super::{Checker, Finding, Pair, QaCode};
 use crate::lang::Lang;
 use crate::markup::{self, Token};
@@ -76,8 +80,14 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
     }
     placeables(&mut out, source, answer);
     let (source_masked, answer_masked) = verbatim(&mut out, &source_text, &answer_text);
+    // What depends on the source alone is worked out once for all its answers (one
+    // per target language).
+    let facts = checker.source_facts(pair.source.as_str(), source);
     if out.on(QaCode::NumberMismatch) {
-        number_check(&mut out, &source_masked, &answer_masked, pair);
+        let wanted = facts
+            .numbers
+            .get_or_init(|| numbers(&source_masked, pair.source.language(), true));
+        number_check(&mut out, &source_masked, wanted, &answer_masked, pair);
     }
     // Worked out once for the checks that need them, and only if one does: the answer
     // case-folded, and the glossary terms of the source (issue 11: checking is to stay
@@ -86,16 +96,18 @@ pub(super) fn run(checker: &Checker, source: &str, answer: &str, pair: Pair<'_>)
         source: &source_text,
         answer: &answer_text,
         folded_answer: OnceCell::new(),
-        terms: OnceCell::new(),
+        facts: &facts,
     };
     if out.on(QaCode::VietnameseLeft) && pair.source.language() == "vi" && target != "vi" {
         vietnamese_left(&mut out, &texts, pair.target);
     }
     if out.on(QaCode::LengthRatio) {
-        length_ratio(&mut out, &source_text, &answer_text, pair);
+        let source_chars = *facts.length.get_or_init(|| length::count(&source_text));
+        length_ratio(&mut out, source_chars, &answer_text, pair);
     }
     completeness(
         &mut out,
+        &facts,
         (source, &source_text),
         (answer, &answer_text),
         pair,
@@ -118,7 +130,7 @@ struct Texts<'a> {
     source: &'a str,
     answer: &'a str,
     folded_answer: OnceCell<String>,
-    terms: OnceCell<Vec<TermMatch>>,
+    facts: &'a SourceFacts,
 }
 
 impl Texts<'_> {
@@ -129,7 +141,8 @@ impl Texts<'_> {
 
     /// The glossary terms of the source.
     fn terms(&self, checker: &Checker) -> &[TermMatch] {
-        self.terms
+        self.facts
+            .terms
             .get_or_init(|| checker.glossary().find(self.source))
     }
 }
@@ -336,8 +349,7 @@ fn blank(text: &mut String, range: Range<usize>) {
 }
 
 /// Every number of the source, as a value, is in the answer.
-fn number_check(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
-    let wanted = numbers(source, pair.source.language(), true);
+fn number_check(out: &mut Out<'_>, source: &str, wanted: &[Number], answer: &str, pair: Pair<'_>) {
     if wanted.is_empty() {
         return;
     }
@@ -508,9 +520,9 @@ fn vietnamese_left(out: &mut Out<'_>, texts: &Texts<'_>, target: &Lang) {
     }
 }
 
-fn length_ratio(out: &mut Out<'_>, source: &str, answer: &str, pair: Pair<'_>) {
+fn length_ratio(out: &mut Out<'_>, source_chars: usize, answer: &str, pair: Pair<'_>) {
     let band = out.checker.length_band(pair.target);
-    if let Some(ratio) = band.violation_untagged(source, answer) {
+    if let Some(ratio) = band.violation_untagged(source_chars, answer) {
         out.push(
             QaCode::LengthRatio,
             format!(
@@ -659,14 +671,23 @@ fn clause_marks(text: &str) -> usize {
 /// `source` and `answer` are each (tagged, tags blanked out).
 fn completeness(
     out: &mut Out<'_>,
+    facts: &SourceFacts,
     (source_tagged, source): (&str, &str),
     (answer_tagged, answer): (&str, &str),
     pair: Pair<'_>,
 ) {
-    if out.on(QaCode::SentenceMissing) && !single_sentence(source) {
-        let want = Segmenter::for_language(pair.source.as_str())
-            .split(source)
-            .len();
+    let want = || {
+        *facts.sentences.get_or_init(|| {
+            (!single_sentence(source)).then(|| {
+                Segmenter::for_language(pair.source.as_str())
+                    .split(source)
+                    .len()
+            })
+        })
+    };
+    if out.on(QaCode::SentenceMissing)
+        && let Some(want) = want()
+    {
         let got = Segmenter::for_language(pair.target.as_str())
             .split(answer)
             .len();

@@ -56,10 +56,12 @@ impl LengthBand {
         ratio(source, answer).filter(|r| *r < self.min || *r > self.max)
     }
 
-    /// [`LengthBand::violation`] of texts whose tags are blanked out already (white
-    /// space does not count, so a blank is no character): no copy without tags.
-    pub(crate) fn violation_untagged(&self, source: &str, answer: &str) -> Option<f64> {
-        ratio_of(count(source), count(answer)).filter(|r| *r < self.min || *r > self.max)
+    /// [`LengthBand::violation`] of an answer whose tags are blanked out already
+    /// (white space does not count, so a blank is no character: no copy without tags)
+    /// against a source of `source_chars` counted characters ([`count`], worked out
+    /// once per source).
+    pub(crate) fn violation_untagged(&self, source_chars: usize, answer: &str) -> Option<f64> {
+        ratio_of(source_chars, count(answer)).filter(|r| *r < self.min || *r > self.max)
     }
 }
 
@@ -75,7 +77,7 @@ fn ratio_of(source_chars: usize, answer_chars: usize) -> Option<f64> {
 }
 
 /// The characters of `text` (without tags) that count for its length.
-fn count(text: &str) -> usize {
+pub(crate) fn count(text: &str) -> usize {
     // Placeables (`{ DATETIME($date) }`) are code, the same length in every language.
     let mut depth = 0usize;
     text.chars()

@@ -17,6 +17,7 @@
 
 mod checks;
 mod code;
+mod facts;
 mod glossary;
 mod import;
 mod length;
@@ -64,6 +65,8 @@ pub struct Checker {
     glossary: Glossary,
     levels: Levels,
     bands: Vec<(String, LengthBand)>,
+    /// What the checks derive from each source, kept across its target languages.
+    sources: facts::SourceCache,
 }
 
 impl Checker {
@@ -75,6 +78,8 @@ impl Checker {
     /// Uses `glossary` for the terminology check and to protect names.
     pub fn with_glossary(mut self, glossary: Glossary) -> Self {
         self.glossary = glossary;
+        // The glossary terms of the sources seen so far are those of the old one.
+        self.sources = facts::SourceCache::default();
         self
     }
 
@@ -103,6 +108,11 @@ impl Checker {
             .iter()
             .find(|(tag, _)| tag == target.as_str())
             .map_or_else(|| LengthBand::default_for(target), |(_, band)| *band)
+    }
+
+    /// The facts of `source` (tagged) in `language`, shared by its answers.
+    fn source_facts(&self, language: &str, source: &str) -> std::sync::Arc<facts::SourceFacts> {
+        self.sources.get(language, source)
     }
 
     pub(crate) fn severity(&self, code: QaCode) -> Option<Severity> {

@@ -499,3 +499,30 @@ proptest::proptest! {
         proptest::prop_assert!(super::EMAIL.is_match(&text) <= super::may_hold_email(&text));
     }
 }
+
+#[test]
+fn one_checker_judges_each_answer_of_a_source_on_its_own() {
+    // The facts of a source are kept for its other answers: a faulty answer between
+    // two good ones, in several languages, is still the only one flagged.
+    let checker = checker();
+    let vi = lang("vi");
+    let check = |answer: &str, target: &str| {
+        let target = lang(target);
+        let pair = Pair {
+            source: &vi,
+            target: &target,
+        };
+        check_answer(&checker, SOURCE, answer, pair)
+            .into_iter()
+            .map(|f| f.code)
+            .collect::<Vec<_>>()
+    };
+    let good = "In 2019, Bac Ninh welcomed 1,676.5 thousand visitors, up 3.5% from 2018.";
+    let dropped = "In 2019, Bac Ninh welcomed 1,676.5 thousand visitors, up from 2018.";
+    assert!(check(good, "en").is_empty());
+    assert_eq!(check(dropped, "en"), [QaCode::NumberMismatch]);
+    assert!(check(good, "en").is_empty());
+    let ko =
+        "2019년 박닌성은 1,676,500명의 관광객을 맞이했으며, 이는 2018년보다 3.5% 증가한 수치이다.";
+    assert!(check(ko, "ko").is_empty(), "{:?}", check(ko, "ko"));
+}
