@@ -522,7 +522,12 @@ fn prepare_lines<'t>(text: &str, leaf: &Leaf, translation: &'t str) -> Cow<'t, s
 /// Applies non-overlapping edits (sorted here) to `text`.
 fn apply(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
     edits.sort_by_key(|(r, _)| (r.start, r.end));
-    let mut out = String::with_capacity(text.len() + 1024);
+    // The exact size: a guess that is too small doubles the buffer when a megabytes
+    // long unit is pushed, and the spare half stays allocated while the caller parses
+    // the result to check its structure (issue 10, item 14).
+    let removed: usize = edits.iter().map(|(r, _)| r.len()).sum();
+    let added: usize = edits.iter().map(|(_, s)| s.len()).sum();
+    let mut out = String::with_capacity((text.len() + added).saturating_sub(removed));
     let mut pos = 0;
     for (range, replacement) in edits {
         if range.start < pos {
