@@ -166,7 +166,7 @@ fn add_ui(locale: &mut UiLocale, status: &UiStatus, entry: &Entry) {
     locale.files.insert(entry.path.clone(), entry.state());
 }
 
-/// What [`write`] wrote.
+/// What [`write()`] wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Written {
     /// Articles listed.
