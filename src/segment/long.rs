@@ -115,24 +115,6 @@ fn tag_len(text: &str) -> Option<usize> {
     }
 }
 
-/// Joins the translations of the parts of one segment: where a source part ended in
-/// spaces that its translation lost (services trim), one space is put back.
-pub fn rejoin<S: AsRef<str>>(source_parts: &[&str], translations: &[S]) -> String {
-    let mut out = String::new();
-    for (i, translated) in translations.iter().enumerate() {
-        let translated = translated.as_ref();
-        out.push_str(translated);
-        let last = i + 1 == translations.len();
-        let source_had_space = source_parts
-            .get(i)
-            .is_some_and(|p| p.ends_with(char::is_whitespace));
-        if !last && source_had_space && !translated.ends_with(char::is_whitespace) {
-            out.push(' ');
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,12 +162,6 @@ mod tests {
                 "{part:?}"
             );
         }
-    }
-
-    #[test]
-    fn translations_are_rejoined_with_the_space_the_service_trimmed() {
-        assert_eq!(rejoin(&["một, ", "hai"], &["one,", "two"]), "one, two");
-        assert_eq!(rejoin(&["一，", "二"], &["一，", "二"]), "一，二");
     }
 
     proptest! {

@@ -485,8 +485,6 @@ impl Runner<'_> {
                 vec![Err(reason); batch.segments.len()]
             }
         };
-        // The parts of a segment too long for one request come back whole.
-        let (batch, results) = self.batcher.rejoin(batch, results);
         let repaired = results
             .iter()
             .filter(|r| r.as_ref().is_ok_and(|t| t.repaired))
