@@ -315,7 +315,9 @@ fn dry_run_prints_the_cost_per_language() {
 /// `concurrency` (1 here), so the named backend's 3 were never used.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backend_flag_uses_that_backends_concurrency() {
-    let server = crate::mock::Deepl::start(std::time::Duration::from_millis(300), None).await;
+    // A long answer time: the third request must go out while the first is still
+    // unanswered, and on a loaded 2-core CI planning it took more than 300 ms once.
+    let server = crate::mock::Deepl::start(std::time::Duration::from_millis(1500), None).await;
     let project = Project::with_config(&format!(
         "{}[backend]\nkind = \"pseudo\"\nconcurrency = 1\n\n[backends.fast]\nkind = \"deepl\"\nbase_url = \"{}\"\napi_key_env = \"DICH_TEST_DEEPL_KEY\"\nconcurrency = 3\nmax_segments_per_request = 1\n\n[qa]\nenabled = false\n",
         // The mock's answers (`EN-US:<source>`) are not translations: the QA gate
