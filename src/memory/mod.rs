@@ -242,6 +242,9 @@ impl Memory {
     /// once for all of them instead of once per statement (issue 15). The reads see
     /// the memory as it was at the first of them. Nothing on PostgreSQL.
     ///
+    /// Every write method of `Memory` starts with `self.store.end_read()?`: a new one
+    /// must too, or its write would wait in the read batch's transaction.
+    ///
     /// # Errors
     /// [`MemoryError`] when the transaction cannot start.
     pub fn begin_read(&mut self) -> Result<(), MemoryError> {
