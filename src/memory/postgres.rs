@@ -104,6 +104,13 @@ const MIGRATIONS: &[&str] = &[
     // 4: what SQLite's migration 7 added (issue 15): what the review and the manifest
     // derive from a file, kept with its stat record.
     "ALTER TABLE file_stats ADD COLUMN facts TEXT NOT NULL DEFAULT '';",
+    // 5: what SQLite's migration 8 added (issue 15): each written source's text once
+    // per checkout, by its hash. Rows recorded before keep their text in `source`.
+    "CREATE TABLE source_texts (
+        workspace TEXT NOT NULL, hash TEXT NOT NULL, text TEXT NOT NULL,
+        PRIMARY KEY (workspace, hash));
+     ALTER TABLE written_sources ADD COLUMN text_hash TEXT NOT NULL DEFAULT '';
+     CREATE INDEX written_sources_text ON written_sources (workspace, text_hash);",
 ];
 
 /// Any number: the advisory lock the migrations take.
@@ -698,6 +705,12 @@ impl Store for Postgres {
                     &[&workspace, &from, &to],
                 )?;
             }
+            // The text of a written source replaced by the move may be used by no file now.
+            tx.execute(
+                "DELETE FROM source_texts s WHERE workspace = $1 AND NOT EXISTS
+                 (SELECT 1 FROM written_sources w WHERE w.workspace = $1 AND w.text_hash = s.hash)",
+                &[&workspace],
+            )?;
             tx.commit()
         })
     }
@@ -1001,19 +1014,56 @@ impl Store for Postgres {
         )
     }
 
-    fn record_written_source(&mut self, path: &str, source: &str) -> Result<(), MemoryError> {
+    fn record_written_source(
+        &mut self,
+        path: &str,
+        source: &str,
+        hash: &str,
+    ) -> Result<(), MemoryError> {
         let (_, _, workspace) = self.owned();
-        self.execute(
-            "INSERT INTO written_sources (workspace, path, source) VALUES ($1, $2, $3)
-             ON CONFLICT (workspace, path) DO UPDATE SET source = EXCLUDED.source",
-            vec![workspace, path.to_owned(), source.to_owned()],
-        )
+        let (path, source, hash) = (path.to_owned(), source.to_owned(), hash.to_owned());
+        self.call(move |c| {
+            let mut tx = c.transaction()?;
+            let old: Option<String> = tx
+                .query_opt(
+                    "SELECT text_hash FROM written_sources WHERE workspace = $1 AND path = $2",
+                    &[&workspace, &path],
+                )?
+                .map(|row| row.get(0));
+            if old.as_deref() == Some(hash.as_str()) {
+                return Ok(());
+            }
+            // The text is stored once, whichever translations were written from it.
+            tx.execute(
+                "INSERT INTO source_texts (workspace, hash, text) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&workspace, &hash, &source],
+            )?;
+            tx.execute(
+                "INSERT INTO written_sources (workspace, path, source, text_hash)
+                 VALUES ($1, $2, '', $3)
+                 ON CONFLICT (workspace, path) DO UPDATE SET source = '',
+                    text_hash = EXCLUDED.text_hash",
+                &[&workspace, &path, &hash],
+            )?;
+            if let Some(old) = old.filter(|old| !old.is_empty()) {
+                tx.execute(
+                    "DELETE FROM source_texts WHERE workspace = $1 AND hash = $2
+                     AND NOT EXISTS (SELECT 1 FROM written_sources
+                                     WHERE workspace = $1 AND text_hash = $2)",
+                    &[&workspace, &old],
+                )?;
+            }
+            tx.commit()
+        })
     }
 
     fn written_source(&self, path: &str) -> Result<Option<String>, MemoryError> {
         let (_, _, workspace) = self.owned();
         self.string(
-            "SELECT source FROM written_sources WHERE workspace = $1 AND path = $2",
+            "SELECT COALESCE(t.text, w.source) FROM written_sources w
+             LEFT JOIN source_texts t ON t.workspace = w.workspace AND t.hash = w.text_hash
+             WHERE w.workspace = $1 AND w.path = $2",
             vec![workspace, path.to_owned()],
         )
     }

@@ -15,6 +15,13 @@ pub(super) const MIGRATION: &str = "CREATE TABLE proposals (
      CREATE TABLE review_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
      CREATE TABLE written_sources (path TEXT PRIMARY KEY, source TEXT NOT NULL);";
 
+/// Schema migration 8 (SQLite): the text of each written source once, by its hash
+/// (`source_texts`); `written_sources` names the text of each translated file's source.
+pub(super) const SOURCE_TEXTS: &str =
+    "CREATE TABLE source_texts (hash TEXT PRIMARY KEY, text TEXT NOT NULL);
+     ALTER TABLE written_sources ADD COLUMN text_hash TEXT NOT NULL DEFAULT '';
+     CREATE INDEX written_sources_text ON written_sources (text_hash);";
+
 /// The `review_meta` row set once the verdicts mirrored in the files were recovered.
 const RECOVERED: &str = "verdicts_recovered";
 
@@ -129,7 +136,8 @@ impl Memory {
     /// [`MemoryError`] on a database failure.
     pub fn record_written_source(&mut self, path: &str, source: &str) -> Result<(), MemoryError> {
         self.store.end_read()?;
-        self.store.record_written_source(path, source)
+        self.store
+            .record_written_source(path, source, &super::hash(source))
     }
 
     /// The source text the translated file `path` was last written from, if recorded.

@@ -61,7 +61,18 @@ const MIGRATIONS: &[&str] = &[
     // 7: what the review and the manifest derive from a file (title, backend, review
     // hash), so a file its stat record proves unchanged is not read for them (issue 15).
     "ALTER TABLE file_stats ADD COLUMN facts TEXT NOT NULL DEFAULT '';",
+    // 8: a written source once per text, not once per translated file (issue 15): the
+    // three translations of one source wrote its text three times in every group
+    // commit. Rows recorded before keep their text in `source` (`text_hash` empty).
+    super::proposals::SOURCE_TEXTS,
 ];
+
+/// Pages the WAL may hold before a commit checkpoints it (see `configure`).
+const WAL_AUTOCHECKPOINT: i64 = 10_000;
+
+/// Deletes the written source text `?1` once no translated file refers to it.
+const DELETE_UNUSED_TEXT: &str = "DELETE FROM source_texts WHERE hash = ?1
+     AND NOT EXISTS (SELECT 1 FROM written_sources WHERE text_hash = ?1)";
 
 /// The SQLite store.
 #[derive(Debug)]
@@ -117,6 +128,17 @@ impl Sqlite {
                 .map_err(|e| sqlite(&path, e))?;
             self.conn
                 .pragma_update(None, "synchronous", "NORMAL")
+                .map_err(|e| sqlite(&path, e))?;
+            // A checkpoint runs inside the commit that crosses the limit, on the run's
+            // loop, and copies every page the WAL holds back into the database, with
+            // an fsync. At SQLite's default (1,000 pages, 4 MB) a run of 1,000
+            // articles checkpointed every few dozen group commits, copying the same
+            // hot index pages again each time. At 10,000 pages (a WAL of 40 MB at
+            // most) a page rewritten by many commits is copied once per checkpoint,
+            // and the fsyncs are ten times fewer. The last checkpoint runs when the
+            // memory is closed. (Issue 15; figures in docs/benchmarks.md.)
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
                 .map_err(|e| sqlite(&path, e))?;
         }
         self.migrate()
@@ -321,12 +343,12 @@ impl Store for Sqlite {
     }
 
     fn has_human_units(&self, source: &str, target: &str) -> Result<bool, MemoryError> {
+        // Cached: planning asks this for every article and language.
         self.conn
-            .query_row(
+            .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM units WHERE source_lang = ?1 AND target_lang = ?2)",
-                params![source, target],
-                |row| row.get(0),
             )
+            .and_then(|mut stmt| stmt.query_row(params![source, target], |row| row.get(0)))
             .map_err(|e| self.err(e))
     }
 
@@ -404,18 +426,19 @@ impl Store for Sqlite {
         let [path, hash, content, source_hash] = file;
         let db = self.path.clone();
         let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
-        tx.execute(
+        // Cached statements: this runs for every file a run writes.
+        execute(
+            &tx,
             "INSERT OR REPLACE INTO files (path, hash, content, source_hash, written_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![path, hash, content, source_hash, now],
         )
         .map_err(|e| sqlite(&db, e))?;
-        tx.execute("DELETE FROM failures WHERE path = ?1", [path])
-            .map_err(|e| sqlite(&db, e))?;
-        tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
-            .map_err(|e| sqlite(&db, e))?;
+        execute(&tx, "DELETE FROM failures WHERE path = ?1", [path]).map_err(|e| sqlite(&db, e))?;
+        execute(&tx, "DELETE FROM reviews WHERE path = ?1", [path]).map_err(|e| sqlite(&db, e))?;
         for key in reviews {
-            tx.execute(
+            execute(
+                &tx,
                 "INSERT OR IGNORE INTO reviews (path, unit_key, since) VALUES (?1, ?2, ?3)",
                 params![path, key, now],
             )
@@ -465,6 +488,12 @@ impl Store for Sqlite {
                 })
                 .map_err(|e| sqlite(&path, e))?;
         }
+        // The text of a written source replaced by the move may be used by no file now.
+        tx.execute(
+            "DELETE FROM source_texts WHERE hash NOT IN (SELECT text_hash FROM written_sources)",
+            [],
+        )
+        .map_err(|e| sqlite(&path, e))?;
         tx.commit().map_err(|e| sqlite(&path, e))
     }
 
@@ -476,10 +505,11 @@ impl Store for Sqlite {
     ) -> Result<(), MemoryError> {
         let db = self.path.clone();
         let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
-        tx.execute("DELETE FROM qa_warnings WHERE path = ?1", [path])
+        execute(&tx, "DELETE FROM qa_warnings WHERE path = ?1", [path])
             .map_err(|e| sqlite(&db, e))?;
         for reason in reasons {
-            tx.execute(
+            execute(
+                &tx,
                 "INSERT INTO qa_warnings (path, reason, recorded_at) VALUES (?1, ?2, ?3)",
                 params![path, reason, now],
             )
@@ -796,19 +826,45 @@ impl Store for Sqlite {
             .map_err(|e| sqlite(&self.path, e))
     }
 
-    fn record_written_source(&mut self, path: &str, source: &str) -> Result<(), MemoryError> {
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO written_sources (path, source) VALUES (?1, ?2)",
-                [path, source],
+    fn record_written_source(
+        &mut self,
+        path: &str,
+        source: &str,
+        hash: &str,
+    ) -> Result<(), MemoryError> {
+        let db = self.path.clone();
+        let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
+        let old: Option<String> = tx
+            .prepare_cached("SELECT text_hash FROM written_sources WHERE path = ?1")
+            .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
+            .map_err(|e| sqlite(&db, e))?;
+        if old.as_deref() != Some(hash) {
+            // The text is stored once, whichever translations were written from it.
+            tx.prepare_cached("INSERT OR IGNORE INTO source_texts (hash, text) VALUES (?1, ?2)")
+                .and_then(|mut stmt| stmt.execute([hash, source]))
+                .map_err(|e| sqlite(&db, e))?;
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO written_sources (path, source, text_hash)
+                 VALUES (?1, '', ?2)",
             )
-            .map(|_| ())
-            .map_err(|e| sqlite(&self.path, e))
+            .and_then(|mut stmt| stmt.execute([path, hash]))
+            .map_err(|e| sqlite(&db, e))?;
+            if let Some(old) = old.filter(|old| !old.is_empty()) {
+                tx.prepare_cached(DELETE_UNUSED_TEXT)
+                    .and_then(|mut stmt| stmt.execute([old]))
+                    .map_err(|e| sqlite(&db, e))?;
+            }
+        }
+        tx.commit().map_err(|e| sqlite(&db, e))
     }
 
     fn written_source(&self, path: &str) -> Result<Option<String>, MemoryError> {
         self.conn
-            .prepare_cached("SELECT source FROM written_sources WHERE path = ?1")
+            .prepare_cached(
+                "SELECT COALESCE(t.text, w.source) FROM written_sources w
+                 LEFT JOIN source_texts t ON t.hash = w.text_hash
+                 WHERE w.path = ?1",
+            )
             .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
             .map_err(|e| sqlite(&self.path, e))
     }
@@ -860,6 +916,12 @@ impl Store for Sqlite {
     }
 }
 
+/// Runs `sql` through the connection's statement cache: for the writes made once per
+/// file, where preparing the statement again each time showed in profiles (issue 15).
+fn execute(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(args)
+}
+
 fn sqlite(path: &Path, source: rusqlite::Error) -> MemoryError {
     MemoryError::Sqlite {
         path: path.to_owned(),
@@ -870,6 +932,37 @@ fn sqlite(path: &Path, source: rusqlite::Error) -> MemoryError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_source_written_before_migration_8_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        {
+            // A memory as dich wrote it before migration 8: the text in `source`.
+            let conn = Connection::open(&path).unwrap();
+            for migration in &MIGRATIONS[..7] {
+                conn.execute_batch(migration).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 7).unwrap();
+            conn.execute(
+                "INSERT INTO written_sources (path, source) VALUES ('a.en.md', 'Nguồn cũ.')",
+                [],
+            )
+            .unwrap();
+        }
+        let mut store = Sqlite::open(&path).unwrap();
+        assert_eq!(
+            store.written_source("a.en.md").unwrap().as_deref(),
+            Some("Nguồn cũ.")
+        );
+        store
+            .record_written_source("a.en.md", "Nguồn.", "h")
+            .unwrap();
+        assert_eq!(
+            store.written_source("a.en.md").unwrap().as_deref(),
+            Some("Nguồn.")
+        );
+    }
 
     #[test]
     fn newer_schema_is_refused() {

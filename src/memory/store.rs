@@ -105,7 +105,8 @@ pub(super) const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("review_meta", &["name", "value"]),
-    ("written_sources", &["path", "source"]),
+    ("written_sources", &["path", "source", "text_hash"]),
+    ("source_texts", &["hash", "text"]),
     // Not `file_stats`: a cache, rebuilt by the next run in the new memory.
 ];
 
@@ -213,8 +214,14 @@ pub(super) trait Store: Send + Debug {
     fn has_meta(&self, name: &str) -> Result<bool, MemoryError>;
     /// Sets the review flag `name`.
     fn set_meta(&mut self, name: &str, value: &str) -> Result<(), MemoryError>;
-    /// Records the source text `path` was written from.
-    fn record_written_source(&mut self, path: &str, source: &str) -> Result<(), MemoryError>;
+    /// Records the source text `path` was written from; `hash` is the text's
+    /// [`hash`](super::hash), under which the text is stored once for every file.
+    fn record_written_source(
+        &mut self,
+        path: &str,
+        source: &str,
+        hash: &str,
+    ) -> Result<(), MemoryError>;
     /// The source text `path` was last written from.
     fn written_source(&self, path: &str) -> Result<Option<String>, MemoryError>;
     /// The source text a human unit was stored with.

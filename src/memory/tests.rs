@@ -268,9 +268,9 @@ on_both_stores! {
             .unwrap();
         let added: u64 = counts.iter().map(|c| c.added).sum();
         // 2 segments, 1 unit, 1 history row, 1 file, 1 review, 1 warning, 1 proposal,
-        // 1 review flag, 1 written source.
-        assert_eq!(added, 10, "{counts:?}");
-        assert_eq!(copied, 10);
+        // 1 review flag, 1 written source and its text.
+        assert_eq!(added, 11, "{counts:?}");
+        assert_eq!(copied, 11);
         assert!(copy.proposals("a.en.md").unwrap()[0].in_file);
         assert!(copy.verdicts_recovered().unwrap());
         assert_eq!(copy.written_source("a.en.md").unwrap().as_deref(), Some("Nguồn."));
@@ -339,6 +339,31 @@ on_both_stores! {
         memory.record_written_source("a.en.md", "Nguồn.").unwrap();
         memory.record_written_source("a.en.md", "Nguồn mới.").unwrap();
         assert_eq!(memory.written_source("a.en.md").unwrap().as_deref(), Some("Nguồn mới."));
+    }
+
+    a_written_source_is_stored_once_for_all_its_translations(memory) {
+        let texts = |memory: &Memory| memory.store.dump("source_texts").unwrap().len();
+        for path in ["a.en.md", "a.ko.md", "a.zh-Hans.md"] {
+            memory.record_written_source(path, "Nguồn.").unwrap();
+        }
+        assert_eq!(texts(&memory), 1, "one text for three translations");
+        // The English file is written again from a new source: both texts are kept,
+        // each for the files written from it.
+        memory.record_written_source("a.en.md", "Nguồn mới.").unwrap();
+        assert_eq!(texts(&memory), 2);
+        assert_eq!(memory.written_source("a.en.md").unwrap().as_deref(), Some("Nguồn mới."));
+        assert_eq!(memory.written_source("a.ko.md").unwrap().as_deref(), Some("Nguồn."));
+        // Once no file was written from the old text, it is gone.
+        memory.record_written_source("a.ko.md", "Nguồn mới.").unwrap();
+        memory.record_written_source("a.zh-Hans.md", "Nguồn mới.").unwrap();
+        assert_eq!(texts(&memory), 1);
+        assert_eq!(memory.written_source("a.zh-Hans.md").unwrap().as_deref(), Some("Nguồn mới."));
+        // A move over another file's record drops a text nobody uses any more.
+        memory.record_written_source("b.en.md", "Khác.").unwrap();
+        memory.move_path("a.en.md", "b.en.md").unwrap();
+        assert_eq!(memory.written_source("b.en.md").unwrap().as_deref(), Some("Nguồn mới."));
+        assert_eq!(memory.written_source("a.en.md").unwrap(), None);
+        assert_eq!(texts(&memory), 1);
     }
 
     a_retired_human_unit_goes_to_the_history(memory) {
