@@ -85,6 +85,112 @@ pub struct PlannedFile {
     pub detail: Option<String>,
 }
 
+/// The files a run planned to write ([`PlannedFile`]s, in order), kept compact: a run
+/// over 100,000 articles into three languages plans 300,000 files, which as
+/// `PlannedFile`s (three heap strings each) held about 45 MB until the end of the run;
+/// here a file costs its path's bytes and 8 more (issue 15, peak memory). Serialised
+/// as the list of `PlannedFile`s.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlannedFiles {
+    /// Every path, one after the other.
+    paths: String,
+    /// The languages named so far; an entry holds an index into them.
+    langs: Vec<String>,
+    entries: Vec<Compact>,
+    /// The few details there are, by the index of their entry.
+    details: BTreeMap<usize, String>,
+}
+
+/// A [`PlannedFile`] in [`PlannedFiles`]: the length of its path (which follows the
+/// previous entry's), its language and its reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Compact {
+    path_len: u32,
+    lang: u16,
+    reason: Why,
+}
+
+impl PlannedFiles {
+    /// Adds `file` at the end.
+    pub fn push(&mut self, file: PlannedFile) {
+        let lang = match self.langs.iter().position(|l| *l == file.lang) {
+            Some(i) => i,
+            None => {
+                self.langs.push(file.lang);
+                self.langs.len() - 1
+            }
+        };
+        // Both fit by far (no system has paths of 4 GB; 65,536 languages); were they
+        // not to, the path would be left out and the language be another rather than
+        // a panic.
+        let (path, path_len) = match u32::try_from(file.path.len()) {
+            Ok(len) => (file.path.as_str(), len),
+            Err(_) => ("", 0),
+        };
+        self.paths.push_str(path);
+        if let Some(detail) = file.detail {
+            self.details.insert(self.entries.len(), detail);
+        }
+        self.entries.push(Compact {
+            path_len,
+            lang: u16::try_from(lang).unwrap_or(u16::MAX),
+            reason: file.reason,
+        });
+    }
+
+    /// How many files.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no file was planned.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The files, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = PlannedFile> + '_ {
+        let mut start = 0;
+        self.entries.iter().enumerate().map(move |(i, entry)| {
+            let end = start + entry.path_len as usize;
+            let path = self.paths.get(start..end).unwrap_or_default().to_owned();
+            start = end;
+            PlannedFile {
+                path,
+                lang: self
+                    .langs
+                    .get(usize::from(entry.lang))
+                    .cloned()
+                    .unwrap_or_default(),
+                reason: entry.reason,
+                detail: self.details.get(&i).cloned(),
+            }
+        })
+    }
+}
+
+impl Extend<PlannedFile> for PlannedFiles {
+    fn extend<T: IntoIterator<Item = PlannedFile>>(&mut self, files: T) {
+        for file in files {
+            self.push(file);
+        }
+    }
+}
+
+impl FromIterator<PlannedFile> for PlannedFiles {
+    fn from_iter<T: IntoIterator<Item = PlannedFile>>(files: T) -> Self {
+        let mut all = PlannedFiles::default();
+        all.extend(files);
+        all
+    }
+}
+
+impl Serialize for PlannedFiles {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
 /// The summary of `dich translate`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
@@ -128,7 +234,7 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// Every file the run planned to write and why (in a dry run: would write), in
     /// planning order. Whether it was written is in `files_written` and `failures`.
-    pub files: Vec<PlannedFile>,
+    pub files: PlannedFiles,
     /// Wall-clock seconds.
     pub elapsed_seconds: f64,
     /// The run was stopped by Ctrl-C.
@@ -211,5 +317,49 @@ impl Report {
     /// True when anything failed or the run was cut short.
     pub fn has_failures(&self) -> bool {
         self.failed > 0 || self.fatal.is_some() || self.interrupted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(path: &str, lang: &str, reason: Why, detail: Option<&str>) -> PlannedFile {
+        PlannedFile {
+            path: path.to_owned(),
+            lang: lang.to_owned(),
+            reason,
+            detail: detail.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn planned_files_give_back_what_was_planned_in_order_and_serialise_as_a_list() {
+        let files = vec![
+            planned("content/a.en.md", "en", Why::Missing, None),
+            planned(
+                "content/a.zh-Hans.md",
+                "zh-Hans",
+                Why::Forced,
+                Some("conflict"),
+            ),
+            planned("", "en", Why::SourceChanged, None),
+            planned(
+                "locales/ko/main.ftl",
+                "ko",
+                Why::UiStringsStale,
+                Some("2 messages"),
+            ),
+            planned("content/tin/bài.en.md", "en", Why::Missing, None),
+        ];
+        let mut compact = PlannedFiles::default();
+        compact.extend(files.clone());
+        assert_eq!(compact.len(), 5);
+        assert_eq!(compact.iter().collect::<Vec<_>>(), files);
+        assert_eq!(
+            serde_json::to_value(&compact).unwrap(),
+            serde_json::to_value(&files).unwrap()
+        );
+        assert!(PlannedFiles::default().is_empty());
     }
 }
