@@ -96,8 +96,17 @@ pub(super) fn escape(
     out.truncate(end);
     let start = out.len() - out.trim_start().len();
     out.drain(..start);
+    // Escapes grew the buffer by doubling: a megabytes long unit would keep up to as
+    // much again spare while it is checked and restored.
+    if out.capacity() - out.len() > SPARE {
+        out.shrink_to_fit();
+    }
     out
 }
+
+/// Spare capacity worth giving back (see [`escape`]); below it, the reallocation costs
+/// more than it saves.
+const SPARE: usize = 64 * 1024;
 
 /// Whether brackets in `plain` could become a link, an image, a footnote or a
 /// definition: `](`, `][`, `]:`, `[^`, or `[label]` for a label defined in the document.
