@@ -112,11 +112,17 @@ pub(super) struct Blocks {
 
 /// A link label as CommonMark matches it: case-folded, inner whitespace collapsed.
 pub(super) fn normalise_label(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    // Word by word, not collected and joined: the escaper normalises a whole unit, which
+    // can be megabytes long (issue 10, item 14). Lowercasing each word alone is the
+    // same: a word's case mapping (a final sigma) looks no further than the spaces.
+    let mut out = String::with_capacity(label.len());
+    for word in label.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word.to_lowercase());
+    }
+    out
 }
 
 /// The Markdown extensions dich reads (and checks translations with).

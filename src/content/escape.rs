@@ -8,6 +8,8 @@
 //! escapes every Markdown-significant character, where the minimal form changed the
 //! structure. The tags themselves are restored to the source's markup afterwards.
 
+use std::borrow::Cow;
+
 use crate::markup::{self, Tagged, Token};
 
 /// How much to escape.
@@ -51,7 +53,7 @@ pub(super) fn escape(
 ) -> String {
     let mut toks = move_edge_spaces(markup::tokens(translation));
     trim_around_line_breaks(&mut toks, tagged);
-    let brackets = brackets_could_link(&markup::strip_tags(translation), labels);
+    let brackets = brackets_could_link(translation, labels);
     let mut out = String::with_capacity(translation.len() + 8);
     let mut open: Vec<u32> = Vec::new();
     let mut line_start = ctx.starts_line;
@@ -96,41 +98,57 @@ pub(super) fn escape(
     out.truncate(end);
     let start = out.len() - out.trim_start().len();
     out.drain(..start);
+    // Escapes grew the buffer by doubling: a megabytes long unit would keep up to as
+    // much again spare while it is checked and restored.
+    if out.capacity() - out.len() > SPARE {
+        out.shrink_to_fit();
+    }
     out
 }
+
+/// Spare capacity worth giving back (see [`escape`]); below it, the reallocation costs
+/// more than it saves.
+const SPARE: usize = 64 * 1024;
 
 /// Whether brackets in `plain` could become a link, an image, a footnote or a
 /// definition: `](`, `][`, `]:`, `[^`, or `[label]` for a label defined in the document.
 /// (`[en] Tin` stays as it is where no `[en]: …` is defined.)
-fn brackets_could_link(plain: &str, labels: &[String]) -> bool {
+fn brackets_could_link(translation: &str, labels: &[String]) -> bool {
+    // Every case needs a bracket; the text without tags is a copy of a unit that can be
+    // megabytes long (issue 10, item 14), made only where one is.
+    if !translation.contains(['[', ']']) {
+        return false;
+    }
+    let plain = markup::strip_tags(translation);
     if ["](", "][", "]:", "[^"].iter().any(|p| plain.contains(p)) {
         return true;
     }
-    if !plain.contains('[') || !plain.contains(']') {
+    if labels.is_empty() || !plain.contains('[') || !plain.contains(']') {
         return false;
     }
-    let normalised = super::blocks::normalise_label(plain);
+    let normalised = super::blocks::normalise_label(&plain);
     labels
         .iter()
         .any(|l| normalised.contains(&format!("[{l}]")))
 }
 
-/// A token of a translation with owned text (edge spaces may move).
-enum Tok {
-    Text(String),
+/// A token of a translation, its text owned only where edge spaces moved (a unit can
+/// be megabytes long; issue 10, item 14).
+enum Tok<'a> {
+    Text(Cow<'a, str>),
     Tag(Token<'static>),
 }
 
-fn move_edge_spaces(tokens: Vec<Token<'_>>) -> Vec<Tok> {
-    let mut out: Vec<Tok> = Vec::with_capacity(tokens.len() + 2);
-    let push_text = |out: &mut Vec<Tok>, s: &str| {
+fn move_edge_spaces<'a>(tokens: Vec<Token<'a>>) -> Vec<Tok<'a>> {
+    let mut out: Vec<Tok<'a>> = Vec::with_capacity(tokens.len() + 2);
+    let push_text = |out: &mut Vec<Tok<'a>>, s: Cow<'a, str>| {
         if s.is_empty() {
             return;
         }
         if let Some(Tok::Text(last)) = out.last_mut() {
-            last.push_str(s);
+            last.to_mut().push_str(&s);
         } else {
-            out.push(Tok::Text(s.to_owned()));
+            out.push(Tok::Text(s));
         }
     };
     let mut after_open = false;
@@ -148,27 +166,34 @@ fn move_edge_spaces(tokens: Vec<Token<'_>>) -> Vec<Tok> {
                             opens.push(Tok::Tag(Token::Open(*id)));
                             out.pop();
                         }
-                        push_text(&mut out, spaces);
+                        push_text(&mut out, Cow::Borrowed(spaces));
                         out.extend(opens.into_iter().rev());
                     }
                     trimmed
                 } else {
                     s
                 };
-                push_text(&mut out, s);
+                push_text(&mut out, Cow::Borrowed(s));
                 after_open = false;
             }
             Token::Close(id) => {
-                let mut moved = String::new();
+                let mut moved = Cow::Borrowed("");
                 if let Some(Tok::Text(last)) = out.last_mut() {
                     let keep = last.trim_end().len();
-                    moved = last.split_off(keep);
+                    moved = match last {
+                        Cow::Borrowed(b) => {
+                            let (kept, rest) = b.split_at(keep);
+                            *last = Cow::Borrowed(kept);
+                            Cow::Borrowed(rest)
+                        }
+                        Cow::Owned(o) => Cow::Owned(o.split_off(keep)),
+                    };
                     if last.is_empty() {
                         out.pop();
                     }
                 }
                 out.push(Tok::Tag(Token::Close(id)));
-                push_text(&mut out, &moved);
+                push_text(&mut out, moved);
                 after_open = false;
             }
             Token::Open(id) => {
@@ -186,7 +211,7 @@ fn move_edge_spaces(tokens: Vec<Token<'_>>) -> Vec<Tok> {
 
 /// A hard break's markup ends its line: whitespace around it would add a blank line
 /// (a new paragraph) or, before it, a second break.
-fn trim_around_line_breaks(toks: &mut [Tok], tagged: &Tagged) {
+fn trim_around_line_breaks(toks: &mut [Tok<'_>], tagged: &Tagged) {
     for i in 0..toks.len() {
         let Tok::Tag(Token::Standalone(id)) = toks[i] else {
             continue;
@@ -195,10 +220,16 @@ fn trim_around_line_breaks(toks: &mut [Tok], tagged: &Tagged) {
             continue;
         }
         if let Some(Tok::Text(before)) = i.checked_sub(1).and_then(|j| toks.get_mut(j)) {
-            before.truncate(before.trim_end().len());
+            let end = before.trim_end().len();
+            if end < before.len() {
+                before.to_mut().truncate(end);
+            }
         }
         if let Some(Tok::Text(after)) = toks.get_mut(i + 1) {
-            *after = after.trim_start().to_owned();
+            let start = after.len() - after.trim_start().len();
+            if start > 0 {
+                after.to_mut().drain(..start);
+            }
         }
     }
 }

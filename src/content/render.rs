@@ -456,12 +456,18 @@ fn context(text: &str, leaf: &Leaf) -> Context {
 /// The outline of one unit's restored text, parsed alone in a minimal copy of its
 /// context (a heading line, a table, an image), newlines as in the tagged text.
 fn unit_outline(leaf: &Leaf, tagged: &Tagged, text: &str, protect: &super::Protect) -> Outline {
-    let restored = tagged.restore(text).unwrap_or_default();
+    // Without tags the restored text is the text: no copy of a long unit (issue 10,
+    // item 14).
+    let restored: Cow<'_, str> = if tagged.tag_count() == 0 && tagged.check(text).is_ok() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(tagged.restore(text).unwrap_or_default())
+    };
     let one_line = || restored.replace(['\r', '\n'], " ");
-    let wrapped = match leaf.kind {
-        UnitKind::TableCell => format!("| {} |\n|-|\n", one_line()),
-        UnitKind::Heading if leaf.one_line => format!("# {}\n", one_line()),
-        UnitKind::ImageAlt => format!("![{restored}](x)\n"),
+    let wrapped: Cow<'_, str> = match leaf.kind {
+        UnitKind::TableCell => Cow::Owned(format!("| {} |\n|-|\n", one_line())),
+        UnitKind::Heading if leaf.one_line => Cow::Owned(format!("# {}\n", one_line())),
+        UnitKind::ImageAlt => Cow::Owned(format!("![{restored}](x)\n")),
         _ => restored,
     };
     Outline::of(&wrapped, protect)
@@ -1030,5 +1036,63 @@ mod tests {
             with_front.extend_from_slice(&bytes);
             let _ = Document::parse(Path::new("p.md"), &with_front, &fields());
         }
+    }
+
+    /// A paragraph of `bytes` bytes on one line, `middle` in its middle.
+    fn long_paragraph(bytes: usize, middle: &str) -> String {
+        let mut line = String::with_capacity(bytes + middle.len() + 16);
+        let words = ["tỉnh", "huyện", "xã,", "người", "dân"];
+        let mut k = 0;
+        while line.len() < bytes {
+            if k == 2000 {
+                line.push_str(middle);
+            } else {
+                line.push_str(words[k % words.len()]);
+            }
+            line.push(' ');
+            k += 1;
+        }
+        line.push_str("cuối\n");
+        line
+    }
+
+    #[test]
+    fn markup_in_the_middle_of_a_long_unit_is_escaped_to_keep_its_structure() {
+        let body = format!("# Tiêu đề\n\n{}", long_paragraph(400_000, ""));
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        let middle = "*nhấn* [trang](/a) `mã` <b>đậm</b> ~~gạch~~ ~ \\~";
+        let translation = long_paragraph(400_000, middle);
+        let out = doc
+            .render(
+                &["Title".to_owned(), translation.trim_end().to_owned()],
+                &prov(),
+            )
+            .unwrap();
+        assert!(out.contains("\\*nhấn\\*"), "not escaped");
+        assert_eq!(super::structure_difference(&doc, &out), None);
+    }
+
+    #[test]
+    fn a_rendered_long_unit_that_breaks_the_structure_is_caught() {
+        let body = long_paragraph(400_000, "");
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        let out = doc.render(&identity(&doc), &prov()).unwrap();
+        assert_eq!(super::structure_difference(&doc, &out), None);
+        // What an escaper that let markup through would write, deep inside the unit.
+        for markup in ["*nhấn*", "[trang](/a)", "`mã`", "<b>đậm</b>", "~~gạch~~"] {
+            let broken = out.replacen("dân tỉnh huyện", &format!("dân {markup} huyện"), 1);
+            assert!(broken != out, "{markup} not inserted");
+            assert!(
+                super::structure_difference(&doc, &broken).is_some(),
+                "{markup} not caught"
+            );
+        }
+        // A bracket pair the document defines becomes a link.
+        let defined = format!("{out}\n[trang]: /a\n");
+        let source = format!("{body}\n[trang]: /a\n");
+        let doc = Document::parse(Path::new("a.md"), source.as_bytes(), &[]).unwrap();
+        let broken = defined.replacen("dân tỉnh huyện", "dân [trang] huyện", 1);
+        assert!(broken != defined);
+        assert!(super::structure_difference(&doc, &broken).is_some());
     }
 }

@@ -308,6 +308,11 @@ fn assemble(
                 entries.insert(segment.key.clone(), entry);
             }
         }
+        // The parts of a sentence cut for length grow `text` by doubling: a megabytes
+        // long unit would keep up to as much again spare until it is rendered.
+        if text.capacity() - text.len() > 64 * 1024 {
+            text.shrink_to_fit();
+        }
         translations.push(complete.then(|| match retitle {
             Some(retitle) => UnitTranslation::Raw(retitle.apply(&text)),
             None => UnitTranslation::Tagged(text),
