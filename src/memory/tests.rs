@@ -454,7 +454,10 @@ fn a_group_lets_another_writer_in_after_its_commit() {
     });
     std::thread::sleep(Duration::from_millis(100));
     // The other writer is still waiting while the group is open.
-    assert!(!other.is_finished(), "another writer got in during the group");
+    assert!(
+        !other.is_finished(),
+        "another writer got in during the group"
+    );
     memory.commit_group().unwrap();
     other.join().unwrap();
     assert_eq!(memory.segment_count().unwrap(), 2);
