@@ -343,7 +343,7 @@ impl Project {
         fn display_order<'a>(root: &Path, s: &'a Source) -> std::borrow::Cow<'a, str> {
             match s {
                 Source::Article(a) => a.source.strip_prefix(root).unwrap_or(&a.source),
-                Source::Ftl { .. } => Path::new(""),
+                Source::Ftl(_) => Path::new(""),
             }
             .to_string_lossy()
         }

@@ -114,8 +114,8 @@ impl QaRun<'_> {
         for source in sources {
             let article = match source {
                 Source::Article(article) => article,
-                Source::Ftl { reference, rel } => {
-                    self.ftl(reference, rel, targets, &mut report);
+                Source::Ftl(ftl) => {
+                    self.ftl(&ftl.reference, &ftl.rel, targets, &mut report);
                     continue;
                 }
             };

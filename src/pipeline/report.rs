@@ -87,25 +87,32 @@ pub struct PlannedFile {
 
 /// The files a run planned to write ([`PlannedFile`]s, in order), kept compact: a run
 /// over 100,000 articles into three languages plans 300,000 files, which as
-/// `PlannedFile`s (three heap strings each) held about 45 MB until the end of the run;
-/// here a file costs its path's bytes and 8 more (issue 15, peak memory). Serialised
-/// as the list of `PlannedFile`s.
+/// `PlannedFile`s (three heap strings each) held about 45 MB until the end of the run
+/// (issue 15, peak memory). A path is kept as the bytes it does not share with the
+/// path before it (front coding, as a sorted index stores its keys): the three
+/// translations of an article differ only in their language, and neighbouring articles
+/// share their folder, so a file costs about a tenth of its path and 12 bytes more.
+/// Serialised as the list of `PlannedFile`s.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlannedFiles {
-    /// Every path, one after the other.
-    paths: String,
+    /// Each path's own end, one after the other.
+    suffixes: String,
     /// The languages named so far; an entry holds an index into them.
     langs: Vec<String>,
     entries: Vec<Compact>,
     /// The few details there are, by the index of their entry.
     details: BTreeMap<usize, String>,
+    /// The last path pushed, which the next one is coded against.
+    last: String,
 }
 
-/// A [`PlannedFile`] in [`PlannedFiles`]: the length of its path (which follows the
-/// previous entry's), its language and its reason.
+/// A [`PlannedFile`] in [`PlannedFiles`]: how many bytes of the previous path its path
+/// begins with, the length of the rest (which follows the previous entry's), its
+/// language and its reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Compact {
-    path_len: u32,
+    shared: u16,
+    suffix_len: u32,
     lang: u16,
     reason: Why,
 }
@@ -120,22 +127,28 @@ impl PlannedFiles {
                 self.langs.len() - 1
             }
         };
+        let shared = shared_prefix(&self.last, &file.path);
+        let suffix = &file.path[shared..];
         // Both fit by far (no system has paths of 4 GB; 65,536 languages); were they
         // not to, the path would be left out and the language be another rather than
         // a panic.
-        let (path, path_len) = match u32::try_from(file.path.len()) {
-            Ok(len) => (file.path.as_str(), len),
+        let (suffix, suffix_len) = match u32::try_from(suffix.len()) {
+            Ok(len) => (suffix, len),
             Err(_) => ("", 0),
         };
-        self.paths.push_str(path);
+        self.suffixes.push_str(suffix);
         if let Some(detail) = file.detail {
             self.details.insert(self.entries.len(), detail);
         }
         self.entries.push(Compact {
-            path_len,
+            // At most `u16::MAX` by construction of `shared_prefix`.
+            shared: u16::try_from(shared).unwrap_or(0),
+            suffix_len,
             lang: u16::try_from(lang).unwrap_or(u16::MAX),
             reason: file.reason,
         });
+        self.last.truncate(shared);
+        self.last.push_str(suffix);
     }
 
     /// How many files.
@@ -151,12 +164,14 @@ impl PlannedFiles {
     /// The files, in the order they were added.
     pub fn iter(&self) -> impl Iterator<Item = PlannedFile> + '_ {
         let mut start = 0;
+        let mut path = String::new();
         self.entries.iter().enumerate().map(move |(i, entry)| {
-            let end = start + entry.path_len as usize;
-            let path = self.paths.get(start..end).unwrap_or_default().to_owned();
+            let end = start + entry.suffix_len as usize;
+            path.truncate(usize::from(entry.shared));
+            path.push_str(self.suffixes.get(start..end).unwrap_or_default());
             start = end;
             PlannedFile {
-                path,
+                path: path.clone(),
                 lang: self
                     .langs
                     .get(usize::from(entry.lang))
@@ -167,6 +182,19 @@ impl PlannedFiles {
             }
         })
     }
+}
+
+/// How many leading bytes `a` and `b` share, ending on a character boundary of both
+/// and at most `u16::MAX`.
+fn shared_prefix(a: &str, b: &str) -> usize {
+    let mut shared = 0;
+    for ((i, x), y) in a.char_indices().zip(b.chars()) {
+        if x != y || i + x.len_utf8() > usize::from(u16::MAX) {
+            break;
+        }
+        shared = i + x.len_utf8();
+    }
+    shared
 }
 
 impl Extend<PlannedFile> for PlannedFiles {
@@ -351,15 +379,44 @@ mod tests {
                 Some("2 messages"),
             ),
             planned("content/tin/bài.en.md", "en", Why::Missing, None),
+            // Shares "content/tin/bà" with the path before, ending inside "à"'s
+            // neighbour: the shared part ends on a character boundary.
+            planned("content/tin/bàn.ko.md", "ko", Why::Missing, None),
+            planned("content/tin/bàn.ko.md", "ko", Why::Missing, None),
+            // A prefix of the path before, then longer than what a prefix may share.
+            planned("content/tin", "en", Why::Missing, None),
+            planned(
+                &format!("content/{}.en.md", "ạ".repeat(30_000)),
+                "en",
+                Why::Missing,
+                None,
+            ),
+            planned(
+                &format!("content/{}.ko.md", "ạ".repeat(30_000)),
+                "ko",
+                Why::Missing,
+                None,
+            ),
         ];
         let mut compact = PlannedFiles::default();
         compact.extend(files.clone());
-        assert_eq!(compact.len(), 5);
+        assert_eq!(compact.len(), files.len());
         assert_eq!(compact.iter().collect::<Vec<_>>(), files);
         assert_eq!(
             serde_json::to_value(&compact).unwrap(),
             serde_json::to_value(&files).unwrap()
         );
         assert!(PlannedFiles::default().is_empty());
+    }
+
+    #[test]
+    fn translations_of_one_article_store_little_more_than_their_language() {
+        let mut files = PlannedFiles::default();
+        for lang in ["en", "ko", "zh-Hans"] {
+            let path = format!("content/tin-tuc/bac-ninh-2016-2020.{lang}.md");
+            files.push(planned(&path, lang, Why::Missing, None));
+        }
+        // The first path whole, then only "ko.md" and "zh-Hans.md".
+        assert_eq!(files.suffixes.len(), 40 + 5 + 10);
     }
 }

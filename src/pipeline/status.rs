@@ -12,7 +12,7 @@ use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
 
 use super::gate;
-use super::plan::{self, AlignedFile, Layout, Records, Source, TranslatedFile};
+use super::plan::{self, AlignedFile, FtlSource, Layout, Records, Source, TranslatedFile};
 
 /// The state of one translation, most pressing first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -195,7 +195,8 @@ pub(crate) fn status_each(
         memory.begin_read()?;
         let article = match source {
             Source::Article(article) => article,
-            Source::Ftl { reference, rel } => {
+            Source::Ftl(ftl) => {
+                let FtlSource { reference, rel } = &**ftl;
                 // Read and counted once, compared with every target.
                 let text = match fluent::read_ftl(reference) {
                     Ok(text) => Ok(text.unwrap_or_default()),

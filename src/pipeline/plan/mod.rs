@@ -28,7 +28,7 @@ pub(crate) use layout::Layout;
 pub(crate) use read_ahead::{Next, ParsedSource, ReadAhead};
 pub(crate) use settings::PlanSettings;
 pub use sources::SourcesError;
-pub(crate) use sources::{Source, find_sources};
+pub(crate) use sources::{FtlSource, Source, find_sources};
 pub(crate) use translated_file::{AlignedFile, TranslatedFile, analyse};
 pub(crate) use unchanged::{
     Records, load_source, record_written, recorded_article, skip_unchanged, stamp,

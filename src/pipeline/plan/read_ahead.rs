@@ -12,7 +12,7 @@ use crate::segment::Segmenter;
 
 use super::article::SegmentedArticle;
 use super::layout::Layout;
-use super::sources::Source;
+use super::sources::{FtlSource, Source};
 
 /// Sources parsed ahead: enough to cover a burst of free request slots, few enough
 /// that memory stays flat.
@@ -65,7 +65,10 @@ impl ReadAhead {
                             });
                         ParsedSource::Article(article, segmented)
                     }
-                    Source::Ftl { reference, rel } => ParsedSource::Ftl { reference, rel },
+                    Source::Ftl(ftl) => {
+                        let FtlSource { reference, rel } = *ftl;
+                        ParsedSource::Ftl { reference, rel }
+                    }
                 };
                 // The receiver is gone when the run stopped early: stop too.
                 if sender.blocking_send(parsed).is_err() {
