@@ -61,6 +61,7 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
         dry_run: true,
         force: args.force,
         handle_interrupt: true,
+        read_ahead_bytes: None,
     };
     // Terms are enforced on every backend: DeepL's glossary API, the prompt of an
     // OpenAI-compatible model, placeholders elsewhere (docs/qa.md).

@@ -65,6 +65,10 @@ pub struct Options {
     pub force: bool,
     /// Stop cleanly on Ctrl-C (the CLI sets this; library callers usually do not).
     pub handle_interrupt: bool,
+    /// How many bytes of source articles `translate` may hold read but not yet written
+    /// (default 16 MiB). A larger article is read only when nothing else is held, so
+    /// the run's memory follows the largest article, not the sum of those read ahead.
+    pub read_ahead_bytes: Option<usize>,
 }
 
 /// A failure that stops a command: bad config, unusable memory, unreadable folders.
@@ -275,6 +279,7 @@ impl Project {
                 .concurrency()
                 .unwrap_or(self.config.backend.concurrency),
             handle_interrupt: options.handle_interrupt,
+            read_ahead_bytes: options.read_ahead_bytes.unwrap_or(plan::READ_AHEAD_BYTES),
         };
         let metered_before = chain.metered();
         report.timings.before_run = started.elapsed();
@@ -547,6 +552,75 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains("run lock"), "{message}");
         assert!(message.contains("memory.lock"), "{message}");
+    }
+
+    /// What a run told its progress, in order.
+    #[derive(Default)]
+    struct Events(std::sync::Mutex<Vec<String>>);
+
+    impl Progress for Events {
+        fn file_done(&self, path: &str, _lang: &Lang, outcome: &str) {
+            self.0.lock().unwrap().push(format!("{outcome} {path}"));
+        }
+        fn batch_sent(&self, _lang: &Lang, segments: usize) {
+            self.0.lock().unwrap().push(format!("sent {segments}"));
+        }
+    }
+
+    /// Two articles of two sentences each, translated into English with the pseudo
+    /// backend, with `read_ahead_bytes`; what the progress saw.
+    async fn translate_two_articles(read_ahead_bytes: Option<usize>) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("config.toml"),
+            "[project]\nsource = \"vi\"\ntargets = [\"en\"]\n\n[backend]\nkind = \"pseudo\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        for (name, words) in [("a", "Mùa xuân"), ("b", "Mùa thu")] {
+            let body = format!(
+                "{words} đã đến. {} {words} làng mở hội.\n",
+                "Cả".repeat(800)
+            );
+            std::fs::write(root.join(format!("content/{name}.md")), body).unwrap();
+        }
+        let project = Project::load(&root.join("config.toml")).unwrap();
+        let chain = crate::backend::chain_from_config(project.config(), None).unwrap();
+        let options = Options {
+            read_ahead_bytes,
+            ..Options::default()
+        };
+        let events = Events::default();
+        let run = project.translate(&chain, &options, &events);
+        // A run that waits for room nothing will free hangs: fail instead.
+        let report = tokio::time::timeout(std::time::Duration::from_secs(120), run)
+            .await
+            .expect("the run hung")
+            .unwrap();
+        assert_eq!(report.failures, [], "{:?}", report.failures);
+        assert!(root.join("content/b.en.md").is_file());
+        events.0.into_inner().unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_article_larger_than_the_read_ahead_budget_is_written_before_the_next_is_read() {
+        // Each article is about 2 KiB; a budget of 1 KiB holds one at a time. The
+        // first one's sentences go out in a batch of their own (not filled up with the
+        // second's), and its file is written before the second is read.
+        let events = translate_two_articles(Some(1024)).await;
+        assert_eq!(
+            events,
+            [
+                "sent 2",
+                "written content/a.en.md",
+                "sent 2",
+                "written content/b.en.md"
+            ]
+        );
+        // With room for both, both are read ahead and share a batch.
+        let events = translate_two_articles(None).await;
+        assert_eq!(events[0], "sent 4", "{events:?}");
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub(crate) struct FileToWrite {
     pub(crate) proposals: Vec<crate::memory::Proposal>,
     /// The source article's text it was rendered from (none for Fluent files).
     pub(crate) source_text: Option<std::sync::Arc<crate::content::Document>>,
+    /// The source's share of the read-ahead budget, given back once the write is
+    /// recorded.
+    pub(crate) room: crate::pipeline::plan::Room,
 }
 
 /// Why a file was not written.

@@ -11,6 +11,7 @@ use crate::segment::Segmenter;
 
 use super::human_blocks::{ChangedBlock, carry_over};
 use super::job::{Job, JobDoc, JobUnit};
+use super::read_ahead::Room;
 use super::segments::{PlannedUnit, plan_unit};
 use super::settings::PlanSettings;
 use super::translated_file::{self, AlignedFile, TranslatedFile};
@@ -28,6 +29,8 @@ pub(crate) struct SegmentedArticle {
     units: Vec<Arc<PlannedUnit>>,
     /// The source file's record, for the no-op shortcut of later runs.
     record: Option<Box<FileRecord>>,
+    /// Its share of the read-ahead budget, passed on to its jobs.
+    room: Room,
 }
 
 impl SegmentedArticle {
@@ -43,6 +46,7 @@ impl SegmentedArticle {
                 .collect(),
             doc,
             record: None,
+            room: Room::default(),
         }
     }
 
@@ -52,6 +56,11 @@ impl SegmentedArticle {
             record: record.map(Box::new),
             ..self
         }
+    }
+
+    /// The same, holding `room` in the read-ahead budget until its jobs are done.
+    pub(crate) fn holding(self, room: Room) -> Self {
+        SegmentedArticle { room, ..self }
     }
 }
 
@@ -205,6 +214,7 @@ fn plan_job(
         proposals,
         back_up_first: false,
         why: (Why::Missing, None),
+        room: segmented.room.clone(),
     })
 }
 

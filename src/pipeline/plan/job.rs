@@ -10,6 +10,7 @@ use crate::fluent::FtlPlan;
 use crate::lang::Lang;
 use crate::pipeline::report::Why;
 
+use super::read_ahead::Room;
 use super::segments::{PlannedSegment, PlannedUnit};
 
 /// What a job renders.
@@ -83,6 +84,8 @@ pub(crate) struct Job {
     pub(crate) back_up_first: bool,
     /// Why the file is written, with details where there are any.
     pub(crate) why: (Why, Option<String>),
+    /// The source's share of the read-ahead budget, held until the file is written.
+    pub(crate) room: Room,
 }
 
 impl Job {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::fluent::FtlPlan;
 
 use super::job::{Job, JobDoc, JobUnit};
+use super::read_ahead::Room;
 use super::segments::plan_unit;
 use super::settings::PlanSettings;
 use crate::pipeline::progress::Progress;
@@ -87,6 +88,8 @@ pub(super) fn jobs(
             proposals: Vec::new(),
             back_up_first: false,
             why,
+            // Fluent files are small and not read ahead.
+            room: Room::default(),
         });
     }
     jobs

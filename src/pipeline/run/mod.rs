@@ -70,6 +70,8 @@ pub(crate) struct Sending<'a> {
     pub(crate) handle_interrupt: bool,
     /// The QA gate (none when `[qa] enabled = false`).
     pub(crate) gate: Option<&'a Gate>,
+    /// Bytes of sources read and not yet written, at most (but always one source).
+    pub(crate) read_ahead_bytes: usize,
 }
 
 /// Translates `sources`, planned with `settings`; counts and failures go to `report`.
@@ -85,7 +87,12 @@ pub(crate) async fn run(
     progress: &dyn Progress,
 ) -> Result<Report, RunError> {
     let started = Instant::now();
-    let mut sources = ReadAhead::start(sources, settings.layout, settings.segmenter.clone());
+    let mut sources = ReadAhead::start(
+        sources,
+        settings.layout,
+        settings.segmenter.clone(),
+        sending.read_ahead_bytes,
+    );
     let mut runner = Runner {
         batcher: Batcher::new(settings.layout.source.clone(), sending.chain.limits()),
         settings,
@@ -189,6 +196,10 @@ impl Runner<'_> {
                         continue;
                     }
                     Next::Done => self.sources_done = true,
+                    Next::Full => {
+                        self.flush_partial_batches();
+                        continue;
+                    }
                     Next::NotYet => {}
                 }
             }
@@ -225,8 +236,11 @@ impl Runner<'_> {
                 source = sources.next(), if wants_source => {
                     self.timings.waiting_for_sources += waiting.elapsed();
                     match source {
-                        Some(source) => self.plan_source(source)?,
-                        None => self.sources_done = true,
+                        Next::Ready(source) => self.plan_source(source)?,
+                        Next::Full => {
+                            self.flush_partial_batches();
+                        }
+                        Next::Done | Next::NotYet => self.sources_done = true,
                     }
                 }
                 () = tokio::time::sleep_until(poll), if self.elsewhere.needs_polling(&self.memory) => {
@@ -315,8 +329,8 @@ impl Runner<'_> {
         }
     }
 
-    /// Queues every partial batch as it is (no source is left to fill it); false when
-    /// there was none.
+    /// Queues every partial batch as it is (no source is left to fill it, or the next
+    /// waits until the sources held are written); false when there was none.
     fn flush_partial_batches(&mut self) -> bool {
         let batches = self.batcher.flush_all();
         let any = !batches.is_empty();
@@ -673,6 +687,7 @@ impl Runner<'_> {
             reviews: job.reviews,
             qa_warnings,
             proposals: file.proposals,
+            room: job.room,
         });
     }
 
@@ -733,6 +748,8 @@ impl Runner<'_> {
                 self.progress.file_done(&file.rel, &file.target, "failed");
             }
         }
+        // Only now may a source waiting for room be read: its file is in the memory.
+        drop(file.room);
         Ok(())
     }
 

@@ -165,6 +165,7 @@ mod tests {
             proposals: Vec::new(),
             back_up_first: false,
             why: (crate::pipeline::report::Why::Missing, None),
+            room: crate::pipeline::plan::Room::default(),
         }
     }
 
