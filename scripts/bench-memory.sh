@@ -15,12 +15,13 @@ cd "$(dirname "$0")/.."
 TARGET_MB=${TARGET_MB:-64}
 SIZES=("$@")
 [ $# -eq 0 ] && SIZES=(1000 10000 100000)
-target=${CARGO_TARGET_DIR:-target}
+# Absolute, so that a relative or an absolute $CARGO_TARGET_DIR both work below.
+target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
 cargo build --release --quiet --bin dich
-DICH=$PWD/$target/release/dich
+DICH=$target/release/dich
 SAMPLE=$PWD/content/tin-tuc/tong-ket-thong-tin-doi-ngoai-2016-2020.md
-BASE=${BENCH_DIR:-$PWD/$target/bench-memory}
+BASE=${BENCH_DIR:-$target/bench-memory}
 mkdir -p "$BASE"
 WORK=$(mktemp -d -p "$BASE")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
