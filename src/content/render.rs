@@ -411,16 +411,37 @@ fn restore_leaf(
     let ctx = context(&doc.text, leaf);
     let source_outline = unit_outline(leaf, &tagged, tagged.text(), &doc.protect);
     let mut escaped = escape::escape(&edged, &tagged, ctx, level, &doc.blocks.labels);
+    let mut tagged = Cow::Borrowed(&tagged);
     if level == Level::Minimal
         && unit_outline(leaf, &tagged, &escaped, &doc.protect) != source_outline
     {
-        escaped = escape::escape(&edged, &tagged, ctx, Level::Hard, &doc.blocks.labels);
+        // An underscore emphasis glued to a word by the translation (`x_y_z`, and
+        // Chinese or Korean text, which has no spaces) cannot open or close; asterisks
+        // can, and mean the same (MDN's pages through DeepL's mock server).
+        match asterisk_emphasis(&tagged) {
+            Some(starred)
+                if unit_outline(leaf, &starred, &escaped, &doc.protect) == source_outline =>
+            {
+                tagged = Cow::Owned(starred);
+            }
+            _ => escaped = escape::escape(&edged, &tagged, ctx, Level::Hard, &doc.blocks.labels),
+        }
     }
     let prepared = prepare_lines(&doc.text, leaf, &escaped);
     tagged
         .restore(&prepared)
         .map(|out| (out, titles))
         .map_err(|e| tag_error(doc, unit, e))
+}
+
+/// `tagged` with every underscore emphasis (`_`, `__`, `___`) written with asterisks;
+/// `None` when it has none.
+fn asterisk_emphasis(tagged: &Tagged) -> Option<Tagged> {
+    tagged.map_paired(|open, close| {
+        let underscores = |m: &str| (1..=3).contains(&m.len()) && m.bytes().all(|b| b == b'_');
+        (open == close && underscores(open))
+            .then(|| ("*".repeat(open.len()), "*".repeat(close.len())))
+    })
 }
 
 /// The closing markup of each titled link of `leaf`, with its translated title.
@@ -1094,5 +1115,32 @@ mod tests {
         let broken = defined.replacen("dân tỉnh huyện", "dân [trang] huyện", 1);
         assert!(broken != defined);
         assert!(super::structure_difference(&doc, &broken).is_some());
+    }
+
+    /// Real input (MDN's Vietnamese pages through DeepL's own mock server): an answer
+    /// that glues a word to an underscore emphasis (`beam_word`, or any Chinese or
+    /// Korean text, which has no spaces) cannot close it, so the article failed.
+    #[test]
+    fn an_underscore_emphasis_glued_to_a_word_keeps_its_emphasis() {
+        let body = "Nó được _diễn giải_, không phải __biên dịch__.\n";
+        for answer in [
+            "It is<g1>interpreted</g1>not<g2>compiled</g2>.",
+            "它是<g1>解释</g1>而不是<g2>编译</g2>的。",
+        ] {
+            let out = render(body, &[answer]).unwrap();
+            let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+            assert_eq!(super::structure_difference(&doc, &out), None, "{out}");
+            assert!(
+                out.contains("*interpreted*") || out.contains("*解释*"),
+                "{out}"
+            );
+        }
+        // Nothing changes where underscores still work.
+        let out = render(
+            body,
+            &["It is <g1>interpreted</g1>, not <g2>compiled</g2>."],
+        )
+        .unwrap();
+        assert_eq!(out, "It is _interpreted_, not __compiled__.\n");
     }
 }
