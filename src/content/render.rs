@@ -1143,4 +1143,22 @@ mod tests {
         .unwrap();
         assert_eq!(out, "It is _interpreted_, not __compiled__.\n");
     }
+
+    #[test]
+    fn an_alert_marker_stays_in_place_whatever_the_answer() {
+        let body = "> [!NOTE]\n> Chú ý điều này.\n";
+        assert_eq!(
+            render(body, &["[ko] Note this."]).unwrap(),
+            "> [!NOTE]\n> [ko] Note this.\n"
+        );
+    }
+
+    #[test]
+    fn a_definition_list_keeps_its_markers_whatever_the_answer() {
+        let body = "Thuật ngữ\n: Định nghĩa một.\n: Định nghĩa hai.\n";
+        let out = render(body, &["Term", "Definition one.", ": Definition two."]).unwrap();
+        assert_eq!(out, "Term\n: Definition one.\n: \\: Definition two.\n");
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        assert_eq!(super::structure_difference(&doc, &out), None, "{out}");
+    }
 }
