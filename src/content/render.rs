@@ -418,13 +418,18 @@ fn restore_leaf(
         // An underscore emphasis glued to a word by the translation (`x_y_z`, and
         // Chinese or Korean text, which has no spaces) cannot open or close; asterisks
         // can, and mean the same (MDN's pages through DeepL's mock server).
-        match asterisk_emphasis(&tagged) {
-            Some(starred)
-                if unit_outline(leaf, &starred, &escaped, &doc.protect) == source_outline =>
-            {
-                tagged = Cow::Owned(starred);
-            }
-            _ => escaped = escape::escape(&edged, &tagged, ctx, Level::Hard, &doc.blocks.labels),
+        // When its inner edge is punctuation (`_[link](url)_`), even asterisks need a
+        // space outside (Chinese joins sentences without one).
+        let starred = asterisk_emphasis(&tagged).map_or(Cow::Borrowed(&*tagged), Cow::Owned);
+        let spaced = space_glued_emphasis(&starred, &escaped);
+        let fits = |t: &Tagged, e: &str| unit_outline(leaf, t, e, &doc.protect) == source_outline;
+        if fits(&starred, &escaped) {
+            tagged = Cow::Owned(starred.into_owned());
+        } else if let Some(spaced) = spaced.filter(|e| fits(&starred, e)) {
+            tagged = Cow::Owned(starred.into_owned());
+            escaped = spaced;
+        } else {
+            escaped = escape::escape(&edged, &tagged, ctx, Level::Hard, &doc.blocks.labels);
         }
     }
     let prepared = prepare_lines(&doc.text, leaf, &escaped);
@@ -442,6 +447,38 @@ fn asterisk_emphasis(tagged: &Tagged) -> Option<Tagged> {
         (open == close && underscores(open))
             .then(|| ("*".repeat(open.len()), "*".repeat(close.len())))
     })
+}
+
+/// `escaped` (tagged text) with a space between an emphasis tag and a letter or digit
+/// glued to its outside; `None` when there is none.
+fn space_glued_emphasis(tagged: &Tagged, escaped: &str) -> Option<String> {
+    let emphasis = |id: u32| {
+        tagged
+            .markup_of(id)
+            .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b == b'*' || b == b'_'))
+    };
+    let tokens = markup::tokens(escaped);
+    let starts_word = |t: Option<&Token<'_>>| matches!(t, Some(Token::Text(s)) if s.chars().next().is_some_and(char::is_alphanumeric));
+    let mut out = String::with_capacity(escaped.len() + 8);
+    let mut changed = false;
+    for (i, token) in tokens.iter().enumerate() {
+        if let Token::Open(id) = token
+            && emphasis(*id)
+            && out.chars().next_back().is_some_and(char::is_alphanumeric)
+        {
+            out.push(' ');
+            changed = true;
+        }
+        out.push_str(&blocks::tag_literal(*token));
+        if let Token::Close(id) = token
+            && emphasis(*id)
+            && starts_word(tokens.get(i + 1))
+        {
+            out.push(' ');
+            changed = true;
+        }
+    }
+    changed.then_some(out)
 }
 
 /// The closing markup of each titled link of `leaf`, with its translated title.
@@ -1160,5 +1197,17 @@ mod tests {
         assert_eq!(out, "Term\n: Definition one.\n: \\: Definition two.\n");
         let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
         assert_eq!(super::structure_difference(&doc, &out), None, "{out}");
+    }
+
+    /// The same through a link: `_[link](url)_` has punctuation inside its delimiters,
+    /// so glued to Chinese text it cannot open or close even with asterisks (MDN's
+    /// `general_embedding_technologies` into Chinese through DeepL's mock).
+    #[test]
+    fn an_emphasised_link_glued_to_chinese_text_keeps_its_emphasis() {
+        let body = "Bạn có thể _[cấu hình máy chủ](/a)_ ngay.\n";
+        let out = render(body, &["你可以<g1><g2>配置服务器</g2></g1>现在。"]).unwrap();
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        assert_eq!(super::structure_difference(&doc, &out), None, "{out}");
+        assert_eq!(out, "你可以 *[配置服务器](/a)* 现在。\n");
     }
 }
