@@ -201,4 +201,3 @@ mod tests {
         assert_eq!(format!("{:.2}", estimate.total_cost), "0.00");
     }
 }
-
