@@ -314,6 +314,30 @@ impl Tagged {
             })
     }
 
+    /// A copy whose paired tags have their markup replaced where `f` returns new
+    /// `(open, close)` markup; `None` when `f` replaces none.
+    pub fn map_paired(&self, f: impl Fn(&str, &str) -> Option<(String, String)>) -> Option<Tagged> {
+        let mut changed = false;
+        let tags = self
+            .tags
+            .iter()
+            .map(|(id, markup)| match markup {
+                TagMarkup::Paired { open, close } => match f(open, close) {
+                    Some((open, close)) => {
+                        changed = true;
+                        (*id, TagMarkup::Paired { open, close })
+                    }
+                    None => (*id, markup.clone()),
+                },
+                TagMarkup::Standalone(_) => (*id, markup.clone()),
+            })
+            .collect();
+        changed.then(|| Tagged {
+            text: self.text.clone(),
+            tags,
+        })
+    }
+
     fn markup_for(&self, token: Token<'_>, id: u32) -> &str {
         let markup = self.tags.iter().find(|(tag_id, _)| *tag_id == id);
         match (token, markup) {

@@ -134,7 +134,9 @@ pub fn estimate(chain: &Chain, chars_per_lang: &[(Lang, usize)]) -> Estimate {
             });
         }
     }
-    let total_cost = lines.iter().filter_map(|l| l.cost).sum();
+    // Folded from +0.0: `sum()` of no prices is -0.0, printed `-0.00` by `--dry-run`
+    // (seen on a DeepL project without `price_per_million`).
+    let total_cost = lines.iter().filter_map(|l| l.cost).fold(0.0, |a, c| a + c);
     Estimate {
         lines,
         total_cost,
@@ -161,5 +163,41 @@ mod tests {
             limit: Some(100),
         };
         assert_eq!(u.left(), Some(70));
+    }
+
+    /// A backend with no price, like `deepl` without `price_per_million`.
+    #[derive(Debug)]
+    struct Unpriced;
+
+    #[async_trait::async_trait]
+    impl crate::backend::Translator for Unpriced {
+        fn name(&self) -> &str {
+            "unpriced"
+        }
+
+        fn limits(&self) -> crate::backend::Limits {
+            crate::backend::Limits {
+                max_segments: 1,
+                max_chars: 100,
+                keeps_tags: true,
+                accepts_context: false,
+            }
+        }
+
+        async fn translate(
+            &self,
+            batch: &crate::backend::Batch,
+        ) -> Result<Vec<String>, crate::backend::BackendError> {
+            Ok(batch.segments.iter().map(|s| s.text.clone()).collect())
+        }
+    }
+
+    #[test]
+    fn an_estimate_without_prices_totals_zero_not_minus_zero() {
+        let chain = Chain::new(vec![std::sync::Arc::new(Unpriced)]);
+        let en = Lang::parse("en").unwrap();
+        let estimate = estimate(&chain, &[(en, 1_000)]);
+        assert!(!estimate.complete);
+        assert_eq!(format!("{:.2}", estimate.total_cost), "0.00");
     }
 }

@@ -368,7 +368,9 @@ fn line_start_marker(text: &str) -> Option<usize> {
     match first {
         '#' if run('#') <= 6 && after(run('#')) => Some(p),
         // A `[` starts a definition only with `]:`, which the bracket rule catches.
+        // `: ` after a line makes the line a definition-list term (Hugo).
         '>' | '|' => Some(p),
+        ':' if after(1) => Some(p),
         '-' | '+' | '*' if after(1) => Some(p),
         '-' | '*' | '_' | '=' if only(&[first]) => Some(p),
         '~' if run('~') >= 3 => Some(p),
@@ -454,6 +456,7 @@ mod tests {
             ("a\n===", "a\n\\==="),
             ("a\n    - b", "a\n\\- b"),
             ("a  \nb", "a\nb"),
+            ("a\n: b", "a\n\\: b"),
         ];
         for (s, want) in cases {
             assert_eq!(plain(s, paragraph()), want, "{s}");

@@ -28,12 +28,13 @@ pub(super) struct Split {
     pub(super) newline: &'static str,
 }
 
-/// Finds the front matter at the very start of `text` (after an optional BOM).
+/// Finds the front matter at the start of `text` (after an optional BOM and blank
+/// lines).
 ///
 /// # Errors
 /// [`ContentError::UnterminatedFrontMatter`] when the closing delimiter is missing.
 pub(super) fn split(path: &Path, text: &str) -> Result<Option<Split>, ContentError> {
-    let start = super::bom_len(text);
+    let start = opening_line(text);
     let rest = &text[start..];
     let first_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
     let format = match rest[..first_end].trim_end() {
@@ -62,9 +63,22 @@ pub(super) fn split(path: &Path, text: &str) -> Result<Option<Split>, ContentErr
     }
     Err(ContentError::UnterminatedFrontMatter {
         path: path.to_owned(),
-        line: 1,
+        line: text[..start].matches('\n').count() + 1,
         format,
     })
+}
+
+/// Where the line that may open the front matter starts: after the BOM and any blank
+/// lines, which Zola and Hugo skip too (pages of Zola's own documentation start with
+/// one; read as body, their front matter was translated as text).
+fn opening_line(text: &str) -> usize {
+    let mut start = super::bom_len(text);
+    while let Some(end) = text[start..].find('\n')
+        && text[start..start + end].trim().is_empty()
+    {
+        start += end + 1;
+    }
+    start
 }
 
 /// Validates the front matter and returns the units of the translatable `fields`
@@ -776,5 +790,29 @@ mod tests {
             render_with("---\ndich: 1\n---\n", &[]),
             Err(RenderError::Provenance { .. })
         ));
+    }
+
+    #[test]
+    fn front_matter_after_blank_lines_is_front_matter() {
+        // As in Zola's docs (`themes/HayFlow/index.md`): Zola and Hugo read it.
+        let text = "\n+++\ntitle = \"Tin\"\ntemplate = \"theme.html\"\n+++\n\nMột câu.\n";
+        let doc = Document::parse(Path::new("a.md"), text.as_bytes(), &fields()).unwrap();
+        assert_eq!(doc.format, Some(FrontMatterFormat::Toml));
+        assert_eq!(doc.units.len(), 2);
+        let out = render_with(text, &["News", "One sentence."]).unwrap();
+        assert!(
+            out.starts_with("\n+++\ntitle = \"News\"\ntemplate = \"theme.html\"\n"),
+            "{out}"
+        );
+        assert!(out.ends_with("+++\n\nOne sentence.\n"), "{out}");
+        assert_eq!(out.matches("+++").count(), 2, "{out}");
+        assert_eq!(read_provenance(&out), Some(prov()));
+        let yaml = "\r\n  \r\n---\r\ntitle: Tin\r\n---\r\nMột câu.\r\n";
+        let doc = Document::parse(Path::new("a.md"), yaml.as_bytes(), &fields()).unwrap();
+        assert_eq!(doc.format, Some(FrontMatterFormat::Yaml));
+        // Unterminated: the error names the opening line.
+        let broken = "\n\n+++\ntitle = \"Tin\"\n";
+        let err = Document::parse(Path::new("a.md"), broken.as_bytes(), &fields()).unwrap_err();
+        assert!(err.to_string().contains(":3"), "{err}");
     }
 }

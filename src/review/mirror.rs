@@ -48,14 +48,16 @@ fn bare(line: &str) -> &str {
 /// The provenance block of a Markdown file's front matter, if it has one as a table
 /// (an inline `extra = { dich = … }` has no lines of its own and is not found).
 fn find_block(lines: &[&str]) -> Option<Block> {
-    let fence = bare(lines.first()?);
+    // Blank lines may come before the front matter, as the content reader allows.
+    let open = lines.iter().position(|l| !bare(l).trim().is_empty())?;
+    let fence = bare(lines[open]);
     if fence != "+++" && fence != "---" {
         return None;
     }
-    let close = lines.iter().skip(1).position(|l| bare(l) == fence)? + 1;
+    let close = lines.iter().skip(open + 1).position(|l| bare(l) == fence)? + open + 1;
     let yaml = fence == "---";
     let header = if yaml { "dich:" } else { "[extra.dich]" };
-    let start = (1..close).find(|&i| bare(lines[i]).trim_end() == header)?;
+    let start = (open + 1..close).find(|&i| bare(lines[i]).trim_end() == header)?;
     let mut end = start + 1;
     while end < close {
         let line = bare(lines[end]);
@@ -281,5 +283,22 @@ mod tests {
             translation_hash(FileKind::Ftl, &out)
         );
         assert_eq!(read(FileKind::Markdown, &a.path, text), None);
+    }
+
+    #[test]
+    fn a_front_matter_after_a_blank_line_holds_the_mirror() {
+        // Zola's docs have such pages; their translations keep the blank line.
+        let text = format!("\n{TOML}");
+        let a = approval(Verdict::Approved);
+        let out = write(FileKind::Markdown, &text, &a).unwrap();
+        assert!(
+            out.starts_with("\n+++\n") && out.ends_with("Body.\n"),
+            "{out}"
+        );
+        assert_eq!(read(FileKind::Markdown, &a.path, &out), Some(a));
+        assert_eq!(
+            translation_hash(FileKind::Markdown, &text),
+            translation_hash(FileKind::Markdown, &out)
+        );
     }
 }

@@ -158,10 +158,13 @@ struct Structure {
 }
 
 fn structure(body: &str) -> Structure {
+    // As Hugo reads it: definition lists, and GitHub's alerts (`> [!NOTE]`).
     let options = MdOptions::ENABLE_TABLES
         | MdOptions::ENABLE_STRIKETHROUGH
         | MdOptions::ENABLE_FOOTNOTES
-        | MdOptions::ENABLE_HEADING_ATTRIBUTES;
+        | MdOptions::ENABLE_HEADING_ATTRIBUTES
+        | MdOptions::ENABLE_DEFINITION_LIST
+        | MdOptions::ENABLE_GFM;
     let mut blocks = Vec::new();
     let mut inline: Vec<String> = Vec::new();
     let mut code = false;
@@ -216,9 +219,20 @@ fn structure(body: &str) -> Structure {
     Structure { blocks, shortcodes }
 }
 
-/// The text after the front matter (`+++` or `---` block), if any.
+/// The text after the front matter (`+++` or `---` block, blank lines before it
+/// allowed), if any.
 fn body(text: &str) -> &str {
     let text = text.trim_start_matches('\u{feff}');
+    let start = text.len() - text.trim_start_matches(['\n', '\r', ' ', '\t']).len();
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let text = if ["+++", "---"]
+        .iter()
+        .any(|d| text[line_start..].starts_with(d))
+    {
+        &text[line_start..]
+    } else {
+        text
+    };
     for delim in ["+++", "---"] {
         if let Some(rest) = text.strip_prefix(delim).and_then(|r| r.strip_prefix('\n')) {
             let mut pos = 0;
@@ -355,6 +369,47 @@ fn shortcodes_are_never_sent_and_survive_byte_for_byte() {
             .iter()
             .all(|u| !dich::markup::strip_tags(u.tagged.text()).trim().is_empty())
     );
+}
+
+/// Real input: Hugo's docs and MDN's Vietnamese pages open block quotes with alert
+/// markers and describe options in definition lists; Zola's docs have pages with a
+/// blank line before the front matter. Translated, each kept its markup, so Hugo
+/// still renders alerts and definition lists and the front matter is still one.
+#[test]
+fn hugo_alerts_definition_lists_and_a_late_front_matter_survive_translation() {
+    let project = support::Project::with_config(
+        "[project]\nsource = \"vi\"\ntargets = [\"ko\"]\nfile_keys = \"hugo\"\n",
+    );
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/markdown/hugo-alerts-and-definitions.md"),
+    )
+    .expect("fixture");
+    project.write("content/a.md", &source);
+    project.run(&["translate"]).expect_code(0);
+    let korean = project.read("content/a.ko.md");
+    for line in [
+        "> [!NOTE]",
+        "> [!warning]- ",
+        "  > [!TIP]",
+        ": {{< new-in 0.151.0 />}}",
+        "  :--|:--",
+    ] {
+        assert!(
+            korean.lines().any(|l| l.starts_with(line)),
+            "{line} lost:\n{korean}"
+        );
+    }
+    // Every definition still starts its line with `: `, as in the source.
+    let definitions = |text: &str| text.lines().filter(|l| l.starts_with(": ")).count();
+    assert_eq!(definitions(&korean), definitions(&source), "{korean}");
+    // One front matter, after the blank line, with the fields and the provenance.
+    assert!(korean.starts_with("\n---\ntitle: "), "{korean}");
+    assert_eq!(korean.matches("\n---\n").count(), 2, "{korean}");
+    assert_eq!(structure(body(&source)), structure(body(&korean)));
+    let again = project.translate_json(&[]);
+    assert_eq!(again["files_written"], 0, "{again}");
+    project.run(&["status", "--check"]).expect_code(0);
 }
 
 #[test]
