@@ -86,12 +86,30 @@ pub fn discover(
             Err(e) => errors.push(e),
         }
     }
-    // Paths compare component by component: the order of a walk sorted by name, depth
-    // first (`a/z.md` before `a.md`), whatever order the file system gave.
-    articles.sort_unstable_by(|a, b| a.source.cmp(&b.source));
+    articles.sort_unstable_by(|a, b| walk_order(&a.source, &b.source));
     articles.shrink_to_fit();
     errors.sort_by(|a, b| a.path().cmp(b.path()));
     Ok((articles, errors))
+}
+
+/// Orders paths as a walk sorted by name, depth first, finds them (`a/z.md` before
+/// `a-b.md` before `a.md`): component by component. Compared as bytes with the
+/// separator below every other byte, which gives that order for the clean paths a walk
+/// yields, without parsing each path into components for every comparison
+/// (`Path::cmp` made sorting 5 % of a no-op run over 10,000 articles).
+fn walk_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let key = |byte: &u8| {
+        if std::path::is_separator(char::from(*byte)) {
+            0
+        } else {
+            *byte
+        }
+    };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    a.iter().map(key).cmp(b.iter().map(key))
 }
 
 /// Whether the walk finds `rel` as a source: a regular file (links are not followed,
@@ -245,6 +263,8 @@ mod tests {
     fn finds_sources_and_translations_sorted() {
         let dir = tree(&[
             "tin/b.md",
+            "tin.md",
+            "tin-moi.md",
             "tin/a.md",
             "tin/a.en.md",
             "tin/a.zh-hans.md",
@@ -275,7 +295,14 @@ mod tests {
             .collect();
         assert_eq!(
             rels,
-            ["2019.11.md", "du-lich/le-hoi.md", "tin/a.md", "tin/b.md"]
+            [
+                "2019.11.md",
+                "du-lich/le-hoi.md",
+                "tin/a.md",
+                "tin/b.md",
+                "tin-moi.md",
+                "tin.md"
+            ]
         );
         let a = &articles[2];
         assert_eq!(a.source, dir.path().join("tin/a.md"));
