@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::backend::{Batch, Chain};
+use crate::backend::{Batch, Chain, Translated};
 use crate::fs::FsError;
 use crate::lang::Lang;
-use crate::memory::{Memory, MemoryError, NewEntry, Origin};
+use crate::memory::{Entry, Memory, MemoryError, NewEntry, Origin};
 use crate::qa;
 
 use super::batching::Batcher;
@@ -362,7 +362,7 @@ impl Runner<'_> {
     /// to be sent. A job that waits for nothing is finished at once.
     fn admit(&mut self, job: Job) -> Result<(), RunError> {
         let target = job.target.clone();
-        let (mut wait_for, mut failure, mut hits) = (Vec::new(), None, 0);
+        let (mut wait_for, mut failure, mut held) = (Vec::new(), None, HashMap::new());
         let mut to_send = Vec::new();
         for (segment, context) in job.segments_to_translate() {
             let key = &segment.key;
@@ -371,14 +371,20 @@ impl Runner<'_> {
                     failure.get_or_insert(reason);
                 }
                 Seen::OnItsWay => wait_for.push(key.clone()),
-                Seen::NotSent if self.reusable(&target, key)? => hits += 1,
-                Seen::NotSent => {
-                    self.waiting.sending(&target, key);
-                    wait_for.push(key.clone());
-                    to_send.push((key.clone(), context));
-                }
+                Seen::NotSent => match self.reusable(&target, key)? {
+                    // Held for assembly: not read from the memory again.
+                    Some(entry) => {
+                        held.insert(key.clone(), entry);
+                    }
+                    None => {
+                        self.waiting.sending(&target, key);
+                        wait_for.push(key.clone());
+                        to_send.push((key.clone(), context));
+                    }
+                },
             }
         }
+        let hits = held.len();
         // With a shared memory, only what this run could claim is sent; the rest is
         // waited for (`elsewhere`). A dry run claims nothing.
         if !self.settings.dry_run {
@@ -393,7 +399,7 @@ impl Runner<'_> {
             }
         }
         self.report.lang(&target).segments_from_memory += hits;
-        let waiting = WaitingJob::new(job, wait_for, failure);
+        let waiting = WaitingJob::new(job, wait_for, failure, held);
         if waiting.is_ready() || self.settings.dry_run {
             self.finish(waiting)
         } else {
@@ -402,17 +408,18 @@ impl Runner<'_> {
         }
     }
 
-    /// Whether the memory has a translation of `key` that may be reused: any, or with
-    /// the QA gate on, one that passes it ([`Gate::reusable`]).
-    fn reusable(&self, target: &Lang, key: &str) -> Result<bool, RunError> {
+    /// The memory's translation of `key` if it may be reused: any, or with the QA gate
+    /// on, one that passes it ([`Gate::reusable`]).
+    fn reusable(&self, target: &Lang, key: &str) -> Result<Option<Entry>, RunError> {
         let source = &self.settings.layout.source;
         let Some(entry) = self.memory.segment(source, target, key)? else {
-            return Ok(false);
+            return Ok(None);
         };
-        Ok(self
+        let reusable = self
             .gate
             .as_ref()
-            .is_none_or(|gate| gate.reusable(key, &entry, qa::Pair { source, target })))
+            .is_none_or(|gate| gate.reusable(key, &entry, qa::Pair { source, target }));
+        Ok(reusable.then_some(entry))
     }
 
     /// A full batch: ready to send, or in a dry run counted as if sent. Its keys stay
@@ -490,37 +497,36 @@ impl Runner<'_> {
             .filter(|r| r.as_ref().is_ok_and(|t| t.repaired))
             .count();
         self.report.lang(&batch.target).segments_repaired += repaired;
-        // A repaired answer is remembered as such, so each file's provenance can say
-        // how many of its segments were repaired (see `render::REPAIRED`).
-        let labels: Vec<String> = results
-            .iter()
-            .map(|r| match r {
-                Ok(t) if t.repaired => format!("{}{}", t.backend, render::REPAIRED),
-                Ok(t) => t.backend.clone(),
-                Err(_) => String::new(),
-            })
-            .collect();
+        // The entries as the memory will give them back: the jobs waiting for them
+        // keep them for assembly.
+        let mut translations = Vec::with_capacity(results.len());
+        let mut failures = Vec::new();
+        for (i, result) in results.into_iter().enumerate() {
+            translations.push(match result {
+                Ok(translated) => Some(machine_entry(translated)),
+                Err(reason) => {
+                    failures.push((i, reason));
+                    None
+                }
+            });
+        }
         let entries: Vec<NewEntry<'_>> = batch
             .segments
             .iter()
-            .zip(results.iter().zip(&labels))
-            .filter_map(|(segment, (result, label))| {
-                let translated = result.as_ref().ok()?;
+            .zip(&translations)
+            .filter_map(|(segment, entry)| {
+                let entry = entry.as_ref()?;
                 Some(NewEntry {
                     source: &segment.text,
-                    translation: &translated.text,
-                    origin: Origin::Machine,
-                    backend: label,
+                    translation: &entry.translation,
+                    origin: entry.origin,
+                    backend: &entry.backend,
                 })
             })
             .collect();
         self.memory
             .store_segments(&batch.source, &batch.target, &entries)?;
-        let failures = results
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, result)| result.err().map(|reason| (i, reason)));
-        let completed = self.waiting.arrived(&batch, failures);
+        let completed = self.waiting.arrived(&batch, &translations, failures);
         self.completed.extend(completed);
         Ok(())
     }
@@ -554,7 +560,7 @@ impl Runner<'_> {
             self.report.lang(&target).segments_from_memory += keys.len();
             let texts: Vec<&str> = keys.iter().map(String::as_str).collect();
             let batch = Batch::of_texts(source.clone(), target, &texts);
-            for ready in self.waiting.arrived(&batch, []) {
+            for ready in self.waiting.arrived(&batch, &[], []) {
                 self.finish(ready)?;
             }
         }
@@ -610,7 +616,7 @@ impl Runner<'_> {
         let rendered = match (waiting.failure, &job.doc) {
             // A Fluent file is written without the messages that failed.
             (Some(reason), JobDoc::Article(_)) => Err(reason),
-            _ => render::prepare(&job, &self.memory, source)?,
+            _ => render::prepare(&job, waiting.held, &self.memory, source)?,
         };
         let warnings = match (&self.gate, &rendered) {
             (Some(gate), Ok(file)) => {
@@ -768,6 +774,22 @@ impl Runner<'_> {
             };
             self.written(written)?;
         }
+    }
+}
+
+/// A backend's answer as the memory stores it. A repaired answer is remembered as
+/// such, so each file's provenance can say how many of its segments were repaired
+/// (see [`render::REPAIRED`]).
+fn machine_entry(translated: Translated) -> Entry {
+    let backend = if translated.repaired {
+        format!("{}{}", translated.backend, render::REPAIRED)
+    } else {
+        translated.backend
+    };
+    Entry {
+        translation: translated.text,
+        origin: Origin::Machine,
+        backend,
     }
 }
 

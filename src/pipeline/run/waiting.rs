@@ -3,11 +3,17 @@
 //!
 //! This is what sends a segment once per language however many jobs need it: a second
 //! job that needs a segment on its way waits for it instead of sending it again.
+//!
+//! A waiting job also holds the translations of its segments as they become known (the
+//! memory's hits found while planning, the answers of returned batches), so that it is
+//! assembled without reading them back from the memory (issue 15): what is held is
+//! bounded by the jobs in flight.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::backend::Batch;
 use crate::lang::Lang;
+use crate::memory::Entry;
 
 use crate::pipeline::plan::Job;
 
@@ -19,15 +25,24 @@ pub(super) struct WaitingJob {
     pub(super) job: Job,
     keys: HashSet<String>,
     pub(super) failure: Option<String>,
+    /// The translations of its segments known so far, by segment key.
+    pub(super) held: HashMap<String, Entry>,
 }
 
 impl WaitingJob {
-    /// A job waiting for the segments `keys`, or already failed for `failure`.
-    pub(super) fn new(job: Job, keys: Vec<String>, failure: Option<String>) -> Self {
+    /// A job waiting for the segments `keys`, or already failed for `failure`; `held`
+    /// are the translations of its other segments, found in the memory.
+    pub(super) fn new(
+        job: Job,
+        keys: Vec<String>,
+        failure: Option<String>,
+        held: HashMap<String, Entry>,
+    ) -> Self {
         WaitingJob {
             job,
             keys: keys.into_iter().collect(),
             failure,
+            held,
         }
     }
 
@@ -78,11 +93,14 @@ impl Waiting {
         self.jobs.push(job);
     }
 
-    /// A batch came back: each segment arrived, or failed with its reason. Returns
-    /// the jobs that no longer wait for anything.
+    /// A batch came back: each segment arrived, or failed with its reason. The jobs
+    /// waiting for a segment keep its translation where `translations` has it (by
+    /// index in the batch; none for what another process translated). Returns the jobs
+    /// that no longer wait for anything.
     pub(super) fn arrived(
         &mut self,
         batch: &Batch,
+        translations: &[Option<Entry>],
         failures: impl IntoIterator<Item = (usize, String)>,
     ) -> Vec<WaitingJob> {
         let target = &batch.target;
@@ -99,11 +117,16 @@ impl Waiting {
         while i < self.jobs.len() {
             let waiting = &mut self.jobs[i];
             if &waiting.job.target == target {
-                for segment in &batch.segments {
+                for (i, segment) in batch.segments.iter().enumerate() {
+                    if !waiting.keys.remove(&segment.text) {
+                        continue;
+                    }
+                    if let Some(Some(entry)) = translations.get(i) {
+                        waiting.held.insert(segment.text.clone(), entry.clone());
+                    }
                     // The key is built only for a failure: this runs for every parked
                     // job and every segment of every batch, on the run loop.
-                    if waiting.keys.remove(&segment.text)
-                        && !self.failed.is_empty()
+                    if !self.failed.is_empty()
                         && let Some(reason) =
                             self.failed.get(&(target.clone(), segment.text.clone()))
                     {
@@ -181,12 +204,18 @@ mod tests {
             job("a.en.md", en()),
             keys(&["một", "hai"]),
             None,
+            HashMap::new(),
         ));
-        waiting.park(WaitingJob::new(job("b.en.md", en()), keys(&["một"]), None));
+        waiting.park(WaitingJob::new(
+            job("b.en.md", en()),
+            keys(&["một"]),
+            None,
+            HashMap::new(),
+        ));
         assert!(matches!(waiting.seen(&en(), "một"), Seen::OnItsWay));
 
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["một"]);
-        let done = waiting.arrived(&batch, [(0, "boom".to_owned())]);
+        let done = waiting.arrived(&batch, &[], [(0, "boom".to_owned())]);
         let done: Vec<(&str, Option<&str>)> = done
             .iter()
             .map(|w| (w.job.rel.as_str(), w.failure.as_deref()))
@@ -195,7 +224,7 @@ mod tests {
         assert!(matches!(waiting.seen(&en(), "một"), Seen::Failed(reason) if reason == "boom"));
 
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["hai"]);
-        let done = waiting.arrived(&batch, []);
+        let done = waiting.arrived(&batch, &[], []);
         assert_eq!(done.len(), 1);
         assert_eq!(
             done[0].failure.as_deref(),
@@ -206,13 +235,53 @@ mod tests {
     }
 
     #[test]
+    fn a_job_keeps_the_translations_that_arrive_for_it() {
+        let mut waiting = Waiting::default();
+        waiting.sending(&en(), "một");
+        waiting.sending(&en(), "hai");
+        let hit = Entry {
+            translation: "three".to_owned(),
+            origin: crate::memory::Origin::Human,
+            backend: String::new(),
+        };
+        let held = HashMap::from([("ba".to_owned(), hit)]);
+        waiting.park(WaitingJob::new(
+            job("a.en.md", en()),
+            keys(&["một", "hai"]),
+            None,
+            held,
+        ));
+        let one = Entry {
+            translation: "one".to_owned(),
+            origin: crate::memory::Origin::Machine,
+            backend: "deepl".to_owned(),
+        };
+        let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["một", "hai"]);
+        let done = waiting.arrived(&batch, &[Some(one), None], []);
+        assert_eq!(done.len(), 1);
+        let mut held: Vec<(&str, &str)> = done[0]
+            .held
+            .iter()
+            .map(|(key, entry)| (key.as_str(), entry.translation.as_str()))
+            .collect();
+        held.sort_unstable();
+        // "hai" came from elsewhere (no translation given): assembly reads it.
+        assert_eq!(held, [("ba", "three"), ("một", "one")]);
+    }
+
+    #[test]
     fn a_batch_of_another_language_does_not_complete_a_job() {
         let mut waiting = Waiting::default();
         waiting.sending(&en(), "một");
-        waiting.park(WaitingJob::new(job("a.en.md", en()), keys(&["một"]), None));
+        waiting.park(WaitingJob::new(
+            job("a.en.md", en()),
+            keys(&["một"]),
+            None,
+            HashMap::new(),
+        ));
         let ko = Lang::parse("ko").unwrap();
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), ko, &["một"]);
-        assert!(waiting.arrived(&batch, []).is_empty());
+        assert!(waiting.arrived(&batch, &[], []).is_empty());
         let left = waiting.give_up("interrupted");
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].failure.as_deref(), Some("interrupted"));
