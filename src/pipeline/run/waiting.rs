@@ -9,7 +9,7 @@
 //! assembled without reading them back from the memory (issue 15): what is held is
 //! bounded by the jobs in flight.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::backend::Batch;
 use crate::lang::Lang;
@@ -67,7 +67,13 @@ pub(super) enum Seen {
 pub(super) struct Waiting {
     on_its_way: HashSet<Key>,
     failed: HashMap<Key, String>,
-    jobs: Vec<WaitingJob>,
+    /// Parked jobs, by the order they were parked in.
+    jobs: BTreeMap<u64, WaitingJob>,
+    /// The parked jobs waiting for each segment: a returned batch looks up only the
+    /// jobs it completes, not every parked job for every segment (issue 15).
+    waiters: HashMap<Key, Vec<u64>>,
+    /// The number of the next parked job.
+    parked: u64,
 }
 
 impl Waiting {
@@ -90,13 +96,19 @@ impl Waiting {
 
     /// Parks a job until its segments come back.
     pub(super) fn park(&mut self, job: WaitingJob) {
-        self.jobs.push(job);
+        let id = self.parked;
+        self.parked += 1;
+        for key in &job.keys {
+            let key = (job.job.target.clone(), key.clone());
+            self.waiters.entry(key).or_default().push(id);
+        }
+        self.jobs.insert(id, job);
     }
 
     /// A batch came back: each segment arrived, or failed with its reason. The jobs
     /// waiting for a segment keep its translation where `translations` has it (by
     /// index in the batch; none for what another process translated). Returns the jobs
-    /// that no longer wait for anything.
+    /// that no longer wait for anything, in the order they were parked.
     pub(super) fn arrived(
         &mut self,
         batch: &Batch,
@@ -104,43 +116,39 @@ impl Waiting {
         failures: impl IntoIterator<Item = (usize, String)>,
     ) -> Vec<WaitingJob> {
         let target = &batch.target;
-        for segment in &batch.segments {
-            self.on_its_way
-                .remove(&(target.clone(), segment.text.clone()));
-        }
         for (i, reason) in failures {
             let key = (target.clone(), batch.segments[i].text.clone());
             self.failed.insert(key, reason);
         }
-        let mut done = Vec::new();
-        let mut i = 0;
-        while i < self.jobs.len() {
-            let waiting = &mut self.jobs[i];
-            if &waiting.job.target == target {
-                for (i, segment) in batch.segments.iter().enumerate() {
-                    if !waiting.keys.remove(&segment.text) {
-                        continue;
-                    }
-                    if let Some(Some(entry)) = translations.get(i) {
-                        waiting.held.insert(segment.text.clone(), entry.clone());
-                    }
-                    // The key is built only for a failure: this runs for every parked
-                    // job and every segment of every batch, on the run loop.
-                    if !self.failed.is_empty()
-                        && let Some(reason) =
-                            self.failed.get(&(target.clone(), segment.text.clone()))
-                    {
-                        waiting.failure.get_or_insert_with(|| reason.clone());
-                    }
+        let mut ready = Vec::new();
+        for (i, segment) in batch.segments.iter().enumerate() {
+            let key = (target.clone(), segment.text.clone());
+            self.on_its_way.remove(&key);
+            let Some(ids) = self.waiters.remove(&key) else {
+                continue;
+            };
+            let failure = self.failed.get(&key);
+            for id in ids {
+                let Some(waiting) = self.jobs.get_mut(&id) else {
+                    continue;
+                };
+                waiting.keys.remove(&segment.text);
+                if let Some(Some(entry)) = translations.get(i) {
+                    waiting.held.insert(segment.text.clone(), entry.clone());
+                }
+                if let Some(reason) = failure {
+                    waiting.failure.get_or_insert_with(|| reason.clone());
+                }
+                if waiting.is_ready() {
+                    ready.push(id);
                 }
             }
-            if waiting.is_ready() {
-                done.push(self.jobs.swap_remove(i));
-            } else {
-                i += 1;
-            }
         }
-        done
+        ready.sort_unstable();
+        ready
+            .into_iter()
+            .filter_map(|id| self.jobs.remove(&id))
+            .collect()
     }
 
     /// Segments that will never be sent (the run stopped) fail with `reason`.
@@ -153,7 +161,8 @@ impl Waiting {
 
     /// Every job still waiting, failed with `reason` unless it already failed.
     pub(super) fn give_up(&mut self, reason: &str) -> Vec<WaitingJob> {
-        let mut jobs = std::mem::take(&mut self.jobs);
+        self.waiters.clear();
+        let mut jobs: Vec<WaitingJob> = std::mem::take(&mut self.jobs).into_values().collect();
         for waiting in &mut jobs {
             waiting.failure.get_or_insert_with(|| reason.to_owned());
         }
