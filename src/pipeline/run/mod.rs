@@ -86,6 +86,7 @@ pub(crate) async fn run(
 ) -> Result<Report, RunError> {
     let started = Instant::now();
     let mut sources = ReadAhead::start(sources, settings.layout, settings.segmenter.clone());
+    let writer = Writer::new(settings.layout.stamp.as_deref());
     let mut runner = Runner {
         batcher: Batcher::new(settings.layout.source.clone(), sending.chain.limits()),
         settings,
@@ -95,7 +96,7 @@ pub(crate) async fn run(
         ready: VecDeque::new(),
         waiting: Waiting::default(),
         elsewhere: Elsewhere::default(),
-        writer: Writer::default(),
+        writer,
         stop: None,
         gate: sending.gate.cloned(),
         held: Vec::new(),
@@ -679,6 +680,7 @@ impl Runner<'_> {
             reviews: job.reviews,
             qa_warnings,
             proposals: file.proposals,
+            record: None,
         });
     }
 
@@ -693,7 +695,7 @@ impl Runner<'_> {
 
     fn record_written(&mut self, written: Written) -> Result<(), RunError> {
         self.begin()?;
-        let (file, result) = match written {
+        let (mut file, result) = match written {
             Ok(written) => written,
             // A write thread that panicked: nothing was renamed into place.
             Err(e) => {
@@ -704,13 +706,11 @@ impl Runner<'_> {
         };
         match result {
             Ok(changed) => {
-                let file_at = (file.out_path.as_path(), file.rel.as_str());
-                plan::record_written(
-                    self.settings.layout,
-                    &mut self.memory,
-                    file_at,
-                    &file.content,
-                )?;
+                // Made on the write thread: up to date with the source it names.
+                if let Some(record) = file.record.take() {
+                    self.memory
+                        .record_file_stats(&[(file.rel.clone(), record)])?;
+                }
                 self.memory.record_file(
                     &file.rel,
                     &file.content,
