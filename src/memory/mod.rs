@@ -23,6 +23,7 @@ use crate::config::MemoryConfig;
 use crate::lang::Lang;
 
 mod approvals;
+mod checkpoint;
 mod file_stats;
 mod postgres;
 mod proposals;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::checkpoint::Checkpointer;
 use super::store::{ORIGIN_RANK, Rows, SegmentRow, Store, columns};
 use super::{
     Approval, Entry, FileRecord, HumanUnit, MemoryError, Origin, Proposal, StoredSegment, Verdict,
@@ -77,6 +78,9 @@ const DELETE_UNUSED_TEXT: &str = "DELETE FROM source_texts WHERE hash = ?1
 /// The SQLite store.
 #[derive(Debug)]
 pub(super) struct Sqlite {
+    /// Checkpoints the WAL beside the writer (none in memory). First, so that it is
+    /// stopped before `conn` closes.
+    checkpointer: Option<Checkpointer>,
     conn: Connection,
     path: PathBuf,
     /// A read batch (`begin_read`) is open: the open transaction is one `end_read`
@@ -96,11 +100,13 @@ impl Sqlite {
         }
         let conn = Connection::open(path).map_err(|e| sqlite(path, e))?;
         let mut store = Sqlite {
+            checkpointer: None,
             conn,
             path: path.to_owned(),
             reading: false,
         };
         store.configure(true)?;
+        store.checkpointer = Checkpointer::start(path);
         Ok(store)
     }
 
@@ -109,6 +115,7 @@ impl Sqlite {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| sqlite(&path, e))?;
         let mut store = Sqlite {
+            checkpointer: None,
             conn,
             path,
             reading: false,
@@ -136,7 +143,8 @@ impl Sqlite {
             // hot index pages again each time. At 10,000 pages (a WAL of 40 MB at
             // most) a page rewritten by many commits is copied once per checkpoint,
             // and the fsyncs are ten times fewer. The last checkpoint runs when the
-            // memory is closed. (Issue 15; figures in docs/benchmarks.md.)
+            // memory is closed. (Issue 15; figures in docs/benchmarks.md.) Most of
+            // the copying is done beside the writer, by the `Checkpointer`.
             self.conn
                 .pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
                 .map_err(|e| sqlite(&path, e))?;

@@ -2,8 +2,9 @@
 //! together from the memory (tags restored, sentences joined as the target language
 //! writes them) and the translated file's text is rendered.
 //!
-//! Reads the memory, writes nothing. An article's text is rendered apart
-//! ([`Prepared::render`]), on the writer's thread: the run loop only assembles.
+//! Reads the memory (only what the run does not hold already), writes nothing. An
+//! article's text is rendered apart ([`Prepared::render`]), on the writer's thread: the
+//! run loop only assembles.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -80,14 +81,17 @@ impl Prepared {
 }
 
 /// Reads what one job's file needs from the memory and renders what needs the memory
-/// (see [`Prepared`]). The inner error is why this file cannot be rendered (it fails
-/// alone); the outer one is a memory failure that stops the run.
+/// (see [`Prepared`]). `held` are translations of the job's segments the run holds
+/// already, by segment key: only the others are read from the memory. The inner error
+/// is why this file cannot be rendered (it fails alone); the outer one is a memory
+/// failure that stops the run.
 pub(crate) fn prepare(
     job: &Job,
+    held: HashMap<String, Entry>,
     memory: &Memory,
     source: &Lang,
 ) -> Result<Result<Prepared, String>, MemoryError> {
-    let mut entries = HashMap::new();
+    let mut entries = held;
     let assembled = assemble(memory, source, &job.target, &job.units, &mut entries)?;
     Ok(match &job.doc {
         JobDoc::Article(doc) => {
@@ -248,9 +252,9 @@ impl Assembled {
     }
 }
 
-/// Assembles every unit's tagged translation from the memory. A unit is `None` when a
-/// segment is missing (it failed or was never translated). Each entry read is kept in
-/// `entries`, by segment key.
+/// Assembles every unit's tagged translation from `entries` (by segment key), and
+/// from the memory what `entries` does not have. A unit is `None` when a segment is
+/// missing (it failed or was never translated). Each entry read is kept in `entries`.
 fn assemble(
     memory: &Memory,
     source: &Lang,
@@ -289,7 +293,12 @@ fn assemble(
                 text.push_str(&markup::restore_ids(&segment.key, &segment.ids));
                 continue;
             }
-            let Some(entry) = memory.segment(source, target, &segment.key)? else {
+            if !entries.contains_key(&segment.key)
+                && let Some(entry) = memory.segment(source, target, &segment.key)?
+            {
+                entries.insert(segment.key.clone(), entry);
+            }
+            let Some(entry) = entries.get(&segment.key) else {
                 complete = false;
                 break;
             };
@@ -304,9 +313,6 @@ fn assemble(
                 other => other.as_str().to_owned(),
             });
             text.push_str(&markup::restore_ids(&entry.translation, &segment.ids));
-            if !entries.contains_key(&segment.key) {
-                entries.insert(segment.key.clone(), entry);
-            }
         }
         // The parts of a sentence cut for length grow `text` by doubling: a megabytes
         // long unit would keep up to as much again spare until it is rendered.

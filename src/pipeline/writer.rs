@@ -16,6 +16,9 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use crate::fs::FsError;
 use crate::lang::Lang;
 
+use crate::memory::FileRecord;
+
+use super::plan;
 use super::render::Prepared;
 
 /// Rendered files waiting to be written; planning pauses beyond it, so memory stays
@@ -52,6 +55,9 @@ pub(crate) struct FileToWrite {
     /// The source's share of the read-ahead budget, given back once the write is
     /// recorded.
     pub(crate) room: crate::pipeline::plan::Room,
+    /// Once written: its stat record ([`plan::written_record`]), made on the write
+    /// thread; none for Fluent files or without the no-op shortcut.
+    pub(crate) record: Option<FileRecord>,
 }
 
 /// Why a file was not written.
@@ -77,9 +83,20 @@ pub(crate) struct Writer {
     writing: FuturesUnordered<tokio::task::JoinHandle<(FileToWrite, Result<bool, WriteError>)>>,
     /// Nanoseconds spent writing (`--timings`).
     busy: Arc<AtomicU64>,
+    /// The layout's stamp ([`plan::stamp`]): written files get a stat record with it;
+    /// none when the no-op shortcut is off.
+    stamp: Option<Arc<str>>,
 }
 
 impl Writer {
+    /// A writer whose files are recorded with `stamp` (see [`Writer::stamp`]).
+    pub(crate) fn new(stamp: Option<&str>) -> Self {
+        Writer {
+            stamp: stamp.map(Arc::from),
+            ..Writer::default()
+        }
+    }
+
     /// Queues a file; [`Writer::start`] hands it to a write thread.
     pub(crate) fn queue(&mut self, file: FileToWrite) {
         self.queued.push(file);
@@ -102,12 +119,17 @@ impl Writer {
             .min(self.queued.len());
         for mut file in self.queued.drain(..free) {
             let busy = Arc::clone(&self.busy);
+            let stamp = self.stamp.clone();
             self.writing.push(tokio::task::spawn_blocking(move || {
                 let started = Instant::now();
                 let result = render(&mut file).and_then(|()| {
                     crate::fs::write_if_changed(&file.out_path, file.content.as_bytes())
                         .map_err(WriteError::from)
                 });
+                if let (Ok(_), Some(stamp)) = (&result, stamp) {
+                    let at = (file.out_path.as_path(), file.rel.as_str());
+                    file.record = plan::written_record(&stamp, at, &file.content);
+                }
                 let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
                 busy.fetch_add(nanos, Ordering::Relaxed);
                 (file, result)

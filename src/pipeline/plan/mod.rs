@@ -31,7 +31,7 @@ pub use sources::SourcesError;
 pub(crate) use sources::{FtlSource, Source, find_sources};
 pub(crate) use translated_file::{AlignedFile, TranslatedFile, analyse};
 pub(crate) use unchanged::{
-    Records, load_source, record_written, recorded_article, skip_unchanged, stamp,
+    Records, load_source, recorded_article, skip_unchanged, stamp, written_record,
 };
 pub(crate) use unit_keys::unit_keys;
 

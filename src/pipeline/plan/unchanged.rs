@@ -357,24 +357,17 @@ pub(crate) fn load_source(
     Ok((doc, record))
 }
 
-/// Records a translation dich has just written (`content` at `path`): it is up to
-/// date with the source hash its provenance names. Fluent files, which have no
-/// provenance, are not recorded.
-///
-/// # Errors
-/// [`MemoryError`].
-pub(crate) fn record_written(
-    layout: &Layout,
-    memory: &mut Memory,
+/// The record of a translation dich has just written (`content` at `path`): it is up
+/// to date with the source hash its provenance names. `None` for Fluent files, which
+/// have no provenance, and when the file cannot be stat'ed. Pure work on the file: the
+/// writer thread makes it, so the run loop only stores it (issue 15).
+pub(crate) fn written_record(
+    stamp: &str,
     (path, rel): (&Path, &str),
     content: &str,
-) -> Result<(), MemoryError> {
-    let (Some(stamp), Some(provenance)) = (&layout.stamp, content::read_provenance(content)) else {
-        return Ok(());
-    };
-    let Some(mut stat) = Stat::of(path) else {
-        return Ok(());
-    };
+) -> Option<FileRecord> {
+    let provenance = content::read_provenance(content)?;
+    let mut stat = Stat::of(path)?;
     // The stat is taken after the write, so a change made in between would go unseen:
     // the record is made racy on purpose, and the next run hashes the file once.
     stat.checked_ns = stat.mtime_ns;
@@ -384,8 +377,7 @@ pub(crate) fn record_written(
         keys: provenance.units,
         facts: Facts::of_translation(rel, content),
     };
-    let record = stat.record(stamp, content.as_bytes(), derived);
-    memory.record_file_stats(&[(rel.to_owned(), record)])
+    Some(stat.record(stamp, content.as_bytes(), derived))
 }
 
 fn now_ns() -> i64 {

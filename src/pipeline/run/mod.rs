@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::backend::{Batch, Chain};
+use crate::backend::{Batch, Chain, Translated};
 use crate::fs::FsError;
 use crate::lang::Lang;
-use crate::memory::{Memory, MemoryError, NewEntry, Origin};
+use crate::memory::{Entry, Memory, MemoryError, NewEntry, Origin};
 use crate::qa;
 
 use super::batching::Batcher;
@@ -93,6 +93,7 @@ pub(crate) async fn run(
         settings.segmenter.clone(),
         sending.read_ahead_bytes,
     );
+    let writer = Writer::new(settings.layout.stamp.as_deref());
     let mut runner = Runner {
         batcher: Batcher::new(settings.layout.source.clone(), sending.chain.limits()),
         settings,
@@ -102,7 +103,7 @@ pub(crate) async fn run(
         ready: VecDeque::new(),
         waiting: Waiting::default(),
         elsewhere: Elsewhere::default(),
-        writer: Writer::default(),
+        writer,
         stop: None,
         gate: sending.gate.cloned(),
         held: Vec::new(),
@@ -376,7 +377,7 @@ impl Runner<'_> {
     /// to be sent. A job that waits for nothing is finished at once.
     fn admit(&mut self, job: Job) -> Result<(), RunError> {
         let target = job.target.clone();
-        let (mut wait_for, mut failure, mut hits) = (Vec::new(), None, 0);
+        let (mut wait_for, mut failure, mut held) = (Vec::new(), None, HashMap::new());
         let mut to_send = Vec::new();
         for (segment, context) in job.segments_to_translate() {
             let key = &segment.key;
@@ -385,14 +386,20 @@ impl Runner<'_> {
                     failure.get_or_insert(reason);
                 }
                 Seen::OnItsWay => wait_for.push(key.clone()),
-                Seen::NotSent if self.reusable(&target, key)? => hits += 1,
-                Seen::NotSent => {
-                    self.waiting.sending(&target, key);
-                    wait_for.push(key.clone());
-                    to_send.push((key.clone(), context));
-                }
+                Seen::NotSent => match self.reusable(&target, key)? {
+                    // Held for assembly: not read from the memory again.
+                    Some(entry) => {
+                        held.insert(key.clone(), entry);
+                    }
+                    None => {
+                        self.waiting.sending(&target, key);
+                        wait_for.push(key.clone());
+                        to_send.push((key.clone(), context));
+                    }
+                },
             }
         }
+        let hits = held.len();
         // With a shared memory, only what this run could claim is sent; the rest is
         // waited for (`elsewhere`). A dry run claims nothing.
         if !self.settings.dry_run {
@@ -407,7 +414,7 @@ impl Runner<'_> {
             }
         }
         self.report.lang(&target).segments_from_memory += hits;
-        let waiting = WaitingJob::new(job, wait_for, failure);
+        let waiting = WaitingJob::new(job, wait_for, failure, held);
         if waiting.is_ready() || self.settings.dry_run {
             self.finish(waiting)
         } else {
@@ -416,17 +423,18 @@ impl Runner<'_> {
         }
     }
 
-    /// Whether the memory has a translation of `key` that may be reused: any, or with
-    /// the QA gate on, one that passes it ([`Gate::reusable`]).
-    fn reusable(&self, target: &Lang, key: &str) -> Result<bool, RunError> {
+    /// The memory's translation of `key` if it may be reused: any, or with the QA gate
+    /// on, one that passes it ([`Gate::reusable`]).
+    fn reusable(&self, target: &Lang, key: &str) -> Result<Option<Entry>, RunError> {
         let source = &self.settings.layout.source;
         let Some(entry) = self.memory.segment(source, target, key)? else {
-            return Ok(false);
+            return Ok(None);
         };
-        Ok(self
+        let reusable = self
             .gate
             .as_ref()
-            .is_none_or(|gate| gate.reusable(key, &entry, qa::Pair { source, target })))
+            .is_none_or(|gate| gate.reusable(key, &entry, qa::Pair { source, target }));
+        Ok(reusable.then_some(entry))
     }
 
     /// A full batch: ready to send, or in a dry run counted as if sent. Its keys stay
@@ -504,37 +512,36 @@ impl Runner<'_> {
             .filter(|r| r.as_ref().is_ok_and(|t| t.repaired))
             .count();
         self.report.lang(&batch.target).segments_repaired += repaired;
-        // A repaired answer is remembered as such, so each file's provenance can say
-        // how many of its segments were repaired (see `render::REPAIRED`).
-        let labels: Vec<String> = results
-            .iter()
-            .map(|r| match r {
-                Ok(t) if t.repaired => format!("{}{}", t.backend, render::REPAIRED),
-                Ok(t) => t.backend.clone(),
-                Err(_) => String::new(),
-            })
-            .collect();
+        // The entries as the memory will give them back: the jobs waiting for them
+        // keep them for assembly.
+        let mut translations = Vec::with_capacity(results.len());
+        let mut failures = Vec::new();
+        for (i, result) in results.into_iter().enumerate() {
+            translations.push(match result {
+                Ok(translated) => Some(machine_entry(translated)),
+                Err(reason) => {
+                    failures.push((i, reason));
+                    None
+                }
+            });
+        }
         let entries: Vec<NewEntry<'_>> = batch
             .segments
             .iter()
-            .zip(results.iter().zip(&labels))
-            .filter_map(|(segment, (result, label))| {
-                let translated = result.as_ref().ok()?;
+            .zip(&translations)
+            .filter_map(|(segment, entry)| {
+                let entry = entry.as_ref()?;
                 Some(NewEntry {
                     source: &segment.text,
-                    translation: &translated.text,
-                    origin: Origin::Machine,
-                    backend: label,
+                    translation: &entry.translation,
+                    origin: entry.origin,
+                    backend: &entry.backend,
                 })
             })
             .collect();
         self.memory
             .store_segments(&batch.source, &batch.target, &entries)?;
-        let failures = results
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, result)| result.err().map(|reason| (i, reason)));
-        let completed = self.waiting.arrived(&batch, failures);
+        let completed = self.waiting.arrived(&batch, &translations, failures);
         self.completed.extend(completed);
         Ok(())
     }
@@ -568,7 +575,7 @@ impl Runner<'_> {
             self.report.lang(&target).segments_from_memory += keys.len();
             let texts: Vec<&str> = keys.iter().map(String::as_str).collect();
             let batch = Batch::of_texts(source.clone(), target, &texts);
-            for ready in self.waiting.arrived(&batch, []) {
+            for ready in self.waiting.arrived(&batch, &[], []) {
                 self.finish(ready)?;
             }
         }
@@ -624,7 +631,7 @@ impl Runner<'_> {
         let rendered = match (waiting.failure, &job.doc) {
             // A Fluent file is written without the messages that failed.
             (Some(reason), JobDoc::Article(_)) => Err(reason),
-            _ => render::prepare(&job, &self.memory, source)?,
+            _ => render::prepare(&job, waiting.held, &self.memory, source)?,
         };
         let warnings = match (&self.gate, &rendered) {
             (Some(gate), Ok(file)) => {
@@ -688,6 +695,7 @@ impl Runner<'_> {
             qa_warnings,
             proposals: file.proposals,
             room: job.room,
+            record: None,
         });
     }
 
@@ -702,7 +710,7 @@ impl Runner<'_> {
 
     fn record_written(&mut self, written: Written) -> Result<(), RunError> {
         self.begin()?;
-        let (file, result) = match written {
+        let (mut file, result) = match written {
             Ok(written) => written,
             // A write thread that panicked: nothing was renamed into place.
             Err(e) => {
@@ -713,13 +721,11 @@ impl Runner<'_> {
         };
         match result {
             Ok(changed) => {
-                let file_at = (file.out_path.as_path(), file.rel.as_str());
-                plan::record_written(
-                    self.settings.layout,
-                    &mut self.memory,
-                    file_at,
-                    &file.content,
-                )?;
+                // Made on the write thread: up to date with the source it names.
+                if let Some(record) = file.record.take() {
+                    self.memory
+                        .record_file_stats(&[(file.rel.clone(), record)])?;
+                }
                 self.memory.record_file(
                     &file.rel,
                     &file.content,
@@ -785,6 +791,22 @@ impl Runner<'_> {
             };
             self.written(written)?;
         }
+    }
+}
+
+/// A backend's answer as the memory stores it. A repaired answer is remembered as
+/// such, so each file's provenance can say how many of its segments were repaired
+/// (see [`render::REPAIRED`]).
+fn machine_entry(translated: Translated) -> Entry {
+    let backend = if translated.repaired {
+        format!("{}{}", translated.backend, render::REPAIRED)
+    } else {
+        translated.backend
+    };
+    Entry {
+        translation: translated.text,
+        origin: Origin::Machine,
+        backend,
     }
 }
 

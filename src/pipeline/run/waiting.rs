@@ -3,11 +3,17 @@
 //!
 //! This is what sends a segment once per language however many jobs need it: a second
 //! job that needs a segment on its way waits for it instead of sending it again.
+//!
+//! A waiting job also holds the translations of its segments as they become known (the
+//! memory's hits found while planning, the answers of returned batches), so that it is
+//! assembled without reading them back from the memory (issue 15): what is held is
+//! bounded by the jobs in flight.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::backend::Batch;
 use crate::lang::Lang;
+use crate::memory::Entry;
 
 use crate::pipeline::plan::Job;
 
@@ -19,15 +25,24 @@ pub(super) struct WaitingJob {
     pub(super) job: Job,
     keys: HashSet<String>,
     pub(super) failure: Option<String>,
+    /// The translations of its segments known so far, by segment key.
+    pub(super) held: HashMap<String, Entry>,
 }
 
 impl WaitingJob {
-    /// A job waiting for the segments `keys`, or already failed for `failure`.
-    pub(super) fn new(job: Job, keys: Vec<String>, failure: Option<String>) -> Self {
+    /// A job waiting for the segments `keys`, or already failed for `failure`; `held`
+    /// are the translations of its other segments, found in the memory.
+    pub(super) fn new(
+        job: Job,
+        keys: Vec<String>,
+        failure: Option<String>,
+        held: HashMap<String, Entry>,
+    ) -> Self {
         WaitingJob {
             job,
             keys: keys.into_iter().collect(),
             failure,
+            held,
         }
     }
 
@@ -52,7 +67,13 @@ pub(super) enum Seen {
 pub(super) struct Waiting {
     on_its_way: HashSet<Key>,
     failed: HashMap<Key, String>,
-    jobs: Vec<WaitingJob>,
+    /// Parked jobs, by the order they were parked in.
+    jobs: BTreeMap<u64, WaitingJob>,
+    /// The parked jobs waiting for each segment: a returned batch looks up only the
+    /// jobs it completes, not every parked job for every segment (issue 15).
+    waiters: HashMap<Key, Vec<u64>>,
+    /// The number of the next parked job.
+    parked: u64,
 }
 
 impl Waiting {
@@ -75,49 +96,59 @@ impl Waiting {
 
     /// Parks a job until its segments come back.
     pub(super) fn park(&mut self, job: WaitingJob) {
-        self.jobs.push(job);
+        let id = self.parked;
+        self.parked += 1;
+        for key in &job.keys {
+            let key = (job.job.target.clone(), key.clone());
+            self.waiters.entry(key).or_default().push(id);
+        }
+        self.jobs.insert(id, job);
     }
 
-    /// A batch came back: each segment arrived, or failed with its reason. Returns
-    /// the jobs that no longer wait for anything.
+    /// A batch came back: each segment arrived, or failed with its reason. The jobs
+    /// waiting for a segment keep its translation where `translations` has it (by
+    /// index in the batch; none for what another process translated). Returns the jobs
+    /// that no longer wait for anything, in the order they were parked.
     pub(super) fn arrived(
         &mut self,
         batch: &Batch,
+        translations: &[Option<Entry>],
         failures: impl IntoIterator<Item = (usize, String)>,
     ) -> Vec<WaitingJob> {
         let target = &batch.target;
-        for segment in &batch.segments {
-            self.on_its_way
-                .remove(&(target.clone(), segment.text.clone()));
-        }
         for (i, reason) in failures {
             let key = (target.clone(), batch.segments[i].text.clone());
             self.failed.insert(key, reason);
         }
-        let mut done = Vec::new();
-        let mut i = 0;
-        while i < self.jobs.len() {
-            let waiting = &mut self.jobs[i];
-            if &waiting.job.target == target {
-                for segment in &batch.segments {
-                    // The key is built only for a failure: this runs for every parked
-                    // job and every segment of every batch, on the run loop.
-                    if waiting.keys.remove(&segment.text)
-                        && !self.failed.is_empty()
-                        && let Some(reason) =
-                            self.failed.get(&(target.clone(), segment.text.clone()))
-                    {
-                        waiting.failure.get_or_insert_with(|| reason.clone());
-                    }
+        let mut ready = Vec::new();
+        for (i, segment) in batch.segments.iter().enumerate() {
+            let key = (target.clone(), segment.text.clone());
+            self.on_its_way.remove(&key);
+            let Some(ids) = self.waiters.remove(&key) else {
+                continue;
+            };
+            let failure = self.failed.get(&key);
+            for id in ids {
+                let Some(waiting) = self.jobs.get_mut(&id) else {
+                    continue;
+                };
+                waiting.keys.remove(&segment.text);
+                if let Some(Some(entry)) = translations.get(i) {
+                    waiting.held.insert(segment.text.clone(), entry.clone());
+                }
+                if let Some(reason) = failure {
+                    waiting.failure.get_or_insert_with(|| reason.clone());
+                }
+                if waiting.is_ready() {
+                    ready.push(id);
                 }
             }
-            if waiting.is_ready() {
-                done.push(self.jobs.swap_remove(i));
-            } else {
-                i += 1;
-            }
         }
-        done
+        ready.sort_unstable();
+        ready
+            .into_iter()
+            .filter_map(|id| self.jobs.remove(&id))
+            .collect()
     }
 
     /// Segments that will never be sent (the run stopped) fail with `reason`.
@@ -130,7 +161,8 @@ impl Waiting {
 
     /// Every job still waiting, failed with `reason` unless it already failed.
     pub(super) fn give_up(&mut self, reason: &str) -> Vec<WaitingJob> {
-        let mut jobs = std::mem::take(&mut self.jobs);
+        self.waiters.clear();
+        let mut jobs: Vec<WaitingJob> = std::mem::take(&mut self.jobs).into_values().collect();
         for waiting in &mut jobs {
             waiting.failure.get_or_insert_with(|| reason.to_owned());
         }
@@ -182,12 +214,18 @@ mod tests {
             job("a.en.md", en()),
             keys(&["một", "hai"]),
             None,
+            HashMap::new(),
         ));
-        waiting.park(WaitingJob::new(job("b.en.md", en()), keys(&["một"]), None));
+        waiting.park(WaitingJob::new(
+            job("b.en.md", en()),
+            keys(&["một"]),
+            None,
+            HashMap::new(),
+        ));
         assert!(matches!(waiting.seen(&en(), "một"), Seen::OnItsWay));
 
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["một"]);
-        let done = waiting.arrived(&batch, [(0, "boom".to_owned())]);
+        let done = waiting.arrived(&batch, &[], [(0, "boom".to_owned())]);
         let done: Vec<(&str, Option<&str>)> = done
             .iter()
             .map(|w| (w.job.rel.as_str(), w.failure.as_deref()))
@@ -196,7 +234,7 @@ mod tests {
         assert!(matches!(waiting.seen(&en(), "một"), Seen::Failed(reason) if reason == "boom"));
 
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["hai"]);
-        let done = waiting.arrived(&batch, []);
+        let done = waiting.arrived(&batch, &[], []);
         assert_eq!(done.len(), 1);
         assert_eq!(
             done[0].failure.as_deref(),
@@ -207,13 +245,53 @@ mod tests {
     }
 
     #[test]
+    fn a_job_keeps_the_translations_that_arrive_for_it() {
+        let mut waiting = Waiting::default();
+        waiting.sending(&en(), "một");
+        waiting.sending(&en(), "hai");
+        let hit = Entry {
+            translation: "three".to_owned(),
+            origin: crate::memory::Origin::Human,
+            backend: String::new(),
+        };
+        let held = HashMap::from([("ba".to_owned(), hit)]);
+        waiting.park(WaitingJob::new(
+            job("a.en.md", en()),
+            keys(&["một", "hai"]),
+            None,
+            held,
+        ));
+        let one = Entry {
+            translation: "one".to_owned(),
+            origin: crate::memory::Origin::Machine,
+            backend: "deepl".to_owned(),
+        };
+        let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["một", "hai"]);
+        let done = waiting.arrived(&batch, &[Some(one), None], []);
+        assert_eq!(done.len(), 1);
+        let mut held: Vec<(&str, &str)> = done[0]
+            .held
+            .iter()
+            .map(|(key, entry)| (key.as_str(), entry.translation.as_str()))
+            .collect();
+        held.sort_unstable();
+        // "hai" came from elsewhere (no translation given): assembly reads it.
+        assert_eq!(held, [("ba", "three"), ("một", "one")]);
+    }
+
+    #[test]
     fn a_batch_of_another_language_does_not_complete_a_job() {
         let mut waiting = Waiting::default();
         waiting.sending(&en(), "một");
-        waiting.park(WaitingJob::new(job("a.en.md", en()), keys(&["một"]), None));
+        waiting.park(WaitingJob::new(
+            job("a.en.md", en()),
+            keys(&["một"]),
+            None,
+            HashMap::new(),
+        ));
         let ko = Lang::parse("ko").unwrap();
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), ko, &["một"]);
-        assert!(waiting.arrived(&batch, []).is_empty());
+        assert!(waiting.arrived(&batch, &[], []).is_empty());
         let left = waiting.give_up("interrupted");
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].failure.as_deref(), Some("interrupted"));
