@@ -24,18 +24,19 @@ PORT=${PORT:-$((20000 + RANDOM % 20000))}
 MOCK=${MOCK:-rust}
 SIZES=("$@")
 [ $# -eq 0 ] && SIZES=(1000)
-target=${CARGO_TARGET_DIR:-target}
+# Absolute, so that a relative or an absolute $CARGO_TARGET_DIR both work below.
+target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
 #        DICH=path/to/dich to measure another build (nothing is built then).
 if [ -z "${DICH:-}" ]; then
   cargo build --release --quiet --bin dich --example mock_deepl
-  DICH=$PWD/$target/release/dich
+  DICH=$target/release/dich
 fi
-MOCK_BIN=$PWD/$target/release/examples/mock_deepl
+MOCK_BIN=$target/release/examples/mock_deepl
 SAMPLE=$PWD/content/tin-tuc/tong-ket-thong-tin-doi-ngoai-2016-2020.md
 # On the project's disk by default: content teams do not keep their repositories in
 # memory, and creating thousands of files costs real kernel time on ext4.
-BASE=${BENCH_DIR:-$PWD/$target/bench-throughput}
+BASE=${BENCH_DIR:-$target/bench-throughput}
 mkdir -p "$BASE"
 WORK=$(mktemp -d -p "$BASE")
 MOCK_PID=""
