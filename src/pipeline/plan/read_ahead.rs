@@ -211,5 +211,8 @@ fn room_for(
         return Some(room);
     }
     sender.blocking_send(Ahead::Full).ok()?;
-    budget.take(share)
+    let room = budget.take(share)?;
+    // A run that stopped meanwhile freed the room by dropping its jobs: read nothing
+    // more for it.
+    (!sender.is_closed()).then_some(room)
 }

@@ -110,6 +110,7 @@ pub(crate) async fn run(
         in_group: false,
         completed: Vec::new(),
         sources_done: false,
+        sources_wait_for_room: false,
         timings: Timings::default(),
         started,
     };
@@ -152,6 +153,11 @@ struct Runner<'a> {
     completed: Vec<WaitingJob>,
     /// Every source was handed over by the parser.
     sources_done: bool,
+    /// The reader waits until sources held are written ([`Next::Full`]): partial
+    /// batches must go out as they are, or nothing held may ever finish. Until the
+    /// next source arrives, since segments taken over from another process can start
+    /// new partial batches meanwhile.
+    sources_wait_for_room: bool,
     timings: Timings,
     /// When the run stage started.
     started: Instant,
@@ -193,18 +199,17 @@ impl Runner<'_> {
             if self.may_plan() && !self.sources_done {
                 match sources.try_next() {
                     Next::Ready(source) => {
+                        self.sources_wait_for_room = false;
                         self.plan_source(source)?;
                         continue;
                     }
                     Next::Done => self.sources_done = true,
-                    Next::Full => {
-                        self.flush_partial_batches();
-                        continue;
-                    }
+                    Next::Full => self.sources_wait_for_room = true,
                     Next::NotYet => {}
                 }
             }
-            if self.may_plan() && self.sources_done && self.flush_partial_batches() {
+            let no_source_to_come = self.sources_done || self.sources_wait_for_room;
+            if self.may_plan() && no_source_to_come && self.flush_partial_batches() {
                 continue;
             }
             self.writer.start();
@@ -237,10 +242,12 @@ impl Runner<'_> {
                 source = sources.next(), if wants_source => {
                     self.timings.waiting_for_sources += waiting.elapsed();
                     match source {
-                        Next::Ready(source) => self.plan_source(source)?,
-                        Next::Full => {
-                            self.flush_partial_batches();
+                        Next::Ready(source) => {
+                            self.sources_wait_for_room = false;
+                            self.plan_source(source)?;
                         }
+                        Next::Full => self.sources_wait_for_room = true,
+                        // `next` never says `NotYet`.
                         Next::Done | Next::NotYet => self.sources_done = true,
                     }
                 }
