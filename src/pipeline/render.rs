@@ -293,7 +293,7 @@ fn assemble(
                 text.push_str(&markup::restore_ids(&segment.key, &segment.ids));
                 continue;
             }
-            if !entries.contains_key(&segment.key)
+            if needs_reading(entries.get(&segment.key), memory)
                 && let Some(entry) = memory.segment(source, target, &segment.key)?
             {
                 entries.insert(segment.key.clone(), entry);
@@ -329,6 +329,14 @@ fn assemble(
         backends,
         repaired,
     })
+}
+
+/// Whether a segment's translation is read from the memory: when the run does not hold
+/// it, or holds a machine translation of a shared memory, where another checkout may
+/// have stored a person's or an imported one meanwhile, which outranks it. A local
+/// memory has no other writer while the run holds its lock.
+fn needs_reading(held: Option<&Entry>, memory: &Memory) -> bool {
+    held.is_none_or(|entry| entry.origin == Origin::Machine && memory.is_shared())
 }
 
 /// What separates two translated sentences: a line break stays a line break; otherwise
