@@ -568,13 +568,16 @@ mod tests {
     }
 
     /// Two articles of two sentences each, translated into English with the pseudo
-    /// backend, with `read_ahead_bytes`; what the progress saw.
-    async fn translate_two_articles(read_ahead_bytes: Option<usize>) -> Vec<String> {
+    /// backend, with `read_ahead_bytes` and `more_config`; what the progress saw.
+    async fn translate_two_articles(
+        read_ahead_bytes: Option<usize>,
+        more_config: &str,
+    ) -> Vec<String> {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::write(
             root.join("config.toml"),
-            "[project]\nsource = \"vi\"\ntargets = [\"en\"]\n\n[backend]\nkind = \"pseudo\"\n",
+            format!("[project]\nsource = \"vi\"\ntargets = [\"en\"]\n\n[backend]\nkind = \"pseudo\"\n{more_config}"),
         )
         .unwrap();
         std::fs::create_dir_all(root.join("content")).unwrap();
@@ -608,7 +611,7 @@ mod tests {
         // Each article is about 2 KiB; a budget of 1 KiB holds one at a time. The
         // first one's sentences go out in a batch of their own (not filled up with the
         // second's), and its file is written before the second is read.
-        let events = translate_two_articles(Some(1024)).await;
+        let events = translate_two_articles(Some(1024), "").await;
         assert_eq!(
             events,
             [
@@ -619,8 +622,58 @@ mod tests {
             ]
         );
         // With room for both, both are read ahead and share a batch.
-        let events = translate_two_articles(None).await;
+        let events = translate_two_articles(None, "").await;
         assert_eq!(events[0], "sent 4", "{events:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_sentence_taken_over_while_the_reader_waits_for_room_is_still_sent() {
+        use crate::memory::{Memory, Share, Shared, testing};
+        let Some(url) = testing::schema_url("pipeline::room_and_takeover") else {
+            return;
+        };
+        // Another checkout claims the first article's first sentence for 2 s, then
+        // dies. The run waits for it while the second article waits for room; once
+        // the claim expires the run takes the sentence over and must send it alone.
+        let dying = Shared {
+            url: url.clone(),
+            password: None,
+            repository: "portal".into(),
+            workspace: "dying".into(),
+            share: Share::HumanOnly,
+            lease: std::time::Duration::from_secs(2),
+        };
+        // Kept open (a clean close releases its claims) and silent until the end.
+        let (claimed_tx, claimed_rx) = std::sync::mpsc::channel();
+        let (end_tx, end_rx) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let (vi, en) = (Lang::parse("vi").unwrap(), Lang::parse("en").unwrap());
+            let mut dying = Memory::connect(&dying).unwrap();
+            let claimed: Vec<String> = dying
+                .claim(&vi, &en, &["Mùa xuân đã đến."])
+                .unwrap()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            claimed_tx.send(claimed).unwrap();
+            let _ = end_rx.recv();
+        });
+        assert_eq!(claimed_rx.recv().unwrap(), ["Mùa xuân đã đến."]);
+        let memory =
+            format!("\n[memory]\nurl = \"{url}\"\nrepository = \"portal\"\nlease_seconds = 1\n");
+        let events = translate_two_articles(Some(1024), &memory).await;
+        drop(end_tx);
+        holder.join().unwrap();
+        assert_eq!(
+            events,
+            [
+                "sent 1",
+                "sent 1",
+                "written content/a.en.md",
+                "sent 2",
+                "written content/b.en.md"
+            ]
+        );
     }
 
     #[test]
