@@ -385,6 +385,7 @@ impl Runner<'_> {
     fn admit(&mut self, job: Job) -> Result<(), RunError> {
         let target = job.target.clone();
         let (mut wait_for, mut failure, mut held) = (Vec::new(), None, HashMap::new());
+        let mut hits = 0;
         let mut to_send = Vec::new();
         for (segment, context) in job.segments_to_translate() {
             let key = &segment.key;
@@ -396,7 +397,10 @@ impl Runner<'_> {
                 Seen::NotSent => match self.reusable(&target, key)? {
                     // Held for assembly: not read from the memory again.
                     Some(entry) => {
-                        held.insert(key.clone(), entry);
+                        hits += 1;
+                        if waiting::worth_holding(&entry) {
+                            held.insert(key.clone(), entry);
+                        }
                     }
                     None => {
                         self.waiting.sending(&target, key);
@@ -406,7 +410,6 @@ impl Runner<'_> {
                 },
             }
         }
-        let hits = held.len();
         // With a shared memory, only what this run could claim is sent; the rest is
         // waited for (`elsewhere`). A dry run claims nothing.
         if !self.settings.dry_run {
