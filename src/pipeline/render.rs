@@ -13,7 +13,7 @@ use crate::lang::Lang;
 use crate::markup;
 use crate::memory::{Entry, Memory, MemoryError, Origin, Proposal};
 
-use super::plan::{Job, JobDoc, JobUnit, PlannedUnit};
+use super::plan::{Job, JobDoc, JobUnit};
 
 /// Appended to a memory entry's backend when the answer lost its tags and was
 /// repaired by translating the text between them separately (issue 9).
@@ -278,13 +278,8 @@ fn assemble(
                 (Some(retitle), titles)
             }
         };
-        let Some(size) = read_entries(unit, (source, target), memory, entries)? else {
-            translations.push(None);
-            continue;
-        };
-        // Sized from the parts: grown by doubling, a unit of megabytes (a sentence cut
-        // for length) briefly took twice its size (issue 10, item 14).
-        let mut text = String::with_capacity(size);
+        let mut text = String::new();
+        let mut complete = true;
         for (i, segment) in unit.segments.iter().enumerate() {
             if i > 0 {
                 let gap = &unit.gaps[i - 1];
@@ -298,8 +293,14 @@ fn assemble(
                 text.push_str(&markup::restore_ids(&segment.key, &segment.ids));
                 continue;
             }
+            if needs_reading(entries.get(&segment.key), memory)
+                && let Some(entry) = memory.segment(source, target, &segment.key)?
+            {
+                entries.insert(segment.key.clone(), entry);
+            }
             let Some(entry) = entries.get(&segment.key) else {
-                continue; // Never: `read_entries` found every segment.
+                complete = false;
+                break;
             };
             backends.insert(match entry.origin {
                 Origin::Machine => match entry.backend.strip_suffix(REPAIRED) {
@@ -313,12 +314,12 @@ fn assemble(
             });
             text.push_str(&markup::restore_ids(&entry.translation, &segment.ids));
         }
-        // Restored tags may be longer or shorter than the ids counted: give back a
-        // megabytes-long unit's spare, which would otherwise stay until it is rendered.
+        // The parts of a sentence cut for length grow `text` by doubling: a megabytes
+        // long unit would keep up to as much again spare until it is rendered.
         if text.capacity() - text.len() > 64 * 1024 {
             text.shrink_to_fit();
         }
-        translations.push(Some(match retitle {
+        translations.push(complete.then(|| match retitle {
             Some(retitle) => UnitTranslation::Raw(retitle.apply(&text)),
             None => UnitTranslation::Tagged(text),
         }));
@@ -328,35 +329,6 @@ fn assemble(
         backends,
         repaired,
     })
-}
-
-/// Puts the translation of every segment of `unit` in `entries` (reading the memory
-/// where [`needs_reading`] says so) and returns about how long the joined unit is, or
-/// `None` when a segment has no translation (it failed or was never translated).
-fn read_entries(
-    unit: &PlannedUnit,
-    (source, target): (&Lang, &Lang),
-    memory: &Memory,
-    entries: &mut HashMap<String, Entry>,
-) -> Result<Option<usize>, MemoryError> {
-    // Joiners are at most a line break or a space; restored tags add a few bytes.
-    let mut size = unit.segments.len() * 8;
-    for segment in &unit.segments {
-        if segment.verbatim {
-            size += segment.key.len();
-            continue;
-        }
-        if needs_reading(entries.get(&segment.key), memory)
-            && let Some(entry) = memory.segment(source, target, &segment.key)?
-        {
-            entries.insert(segment.key.clone(), entry);
-        }
-        match entries.get(&segment.key) {
-            Some(entry) => size += entry.translation.len(),
-            None => return Ok(None),
-        }
-    }
-    Ok(Some(size))
 }
 
 /// Whether a segment's translation is read from the memory: when the run does not hold

@@ -26,7 +26,6 @@ mod unit_keys;
 pub(crate) use job::{Job, JobDoc, JobUnit};
 pub(crate) use layout::Layout;
 pub(crate) use read_ahead::{Next, ParsedSource, READ_AHEAD_BYTES, ReadAhead, Room};
-pub(crate) use segments::PlannedUnit;
 pub(crate) use settings::PlanSettings;
 pub use sources::SourcesError;
 pub(crate) use sources::{FtlSource, Source, find_sources};
