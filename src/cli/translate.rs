@@ -105,12 +105,18 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     let translating = std::time::Instant::now();
     let mut report = project.translate(&chain, &options, &progress).await?;
     let translated = std::time::Instant::now();
-    // Written after every real run, even one with failures: it says what is there.
-    let manifest = dich::review::manifest::write(&project, &project.config().review.manifest);
+    // Written after every real run, even one with failures: it says what is there
+    // (kept as it is when the run proved it current).
+    let manifest_path = &project.config().review.manifest;
+    let manifest = dich::review::manifest::write_after_run(&project, manifest_path, &report);
     if args.timings {
         let seconds = |from: std::time::Instant, to: std::time::Instant| (to - from).as_secs_f64();
+        let manifest_step = match manifest {
+            Ok(false) => "keeping the manifest (proved current)",
+            _ => "writing the manifest",
+        };
         eprintln!(
-            "timings: {:.3} s in all: {:.3} s before translating (configuration, recovering approvals), {:.3} s translating, {:.3} s writing the manifest",
+            "timings: {:.3} s in all: {:.3} s before translating (configuration, recovering approvals), {:.3} s translating, {:.3} s {manifest_step}",
             started.elapsed().as_secs_f64(),
             seconds(started, translating),
             seconds(translating, translated),

@@ -61,6 +61,17 @@ impl Memory {
         self.store.record_file_stats(records)
     }
 
+    /// A number that changes whenever anything besides the stat records and the
+    /// machine segments changes in the memory: with the stat records, what proves
+    /// the manifest still says what it would (issue 15). `None` for a shared memory,
+    /// whose other checkouts change it unseen.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn revision(&self) -> Result<Option<i64>, MemoryError> {
+        self.store.revision()
+    }
+
     /// The hash of what dich last wrote at `path`, without the content
     /// ([`Memory::written`] returns both).
     ///

@@ -997,6 +997,13 @@ impl Store for Postgres {
         })
     }
 
+    fn revision(&self) -> Result<Option<i64>, MemoryError> {
+        // None: other checkouts change the shared tables (a person's unit stored by one
+        // is "human-edited" in all), so a count of this checkout's changes would prove
+        // nothing; the manifest of a shared memory is rebuilt on every run.
+        Ok(None)
+    }
+
     fn has_meta(&self, name: &str) -> Result<bool, MemoryError> {
         let (_, _, workspace) = self.owned();
         Ok(self.count(

@@ -14,6 +14,21 @@ use super::{
 };
 use crate::lang::Lang;
 
+/// The SQL of triggers that add one to `revision` on every row inserted, updated or
+/// deleted in each of the tables named.
+macro_rules! counted_changes {
+    ($($table:literal),+) => {
+        concat!($(
+            "CREATE TRIGGER ", $table, "_inserted AFTER INSERT ON ", $table,
+            " BEGIN UPDATE revision SET value = value + 1; END;\n",
+            "CREATE TRIGGER ", $table, "_updated AFTER UPDATE ON ", $table,
+            " BEGIN UPDATE revision SET value = value + 1; END;\n",
+            "CREATE TRIGGER ", $table, "_deleted AFTER DELETE ON ", $table,
+            " BEGIN UPDATE revision SET value = value + 1; END;\n",
+        )+)
+    };
+}
+
 /// Schema migrations, applied in order; the index + 1 is the schema version.
 const MIGRATIONS: &[&str] = &[
     // 1: segments, human units and written files.
@@ -66,7 +81,32 @@ const MIGRATIONS: &[&str] = &[
     // three translations of one source wrote its text three times in every group
     // commit. Rows recorded before keep their text in `source` (`text_hash` empty).
     super::proposals::SOURCE_TEXTS,
+    // 9: a count of every change to what the manifest is made from (issue 15): a run
+    // that proved every file unchanged, with the count where it was when the manifest
+    // was written, need not rebuild it. Every table but the machine segments, the stat
+    // records (proved by the run itself) and the review flags counts; a table added
+    // later counts too (`every_table_but_the_exempt_counts_its_changes`).
+    concat!(
+        "CREATE TABLE revision (value INTEGER NOT NULL);
+         INSERT INTO revision (value) VALUES (0);",
+        counted_changes!(
+            "units",
+            "unit_history",
+            "files",
+            "reviews",
+            "failures",
+            "approvals",
+            "qa_warnings",
+            "proposals",
+            "written_sources",
+            "source_texts"
+        )
+    ),
 ];
+
+/// Tables whose changes do not count in `revision` (see migration 9).
+#[cfg(test)]
+const UNCOUNTED: &[&str] = &["segments", "file_stats", "review_meta", "revision"];
 
 /// Pages the WAL may hold before a commit checkpoints it (see `configure`).
 const WAL_AUTOCHECKPOINT: i64 = 10_000;
@@ -814,6 +854,14 @@ impl Store for Sqlite {
             .map_err(|e| sqlite(&self.path, e))
     }
 
+    fn revision(&self) -> Result<Option<i64>, MemoryError> {
+        self.conn
+            .prepare_cached("SELECT value FROM revision")
+            .and_then(|mut stmt| stmt.query_row([], |row| row.get(0)))
+            .map(Some)
+            .map_err(|e| sqlite(&self.path, e))
+    }
+
     fn has_meta(&self, name: &str) -> Result<bool, MemoryError> {
         self.conn
             .query_row(
@@ -970,6 +1018,45 @@ mod tests {
             store.written_source("a.en.md").unwrap().as_deref(),
             Some("Nguồn.")
         );
+    }
+
+    #[test]
+    fn every_table_but_the_exempt_counts_its_changes() {
+        let store = Sqlite::in_memory().unwrap();
+        let names = |kind: &str| {
+            let mut stmt = store
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = ?1")
+                .unwrap();
+            stmt.query_map([kind], |row| row.get::<_, String>(0))
+                .unwrap()
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap()
+        };
+        let triggers = names("trigger");
+        for table in names("table") {
+            let counted = ["inserted", "updated", "deleted"]
+                .iter()
+                .all(|event| triggers.contains(&format!("{table}_{event}")));
+            assert_eq!(
+                counted,
+                !UNCOUNTED.contains(&table.as_str()),
+                "{table}: a table the manifest is made from must count its changes"
+            );
+        }
+    }
+
+    #[test]
+    fn a_change_to_a_counted_table_moves_the_revision_and_a_review_flag_does_not() {
+        let mut store = Sqlite::in_memory().unwrap();
+        let before = store.revision().unwrap().unwrap();
+        store
+            .record_failure("a.en.md", "timeout", "2026-12-01T00:00:00Z")
+            .unwrap();
+        let failed = store.revision().unwrap().unwrap();
+        assert!(failed > before);
+        store.set_meta("flag", "x").unwrap();
+        assert_eq!(store.revision().unwrap().unwrap(), failed);
     }
 
     #[test]

@@ -210,6 +210,10 @@ pub(super) trait Store: Send + Debug {
     fn settle_proposals(&mut self, path: &str, unit_key: Option<&str>) -> Result<(), MemoryError>;
     /// Every human unit of the pair with its earlier versions.
     fn human_history(&self, source: &Lang, target: &Lang) -> Result<Vec<HumanUnit>, MemoryError>;
+    /// A number that changes whenever anything the manifest is made from changes in
+    /// the memory (every table but the machine segments and the stat records); `None`
+    /// when the store keeps none (then the manifest is always rebuilt).
+    fn revision(&self) -> Result<Option<i64>, MemoryError>;
     /// Whether the review flag `name` is set.
     fn has_meta(&self, name: &str) -> Result<bool, MemoryError>;
     /// Sets the review flag `name`.

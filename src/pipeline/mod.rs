@@ -271,6 +271,10 @@ impl Project {
         };
         // The no-op shortcut: what the memory proves unchanged is not read again.
         let sources = plan::skip_unchanged(&settings, sources, &mut memory, &mut report, progress)?;
+        if !only.is_empty() || targets != self.config.targets {
+            // Narrowed, the pass saw only part of what the manifest lists.
+            report.unchanged_inputs = None;
+        }
         let gate = self.checker.clone().map(|c| gate::Gate::new(c, chain));
         let sending = Sending {
             gate: gate.as_ref(),
@@ -295,6 +299,56 @@ impl Project {
         report.elapsed_seconds = started.elapsed().as_secs_f64();
         progress.finish();
         Ok(report)
+    }
+
+    /// What the manifest after `report`'s run is made from, when the run proved it:
+    /// nothing was to be planned or written in the whole project, and the memory's
+    /// revision. `None` (rebuild it) otherwise, and for a memory that keeps no revision.
+    ///
+    /// # Errors
+    /// [`MemoryError`] when the memory cannot be read.
+    pub(crate) fn manifest_inputs(
+        &self,
+        report: &Report,
+        memory: &Memory,
+    ) -> Result<Option<String>, MemoryError> {
+        let quiet = report.files_written == 0
+            && report.failed == 0
+            && !report.interrupted
+            && !report.dry_run
+            && report.fatal.is_none();
+        let proved = report.unchanged_inputs.as_ref().filter(|_| quiet);
+        Ok(match (proved, memory.revision()?) {
+            (Some(proved), Some(revision)) => Some(format!("{proved} {revision}")),
+            _ => None,
+        })
+    }
+
+    /// Whether the file dich wrote at `path` outside the content (the manifest) is
+    /// still the one recorded as made from `inputs` ([`Project::record_output`]).
+    ///
+    /// # Errors
+    /// [`MemoryError`] when the memory cannot be read or written.
+    pub(crate) fn output_unchanged(
+        &self,
+        memory: &mut Memory,
+        inputs: &str,
+        path: &Path,
+    ) -> Result<bool, MemoryError> {
+        plan::output_unchanged(memory, inputs, (path, &self.layout.display_path(path)))
+    }
+
+    /// Records the file dich has just written at `path` as made from `inputs`.
+    ///
+    /// # Errors
+    /// [`MemoryError`] when the memory cannot be written.
+    pub(crate) fn record_output(
+        &self,
+        memory: &mut Memory,
+        inputs: &str,
+        path: &Path,
+    ) -> Result<(), MemoryError> {
+        plan::record_output(memory, inputs, (path, &self.layout.display_path(path)))
     }
 
     /// The state of every translation in scope.

@@ -275,6 +275,12 @@ pub struct Report {
     /// Where the time went (`dich translate --timings`); not part of the JSON summary.
     #[serde(skip)]
     pub timings: super::timings::Timings,
+    /// What planning proved about every file in the project when it found nothing
+    /// to do (see `plan::UnchangedInputs`); `None` when anything was to be planned or
+    /// the run was narrowed (`--lang`, `--only`). Lets the manifest be kept as is
+    /// ([`write_after_run`](crate::review::manifest::write_after_run)); an opaque hash.
+    #[serde(skip)]
+    pub unchanged_inputs: Option<String>,
 }
 
 impl Report {

@@ -248,6 +248,34 @@ pub fn write(project: &Project, path: &Path) -> Result<Written, ReviewError> {
     Ok(written)
 }
 
+/// Writes the manifest of `project` to `path` after `report`'s run, as [`write()`]
+/// does, unless the run proved that nothing the manifest is made from changed since
+/// it was written: no file in the project (the stat records), nothing in the memory
+/// (its revision), and the manifest file itself is the one written then. Then the
+/// file is kept without a pass over the project: a run with nothing to do costs one
+/// `stat` per file, not two passes (issue 15). Returns whether it was rebuilt.
+///
+/// # Errors
+/// [`ReviewError`] when the memory cannot be read or the manifest written.
+pub fn write_after_run(
+    project: &Project,
+    path: &Path,
+    report: &crate::pipeline::Report,
+) -> Result<bool, ReviewError> {
+    let mut memory = super::open_memory(project)?;
+    let inputs = project.manifest_inputs(report, &memory)?;
+    if let Some(inputs) = &inputs
+        && project.output_unchanged(&mut memory, inputs, path)?
+    {
+        return Ok(false);
+    }
+    write(project, path)?;
+    if let Some(inputs) = &inputs {
+        project.record_output(&mut memory, inputs, path)?;
+    }
+    Ok(true)
+}
+
 /// The fields of the manifest before its articles.
 #[derive(Serialize)]
 struct Head {

@@ -170,3 +170,86 @@ fn the_manifest_trusts_its_records_and_reads_a_changed_translation_again() {
     project.translate_json(&[]);
     assert!(manifest_title(&project).starts_with("[En] "));
 }
+
+/// The manifest of `project` as JSON.
+fn manifest(project: &Project) -> serde_json::Value {
+    serde_json::from_str(&project.read("translations.json")).unwrap()
+}
+
+/// The manifest's entry of the sample article's English translation.
+fn manifest_en(project: &Project) -> serde_json::Value {
+    let manifest = manifest(project);
+    manifest["articles"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["source"] == NEWS))
+        .map(|a| a["languages"]["en"].clone())
+        .unwrap_or_else(|| panic!("{NEWS} not in {manifest:#}"))
+}
+
+/// A settled project whose manifest is an hour old and recorded as such: the next
+/// no-op run keeps it without hashing it again.
+fn settled_with_an_old_manifest() -> Project {
+    let project = settled();
+    set_mtime(
+        &project,
+        "translations.json",
+        SystemTime::now() - Duration::from_secs(3600),
+    );
+    // The stat data moved, the content did not: the record is refreshed.
+    project.translate_json(&[]);
+    project
+}
+
+#[test]
+fn a_no_op_run_keeps_the_manifest_without_a_pass_and_rewrites_a_deleted_one() {
+    let project = settled_with_an_old_manifest();
+    let written = project.read("translations.json");
+    // A same-size edit under the same stat data: a run that rebuilt the manifest
+    // would put the original back, one that proved it current keeps it.
+    let before = mtime(&project, "translations.json");
+    let edited = written.replacen("\"up-to-date\"", "\"up-to-datE\"", 1);
+    assert_ne!(edited, written);
+    std::fs::write(project.path("translations.json"), &edited).unwrap();
+    set_mtime(&project, "translations.json", before);
+    project.translate_json(&[]);
+    assert_eq!(project.read("translations.json"), edited);
+    // `dich export manifest` always makes it again.
+    project.run(&["export", "manifest"]).expect_code(0);
+    assert_eq!(project.read("translations.json"), written);
+
+    std::fs::remove_file(project.path("translations.json")).unwrap();
+    project.translate_json(&[]);
+    assert_eq!(project.read("translations.json"), written);
+}
+
+#[test]
+fn a_change_only_in_the_memory_is_in_the_next_no_op_runs_manifest() {
+    let project = settled_with_an_old_manifest();
+    assert_eq!(manifest_en(&project)["qa_warnings"], 0);
+    // Another process records a QA warning: no file changes, only the memory.
+    let db = rusqlite::Connection::open(project.path(".dich/memory.db")).unwrap();
+    db.execute(
+        "INSERT INTO qa_warnings (path, reason, recorded_at) VALUES (?1, 'a number is missing', '2026-12-01T00:00:00Z')",
+        [NEWS_EN],
+    )
+    .unwrap();
+    drop(db);
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["files_written"], 0, "{summary}");
+    assert_eq!(manifest_en(&project)["qa_warnings"], 1);
+}
+
+#[test]
+fn a_touched_translation_has_its_new_time_in_the_manifest() {
+    let project = settled_with_an_old_manifest();
+    let old = manifest_en(&project)["changed_at"].clone();
+    set_mtime(
+        &project,
+        NEWS_EN,
+        SystemTime::now() - Duration::from_secs(600),
+    );
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["files_written"], 0, "{summary}");
+    let new = manifest_en(&project)["changed_at"].clone();
+    assert!(new.is_string() && new != old, "{old} -> {new}");
+}

@@ -27,7 +27,7 @@ use crate::review::Facts;
 
 use super::layout::Layout;
 use super::settings::PlanSettings;
-use super::sources::Source;
+use super::sources::{FtlSource, Source};
 use crate::pipeline::progress::Progress;
 use crate::pipeline::report::Report;
 
@@ -260,8 +260,8 @@ pub(crate) fn recorded_article(
     Ok(Some((source, translations)))
 }
 
-/// Whether the records prove an article and its translations into `targets`
-/// unchanged since they were found up to date: then there is nothing to plan.
+/// The records of an article and its translations into `targets` when they prove
+/// them unchanged since they were found up to date: then there is nothing to plan.
 ///
 /// # Errors
 /// [`MemoryError`].
@@ -271,15 +271,87 @@ fn up_to_date(
     source: &Article,
     memory: &Memory,
     records: &mut Records,
-) -> Result<bool, MemoryError> {
+) -> Result<Option<Recorded>, MemoryError> {
     let Some((source, translations)) = recorded_article(layout, targets, source, memory, records)?
     else {
-        return Ok(false);
+        return Ok(None);
     };
-    Ok(translations.iter().all(|t| {
+    let current = translations.iter().all(|t| {
         t.as_ref()
             .is_some_and(|t| t.source_hash == source.source_hash)
-    }))
+    });
+    Ok(current.then_some((source, translations)))
+}
+
+/// What a pass proved about every file the manifest is made from (issue 15): a digest
+/// of the content hash and modification time of each source and translation found
+/// unchanged, and of the content of each Fluent file. Lost (`None`) as soon as one
+/// article has anything to plan.
+#[derive(Debug)]
+pub(crate) struct UnchangedInputs(Option<Sha256>);
+
+impl UnchangedInputs {
+    /// A digest for files read with `layout` into `targets`; none without a stamp.
+    pub(crate) fn new(layout: &Layout, targets: &[Lang]) -> UnchangedInputs {
+        UnchangedInputs(layout.stamp.as_ref().map(|stamp| {
+            let mut hasher = Sha256::new();
+            hasher.update(stamp);
+            for target in targets {
+                hasher.update([0]);
+                hasher.update(target.as_str());
+            }
+            hasher
+        }))
+    }
+
+    /// Something is to be planned: nothing is proved.
+    pub(crate) fn lose(&mut self) {
+        self.0 = None;
+    }
+
+    /// Adds the article at `rel` whose files `recorded` proved unchanged.
+    pub(crate) fn article(&mut self, rel: &str, (source, translations): &Recorded) {
+        let Some(hasher) = &mut self.0 else { return };
+        hasher.update([1]);
+        hasher.update(rel);
+        for record in std::iter::once(source).chain(translations.iter().flatten()) {
+            hasher.update([2]);
+            hasher.update(&record.content_hash);
+            hasher.update(record.mtime_ns.to_le_bytes());
+        }
+    }
+
+    /// Adds the Fluent reference file `ftl` and its translations into `targets`, by
+    /// their content (a missing file counts as missing). Read whole: what the manifest
+    /// says of a UI locale depends on its content alone, UI files are few and small,
+    /// and the run reads them anyway.
+    pub(crate) fn ftl(&mut self, layout: &Layout, targets: &[Lang], ftl: &FtlSource) {
+        let Some(hasher) = &mut self.0 else { return };
+        let paths = std::iter::once(ftl.reference.clone()).chain(
+            targets
+                .iter()
+                .map(|t| layout.locales_dir.join(t.as_str()).join(&ftl.rel)),
+        );
+        for path in paths {
+            hasher.update([3]);
+            hasher.update(path.to_string_lossy().as_bytes());
+            match std::fs::read(&path) {
+                Ok(bytes) => hasher.update(memory::hash_bytes(&bytes)),
+                Err(_) => hasher.update([0]),
+            }
+        }
+    }
+
+    /// The digest, hex; `None` when something was to be planned.
+    pub(crate) fn finish(self) -> Option<String> {
+        self.0.map(|hasher| {
+            hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        })
+    }
 }
 
 /// The sources left to plan: the articles the records prove up to date in every
@@ -300,21 +372,31 @@ pub(crate) fn skip_unchanged(
         return Ok(sources);
     }
     let mut records = Records::new(layout);
+    let mut inputs = UnchangedInputs::new(layout, targets);
     let mut to_plan = Vec::with_capacity(sources.len());
     for source in sources {
         match source {
-            Source::Article(article)
-                if up_to_date(layout, targets, &article, memory, &mut records)? =>
-            {
-                for target in targets {
-                    report.lang(target).articles += 1;
-                    let key = layout.keys.key(target);
-                    let rel =
-                        layout.display_path(&content::translation_path(&article.source, &key));
-                    progress.file_done(&rel, target, "up to date");
+            Source::Article(article) => {
+                match up_to_date(layout, targets, &article, memory, &mut records)? {
+                    Some(recorded) => {
+                        inputs.article(&layout.display_path(&article.source), &recorded);
+                        for target in targets {
+                            report.lang(target).articles += 1;
+                            let key = layout.keys.key(target);
+                            let out = content::translation_path(&article.source, &key);
+                            progress.file_done(&layout.display_path(&out), target, "up to date");
+                        }
+                    }
+                    None => {
+                        inputs.lose();
+                        to_plan.push(Source::Article(article));
+                    }
                 }
             }
-            source => to_plan.push(source),
+            Source::Ftl(ftl) => {
+                inputs.ftl(layout, targets, &ftl);
+                to_plan.push(Source::Ftl(ftl));
+            }
         }
         if !settings.dry_run {
             records.flush_some(memory)?;
@@ -323,7 +405,46 @@ pub(crate) fn skip_unchanged(
     if !settings.dry_run {
         records.flush(memory)?;
     }
+    report.unchanged_inputs = inputs.finish();
     Ok(to_plan)
+}
+
+/// Whether the file dich wrote at `path` (`rel` from the project root) is still the
+/// one [`record_output`] recorded with `stamp` (what it was made from). Refreshes the
+/// record when only its stat data moved.
+///
+/// # Errors
+/// [`MemoryError`].
+pub(crate) fn output_unchanged(
+    memory: &mut Memory,
+    stamp: &str,
+    (path, rel): (&Path, &str),
+) -> Result<bool, MemoryError> {
+    let mut records = Records {
+        stamp: Some(stamp.to_owned()),
+        pending: Vec::new(),
+    };
+    let kept = unchanged(memory, stamp, (path, rel), &mut records)?.is_some();
+    records.flush(memory)?;
+    Ok(kept)
+}
+
+/// Records the file dich has just written at `path` (`rel`) as made from `stamp`.
+/// Nothing is recorded when it cannot be read.
+///
+/// # Errors
+/// [`MemoryError`].
+pub(crate) fn record_output(
+    memory: &mut Memory,
+    stamp: &str,
+    (path, rel): (&Path, &str),
+) -> Result<(), MemoryError> {
+    // The stat first: a change made after it is racy, and hashed by the next run.
+    let (Some(stat), Ok(bytes)) = (Stat::of(path), std::fs::read(path)) else {
+        return Ok(());
+    };
+    let record = stat.record(stamp, &bytes, Derived::default());
+    memory.record_file_stats(&[(rel.to_owned(), record)])
 }
 
 /// Reads and parses the source at `path`, with its record (stat data taken before
