@@ -744,6 +744,12 @@ impl Runner<'_> {
                     self.memory
                         .record_file_stats(&[(file.rel.clone(), record)])?;
                 }
+                // The source first, then let go of it (the last job of an article holds
+                // it): a megabytes long article is not held while the memory copies the
+                // translated file's text (issue 10, item 14).
+                if let Some(doc) = file.source_text.take() {
+                    self.memory.record_written_source(&file.rel, &doc.text)?;
+                }
                 self.memory.record_file(
                     &file.rel,
                     &file.content,
@@ -753,9 +759,6 @@ impl Runner<'_> {
                 self.memory
                     .record_qa_warnings(&file.rel, &file.qa_warnings)?;
                 self.record_proposals(&file)?;
-                if let Some(doc) = &file.source_text {
-                    self.memory.record_written_source(&file.rel, &doc.text)?;
-                }
                 let outcome = if changed {
                     self.report.lang(&file.target).files_written += 1;
                     "written"
