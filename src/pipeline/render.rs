@@ -25,6 +25,19 @@ pub(crate) const REPAIRED: &str = " [tags repaired]";
 /// would otherwise be held once more as keys (issue 10, item 14).
 pub(crate) type Entries = HashMap<Arc<str>, Entry>;
 
+/// The longest translation held by segment key for a file's assembly and review; a
+/// longer one is read from the memory where it is needed. Only the parts of a sentence
+/// cut for length come near it: holding those (a copy of the part and of its
+/// translation per job) put a paragraph of megabytes in memory twice more, while its
+/// batches were in flight and again while it was assembled (issue 10, item 14).
+/// Ordinary sentences are far shorter and are all held.
+const HOLD_AT_MOST: usize = 16 * 1024;
+
+/// Whether `entry` is held for assembly and review rather than read again.
+pub(crate) fn worth_holding(entry: &Entry) -> bool {
+    entry.translation.len() <= HOLD_AT_MOST
+}
+
 /// A translated file's text, ready to be written.
 #[derive(Debug)]
 pub(crate) struct RenderedFile {
@@ -299,12 +312,24 @@ fn assemble(
                 text.push_str(&markup::restore_ids(&segment.key, &segment.ids));
                 continue;
             }
-            if needs_reading(entries.get(&*segment.key), memory)
-                && let Some(entry) = memory.segment(source, target, &segment.key)?
+            // Read, and kept for the review unless it is long (the review reads it
+            // again): the parts of a paragraph of megabytes are not held beside it.
+            let read;
+            let mut entry = entries.get(&*segment.key);
+            if needs_reading(entry, memory)
+                && let Some(found) = memory.segment(source, target, &segment.key)?
             {
-                entries.insert(Arc::clone(&segment.key), entry);
+                if worth_holding(&found) {
+                    entries.insert(Arc::clone(&segment.key), found);
+                    entry = entries.get(&*segment.key);
+                } else {
+                    // Nor an older one held for it: the review reads what is used here.
+                    entries.remove(&*segment.key);
+                    read = found;
+                    entry = Some(&read);
+                }
             }
-            let Some(entry) = entries.get(&*segment.key) else {
+            let Some(entry) = entry else {
                 complete = false;
                 break;
             };

@@ -18,6 +18,7 @@ use crate::memory::Entry;
 
 use crate::pipeline::plan::Job;
 use crate::pipeline::render::Entries;
+pub(super) use crate::pipeline::render::worth_holding;
 
 /// A segment of one target language: the language and the segment's memory key.
 /// The key is the planned segment's own, shared: every list here names a segment
@@ -176,18 +177,6 @@ impl Waiting {
         }
         jobs
     }
-}
-
-/// The longest translation a waiting job holds for its assembly; a longer one is read
-/// back from the memory instead. Only the parts of a sentence cut for length come
-/// near it, and holding those (a copy of the part and of its translation per job)
-/// put a paragraph of megabytes in memory twice more while its batches were in flight
-/// (issue 10, item 14). Ordinary sentences are far shorter and are all held.
-const HOLD_AT_MOST: usize = 16 * 1024;
-
-/// Whether a job holds `entry` for its assembly rather than reading it back.
-pub(super) fn worth_holding(entry: &Entry) -> bool {
-    entry.translation.len() <= HOLD_AT_MOST
 }
 
 #[cfg(test)]
