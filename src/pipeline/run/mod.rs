@@ -38,7 +38,7 @@ use super::render::{self, Entries, Prepared, RenderedFile};
 use super::report::{PlannedFile, Report};
 use super::scheduler::{BatchResult, Returned, Scheduler};
 use super::timings::Timings;
-use super::writer::{self, FileToWrite, Writer, Written};
+use super::writer::{self, FileToWrite, SourceText, Writer, Written};
 
 mod elsewhere;
 mod waiting;
@@ -697,7 +697,7 @@ impl Runner<'_> {
             self.report.fail(job.rel.clone(), Some(&job.target), what);
         }
         let source_text = match &job.doc {
-            JobDoc::Article(doc) => Some(std::sync::Arc::clone(doc)),
+            JobDoc::Article(doc) => Some(SourceText::Article(Arc::clone(doc))),
             JobDoc::Ftl(_) => None,
         };
         self.writer.queue(FileToWrite {
@@ -747,8 +747,9 @@ impl Runner<'_> {
                 // The source first, then let go of it (the last job of an article holds
                 // it): a megabytes long article is not held while the memory copies the
                 // translated file's text (issue 10, item 14).
-                if let Some(doc) = file.source_text.take() {
-                    self.memory.record_written_source(&file.rel, &doc.text)?;
+                if let Some(source) = file.source_text.take() {
+                    self.memory
+                        .record_written_source(&file.rel, source.text())?;
                 }
                 self.memory.record_file(
                     &file.rel,
