@@ -302,6 +302,21 @@ impl Tagged {
         Ok(out)
     }
 
+    /// As [`Tagged::restore`], taking the translation by value: a source without tags
+    /// gives the translation back as it is, not a copy of it (a unit can be megabytes,
+    /// issue 10, item 14).
+    ///
+    /// # Errors
+    /// As [`Tagged::restore`].
+    pub fn restore_owned(&self, translated: String) -> Result<String, TagError> {
+        if self.tags.is_empty() {
+            // Checked against no tags: the translation has none, so nothing changes.
+            self.check(&translated)?;
+            return Ok(translated);
+        }
+        self.restore(&translated)
+    }
+
     /// The markup tag `id` stands for: a paired tag's opening markup (`**`, `[`), a
     /// standalone tag's markup (`` `code` ``, a hard break). `None` for an unknown id.
     pub fn markup_of(&self, id: u32) -> Option<&str> {
@@ -445,6 +460,24 @@ mod tests {
     #[test]
     fn builder_numbers_tags_in_order() {
         assert_eq!(sample().text(), "Xem <g1>báo cáo</g1> và <x2/>");
+    }
+
+    #[test]
+    fn a_source_without_tags_takes_a_translation_without_tags_only() {
+        let mut b = TaggedBuilder::new();
+        b.push_text("Không có thẻ.");
+        let plain = b.finish();
+        assert_eq!(
+            plain.restore_owned("No tags.".to_owned()).as_deref(),
+            Ok("No tags.")
+        );
+        assert!(plain.restore_owned("No <g1>tags</g1>.".to_owned()).is_err());
+        assert_eq!(
+            sample()
+                .restore_owned("<x2/> and see <g1>the report</g1>".to_owned())
+                .as_deref(),
+            Ok("`code` and see [the report](https://example.vn/bc)")
+        );
     }
 
     #[test]

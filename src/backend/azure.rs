@@ -82,7 +82,7 @@ impl Protocol for Azure {
         let body: Vec<serde_json::Value> = batch
             .segments
             .iter()
-            .map(|s| json!({"Text": if html { to_html(&s.text) } else { s.text.clone() }}))
+            .map(|s| json!({"Text": if html { to_html(&s.text) } else { s.text.to_string() }}))
             .collect();
         let query = [
             ("api-version", "3.0"),

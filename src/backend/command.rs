@@ -104,7 +104,7 @@ impl Protocol for Command {
             .segments
             .iter()
             .enumerate()
-            .map(|(id, s)| json!({"id": id, "text": s.text, "context": s.context}))
+            .map(|(id, s)| json!({"id": id, "text": &*s.text, "context": s.context}))
             .collect();
         let line =
             json!({"source": call.source, "target": call.target, "segments": segments}).to_string();

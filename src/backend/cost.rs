@@ -188,7 +188,7 @@ mod tests {
             &self,
             batch: &crate::backend::Batch,
         ) -> Result<Vec<String>, crate::backend::BackendError> {
-            Ok(batch.segments.iter().map(|s| s.text.clone()).collect())
+            Ok(batch.segments.iter().map(|s| s.text.to_string()).collect())
         }
     }
 

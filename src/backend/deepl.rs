@@ -603,8 +603,7 @@ impl DeepL {
         context: Option<&str>,
         glossary: Option<&str>,
     ) -> Result<Vec<String>, BackendError> {
-        let (texts, plans) =
-            tag_safe::plan_runs(call.batch.segments.iter().map(|s| s.text.as_str()));
+        let (texts, plans) = tag_safe::plan_runs(call.batch.segments.iter().map(|s| &*s.text));
         let mut answers = Vec::with_capacity(texts.len());
         let mut start = 0;
         while start < texts.len() {

@@ -82,7 +82,7 @@ impl Protocol for Google {
                 if html {
                     to_html(&s.text)
                 } else {
-                    s.text.clone()
+                    s.text.to_string()
                 }
             })
             .collect();

@@ -47,8 +47,10 @@ pub use service::{Call, Protocol, ServiceBackend};
 /// One sentence to translate, with inline markup as numbered tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
-    /// The NFC-normalised, tagged source text.
-    pub text: String,
+    /// The NFC-normalised, tagged source text. Shared with the run that planned it
+    /// (its memory key), so a sentence is held once however many lists name it
+    /// (issue 10, item 14: a paragraph of megabytes in parts).
+    pub text: Arc<str>,
     /// Neighbouring sentences, for backends that accept context (never billed as
     /// translated text).
     pub context: Option<String>,
@@ -74,7 +76,7 @@ impl Batch {
             segments: texts
                 .iter()
                 .map(|t| Segment {
-                    text: (*t).to_owned(),
+                    text: Arc::from(*t),
                     context: None,
                 })
                 .collect(),
@@ -564,7 +566,7 @@ impl Chain {
                 .zip(&protections)
                 .map(|(&i, protection)| match protection {
                     Some(p) => Segment {
-                        text: p.text.clone(),
+                        text: Arc::from(p.text.as_str()),
                         context: batch.segments[i].context.clone(),
                     },
                     None => batch.segments[i].clone(),
@@ -712,8 +714,7 @@ async fn repair_tags(
     if broken.is_empty() {
         return Ok(());
     }
-    let (runs, plans) =
-        tag_safe::plan_runs(broken.iter().map(|&i| batch.segments[i].text.as_str()));
+    let (runs, plans) = tag_safe::plan_runs(broken.iter().map(|&i| &*batch.segments[i].text));
     tracing::debug!(
         backend = member.name(),
         segments = broken.len(),

@@ -200,8 +200,8 @@ fn user_message(batch: &Batch) -> String {
         .iter()
         .enumerate()
         .map(|(id, s)| match &s.context {
-            Some(context) => json!({"id": id, "text": s.text, "context": context}),
-            None => json!({"id": id, "text": s.text}),
+            Some(context) => json!({"id": id, "text": &*s.text, "context": context}),
+            None => json!({"id": id, "text": &*s.text}),
         })
         .collect();
     json!({"segments": segments}).to_string()

@@ -537,13 +537,14 @@ pub(super) fn build(
     titles: &[Title],
 ) -> Tagged {
     let mut b = TaggedBuilder::new();
-    let mut pending = String::new();
+    // The text pieces since the last tag, escaped together.
+    let mut pending: Vec<Range<usize>> = Vec::new();
     for piece in pieces {
         if let InlinePart::Text(r) = piece {
-            pending.push_str(&text[r.clone()]);
+            pending.push(r.clone());
             continue;
         }
-        push_escaped(&mut b, &std::mem::take(&mut pending));
+        push_pending(&mut b, text, &mut pending);
         match piece {
             InlinePart::Break(_) => b.push_text("\n"),
             InlinePart::Open(r) => {
@@ -567,7 +568,7 @@ pub(super) fn build(
             InlinePart::Text(_) => {}
         }
     }
-    push_escaped(&mut b, &pending);
+    push_pending(&mut b, text, &mut pending);
     for title in titles {
         b.push_text(TITLE_SEPARATOR);
         // Empty markup: the renderer takes the pair out before restoring.
@@ -583,6 +584,21 @@ pub(super) fn plain_tagged(value: &str) -> Tagged {
     let mut b = TaggedBuilder::new();
     push_escaped(&mut b, value);
     b.finish()
+}
+
+/// Escapes the text pieces `pending` of `text` into `b` as one text, and empties it.
+/// A single piece (a whole paragraph of megabytes, issue 10, item 14) is escaped
+/// straight from the source rather than copied first.
+fn push_pending(b: &mut TaggedBuilder, text: &str, pending: &mut Vec<Range<usize>>) {
+    match pending.as_slice() {
+        [] => {}
+        [one] => push_escaped(b, &text[one.clone()]),
+        many => {
+            let joined: String = many.iter().map(|r| &text[r.clone()]).collect();
+            push_escaped(b, &joined);
+        }
+    }
+    pending.clear();
 }
 
 fn push_escaped(b: &mut TaggedBuilder, text: &str) {

@@ -361,16 +361,16 @@ fn restore_leaf(
     };
     let translation: &str = &translation;
     let build = |full_refs: bool| {
-        blocks::build(
+        Cow::Owned(blocks::build(
             &doc.text,
             &leaf.pieces,
             &image,
             full_refs,
             Some(&closes),
             &[],
-        )
+        ))
     };
-    let identity = build(false);
+    let identity = source_tagged(doc, leaf, unit).map_or_else(|| build(false), Cow::Borrowed);
     if translation == identity.text() {
         let prepared = prepare_lines(&doc.text, leaf, translation);
         return identity
@@ -411,7 +411,7 @@ fn restore_leaf(
     let ctx = context(&doc.text, leaf);
     let source_outline = unit_outline(leaf, &tagged, tagged.text(), &doc.protect);
     let mut escaped = escape::escape(&edged, &tagged, ctx, level, &doc.blocks.labels);
-    let mut tagged = Cow::Borrowed(&tagged);
+    let mut tagged = tagged;
     if level == Level::Minimal
         && unit_outline(leaf, &tagged, &escaped, &doc.protect) != source_outline
     {
@@ -432,11 +432,29 @@ fn restore_leaf(
             escaped = escape::escape(&edged, &tagged, ctx, Level::Hard, &doc.blocks.labels);
         }
     }
-    let prepared = prepare_lines(&doc.text, leaf, &escaped);
+    // The escaped text itself when no line needs preparing: restored in place below
+    // where the unit has no tags (no copy of a megabytes long unit).
+    let prepared = match prepare_lines(&doc.text, leaf, &escaped) {
+        Cow::Owned(prepared) => Some(prepared),
+        Cow::Borrowed(_) => None,
+    };
     tagged
-        .restore(&prepared)
+        .restore_owned(prepared.unwrap_or(escaped))
         .map(|out| (out, titles))
         .map_err(|e| tag_error(doc, unit, e))
+}
+
+/// The unit's tagged text as the document holds it, where it is what `restore_leaf`
+/// would build again: no titles and no images (whose markup the render translates).
+/// Built again, a megabytes long unit would be held twice (issue 10, item 14).
+fn source_tagged<'d>(doc: &'d Document, leaf: &Leaf, unit: usize) -> Option<&'d Tagged> {
+    let plain = leaf.titles.is_empty()
+        && !leaf
+            .pieces
+            .iter()
+            .any(|p| matches!(p, InlinePart::Image(_) | InlinePart::TitledClose(..)));
+    let source = doc.units.get(unit).filter(|u| u.span == leaf.span)?;
+    plain.then_some(&source.tagged)
 }
 
 /// `tagged` with every underscore emphasis (`_`, `__`, `___`) written with asterisks;
@@ -591,20 +609,41 @@ fn apply(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
     // the result to check its structure (issue 10, item 14).
     let removed: usize = edits.iter().map(|(r, _)| r.len()).sum();
     let added: usize = edits.iter().map(|(_, s)| s.len()).sum();
-    let mut out = String::with_capacity((text.len() + added).saturating_sub(removed));
+    let size = (text.len() + added).saturating_sub(removed);
+    // A replacement that is most of the file becomes the file: what comes before it is
+    // inserted in front, so a unit of megabytes is not held twice, as the unit and in
+    // the file (issue 10, item 14). Growing it in place is a `mremap` for a block that
+    // large, not a copy.
+    let largest = edits
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, (_, s))| s.len())
+        .filter(|(_, (_, s))| s.len() >= REUSED_AT_LEAST && s.len() * 2 >= size)
+        .map(|(i, _)| i);
+    let mut out = String::with_capacity(if largest.is_some() { 0 } else { size });
     let mut pos = 0;
-    for (range, replacement) in edits {
+    for (i, (range, replacement)) in edits.into_iter().enumerate() {
         if range.start < pos {
             // Cannot happen (leaves are disjoint); skipping keeps the output well-formed.
             continue;
         }
         out.push_str(&text[pos..range.start]);
-        out.push_str(&replacement);
+        if Some(i) == largest {
+            let before = std::mem::replace(&mut out, replacement);
+            out.reserve_exact(size.saturating_sub(out.len()));
+            out.insert_str(0, &before);
+        } else {
+            out.push_str(&replacement);
+        }
         pos = range.end;
     }
     out.push_str(&text[pos..]);
     out
 }
+
+/// The size from which [`apply`] builds the file in the buffer of its largest
+/// replacement rather than in a new one.
+const REUSED_AT_LEAST: usize = 1 << 20;
 
 #[cfg(test)]
 mod tests {
@@ -640,6 +679,20 @@ mod tests {
     }
 
     /// The rendered text after the front matter.
+    /// Issue 10, item 14: a unit of megabytes becomes the buffer of the whole file
+    /// (what comes before it is inserted in front); the file is the same, byte for
+    /// byte, as any other rendering.
+    #[test]
+    fn a_unit_of_megabytes_is_rendered_in_its_own_buffer_byte_for_byte() {
+        let long = "một hai ba, ".repeat(100_000);
+        let body = format!("# Tiêu đề\n\n{}\n\nĐoạn cuối.\n", long.trim_end());
+        let translated = "one two three, ".repeat(100_000);
+        assert!(translated.len() > super::REUSED_AT_LEAST);
+        let out = render(&body, &["Title", translated.trim_end(), "Last one."]).unwrap();
+        let expected = format!("# Title\n\n{}\n\nLast one.\n", translated.trim_end());
+        assert!(out == expected, "the rendered file differs");
+    }
+
     fn body_of(rendered: &str) -> &str {
         let start = rendered.trim_start_matches('\u{feff}');
         let delim = &start[..3];

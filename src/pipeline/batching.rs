@@ -4,6 +4,7 @@
 //! ([`crate::pipeline::plan`], `plan_unit`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::backend::{Batch, Limits, Segment};
 use crate::lang::Lang;
@@ -33,8 +34,14 @@ impl Batcher {
     }
 
     /// Adds a segment to send to `target`; returns the batches it completed (usually
-    /// none). Context is dropped when the chain does not use it.
-    pub(crate) fn add(&mut self, target: &Lang, text: &str, context: Option<String>) -> Vec<Batch> {
+    /// none). Context is dropped when the chain does not use it. The text is the
+    /// planned segment's key itself, not a copy of it.
+    pub(crate) fn add(
+        &mut self,
+        target: &Lang,
+        text: Arc<str>,
+        context: Option<String>,
+    ) -> Vec<Batch> {
         let mut full = Vec::new();
         let chars = text.chars().count();
         let limits = self.limits;
@@ -48,7 +55,7 @@ impl Batcher {
         }
         let buffer = self.buffers.entry(target.clone()).or_default();
         buffer.segments.push(Segment {
-            text: text.to_owned(),
+            text,
             context: context.filter(|_| limits.accepts_context),
         });
         buffer.chars += chars;
@@ -82,6 +89,10 @@ mod tests {
         Lang::parse(tag).unwrap()
     }
 
+    fn arc(text: &str) -> Arc<str> {
+        Arc::from(text)
+    }
+
     fn batcher(max_segments: usize, max_chars: usize) -> Batcher {
         let limits = Limits {
             max_segments,
@@ -93,14 +104,14 @@ mod tests {
     }
 
     fn texts(batch: &Batch) -> Vec<&str> {
-        batch.segments.iter().map(|s| s.text.as_str()).collect()
+        batch.segments.iter().map(|s| &*s.text).collect()
     }
 
     #[test]
     fn a_batch_is_sent_when_it_has_as_many_segments_as_allowed() {
         let mut batcher = batcher(2, 1000);
-        assert!(batcher.add(&lang("en"), "một", None).is_empty());
-        let full = batcher.add(&lang("en"), "hai", None);
+        assert!(batcher.add(&lang("en"), arc("một"), None).is_empty());
+        let full = batcher.add(&lang("en"), arc("hai"), None);
         assert_eq!(full.len(), 1);
         assert_eq!(texts(&full[0]), ["một", "hai"]);
         assert!(batcher.flush_all().is_empty());
@@ -109,8 +120,8 @@ mod tests {
     #[test]
     fn a_segment_that_would_overflow_the_characters_starts_a_new_batch() {
         let mut batcher = batcher(10, 6);
-        assert!(batcher.add(&lang("en"), "abcd", None).is_empty());
-        let full = batcher.add(&lang("en"), "efgh", None);
+        assert!(batcher.add(&lang("en"), arc("abcd"), None).is_empty());
+        let full = batcher.add(&lang("en"), arc("efgh"), None);
         assert_eq!(full.iter().map(texts).collect::<Vec<_>>(), [["abcd"]]);
         assert_eq!(texts(&batcher.flush_all()[0]), ["efgh"]);
     }
@@ -118,8 +129,8 @@ mod tests {
     #[test]
     fn languages_are_batched_apart_and_context_is_dropped_when_unused() {
         let mut batcher = batcher(10, 1000);
-        batcher.add(&lang("ko"), "một", Some("hai".to_owned()));
-        batcher.add(&lang("en"), "một", None);
+        batcher.add(&lang("ko"), arc("một"), Some("hai".to_owned()));
+        batcher.add(&lang("en"), arc("một"), None);
         let batches = batcher.flush_all();
         let targets: Vec<String> = batches.iter().map(|b| b.target.to_string()).collect();
         assert_eq!(targets, ["en", "ko"]);

@@ -31,6 +31,7 @@ use crate::memory::{Entry, Memory, MemoryError, Origin};
 use crate::qa::{self, Checker, Finding, Pair, Severity};
 
 use super::plan::{Job, JobUnit};
+use super::render::Entries;
 
 /// How a failure reason of a segment held by QA starts (see [`held_code`]).
 pub(crate) const HELD: &str = "held by QA: ";
@@ -277,7 +278,7 @@ fn held_reason(source: &str, entry: &Pending) -> String {
 /// [`MemoryError`] when the memory cannot be read.
 pub(crate) fn review(
     gate: &Gate,
-    (rendered, memory): (&HashMap<String, Entry>, &Memory),
+    (rendered, memory): (&Entries, &Memory),
     source: &Lang,
     job: &Job,
 ) -> Result<Result<Vec<String>, String>, MemoryError> {
@@ -296,10 +297,10 @@ pub(crate) fn review(
     let mut seen = HashSet::new();
     let segments = units
         .flat_map(|unit| &unit.segments)
-        .filter(|segment| !segment.verbatim && seen.insert(segment.key.as_str()));
+        .filter(|segment| !segment.verbatim && seen.insert(&*segment.key));
     for segment in segments {
         let read;
-        let entry = match rendered.get(&segment.key) {
+        let entry = match rendered.get(&*segment.key) {
             Some(entry) => entry,
             None => match memory.segment(source, &job.target, &segment.key)? {
                 Some(entry) => {

@@ -7,6 +7,7 @@
 //! run loop only assembles.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::content::{Document, Provenance, UnitKind, UnitTranslation};
 use crate::lang::Lang;
@@ -18,6 +19,24 @@ use super::plan::{Job, JobDoc, JobUnit};
 /// Appended to a memory entry's backend when the answer lost its tags and was
 /// repaired by translating the text between them separately (issue 9).
 pub(crate) const REPAIRED: &str = " [tags repaired]";
+
+/// Memory entries by segment key. The key is the planned segment's own
+/// ([`super::plan`]), shared rather than copied: a paragraph of megabytes cut in parts
+/// would otherwise be held once more as keys (issue 10, item 14).
+pub(crate) type Entries = HashMap<Arc<str>, Entry>;
+
+/// The longest translation held by segment key for a file's assembly and review; a
+/// longer one is read from the memory where it is needed. Only the parts of a sentence
+/// cut for length come near it: holding those (a copy of the part and of its
+/// translation per job) put a paragraph of megabytes in memory twice more, while its
+/// batches were in flight and again while it was assembled (issue 10, item 14).
+/// Ordinary sentences are far shorter and are all held.
+const HOLD_AT_MOST: usize = 16 * 1024;
+
+/// Whether `entry` is held for assembly and review rather than read again.
+pub(crate) fn worth_holding(entry: &Entry) -> bool {
+    entry.translation.len() <= HOLD_AT_MOST
+}
 
 /// A translated file's text, ready to be written.
 #[derive(Debug)]
@@ -33,7 +52,7 @@ pub(crate) struct RenderedFile {
     /// The memory entries the file was rendered from, by segment key: the QA gate's
     /// review judges these rather than reading each segment from the memory again
     /// (issue 11: checking is to stay a small part of a run's time).
-    pub(crate) entries: HashMap<String, Entry>,
+    pub(crate) entries: Entries,
 }
 
 /// A job's file with everything read from the memory: rendered, or an article whose
@@ -46,12 +65,12 @@ pub(crate) enum Prepared {
     Rendered(RenderedFile),
     /// An article's translations, unit by unit, its provenance and the memory entries
     /// they came from (for the QA gate's review).
-    Article(Vec<UnitTranslation>, Provenance, HashMap<String, Entry>),
+    Article(Vec<UnitTranslation>, Provenance, Entries),
 }
 
 impl Prepared {
     /// The memory entries the file's translations came from, by segment key.
-    pub(crate) fn entries(&self) -> &HashMap<String, Entry> {
+    pub(crate) fn entries(&self) -> &Entries {
         match self {
             Prepared::Rendered(file) => &file.entries,
             Prepared::Article(_, _, entries) => entries,
@@ -87,7 +106,7 @@ impl Prepared {
 /// failure that stops the run.
 pub(crate) fn prepare(
     job: &Job,
-    held: HashMap<String, Entry>,
+    held: Entries,
     memory: &Memory,
     source: &Lang,
 ) -> Result<Result<Prepared, String>, MemoryError> {
@@ -162,7 +181,7 @@ pub(crate) fn prepare(
 fn proposals(
     job: &Job,
     doc: &Document,
-    (memory, entries): (&Memory, &mut HashMap<String, Entry>),
+    (memory, entries): (&Memory, &mut Entries),
     source: &Lang,
     (translations, provenance, content): (&[UnitTranslation], &Provenance, &str),
 ) -> Result<Vec<Proposal>, MemoryError> {
@@ -173,7 +192,7 @@ fn proposals(
             pending.push(p);
             continue;
         };
-        let machine = JobUnit::Machine(std::sync::Arc::clone(unit));
+        let machine = JobUnit::Machine(Arc::clone(unit));
         let units = std::slice::from_ref(&machine);
         let assembled = assemble(memory, source, &job.target, units, entries)?;
         if let Some(Some(text)) = assembled.translations.into_iter().next()
@@ -260,7 +279,7 @@ fn assemble(
     source: &Lang,
     target: &Lang,
     units: &[JobUnit],
-    entries: &mut HashMap<String, Entry>,
+    entries: &mut Entries,
 ) -> Result<Assembled, MemoryError> {
     let mut translations = Vec::with_capacity(units.len());
     let mut backends = BTreeSet::new();
@@ -293,12 +312,24 @@ fn assemble(
                 text.push_str(&markup::restore_ids(&segment.key, &segment.ids));
                 continue;
             }
-            if needs_reading(entries.get(&segment.key), memory)
-                && let Some(entry) = memory.segment(source, target, &segment.key)?
+            // Read, and kept for the review unless it is long (the review reads it
+            // again): the parts of a paragraph of megabytes are not held beside it.
+            let read;
+            let mut entry = entries.get(&*segment.key);
+            if needs_reading(entry, memory)
+                && let Some(found) = memory.segment(source, target, &segment.key)?
             {
-                entries.insert(segment.key.clone(), entry);
+                if worth_holding(&found) {
+                    entries.insert(Arc::clone(&segment.key), found);
+                    entry = entries.get(&*segment.key);
+                } else {
+                    // Nor an older one held for it: the review reads what is used here.
+                    entries.remove(&*segment.key);
+                    read = found;
+                    entry = Some(&read);
+                }
             }
-            let Some(entry) = entries.get(&segment.key) else {
+            let Some(entry) = entry else {
                 complete = false;
                 break;
             };

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
 
+use crate::content::Document;
 use crate::fs::FsError;
 use crate::lang::Lang;
 
@@ -50,14 +51,54 @@ pub(crate) struct FileToWrite {
     pub(crate) qa_warnings: Vec<String>,
     /// The machine's proposals beside people's blocks, recorded with it.
     pub(crate) proposals: Vec<crate::memory::Proposal>,
-    /// The source article's text it was rendered from (none for Fluent files).
-    pub(crate) source_text: Option<std::sync::Arc<crate::content::Document>>,
+    /// The source article it was rendered from, recorded with it (none for Fluent
+    /// files).
+    pub(crate) source_text: Option<SourceText>,
     /// The source's share of the read-ahead budget, given back once the write is
     /// recorded.
     pub(crate) room: crate::pipeline::plan::Room,
     /// Once written: its stat record ([`plan::written_record`]), made on the write
     /// thread; none for Fluent files or without the no-op shortcut.
     pub(crate) record: Option<FileRecord>,
+}
+
+/// The source article of a file: whole until the file is rendered, then only its text
+/// where no other file of the article holds it still, so the units of a megabytes long
+/// article are not held while the memory records it (issue 10, item 14).
+#[derive(Debug)]
+pub(crate) enum SourceText {
+    /// The parsed article, shared by the files of its languages.
+    Article(Arc<Document>),
+    /// Its text alone, once the last of its files is rendered.
+    Text(String),
+}
+
+impl SourceText {
+    /// The source text, exactly as in the file.
+    pub(crate) fn text(&self) -> &str {
+        match self {
+            SourceText::Article(doc) => &doc.text,
+            SourceText::Text(text) => text,
+        }
+    }
+
+    fn article(&self) -> Option<&Document> {
+        match self {
+            SourceText::Article(doc) => Some(doc),
+            SourceText::Text(_) => None,
+        }
+    }
+
+    /// Only the text, if no other file holds the article.
+    fn text_only(self) -> SourceText {
+        match self {
+            SourceText::Article(doc) => match Arc::try_unwrap(doc) {
+                Ok(doc) => SourceText::Text(doc.text),
+                Err(doc) => SourceText::Article(doc),
+            },
+            text @ SourceText::Text(_) => text,
+        }
+    }
 }
 
 /// Why a file was not written.
@@ -156,11 +197,11 @@ impl Writer {
 /// Renders what is still to be rendered of `file` into its content.
 fn render(file: &mut FileToWrite) -> Result<(), WriteError> {
     if let Some(prepared) = file.to_render.take() {
-        let rendered = prepared
-            .render(file.source_text.as_deref())
-            .map_err(WriteError::Render)?;
+        let doc = file.source_text.as_ref().and_then(SourceText::article);
+        let rendered = prepared.render(doc).map_err(WriteError::Render)?;
         file.content = rendered.content;
     }
+    file.source_text = file.source_text.take().map(SourceText::text_only);
     Ok(())
 }
 

@@ -599,6 +599,12 @@ pub fn recover(project: &Project) -> Result<usize, ReviewError> {
     // memory), and this pass is every first run's.
     let mut articles = ArticleEntries::new(project);
     let mut sink = |status_memory: &Memory, status: crate::pipeline::ArticleStatus| {
+        // No file, no verdict in it: the source is not parsed again for its entry (a
+        // second copy of a megabytes long article beside the status's, issue 10,
+        // item 14).
+        if status.state == State::Missing {
+            return Ok(());
+        }
         let entry = articles.entry(&status, status_memory)?;
         recover_entry(&mut memory, &entry)
     };

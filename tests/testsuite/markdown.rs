@@ -578,7 +578,7 @@ impl Translator for Recorder {
     }
 
     async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        let texts: Vec<String> = batch.segments.iter().map(|s| s.text.clone()).collect();
+        let texts: Vec<String> = batch.segments.iter().map(|s| s.text.to_string()).collect();
         if let Ok(mut sent) = self.sent.lock() {
             sent.extend(texts.iter().cloned());
         }

@@ -145,9 +145,9 @@ mod tests {
         )
         .unwrap();
         assert!(unit.segments[0].verbatim);
-        assert_eq!(unit.segments[0].key, "My own first sentence.");
+        assert_eq!(&*unit.segments[0].key, "My own first sentence.");
         assert!(!unit.segments[1].verbatim);
-        assert_eq!(unit.segments[1].key, "Câu hai đã sửa.");
+        assert_eq!(&*unit.segments[1].key, "Câu hai đã sửa.");
     }
 
     #[test]

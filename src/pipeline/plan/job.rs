@@ -101,7 +101,7 @@ impl Job {
             .chain(proposed)
         {
             for (i, segment) in unit.segments.iter().enumerate() {
-                if segment.verbatim || !seen.insert(segment.key.as_str()) {
+                if segment.verbatim || !seen.insert(&*segment.key) {
                     continue;
                 }
                 // The parts of a sentence cut for length are each as long as a
@@ -117,7 +117,7 @@ impl Job {
                     .flatten()
                     .filter(|&j| !unit.is_part(j))
                     .filter_map(|j| unit.segments.get(j))
-                    .map(|s| s.key.as_str())
+                    .map(|s| &*s.key)
                     .collect();
                 out.push((segment, (!context.is_empty()).then(|| context.join(" "))));
             }

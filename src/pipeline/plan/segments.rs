@@ -1,6 +1,8 @@
 //! A unit's text split into sentence segments with canonical tags: what the memory
 //! stores and backends receive. Pure: no memory, no network.
 
+use std::sync::Arc;
+
 use crate::markup;
 use crate::segment::{self, Segmenter, long};
 
@@ -8,7 +10,9 @@ use crate::segment::{self, Segmenter, long};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PlannedSegment {
     /// NFC-normalised text with tags renumbered from 1: the memory key and what is sent.
-    pub(crate) key: String,
+    /// Shared, not copied, by the lists of the run stage that name it (the batch it
+    /// is sent in, the keys on their way, the jobs waiting for it).
+    pub(crate) key: Arc<str>,
     /// The unit's tag ids, in the order of the renumbered ones.
     pub(crate) ids: Vec<u32>,
     /// Text with nothing to translate (numbers, punctuation) is kept as it is.
@@ -71,7 +75,7 @@ fn planned(text: &str, continues: bool) -> PlannedSegment {
     let (key, ids) = markup::canonicalize_ids(text);
     let verbatim = !markup::strip_tags(&key).chars().any(char::is_alphabetic);
     PlannedSegment {
-        key,
+        key: Arc::from(key),
         ids,
         verbatim,
         continues,
@@ -87,7 +91,7 @@ mod tests {
         let segmenter = Segmenter::for_language("vi");
         let unit = plan_unit(&segmenter, "Câu một. Xem <g3>báo cáo</g3> mới.");
         assert_eq!(unit.segments.len(), 2);
-        assert_eq!(unit.segments[1].key, "Xem <g1>báo cáo</g1> mới.");
+        assert_eq!(&*unit.segments[1].key, "Xem <g1>báo cáo</g1> mới.");
         assert_eq!(unit.segments[1].ids, vec![3]);
         assert_eq!(unit.gaps, vec![" "]);
     }
@@ -107,7 +111,7 @@ mod tests {
             &segmenter,
             "Một hai ba, bốn <g2>năm</g2> sáu, bảy tám. Chín.",
         );
-        let keys: Vec<&str> = unit.segments.iter().map(|s| s.key.as_str()).collect();
+        let keys: Vec<&str> = unit.segments.iter().map(|s| &*s.key).collect();
         // Tags count towards the limit, and a tag pair is never cut.
         assert_eq!(
             keys,

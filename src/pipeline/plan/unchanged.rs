@@ -461,17 +461,16 @@ pub(crate) fn load_source(
         path: path.to_owned(),
         message: e.source.to_string(),
     })?;
-    let doc = Document::parse_with(path, &bytes, &layout.fields, &layout.protect)?;
+    // The document's text is the file's bytes, taken over rather than copied.
+    let doc = Document::parse_owned(path, bytes, &layout.fields, &layout.protect)?;
     let record = match (stat, &layout.stamp) {
         (Some(stat), Some(stamp)) => {
             let derived = Derived {
                 source_hash: doc.source_hash(),
-                facts: std::str::from_utf8(&bytes)
-                    .map(Facts::of_source)
-                    .unwrap_or_default(),
+                facts: Facts::of_source(&doc.text),
                 ..Derived::default()
             };
-            Some(stat.record(stamp, &bytes, derived))
+            Some(stat.record(stamp, doc.text.as_bytes(), derived))
         }
         _ => None,
     };

@@ -4,6 +4,7 @@
 //! memory (paid once, by the holder) or, when the holder died and its lease expired,
 //! are claimed and sent by this run.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -16,14 +17,17 @@ const FIRST_WAIT: Duration = Duration::from_millis(50);
 /// The longest wait between polls.
 const MAX_WAIT: Duration = Duration::from_secs(1);
 
+/// A segment to send: its memory key (the planned segment's, shared) and its context.
+pub(super) type ToSend = (Arc<str>, Option<String>);
+
 /// A segment waited for: language, memory key, the context it would be sent with.
-pub(super) type Held = (Lang, String, Option<String>);
+pub(super) type Held = (Lang, Arc<str>, Option<String>);
 
 /// What a poll found.
 #[derive(Default)]
 pub(super) struct Polled {
     /// Arrived in the memory: (language, keys).
-    pub(super) arrived: Vec<(Lang, Vec<String>)>,
+    pub(super) arrived: Vec<(Lang, Vec<Arc<str>>)>,
     /// Now this run's to send: their holder's lease expired.
     pub(super) taken_over: Vec<Held>,
 }
@@ -54,19 +58,19 @@ impl Elsewhere {
         memory: &mut Memory,
         source: &Lang,
         target: &Lang,
-        wanted: Vec<(String, Option<String>)>,
-    ) -> Result<Vec<(String, Option<String>)>, MemoryError> {
+        wanted: Vec<ToSend>,
+    ) -> Result<Vec<ToSend>, MemoryError> {
         if !memory.is_shared() || wanted.is_empty() {
             return Ok(wanted);
         }
-        let texts: Vec<&str> = wanted.iter().map(|(key, _)| key.as_str()).collect();
-        let mine: std::collections::HashSet<String> = memory
-            .claim(source, target, &texts)?
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let texts: Vec<&str> = wanted.iter().map(|(key, _)| &**key).collect();
+        let claimed: std::collections::HashSet<&str> =
+            memory.claim(source, target, &texts)?.into_iter().collect();
+        let is_mine: Vec<bool> = texts.iter().map(|key| claimed.contains(key)).collect();
         let (mine, theirs): (Vec<_>, Vec<_>) =
-            wanted.into_iter().partition(|(key, _)| mine.contains(key));
+            wanted.into_iter().zip(is_mine).partition(|(_, mine)| *mine);
+        let mine = mine.into_iter().map(|(wanted, _)| wanted).collect();
+        let theirs: Vec<ToSend> = theirs.into_iter().map(|(wanted, _)| wanted).collect();
         if !theirs.is_empty() && self.held.is_empty() {
             self.wait = FIRST_WAIT;
             self.next = Instant::now() + self.wait;
@@ -116,7 +120,7 @@ impl Elsewhere {
                     Some((_, keys)) => keys.push(key),
                     None => polled.arrived.push((target, vec![key])),
                 }
-            } else if memory.claim(source, &target, &[key.as_str()])?.is_empty() {
+            } else if memory.claim(source, &target, &[&*key])?.is_empty() {
                 still.push((target, key, context));
             } else {
                 polled.taken_over.push((target, key, context));

@@ -18,12 +18,13 @@
 //! on their way are waited for ([`waiting`]), and keys already translated come from
 //! the memory.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::backend::{Batch, Chain, Translated};
+use crate::backend::{Batch, Chain, Segment, Translated};
 use crate::fs::FsError;
 use crate::lang::Lang;
 use crate::memory::{Entry, Memory, MemoryError, NewEntry, Origin};
@@ -33,11 +34,11 @@ use super::batching::Batcher;
 use super::gate::{self, Gate};
 use super::plan::{self, Job, JobDoc, Next, ParsedSource, PlanSettings, ReadAhead, Source};
 use super::progress::Progress;
-use super::render::{self, Prepared, RenderedFile};
+use super::render::{self, Entries, Prepared, RenderedFile};
 use super::report::{PlannedFile, Report};
 use super::scheduler::{BatchResult, Returned, Scheduler};
 use super::timings::Timings;
-use super::writer::{self, FileToWrite, Writer, Written};
+use super::writer::{self, FileToWrite, SourceText, Writer, Written};
 
 mod elsewhere;
 mod waiting;
@@ -384,7 +385,7 @@ impl Runner<'_> {
     /// to be sent. A job that waits for nothing is finished at once.
     fn admit(&mut self, job: Job) -> Result<(), RunError> {
         let target = job.target.clone();
-        let (mut wait_for, mut failure, mut held) = (Vec::new(), None, HashMap::new());
+        let (mut wait_for, mut failure, mut held) = (Vec::new(), None, Entries::new());
         let mut hits = 0;
         let mut to_send = Vec::new();
         for (segment, context) in job.segments_to_translate() {
@@ -393,19 +394,19 @@ impl Runner<'_> {
                 Seen::Failed(reason) => {
                     failure.get_or_insert(reason);
                 }
-                Seen::OnItsWay => wait_for.push(key.clone()),
+                Seen::OnItsWay => wait_for.push(Arc::clone(key)),
                 Seen::NotSent => match self.reusable(&target, key)? {
                     // Held for assembly: not read from the memory again.
                     Some(entry) => {
                         hits += 1;
                         if waiting::worth_holding(&entry) {
-                            held.insert(key.clone(), entry);
+                            held.insert(Arc::clone(key), entry);
                         }
                     }
                     None => {
                         self.waiting.sending(&target, key);
-                        wait_for.push(key.clone());
-                        to_send.push((key.clone(), context));
+                        wait_for.push(Arc::clone(key));
+                        to_send.push((Arc::clone(key), context));
                     }
                 },
             }
@@ -419,7 +420,7 @@ impl Runner<'_> {
                 .claim(&mut self.memory, source, &target, to_send)?;
         }
         for (key, context) in to_send {
-            for batch in self.batcher.add(&target, &key, context) {
+            for batch in self.batcher.add(&target, key, context) {
                 self.queue(batch);
             }
         }
@@ -583,14 +584,21 @@ impl Runner<'_> {
         let polled = self.elsewhere.poll(&mut self.memory, &source)?;
         for (target, keys) in polled.arrived {
             self.report.lang(&target).segments_from_memory += keys.len();
-            let texts: Vec<&str> = keys.iter().map(String::as_str).collect();
-            let batch = Batch::of_texts(source.clone(), target, &texts);
+            let segments = keys.into_iter().map(|text| Segment {
+                text,
+                context: None,
+            });
+            let batch = Batch {
+                source: source.clone(),
+                target,
+                segments: segments.collect(),
+            };
             for ready in self.waiting.arrived(&batch, &[], []) {
                 self.finish(ready)?;
             }
         }
         for (target, key, context) in polled.taken_over {
-            for batch in self.batcher.add(&target, &key, context) {
+            for batch in self.batcher.add(&target, key, context) {
                 self.queue(batch);
             }
         }
@@ -676,11 +684,11 @@ impl Runner<'_> {
                     source_hash: provenance.source_hash.clone(),
                     left_out: Vec::new(),
                     proposals: Vec::new(),
-                    entries: HashMap::new(),
+                    entries: Entries::new(),
                 };
                 // The entries were for the gate, which has judged them: the write
                 // thread needs only the translations.
-                let translations = Prepared::Article(translations, provenance, HashMap::new());
+                let translations = Prepared::Article(translations, provenance, Entries::new());
                 (file, Some(translations))
             }
         };
@@ -689,7 +697,7 @@ impl Runner<'_> {
             self.report.fail(job.rel.clone(), Some(&job.target), what);
         }
         let source_text = match &job.doc {
-            JobDoc::Article(doc) => Some(std::sync::Arc::clone(doc)),
+            JobDoc::Article(doc) => Some(SourceText::Article(Arc::clone(doc))),
             JobDoc::Ftl(_) => None,
         };
         self.writer.queue(FileToWrite {
@@ -736,6 +744,13 @@ impl Runner<'_> {
                     self.memory
                         .record_file_stats(&[(file.rel.clone(), record)])?;
                 }
+                // The source first, then let go of it (the last job of an article holds
+                // it): a megabytes long article is not held while the memory copies the
+                // translated file's text (issue 10, item 14).
+                if let Some(source) = file.source_text.take() {
+                    self.memory
+                        .record_written_source(&file.rel, source.text())?;
+                }
                 self.memory.record_file(
                     &file.rel,
                     &file.content,
@@ -745,9 +760,6 @@ impl Runner<'_> {
                 self.memory
                     .record_qa_warnings(&file.rel, &file.qa_warnings)?;
                 self.record_proposals(&file)?;
-                if let Some(doc) = &file.source_text {
-                    self.memory.record_written_source(&file.rel, &doc.text)?;
-                }
                 let outcome = if changed {
                     self.report.lang(&file.target).files_written += 1;
                     "written"

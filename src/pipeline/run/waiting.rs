@@ -10,23 +10,28 @@
 //! bounded by the jobs in flight.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::backend::Batch;
 use crate::lang::Lang;
 use crate::memory::Entry;
 
 use crate::pipeline::plan::Job;
+use crate::pipeline::render::Entries;
+pub(super) use crate::pipeline::render::worth_holding;
 
 /// A segment of one target language: the language and the segment's memory key.
-type Key = (Lang, String);
+/// The key is the planned segment's own, shared: every list here names a segment
+/// without copying its text (issue 10, item 14).
+pub(super) type Key = (Lang, Arc<str>);
 
 /// A job waiting for segments, and the first reason it cannot be completed.
 pub(super) struct WaitingJob {
     pub(super) job: Job,
-    keys: HashSet<String>,
+    keys: HashSet<Arc<str>>,
     pub(super) failure: Option<String>,
     /// The translations of its segments known so far, by segment key.
-    pub(super) held: HashMap<String, Entry>,
+    pub(super) held: Entries,
 }
 
 impl WaitingJob {
@@ -34,9 +39,9 @@ impl WaitingJob {
     /// are the translations of its other segments, found in the memory.
     pub(super) fn new(
         job: Job,
-        keys: Vec<String>,
+        keys: Vec<Arc<str>>,
         failure: Option<String>,
-        held: HashMap<String, Entry>,
+        held: Entries,
     ) -> Self {
         WaitingJob {
             job,
@@ -78,8 +83,8 @@ pub(super) struct Waiting {
 
 impl Waiting {
     /// What became of the segment `key` to `target`.
-    pub(super) fn seen(&self, target: &Lang, key: &str) -> Seen {
-        let key = (target.clone(), key.to_owned());
+    pub(super) fn seen(&self, target: &Lang, key: &Arc<str>) -> Seen {
+        let key = (target.clone(), Arc::clone(key));
         if let Some(reason) = self.failed.get(&key) {
             Seen::Failed(reason.clone())
         } else if self.on_its_way.contains(&key) {
@@ -90,8 +95,8 @@ impl Waiting {
     }
 
     /// The segment is queued to be sent.
-    pub(super) fn sending(&mut self, target: &Lang, key: &str) {
-        self.on_its_way.insert((target.clone(), key.to_owned()));
+    pub(super) fn sending(&mut self, target: &Lang, key: &Arc<str>) {
+        self.on_its_way.insert((target.clone(), Arc::clone(key)));
     }
 
     /// Parks a job until its segments come back.
@@ -99,7 +104,7 @@ impl Waiting {
         let id = self.parked;
         self.parked += 1;
         for key in &job.keys {
-            let key = (job.job.target.clone(), key.clone());
+            let key = (job.job.target.clone(), Arc::clone(key));
             self.waiters.entry(key).or_default().push(id);
         }
         self.jobs.insert(id, job);
@@ -117,12 +122,12 @@ impl Waiting {
     ) -> Vec<WaitingJob> {
         let target = &batch.target;
         for (i, reason) in failures {
-            let key = (target.clone(), batch.segments[i].text.clone());
+            let key = (target.clone(), Arc::clone(&batch.segments[i].text));
             self.failed.insert(key, reason);
         }
         let mut ready = Vec::new();
         for (i, segment) in batch.segments.iter().enumerate() {
-            let key = (target.clone(), segment.text.clone());
+            let key = (target.clone(), Arc::clone(&segment.text));
             self.on_its_way.remove(&key);
             let Some(ids) = self.waiters.remove(&key) else {
                 continue;
@@ -136,7 +141,9 @@ impl Waiting {
                 if let Some(Some(entry)) = translations.get(i)
                     && worth_holding(entry)
                 {
-                    waiting.held.insert(segment.text.clone(), entry.clone());
+                    waiting
+                        .held
+                        .insert(Arc::clone(&segment.text), entry.clone());
                 }
                 if let Some(reason) = failure {
                     waiting.failure.get_or_insert_with(|| reason.clone());
@@ -172,22 +179,9 @@ impl Waiting {
     }
 }
 
-/// The longest translation a waiting job holds for its assembly; a longer one is read
-/// back from the memory instead. Only the parts of a sentence cut for length come
-/// near it, and holding those (a copy of the part and of its translation per job)
-/// put a paragraph of megabytes in memory twice more while its batches were in flight
-/// (issue 10, item 14). Ordinary sentences are far shorter and are all held.
-const HOLD_AT_MOST: usize = 16 * 1024;
-
-/// Whether a job holds `entry` for its assembly rather than reading it back.
-pub(super) fn worth_holding(entry: &Entry) -> bool {
-    entry.translation.len() <= HOLD_AT_MOST
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::sync::Arc;
 
     use super::*;
     use crate::content::Document;
@@ -215,28 +209,32 @@ mod tests {
         }
     }
 
-    fn keys(texts: &[&str]) -> Vec<String> {
-        texts.iter().map(|t| (*t).to_owned()).collect()
+    fn keys(texts: &[&str]) -> Vec<Arc<str>> {
+        texts.iter().map(|t| Arc::from(*t)).collect()
+    }
+
+    fn key(text: &str) -> Arc<str> {
+        Arc::from(text)
     }
 
     #[test]
     fn jobs_waiting_for_the_same_segment_all_learn_of_its_failure() {
         let mut waiting = Waiting::default();
-        waiting.sending(&en(), "một");
-        waiting.sending(&en(), "hai");
+        waiting.sending(&en(), &key("một"));
+        waiting.sending(&en(), &key("hai"));
         waiting.park(WaitingJob::new(
             job("a.en.md", en()),
             keys(&["một", "hai"]),
             None,
-            HashMap::new(),
+            Entries::new(),
         ));
         waiting.park(WaitingJob::new(
             job("b.en.md", en()),
             keys(&["một"]),
             None,
-            HashMap::new(),
+            Entries::new(),
         ));
-        assert!(matches!(waiting.seen(&en(), "một"), Seen::OnItsWay));
+        assert!(matches!(waiting.seen(&en(), &key("một")), Seen::OnItsWay));
 
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["một"]);
         let done = waiting.arrived(&batch, &[], [(0, "boom".to_owned())]);
@@ -245,7 +243,9 @@ mod tests {
             .map(|w| (w.job.rel.as_str(), w.failure.as_deref()))
             .collect();
         assert_eq!(done, [("b.en.md", Some("boom"))]);
-        assert!(matches!(waiting.seen(&en(), "một"), Seen::Failed(reason) if reason == "boom"));
+        assert!(
+            matches!(waiting.seen(&en(), &key("một")), Seen::Failed(reason) if reason == "boom")
+        );
 
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), en(), &["hai"]);
         let done = waiting.arrived(&batch, &[], []);
@@ -255,20 +255,20 @@ mod tests {
             Some("boom"),
             "an earlier failed segment still fails the job"
         );
-        assert!(matches!(waiting.seen(&en(), "hai"), Seen::NotSent));
+        assert!(matches!(waiting.seen(&en(), &key("hai")), Seen::NotSent));
     }
 
     #[test]
     fn a_job_keeps_the_translations_that_arrive_for_it() {
         let mut waiting = Waiting::default();
-        waiting.sending(&en(), "một");
-        waiting.sending(&en(), "hai");
+        waiting.sending(&en(), &key("một"));
+        waiting.sending(&en(), &key("hai"));
         let hit = Entry {
             translation: "three".to_owned(),
             origin: crate::memory::Origin::Human,
             backend: String::new(),
         };
-        let held = HashMap::from([("ba".to_owned(), hit)]);
+        let held = Entries::from([(key("ba"), hit)]);
         waiting.park(WaitingJob::new(
             job("a.en.md", en()),
             keys(&["một", "hai"]),
@@ -286,7 +286,7 @@ mod tests {
         let mut held: Vec<(&str, &str)> = done[0]
             .held
             .iter()
-            .map(|(key, entry)| (key.as_str(), entry.translation.as_str()))
+            .map(|(key, entry)| (&**key, entry.translation.as_str()))
             .collect();
         held.sort_unstable();
         // "hai" came from elsewhere (no translation given): assembly reads it.
@@ -296,12 +296,12 @@ mod tests {
     #[test]
     fn a_batch_of_another_language_does_not_complete_a_job() {
         let mut waiting = Waiting::default();
-        waiting.sending(&en(), "một");
+        waiting.sending(&en(), &key("một"));
         waiting.park(WaitingJob::new(
             job("a.en.md", en()),
             keys(&["một"]),
             None,
-            HashMap::new(),
+            Entries::new(),
         ));
         let ko = Lang::parse("ko").unwrap();
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), ko, &["một"]);

@@ -123,10 +123,7 @@ async fn each_batch_comes_back_with_its_own_results_in_segment_order() {
         batch(&["d:10", "e:1"]),
     ];
     let back = send_all(&mut scheduler, batches).await;
-    let order: Vec<&str> = back
-        .iter()
-        .map(|(b, _)| b.segments[0].text.as_str())
-        .collect();
+    let order: Vec<&str> = back.iter().map(|(b, _)| &*b.segments[0].text).collect();
     assert_eq!(order, ["first:1", "c:5", "d:10", "a:50"]);
     for (batch, result) in &back {
         let expected: Vec<Result<String, String>> = batch
@@ -149,10 +146,7 @@ async fn one_slot_returns_batches_in_the_order_they_were_queued() {
         batch(&["d:1"]),
     ];
     let back = send_all(&mut scheduler, batches).await;
-    let order: Vec<&str> = back
-        .iter()
-        .map(|(b, _)| b.segments[0].text.as_str())
-        .collect();
+    let order: Vec<&str> = back.iter().map(|(b, _)| &*b.segments[0].text).collect();
     assert_eq!(order, ["a:30", "b:1", "c:20", "d:1"]);
 }
 
@@ -204,7 +198,7 @@ async fn after_stop_queued_batches_come_back_unsent_and_in_flight_ones_finish() 
     }
     // "a" alone first; then "b" is in flight with "c" or "d" when Ctrl-C comes.
     let a = scheduler.next().await.unwrap();
-    assert_eq!(a.batch.segments[0].text, "a:10");
+    assert_eq!(&*a.batch.segments[0].text, "a:10");
     drop(a);
     tokio::time::sleep(Duration::from_millis(5)).await;
     scheduler.stop();
@@ -212,7 +206,7 @@ async fn after_stop_queued_batches_come_back_unsent_and_in_flight_ones_finish() 
     let mut sent = Vec::new();
     let mut unsent = Vec::new();
     while let Some(returned) = scheduler.next().await {
-        let text = returned.batch.segments[0].text.clone();
+        let text = returned.batch.segments[0].text.to_string();
         if returned.result.is_some() {
             sent.push(text)
         } else {
