@@ -374,6 +374,30 @@ impl Project {
         )?)
     }
 
+    /// Whether any translation of a source (an article's, or a Fluent file's in a
+    /// target locale) is on disk. A project's first run has none: what a pass over
+    /// the translations would read (e.g. `review::recover`) is then known to be
+    /// nothing, without parsing every source. Stops at the first one found.
+    ///
+    /// # Errors
+    /// [`PipelineError`] when the sources cannot be listed.
+    pub fn has_translations(&self) -> Result<bool, PipelineError> {
+        let layout = &self.layout;
+        let sources = plan::find_sources(layout, &[], &mut Report::default())?;
+        let targets = &self.config.targets;
+        Ok(sources.iter().any(|source| {
+            targets.iter().any(|target| {
+                let path = match source {
+                    Source::Article(a) => {
+                        content::translation_path(&a.source, &layout.keys.key(target))
+                    }
+                    Source::Ftl(ftl) => layout.locales_dir.join(target.as_str()).join(&ftl.rel),
+                };
+                std::fs::symlink_metadata(path).is_ok()
+            })
+        }))
+    }
+
     /// Runs every QA check on the existing translations (`dich qa`): machine, human
     /// and imported alike, with the levels of `[qa.levels]` (even with `[qa] enabled
     /// = false`, which only turns off the gate of `dich translate`).
