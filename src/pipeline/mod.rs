@@ -578,6 +578,28 @@ mod tests {
         assert!(message.contains("memory.lock"), "{message}");
     }
 
+    #[test]
+    fn a_translation_on_disk_is_found_for_an_article_or_a_fluent_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let config = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n";
+        std::fs::write(root.join("config.toml"), config).unwrap();
+        std::fs::create_dir_all(root.join("content/tin")).unwrap();
+        std::fs::write(root.join("content/tin/a.md"), "Mùa xuân đã đến.\n").unwrap();
+        std::fs::create_dir_all(root.join("locales/vi")).unwrap();
+        std::fs::write(root.join("locales/vi/main.ftl"), "hello = Xin chào\n").unwrap();
+        let project = Project::load(&root.join("config.toml")).unwrap();
+        // A first run: nothing to recover approvals from.
+        assert!(!project.has_translations().unwrap());
+        let article = root.join("content/tin/a.ko.md");
+        std::fs::write(&article, "Spring has come.\n").unwrap();
+        assert!(project.has_translations().unwrap());
+        std::fs::remove_file(&article).unwrap();
+        std::fs::create_dir_all(root.join("locales/en")).unwrap();
+        std::fs::write(root.join("locales/en/main.ftl"), "hello = Hello\n").unwrap();
+        assert!(project.has_translations().unwrap());
+    }
+
     /// What a run told its progress, in order.
     #[derive(Default)]
     struct Events(std::sync::Mutex<Vec<String>>);
