@@ -428,6 +428,30 @@ impl Project {
         )?)
     }
 
+    /// Whether any translation of a source (an article's, or a Fluent file's in a
+    /// target locale) is on disk. A project's first run has none: what a pass over
+    /// the translations would read (e.g. `review::recover`) is then known to be
+    /// nothing, without parsing every source. Stops at the first one found.
+    ///
+    /// # Errors
+    /// [`PipelineError`] when the sources cannot be listed.
+    pub fn has_translations(&self) -> Result<bool, PipelineError> {
+        let layout = &self.layout;
+        let sources = plan::find_sources(layout, &[], &mut Report::default())?;
+        let targets = &self.config.targets;
+        Ok(sources.iter().any(|source| {
+            targets.iter().any(|target| {
+                let path = match source {
+                    Source::Article(a) => {
+                        content::translation_path(&a.source, &layout.keys.key(target))
+                    }
+                    Source::Ftl(ftl) => layout.locales_dir.join(target.as_str()).join(&ftl.rel),
+                };
+                std::fs::symlink_metadata(path).is_ok()
+            })
+        }))
+    }
+
     /// Runs every QA check on the existing translations (`dich qa`): machine, human
     /// and imported alike, with the levels of `[qa.levels]` (even with `[qa] enabled
     /// = false`, which only turns off the gate of `dich translate`).
@@ -606,6 +630,28 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains("run lock"), "{message}");
         assert!(message.contains("memory.lock"), "{message}");
+    }
+
+    #[test]
+    fn a_translation_on_disk_is_found_for_an_article_or_a_fluent_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let config = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n";
+        std::fs::write(root.join("config.toml"), config).unwrap();
+        std::fs::create_dir_all(root.join("content/tin")).unwrap();
+        std::fs::write(root.join("content/tin/a.md"), "Mùa xuân đã đến.\n").unwrap();
+        std::fs::create_dir_all(root.join("locales/vi")).unwrap();
+        std::fs::write(root.join("locales/vi/main.ftl"), "hello = Xin chào\n").unwrap();
+        let project = Project::load(&root.join("config.toml")).unwrap();
+        // A first run: nothing to recover approvals from.
+        assert!(!project.has_translations().unwrap());
+        let article = root.join("content/tin/a.ko.md");
+        std::fs::write(&article, "Spring has come.\n").unwrap();
+        assert!(project.has_translations().unwrap());
+        std::fs::remove_file(&article).unwrap();
+        std::fs::create_dir_all(root.join("locales/en")).unwrap();
+        std::fs::write(root.join("locales/en/main.ftl"), "hello = Hello\n").unwrap();
+        assert!(project.has_translations().unwrap());
     }
 
     /// What a run told its progress, in order.

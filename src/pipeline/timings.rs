@@ -40,6 +40,17 @@ pub struct Timings {
     pub waiting: Duration,
     /// The writer thread: rendering articles' text and writing files to disk.
     pub writing: Duration,
+    /// Every slot's idle time between an answer and its next request.
+    pub gaps: Vec<Duration>,
+    /// Of those gaps, in all: until the slot held a permit again (its result was
+    /// committed, and the slot task woken).
+    pub gaps_to_permit: Duration,
+    /// Answers the loop took in.
+    pub answers: usize,
+    /// In all: from an answer until the loop took it in (the loop was busy).
+    pub answers_to_loop: Duration,
+    /// In all: from the loop taking an answer in until its group committed.
+    pub answers_to_commit: Duration,
 }
 
 impl Timings {
@@ -110,7 +121,62 @@ impl Timings {
             self.writing.as_secs_f64(),
             share(self.writing)
         ));
+        lines.extend(self.gap_lines());
         lines
+    }
+
+    /// A slot's gaps between an answer and its next request, and what they waited
+    /// for: the loop (to take the answer in, to commit it), the slot task's wake-up
+    /// after the commit, a batch to send.
+    fn gap_lines(&self) -> Vec<String> {
+        if self.gaps.is_empty() {
+            return Vec::new();
+        }
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let mut sorted = self.gaps.clone();
+        sorted.sort_unstable();
+        let at = |q: f64| {
+            // The q-quantile by rank: the lists are short enough to sort.
+            let rank = ((sorted.len() - 1) as f64 * q).round() as usize;
+            sorted.get(rank).map_or(0.0, |d| ms(*d))
+        };
+        let all: Duration = sorted.iter().sum();
+        let count = sorted.len() as f64;
+        let mean = |d: Duration| ms(d) / count;
+        let per_answer = |d: Duration| {
+            if self.answers == 0 {
+                0.0
+            } else {
+                ms(d) / self.answers as f64
+            }
+        };
+        let (to_loop, to_commit) = (
+            per_answer(self.answers_to_loop),
+            per_answer(self.answers_to_commit),
+        );
+        let to_permit = mean(self.gaps_to_permit);
+        vec![
+            format!(
+                "  answer to next request, per slot: {} gaps, {:.3} s in all; mean {:.2} ms, p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2} ms",
+                sorted.len(),
+                all.as_secs_f64(),
+                mean(all),
+                at(0.5),
+                at(0.9),
+                at(0.99),
+                at(1.0)
+            ),
+            format!("    until the loop took the answer  {to_loop:6.2} ms (mean)"),
+            format!("    until its group committed       {to_commit:6.2} ms"),
+            format!(
+                "    until the slot woke             {:6.2} ms",
+                (to_permit - to_loop - to_commit).max(0.0)
+            ),
+            format!(
+                "    waiting for a batch to send     {:6.2} ms",
+                mean(all.saturating_sub(self.gaps_to_permit))
+            ),
+        ]
     }
 }
 
@@ -136,5 +202,31 @@ mod tests {
             .find(|l| l.trim_start().starts_with("waiting ") && !l.contains("sources"))
             .unwrap_or_default();
         assert!(waiting.ends_with("50.0 %"), "{text}");
+    }
+
+    #[test]
+    fn the_gaps_between_answers_and_requests_say_what_they_waited_for() {
+        let ms = Duration::from_millis;
+        let timings = Timings {
+            run: Duration::from_secs(1),
+            gaps: vec![ms(1), ms(2), ms(3), ms(10)],
+            gaps_to_permit: ms(12),
+            answers: 4,
+            answers_to_loop: ms(4),
+            answers_to_commit: ms(4),
+            ..Timings::default()
+        };
+        let text = timings.lines().join("\n");
+        assert!(
+            text.contains("4 gaps, 0.016 s in all; mean 4.00 ms"),
+            "{text}"
+        );
+        assert!(text.contains("max 10.00 ms"), "{text}");
+        assert!(text.contains("took the answer    1.00 ms"), "{text}");
+        assert!(
+            text.contains("until the slot woke               1.00 ms"),
+            "{text}"
+        );
+        assert!(text.contains("batch to send       1.00 ms"), "{text}");
     }
 }

@@ -146,8 +146,9 @@ struct Runner<'a> {
     /// Why the run stopped sending, once it did.
     stop: Option<String>,
     gate: Option<Gate>,
-    /// Permits of the batches stored in the open group: released by its commit.
-    held: Vec<OwnedSemaphorePermit>,
+    /// Permits of the batches stored in the open group, with when the loop took each
+    /// answer in (`--timings`): released by its commit.
+    held: Vec<(OwnedSemaphorePermit, Instant)>,
     /// A group is open.
     in_group: bool,
     /// Jobs whose segments all arrived: rendered once the group holding them commits.
@@ -275,6 +276,8 @@ impl Runner<'_> {
         let times = scheduler.slot_times();
         let since = |at: Instant| at.saturating_duration_since(self.started);
         self.timings.slots = times.busy;
+        self.timings.gaps = times.gaps.iter().map(|gap| gap.total).collect();
+        self.timings.gaps_to_permit = times.gaps.iter().map(|gap| gap.to_permit).sum();
         self.timings.first_request = times.first.map(since);
         self.timings.last_answer = times.last.map(since);
     }
@@ -296,6 +299,10 @@ impl Runner<'_> {
             self.memory.commit_group()?;
             self.timings.committing += committing.elapsed();
             self.timings.groups += 1;
+        }
+        let committed = Instant::now();
+        for (_, taken) in &self.held {
+            self.timings.answers_to_commit += committed.saturating_duration_since(*taken);
         }
         // Only now: a slot sends again once its result is safe.
         self.held.clear();
@@ -484,9 +491,13 @@ impl Runner<'_> {
             batch,
             result,
             permit,
+            answered,
         } = returned;
         self.begin()?;
-        self.held.push(permit);
+        let taken = Instant::now();
+        self.timings.answers += 1;
+        self.timings.answers_to_loop += taken.saturating_duration_since(answered);
+        self.held.push((permit, taken));
         match result {
             Some(result) => {
                 let fatal = result.is_err();

@@ -6,7 +6,8 @@
 //! committing its result), so a crash loses at most that many; the first request of a
 //! run goes alone, and a fatal error stops every slot, so a wrong key costs one request.
 //!
-//! Each slot counts the time it has a request in flight (`--timings`).
+//! Each slot counts the time it has a request in flight, and the gap between an answer
+//! and its next request (`--timings`).
 
 use super::gate::{self, Gate};
 use std::sync::Arc;
@@ -37,6 +38,18 @@ pub(crate) struct Returned {
     /// The slot's permit: the slot takes no new batch until this is dropped, i.e.
     /// until the result is committed.
     pub(crate) permit: OwnedSemaphorePermit,
+    /// When the answer came (`--timings`: how long the loop took to commit it).
+    pub(crate) answered: Instant,
+}
+
+/// One slot's idle time between an answer and its next request (`--timings`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Gap {
+    /// From the answer until the slot held a permit again (the result committed and
+    /// the slot task woken).
+    pub(crate) to_permit: Duration,
+    /// From the answer until the next request went out (the rest waited for a batch).
+    pub(crate) total: Duration,
 }
 
 /// When the slots were busy (`--timings`).
@@ -48,6 +61,8 @@ struct Busy {
     first: OnceLock<Instant>,
     /// When the latest request ended.
     last: StdMutex<Option<Instant>>,
+    /// Every slot's gaps between an answer and its next request.
+    gaps: StdMutex<Vec<Gap>>,
 }
 
 /// How busy the slots were: per slot the time a request was in flight, and when the
@@ -57,6 +72,7 @@ pub(crate) struct SlotTimes {
     pub(crate) busy: Vec<Duration>,
     pub(crate) first: Option<Instant>,
     pub(crate) last: Option<Instant>,
+    pub(crate) gaps: Vec<Gap>,
 }
 
 /// The request slots and the queue in front of them.
@@ -130,6 +146,7 @@ impl Scheduler {
                 .collect(),
             first: self.busy.first.get().copied(),
             last: self.busy.last.lock().ok().and_then(|last| *last),
+            gaps: (self.busy.gaps.lock()).map_or_else(|_| Vec::new(), |gaps| gaps.clone()),
         }
     }
 
@@ -197,10 +214,13 @@ async fn run_slot(slot: usize, shared: SlotShared) {
             return;
         }
     }
+    // When this slot's latest answer came: the gap to its next request is timed.
+    let mut answered: Option<Instant> = None;
     loop {
         let Ok(permit) = Arc::clone(&shared.permits).acquire_owned().await else {
             break;
         };
+        let permitted = Instant::now();
         let next = shared.queue.lock().await.recv().await;
         let Some(batch) = next else { break };
         let result = if shared.stopped.load(Ordering::SeqCst) {
@@ -208,15 +228,13 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         } else {
             let sending = Instant::now();
             shared.busy.first.get_or_init(|| sending);
+            if let Some(answered) = answered {
+                shared.busy.gap(answered, permitted, sending);
+            }
             let result = gate::translate(&shared.chain, shared.gate.as_ref(), &batch).await;
             let done = Instant::now();
-            let nanos = u64::try_from((done - sending).as_nanos()).unwrap_or(u64::MAX);
-            if let Some(busy) = shared.busy.slots.get(slot) {
-                busy.fetch_add(nanos, Ordering::Relaxed);
-            }
-            if let Ok(mut last) = shared.busy.last.lock() {
-                *last = Some(done);
-            }
+            answered = Some(done);
+            shared.busy.in_flight(slot, sending, done);
             // A fatal error (bad key, quota) stops the other slots at once: not one
             // more request is paid for or refused.
             if result.is_err() {
@@ -229,9 +247,34 @@ async fn run_slot(slot: usize, shared: SlotShared) {
             batch,
             result,
             permit,
+            answered: Instant::now(),
         };
         if shared.results.send(returned).is_err() {
             break;
+        }
+    }
+}
+
+impl Busy {
+    /// Counts a request in flight from `sending` to `done` on `slot`.
+    fn in_flight(&self, slot: usize, sending: Instant, done: Instant) {
+        let nanos = u64::try_from((done - sending).as_nanos()).unwrap_or(u64::MAX);
+        if let Some(busy) = self.slots.get(slot) {
+            busy.fetch_add(nanos, Ordering::Relaxed);
+        }
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(done);
+        }
+    }
+
+    /// Counts a slot's gap: answered, permitted again, sending the next request.
+    fn gap(&self, answered: Instant, permitted: Instant, sending: Instant) {
+        let gap = Gap {
+            to_permit: permitted.saturating_duration_since(answered),
+            total: sending.saturating_duration_since(answered),
+        };
+        if let Ok(mut gaps) = self.gaps.lock() {
+            gaps.push(gap);
         }
     }
 }
