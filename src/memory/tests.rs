@@ -528,3 +528,13 @@ fn a_read_batch_inside_a_group_neither_commits_nor_splits_the_group() {
     assert_eq!(other.failure("a.en.md").unwrap().as_deref(), Some("quota"));
     assert_eq!(other.failure("b.en.md").unwrap().as_deref(), Some("quota"));
 }
+
+#[test]
+fn a_content_hashed_in_pieces_has_the_hash_of_the_whole() {
+    // Longer than the reader's buffer, so that it takes several reads.
+    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    assert_eq!(
+        super::hash_reader(&bytes[..]).unwrap(),
+        super::hash_bytes(&bytes)
+    );
+}

@@ -67,12 +67,17 @@ impl Stat {
 
     /// The record of a file with these stat data and `bytes`.
     pub(crate) fn record(self, stamp: &str, bytes: &[u8], derived: Derived) -> FileRecord {
+        self.record_hashed(stamp, memory::hash_bytes(bytes), derived)
+    }
+
+    /// The record of a file with these stat data and the content hash `content_hash`.
+    fn record_hashed(self, stamp: &str, content_hash: String, derived: Derived) -> FileRecord {
         FileRecord {
             size: self.size,
             mtime_ns: self.mtime_ns,
             file_id: self.file_id,
             checked_ns: self.checked_ns,
-            content_hash: memory::hash_bytes(bytes),
+            content_hash,
             stamp: stamp.to_owned(),
             source_hash: derived.source_hash,
             text_hash: derived.text_hash,
@@ -215,10 +220,10 @@ pub(crate) fn unchanged(
         return Ok(None);
     }
     // Same size, other stat data (or racy): the content decides.
-    let Ok(bytes) = std::fs::read(path) else {
+    let Ok(hash) = std::fs::File::open(path).and_then(memory::hash_reader) else {
         return Ok(None);
     };
-    if memory::hash_bytes(&bytes) != record.content_hash {
+    if hash != record.content_hash {
         return Ok(None);
     }
     record.mtime_ns = stat.mtime_ns;
@@ -440,10 +445,13 @@ pub(crate) fn record_output(
     (path, rel): (&Path, &str),
 ) -> Result<(), MemoryError> {
     // The stat first: a change made after it is racy, and hashed by the next run.
-    let (Some(stat), Ok(bytes)) = (Stat::of(path), std::fs::read(path)) else {
+    let Some(stat) = Stat::of(path) else {
         return Ok(());
     };
-    let record = stat.record(stamp, &bytes, Derived::default());
+    let Ok(hash) = std::fs::File::open(path).and_then(memory::hash_reader) else {
+        return Ok(());
+    };
+    let record = stat.record_hashed(stamp, hash, Derived::default());
     memory.record_file_stats(&[(rel.to_owned(), record)])
 }
 
