@@ -61,8 +61,8 @@ impl Memory {
         self.store.record_file_stats(records)
     }
 
-    /// A number that changes whenever anything besides the stat records and the
-    /// machine segments changes in the memory: with the stat records, what proves
+    /// A number that changes whenever anything besides the stat records, the machine
+    /// segments and the review flags changes in the memory: with the stat records, what proves
     /// the manifest still says what it would (issue 15). `None` for a shared memory,
     /// whose other checkouts change it unseen.
     ///

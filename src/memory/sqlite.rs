@@ -1047,6 +1047,46 @@ mod tests {
     }
 
     #[test]
+    fn every_insert_update_and_delete_in_a_counted_table_moves_the_revision() {
+        let store = Sqlite::in_memory().unwrap();
+        let conn = &store.conn;
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let revision = || -> i64 {
+            conn.query_row("SELECT value FROM revision", [], |row| row.get(0))
+                .unwrap()
+        };
+        for table in tables.iter().filter(|t| !UNCOUNTED.contains(&t.as_str())) {
+            let columns: Vec<String> = conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .unwrap()
+                .query_map([], |row| row.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let values = vec!["'1'"; columns.len()].join(", ");
+            let first = &columns[0];
+            for sql in [
+                format!(
+                    "INSERT INTO {table} ({}) VALUES ({values})",
+                    columns.join(", ")
+                ),
+                format!("UPDATE {table} SET {first} = {first}"),
+                format!("DELETE FROM {table}"),
+            ] {
+                let before = revision();
+                conn.execute(&sql, []).unwrap();
+                assert!(revision() > before, "{sql} did not count");
+            }
+        }
+    }
+
+    #[test]
     fn a_change_to_a_counted_table_moves_the_revision_and_a_review_flag_does_not() {
         let mut store = Sqlite::in_memory().unwrap();
         let before = store.revision().unwrap().unwrap();

@@ -211,7 +211,8 @@ pub(super) trait Store: Send + Debug {
     /// Every human unit of the pair with its earlier versions.
     fn human_history(&self, source: &Lang, target: &Lang) -> Result<Vec<HumanUnit>, MemoryError>;
     /// A number that changes whenever anything the manifest is made from changes in
-    /// the memory (every table but the machine segments and the stat records); `None`
+    /// the memory (every table but the machine segments, the stat records and the
+    /// review flags); `None`
     /// when the store keeps none (then the manifest is always rebuilt).
     fn revision(&self) -> Result<Option<i64>, MemoryError>;
     /// Whether the review flag `name` is set.

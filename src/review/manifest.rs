@@ -255,23 +255,47 @@ pub fn write(project: &Project, path: &Path) -> Result<Written, ReviewError> {
 /// file is kept without a pass over the project: a run with nothing to do costs one
 /// `stat` per file, not two passes (issue 15). Returns whether it was rebuilt.
 ///
+/// Keeping it is only a shortcut: a memory that cannot be read or written for it
+/// (busy beyond its timeout, read-only) costs a rebuild and a warning, never the run.
+///
 /// # Errors
-/// [`ReviewError`] when the memory cannot be read or the manifest written.
+/// [`ReviewError::Manifest`] naming the path when it cannot be built or written.
 pub fn write_after_run(
     project: &Project,
     path: &Path,
     report: &crate::pipeline::Report,
 ) -> Result<bool, ReviewError> {
-    let mut memory = super::open_memory(project)?;
-    let inputs = project.manifest_inputs(report, &memory)?;
-    if let Some(inputs) = &inputs
-        && project.output_unchanged(&mut memory, inputs, path)?
-    {
-        return Ok(false);
+    let warn = |what: &str, e: &dyn std::fmt::Display| {
+        tracing::warn!("{}: {what}: {e}", path.display());
+    };
+    let mut kept = super::open_memory(project)
+        .map_err(|e| {
+            warn(
+                "cannot open the memory to tell whether the manifest is current",
+                &e,
+            )
+        })
+        .ok()
+        .and_then(|memory| match project.manifest_inputs(report, &memory) {
+            Ok(inputs) => inputs.map(|inputs| (memory, inputs)),
+            Err(e) => {
+                warn("cannot read the memory's revision", &e);
+                None
+            }
+        });
+    if let Some((memory, inputs)) = &mut kept {
+        match project.output_unchanged(memory, inputs, path) {
+            Ok(true) => return Ok(false),
+            Ok(false) => {}
+            Err(e) => warn("cannot read the manifest's record", &e),
+        }
     }
     write(project, path)?;
-    if let Some(inputs) = &inputs {
-        project.record_output(&mut memory, inputs, path)?;
+    if let Some((memory, inputs)) = &mut kept
+        && let Err(e) = project.record_output(memory, inputs, path)
+    {
+        // The next run rebuilds it once more, nothing else.
+        warn("cannot record the manifest", &e);
     }
     Ok(true)
 }

@@ -200,17 +200,22 @@ fn settled_with_an_old_manifest() -> Project {
     project
 }
 
-#[test]
-fn a_no_op_run_keeps_the_manifest_without_a_pass_and_rewrites_a_deleted_one() {
-    let project = settled_with_an_old_manifest();
+/// Edits the manifest in place keeping its size and stat data, and returns it as it
+/// was: a run that rebuilds the manifest puts it back, one that keeps it does not.
+fn edit_manifest_unseen(project: &Project) -> (String, String) {
     let written = project.read("translations.json");
-    // A same-size edit under the same stat data: a run that rebuilt the manifest
-    // would put the original back, one that proved it current keeps it.
-    let before = mtime(&project, "translations.json");
+    let before = mtime(project, "translations.json");
     let edited = written.replacen("\"up-to-date\"", "\"up-to-datE\"", 1);
     assert_ne!(edited, written);
     std::fs::write(project.path("translations.json"), &edited).unwrap();
-    set_mtime(&project, "translations.json", before);
+    set_mtime(project, "translations.json", before);
+    (written, edited)
+}
+
+#[test]
+fn a_no_op_run_keeps_the_manifest_without_a_pass_and_rewrites_a_deleted_one() {
+    let project = settled_with_an_old_manifest();
+    let (written, edited) = edit_manifest_unseen(&project);
     project.translate_json(&[]);
     assert_eq!(project.read("translations.json"), edited);
     // `dich export manifest` always makes it again.
@@ -252,4 +257,27 @@ fn a_touched_translation_has_its_new_time_in_the_manifest() {
     assert_eq!(summary["files_written"], 0, "{summary}");
     let new = manifest_en(&project)["changed_at"].clone();
     assert!(new.is_string() && new != old, "{old} -> {new}");
+}
+
+#[test]
+fn a_narrowed_run_or_a_changed_ui_file_rebuilds_the_manifest() {
+    let project = settled_with_an_old_manifest();
+    // `--lang` and `--only` see part of the project: they prove nothing about the rest.
+    let (written, _) = edit_manifest_unseen(&project);
+    project.translate_json(&["--lang", "en"]);
+    assert_eq!(project.read("translations.json"), written);
+    edit_manifest_unseen(&project);
+    project.translate_json(&["--only", NEWS]);
+    assert_eq!(project.read("translations.json"), written);
+    // A translator edits a UI file: the next run rebuilds it (the run records the edit
+    // in the memory, and the digest counts the Fluent files by content as well).
+    edit_manifest_unseen(&project);
+    let ui = project.read("locales/en/main.ftl");
+    project.write(
+        "locales/en/main.ftl",
+        &format!("{ui}\n# A translator's note.\n"),
+    );
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["files_written"], 0, "{summary}");
+    assert_eq!(project.read("translations.json"), written);
 }
