@@ -606,7 +606,7 @@ pub fn hash_bytes(bytes: &[u8]) -> String {
 }
 
 /// [`hash_bytes`] of everything `reader` gives, read a piece at a time: a file is
-/// hashed without being held whole (the manifest of 10,000 articles is 25 MB).
+/// hashed without being held whole (the manifest of 10,000 articles is megabytes).
 ///
 /// # Errors
 /// What reading fails with.
