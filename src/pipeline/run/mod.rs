@@ -276,8 +276,8 @@ impl Runner<'_> {
         let times = scheduler.slot_times();
         let since = |at: Instant| at.saturating_duration_since(self.started);
         self.timings.slots = times.busy;
-        self.timings.gaps = times.gaps.iter().map(|gap| gap.total).collect();
-        self.timings.gaps_to_permit = times.gaps.iter().map(|gap| gap.to_permit).sum();
+        self.timings.gaps = times.gaps.iter().map(|gap| gap.total()).collect();
+        self.timings.gaps_to_permit = times.gaps.iter().map(|gap| gap.to_permit()).sum();
         self.timings.first_request = times.first.map(since);
         self.timings.last_answer = times.last.map(since);
     }

@@ -267,3 +267,18 @@ async fn a_fatal_error_stops_every_slot_after_one_request() {
     assert!(matches!(back[0].1, Some(Err(BackendError::Auth { .. }))));
     assert!(back[1..].iter().all(|(_, result)| result.is_none()));
 }
+
+#[test]
+fn a_gap_is_kept_to_the_microsecond_and_an_absurd_one_saturates() {
+    let gap = Gap::new(Duration::from_micros(1500), Duration::from_millis(4));
+    assert_eq!(
+        (gap.to_permit(), gap.total()),
+        (Duration::from_micros(1500), Duration::from_millis(4))
+    );
+    // A clock gone wrong cannot wrap the report round to a small number.
+    let absurd = Gap::new(Duration::from_secs(u64::MAX), Duration::ZERO);
+    assert_eq!(
+        absurd.to_permit(),
+        Duration::from_micros(u64::from(u32::MAX))
+    );
+}
