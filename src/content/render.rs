@@ -430,6 +430,18 @@ fn restore_leaf(
             escaped = spaced;
         } else {
             escaped = escape::escape(&edged, &tagged, ctx, Level::Hard, &doc.blocks.labels);
+            // Markup the answer added (`{#id}`, `[x]`) needs the hard escape, and a
+            // glued emphasis in the same unit still needs its space outside: both at
+            // once, where the hard escape alone does not keep the structure.
+            if !fits(&tagged, &escaped) {
+                let hard = escape::escape(&edged, &starred, ctx, Level::Hard, &doc.blocks.labels);
+                if let Some(spaced) =
+                    space_glued_emphasis(&starred, &hard).filter(|e| fits(&starred, e))
+                {
+                    tagged = Cow::Owned(starred.into_owned());
+                    escaped = spaced;
+                }
+            }
         }
     }
     // The escaped text itself when no line needs preparing: restored in place below
@@ -1255,6 +1267,20 @@ mod tests {
     /// The same through a link: `_[link](url)_` has punctuation inside its delimiters,
     /// so glued to Chinese text it cannot open or close even with asterisks (MDN's
     /// `general_embedding_technologies` into Chinese through DeepL's mock).
+    #[test]
+    fn added_markup_and_a_glued_strong_in_one_unit_are_both_mended() {
+        // MDN's glossary: strong inside words. The answer puts punctuation at the
+        // strong spans' inner edges (they can no longer close against the letters
+        // after them) and adds heading-attribute syntax: the hard escape makes the
+        // second literal text, and the first still needs its space outside.
+        let body = "Codec (từ \"**co**der-**dec**oder\").\n";
+        let answer = "Codec {#evil} (\"<g1>co #</g1>der-<g2>_dec_</g2>oder\").";
+        let out = render(body, &[answer]).unwrap();
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        assert_eq!(super::structure_difference(&doc, &out), None, "{out}");
+        assert!(out.contains("**co \\#** der"), "{out}");
+    }
+
     #[test]
     fn an_emphasised_link_glued_to_chinese_text_keeps_its_emphasis() {
         let body = "Bạn có thể _[cấu hình máy chủ](/a)_ ngay.\n";
