@@ -442,10 +442,8 @@ impl Project {
         Ok(sources.iter().any(|source| {
             targets.iter().any(|target| {
                 let path = match source {
-                    Source::Article(a) => {
-                        content::translation_path(&a.source, &layout.keys.key(target))
-                    }
-                    Source::Ftl(ftl) => layout.locales_dir.join(target.as_str()).join(&ftl.rel),
+                    Source::Article(a) => layout.article_translation(&a.source, target),
+                    Source::Ftl(ftl) => layout.ftl_translation(&ftl.rel, target),
                 };
                 std::fs::symlink_metadata(path).is_ok()
             })

@@ -145,7 +145,7 @@ impl QaRun<'_> {
         target: &Lang,
         report: &mut QaReport,
     ) -> Result<(), MemoryError> {
-        let out_path = content::translation_path(&doc.path, &self.layout.keys.key(target));
+        let out_path = self.layout.article_translation(&doc.path, target);
         let Ok(bytes) = std::fs::read(&out_path) else {
             return Ok(());
         };
@@ -246,7 +246,7 @@ impl QaRun<'_> {
             }
         };
         for target in targets {
-            let out_path = layout.locales_dir.join(target.as_str()).join(rel);
+            let out_path = layout.ftl_translation(rel, target);
             let text = match fluent::read_ftl(&out_path) {
                 Ok(Some(text)) => text,
                 Ok(None) => continue,

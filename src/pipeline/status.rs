@@ -6,7 +6,6 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::content;
 use crate::fluent::{self, FtlPlan};
 use crate::lang::Lang;
 use crate::memory::{Memory, MemoryError};
@@ -235,7 +234,7 @@ pub(crate) fn status_each(
             }
         };
         for ((target, record), human) in targets.iter().zip(cached).zip(&human) {
-            let out_path = content::translation_path(&article.source, &layout.keys.key(target));
+            let out_path = layout.article_translation(&article.source, target);
             let path = layout.display_path(&out_path);
             let mut known = None;
             let existing = match (record, &source_record, &doc) {
@@ -281,7 +280,7 @@ fn ui_status(
     rel: &Path,
     target: &Lang,
 ) -> UiStatus {
-    let out_path = layout.locales_dir.join(target.as_str()).join(rel);
+    let out_path = layout.ftl_translation(rel, target);
     // A file that cannot be decoded is an error, not a missing translation.
     let (existing, unreadable) = match fluent::read_ftl(&out_path) {
         Ok(existing) => (existing, None),

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::content::{self, Article, Document, Retitle};
+use crate::content::{Article, Document, Retitle};
 use crate::lang::Lang;
 use crate::memory::{FileRecord, Memory, MemoryError};
 use crate::segment::Segmenter;
@@ -85,7 +85,7 @@ pub(super) fn jobs(
     }
     for target in settings.targets {
         report.lang(target).articles += 1;
-        let out_path = content::translation_path(&article.source, &layout.keys.key(target));
+        let out_path = layout.article_translation(&article.source, target);
         let rel = layout.display_path(&out_path);
         let pair = (&layout.source, target);
         let learn = !settings.dry_run;

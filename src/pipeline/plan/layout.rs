@@ -32,6 +32,17 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    /// Where the translation into `target` of the article at `source` is.
+    pub(crate) fn article_translation(&self, source: &Path, target: &Lang) -> PathBuf {
+        crate::content::translation_path(source, &self.keys.key(target))
+    }
+
+    /// Where the translation into `target` of the Fluent file at `rel` below the
+    /// reference locale is.
+    pub(crate) fn ftl_translation(&self, rel: &Path, target: &Lang) -> PathBuf {
+        self.locales_dir.join(target.as_str()).join(rel)
+    }
+
     /// A path relative to the project root, with `/` separators, for reports.
     pub(crate) fn display_path(&self, path: &Path) -> String {
         let rel = path.strip_prefix(&self.root).unwrap_or(path);

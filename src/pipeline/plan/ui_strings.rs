@@ -34,7 +34,7 @@ pub(super) fn jobs(
     };
     let mut jobs = Vec::new();
     for target in settings.targets {
-        let out_path = layout.locales_dir.join(target.as_str()).join(rel);
+        let out_path = layout.ftl_translation(rel, target);
         let out_rel = layout.display_path(&out_path);
         // A file dich cannot decode fails alone and is never overwritten (issue 10).
         let existing = match crate::fluent::read_ftl(&out_path) {
