@@ -623,7 +623,8 @@ pub fn hash_reader(mut reader: impl std::io::Read) -> std::io::Result<String> {
     }
 }
 
-fn hex(digest: &[u8]) -> String {
+/// `digest` as lowercase hex.
+pub(crate) fn hex(digest: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(64);
     for &byte in digest {

@@ -122,13 +122,7 @@ pub(crate) fn stamp(config: &Config) -> Option<String> {
         hasher.update(path.to_string_lossy().as_bytes());
         hasher.update(std::fs::read(path).unwrap_or_default());
     }
-    Some(
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
+    Some(memory::hex(&hasher.finalize()))
 }
 
 /// Records waiting to be written to the memory, a few hundred at a time.
@@ -258,7 +252,7 @@ pub(crate) fn recorded_article(
     };
     let mut translations = Vec::with_capacity(targets.len());
     for target in targets {
-        let out_path = content::translation_path(&article.source, &layout.keys.key(target));
+        let out_path = layout.article_translation(&article.source, target);
         let rel = layout.display_path(&out_path);
         translations.push(unchanged(memory, stamp, (&out_path, &rel), records)?);
     }
@@ -327,21 +321,17 @@ impl UnchangedInputs {
     }
 
     /// Adds the Fluent reference file `ftl` and its translations into `targets`, by
-    /// their content (a missing file counts as missing). Read whole: what the manifest
-    /// says of a UI locale depends on its content alone, UI files are few and small,
-    /// and the run reads them anyway.
+    /// their content (a missing file counts as missing): what the manifest says of a
+    /// UI locale depends on its content alone, and UI files are few and small.
     pub(crate) fn ftl(&mut self, layout: &Layout, targets: &[Lang], ftl: &FtlSource) {
         let Some(hasher) = &mut self.0 else { return };
-        let paths = std::iter::once(ftl.reference.clone()).chain(
-            targets
-                .iter()
-                .map(|t| layout.locales_dir.join(t.as_str()).join(&ftl.rel)),
-        );
+        let paths = std::iter::once(ftl.reference.clone())
+            .chain(targets.iter().map(|t| layout.ftl_translation(&ftl.rel, t)));
         for path in paths {
             hasher.update([3]);
             hasher.update(path.to_string_lossy().as_bytes());
-            match std::fs::read(&path) {
-                Ok(bytes) => hasher.update(memory::hash_bytes(&bytes)),
+            match std::fs::File::open(&path).and_then(memory::hash_reader) {
+                Ok(hash) => hasher.update(hash),
                 Err(_) => hasher.update([0]),
             }
         }
@@ -349,13 +339,7 @@ impl UnchangedInputs {
 
     /// The digest, hex; `None` when something was to be planned.
     pub(crate) fn finish(self) -> Option<String> {
-        self.0.map(|hasher| {
-            hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        })
+        self.0.map(|hasher| memory::hex(&hasher.finalize()))
     }
 }
 
@@ -387,8 +371,7 @@ pub(crate) fn skip_unchanged(
                         inputs.article(&layout.display_path(&article.source), &recorded);
                         for target in targets {
                             report.lang(target).articles += 1;
-                            let key = layout.keys.key(target);
-                            let out = content::translation_path(&article.source, &key);
+                            let out = layout.article_translation(&article.source, target);
                             progress.file_done(&layout.display_path(&out), target, "up to date");
                         }
                     }
