@@ -269,9 +269,30 @@ fn a_narrowed_run_or_a_changed_ui_file_rebuilds_the_manifest() {
     edit_manifest_unseen(&project);
     project.translate_json(&["--only", NEWS]);
     assert_eq!(project.read("translations.json"), written);
+    // Two runs narrowed alike prove nothing either: what changed outside them (a
+    // Korean translation touched) is in the manifest after the second.
+    let news_ko = NEWS_EN.replace(".en.", ".ko.");
+    let ko_changed_at = |project: &Project| {
+        let manifest = manifest(project);
+        manifest["articles"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["source"] == NEWS))
+            .map(|a| a["languages"]["ko"]["changed_at"].clone())
+            .unwrap_or_default()
+    };
+    project.translate_json(&["--lang", "en"]);
+    let before = ko_changed_at(&project);
+    set_mtime(
+        &project,
+        &news_ko,
+        SystemTime::now() - Duration::from_secs(900),
+    );
+    project.translate_json(&["--lang", "en"]);
+    let after = ko_changed_at(&project);
+    assert!(after.is_string() && after != before, "{before} -> {after}");
     // A translator edits a UI file: the next run rebuilds it (the run records the edit
     // in the memory, and the digest counts the Fluent files by content as well).
-    edit_manifest_unseen(&project);
+    let (written, _) = edit_manifest_unseen(&project);
     let ui = project.read("locales/en/main.ftl");
     project.write(
         "locales/en/main.ftl",
