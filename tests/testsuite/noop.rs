@@ -302,3 +302,31 @@ fn a_narrowed_run_or_a_changed_ui_file_rebuilds_the_manifest() {
     assert_eq!(summary["files_written"], 0, "{summary}");
     assert_eq!(project.read("translations.json"), written);
 }
+
+#[test]
+fn a_translator_taking_over_a_machine_ui_string_is_in_the_next_no_op_runs_manifest() {
+    let project = settled_with_an_old_manifest();
+    // A new UI string, machine-translated and marked so in each locale.
+    let reference = project.read("locales/vi/main.ftl");
+    project.write(
+        "locales/vi/main.ftl",
+        &format!("{reference}\nnew-greeting = Chào mừng bạn.\n"),
+    );
+    project.translate_json(&[]);
+    project.translate_json(&[]);
+    let machine_only = |project: &Project| manifest(project)["ui"]["ko"]["machine_only"].clone();
+    assert_eq!(machine_only(&project), 1);
+    // A translator takes it over: the marker goes, nothing else in the project or the
+    // memory changes, and the run writes nothing.
+    let ko = project.read("locales/ko/main.ftl");
+    let taken: String = ko
+        .lines()
+        .filter(|line| !line.starts_with("# dich: machine"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_ne!(taken, ko);
+    project.write("locales/ko/main.ftl", &taken);
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["files_written"], 0, "{summary}");
+    assert_eq!(machine_only(&project), 0);
+}
