@@ -265,6 +265,8 @@ impl Blocks {
         if first_in_quote {
             skip_alert_marker(text, &mut pieces);
         }
+        keep_html_code_whole(text, &mut pieces);
+        keep_markup_lines_out(text, &mut pieces);
         let Some((pieces, span)) = trim(text, &pieces, &images) else {
             return;
         };
@@ -383,6 +385,84 @@ fn alert_marker_len(s: &str) -> Option<usize> {
         .next()
         .is_none_or(char::is_whitespace)
         .then_some(len)
+}
+
+/// HTML elements whose content is code (`<code>`, `<kbd>`, `<samp>`, `<tt>`) become one
+/// standalone tag with their content, as a Markdown code span is: sent, the content came
+/// back translated (`<code>output: true</code>` in Jekyll's docs). An element around an
+/// image or a link title is left as it is: those are units or pieces of their own.
+fn keep_html_code_whole(text: &str, pieces: &mut Vec<InlinePart>) {
+    const CODE: [&str; 4] = ["code", "kbd", "samp", "tt"];
+    let element = |r: &Range<usize>| html_tag(&text[r.clone()]);
+    let mut i = 0;
+    while i < pieces.len() {
+        if let InlinePart::Open(open) = &pieces[i]
+            && let Some((false, name)) = element(open)
+            && CODE.contains(&name.as_str())
+            && let Some(j) = matching_html_close(pieces, i, &name, element)
+            && let Some(close) = piece_range(&pieces[j])
+        {
+            let whole = open.start..close.end;
+            pieces.splice(i..=j, [InlinePart::Standalone(whole)]);
+        }
+        i += 1;
+    }
+}
+
+/// The index of the piece that closes the HTML element `name` opened at `open`;
+/// `None` when an image or a titled link comes first, or nothing closes it.
+fn matching_html_close(
+    pieces: &[InlinePart],
+    open: usize,
+    name: &str,
+    element: impl Fn(&Range<usize>) -> Option<(bool, String)>,
+) -> Option<usize> {
+    let mut depth = 0usize;
+    for (j, piece) in pieces.iter().enumerate().skip(open + 1) {
+        match piece {
+            InlinePart::Image(_) | InlinePart::TitledClose(..) => return None,
+            InlinePart::Open(r) if element(r).is_some_and(|(_, n)| n == name) => depth += 1,
+            InlinePart::Close(r) if element(r).is_some_and(|(_, n)| n == name) => {
+                if depth == 0 {
+                    return Some(j);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Leaves markup that fills whole lines at the start or the end of a block out of its
+/// unit, where it stays as it is: kramdown's block attribute lists (`{: .note}` on the
+/// line above a paragraph: 1,180 of them in Jekyll's docs), Liquid tags and shortcodes
+/// on a line of their own. Sent, they are tags a backend moves with the words around
+/// them; the pseudo-translator put its `[ko]` before them, and kramdown no longer
+/// reads `[ko]{: .note}` as an attribute list.
+fn keep_markup_lines_out(text: &str, pieces: &mut Vec<InlinePart>) {
+    let blank =
+        |p: &InlinePart| matches!(p, InlinePart::Text(r) if text[r.clone()].trim().is_empty());
+    while let Some(InlinePart::Standalone(_)) = pieces.first() {
+        let mut next = 1;
+        while pieces.get(next).is_some_and(blank) {
+            next += 1;
+        }
+        if !matches!(pieces.get(next), Some(InlinePart::Break(_))) {
+            break;
+        }
+        pieces.drain(..=next);
+    }
+    while let Some(InlinePart::Standalone(_)) = pieces.last() {
+        let mut before = pieces.len() - 1;
+        while before > 0 && blank(&pieces[before - 1]) {
+            before -= 1;
+        }
+        if before == 0 || !matches!(pieces[before - 1], InlinePart::Break(_)) {
+            break;
+        }
+        pieces.truncate(before - 1);
+    }
 }
 
 /// Image pieces are numbered per walker; make them index the document's image list.
@@ -1230,6 +1310,42 @@ mod tests {
         assert_eq!(texts("> Chữ [!NOTE] giữa.\n"), ["Chữ [!NOTE] giữa."]);
         assert_eq!(texts("> [!NOTE]x chữ.\n"), ["[!NOTE]x chữ."]);
         assert_eq!(texts("[!NOTE] chữ.\n"), ["[!NOTE] chữ."]);
+    }
+
+    #[test]
+    fn html_code_elements_are_not_sent() {
+        assert_eq!(
+            texts("Đặt <code>output: true</code> cho <kbd>Ctrl</kbd>+<kbd>C</kbd>.\n"),
+            ["Đặt <x1/> cho <x2/>+<x3/>."]
+        );
+        // Markup inside stays inside; other elements are tags around text as before.
+        assert_eq!(
+            texts("Xem <code>a <b>b</b> *c*</code> và <span>chữ</span>.\n"),
+            ["Xem <x1/> và <g2>chữ</g2>."]
+        );
+        assert_eq!(texts("<code>chỉ mã</code>\n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn markup_on_lines_of_its_own_at_a_block_edge_is_not_sent() {
+        // Jekyll's docs: a kramdown attribute list above or below a paragraph.
+        assert_eq!(
+            texts("{: .note .info}\nKhi định nghĩa.\n"),
+            ["Khi định nghĩa."]
+        );
+        assert_eq!(texts("Chữ một.\n{: #id }\n"), ["Chữ một."]);
+        assert_eq!(
+            texts("{% if a %}\n{{< x >}}\nHai dòng\nnữa.\n{% endif %}\n"),
+            ["Hai dòng\nnữa."]
+        );
+        // Inline, or on a line with text, it is a tag of the unit as before.
+        assert_eq!(texts("{: .a} Chữ.\n"), ["<x1/> Chữ."]);
+        assert_eq!(texts("Chữ\n{{< x >}} tiếp.\n"), ["Chữ\n<x1/> tiếp."]);
+        assert_eq!(
+            summary("- {: .a}\n  Mục.\n")[0].1,
+            "Mục.",
+            "the span starts after the line"
+        );
     }
 
     #[test]

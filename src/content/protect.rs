@@ -16,15 +16,20 @@ use regex::Regex;
 /// The built-in patterns, in priority order (an earlier match wins an overlap). The
 /// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
 /// itself.
-const BUILT_IN: [&str; 5] = [
+const BUILT_IN: [&str; 6] = [
+    // Liquid's and Tera's raw blocks (Jekyll, Zola): literal template text, often
+    // inside a code span that the tags around it split (`{% raw %}`{%`{% endraw %}`).
+    r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
     // Hugo: `{{< … >}}` (with its `{{</* … */>}}` escape) and `{{% … %}}`.
     r"(?s)\{\{<.*?>\}\}",
     r"(?s)\{\{%.*?%\}\}",
     // Zola (and Tera/Jinja-like) expressions and block tags: `{{ f(x) }}`, `{% end %}`.
     r"(?s)\{\{.*?\}\}",
     r"(?s)\{%.*?%\}",
-    // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`.
-    r"\{:?[ \t]*[#.][A-Za-z_][^{}\n]*\}",
+    // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
+    // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
+    // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
+    r"\{(?::[^{}\n]*|[ \t]*[#.][A-Za-z_][^{}\n]*)\}",
 ];
 
 /// A compiled set of protected patterns.
@@ -228,6 +233,31 @@ mod tests {
                 "{.cls}"
             ]
         );
+    }
+
+    #[test]
+    fn kramdown_attribute_lists_and_extensions_are_found() {
+        // Jekyll's docs: 420 block attribute lists, `{:toc}` under a list.
+        let text = "{: .note .info}\n* TOC\n{:toc}\n{:.cls} {::options parse_block_html=\"true\" /} \
+                    {:/} {:ref: .x}";
+        assert_eq!(
+            found(text),
+            [
+                "{: .note .info}",
+                "{:toc}",
+                "{:.cls}",
+                "{::options parse_block_html=\"true\" /}",
+                "{:/}",
+                "{:ref: .x}"
+            ]
+        );
+        // A raw block is one span, whatever template syntax it holds.
+        assert_eq!(
+            found("dùng {% raw %}`{%`{% endraw %} và {%- raw -%}`%}`{% endraw %}"),
+            ["{% raw %}`{%`{% endraw %}", "{%- raw -%}`%}`{% endraw %}"]
+        );
+        // Braces in prose are not attribute lists.
+        assert!(found("tập {a, b} và {1: x}").is_empty());
     }
 
     #[test]

@@ -207,7 +207,8 @@ fn structure(body: &str) -> Structure {
     }
     flush(&mut blocks, &mut inline);
     let shortcode =
-        regex::Regex::new(r"(?s)\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}|\{%.*?%\}|\[\[[^]]+\]\]")
+        // A Liquid or Tera raw block first: it holds template syntax as literal text.
+        regex::Regex::new(r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}|\{%.*?%\}|\[\[[^]]+\]\]")
             .expect("shortcode pattern");
     // Template syntax never spans a blank line (an unclosed `{{` is text).
     let blank = regex::Regex::new(r"\n[ \t]*\n").expect("blank line pattern");
@@ -217,6 +218,23 @@ fn structure(body: &str) -> Structure {
         .collect();
     shortcodes.sort();
     Structure { blocks, shortcodes }
+}
+
+/// Where two structures first differ, to read a failure of the opt-in tests.
+fn first_difference(want: &Structure, got: &Structure) -> String {
+    let differ = |what: &str, a: &[String], b: &[String]| {
+        let i = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        (i < a.len().max(b.len())).then(|| {
+            format!(
+                "{what} #{i}: source {:?}, translation {:?}",
+                a.get(i),
+                b.get(i)
+            )
+        })
+    };
+    differ("block", &want.blocks, &got.blocks)
+        .or_else(|| differ("template syntax", &want.shortcodes, &got.shortcodes))
+        .unwrap_or_default()
 }
 
 /// The text after the front matter (`+++` or `---` block, blank lines before it
@@ -409,6 +427,38 @@ fn hugo_alerts_definition_lists_and_a_late_front_matter_survive_translation() {
     assert_eq!(structure(body(&source)), structure(body(&korean)));
     let again = project.translate_json(&[]);
     assert_eq!(again["files_written"], 0, "{again}");
+    project.run(&["status", "--check"]).expect_code(0);
+}
+
+/// Real input: Jekyll's docs (GitHub Pages sites are written the same way) put
+/// kramdown attribute lists on the line above or below a block, show Liquid inside
+/// raw blocks and write code as HTML `<code>`. Translated, the attribute lists still
+/// start their lines (kramdown reads `[ko]{: .note}` as text), and raw blocks and HTML
+/// code come back byte for byte.
+#[test]
+fn kramdown_attribute_lists_liquid_raw_blocks_and_html_code_survive_translation() {
+    let project = support::Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"ko\"]\n");
+    let source = "---\ntitle: Bộ sưu tập\n---\n\n{: .note .info}\nĐặt <code>output: true</code> \
+                  cho bộ sưu tập.\n\n* Mục lục\n{:toc}\n\nThẻ mở bằng {% raw %}`{%`{% endraw %} và \
+                  đóng bằng\n{% raw %}`%}`{% endraw %}.\n\n## Sắp xếp\n{: #sap-xep}\n";
+    project.write("content/a.md", source);
+    project.run(&["translate"]).expect_code(0);
+    let korean = project.read("content/a.ko.md");
+    for line in [
+        "{: .note .info}",
+        "{:toc}",
+        "{: #sap-xep}",
+        "{% raw %}`%}`{% endraw %}",
+    ] {
+        assert!(
+            korean.lines().any(|l| l.starts_with(line)),
+            "{line} no longer starts its line:\n{korean}"
+        );
+    }
+    for kept in ["<code>output: true</code>", "{% raw %}`{%`{% endraw %}"] {
+        assert!(korean.contains(kept), "{kept} changed:\n{korean}");
+    }
+    assert_eq!(structure(body(source)), structure(body(&korean)));
     project.run(&["status", "--check"]).expect_code(0);
 }
 
@@ -745,7 +795,9 @@ fn compare_translations_with_their_sources() {
             continue;
         };
         pairs += 1;
-        if structure(body(&source)) != structure(body(&text)) {
+        let (want, got) = (structure(body(&source)), structure(body(&text)));
+        if want != got {
+            eprintln!("{name}: {}", first_difference(&want, &got));
             broken.push(name);
         }
     }
