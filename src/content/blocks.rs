@@ -265,6 +265,7 @@ impl Blocks {
         if first_in_quote {
             skip_alert_marker(text, &mut pieces);
         }
+        skip_container_fences(text, &mut pieces);
         keep_html_code_whole(text, &mut pieces);
         keep_markup_lines_out(text, &mut pieces);
         let Some((pieces, span)) = trim(text, &pieces, &images) else {
@@ -463,6 +464,97 @@ fn keep_markup_lines_out(text: &str, pieces: &mut Vec<InlinePart>) {
         }
         pieces.truncate(before - 1);
     }
+}
+
+/// Leaves the fences of container directives out of a paragraph's unit, where they stay
+/// as they are: `:::tip`, `::: warning Tựa`, `:::note[Tựa]`, `::: {.note}` and the
+/// closing `:::` (Docusaurus admonitions, VitePress and markdown-it containers, Pandoc
+/// fenced divs). CommonMark reads them as text of the paragraph they open or close;
+/// sent, they came back as `[ko]:::tip` or with the name translated, and the container
+/// was gone. A title after the name (`::: warning Tựa`) is translated; a title in
+/// brackets stays with the fence, brackets and all.
+fn skip_container_fences(text: &str, pieces: &mut Vec<InlinePart>) {
+    // The parser may split a line's text in several pieces (`:` then `::tip`): the
+    // fences are read on the lines, and the pieces they cover are dropped.
+    while let Some(start) = pieces.first().and_then(piece_range).map(|r| r.start) {
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        // A fence after a paragraph is a definition to pulldown-cmark (`:` then `::tip`,
+        // blank line or not): its marker's colon belongs to the fence.
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let lead = &text[line_start..start];
+        let marker = lead.len() - lead.trim_end_matches(':').len();
+        let Some(len) = opening_fence_len(&text[start - marker..line_end]) else {
+            break;
+        };
+        let fence_end = start - marker + len;
+        while let Some(InlinePart::Text(r)) = pieces.first_mut()
+            && r.start < fence_end
+        {
+            if r.end <= fence_end {
+                pieces.remove(0);
+            } else {
+                r.start = fence_end;
+            }
+        }
+        if let Some(InlinePart::Text(r)) = pieces.first()
+            && text[r.clone()].trim().is_empty()
+        {
+            pieces.remove(0);
+        }
+        // An attribute list after the fence (`::: {.note}`) is template syntax: it
+        // leaves with its line in `keep_markup_lines_out`.
+        if !matches!(pieces.first(), Some(InlinePart::Break(_))) {
+            break;
+        }
+        pieces.remove(0);
+    }
+    while let Some(last_break) = pieces
+        .iter()
+        .rposition(|p| matches!(p, InlinePart::Break(_)))
+    {
+        let last_line = &pieces[last_break + 1..];
+        let all_text = last_line.iter().all(|p| matches!(p, InlinePart::Text(_)));
+        let (Some(first), Some(last)) = (
+            last_line.first().and_then(piece_range),
+            last_line.last().and_then(piece_range),
+        ) else {
+            break;
+        };
+        if !all_text || !is_closing_fence(&text[first.start..last.end]) {
+            break;
+        }
+        pieces.truncate(last_break);
+    }
+}
+
+/// The length of the container fence `line` starts with: three colons or more, then
+/// the container's name, and a title in brackets when the line ends with it.
+fn opening_fence_len(line: &str) -> Option<usize> {
+    let colons = line.bytes().take_while(|&b| b == b':').count();
+    if colons < 3 {
+        return None;
+    }
+    let spaces = line[colons..].len() - line[colons..].trim_start_matches([' ', '\t']).len();
+    let name_start = colons + spaces;
+    let name = line[name_start..]
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        .count();
+    let end = name_start + name;
+    let rest = &line[end..];
+    if rest.starts_with('[') && rest.trim_end().ends_with(']') {
+        return Some(end + rest.trim_end().len());
+    }
+    let follows = rest.chars().next();
+    follows
+        .is_none_or(|c| c.is_whitespace() || c == '{')
+        .then_some(end)
+}
+
+/// Whether `line` is a closing container fence: colons only, three or more.
+fn is_closing_fence(line: &str) -> bool {
+    let line = line.trim_end();
+    line.len() >= 3 && line.bytes().all(|b| b == b':')
 }
 
 /// Image pieces are numbered per walker; make them index the document's image list.
@@ -1310,6 +1402,32 @@ mod tests {
         assert_eq!(texts("> Chữ [!NOTE] giữa.\n"), ["Chữ [!NOTE] giữa."]);
         assert_eq!(texts("> [!NOTE]x chữ.\n"), ["[!NOTE]x chữ."]);
         assert_eq!(texts("[!NOTE] chữ.\n"), ["[!NOTE] chữ."]);
+    }
+
+    #[test]
+    fn container_fences_are_not_sent() {
+        // Docusaurus and VitePress sites: admonitions and custom containers.
+        assert_eq!(
+            texts(":::tip Mẹo hay\n\nNội dung.\n\n:::\n"),
+            ["Mẹo hay", "Nội dung."]
+        );
+        assert_eq!(texts("::: warning\nCảnh báo.\n:::\n"), ["Cảnh báo."]);
+        assert_eq!(texts(":::note[Tiêu đề]\nChữ.\n:::\n"), ["Chữ."]);
+        assert_eq!(texts("::: {.note}\nChữ.\n:::\n"), ["Chữ."]);
+        assert_eq!(
+            texts("::::caution\n\n:::tip\nChữ.\n:::\n\n::::\n"),
+            ["Chữ."]
+        );
+        assert!(texts(":::\n").is_empty());
+        // After a paragraph, pulldown-cmark reads a fence as a definition (`:` `::tip`).
+        assert_eq!(
+            texts("Đoạn.\n\n:::tip Mẹo\n\nNội dung.\n\n:::\n"),
+            ["Đoạn.", "Mẹo", "Nội dung."]
+        );
+        // Colons inside a line, or two of them, are text.
+        assert_eq!(texts("Tỷ số:::3\n"), ["Tỷ số:::3"]);
+        assert_eq!(texts(":: chữ\n"), [":: chữ"]);
+        assert_eq!(texts(":::chữ\n"), [":::chữ"]);
     }
 
     #[test]

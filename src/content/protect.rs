@@ -1,7 +1,8 @@
 //! Template syntax that is never translated: Hugo shortcodes (`{{< … >}}`, `{{% … %}}`,
 //! the `{{</* … */>}}` escape), Zola shortcodes (`{{ name(args) }}`, `{% name(args) %}`,
-//! `{% end %}`), attribute lists (`{#id}`, `{.class}`) and the patterns a project adds
-//! in `config.toml` (`[content] protect`).
+//! `{% end %}`), Liquid and Tera raw blocks, table-of-contents markers (`[[toc]]`),
+//! attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
+//! project adds in `config.toml` (`[content] protect`).
 //!
 //! Invariant: a protected span is never sent to a backend and is written back byte for
 //! byte. The Markdown parser sees each span masked by inert letters of the same length
@@ -16,7 +17,7 @@ use regex::Regex;
 /// The built-in patterns, in priority order (an earlier match wins an overlap). The
 /// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
 /// itself.
-const BUILT_IN: [&str; 6] = [
+const BUILT_IN: [&str; 7] = [
     // Liquid's and Tera's raw blocks (Jekyll, Zola): literal template text, often
     // inside a code span that the tags around it split (`{% raw %}`{%`{% endraw %}`).
     r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
@@ -26,6 +27,9 @@ const BUILT_IN: [&str; 6] = [
     // Zola (and Tera/Jinja-like) expressions and block tags: `{{ f(x) }}`, `{% end %}`.
     r"(?s)\{\{.*?\}\}",
     r"(?s)\{%.*?%\}",
+    // Table-of-contents markers: `[[toc]]` (VitePress, markdown-it), `[[_TOC_]]`
+    // (GitLab), `${toc}`, and `[TOC]` on a line of its own (Python-Markdown, MkDocs).
+    r"(?im)\[\[_?toc_?\]\]|\$\{toc\}|^[ \t]*\[toc\][ \t]*$",
     // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
     // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
     // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
@@ -255,6 +259,11 @@ mod tests {
         assert_eq!(
             found("dùng {% raw %}`{%`{% endraw %} và {%- raw -%}`%}`{% endraw %}"),
             ["{% raw %}`{%`{% endraw %}", "{%- raw -%}`%}`{% endraw %}"]
+        );
+        // Table-of-contents markers; `[toc]` inside a sentence is text.
+        assert_eq!(
+            found("[[toc]]\n\n[[_TOC_]]\n\n[TOC]\n\n${toc}\n\nxem [toc] nhé"),
+            ["[[toc]]", "[[_TOC_]]", "[TOC]", "${toc}"]
         );
         // Braces in prose are not attribute lists.
         assert!(found("tập {a, b} và {1: x}").is_empty());

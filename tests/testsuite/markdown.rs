@@ -462,6 +462,38 @@ fn kramdown_attribute_lists_liquid_raw_blocks_and_html_code_survive_translation(
     project.run(&["status", "--check"]).expect_code(0);
 }
 
+/// Real input: VitePress's docs (and Docusaurus sites) open and close containers with
+/// `:::` fences, which CommonMark reads as text (after a paragraph, as a definition),
+/// and mark the table of contents with `[[toc]]`. Translated, every fence is still the
+/// same line and the marker is untouched; a fence's title is translated.
+#[test]
+fn container_fences_and_toc_markers_survive_translation() {
+    let project = support::Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"ko\"]\n");
+    let source = "# Hướng dẫn\n\n[[toc]]\n\nĐoạn mở đầu.\n\n::: warning Cần máy chủ\n\
+                  Nội dung cảnh báo.\n:::\n\n:::tip\n\nMẹo hay.\n\n:::\n\n:::note[Ghi chú]\nChữ.\n:::\n";
+    project.write("content/a.md", source);
+    project.run(&["translate"]).expect_code(0);
+    let korean = project.read("content/a.ko.md");
+    let fences = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with(":::"))
+            .map(|l| l.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    assert_eq!(fences(&korean), fences(source), "{korean}");
+    for line in ["[[toc]]", ":::tip", ":::note[Ghi chú]"] {
+        assert!(
+            korean.lines().any(|l| l == line),
+            "{line} changed:\n{korean}"
+        );
+    }
+    assert!(
+        !korean.contains("Cần máy chủ"),
+        "the fence's title was not translated:\n{korean}"
+    );
+    assert_eq!(structure(body(source)), structure(body(&korean)));
+}
+
 #[test]
 fn reference_images_and_collapsed_brackets_keep_their_definitions() {
     let source =
