@@ -274,6 +274,11 @@ fn escape_line(out: &mut String, line: &str, starts_line: bool, ends_unit: bool,
     let mut marked: Vec<usize> = Vec::new();
     if starts_line && let Some(p) = line_start_marker(line) {
         marked.push(p);
+    } else if starts_line && place.level == Level::Hard && line.trim_start().starts_with(':') {
+        // pulldown-cmark reads any `:` starting a line after a paragraph as a
+        // definition (`:man_raising_hand:` in MkDocs' docs), not only `: `. Escaped only
+        // when a first escaping was not enough: `\:` would undo an emoji shortcode.
+        marked.push(line.chars().take_while(|c| c.is_whitespace()).count());
     }
     if ends_unit && place.ctx.atx_heading {
         let chars: Vec<char> = line.chars().collect();

@@ -17,7 +17,7 @@ use regex::Regex;
 /// The built-in patterns, in priority order (an earlier match wins an overlap). The
 /// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
 /// itself.
-const BUILT_IN: [&str; 7] = [
+const BUILT_IN: [&str; 8] = [
     // Liquid's and Tera's raw blocks (Jekyll, Zola): literal template text, often
     // inside a code span that the tags around it split (`{% raw %}`{%`{% endraw %}`).
     r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
@@ -30,6 +30,11 @@ const BUILT_IN: [&str; 7] = [
     // Table-of-contents markers: `[[toc]]` (VitePress, markdown-it), `[[_TOC_]]`
     // (GitLab), `${toc}`, and `[TOC]` on a line of its own (Python-Markdown, MkDocs).
     r"(?im)\[\[_?toc_?\]\]|\$\{toc\}|^[ \t]*\[toc\][ \t]*$",
+    // MkDocs (Python-Markdown, pymdownx) block markers on a line of their own:
+    // admonitions `!!! note "Tựa"`, `??? tip`, `???+ warning inline end`, and content
+    // tabs `=== "Tab"`. Their quoted titles are kept as they are: MkDocs needs the ASCII
+    // quotes a backend would change.
+    r#"(?m)^[ \t]*(?:(?:!!!|\?\?\?\+?)[ \t]+[a-z][\w-]*(?:[ \t]+[a-z][\w-]*)*(?:[ \t]+"[^"\n]*")?|===\+?[ \t]+"[^"\n]*")[ \t]*$"#,
     // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
     // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
     // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
@@ -176,7 +181,9 @@ fn spans_blank_line(s: &str) -> bool {
 }
 
 /// `text` with every span replaced by `Z`s of the same byte length, line breaks kept,
-/// so that the parser's offsets stay those of `text`.
+/// so that the parser's offsets stay those of `text`. The indentation of a line inside
+/// a span is kept too: a Liquid tag over several lines of an indented code block
+/// (MkDocs' docs) otherwise ended the block, and its code was translated as text.
 /// `text` itself when there is nothing to mask: no copy of a long text (issue 10,
 /// item 14).
 pub(super) fn mask<'t>(text: &'t str, spans: &[Range<usize>]) -> Cow<'t, str> {
@@ -187,8 +194,11 @@ pub(super) fn mask<'t>(text: &'t str, spans: &[Range<usize>]) -> Cow<'t, str> {
     let mut pos = 0;
     for r in spans {
         out.push_str(&text[pos..r.start]);
+        let mut line_start = false;
         for c in text[r.clone()].chars() {
-            if c == '\n' || c == '\r' {
+            let indentation = line_start && (c == ' ' || c == '\t');
+            line_start = c == '\n' || indentation;
+            if c == '\n' || c == '\r' || indentation {
                 out.push(c);
             } else {
                 out.extend(std::iter::repeat_n('Z', c.len_utf8()));
@@ -265,6 +275,13 @@ mod tests {
             found("[[toc]]\n\n[[_TOC_]]\n\n[TOC]\n\n${toc}\n\nxem [toc] nhé"),
             ["[[toc]]", "[[_TOC_]]", "[TOC]", "${toc}"]
         );
+        // MkDocs admonitions and tabs, only as whole lines of their own.
+        assert_eq!(
+            found(
+                "!!! note \"Tựa\"\n\n    Chữ.\n\n???+ tip inline end\n\n=== \"Tab 1\"\n\n!!! Khẩn cấp\n"
+            ),
+            ["!!! note \"Tựa\"", "???+ tip inline end", "=== \"Tab 1\""]
+        );
         // Braces in prose are not attribute lists.
         assert!(found("tập {a, b} và {1: x}").is_empty());
     }
@@ -309,5 +326,9 @@ mod tests {
         let masked = mask(text, &spans);
         assert_eq!(masked.len(), text.len());
         assert_eq!(masked, "đ ZZZZZ\nZZZZZ x");
+        // Indentation inside a span stays: it decides whether a line is code.
+        let text = "    {%- set a = {\n        \"b\": 1\n    } -%}\n";
+        let masked = mask(text, &Protect::default().spans(text, 0));
+        assert_eq!(masked, "    ZZZZZZZZZZZZZ\n        ZZZZZZ\n    ZZZZZ\n");
     }
 }

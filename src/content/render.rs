@@ -1282,6 +1282,21 @@ mod tests {
     }
 
     #[test]
+    fn a_line_the_answer_starts_with_a_colon_is_not_a_definition() {
+        // MkDocs' docs: the answer broke the line before an emoji shortcode, and
+        // pulldown-cmark reads `:` at a line start after a paragraph as a definition.
+        let body = "Chú thích :man_raising_hand: ở đây.\n";
+        let out = render(body, &["Annotation\n:man_raising_hand: here."]).unwrap();
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        assert_eq!(super::structure_difference(&doc, &out), None, "{out}");
+        assert!(out.contains("\n\\:man"), "{out}");
+        // Where nothing forces it, a shortcode at the start is left as it is.
+        let body = ":man_raising_hand: Chú thích.\n";
+        let out = render(body, &[":man_raising_hand: Annotation."]).unwrap();
+        assert_eq!(out, ":man_raising_hand: Annotation.\n");
+    }
+
+    #[test]
     fn an_emphasised_link_glued_to_chinese_text_keeps_its_emphasis() {
         let body = "Bạn có thể _[cấu hình máy chủ](/a)_ ngay.\n";
         let out = render(body, &["你可以<g1><g2>配置服务器</g2></g1>现在。"]).unwrap();

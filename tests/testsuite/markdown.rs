@@ -494,6 +494,34 @@ fn container_fences_and_toc_markers_survive_translation() {
     assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
+/// Real input: MkDocs Material's docs mark admonitions (`!!! note "Tựa"`, `??? tip`)
+/// and content tabs (`=== "Tab"`) with lines of their own, and show templates in
+/// indented code blocks where a Liquid tag spans several lines. Translated, every
+/// marker line is the same and the code block is still code, untranslated.
+#[test]
+fn mkdocs_admonitions_tabs_and_indented_code_survive_translation() {
+    let project = support::Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"ko\"]\n");
+    let source = "Đoạn mở đầu.\n\n!!! note \"Lưu ý\"\n\n    Nội dung thụt lề.\n\n???+ tip\n\n\
+                  === \"Bản cũ\"\n\n    ``` diff\n    {%- set app = {\n    -   \"a\": b\n      } -%}\n    -   app = khởi_tạo()\n    ```\n\n\
+                  Đoạn cuối.\n";
+    project.write("content/a.md", source);
+    project.run(&["translate"]).expect_code(0);
+    let korean = project.read("content/a.ko.md");
+    for line in [
+        "!!! note \"Lưu ý\"",
+        "???+ tip",
+        "=== \"Bản cũ\"",
+        "    -   app = khởi_tạo()",
+    ] {
+        assert!(
+            korean.lines().any(|l| l == line),
+            "{line} changed:\n{korean}"
+        );
+    }
+    assert!(!korean.contains("Đoạn cuối"), "not translated:\n{korean}");
+    assert_eq!(structure(body(source)), structure(body(&korean)));
+}
+
 #[test]
 fn reference_images_and_collapsed_brackets_keep_their_definitions() {
     let source =
