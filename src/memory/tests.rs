@@ -574,6 +574,15 @@ fn a_read_batch_inside_a_group_neither_commits_nor_splits_the_group() {
 }
 
 #[test]
+fn a_text_hashed_in_parts_has_the_hash_of_the_whole() {
+    assert_eq!(
+        super::hash_parts(&["Bài", "\u{1f}", "viết"]),
+        super::hash("Bài\u{1f}viết")
+    );
+    assert_eq!(super::hash_parts(&[]), super::hash(""));
+}
+
+#[test]
 fn a_content_hashed_in_pieces_has_the_hash_of_the_whole() {
     // Longer than the reader's buffer, so that it takes several reads.
     let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
