@@ -7,7 +7,8 @@
 #
 # usage: scripts/bench-memory.sh [N ...]        (default: 1000 10000 100000)
 # env:   BENCH_DIR (target/bench-memory: the project's disk, not tmpfs),
-#        TARGET_MB (64), KEEP=1 to keep the generated projects.
+#        TARGET_MB (64), KEEP=1 to keep the generated projects, DICH (a dich binary
+#        to measure instead of building this one).
 # Disk: about 25 KB per article (source, three translations, memory), so 100,000
 # articles need about 2.5 GB free in BENCH_DIR.
 set -euo pipefail
@@ -18,8 +19,10 @@ SIZES=("$@")
 # Absolute, so that a relative or an absolute $CARGO_TARGET_DIR both work below.
 target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
-cargo build --release --quiet --bin dich
-DICH=$target/release/dich
+if [ -z "${DICH:-}" ]; then
+  cargo build --release --quiet --bin dich
+  DICH=$target/release/dich
+fi
 SAMPLE=$PWD/content/tin-tuc/tong-ket-thong-tin-doi-ngoai-2016-2020.md
 BASE=${BENCH_DIR:-$target/bench-memory}
 mkdir -p "$BASE"

@@ -11,6 +11,8 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::ops::Range;
+use std::sync::Arc;
 
 /// What a tag in a translation went wrong with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -241,26 +243,66 @@ enum TagMarkup {
     Standalone(String),
 }
 
+/// A tagged text: its own, or the slice of the document's text it is equal to (see
+/// [`Tagged::share`]).
+#[derive(Debug, Clone)]
+enum Text {
+    Own(String),
+    Slice(Arc<String>, Range<usize>),
+}
+
+impl Text {
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Own(text) => text,
+            Text::Slice(whole, range) => whole.get(range.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text::Own(String::new())
+    }
+}
+
 /// A unit's text with its inline markup replaced by numbered tags, and the table to put
 /// the markup back.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Tagged {
-    text: String,
+    text: Text,
     tags: Vec<(u32, TagMarkup)>,
 }
+
+impl PartialEq for Tagged {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text() && self.tags == other.tags
+    }
+}
+
+impl Eq for Tagged {}
 
 impl Tagged {
     /// Text without any markup.
     pub fn plain(text: impl Into<String>) -> Self {
         Tagged {
-            text: text.into(),
+            text: Text::Own(text.into()),
             tags: Vec::new(),
         }
     }
 
     /// The tagged text, as sent for translation.
     pub fn text(&self) -> &str {
-        &self.text
+        self.text.as_str()
+    }
+
+    /// Holds the text as the slice `range` of `whole` (the document's text) where it
+    /// is exactly that, rather than as a copy: a paragraph without markup is its own
+    /// tagged text, and one of megabytes was held twice (issue 10, item 14).
+    pub fn share(&mut self, whole: &Arc<String>, range: Range<usize>) {
+        if whole.get(range.clone()) == Some(self.text()) {
+            self.text = Text::Slice(Arc::clone(whole), range);
+        }
     }
 
     /// Number of tags.
@@ -369,6 +411,8 @@ impl Tagged {
 #[derive(Debug, Default)]
 pub struct TaggedBuilder {
     tagged: Tagged,
+    /// The text so far (the builder's own).
+    text: String,
     open: Vec<u32>,
     next_id: u32,
 }
@@ -381,13 +425,13 @@ impl TaggedBuilder {
 
     /// Appends text that is to be translated.
     pub fn push_text(&mut self, text: &str) {
-        self.tagged.text.push_str(text);
+        self.text.push_str(text);
     }
 
     /// Opens a paired tag for `markup` (e.g. `**`, `[`, `<span>`); returns its id.
     pub fn open(&mut self, markup: impl Into<String>) -> u32 {
         let id = self.fresh_id();
-        let _ = write!(self.tagged.text, "<g{id}>");
+        let _ = write!(self.text, "<g{id}>");
         self.tagged.tags.push((
             id,
             TagMarkup::Paired {
@@ -407,7 +451,7 @@ impl TaggedBuilder {
             self.standalone(markup);
             return;
         };
-        let _ = write!(self.tagged.text, "</g{id}>");
+        let _ = write!(self.text, "</g{id}>");
         if let Some((_, TagMarkup::Paired { close, .. })) = self
             .tagged
             .tags
@@ -421,7 +465,7 @@ impl TaggedBuilder {
     /// Adds a standalone tag for `markup` (e.g. inline code, an image, a line break).
     pub fn standalone(&mut self, markup: impl Into<String>) -> u32 {
         let id = self.fresh_id();
-        let _ = write!(self.tagged.text, "<x{id}/>");
+        let _ = write!(self.text, "<x{id}/>");
         self.tagged
             .tags
             .push((id, TagMarkup::Standalone(markup.into())));
@@ -433,7 +477,10 @@ impl TaggedBuilder {
         while !self.open.is_empty() {
             self.close("");
         }
-        self.tagged
+        Tagged {
+            text: Text::Own(self.text),
+            tags: self.tagged.tags,
+        }
     }
 
     fn fresh_id(&mut self) -> u32 {

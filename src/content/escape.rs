@@ -54,7 +54,7 @@ pub(super) fn escape(
     let mut toks = move_edge_spaces(markup::tokens(translation));
     trim_around_line_breaks(&mut toks, tagged);
     let brackets = brackets_could_link(translation, labels);
-    let mut out = String::with_capacity(translation.len() + 8);
+    let mut out = String::with_capacity(escaped_len_at_most(translation, ctx));
     let mut open: Vec<u32> = Vec::new();
     let mut line_start = ctx.starts_line;
     let count = toks.len();
@@ -109,6 +109,23 @@ pub(super) fn escape(
 /// Spare capacity worth giving back (see [`escape`]); below it, the reallocation costs
 /// more than it saves.
 const SPARE: usize = 64 * 1024;
+
+/// An upper bound of the escaped length of `translation`: one backslash for every
+/// character either level could escape (a table cell's backslash becomes `&#92;`).
+/// Sized once, the buffer of a megabytes long unit is not grown by doubling, which
+/// held up to twice the escaped text while the file was rendered (issue 10, item 14).
+fn escaped_len_at_most(translation: &str, ctx: Context) -> usize {
+    let extra: usize = translation
+        .bytes()
+        .map(|b| match b {
+            b'\\' if ctx.table_cell => 4,
+            // `:` only ever as a line-start marker (a definition-list term).
+            b':' => 1,
+            _ => usize::from(HARD.as_bytes().contains(&b)),
+        })
+        .sum();
+    translation.len() + extra + 8
+}
 
 /// Whether brackets in `plain` could become a link, an image, a footnote or a
 /// definition: `](`, `][`, `]:`, `[^`, or `[label]` for a label defined in the document.
@@ -285,7 +302,6 @@ fn escape_line(out: &mut String, line: &str, starts_line: bool, ends_unit: bool,
         mark_heading_end(&chars, &mut marked);
     }
     marked.sort_unstable();
-    out.reserve(line.len() + 4);
     let mut chars = line.char_indices().enumerate().peekable();
     let mut prev = None;
     while let Some((i, (at, c))) = chars.next() {
@@ -542,6 +558,28 @@ mod tests {
             ),
             "a <g1>bold</g1> b"
         );
+    }
+
+    proptest::proptest! {
+        /// The buffer sized by `escaped_len_at_most` is never grown (issue 10, item 14).
+        #[test]
+        fn the_escaped_text_fits_the_size_reserved_for_it(
+            s in "[a-z :\\\\`*_\\[\\]<>|#+\\-.!~={}()&;\n]{0,40}",
+            hard: bool,
+            cell: bool,
+            heading: bool,
+        ) {
+            let ctx = Context {
+                starts_line: !cell && !heading,
+                one_line: cell || heading,
+                table_cell: cell,
+                atx_heading: heading && !cell,
+                alt: false,
+            };
+            let level = if hard { Level::Hard } else { Level::Minimal };
+            let out = escape(&s, &Tagged::plain(&s), ctx, level, &[]);
+            proptest::prop_assert!(out.len() <= escaped_len_at_most(&s, ctx), "{s:?} -> {out:?}");
+        }
     }
 
     #[test]

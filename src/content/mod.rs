@@ -19,6 +19,7 @@ mod titles;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
 
@@ -307,13 +308,19 @@ pub enum RenderError {
     },
 }
 
+/// The length from which a unit's tagged text equal to its source is held as a slice
+/// of the document's text (see [`markup::Tagged::share`]); shorter ones are copied, as they
+/// cost less than the shared handle.
+const SHARED_AT_LEAST: usize = 4 * 1024;
+
 /// A parsed source article.
 #[derive(Debug, Clone)]
 pub struct Document {
     /// The file it came from (used in errors).
     pub path: PathBuf,
-    /// The whole source text, front matter included, exactly as in the file.
-    pub text: String,
+    /// The whole source text, front matter included, exactly as in the file. Shared
+    /// with the units whose tagged text is a slice of it ([`markup::Tagged::share`]).
+    pub text: Arc<String>,
     /// The front matter's syntax, if the file has front matter.
     pub format: Option<FrontMatterFormat>,
     /// The translatable units, in document order.
@@ -383,6 +390,12 @@ impl Document {
         let body_start = split.as_ref().map_or(bom_len(&text), |s| s.body_start);
         let (blocks, body_units) = blocks::Blocks::parse(&text, body_start, units.len(), protect);
         units.extend(body_units);
+        let text = Arc::new(text);
+        for unit in &mut units {
+            if unit.tagged.text().len() >= SHARED_AT_LEAST {
+                unit.tagged.share(&text, unit.span.clone());
+            }
+        }
         Ok(Document {
             path: path.to_owned(),
             format: split.as_ref().map(|s| s.format),
@@ -500,6 +513,28 @@ fn bom_len(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 10, item 14: a long paragraph without markup is held once, as the
+    /// document's text, not again as its tagged text; one with markup has its own.
+    #[test]
+    fn a_long_plain_paragraph_is_its_own_tagged_text() {
+        let long = "một hai ba, ".repeat(1_000);
+        let body = format!(
+            "# Tiêu đề\n\n{long}cuối\n\nđầu **{}** cuối\n",
+            long.trim_end()
+        );
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        let [_, plain, marked] = &doc.units[..] else {
+            panic!("three units expected, got {}", doc.units.len());
+        };
+        assert_eq!(plain.tagged.text(), &doc.text[plain.span.clone()]);
+        assert_eq!(
+            plain.tagged.text().as_ptr(),
+            doc.text[plain.span.clone()].as_ptr()
+        );
+        assert!(marked.tagged.text().starts_with("đầu <g1>"));
+        assert_eq!(doc.units, doc.clone().units);
+    }
 
     #[test]
     fn invalid_utf8_reports_line_and_column() {

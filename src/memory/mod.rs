@@ -600,6 +600,15 @@ pub fn hash(text: &str) -> String {
     hash_bytes(text.as_bytes())
 }
 
+/// [`hash`] of the texts of `parts` one after the other, without joining them.
+pub fn hash_parts(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
 /// sha256 of `bytes`, hex: [`hash`] of bytes that need not be UTF-8 (a file's content).
 pub fn hash_bytes(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))

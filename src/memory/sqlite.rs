@@ -102,6 +102,11 @@ const MIGRATIONS: &[&str] = &[
             "source_texts"
         )
     ),
+    // 10: the text of a translated file of at least `LONG_TEXT` bytes (`content` is
+    // then empty), written into its row in place (issue 10, item 14). The last column
+    // of the row, so that SQLite stores the `zeroblob` it starts as without building
+    // it in memory.
+    "ALTER TABLE files ADD COLUMN long_content BLOB;",
 ];
 
 /// Tables whose changes do not count in `revision` (see migration 9).
@@ -110,6 +115,12 @@ const UNCOUNTED: &[&str] = &["segments", "file_stats", "review_meta", "revision"
 
 /// Pages the WAL may hold before a commit checkpoints it (see `configure`).
 const WAL_AUTOCHECKPOINT: i64 = 10_000;
+
+/// Texts from this size are written into their row in place ([`write_long`]) rather
+/// than bound: rusqlite binds a text as `SQLITE_TRANSIENT`, so SQLite copies it once
+/// to bind it and once more to build the row, two copies of a file of megabytes at
+/// the peak of a run (issue 10, item 14). Shorter texts are bound (one statement).
+const LONG_TEXT: usize = 1 << 20;
 
 /// Deletes the written source text `?1` once no translated file refers to it.
 const DELETE_UNUSED_TEXT: &str = "DELETE FROM source_texts WHERE hash = ?1
@@ -451,12 +462,15 @@ impl Store for Sqlite {
 
     fn written(&self, path: &str) -> Result<Option<WrittenFile>, MemoryError> {
         self.conn
-            .prepare_cached("SELECT hash, content, source_hash FROM files WHERE path = ?1")
+            .prepare_cached(
+                "SELECT hash, COALESCE(long_content, content), source_hash FROM files
+                 WHERE path = ?1",
+            )
             .and_then(|mut stmt| {
                 stmt.query_row([path], |row| {
                     Ok(WrittenFile {
                         hash: row.get(0)?,
-                        content: row.get(1)?,
+                        content: text_or_long(row, 1)?,
                         source_hash: row.get(2)?,
                     })
                 })
@@ -475,12 +489,32 @@ impl Store for Sqlite {
         let db = self.path.clone();
         let tx = self.conn.savepoint().map_err(|e| sqlite(&db, e))?;
         // Cached statements: this runs for every file a run writes.
-        execute(
-            &tx,
-            "INSERT OR REPLACE INTO files (path, hash, content, source_hash, written_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![path, hash, content, source_hash, now],
-        )
+        if content.len() < LONG_TEXT {
+            execute(
+                &tx,
+                "INSERT OR REPLACE INTO files (path, hash, content, source_hash, written_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![path, hash, content, source_hash, now],
+            )
+            .map(drop)
+        } else {
+            execute(
+                &tx,
+                "INSERT OR REPLACE INTO files
+                 (path, hash, content, source_hash, written_at, long_content)
+                 VALUES (?1, ?2, '', ?3, ?4, zeroblob(?5))",
+                params![path, hash, source_hash, now, content.len()],
+            )
+            .and_then(|_| {
+                write_long(
+                    &tx,
+                    "files",
+                    "long_content",
+                    tx.last_insert_rowid(),
+                    content,
+                )
+            })
+        }
         .map_err(|e| sqlite(&db, e))?;
         execute(&tx, "DELETE FROM failures WHERE path = ?1", [path]).map_err(|e| sqlite(&db, e))?;
         execute(&tx, "DELETE FROM reviews WHERE path = ?1", [path]).map_err(|e| sqlite(&db, e))?;
@@ -634,7 +668,8 @@ impl Store for Sqlite {
         tx.execute("DELETE FROM reviews WHERE path = ?1", [path])
             .map_err(|e| sqlite(&db, e))?;
         tx.execute(
-            "UPDATE files SET hash = ?2, content = ?3 WHERE path = ?1 AND hash = ?4",
+            "UPDATE files SET hash = ?2, content = ?3, long_content = NULL
+             WHERE path = ?1 AND hash = ?4",
             params![path, content_hash, content, written_hash],
         )
         .map_err(|e| sqlite(&db, e))?;
@@ -645,7 +680,11 @@ impl Store for Sqlite {
         let columns = columns(table);
         let select = columns
             .iter()
-            .map(|c| format!("CAST({c} AS TEXT)"))
+            .map(|c| match (table, *c) {
+                // A long file's text (migration 10) is handed on as its content.
+                ("files", "content") => "CAST(COALESCE(long_content, content) AS TEXT)".to_owned(),
+                _ => format!("CAST({c} AS TEXT)"),
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let mut stmt = self
@@ -896,9 +935,24 @@ impl Store for Sqlite {
             .map_err(|e| sqlite(&db, e))?;
         if old.as_deref() != Some(hash) {
             // The text is stored once, whichever translations were written from it.
-            tx.prepare_cached("INSERT OR IGNORE INTO source_texts (hash, text) VALUES (?1, ?2)")
-                .and_then(|mut stmt| stmt.execute([hash, source]))
-                .map_err(|e| sqlite(&db, e))?;
+            if source.len() < LONG_TEXT {
+                tx.prepare_cached("INSERT OR IGNORE INTO source_texts (hash, text) VALUES (?1, ?2)")
+                    .and_then(|mut stmt| stmt.execute([hash, source]))
+            } else {
+                // `text` is the row's last column (see `LONG_TEXT`).
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO source_texts (hash, text) VALUES (?1, zeroblob(?2))",
+                )
+                .and_then(|mut stmt| stmt.execute(params![hash, source.len()]))
+                .and_then(|added| {
+                    if added == 0 {
+                        return Ok(0);
+                    }
+                    let rowid = tx.last_insert_rowid();
+                    write_long(&tx, "source_texts", "text", rowid, source).map(|()| added)
+                })
+            }
+            .map_err(|e| sqlite(&db, e))?;
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO written_sources (path, source, text_hash)
                  VALUES (?1, '', ?2)",
@@ -921,7 +975,10 @@ impl Store for Sqlite {
                  LEFT JOIN source_texts t ON t.hash = w.text_hash
                  WHERE w.path = ?1",
             )
-            .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
+            .and_then(|mut stmt| {
+                stmt.query_row([path], |row| text_or_long(row, 0))
+                    .optional()
+            })
             .map_err(|e| sqlite(&self.path, e))
     }
 
@@ -974,6 +1031,31 @@ impl Store for Sqlite {
 
 /// Runs `sql` through the connection's statement cache: for the writes made once per
 /// file, where preparing the statement again each time showed in profiles (issue 15).
+/// Writes `text` into `column` of the row `rowid` of `table`, which holds a `zeroblob`
+/// of its length, by incremental I/O: through SQLite's page cache, never whole in
+/// memory again (see [`LONG_TEXT`]).
+fn write_long(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    rowid: i64,
+    text: &str,
+) -> rusqlite::Result<()> {
+    conn.blob_open(rusqlite::MAIN_DB, table, column, rowid, false)?
+        .write_at(text.as_bytes(), 0)
+}
+
+/// Column `i` of `row` as text: bound as text, or written in place by [`write_long`]
+/// (a blob holding the text's bytes).
+fn text_or_long(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    match row.get_ref(i)? {
+        rusqlite::types::ValueRef::Blob(bytes) => String::from_utf8(bytes.to_vec()).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e))
+        }),
+        _ => row.get(i),
+    }
+}
+
 fn execute(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> rusqlite::Result<usize> {
     conn.prepare_cached(sql)?.execute(args)
 }

@@ -286,6 +286,30 @@ on_both_stores! {
         assert_eq!(back.iter().map(|c| c.added).sum::<u64>(), 0, "{back:?}");
     }
 
+    // Issue 10, item 14: a file of megabytes and its source are written in place
+    // (SQLite), read back, copied, settled and replaced like any other.
+    a_long_written_file_and_its_source_round_trip(memory) {
+        let long = long_text("Một đoạn rất dài, ");
+        let source = long_text("Nguồn rất dài, ");
+        memory.record_file("a.en.md", &long, "s", &["k".to_owned()]).unwrap();
+        memory.record_written_source("a.en.md", &source).unwrap();
+        memory.record_written_source("a.ko.md", &source).unwrap();
+        let written = memory.written("a.en.md").unwrap().unwrap();
+        assert!(written.content == long, "the long file read back differs");
+        assert_eq!(written.hash, hash(&long));
+        assert!(memory.written_source("a.ko.md").unwrap() == Some(source.clone()));
+        let mut copy = Memory::in_memory().unwrap();
+        memory.copy_to(&mut copy, &mut |_| {}).unwrap();
+        assert!(copy.written("a.en.md").unwrap().unwrap().content == long);
+        assert!(copy.written_source("a.en.md").unwrap() == Some(source));
+        // A person's edit settled, then a short file written over the long one.
+        memory.settle_file("a.en.md", &hash(&long), "edited").unwrap();
+        assert_eq!(memory.written("a.en.md").unwrap().unwrap().content, "edited");
+        memory.record_file("a.en.md", &long, "s", &[]).unwrap();
+        memory.record_file("a.en.md", "short", "s", &[]).unwrap();
+        assert_eq!(memory.written("a.en.md").unwrap().unwrap().content, "short");
+    }
+
     stat_records_round_trip_are_replaced_and_move_with_their_file(memory) {
         let record = |size: u64| FileRecord {
             size,
@@ -382,6 +406,26 @@ on_both_stores! {
         assert_eq!(memory.human_unit(&vi, &en, "k").unwrap(), None);
         assert_eq!(memory.unit_history(&vi, &en, "k").unwrap(), vec!["Edit.", "Edit 2."]);
     }
+}
+
+/// A text of a few megabytes, longer than what the memory binds whole.
+fn long_text(piece: &str) -> String {
+    piece.repeat((3 << 20) / piece.len())
+}
+
+#[test]
+fn a_long_written_file_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".dich/memory.db");
+    let long = long_text("Một đoạn rất dài, ");
+    {
+        let mut memory = Memory::open(&path).unwrap();
+        memory.record_file("a.en.md", &long, "s", &[]).unwrap();
+        memory.record_written_source("a.en.md", &long).unwrap();
+    }
+    let memory = Memory::open(&path).unwrap();
+    assert!(memory.written("a.en.md").unwrap().unwrap().content == long);
+    assert!(memory.written_source("a.en.md").unwrap() == Some(long));
 }
 
 #[test]
@@ -527,6 +571,15 @@ fn a_read_batch_inside_a_group_neither_commits_nor_splits_the_group() {
     memory.commit_group().unwrap();
     assert_eq!(other.failure("a.en.md").unwrap().as_deref(), Some("quota"));
     assert_eq!(other.failure("b.en.md").unwrap().as_deref(), Some("quota"));
+}
+
+#[test]
+fn a_text_hashed_in_parts_has_the_hash_of_the_whole() {
+    assert_eq!(
+        super::hash_parts(&["Bài", "\u{1f}", "viết"]),
+        super::hash("Bài\u{1f}viết")
+    );
+    assert_eq!(super::hash_parts(&[]), super::hash(""));
 }
 
 #[test]

@@ -69,8 +69,9 @@ pub(crate) struct FileToWrite {
 pub(crate) enum SourceText {
     /// The parsed article, shared by the files of its languages.
     Article(Arc<Document>),
-    /// Its text alone, once the last of its files is rendered.
-    Text(String),
+    /// Its text alone, once the last of its files is rendered (the units that shared
+    /// it are let go of with the article).
+    Text(Arc<String>),
 }
 
 impl SourceText {

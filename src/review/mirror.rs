@@ -4,7 +4,7 @@
 //! the first line. The translation hash leaves the provenance (and so the mirror) out:
 //! writing the verdict does not change what was approved.
 
-use crate::memory::{Approval, Verdict, hash};
+use crate::memory::{Approval, Verdict, hash, hash_parts};
 
 /// The prefix of the `.ftl` line that mirrors a verdict.
 const FTL_PREFIX: &str = "### dich-review: ";
@@ -81,14 +81,14 @@ fn find_block(lines: &[&str]) -> Option<Block> {
 /// The hash of a translation as a reviewer saw it: the file without its provenance.
 pub(crate) fn translation_hash(kind: FileKind, text: &str) -> String {
     let lines = lines(text);
-    let kept: String = match kind {
+    let kept: Vec<&str> = match kind {
         FileKind::Markdown => match find_block(&lines) {
             Some(block) => lines[..block.start]
                 .iter()
                 .chain(&lines[block.end..])
                 .copied()
                 .collect(),
-            None => text.to_owned(),
+            None => return hash(text),
         },
         FileKind::Ftl => lines
             .iter()
@@ -96,7 +96,9 @@ pub(crate) fn translation_hash(kind: FileKind, text: &str) -> String {
             .copied()
             .collect(),
     };
-    hash(&kept)
+    // Hashed line by line: a file of megabytes is not copied to be hashed (issue 10,
+    // item 14; it was the peak of writing one).
+    hash_parts(&kept)
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -35,8 +35,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 use unicode_segmentation::UnicodeSegmentation;
 
 use rules::{AbbreviationKind, MAX_ABBREVIATION_LEN, Rules};
@@ -95,9 +95,18 @@ pub fn normalize(text: &str) -> String {
     if text.is_ascii() {
         return text.to_owned();
     }
-    let nfc: String = text.nfc().collect();
+    // Text in NFC already (nearly all) is not copied, and the copy of the rest is
+    // sized once: a unit can be a paragraph of megabytes (issue 10, item 14).
+    let nfc: std::borrow::Cow<'_, str> =
+        if unicode_normalization::is_nfc_quick(text.chars()) == IsNormalized::Yes {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            let mut nfc = String::with_capacity(text.len());
+            nfc.extend(text.nfc());
+            std::borrow::Cow::Owned(nfc)
+        };
     let mut out = String::with_capacity(nfc.len());
-    let mut rest = nfc.as_str();
+    let mut rest: &str = &nfc;
     while let Some(start) = rest.find(char::is_alphabetic) {
         out.push_str(&rest[..start]);
         let word = &rest[start..];

@@ -15,7 +15,9 @@ fn unit_key(doc: &Document, i: usize) -> String {
         .map(|u| format!("{:?}", u.kind))
         .unwrap_or_default();
     let text = segment::normalize(doc.raw(i));
-    memory::hash(&format!("{kind}\u{1f}{text}"))[..12].to_owned()
+    // Hashed in parts: the text of a paragraph of megabytes is not copied once more
+    // (issue 10, item 14).
+    memory::hash_parts(&[&kind, "\u{1f}", &text])[..12].to_owned()
 }
 
 /// The keys of every unit of `doc`, in order.
