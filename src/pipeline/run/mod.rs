@@ -518,6 +518,7 @@ impl Runner<'_> {
         self.timings.answers += 1;
         self.timings.answers_to_loop += taken.saturating_duration_since(answered);
         self.held.push((permit, taken));
+        self.timings.journalled += usize::from(journalled.is_some());
         self.journalled.extend(journalled);
         match result {
             Some(result) => {
