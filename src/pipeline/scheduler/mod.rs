@@ -24,7 +24,11 @@ use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use crate::backend::BackendError;
 use crate::backend::{Batch, Chain, Translated};
 
-/// Batches queued ahead of the request slots.
+/// Batches queued ahead of the request slots, at least; one per slot when there are
+/// more slots. Slots that no longer wait for the loop's commit (the [`Journal`]) end
+/// their gaps waiting for a batch instead: with 2 queued, 8 slots waited 4–12 ms per
+/// gap for the loop to queue the next, with one per slot 4.6–7.8 ms (issue 15; figures
+/// in docs/benchmarks.md).
 const LOOKAHEAD: usize = 2;
 
 /// What the backend chain made of a batch: per segment its translation or why it
@@ -140,7 +144,7 @@ impl Scheduler {
         journal: Option<Arc<Journal>>,
     ) -> Scheduler {
         let concurrency = concurrency.max(1);
-        let (queue, receiver) = mpsc::channel::<Batch>(LOOKAHEAD);
+        let (queue, receiver) = mpsc::channel::<Batch>(LOOKAHEAD.max(concurrency));
         let (sender, results) = mpsc::unbounded_channel();
         let stopped = Arc::new(AtomicBool::new(false));
         // The first request goes alone: a wrong key or an exhausted quota then costs
