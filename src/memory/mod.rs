@@ -5,9 +5,10 @@
 //! It holds segment translations keyed by source language, target language and the
 //! hash of the normalised source segment, with their origin (`machine`, `human`,
 //! `import`), the backend and the time; human-edited units; and the hash of every file
-//! dich last wrote. Invariant: a returned batch is committed before its request slot
-//! sends again, so a crash never loses more than the requests in flight; entries are
-//! never deleted when an article is.
+//! dich last wrote. Invariant: a returned batch is committed (or in the run's answer
+//! journal, `pipeline/journal.rs`) before its request slot sends again, so a crash
+//! never loses more than the requests in flight; entries are never deleted when an
+//! article is.
 //!
 //! Every write method is atomic on its own; inside a group ([`Memory::begin_group`] …
 //! [`Memory::commit_group`]) it joins the group's transaction, so a run commits the

@@ -28,6 +28,7 @@ use crate::segment::Segmenter;
 
 mod batching;
 mod gate;
+mod journal;
 mod plan;
 mod progress;
 mod qa;
@@ -110,6 +111,15 @@ impl From<RunError> for PipelineError {
         match error {
             RunError::Memory(e) => PipelineError::Memory(e),
             RunError::Fs(e) => PipelineError::Fs(e),
+        }
+    }
+}
+
+impl From<journal::ReplayError> for PipelineError {
+    fn from(error: journal::ReplayError) -> Self {
+        match error {
+            journal::ReplayError::Memory(e) => PipelineError::Memory(e),
+            journal::ReplayError::Fs(e) => PipelineError::Fs(e),
         }
     }
 }
@@ -247,9 +257,17 @@ impl Project {
         } else {
             Some(run_lock(&self.config.memory.path)?)
         };
-        if !options.dry_run {
+        // The answers a killed run journalled go to the memory before anything is
+        // planned, so none is sent again (issue 15).
+        let journal = if options.dry_run {
+            None
+        } else {
+            self.replay_journal(&mut memory)?;
             self.rekey(&mut memory)?;
-        }
+            Some(std::sync::Arc::new(journal::Journal::create(
+                &self.config.memory.path,
+            )?))
+        };
         let sources = plan::find_sources(&self.layout, &only, &mut report)?;
         let watched = chain.clone();
         progress.watch_requests(std::sync::Arc::new(move || watched.in_flight()));
@@ -284,10 +302,14 @@ impl Project {
                 .unwrap_or(self.config.backend.concurrency),
             handle_interrupt: options.handle_interrupt,
             read_ahead_bytes: options.read_ahead_bytes.unwrap_or(plan::READ_AHEAD_BYTES),
+            journal: journal.as_ref(),
         };
         let metered_before = chain.metered();
         report.timings.before_run = started.elapsed();
         let mut report = run::run(settings, sources, sending, memory, report, progress).await?;
+        if let Some(journal) = journal {
+            journal.finish()?;
+        }
         // What the services saw replaces the count of batches (issue 10).
         if let (false, Some(before), Some(after)) =
             (options.dry_run, metered_before, chain.metered())
@@ -492,6 +514,19 @@ impl Project {
             .targets
             .clone()
             .unwrap_or_else(|| self.config.targets.clone())
+    }
+
+    /// Stores the answers a killed run left in the journal (see [`journal`]).
+    fn replay_journal(&self, memory: &mut Memory) -> Result<(), PipelineError> {
+        let replayed = journal::replay(&self.config.memory.path, memory)?;
+        if replayed.records > 0 || replayed.ignored > 0 {
+            tracing::info!(
+                "kept {} answers of an interrupted run from its journal ({} torn, sent again)",
+                replayed.records,
+                replayed.ignored
+            );
+        }
+        Ok(())
     }
 
     /// Renames the translations whose file key changed (`[project] file_keys`,

@@ -43,10 +43,12 @@ pub struct Timings {
     /// Every slot's idle time between an answer and its next request.
     pub gaps: Vec<Duration>,
     /// Of those gaps, in all: until the slot held a permit again (its result was
-    /// committed, and the slot task woken).
+    /// journalled or committed, and the slot task woken).
     pub gaps_to_permit: Duration,
     /// Answers the loop took in.
     pub answers: usize,
+    /// Of those, the answers a slot journalled: it did not wait for their commit.
+    pub journalled: usize,
     /// In all: from an answer until the loop took it in (the loop was busy).
     pub answers_to_loop: Duration,
     /// In all: from the loop taking an answer in until its group committed.
@@ -126,8 +128,8 @@ impl Timings {
     }
 
     /// A slot's gaps between an answer and its next request, and what they waited
-    /// for: the loop (to take the answer in, to commit it), the slot task's wake-up
-    /// after the commit, a batch to send.
+    /// for: the loop (to take the answer in, to commit it) or the journal, the slot
+    /// task's wake-up, a batch to send.
     fn gap_lines(&self) -> Vec<String> {
         if self.gaps.is_empty() {
             return Vec::new();
@@ -135,11 +137,6 @@ impl Timings {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let mut sorted = self.gaps.clone();
         sorted.sort_unstable();
-        let at = |q: f64| {
-            // The q-quantile by rank: the lists are short enough to sort.
-            let rank = ((sorted.len() - 1) as f64 * q).round() as usize;
-            sorted.get(rank).map_or(0.0, |d| ms(*d))
-        };
         let all: Duration = sorted.iter().sum();
         let count = sorted.len() as f64;
         let mean = |d: Duration| ms(d) / count;
@@ -155,28 +152,49 @@ impl Timings {
             per_answer(self.answers_to_commit),
         );
         let to_permit = mean(self.gaps_to_permit);
+        let to_batch = mean(all.saturating_sub(self.gaps_to_permit));
+        if self.journalled > 0 && self.journalled == self.answers {
+            // The slots did not wait for the loop (issue 15): its delays come apart.
+            return vec![
+                self.gap_summary(&sorted),
+                format!("    until journalled and woken      {to_permit:6.2} ms (mean)"),
+                format!("    waiting for a batch to send     {to_batch:6.2} ms"),
+                format!(
+                    "  beside the slots, per answer: {to_loop:.2} ms until the loop took it in, {to_commit:.2} ms more until its group committed"
+                ),
+            ];
+        }
         vec![
-            format!(
-                "  answer to next request, per slot: {} gaps, {:.3} s in all; mean {:.2} ms, p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2} ms",
-                sorted.len(),
-                all.as_secs_f64(),
-                mean(all),
-                at(0.5),
-                at(0.9),
-                at(0.99),
-                at(1.0)
-            ),
+            self.gap_summary(&sorted),
             format!("    until the loop took the answer  {to_loop:6.2} ms (mean)"),
             format!("    until its group committed       {to_commit:6.2} ms"),
             format!(
                 "    until the slot woke             {:6.2} ms",
                 (to_permit - to_loop - to_commit).max(0.0)
             ),
-            format!(
-                "    waiting for a batch to send     {:6.2} ms",
-                mean(all.saturating_sub(self.gaps_to_permit))
-            ),
+            format!("    waiting for a batch to send     {to_batch:6.2} ms"),
         ]
+    }
+
+    /// The first line about the gaps: how many, and their distribution.
+    fn gap_summary(&self, sorted: &[Duration]) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let at = |q: f64| {
+            // The q-quantile by rank: the lists are short enough to sort.
+            let rank = ((sorted.len() - 1) as f64 * q).round() as usize;
+            sorted.get(rank).map_or(0.0, |d| ms(*d))
+        };
+        let all: Duration = sorted.iter().sum();
+        format!(
+            "  answer to next request, per slot: {} gaps, {:.3} s in all; mean {:.2} ms, p50 {:.2}, p90 {:.2}, p99 {:.2}, max {:.2} ms",
+            sorted.len(),
+            all.as_secs_f64(),
+            ms(all) / sorted.len() as f64,
+            at(0.5),
+            at(0.9),
+            at(0.99),
+            at(1.0)
+        )
     }
 }
 
@@ -228,5 +246,33 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("batch to send       1.00 ms"), "{text}");
+    }
+
+    #[test]
+    fn journalled_answers_show_the_loop_beside_the_slots_not_in_their_gaps() {
+        let ms = Duration::from_millis;
+        let timings = Timings {
+            run: Duration::from_secs(1),
+            gaps: vec![ms(1), ms(3)],
+            gaps_to_permit: ms(2),
+            answers: 2,
+            journalled: 2,
+            answers_to_loop: ms(4),
+            answers_to_commit: ms(6),
+            ..Timings::default()
+        };
+        let text = timings.lines().join("\n");
+        assert!(
+            text.contains("until journalled and woken        1.00 ms"),
+            "{text}"
+        );
+        assert!(text.contains("batch to send       1.00 ms"), "{text}");
+        assert!(
+            text.contains(
+                "2.00 ms until the loop took it in, 3.00 ms more until its group committed"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("until the slot woke"), "{text}");
     }
 }

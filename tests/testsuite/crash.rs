@@ -6,6 +6,8 @@ use std::time::Duration;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
+use dich::lang::Lang;
+
 use crate::mock::Deepl;
 use crate::support::{Project, TEST_KEY};
 
@@ -295,4 +297,57 @@ async fn a_stopped_run_resumes_a_long_sentence_after_the_parts_already_answered(
         uninterrupted - 3,
         "a run after that sends nothing"
     );
+}
+
+/// A journal as a run killed after its slots had `kept + torn` English answers
+/// (taken from the memory of `reference`, a finished run) would leave: one record
+/// per answer, the last torn in the middle of its write (issue 15).
+pub(crate) fn journal_of(reference: &Project, kept: usize, torn: usize) -> String {
+    let memory = dich::memory::Memory::open(&reference.path(".dich/memory.db")).expect("memory");
+    let (vi, en) = (Lang::parse("vi").unwrap(), Lang::parse("en").unwrap());
+    let english = memory.entries(&vi, &en).expect("entries");
+    assert!(english.len() >= kept + torn, "{} entries", english.len());
+    let record = |e: &dich::memory::StoredSegment| {
+        let entries = [[&e.source, &e.translation, &e.backend]];
+        serde_json::json!({"source": "vi", "target": "en", "entries": entries}).to_string()
+    };
+    let mut journal: String = english[..kept].iter().map(|e| record(e) + "\n").collect();
+    let last: String = english[kept..kept + torn]
+        .iter()
+        .map(|e| record(e) + "\n")
+        .collect();
+    // Torn: the last record lacks its end.
+    journal.push_str(&last[..last.len() - 5]);
+    journal
+}
+
+/// Issue 15: a slot journals its answer and goes on before the memory commits it.
+/// The next run stores what a killed run journalled before planning and sends none
+/// of it again; the segments of a torn last record are sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_journalled_by_a_killed_run_are_kept_and_a_torn_one_is_sent_again() {
+    let reference_server = Deepl::start(Duration::ZERO, None).await;
+    let reference = project_for(&reference_server, 2, 8);
+    let summary = reference.translate_json(&[]);
+    assert_eq!(summary["failed"], 0, "{summary}");
+    let all = translated_segments(&summary);
+
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let project = project_for(&server, 2, 8);
+    // Ten answers complete, the eleventh torn (one segment each).
+    project.write(".dich/memory.journal-2", &journal_of(&reference, 10, 1));
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(
+        translated_segments(&summary),
+        all - 10,
+        "the ten journalled answers are not sent again, the torn one is: {summary}"
+    );
+    assert_eq!(project.translations(), reference.translations());
+    for journal in ["memory.journal-1", "memory.journal-2"] {
+        assert!(
+            !project.path(".dich").join(journal).exists(),
+            "{journal} left after a clean run"
+        );
+    }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use dich::memory::testing::schema_url;
 
+use crate::crash::journal_of;
 use crate::mock::Deepl;
 use crate::support::Project;
 
@@ -152,6 +153,31 @@ async fn a_killed_runs_claims_expire_and_are_taken_over() {
     a.run(&["translate"]).expect_code(0);
     assert_eq!(server.sent().len(), before);
     assert_eq!(a.translations(), expected);
+}
+
+/// Issue 15: the answers a killed run journalled go to the shared memory too, before
+/// planning; none is sent again, the torn last one is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_journalled_by_a_killed_run_are_stored_in_the_shared_memory() {
+    let Some(url) = schema_url("postgres::journal") else {
+        return;
+    };
+    let reference_server = Deepl::start(Duration::ZERO, None).await;
+    let reference = Project::sample();
+    reference.write("config.toml", &reference_server.config(2, 8));
+    let all = reference.translate_json(&[])["segments_sent"].as_u64();
+    let server = Deepl::start(Duration::ZERO, None).await;
+    let clone = clone_of(&server, &url, "");
+    clone.write(".dich/memory.journal-1", &journal_of(&reference, 10, 1));
+    let summary = clone.translate_json(&[]);
+    assert_eq!(summary["failed"], 0, "{summary}");
+    assert_eq!(
+        summary["segments_sent"].as_u64(),
+        all.map(|n| n - 10),
+        "{summary}"
+    );
+    assert_eq!(clone.translations(), reference.translations());
+    assert!(!clone.path(".dich/memory.journal-1").exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,9 +4,11 @@
 //!
 //! Group commits (issue 15): the results that came back together, and the files
 //! written meanwhile, are stored in one transaction and committed at the top of the
-//! loop, before anything is planned or rendered. A slot's permit is released only by
-//! that commit, so at most `concurrency` batches are ever sent and not yet committed —
-//! what a crash can lose, as with one transaction per batch. Jobs a result completes
+//! loop, before anything is planned or rendered. A slot sends again once its answer is
+//! in the [`Journal`] (or, when it could not be journalled, once that commit released
+//! its permit), so at most `concurrency` batches are ever sent and neither journalled
+//! nor committed — what a crash can lose, as with one transaction per batch; the next
+//! run replays the journal. Jobs a result completes
 //! are rendered after the commit, so no file reaches the disk before its segments are
 //! in the memory. The loop never blocks: parsed sources, results and finished writes
 //! are all awaited together.
@@ -32,6 +34,7 @@ use crate::qa;
 
 use super::batching::Batcher;
 use super::gate::{self, Gate};
+use super::journal::{self, Journal, Ticket};
 use super::plan::{self, Job, JobDoc, Next, ParsedSource, PlanSettings, ReadAhead, Source};
 use super::progress::Progress;
 use super::render::{self, Entries, Prepared, RenderedFile};
@@ -73,6 +76,8 @@ pub(crate) struct Sending<'a> {
     pub(crate) gate: Option<&'a Gate>,
     /// Bytes of sources read and not yet written, at most (but always one source).
     pub(crate) read_ahead_bytes: usize,
+    /// Where slots journal answers before sending again (none on a dry run).
+    pub(crate) journal: Option<&'a Arc<Journal>>,
 }
 
 /// Translates `sources`, planned with `settings`; counts and failures go to `report`.
@@ -108,6 +113,8 @@ pub(crate) async fn run(
         stop: None,
         gate: sending.gate.cloned(),
         held: Vec::new(),
+        journal: sending.journal.cloned(),
+        journalled: Vec::new(),
         in_group: false,
         completed: Vec::new(),
         sources_done: false,
@@ -146,9 +153,14 @@ struct Runner<'a> {
     /// Why the run stopped sending, once it did.
     stop: Option<String>,
     gate: Option<Gate>,
-    /// Permits of the batches stored in the open group, with when the loop took each
-    /// answer in (`--timings`): released by its commit.
-    held: Vec<(OwnedSemaphorePermit, Instant)>,
+    /// Permits of the batches stored in the open group (none for an answer in the
+    /// journal), with when the loop took each answer in (`--timings`): released by
+    /// its commit.
+    held: Vec<(Option<OwnedSemaphorePermit>, Instant)>,
+    journal: Option<Arc<Journal>>,
+    /// The journal records of the answers stored in the open group: counted as
+    /// committed by its commit.
+    journalled: Vec<Ticket>,
     /// A group is open.
     in_group: bool,
     /// Jobs whose segments all arrived: rendered once the group holding them commits.
@@ -173,8 +185,12 @@ impl Runner<'_> {
         sources: &mut ReadAhead,
         sending: Sending<'_>,
     ) -> Result<(), RunError> {
-        let mut scheduler =
-            Scheduler::start(sending.chain, sending.gate.cloned(), sending.concurrency);
+        let mut scheduler = Scheduler::start(
+            sending.chain,
+            sending.gate.cloned(),
+            sending.concurrency,
+            self.journal.clone(),
+        );
         let mut interrupt = std::pin::pin!(interrupted(sending.handle_interrupt));
         loop {
             // Results first, and the files written meanwhile: one commit for all of
@@ -299,6 +315,9 @@ impl Runner<'_> {
             self.memory.commit_group()?;
             self.timings.committing += committing.elapsed();
             self.timings.groups += 1;
+        }
+        if let Some(journal) = &self.journal {
+            journal.committed(self.journalled.drain(..));
         }
         let committed = Instant::now();
         for (_, taken) in &self.held {
@@ -491,6 +510,7 @@ impl Runner<'_> {
             batch,
             result,
             permit,
+            journalled,
             answered,
         } = returned;
         self.begin()?;
@@ -498,6 +518,8 @@ impl Runner<'_> {
         self.timings.answers += 1;
         self.timings.answers_to_loop += taken.saturating_duration_since(answered);
         self.held.push((permit, taken));
+        self.timings.journalled += usize::from(journalled.is_some());
+        self.journalled.extend(journalled);
         match result {
             Some(result) => {
                 let fatal = result.is_err();
@@ -831,11 +853,7 @@ impl Runner<'_> {
 /// such, so each file's provenance can say how many of its segments were repaired
 /// (see [`render::REPAIRED`]).
 fn machine_entry(translated: Translated) -> Entry {
-    let backend = if translated.repaired {
-        format!("{}{}", translated.backend, render::REPAIRED)
-    } else {
-        translated.backend
-    };
+    let backend = journal::backend_label(&translated).into_owned();
     Entry {
         translation: translated.text,
         origin: Origin::Machine,

@@ -1,15 +1,19 @@
 //! The scheduler: `concurrency` request slots, tasks that each take the next queued
 //! batch the moment their request ends, so a slot never waits for the planning loop.
 //!
-//! Invariants: at most `concurrency` batches are ever sent and not yet committed (a
-//! slot's permit comes back only when the caller drops [`Returned::permit`], after
-//! committing its result), so a crash loses at most that many; the first request of a
-//! run goes alone, and a fatal error stops every slot, so a wrong key costs one request.
+//! Invariants: at most `concurrency` batches are ever sent and neither journalled nor
+//! committed, so a crash loses at most that many. A slot appends its answer to the
+//! [`Journal`] and sends its next request at once; without a journal, or when the
+//! append fails, its permit comes back only when the caller drops
+//! [`Returned::permit`], after committing the result (issue 15: waiting for the
+//! commit cost each slot ~1.4 ms per request). The first request of a run goes alone,
+//! and a fatal error stops every slot, so a wrong key costs one request.
 //!
 //! Each slot counts the time it has a request in flight, and the gap between an answer
 //! and its next request (`--timings`).
 
 use super::gate::{self, Gate};
+use super::journal::{Journal, Ticket};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex as StdMutex, OnceLock};
@@ -20,7 +24,11 @@ use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use crate::backend::BackendError;
 use crate::backend::{Batch, Chain, Translated};
 
-/// Batches queued ahead of the request slots.
+/// Batches queued ahead of the request slots, at least; one per slot when there are
+/// more slots. Slots that no longer wait for the loop's commit (the [`Journal`]) end
+/// their gaps waiting for a batch instead: with 2 queued, 8 slots waited 4–12 ms per
+/// gap for the loop to queue the next, with one per slot 4.6–7.8 ms (issue 15; figures
+/// in docs/benchmarks.md).
 const LOOKAHEAD: usize = 2;
 
 /// What the backend chain made of a batch: per segment its translation or why it
@@ -35,9 +43,11 @@ pub(crate) struct Returned {
     /// Its result; `None` when the scheduler had stopped before the batch was sent
     /// (never sent, so never paid for).
     pub(crate) result: Option<BatchResult>,
-    /// The slot's permit: the slot takes no new batch until this is dropped, i.e.
-    /// until the result is committed.
-    pub(crate) permit: OwnedSemaphorePermit,
+    /// The slot's permit when the answer is not in the journal: the slot takes no
+    /// new batch until this is dropped, i.e. until the result is committed.
+    pub(crate) permit: Option<OwnedSemaphorePermit>,
+    /// Where the answer was journalled: count it there once committed.
+    pub(crate) journalled: Option<Ticket>,
     /// When the answer came (`--timings`: how long the loop took to commit it).
     pub(crate) answered: Instant,
 }
@@ -119,13 +129,22 @@ struct SlotShared {
     first_done: Arc<watch::Sender<bool>>,
     permits: Arc<Semaphore>,
     busy: Arc<Busy>,
+    /// Where answers go before the slot sends again (none: the slot waits for the
+    /// commit).
+    journal: Option<Arc<Journal>>,
 }
 
 impl Scheduler {
-    /// Starts `concurrency` slots (at least one) sending batches through `chain`.
-    pub(crate) fn start(chain: &Chain, gate: Option<Gate>, concurrency: usize) -> Scheduler {
+    /// Starts `concurrency` slots (at least one) sending batches through `chain`,
+    /// journalling answers in `journal` when there is one.
+    pub(crate) fn start(
+        chain: &Chain,
+        gate: Option<Gate>,
+        concurrency: usize,
+        journal: Option<Arc<Journal>>,
+    ) -> Scheduler {
         let concurrency = concurrency.max(1);
-        let (queue, receiver) = mpsc::channel::<Batch>(LOOKAHEAD);
+        let (queue, receiver) = mpsc::channel::<Batch>(LOOKAHEAD.max(concurrency));
         let (sender, results) = mpsc::unbounded_channel();
         let stopped = Arc::new(AtomicBool::new(false));
         // The first request goes alone: a wrong key or an exhausted quota then costs
@@ -144,6 +163,7 @@ impl Scheduler {
             first_done: Arc::new(first_done),
             permits: Arc::new(Semaphore::new(concurrency)),
             busy: Arc::clone(&busy),
+            journal,
         };
         let workers = (0..concurrency)
             .map(|slot| tokio::spawn(run_slot(slot, shared.clone())))
@@ -265,10 +285,23 @@ async fn run_slot(slot: usize, shared: SlotShared) {
             shared.first_done.send_replace(true);
             Some(result)
         };
+        // Journalled, the answer is as safe as committed: the slot goes on.
+        let journalled = match (&shared.journal, &result) {
+            (Some(journal), Some(Ok(results))) => journal.append(&batch, results),
+            _ => None,
+        };
+        let permit = match journalled {
+            Some(_) => {
+                drop(permit);
+                None
+            }
+            None => Some(permit),
+        };
         let returned = Returned {
             batch,
             result,
             permit,
+            journalled,
             answered: Instant::now(),
         };
         if shared.results.send(returned).is_err() {

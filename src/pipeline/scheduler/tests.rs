@@ -1,5 +1,6 @@
 //! The scheduler against a fake translator, on tokio's paused clock: results, the
-//! concurrency bound, stopping and aborting, failing batches.
+//! concurrency bound, the bound on answers neither journalled nor stored, stopping and
+//! aborting, failing batches.
 
 use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
@@ -13,11 +14,17 @@ use crate::lang::Lang;
 /// Upper-cases each segment after a delay given in the text (`"a:30"` takes
 /// 30 ms), counting calls and how many run at once. A segment `bad` fails its
 /// batch; `fatal` refuses the key.
+///
+/// With a journal it also counts, whenever a request starts, what a crash at that
+/// moment would lose: the requests running and the answers not yet journalled.
 #[derive(Debug, Default)]
 struct Fake {
     calls: AtomicUsize,
     running: AtomicUsize,
     most_running: AtomicUsize,
+    answered: AtomicUsize,
+    journal: OnceLock<Arc<Journal>>,
+    most_at_risk: AtomicUsize,
 }
 
 #[async_trait]
@@ -39,6 +46,12 @@ impl Translator for Fake {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.most_running.fetch_max(now, Ordering::SeqCst);
+        if let Some(journal) = self.journal.get() {
+            let answered = self.answered.load(Ordering::SeqCst) as u64;
+            let unjournalled = answered.saturating_sub(journal.written()) as usize;
+            self.most_at_risk
+                .fetch_max(now + unjournalled, Ordering::SeqCst);
+        }
         let millis: u64 = batch
             .segments
             .iter()
@@ -46,6 +59,7 @@ impl Translator for Fake {
             .sum();
         tokio::time::sleep(Duration::from_millis(millis.max(1))).await;
         self.running.fetch_sub(1, Ordering::SeqCst);
+        self.answered.fetch_add(1, Ordering::SeqCst);
         let backend = "fake".to_owned();
         if batch.segments.iter().any(|s| s.text.starts_with("bad")) {
             return Err(BackendError::Server {
@@ -75,7 +89,20 @@ fn batch(texts: &[&str]) -> Batch {
 
 fn start(fake: &Arc<Fake>, concurrency: usize) -> Scheduler {
     let fake: Arc<dyn Translator> = Arc::clone(fake) as Arc<dyn Translator>;
-    Scheduler::start(&Chain::new(vec![fake]), None, concurrency)
+    Scheduler::start(&Chain::new(vec![fake]), None, concurrency, None)
+}
+
+/// A scheduler whose slots journal their answers in `dir`.
+fn start_journalled(fake: &Arc<Fake>, concurrency: usize, dir: &std::path::Path) -> Scheduler {
+    let journal = Arc::new(Journal::create(&dir.join("memory.db")).unwrap());
+    fake.journal.set(Arc::clone(&journal)).unwrap();
+    let translator: Arc<dyn Translator> = Arc::clone(fake) as Arc<dyn Translator>;
+    Scheduler::start(
+        &Chain::new(vec![translator]),
+        None,
+        concurrency,
+        Some(journal),
+    )
 }
 
 /// Offers every batch as the queue takes them and collects what comes back, in
@@ -179,6 +206,55 @@ async fn a_slot_waits_until_the_returned_batch_is_stored() {
     let third = scheduler.next().await.unwrap();
     assert!(third.result.is_some());
     assert!(fake.calls.load(Ordering::SeqCst) >= 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_a_journal_a_slot_sends_again_before_the_returned_batch_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Arc::new(Fake::default());
+    let mut scheduler = start_journalled(&fake, 2, dir.path());
+    // Every result is held (not stored) to the end: the answers are in the journal,
+    // so the slots go on, and never more than two answers are at risk.
+    let mut held = Vec::new();
+    for n in 0..12 {
+        while scheduler.offer(batch(&[&format!("x{n}:10")])).is_err() {
+            held.extend(scheduler.try_next());
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    while held.len() < 12 {
+        held.push(scheduler.next().await.unwrap());
+    }
+    assert_eq!(fake.calls.load(Ordering::SeqCst), 12);
+    assert_eq!(fake.most_running.load(Ordering::SeqCst), 2);
+    assert!(
+        held.iter()
+            .all(|r| r.permit.is_none() && r.journalled.is_some())
+    );
+    assert_eq!(fake.journal.get().unwrap().written(), 12);
+    let at_risk = fake.most_at_risk.load(Ordering::SeqCst);
+    assert!(
+        (1..=2).contains(&at_risk),
+        "{at_risk} answers at risk at once"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_a_journal_no_more_than_concurrency_answers_are_ever_at_risk() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = Arc::new(Fake::default());
+    let mut scheduler = start_journalled(&fake, 3, dir.path());
+    let batches = (0..30)
+        .map(|n| batch(&[&format!("x:{}", 1 + n % 7)]))
+        .collect();
+    let back = send_all(&mut scheduler, batches).await;
+    assert_eq!(back.len(), 30);
+    assert_eq!(fake.most_running.load(Ordering::SeqCst), 3);
+    let at_risk = fake.most_at_risk.load(Ordering::SeqCst);
+    assert!(
+        (1..=3).contains(&at_risk),
+        "{at_risk} answers at risk at once"
+    );
 }
 
 #[tokio::test(start_paused = true)]
