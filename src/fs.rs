@@ -32,6 +32,37 @@ pub fn read(path: &Path) -> Result<Vec<u8>, FsError> {
     })
 }
 
+/// Reads a whole file as bytes; `None` when it does not exist.
+///
+/// # Errors
+/// [`FsError`] naming the path, for any failure but a missing file.
+pub fn read_if_exists(path: &Path) -> Result<Option<Vec<u8>>, FsError> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(FsError {
+            action: "failed to read",
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Removes a file; a file that does not exist is already removed.
+///
+/// # Errors
+/// [`FsError`] naming the path, for any failure but a missing file.
+pub fn remove_if_exists(path: &Path) -> Result<(), FsError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(FsError {
+            action: "failed to remove",
+            path: path.to_owned(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `contents` to `path` atomically (temporary file in the same folder, then
 /// rename). Missing parent folders are created.
 ///

@@ -279,18 +279,7 @@ pub(crate) fn replay(path: &Path, memory: &mut Memory) -> Result<Replayed, Repla
     let paths = paths(path);
     let mut texts = Vec::new();
     for path in &paths {
-        match std::fs::read(path) {
-            Ok(bytes) => texts.push(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(FsError {
-                    action: "cannot read the answer journal",
-                    path: path.clone(),
-                    source,
-                }
-                .into());
-            }
-        }
+        texts.extend(crate::fs::read_if_exists(path)?);
     }
     let mut replayed = Replayed::default();
     let mut records = Vec::new();
@@ -336,20 +325,7 @@ pub(crate) fn replay(path: &Path, memory: &mut Memory) -> Result<Replayed, Repla
 
 /// Removes the journal's files (those that exist).
 fn remove(paths: &[PathBuf; 2]) -> Result<(), FsError> {
-    for path in paths {
-        match std::fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(FsError {
-                    action: "cannot remove the answer journal",
-                    path: path.clone(),
-                    source,
-                });
-            }
-        }
-    }
-    Ok(())
+    paths.iter().try_for_each(|path| crate::fs::remove_if_exists(path))
 }
 
 #[cfg(test)]
