@@ -289,13 +289,8 @@ fn escape_line(out: &mut String, line: &str, starts_line: bool, ends_unit: bool,
     // Character indices to escape whatever the level: a line-start marker, a
     // heading's closing run or attribute braces. Few, so a sorted list.
     let mut marked: Vec<usize> = Vec::new();
-    if starts_line && let Some(p) = line_start_marker(line) {
+    if starts_line && let Some(p) = line_start_marker(line, place.level) {
         marked.push(p);
-    } else if starts_line && place.level == Level::Hard && line.trim_start().starts_with(':') {
-        // pulldown-cmark reads any `:` starting a line after a paragraph as a
-        // definition (`:man_raising_hand:` in MkDocs' docs), not only `: `. Escaped only
-        // when a first escaping was not enough: `\:` would undo an emoji shortcode.
-        marked.push(line.chars().take_while(|c| c.is_whitespace()).count());
     }
     if ends_unit && place.ctx.atx_heading {
         let chars: Vec<char> = line.chars().collect();
@@ -375,8 +370,11 @@ fn is_entity(rest: &str) -> bool {
 
 /// The character that would make a line start a block: `# `, `> `, `- `, `1. `, `2) `,
 /// a thematic break or setext underline, a fence, a table's `|`. Returns its
-/// character index.
-fn line_start_marker(text: &str) -> Option<usize> {
+/// character index. At the hard `level`, any `:` too: pulldown-cmark reads a `:` that
+/// starts a line after a paragraph as a definition (`:man_raising_hand:` in MkDocs'
+/// docs), not only `: `; but `\:` would undo an emoji shortcode, so only when a first
+/// escaping was not enough.
+fn line_start_marker(text: &str, level: Level) -> Option<usize> {
     let line = text.trim_start();
     let p = text[..text.len() - line.len()].chars().count();
     let after = |n: usize| line.chars().nth(n).is_none_or(char::is_whitespace);
@@ -391,7 +389,7 @@ fn line_start_marker(text: &str) -> Option<usize> {
         // A `[` starts a definition only with `]:`, which the bracket rule catches.
         // `: ` after a line makes the line a definition-list term (Hugo).
         '>' | '|' => Some(p),
-        ':' if after(1) => Some(p),
+        ':' if after(1) || level == Level::Hard => Some(p),
         '-' | '+' | '*' if after(1) => Some(p),
         '-' | '*' | '_' | '=' if only(&[first]) => Some(p),
         '~' if run('~') >= 3 => Some(p),

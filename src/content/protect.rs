@@ -242,6 +242,15 @@ mod tests {
     }
 
     #[test]
+    fn line_start_only_names_the_line_patterns() {
+        // The indices follow the list: a pattern added before them must move them.
+        let named: Vec<&str> = LINE_START_ONLY.iter().map(|&i| BUILT_IN[i]).collect();
+        assert!(named[0].contains(r"\[toc\]"), "{named:?}");
+        assert!(named[1].contains("!!!"), "{named:?}");
+        assert!(found("xem [TOC]\nvà !!! note").is_empty());
+    }
+
+    #[test]
     fn built_in_patterns_compile() {
         assert_eq!(compile(BUILT_IN.into_iter()).unwrap().len(), BUILT_IN.len());
         assert_eq!(Protect::new(&[]).unwrap().patterns.len(), BUILT_IN.len());

@@ -325,7 +325,9 @@ pub(crate) fn replay(path: &Path, memory: &mut Memory) -> Result<Replayed, Repla
 
 /// Removes the journal's files (those that exist).
 fn remove(paths: &[PathBuf; 2]) -> Result<(), FsError> {
-    paths.iter().try_for_each(|path| crate::fs::remove_if_exists(path))
+    paths
+        .iter()
+        .try_for_each(|path| crate::fs::remove_if_exists(path))
 }
 
 #[cfg(test)]
