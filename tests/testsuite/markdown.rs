@@ -430,6 +430,16 @@ fn hugo_alerts_definition_lists_and_a_late_front_matter_survive_translation() {
     project.run(&["status", "--check"]).expect_code(0);
 }
 
+/// A project of one article `source` in Vietnamese, translated into Korean by the
+/// default backend, and the translation.
+fn translated_into_korean(source: &str) -> (support::Project, String) {
+    let project = support::Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"ko\"]\n");
+    project.write("content/a.md", source);
+    project.run(&["translate"]).expect_code(0);
+    let korean = project.read("content/a.ko.md");
+    (project, korean)
+}
+
 /// Real input: Jekyll's docs (GitHub Pages sites are written the same way) put
 /// kramdown attribute lists on the line above or below a block, show Liquid inside
 /// raw blocks and write code as HTML `<code>`. Translated, the attribute lists still
@@ -437,13 +447,10 @@ fn hugo_alerts_definition_lists_and_a_late_front_matter_survive_translation() {
 /// code come back byte for byte.
 #[test]
 fn kramdown_attribute_lists_liquid_raw_blocks_and_html_code_survive_translation() {
-    let project = support::Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"ko\"]\n");
     let source = "---\ntitle: Bộ sưu tập\n---\n\n{: .note .info}\nĐặt <code>output: true</code> \
                   cho bộ sưu tập.\n\n* Mục lục\n{:toc}\n\nThẻ mở bằng {% raw %}`{%`{% endraw %} và \
                   đóng bằng\n{% raw %}`%}`{% endraw %}.\n\n## Sắp xếp\n{: #sap-xep}\n";
-    project.write("content/a.md", source);
-    project.run(&["translate"]).expect_code(0);
-    let korean = project.read("content/a.ko.md");
+    let (project, korean) = translated_into_korean(source);
     for line in [
         "{: .note .info}",
         "{:toc}",
@@ -468,12 +475,9 @@ fn kramdown_attribute_lists_liquid_raw_blocks_and_html_code_survive_translation(
 /// same line and the marker is untouched; a fence's title is translated.
 #[test]
 fn container_fences_and_toc_markers_survive_translation() {
-    let project = support::Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"ko\"]\n");
     let source = "# Hướng dẫn\n\n[[toc]]\n\nĐoạn mở đầu.\n\n::: warning Cần máy chủ\n\
                   Nội dung cảnh báo.\n:::\n\n:::tip\n\nMẹo hay.\n\n:::\n\n:::note[Ghi chú]\nChữ.\n:::\n";
-    project.write("content/a.md", source);
-    project.run(&["translate"]).expect_code(0);
-    let korean = project.read("content/a.ko.md");
+    let (_, korean) = translated_into_korean(source);
     let fences = |text: &str| -> Vec<String> {
         text.lines()
             .filter(|l| l.starts_with(":::"))
@@ -500,13 +504,10 @@ fn container_fences_and_toc_markers_survive_translation() {
 /// marker line is the same and the code block is still code, untranslated.
 #[test]
 fn mkdocs_admonitions_tabs_and_indented_code_survive_translation() {
-    let project = support::Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"ko\"]\n");
     let source = "Đoạn mở đầu.\n\n!!! note \"Lưu ý\"\n\n    Nội dung thụt lề.\n\n???+ tip\n\n\
                   === \"Bản cũ\"\n\n    ``` diff\n    {%- set app = {\n    -   \"a\": b\n      } -%}\n    -   app = khởi_tạo()\n    ```\n\n\
                   Đoạn cuối.\n";
-    project.write("content/a.md", source);
-    project.run(&["translate"]).expect_code(0);
-    let korean = project.read("content/a.ko.md");
+    let (_, korean) = translated_into_korean(source);
     for line in [
         "!!! note \"Lưu ý\"",
         "???+ tip",
