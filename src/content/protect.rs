@@ -1,7 +1,7 @@
 //! Template syntax that is never translated: Hugo shortcodes (`{{< … >}}`, `{{% … %}}`,
 //! the `{{</* … */>}}` escape), Zola shortcodes (`{{ name(args) }}`, `{% name(args) %}`,
-//! `{% end %}`), Liquid and Tera raw blocks, table-of-contents markers (`[[toc]]`),
-//! attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
+//! `{% end %}`), Liquid and Tera raw blocks, wiki links and table-of-contents markers
+//! (`[[Page]]`, `[[toc]]`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
 //! project adds in `config.toml` (`[content] protect`).
 //!
 //! Invariant: a protected span is never sent to a backend and is written back byte for
@@ -27,9 +27,14 @@ const BUILT_IN: [&str; 9] = [
     // Zola (and Tera/Jinja-like) expressions and block tags: `{{ f(x) }}`, `{% end %}`.
     r"(?s)\{\{.*?\}\}",
     r"(?s)\{%.*?%\}",
-    // Table-of-contents markers: `[[toc]]` (VitePress, markdown-it), `[[_TOC_]]`
-    // (GitLab), `${toc}`, and `[TOC]` on a line of its own (Python-Markdown, MkDocs).
-    r"(?i)\[\[_?toc_?\]\]|\$\{toc\}",
+    // Wiki links and embeds (Obsidian, Foam, GitLab and GitHub wikis): `[[Page]]`,
+    // `[[Page#Heading|label]]`, `![[image.png]]`; a translated page name is a broken
+    // link, and the two wiki dialects put the label on opposite sides of the `|`. The
+    // table-of-contents markers `[[toc]]` (VitePress, markdown-it) and `[[_TOC_]]`
+    // (GitLab) are among them; `${toc}` too, and `[TOC]` on a line of its own
+    // (Python-Markdown, MkDocs). Not a wiki link: `[[1]](url)`, a link whose text is
+    // in brackets ([`Protect::spans`]).
+    r"!?\[\[[^\[\]\n]+\]\]|(?i:\$\{toc\})",
     r"(?im)\[toc\][ \t]*$",
     // MkDocs (Python-Markdown, pymdownx) block markers on a line of their own:
     // admonitions `!!! note "Tựa"`, `??? tip`, `???+ warning inline end`, and content
@@ -47,6 +52,9 @@ const BUILT_IN: [&str; 9] = [
 /// would keep the regex engine from looking for their first characters and cost every
 /// document a scan of each of its bytes (about 15 % of a pseudo run's CPU).
 const LINE_START_ONLY: [usize; 2] = [6, 7];
+
+/// The built-in pattern of wiki links, which a link target after it rules out.
+const WIKI_LINKS: usize = 5;
 
 /// A compiled set of protected patterns.
 #[derive(Debug, Clone)]
@@ -133,6 +141,9 @@ impl Protect {
                     continue;
                 }
                 if LINE_START_ONLY.contains(&i) && !starts_line(text, r.start) {
+                    continue;
+                }
+                if i == WIKI_LINKS && text[r.end..].starts_with(['(', '[']) {
                     continue;
                 }
                 if spans.iter().all(|s| s.end <= r.start || r.end <= s.start) {
@@ -247,6 +258,11 @@ mod tests {
         let named: Vec<&str> = LINE_START_ONLY.iter().map(|&i| BUILT_IN[i]).collect();
         assert!(named[0].contains(r"\[toc\]"), "{named:?}");
         assert!(named[1].contains("!!!"), "{named:?}");
+        assert!(
+            BUILT_IN[WIKI_LINKS].contains(r"!?\[\["),
+            "{}",
+            BUILT_IN[WIKI_LINKS]
+        );
         assert!(found("xem [TOC]\nvà !!! note").is_empty());
     }
 
@@ -302,6 +318,19 @@ mod tests {
         assert_eq!(
             found("[[toc]]\n\n[[_TOC_]]\n\n[TOC]\n\n${toc}\n\nxem [toc] nhé"),
             ["[[toc]]", "[[_TOC_]]", "[TOC]", "${toc}"]
+        );
+        // Wiki links and embeds (Obsidian's help vault), but not a link whose text is in
+        // brackets, nor nested brackets.
+        assert_eq!(
+            found(
+                "xem [[Cú pháp#Danh sách|danh sách]], ![[icon.svg#icon]] và [[Trang]]; \
+                 [[1]](https://a.vn) [[2]][ref] [[a], [b]]"
+            ),
+            [
+                "[[Cú pháp#Danh sách|danh sách]]",
+                "![[icon.svg#icon]]",
+                "[[Trang]]"
+            ]
         );
         // MkDocs admonitions and tabs, only as whole lines of their own.
         assert_eq!(

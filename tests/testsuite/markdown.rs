@@ -207,8 +207,10 @@ fn structure(body: &str) -> Structure {
     }
     flush(&mut blocks, &mut inline);
     let shortcode =
-        // A Liquid or Tera raw block first: it holds template syntax as literal text.
-        regex::Regex::new(r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}|\{%.*?%\}|\[\[[^]]+\]\]")
+        // A Liquid or Tera raw block first: it holds template syntax as literal text. A
+        // wiki link holds no brackets (`[[##` in one code span and `[[## team]]` in the
+        // next are not one).
+        regex::Regex::new(r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}|\{%.*?%\}|\[\[[^\[\]\n]+\]\]")
             .expect("shortcode pattern");
     // Template syntax never spans a blank line (an unclosed `{{` is text).
     let blank = regex::Regex::new(r"\n[ \t]*\n").expect("blank line pattern");
@@ -494,6 +496,30 @@ fn container_fences_and_toc_markers_survive_translation() {
     assert!(
         !korean.contains("Cần máy chủ"),
         "the fence's title was not translated:\n{korean}"
+    );
+    assert_eq!(structure(body(source)), structure(body(&korean)));
+}
+
+/// Real input: Obsidian's help vault links pages as `[[Page#Heading|label]]` and embeds
+/// files as `![[file.svg#icon]]`, a period inside. Translated, every wiki link is the
+/// same (a translated page name is a broken link), and no sentence ends inside one.
+#[test]
+fn wiki_links_and_embeds_survive_translation() {
+    let source = "Chọn ![[lucide-list.svg#icon]] **Danh sách** để xem tệp dưới dạng \
+                  [[Cú pháp cơ bản#Danh sách|danh sách]].\n\nXem thêm [[Chế độ xem]] và \
+                  chú thích [Wikipedia](https://vi.wikipedia.org).\n";
+    let (_, korean) = translated_into_korean(source);
+    for link in [
+        "![[lucide-list.svg#icon]]",
+        "[[Cú pháp cơ bản#Danh sách|danh sách]]",
+        "[[Chế độ xem]]",
+        "](https://vi.wikipedia.org)",
+    ] {
+        assert!(korean.contains(link), "{link} changed:\n{korean}");
+    }
+    assert!(
+        !korean.contains("chú thích"),
+        "the text around them was not translated:\n{korean}"
     );
     assert_eq!(structure(body(source)), structure(body(&korean)));
 }
