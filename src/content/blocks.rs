@@ -1137,7 +1137,9 @@ fn is_label_ref(link_type: LinkType) -> bool {
 /// bytes, so template syntax is never sent and never moved apart. A span that overlaps
 /// markup (which masking makes impossible for the built-in patterns) is left alone.
 fn protect_pieces(pieces: Vec<InlinePart>, spans: &[Range<usize>]) -> Vec<InlinePart> {
-    let Some(first) = pieces.first().and_then(piece_range) else {
+    // Images have no range of their own here: a leaf may start with one
+    // (`![](a.png){.border}`), and the spans after it are protected all the same.
+    let Some(first) = pieces.iter().find_map(piece_range) else {
         return pieces;
     };
     let end = pieces
@@ -1463,6 +1465,19 @@ mod tests {
             summary("- {: .a}\n  Mục.\n")[0].1,
             "Mục.",
             "the span starts after the line"
+        );
+    }
+
+    #[test]
+    fn template_syntax_after_an_image_at_a_leaf_start_is_not_sent() {
+        // Quarto's docs: a figure's attribute list, right after the image.
+        assert_eq!(
+            texts("![](a.png){.border fig-alt=\"Hai phần: tài liệu, chú thích.\"}\n"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            texts("![Con voi](voi.png){#fig-voi width=50%} và {{< meta x >}} chữ.\n"),
+            ["<x1/><x2/> và <x3/> chữ.", "Con voi"]
         );
     }
 
