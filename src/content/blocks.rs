@@ -545,6 +545,21 @@ fn opening_fence_len(line: &str) -> Option<usize> {
     if rest.starts_with('[') && rest.trim_end().ends_with(']') {
         return Some(end + rest.trim_end().len());
     }
+    // DocFX (Microsoft Learn): attributes, not a title, follow the name, and a line that
+    // also ends with colons is the whole extension (`:::code language="csharp"
+    // source="a.cs":::`, `:::zone pivot="windows"`). Sent, the paths and values came
+    // back translated.
+    let attributes = rest.split_whitespace().next().is_some_and(|word| {
+        word.split_once("=\"").is_some_and(|(key, _)| {
+            !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        })
+    });
+    if name > 0 && (attributes || rest.trim_end().ends_with(":::")) {
+        return Some(end + rest.trim_end().len());
+    }
     let follows = rest.chars().next();
     follows
         .is_none_or(|c| c.is_whitespace() || c == '{')
@@ -1425,6 +1440,20 @@ mod tests {
         assert_eq!(
             texts("Đoạn.\n\n:::tip Mẹo\n\nNội dung.\n\n:::\n"),
             ["Đoạn.", "Mẹo", "Nội dung."]
+        );
+        // DocFX extensions: attributes after the name, the whole line when it ends
+        // with colons too.
+        assert_eq!(
+            texts(":::code language=\"csharp\" source=\"~/mẫu/a.cs\" range=\"11-30\":::\n"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            texts(":::zone pivot=\"windows\"\n\nTrên Windows.\n\n::: zone-end\n"),
+            ["Trên Windows."]
+        );
+        assert_eq!(
+            texts("Đoạn.\n\n:::image type=\"content\" source=\"a.png\" alt-text=\"Ảnh\":::\n"),
+            ["Đoạn."]
         );
         // Colons inside a line, or two of them, are text.
         assert_eq!(texts("Tỷ số:::3\n"), ["Tỷ số:::3"]);
