@@ -214,8 +214,21 @@ fn structure(body: &str) -> Structure {
             .expect("shortcode pattern");
     // Template syntax never spans a blank line (an unclosed `{{` is text).
     let blank = regex::Regex::new(r"\n[ \t]*\n").expect("blank line pattern");
+    // Inline code is compared with the events above; blanked here, a `{{` shown in one
+    // code span cannot pair with the `}}` of a later shortcode across prose (Quarto's
+    // docs), which dich rightly translates.
+    let mut searchable = String::with_capacity(body.len());
+    let mut at = 0;
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        if matches!(event, Event::Code(_)) && range.start >= at {
+            searchable.push_str(&body[at..range.start]);
+            searchable.push_str(&" ".repeat(body[range.clone()].chars().count()));
+            at = range.end;
+        }
+    }
+    searchable.push_str(&body[at..]);
     let mut shortcodes: Vec<String> = blank
-        .split(body)
+        .split(&searchable)
         .flat_map(|chunk| shortcode.find_iter(chunk).map(|m| m.as_str().to_owned()))
         .collect();
     shortcodes.sort();
