@@ -13,6 +13,7 @@ mod discover;
 mod escape;
 mod front_matter;
 mod outline;
+mod pieces;
 mod protect;
 mod render;
 mod titles;
