@@ -349,12 +349,20 @@ impl Blocks {
             let image = |i: usize| text[images[i].range.clone()].to_owned();
             // Whether a block is a unit depends on its text only, not on its titles:
             // the units of a document are what existing translations are matched by.
-            if has_letters(&build(text, &leaf.pieces, &image, false, None, &[])) {
+            // Built once where there are no titles: a unit can be megabytes long.
+            let plain = build(text, &leaf.pieces, &image, false, None, &[]);
+            if has_letters(&plain) {
                 leaf.unit = Some(first_unit + units.len());
+                let tagged = if leaf.titles.is_empty() {
+                    plain
+                } else {
+                    drop(plain);
+                    build(text, &leaf.pieces, &image, false, None, &leaf.titles)
+                };
                 units.push(Unit {
                     kind: leaf.kind.clone(),
                     span: leaf.span.clone(),
-                    tagged: build(text, &leaf.pieces, &image, false, None, &leaf.titles),
+                    tagged,
                 });
             }
             for piece in &leaf.pieces {
@@ -377,10 +385,12 @@ impl Blocks {
     }
 }
 
+/// Whether the text between `tagged`'s tags has a letter (read in place, not copied
+/// without its tags: a unit can be megabytes long).
 fn has_letters(tagged: &Tagged) -> bool {
-    markup::strip_tags(tagged.text())
-        .chars()
-        .any(char::is_alphabetic)
+    markup::tokens(tagged.text())
+        .iter()
+        .any(|t| matches!(t, Token::Text(s) if s.chars().any(char::is_alphabetic)))
 }
 
 /// Takes the alert marker that opens a block quote (`[!NOTE]`, `[!warning]-`) out of

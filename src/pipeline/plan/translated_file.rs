@@ -64,7 +64,9 @@ pub(crate) fn analyse(
     let Ok(bytes) = std::fs::read(out_path) else {
         return Ok(TranslatedFile::Missing);
     };
-    let translated = match Document::parse_with(out_path, &bytes, fields, doc.protect()) {
+    // The bytes become the document's text: a translation of megabytes is not held
+    // twice while it is parsed (issue 10, item 14).
+    let translated = match Document::parse_owned(out_path, bytes, fields, doc.protect()) {
         Ok(translated) => translated,
         Err(e) => {
             return Ok(TranslatedFile::Conflict(format!(
@@ -111,16 +113,14 @@ pub(crate) fn analyse(
         source_hash: provenance.source_hash.clone(),
         text_hash,
         keys: provenance.units.clone(),
-        facts: std::str::from_utf8(&bytes)
-            .map(|text| Facts::of_translation(rel, text))
-            .unwrap_or_default(),
+        facts: Facts::of_translation(rel, &translated.text),
     };
     // An edit not learned yet (`dich status` learns nothing) must be read again by
     // the next `dich translate`, which learns it: no record then.
     // Nor for a file whose titles wait for their translation: its record would say
     // it is up to date.
     if (learn || !human_edited) && !untranslated_titles {
-        records.push_read(rel, stat, &bytes, derived);
+        records.push_read(rel, stat, translated.text.as_bytes(), derived);
     }
     let blocks = keys
         .iter()
