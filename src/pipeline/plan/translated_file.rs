@@ -92,10 +92,16 @@ pub(crate) fn analyse(
             keys.len()
         )));
     }
-    let written = memory.written(rel)?;
     let text_hash = memory::hash(&translated.text);
-    let human_edited = written.as_ref().is_some_and(|w| w.hash != text_hash);
-    if let (true, Some(written)) = (learn && human_edited, &written) {
+    // The hash alone decides: the content as written (as long as the file) is read
+    // only to learn a person's edits (issue 10, item 14).
+    let human_edited = memory
+        .written_hash(rel)?
+        .is_some_and(|hash| hash != text_hash);
+    if learn
+        && human_edited
+        && let Some(written) = memory.written(rel)?
+    {
         let edits = Edits {
             translated: &translated,
             written: &written.content,
