@@ -22,6 +22,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 
@@ -188,7 +189,7 @@ impl Blocks {
     /// numbered from `first_unit`.
     /// Template syntax (`protect`) is masked for the parser and becomes standalone tags.
     pub(super) fn parse(
-        text: &str,
+        text: &Arc<String>,
         body_start: usize,
         first_unit: usize,
         protect: &Protect,
@@ -200,7 +201,7 @@ impl Blocks {
     /// `piece` bytes where they can be (see [`super::pieces`]): the tree of a
     /// translation's paragraph of megabytes was 12 times its size.
     fn parse_in_pieces(
-        text: &str,
+        text: &Arc<String>,
         (body_start, first_unit): (usize, usize),
         protect: &Protect,
         piece: usize,
@@ -342,15 +343,24 @@ impl Blocks {
     }
 
     /// Makes units of the leaves (and image alts) that hold letters, in document order.
-    fn number_units(&mut self, text: &str, first_unit: usize) -> Vec<Unit> {
+    fn number_units(&mut self, text: &Arc<String>, first_unit: usize) -> Vec<Unit> {
         let mut units = Vec::new();
         let images = &mut self.images;
         for leaf in &mut self.leaves {
             let image = |i: usize| text[images[i].range.clone()].to_owned();
             // Whether a block is a unit depends on its text only, not on its titles:
             // the units of a document are what existing translations are matched by.
-            // Built once where there are no titles: a unit can be megabytes long.
-            let plain = build(text, &leaf.pieces, &image, false, None, &[]);
+            // Built once where there are no titles, and not at all for a block of text
+            // alone, which is its own tagged text: a unit can be megabytes long.
+            let plain = match leaf.pieces.as_slice() {
+                [InlinePart::Text(r)]
+                    if leaf.titles.is_empty() && r.len() >= super::SHARED_AT_LEAST =>
+                {
+                    Tagged::plain_slice(text, r.clone())
+                }
+                _ => None,
+            }
+            .unwrap_or_else(|| build(text, &leaf.pieces, &image, false, None, &[]));
             if has_letters(&plain) {
                 leaf.unit = Some(first_unit + units.len());
                 let tagged = if leaf.titles.is_empty() {
@@ -1534,8 +1544,9 @@ mod tests {
     /// The blocks and units of `body` (no front matter) with its long lines parsed in
     /// pieces of `piece` bytes, written out for comparison.
     fn parsed_in_pieces(body: &str, piece: usize) -> String {
+        let text = std::sync::Arc::new(body.to_owned());
         let (blocks, units) =
-            super::Blocks::parse_in_pieces(body, (0, 0), &Protect::default(), piece);
+            super::Blocks::parse_in_pieces(&text, (0, 0), &Protect::default(), piece);
         format!("{blocks:?}\n{units:?}")
     }
 

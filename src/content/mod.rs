@@ -389,9 +389,11 @@ impl Document {
             None => Vec::new(),
         };
         let body_start = split.as_ref().map_or(bom_len(&text), |s| s.body_start);
+        // Shared before the blocks are parsed: a long block of text alone is made a
+        // slice of it, never a copy (issue 10, item 14).
+        let text = Arc::new(text);
         let (blocks, body_units) = blocks::Blocks::parse(&text, body_start, units.len(), protect);
         units.extend(body_units);
-        let text = Arc::new(text);
         for unit in &mut units {
             if unit.tagged.text().len() >= SHARED_AT_LEAST {
                 unit.tagged.share(&text, unit.span.clone());
@@ -535,6 +537,18 @@ mod tests {
         );
         assert!(marked.tagged.text().starts_with("đầu <g1>"));
         assert_eq!(doc.units, doc.clone().units);
+    }
+
+    /// A long paragraph that spells a tag literal is built as before (the literal
+    /// becomes a tag), not taken as its own tagged text.
+    #[test]
+    fn a_long_paragraph_spelling_a_tag_is_not_its_own_tagged_text() {
+        let long = "một hai ba, ".repeat(1_000);
+        let body = format!("{long}<x1/> cuối\n");
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        let text = doc.units[0].tagged.text();
+        assert_eq!(doc.units[0].tagged.tag_count(), 1);
+        assert!(text.ends_with("<x1/> cuối"), "{}", &text[text.len() - 20..]);
     }
 
     #[test]
