@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::content::{self, Document, Retitle};
 use crate::lang::Lang;
@@ -36,8 +37,8 @@ pub(crate) struct AlignedFile {
     pub(crate) up_to_date: bool,
     /// A person changed it since dich wrote it (or the memory does not know the file).
     pub(crate) human_edited: bool,
-    /// Unit key → the block's text as in the file.
-    pub(crate) blocks: HashMap<String, String>,
+    /// Unit key → the block's text as in the file, shared with the jobs that keep it.
+    pub(crate) blocks: HashMap<String, Arc<String>>,
     /// The unit keys the file was written from, in order.
     pub(crate) keys: Vec<String>,
     /// Written before dich translated link titles (issue 14): its kept blocks get
@@ -130,8 +131,8 @@ pub(crate) fn analyse(
     }
     let blocks = keys
         .iter()
-        .enumerate()
-        .map(|(i, key)| (key.clone(), translated.raw(i).to_owned()))
+        .cloned()
+        .zip(translated.into_raws().into_iter().map(Arc::new))
         .collect();
     Ok(TranslatedFile::Aligned(AlignedFile {
         up_to_date: provenance.source_hash == doc.source_hash() && !untranslated_titles,
