@@ -129,13 +129,39 @@ fn new_file_permissions() -> Option<std::fs::Permissions> {
 /// # Errors
 /// [`FsError`] naming the path.
 pub fn write_if_changed(path: &Path, contents: &[u8]) -> Result<bool, FsError> {
-    if let Ok(existing) = std::fs::read(path)
-        && existing == contents
-    {
+    if holds(path, contents) {
         return Ok(false);
     }
     write_atomic(path, contents)?;
     Ok(true)
+}
+
+/// Whether the file at `path` holds exactly `contents`: its size first, then its bytes
+/// piece by piece. Read whole, the old version of a translation of megabytes was held
+/// beside the new one (issue 10, item 14). Any read error counts as a difference.
+fn holds(path: &Path, contents: &[u8]) -> bool {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let size = file.metadata().ok().map(|m| m.len());
+    if size != u64::try_from(contents.len()).ok() {
+        return false;
+    }
+    let mut piece = vec![0; 64 * 1024];
+    let mut compared = 0;
+    loop {
+        match file.read(&mut piece) {
+            Ok(0) => return compared == contents.len(),
+            Ok(n) => {
+                if contents.get(compared..compared + n) != Some(&piece[..n]) {
+                    return false;
+                }
+                compared += n;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 /// Like [`write_if_changed`] for content too large to hold in memory: `write` writes
@@ -245,6 +271,25 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"abXde");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1);
+    }
+
+    /// A file longer than one piece of the comparison: a difference anywhere in it,
+    /// or in its length, is written; the same bytes are not.
+    #[test]
+    fn a_long_file_is_compared_to_its_last_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dai.en.md");
+        let long = "một hai ba, ".repeat(20_000).into_bytes();
+        assert!(long.len() > 3 * 64 * 1024);
+        assert!(write_if_changed(&path, &long).unwrap());
+        assert!(!write_if_changed(&path, &long).unwrap());
+        let mut last = long.clone();
+        *last.last_mut().unwrap() = b'!';
+        assert!(write_if_changed(&path, &last).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), last);
+        assert!(write_if_changed(&path, &long[..long.len() - 1]).unwrap());
+        assert!(write_if_changed(&path, &long).unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), long);
     }
 
     #[test]

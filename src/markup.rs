@@ -296,6 +296,17 @@ impl Tagged {
         self.text.as_str()
     }
 
+    /// Text without any markup, held as the slice `range` of `whole` (the document's
+    /// text) rather than copied: `None` unless `whole[range]` is such text (it has no
+    /// tag literal).
+    pub fn plain_slice(whole: &Arc<String>, range: Range<usize>) -> Option<Self> {
+        let text = whole.get(range.clone())?;
+        (!has_tags(text)).then(|| Tagged {
+            text: Text::Slice(Arc::clone(whole), range),
+            tags: Vec::new(),
+        })
+    }
+
     /// Holds the text as the slice `range` of `whole` (the document's text) where it
     /// is exactly that, rather than as a copy: a paragraph without markup is its own
     /// tagged text, and one of megabytes was held twice (issue 10, item 14).
@@ -492,6 +503,18 @@ impl TaggedBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plain_slice_is_the_text_itself_unless_it_spells_a_tag() {
+        let whole = Arc::new("xin chào, thế giới <g1>".to_owned());
+        let plain = Tagged::plain_slice(&whole, 0..9).unwrap();
+        assert_eq!(plain.text(), "xin chào");
+        assert_eq!(plain.text().as_ptr(), whole.as_ptr());
+        assert_eq!(plain, Tagged::plain("xin chào"));
+        // A tag literal in the text becomes a tag of its own when built: no slice.
+        assert!(Tagged::plain_slice(&whole, 0..whole.len()).is_none());
+        assert!(Tagged::plain_slice(&whole, 0..100).is_none());
+    }
 
     fn sample() -> Tagged {
         let mut b = TaggedBuilder::new();

@@ -22,9 +22,11 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 
+use super::pieces::{Found, PIECE, StandIn};
 use super::protect::Protect;
 use super::{Unit, UnitKind};
 use crate::markup::{self, Tagged, TaggedBuilder, Token};
@@ -144,40 +146,78 @@ enum Container {
 
 type Spanned<'a> = (Event<'a>, Range<usize>);
 
+/// The labels of `body`'s reference definitions (normalised), its events with their
+/// ranges (`range` maps a parse range to the text's), and what decides whether a
+/// stand-in parses as its text ([`Found`]).
+fn events(
+    body: &str,
+    range: impl Fn(Range<usize>) -> Range<usize>,
+) -> (Vec<String>, Vec<Spanned<'_>>, Found) {
+    let iter = Parser::new_ext(body, OPTIONS).into_offset_iter();
+    let labels = iter
+        .reference_definitions()
+        .iter()
+        .map(|(label, _)| normalise_label(label))
+        .collect::<Vec<_>>();
+    let mut found = Found {
+        definitions: !labels.is_empty(),
+        ..Found::default()
+    };
+    let mut events: Vec<Spanned<'_>> = Vec::new();
+    for (event, r) in iter {
+        found.see(&event, &r);
+        let r = range(r);
+        // Escapes, entities and special characters cut text into many events (a
+        // pseudo translation's `\~` padding makes one per two bytes, about 100
+        // bytes of memory each). The walker reads a text event only as "text up
+        // to here" (the escape's backslash between two events included), so
+        // consecutive text events are kept as one (issue 10, item 14: memory
+        // bounded by the file).
+        if let (Event::Text(_), Some((Event::Text(_), last))) = (&event, events.last_mut())
+            && last.end <= r.start
+        {
+            last.end = r.end;
+            continue;
+        }
+        events.push((event, r));
+    }
+    (labels, events, found)
+}
+
 impl Blocks {
     /// Parses the body starting at `body_start`; returns the leaves and their units,
     /// numbered from `first_unit`.
     /// Template syntax (`protect`) is masked for the parser and becomes standalone tags.
     pub(super) fn parse(
-        text: &str,
+        text: &Arc<String>,
         body_start: usize,
         first_unit: usize,
         protect: &Protect,
     ) -> (Blocks, Vec<Unit>) {
+        Self::parse_in_pieces(text, (body_start, first_unit), protect, PIECE)
+    }
+
+    /// [`Blocks::parse`], with lines longer than two `piece`s parsed in pieces of about
+    /// `piece` bytes where they can be (see [`super::pieces`]): the tree of a
+    /// translation's paragraph of megabytes was 12 times its size.
+    fn parse_in_pieces(
+        text: &Arc<String>,
+        (body_start, first_unit): (usize, usize),
+        protect: &Protect,
+        piece: usize,
+    ) -> (Blocks, Vec<Unit>) {
         let (masked, spans) = protect.mask_body(text, body_start);
-        let iter = Parser::new_ext(&masked[body_start..], OPTIONS).into_offset_iter();
-        let labels = iter
-            .reference_definitions()
-            .iter()
-            .map(|(label, _)| normalise_label(label))
-            .collect();
-        let mut events: Vec<Spanned<'_>> = Vec::new();
-        for (event, r) in iter {
-            let r = r.start + body_start..r.end + body_start;
-            // Escapes, entities and special characters cut text into many events (a
-            // pseudo translation's `\~` padding makes one per two bytes, about 100
-            // bytes of memory each). The walker reads a text event only as "text up
-            // to here" (the escape's backslash between two events included), so
-            // consecutive text events are kept as one (issue 10, item 14: memory
-            // bounded by the file).
-            if let (Event::Text(_), Some((Event::Text(_), last))) = (&event, events.last_mut())
-                && last.end <= r.start
-            {
-                last.end = r.end;
-                continue;
-            }
-            events.push((event, r));
-        }
+        let body = &masked[body_start..];
+        let shift = |r: Range<usize>| r.start + body_start..r.end + body_start;
+        let stand_in = StandIn::of(body, piece);
+        let in_pieces = stand_in.as_ref().and_then(|stand_in| {
+            let (labels, events, found) = events(&stand_in.text, |r| shift(stand_in.original(r)));
+            stand_in.holds(body, &found).then_some((labels, events))
+        });
+        let (labels, events) = in_pieces.unwrap_or_else(|| {
+            let (labels, events, _) = events(body, shift);
+            (labels, events)
+        });
         let mut blocks = Blocks {
             protected: spans,
             labels,
@@ -303,19 +343,36 @@ impl Blocks {
     }
 
     /// Makes units of the leaves (and image alts) that hold letters, in document order.
-    fn number_units(&mut self, text: &str, first_unit: usize) -> Vec<Unit> {
+    fn number_units(&mut self, text: &Arc<String>, first_unit: usize) -> Vec<Unit> {
         let mut units = Vec::new();
         let images = &mut self.images;
         for leaf in &mut self.leaves {
             let image = |i: usize| text[images[i].range.clone()].to_owned();
             // Whether a block is a unit depends on its text only, not on its titles:
             // the units of a document are what existing translations are matched by.
-            if has_letters(&build(text, &leaf.pieces, &image, false, None, &[])) {
+            // Built once where there are no titles, and not at all for a block of text
+            // alone, which is its own tagged text: a unit can be megabytes long.
+            let plain = match leaf.pieces.as_slice() {
+                [InlinePart::Text(r)]
+                    if leaf.titles.is_empty() && r.len() >= super::SHARED_AT_LEAST =>
+                {
+                    Tagged::plain_slice(text, r.clone())
+                }
+                _ => None,
+            }
+            .unwrap_or_else(|| build(text, &leaf.pieces, &image, false, None, &[]));
+            if has_letters(&plain) {
                 leaf.unit = Some(first_unit + units.len());
+                let tagged = if leaf.titles.is_empty() {
+                    plain
+                } else {
+                    drop(plain);
+                    build(text, &leaf.pieces, &image, false, None, &leaf.titles)
+                };
                 units.push(Unit {
                     kind: leaf.kind.clone(),
                     span: leaf.span.clone(),
-                    tagged: build(text, &leaf.pieces, &image, false, None, &leaf.titles),
+                    tagged,
                 });
             }
             for piece in &leaf.pieces {
@@ -338,10 +395,12 @@ impl Blocks {
     }
 }
 
+/// Whether the text between `tagged`'s tags has a letter (read in place, not copied
+/// without its tags: a unit can be megabytes long).
 fn has_letters(tagged: &Tagged) -> bool {
-    markup::strip_tags(tagged.text())
-        .chars()
-        .any(char::is_alphabetic)
+    markup::tokens(tagged.text())
+        .iter()
+        .any(|t| matches!(t, Token::Text(s) if s.chars().any(char::is_alphabetic)))
 }
 
 /// Takes the alert marker that opens a block quote (`[!NOTE]`, `[!warning]-`) out of
@@ -1281,7 +1340,10 @@ fn html_tag(html: &str) -> Option<(bool, String)> {
 mod tests {
     use std::path::Path;
 
-    use crate::content::{Document, Unit, UnitKind};
+    use proptest::prelude::*;
+
+    use super::{PIECE, StandIn};
+    use crate::content::{Document, Protect, Unit, UnitKind};
 
     fn units(body: &str) -> Vec<Unit> {
         Document::parse(Path::new("t.md"), body.as_bytes(), &[])
@@ -1521,5 +1583,73 @@ mod tests {
             texts("Thuật ngữ\n: Định nghĩa.\n"),
             ["Thuật ngữ", "Định nghĩa."]
         );
+    }
+
+    /// The blocks and units of `body` (no front matter) with its long lines parsed in
+    /// pieces of `piece` bytes, written out for comparison.
+    fn parsed_in_pieces(body: &str, piece: usize) -> String {
+        let text = std::sync::Arc::new(body.to_owned());
+        let (blocks, units) =
+            super::Blocks::parse_in_pieces(&text, (0, 0), &Protect::default(), piece);
+        format!("{blocks:?}\n{units:?}")
+    }
+
+    /// Issue 10, item 14: a translated paragraph of megabytes, a `\~` escape every few
+    /// bytes (a pseudo translation), made a parse tree 12 times its size when dich read
+    /// the translation again to see what a person changed. It is parsed in pieces, into
+    /// the blocks and units of a whole parse.
+    #[test]
+    fn a_long_escaped_paragraph_is_parsed_in_pieces_as_a_whole() {
+        let line = "Trang \\~ một hai, ba \\[bốn\\] [năm] &amp; sáu ".repeat(20_000);
+        let body = format!("# Tiêu đề\n\n> {line}cuối.\n\n- mục *một*\n");
+        let stand_in = StandIn::of(&body, PIECE).unwrap();
+        let (_, _, found) = super::events(&stand_in.text, |r| r);
+        assert!(stand_in.holds(&body, &found), "not parsed in pieces");
+        assert!(stand_in.text.len() < 5 * PIECE);
+        assert!(parsed_in_pieces(&body, PIECE) == parsed_in_pieces(&body, usize::MAX));
+    }
+
+    fn token() -> impl Strategy<Value = &'static str> {
+        prop_oneof![
+            12 => prop::sample::select(vec!["xã", "Bắc", "an", "ở"]),
+            12 => Just(" "),
+            1 => prop::sample::select(vec![
+                "[", "]", "(", ")", "!", "\\~", "\\", "&amp;", "*", "`", "<b>", "|", "^",
+                ":", "1.", "#", "-", ">", ",", "[en]", "\\[", "\r", "{", "}", "[^1]", "\n",
+                "  ", "=", "_", "~", "{{< x >}}",
+            ]),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Whatever the line and its surroundings, the blocks and units parsed in
+        /// pieces are those of the whole parse (every range in the text's offsets).
+        #[test]
+        fn pieces_give_the_blocks_of_the_whole(
+            before in prop::sample::select(vec![
+                "", "Trước.\n\n", "Trước\n", "<!--\n", "```\n", "[en]: /x\n\n",
+                "| a |\n", "<div>\n", "> ", "- a\n", "[^1]: chú\n\n", "    mã\n",
+                "# Đầu\n\n",
+            ]),
+            prefix in prop::sample::select(vec![
+                "", "> ", "- ", "1. ", "    ", "[^1]: ", "# ", "[en]: ", " ",
+            ]),
+            tokens in prop::collection::vec(token(), 20..120),
+            after in prop::sample::select(vec![
+                "", "\n", "\nsau\n", "\n===\n", "\n-|-\n", "\n```\n", "\n-->\n",
+                "\n[^1]: chú\n", "\n\n[en]: /x\n", "\n  tiếp\n", "\n</div>\n",
+                "\n\nxã [en] *an*\n",
+            ]),
+            piece in 2usize..24,
+        ) {
+            let text = format!("{before}{prefix}{}{after}", tokens.concat());
+            prop_assert_eq!(
+                parsed_in_pieces(&text, piece),
+                parsed_in_pieces(&text, usize::MAX),
+                "{:?}", text
+            );
+        }
     }
 }

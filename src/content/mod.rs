@@ -13,6 +13,7 @@ mod discover;
 mod escape;
 mod front_matter;
 mod outline;
+mod pieces;
 mod protect;
 mod render;
 mod titles;
@@ -388,9 +389,11 @@ impl Document {
             None => Vec::new(),
         };
         let body_start = split.as_ref().map_or(bom_len(&text), |s| s.body_start);
+        // Shared before the blocks are parsed: a long block of text alone is made a
+        // slice of it, never a copy (issue 10, item 14).
+        let text = Arc::new(text);
         let (blocks, body_units) = blocks::Blocks::parse(&text, body_start, units.len(), protect);
         units.extend(body_units);
-        let text = Arc::new(text);
         for unit in &mut units {
             if unit.tagged.text().len() >= SHARED_AT_LEAST {
                 unit.tagged.share(&text, unit.span.clone());
@@ -478,6 +481,38 @@ impl Document {
         &self.protect
     }
 
+    /// The text of each unit exactly as written in the file (see [`Document::raw`]),
+    /// the document given up for them: the longest takes over the buffer of its text,
+    /// so a translation's paragraph of megabytes read back is not copied (issue 10,
+    /// item 14).
+    pub fn into_raws(self) -> Vec<String> {
+        let Document { text, units, .. } = self;
+        let spans: Vec<Range<usize>> = units.into_iter().map(|u| u.span).collect();
+        let longest = (0..spans.len()).max_by_key(|&i| spans[i].len());
+        let mut raws: Vec<String> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, span)| match longest {
+                Some(l) if l == i => String::new(),
+                _ => text.get(span.clone()).unwrap_or("").to_owned(),
+            })
+            .collect();
+        if let Some(l) = longest {
+            let span = spans[l].clone();
+            raws[l] = match Arc::try_unwrap(text) {
+                Ok(mut whole) if whole.get(span.clone()).is_some() => {
+                    whole.truncate(span.end);
+                    whole.drain(..span.start);
+                    whole.shrink_to_fit();
+                    whole
+                }
+                Ok(whole) => whole.get(span).unwrap_or("").to_owned(),
+                Err(shared) => shared.get(span).unwrap_or("").to_owned(),
+            };
+        }
+        raws
+    }
+
     /// The text of unit `i` exactly as written in the file (markup included).
     pub fn raw(&self, i: usize) -> &str {
         self.units
@@ -534,6 +569,36 @@ mod tests {
         );
         assert!(marked.tagged.text().starts_with("đầu <g1>"));
         assert_eq!(doc.units, doc.clone().units);
+    }
+
+    #[test]
+    fn into_raws_gives_each_unit_as_written() {
+        let long = "một *hai* ba, ".repeat(500);
+        let body = format!(
+            "+++\ntitle = \"Tiêu \\\"đề\\\"\"\n+++\n\n# Mục\n\n{long}cuối\n\n- một\n- hai\n"
+        );
+        let doc =
+            Document::parse(Path::new("a.md"), body.as_bytes(), &["title".to_owned()]).unwrap();
+        let expected: Vec<String> = (0..doc.units.len())
+            .map(|i| doc.raw(i).to_owned())
+            .collect();
+        assert_eq!(expected.len(), 5);
+        assert!(expected[2].starts_with("một *hai*"), "{}", expected[2]);
+        // Shared elsewhere, the text is copied from; alone, taken over.
+        assert_eq!(doc.clone().into_raws(), expected);
+        assert_eq!(doc.into_raws(), expected);
+    }
+
+    /// A long paragraph that spells a tag literal is built as before (the literal
+    /// becomes a tag), not taken as its own tagged text.
+    #[test]
+    fn a_long_paragraph_spelling_a_tag_is_not_its_own_tagged_text() {
+        let long = "một hai ba, ".repeat(1_000);
+        let body = format!("{long}<x1/> cuối\n");
+        let doc = Document::parse(Path::new("a.md"), body.as_bytes(), &[]).unwrap();
+        let text = doc.units[0].tagged.text();
+        assert_eq!(doc.units[0].tagged.tag_count(), 1);
+        assert!(text.ends_with("<x1/> cuối"), "{}", &text[text.len() - 20..]);
     }
 
     #[test]

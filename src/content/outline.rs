@@ -10,19 +10,13 @@
 //! have more or fewer lines than its source.
 //!
 //! A line of megabytes (a paragraph without sentence punctuation, issue 10, item 14) is
-//! parsed in pieces where that provably gives the same outline (see [`pieces`]):
-//! pulldown-cmark builds its whole tree before the first event, one node per escape, 12
-//! bytes of tree per byte of a pseudo translation's `\~` padding.
-
-use std::ops::Range;
+//! parsed in pieces where that provably gives the same outline (see [`super::pieces`]).
 
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::blocks::OPTIONS;
+use super::pieces::{Found, PIECE, StandIn};
 use super::protect::Protect;
-
-/// Lines longer than this are parsed in pieces of about this size where they can be.
-const PIECE: usize = 64 * 1024;
 
 /// The structure of a Markdown text (see the module docs). Two texts with equal
 /// outlines differ only in their text.
@@ -40,12 +34,12 @@ impl Outline {
     }
 
     /// [`Outline::of`], with lines longer than two `piece`s parsed in pieces of about
-    /// `piece` bytes where [`pieces::blocks`] can.
+    /// `piece` bytes where they can be (see [`super::pieces`]).
     fn in_pieces(body: &str, protect: &Protect, piece: usize) -> Outline {
         let (masked, spans) = protect.mask_body(body, 0);
         let mut protected: Vec<String> = spans.iter().map(|r| body[r.clone()].to_owned()).collect();
         protected.sort();
-        let blocks = pieces::blocks(&masked, piece)
+        let blocks = blocks_in_pieces(&masked, piece)
             .unwrap_or_else(|| walk(Parser::new_ext(&masked, OPTIONS)));
         Outline { blocks, protected }
     }
@@ -160,182 +154,20 @@ fn flush(blocks: &mut Vec<String>, inline: &mut Vec<String>, text: &mut bool) {
     }
 }
 
-/// Parsing a long line in pieces: pulldown-cmark keeps its whole tree in memory, about
-/// 64 bytes per text node, and an escape or an entity starts a node.
-///
-/// A line is cut only when the pieces provably parse as they would together:
-///
-/// - The line holds no unescaped `` ` ``, `*`, `_`, `~`, `<` or `|` (escapes are `\`
-///   and an ASCII punctuation character, as in CommonMark), no line ending but its
-///   own, and no `]` followed by `(`, `[` or `:`. So no code span, emphasis,
-///   strikethrough, raw HTML, autolink, table cell, inline link, full or collapsed
-///   reference or definition can start in the line; what remains that reaches beyond
-///   a few bytes are bracket pairs (`[x]`, `![x]`, `[^x]`), each closed by the
-///   nearest open one as in CommonMark's bracket stack, and only resolved against the
-///   document's definitions.
-/// - Each cut is after a space and before a letter, with every bracket before it in
-///   the line closed: no escape, entity or bracket pair spans it, and a piece that
-///   starts a line of its own starts with a letter, which starts no block.
-/// - The document without the middle pieces (the line's head and tail kept) parses
-///   with the line as one whole paragraph of its own, so the line's block and
-///   everything around it are what they are with the pieces back.
-/// - Each middle piece, parsed alone, is one paragraph of plain text (no link, no
-///   footnote reference), and where the line has brackets the document has no
-///   definition a bracket pair could resolve against.
-///
-/// Then the line's paragraph has the same outline with or without its middle pieces
-/// (they add text, which it has already), and so does the document. Where any of
-/// this fails, the caller parses the text whole. The property test below compares
-/// both on random long lines in random surroundings.
-mod pieces {
-    use super::*;
-
-    /// A long line cut into a head, middle pieces and a tail (byte offsets in the text).
-    struct Cut {
-        line: Range<usize>,
-        head_end: usize,
-        tail_start: usize,
-        middle: Vec<Range<usize>>,
-        brackets: bool,
-    }
-
-    /// The outline blocks of `text` with its long lines parsed in pieces of about
-    /// `piece` bytes, or `None` where no line can be (the caller parses it whole).
-    pub(super) fn blocks(text: &str, piece: usize) -> Option<Vec<String>> {
-        let long = piece.saturating_mul(2);
-        if text.len() <= long {
-            return None;
-        }
-        let mut cuts = Vec::new();
-        let mut start = 0;
-        for line in text.split_inclusive('\n') {
-            let range = start..start + line.len();
-            start = range.end;
-            if line.len() > long
-                && let Some(cut) = cut_line(text, range, piece)
-            {
-                cuts.push(cut);
-            }
-        }
-        if cuts.is_empty() {
-            return None;
-        }
-        // The text without the middle pieces, and where each cut line is in it:
-        // (line start, head end, line end).
-        let removed: usize = cuts.iter().map(|c| c.tail_start - c.head_end).sum();
-        let mut stand_in = String::with_capacity(text.len() - removed);
-        let mut kept = Vec::with_capacity(cuts.len());
-        let mut pos = 0;
-        for cut in &cuts {
-            let line_start = stand_in.len() + (cut.line.start - pos);
-            stand_in.push_str(&text[pos..cut.head_end]);
-            let head_end = stand_in.len();
-            stand_in.push_str(&text[cut.tail_start..cut.line.end]);
-            kept.push((line_start, head_end, stand_in.len()));
-            pos = cut.line.end;
-        }
-        stand_in.push_str(&text[pos..]);
-
-        let mut paragraphs = Vec::new();
-        let mut footnotes = false;
-        let parser = Parser::new_ext(&stand_in, OPTIONS).into_offset_iter();
-        let definitions = parser.reference_definitions().iter().next().is_some();
-        let blocks = walk(parser.map(|(event, range)| {
-            match &event {
-                Event::Start(Tag::Paragraph) => paragraphs.push(range),
-                Event::Start(Tag::FootnoteDefinition(_)) => footnotes = true,
-                _ => {}
-            }
-            event
-        }));
-        let whole_paragraph = |&(line_start, head_end, line_end): &(usize, usize, usize)| {
-            paragraphs.iter().any(|p| {
-                line_start <= p.start && p.start < head_end && head_end < p.end && p.end <= line_end
-            })
-        };
-        if !kept.iter().all(whole_paragraph)
-            || ((definitions || footnotes) && cuts.iter().any(|c| c.brackets))
-        {
-            return None;
-        }
-        cuts.iter()
-            .flat_map(|c| &c.middle)
-            .all(|r| plain_paragraph(&text[r.clone()]))
-            .then_some(blocks)
-    }
-
-    /// Where `text[line]` can be cut (see the rules above), at least `piece` bytes
-    /// apart; `None` when it cannot be, or into fewer than three parts.
-    fn cut_line(text: &str, line: Range<usize>, piece: usize) -> Option<Cut> {
-        let s = &text[line.clone()];
-        let bytes = s.as_bytes();
-        let mut depth = 0usize;
-        let mut brackets = false;
-        let mut points = Vec::new();
-        let mut last = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\\' if bytes.get(i + 1).is_some_and(u8::is_ascii_punctuation) => {
-                    i += 2;
-                    continue;
-                }
-                b'`' | b'*' | b'_' | b'~' | b'<' | b'|' => return None,
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => return None,
-                b'[' => {
-                    depth += 1;
-                    brackets = true;
-                }
-                b']' => {
-                    if matches!(bytes.get(i + 1), Some(b'(' | b'[' | b':')) {
-                        return None;
-                    }
-                    depth = depth.saturating_sub(1);
-                    brackets = true;
-                }
-                b' ' if depth == 0
-                    && i + 1 - last >= piece
-                    && s[i + 1..].chars().next().is_some_and(char::is_alphabetic) =>
-                {
-                    points.push(i + 1);
-                    last = i + 1;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        let (&first, &end) = (points.first()?, points.last()?);
-        if points.len() < 2 {
-            return None;
-        }
-        Some(Cut {
-            head_end: line.start + first,
-            tail_start: line.start + end,
-            middle: points
-                .windows(2)
-                .map(|w| line.start + w[0]..line.start + w[1])
-                .collect(),
-            line,
-            brackets,
-        })
-    }
-
-    /// Whether `piece`, parsed alone, is one paragraph of text only.
-    fn plain_paragraph(piece: &str) -> bool {
-        let mut events = Parser::new_ext(piece, OPTIONS);
-        if !matches!(events.next(), Some(Event::Start(Tag::Paragraph))) {
-            return false;
-        }
-        let mut ended = false;
-        for event in events {
-            match event {
-                Event::Text(_) if !ended => {}
-                Event::End(TagEnd::Paragraph) if !ended => ended = true,
-                _ => return false,
-            }
-        }
-        ended
-    }
+/// The outline blocks of `text` with its long lines parsed in pieces of about `piece`
+/// bytes, or `None` where no line can be (the caller parses it whole).
+fn blocks_in_pieces(text: &str, piece: usize) -> Option<Vec<String>> {
+    let stand_in = StandIn::of(text, piece)?;
+    let parser = Parser::new_ext(&stand_in.text, OPTIONS).into_offset_iter();
+    let mut found = Found {
+        definitions: parser.reference_definitions().iter().next().is_some(),
+        ..Found::default()
+    };
+    let blocks = walk(parser.map(|(event, range)| {
+        found.see(&event, &range);
+        event
+    }));
+    stand_in.holds(text, &found).then_some(blocks)
 }
 
 #[cfg(test)]
@@ -407,7 +239,7 @@ mod tests {
     fn a_long_plain_line_is_parsed_in_pieces_with_the_outline_of_its_whole() {
         let line = long_line(10 * PIECE, "");
         // Taken in pieces (not the whole parse's fallback) …
-        assert!(pieces::blocks(&line, PIECE).is_some());
+        assert!(blocks_in_pieces(&line, PIECE).is_some());
         // … with the outline of one paragraph of text, which a whole parse gives.
         assert_eq!(
             of(&line),

@@ -288,7 +288,7 @@ fn assemble(
         let (retitle, unit) = match unit {
             JobUnit::Kept(kept) => {
                 backends.insert("kept (human or earlier translation)".to_owned());
-                translations.push(Some(UnitTranslation::Raw(kept.clone())));
+                translations.push(Some(UnitTranslation::Raw(String::clone(kept))));
                 continue;
             }
             JobUnit::Machine(unit) => (None, unit),

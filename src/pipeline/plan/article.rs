@@ -164,14 +164,14 @@ fn plan_job(
             if earlier_reviews.contains(key) {
                 reviews.push(key.clone());
             }
-            units.push(retitle.kept(j, key, human));
+            units.push(retitle.kept(j, key, Arc::new(human)));
             continue;
         }
         if let Some(block) = found.and_then(|f| f.blocks.get(key)) {
             if earlier_reviews.contains(key) {
                 reviews.push(key.clone());
             }
-            units.push(retitle.kept(j, key, block.clone()));
+            units.push(retitle.kept(j, key, Arc::clone(block)));
             continue;
         }
         // The source under a person's block changed: the person's text stays (whole,
@@ -183,8 +183,7 @@ fn plan_job(
         {
             let person = found
                 .and_then(|f| f.blocks.get(previous))
-                .cloned()
-                .unwrap_or(remembered);
+                .map_or(remembered, |block| String::clone(block));
             let block = ChangedBlock {
                 index: j,
                 previous,
@@ -231,7 +230,7 @@ impl Retitling<'_> {
     /// dich translated titles (a kept image alt always carries its image's title). A person's block remembered with such a title while the
     /// file has it translated already gives way to the file's block: the same text but
     /// for the title dich translated.
-    fn kept(&self, j: usize, key: &str, text: String) -> JobUnit {
+    fn kept(&self, j: usize, key: &str, text: Arc<String>) -> JobUnit {
         let doc = &self.segmented.doc;
         if doc.is_image_alt(j) {
             let titles = doc.unit_titles(j);
@@ -253,7 +252,7 @@ impl Retitling<'_> {
             }
             Some(found) => match found.blocks.get(key) {
                 Some(block) if Retitle::new(block, &titles, doc.protect()).is_none() => {
-                    JobUnit::Kept(block.clone())
+                    JobUnit::Kept(Arc::clone(block))
                 }
                 _ => JobUnit::Kept(text),
             },

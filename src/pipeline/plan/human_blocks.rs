@@ -57,7 +57,7 @@ pub(super) fn carry_over(
     let (unit, proposed) = match aligned {
         Some(aligned) => (JobUnit::Machine(Arc::new(aligned)), None),
         None => (
-            JobUnit::Kept(block.person.clone()),
+            JobUnit::Kept(Arc::new(block.person.clone())),
             Some(Arc::clone(block.new_unit)),
         ),
     };

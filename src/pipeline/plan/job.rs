@@ -26,8 +26,9 @@ pub(crate) enum JobDoc {
 #[derive(Debug, Clone)]
 pub(crate) enum JobUnit {
     /// Kept as it is: a human translation, or a block of the existing file whose
-    /// source did not change.
-    Kept(String),
+    /// source did not change (shared with the file's blocks: a kept paragraph of
+    /// megabytes is not copied per job, issue 10, item 14).
+    Kept(Arc<String>),
     /// Machine translation, sentence by sentence (shared by the article's languages).
     Machine(Arc<PlannedUnit>),
     /// Kept as it is but for its link titles, still in the source language in a file

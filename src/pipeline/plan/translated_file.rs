@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::content::{self, Document, Retitle};
 use crate::lang::Lang;
@@ -36,8 +37,8 @@ pub(crate) struct AlignedFile {
     pub(crate) up_to_date: bool,
     /// A person changed it since dich wrote it (or the memory does not know the file).
     pub(crate) human_edited: bool,
-    /// Unit key → the block's text as in the file.
-    pub(crate) blocks: HashMap<String, String>,
+    /// Unit key → the block's text as in the file, shared with the jobs that keep it.
+    pub(crate) blocks: HashMap<String, Arc<String>>,
     /// The unit keys the file was written from, in order.
     pub(crate) keys: Vec<String>,
     /// Written before dich translated link titles (issue 14): its kept blocks get
@@ -64,7 +65,9 @@ pub(crate) fn analyse(
     let Ok(bytes) = std::fs::read(out_path) else {
         return Ok(TranslatedFile::Missing);
     };
-    let translated = match Document::parse_with(out_path, &bytes, fields, doc.protect()) {
+    // The bytes become the document's text: a translation of megabytes is not held
+    // twice while it is parsed (issue 10, item 14).
+    let translated = match Document::parse_owned(out_path, bytes, fields, doc.protect()) {
         Ok(translated) => translated,
         Err(e) => {
             return Ok(TranslatedFile::Conflict(format!(
@@ -90,10 +93,16 @@ pub(crate) fn analyse(
             keys.len()
         )));
     }
-    let written = memory.written(rel)?;
     let text_hash = memory::hash(&translated.text);
-    let human_edited = written.as_ref().is_some_and(|w| w.hash != text_hash);
-    if let (true, Some(written)) = (learn && human_edited, &written) {
+    // The hash alone decides: the content as written (as long as the file) is read
+    // only to learn a person's edits (issue 10, item 14).
+    let human_edited = memory
+        .written_hash(rel)?
+        .is_some_and(|hash| hash != text_hash);
+    if learn
+        && human_edited
+        && let Some(written) = memory.written(rel)?
+    {
         let edits = Edits {
             translated: &translated,
             written: &written.content,
@@ -111,21 +120,19 @@ pub(crate) fn analyse(
         source_hash: provenance.source_hash.clone(),
         text_hash,
         keys: provenance.units.clone(),
-        facts: std::str::from_utf8(&bytes)
-            .map(|text| Facts::of_translation(rel, text))
-            .unwrap_or_default(),
+        facts: Facts::of_translation(rel, &translated.text),
     };
     // An edit not learned yet (`dich status` learns nothing) must be read again by
     // the next `dich translate`, which learns it: no record then.
     // Nor for a file whose titles wait for their translation: its record would say
     // it is up to date.
     if (learn || !human_edited) && !untranslated_titles {
-        records.push_read(rel, stat, &bytes, derived);
+        records.push_read(rel, stat, translated.text.as_bytes(), derived);
     }
     let blocks = keys
         .iter()
-        .enumerate()
-        .map(|(i, key)| (key.clone(), translated.raw(i).to_owned()))
+        .cloned()
+        .zip(translated.into_raws().into_iter().map(Arc::new))
         .collect();
     Ok(TranslatedFile::Aligned(AlignedFile {
         up_to_date: provenance.source_hash == doc.source_hash() && !untranslated_titles,
@@ -140,15 +147,17 @@ pub(crate) fn analyse(
 /// Whether a block of `translated` (whose unit keys are `keys`) still has a link title
 /// of its source unit in the source language.
 fn has_untranslated_titles(doc: &Document, translated: &Document, keys: &[String]) -> bool {
+    // The source's keys only where it has titles: a key is a normalised copy of its
+    // unit, and a unit can be megabytes long (issue 10, item 14).
+    if (0..doc.units.len()).all(|j| doc.block_titles(j).is_empty()) {
+        return false;
+    }
     let titled: HashMap<String, Vec<String>> = unit_keys(doc)
         .into_iter()
         .enumerate()
         .map(|(j, key)| (key, doc.block_titles(j)))
         .filter(|(_, titles)| !titles.is_empty())
         .collect();
-    if titled.is_empty() {
-        return false;
-    }
     keys.iter().enumerate().any(|(i, key)| {
         titled
             .get(key)
