@@ -5,6 +5,7 @@
 //! pushes diagnostics; nothing stops at the first problem.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::lang::Lang;
@@ -58,7 +59,7 @@ pub fn check(config: &Config) -> CheckReport {
             }
             _ => {}
         }
-        out
+        without_repeats(out)
     });
     diagnostics.extend(per_locale.into_iter().flatten());
     let diagnostics = diagnostics
@@ -69,6 +70,26 @@ pub fn check(config: &Config) -> CheckReport {
         })
         .collect();
     CheckReport::new(diagnostics, files)
+}
+
+/// A reference that does not resolve is an error at its exact position; that the
+/// reference message does not make it says nothing more, so that warning is dropped
+/// there (a typo in `{ hom }` is one finding, not two).
+fn without_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let unresolved: Vec<(PathBuf, usize, usize)> = diagnostics
+        .iter()
+        .filter(|d| d.code == CheckCode::UnresolvedReference)
+        .map(|d| (d.file.clone(), d.line, d.column))
+        .collect();
+    diagnostics
+        .into_iter()
+        .filter(|d| {
+            d.code != CheckCode::ObsoleteReference
+                || !unresolved.iter().any(|(file, line, column)| {
+                    *file == d.file && *line == d.line && *column == d.column
+                })
+        })
+        .collect()
 }
 
 /// `[check.levels]` keys that are not check codes.
@@ -419,7 +440,10 @@ fn compare_entry(
                 entry.id
             ),
         )),
-        (Some(r), Some(t)) if !is_term => compare_variables(r, t, "value", &at, entry.offset, out),
+        (Some(r), Some(t)) if !is_term => {
+            compare_variables(r, t, "value", &at, entry.offset, out);
+            compare_references(r, t, "value", &at, entry.offset, out);
+        }
         _ => {}
     }
     // Term attributes are private to each locale (grammatical gender, case): not compared.
@@ -428,14 +452,25 @@ fn compare_entry(
     }
     for ref_attr in &ref_entry.attributes {
         match entry.attributes.iter().find(|a| a.name == ref_attr.name) {
-            Some(attr) => compare_variables(
-                &ref_attr.pattern,
-                &attr.pattern,
-                &format!("attribute `.{}`", attr.name),
-                &at,
-                attr.offset,
-                out,
-            ),
+            Some(attr) => {
+                let what = format!("attribute `.{}`", attr.name);
+                compare_variables(
+                    &ref_attr.pattern,
+                    &attr.pattern,
+                    &what,
+                    &at,
+                    attr.offset,
+                    out,
+                );
+                compare_references(
+                    &ref_attr.pattern,
+                    &attr.pattern,
+                    &what,
+                    &at,
+                    attr.offset,
+                    out,
+                );
+            }
             None => out.push(at(
                 entry.offset,
                 CheckCode::MissingAttribute,
@@ -455,6 +490,54 @@ fn compare_entry(
                     "the reference `{}` has no attribute `.{}`; remove it",
                     entry.id, attr.name
                 ),
+            ));
+        }
+    }
+}
+
+/// Message and term references are compared as Mozilla's compare-locales compares them:
+/// a brand name written out instead of `{ -brand-name }` no longer follows the brand,
+/// and a reference the source does not make is usually a mistake. A message reference
+/// counts with its attribute (`{ menu.title }`); a term reference counts only without
+/// one, since `{ -brand.gender -> … }` is each locale's grammar. Warnings, as there.
+fn compare_references(
+    reference: &PatternInfo,
+    target: &PatternInfo,
+    what: &str,
+    at: &dyn Fn(usize, CheckCode, String) -> Diagnostic,
+    offset: usize,
+    out: &mut Vec<Diagnostic>,
+) {
+    let names = |pattern: &PatternInfo| -> Vec<(String, usize)> {
+        let mut names: Vec<(String, usize)> = Vec::new();
+        for r in &pattern.references {
+            let name = match (&r.attribute, r.id.starts_with('-')) {
+                (Some(_), true) => continue,
+                (Some(attribute), false) => format!("{}.{attribute}", r.id),
+                (None, _) => r.id.clone(),
+            };
+            if !names.iter().any(|(n, _)| *n == name) {
+                names.push((name, r.offset));
+            }
+        }
+        names
+    };
+    let (ours, theirs) = (names(target), names(reference));
+    for (name, ref_offset) in &ours {
+        if !theirs.iter().any(|(n, _)| n == name) {
+            out.push(at(
+                *ref_offset,
+                CheckCode::ObsoleteReference,
+                format!("the reference {what} does not use `{{ {name} }}`; the translation does"),
+            ));
+        }
+    }
+    for (name, _) in &theirs {
+        if !ours.iter().any(|(n, _)| n == name) {
+            out.push(at(
+                offset,
+                CheckCode::MissingReference,
+                format!("the reference {what} uses `{{ {name} }}`, the translation does not"),
             ));
         }
     }

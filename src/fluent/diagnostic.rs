@@ -87,6 +87,8 @@ check_codes! {
     DuplicateVariant => "duplicate-variant", Warning, "The same variant key appears twice in one select expression.";
     UnknownVariable => "unknown-variable", Error, "The translation uses a `$variable` the reference does not pass.";
     MissingVariable => "missing-variable", Warning, "A `$variable` of the reference is not used in the translation.";
+    MissingReference => "missing-reference", Warning, "A `{ message }` or `{ -term }` of the reference is not used in the translation.";
+    ObsoleteReference => "obsolete-reference", Warning, "The translation uses a `{ message }` or `{ -term }` the reference does not.";
     UnresolvedReference => "unresolved-reference", Error, "A message or term reference does not resolve in this locale.";
     PluralCategoryInvalid => "plural-category-invalid", Warning, "A plural variant key is not a CLDR plural category of the locale.";
     PluralCategoryMissing => "plural-category-missing", Warning, "A plural select lacks a CLDR plural category the locale needs.";

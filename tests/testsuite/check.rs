@@ -289,6 +289,46 @@ fn an_unknown_variable_is_an_error() {
     );
 }
 
+/// As compare-locales warns: a brand written out instead of its term no longer follows
+/// the brand, and a reference the source does not make is usually a mistake.
+#[test]
+fn references_are_compared_with_the_reference_message() {
+    let project = Project::sample();
+    edit(
+        &project,
+        KO,
+        "error-500-body = { -portal-short }에서",
+        "error-500-body = 포털에서",
+    );
+    let line = line_of(&project, KO, "error-500-body =");
+    let json = assert_reported(
+        &project,
+        &Expected::warning("missing-reference", KO, line, 1).id("error-500-body"),
+        0,
+    );
+    let message = json["diagnostics"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["code"] == "missing-reference"))
+        .map(|d| d["message"].to_string())
+        .unwrap_or_default();
+    assert!(message.contains("{ -portal-short }"), "{message}");
+
+    let project = Project::sample();
+    edit(
+        &project,
+        KO,
+        "site-title = { -portal-name }",
+        "site-title = { -portal-name } { nav-news }",
+    );
+    let line = line_of(&project, KO, "site-title =");
+    let column = "site-title = { -portal-name } { ".chars().count() + 1;
+    assert_reported(
+        &project,
+        &Expected::warning("obsolete-reference", KO, line, column).id("site-title"),
+        0,
+    );
+}
+
 #[test]
 fn a_missing_message_is_a_warning_that_fails_only_with_strict() {
     let project = Project::sample();
