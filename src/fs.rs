@@ -140,29 +140,26 @@ pub fn write_if_changed(path: &Path, contents: &[u8]) -> Result<bool, FsError> {
 /// piece by piece. Read whole, the old version of a translation of megabytes was held
 /// beside the new one (issue 10, item 14). Any read error counts as a difference.
 fn holds(path: &Path, contents: &[u8]) -> bool {
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Ok(file) = std::fs::File::open(path) else {
         return false;
     };
-    let size = file.metadata().ok().map(|m| m.len());
-    if size != u64::try_from(contents.len()).ok() {
+    if file.metadata().ok().map(|m| m.len()) != u64::try_from(contents.len()).ok() {
         return false;
     }
-    let mut piece = vec![0; 64 * 1024];
-    let mut compared = 0;
-    loop {
-        match file.read(&mut piece) {
-            Ok(0) => return compared == contents.len(),
-            Ok(n) => {
-                if contents.get(compared..compared + n) != Some(&piece[..n]) {
-                    return false;
-                }
-                compared += n;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return false,
-        }
-    }
+    let mut compare = Compare {
+        out: std::io::sink(),
+        old: Some(std::io::BufReader::with_capacity(COMPARE_PIECE, file)),
+        theirs: Vec::new(),
+    };
+    contents
+        .chunks(COMPARE_PIECE)
+        .try_for_each(|piece| compare.write_all(piece))
+        .is_ok()
+        && compare.same_to_the_end().unwrap_or(false)
 }
+
+/// How much of a file is compared at a time.
+const COMPARE_PIECE: usize = 64 * 1024;
 
 /// Like [`write_if_changed`] for content too large to hold in memory: `write` writes
 /// it piece by piece (to a temporary file beside `path`, compared with the existing
@@ -188,15 +185,10 @@ pub fn write_streamed_if_changed(
         theirs: Vec::new(),
     };
     // Buffered in front of the comparison: serializers write in tiny pieces.
-    let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, tee);
+    let mut buffered = std::io::BufWriter::with_capacity(COMPARE_PIECE, tee);
     write(&mut buffered).map_err(error)?;
     let mut tee = buffered.into_inner().map_err(|e| error(e.into_error()))?;
-    let same = match tee.old.as_mut() {
-        // Equal so far, and the old file ends here too.
-        Some(old) => old.fill_buf().map_err(error)?.is_empty(),
-        None => false,
-    };
-    if same {
+    if tee.same_to_the_end().map_err(error)? {
         return Ok(false);
     }
     let temp = tee.out;
@@ -211,6 +203,17 @@ struct Compare<W> {
     old: Option<std::io::BufReader<std::fs::File>>,
     /// The old file's bytes for the piece being compared (reused).
     theirs: Vec<u8>,
+}
+
+impl<W> Compare<W> {
+    /// Whether everything written so far equals the old file, and the old file ends
+    /// there too.
+    fn same_to_the_end(&mut self) -> std::io::Result<bool> {
+        match self.old.as_mut() {
+            Some(old) => Ok(old.fill_buf()?.is_empty()),
+            None => Ok(false),
+        }
+    }
 }
 
 impl<W: Write> Write for Compare<W> {
