@@ -1340,6 +1340,7 @@ fn html_tag(html: &str) -> Option<(bool, String)> {
 mod tests {
     use std::path::Path;
 
+    use crate::content::pieces::samples;
     use proptest::prelude::*;
 
     use super::{PIECE, StandIn};
@@ -1609,18 +1610,6 @@ mod tests {
         assert!(parsed_in_pieces(&body, PIECE) == parsed_in_pieces(&body, usize::MAX));
     }
 
-    fn token() -> impl Strategy<Value = &'static str> {
-        prop_oneof![
-            12 => prop::sample::select(vec!["xã", "Bắc", "an", "ở"]),
-            12 => Just(" "),
-            1 => prop::sample::select(vec![
-                "[", "]", "(", ")", "!", "\\~", "\\", "&amp;", "*", "`", "<b>", "|", "^",
-                ":", "1.", "#", "-", ">", ",", "[en]", "\\[", "\r", "{", "}", "[^1]", "\n",
-                "  ", "=", "_", "~", "{{< x >}}",
-            ]),
-        ]
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1000))]
 
@@ -1628,20 +1617,10 @@ mod tests {
         /// pieces are those of the whole parse (every range in the text's offsets).
         #[test]
         fn pieces_give_the_blocks_of_the_whole(
-            before in prop::sample::select(vec![
-                "", "Trước.\n\n", "Trước\n", "<!--\n", "```\n", "[en]: /x\n\n",
-                "| a |\n", "<div>\n", "> ", "- a\n", "[^1]: chú\n\n", "    mã\n",
-                "# Đầu\n\n",
-            ]),
-            prefix in prop::sample::select(vec![
-                "", "> ", "- ", "1. ", "    ", "[^1]: ", "# ", "[en]: ", " ",
-            ]),
-            tokens in prop::collection::vec(token(), 20..120),
-            after in prop::sample::select(vec![
-                "", "\n", "\nsau\n", "\n===\n", "\n-|-\n", "\n```\n", "\n-->\n",
-                "\n[^1]: chú\n", "\n\n[en]: /x\n", "\n  tiếp\n", "\n</div>\n",
-                "\n\nxã [en] *an*\n",
-            ]),
+            before in samples::before(),
+            prefix in samples::prefix(),
+            tokens in prop::collection::vec(samples::token(), 20..120),
+            after in samples::after(),
             piece in 2usize..24,
         ) {
             let text = format!("{before}{prefix}{}{after}", tokens.concat());

@@ -172,6 +172,7 @@ fn blocks_in_pieces(text: &str, piece: usize) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    use crate::content::pieces::samples;
     use proptest::prelude::*;
 
     use super::*;
@@ -272,18 +273,6 @@ mod tests {
         );
     }
 
-    fn token() -> impl Strategy<Value = &'static str> {
-        prop_oneof![
-            12 => prop::sample::select(vec!["xã", "Bắc", "an", "ở"]),
-            12 => Just(" "),
-            1 => prop::sample::select(vec![
-                "[", "]", "(", ")", "!", "\\~", "\\", "&amp;", "*", "`", "<b>", "|", "^",
-                ":", "1.", "#", "-", ">", ",", "[en]", "\\[", "\r", "{", "}", "[^1]", "\n",
-                "  ", "=", "_", "~",
-            ]),
-        ]
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -291,18 +280,10 @@ mod tests {
         /// outline of the whole.
         #[test]
         fn pieces_give_the_outline_of_the_whole(
-            before in prop::sample::select(vec![
-                "", "Trước.\n\n", "Trước\n", "<!--\n", "```\n", "[en]: /x\n\n",
-                "| a |\n", "<div>\n", "> ", "- a\n", "[^1]: chú\n\n", "    mã\n",
-            ]),
-            prefix in prop::sample::select(vec![
-                "", "> ", "- ", "1. ", "    ", "[^1]: ", "# ", "[en]: ", " ",
-            ]),
-            tokens in prop::collection::vec(token(), 20..120),
-            after in prop::sample::select(vec![
-                "", "\n", "\nsau\n", "\n===\n", "\n-|-\n", "\n```\n", "\n-->\n",
-                "\n[^1]: chú\n", "\n\n[en]: /x\n", "\n  tiếp\n", "\n</div>\n",
-            ]),
+            before in samples::before(),
+            prefix in samples::prefix(),
+            tokens in prop::collection::vec(samples::token(), 20..120),
+            after in samples::after(),
             piece in 2usize..24,
         ) {
             let text = format!("{before}{prefix}{}{after}", tokens.concat());

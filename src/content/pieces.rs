@@ -259,3 +259,67 @@ fn plain_paragraph(piece: &str) -> bool {
     }
     ended
 }
+
+/// Random long lines in random surroundings, for the property tests of the modules
+/// that parse in pieces (`blocks`, `outline`): both must give what a whole parse gives.
+#[cfg(test)]
+pub(super) mod samples {
+    use proptest::prelude::*;
+
+    /// A word, a space, or (rarely) markup that may start, end or break a construct.
+    pub(in crate::content) fn token() -> impl Strategy<Value = &'static str> {
+        prop_oneof![
+            12 => prop::sample::select(vec!["xã", "Bắc", "an", "ở"]),
+            12 => Just(" "),
+            1 => prop::sample::select(vec![
+                "[", "]", "(", ")", "!", "\\~", "\\", "&amp;", "*", "`", "<b>", "|", "^",
+                ":", "1.", "#", "-", ">", ",", "[en]", "\\[", "\r", "{", "}", "[^1]", "\n",
+                "  ", "=", "_", "~", "{{< x >}}",
+            ]),
+        ]
+    }
+
+    /// What comes before the line.
+    pub(in crate::content) fn before() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "",
+            "Trước.\n\n",
+            "Trước\n",
+            "<!--\n",
+            "```\n",
+            "[en]: /x\n\n",
+            "| a |\n",
+            "<div>\n",
+            "> ",
+            "- a\n",
+            "[^1]: chú\n\n",
+            "    mã\n",
+            "# Đầu\n\n",
+        ])
+    }
+
+    /// What starts the line.
+    pub(in crate::content) fn prefix() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "", "> ", "- ", "1. ", "    ", "[^1]: ", "# ", "[en]: ", " ",
+        ])
+    }
+
+    /// What comes after the line.
+    pub(in crate::content) fn after() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "",
+            "\n",
+            "\nsau\n",
+            "\n===\n",
+            "\n-|-\n",
+            "\n```\n",
+            "\n-->\n",
+            "\n[^1]: chú\n",
+            "\n\n[en]: /x\n",
+            "\n  tiếp\n",
+            "\n</div>\n",
+            "\n\nxã [en] *an*\n",
+        ])
+    }
+}

@@ -440,10 +440,7 @@ fn compare_entry(
                 entry.id
             ),
         )),
-        (Some(r), Some(t)) if !is_term => {
-            compare_variables(r, t, "value", &at, entry.offset, out);
-            compare_references(r, t, "value", &at, entry.offset, out);
-        }
+        (Some(r), Some(t)) if !is_term => compare_patterns(r, t, "value", &at, entry.offset, out),
         _ => {}
     }
     // Term attributes are private to each locale (grammatical gender, case): not compared.
@@ -452,25 +449,14 @@ fn compare_entry(
     }
     for ref_attr in &ref_entry.attributes {
         match entry.attributes.iter().find(|a| a.name == ref_attr.name) {
-            Some(attr) => {
-                let what = format!("attribute `.{}`", attr.name);
-                compare_variables(
-                    &ref_attr.pattern,
-                    &attr.pattern,
-                    &what,
-                    &at,
-                    attr.offset,
-                    out,
-                );
-                compare_references(
-                    &ref_attr.pattern,
-                    &attr.pattern,
-                    &what,
-                    &at,
-                    attr.offset,
-                    out,
-                );
-            }
+            Some(attr) => compare_patterns(
+                &ref_attr.pattern,
+                &attr.pattern,
+                &format!("attribute `.{}`", attr.name),
+                &at,
+                attr.offset,
+                out,
+            ),
             None => out.push(at(
                 entry.offset,
                 CheckCode::MissingAttribute,
@@ -493,6 +479,20 @@ fn compare_entry(
             ));
         }
     }
+}
+
+/// A translated value or attribute against its reference: the variables it uses, then
+/// the messages and terms it refers to.
+fn compare_patterns(
+    reference: &PatternInfo,
+    target: &PatternInfo,
+    what: &str,
+    at: &dyn Fn(usize, CheckCode, String) -> Diagnostic,
+    offset: usize,
+    out: &mut Vec<Diagnostic>,
+) {
+    compare_variables(reference, target, what, at, offset, out);
+    compare_references(reference, target, what, at, offset, out);
 }
 
 /// Message and term references are compared as Mozilla's compare-locales compares them:
