@@ -311,7 +311,9 @@ impl Tagged {
     /// is exactly that, rather than as a copy: a paragraph without markup is its own
     /// tagged text, and one of megabytes was held twice (issue 10, item 14).
     pub fn share(&mut self, whole: &Arc<String>, range: Range<usize>) {
-        if whole.get(range.clone()) == Some(self.text()) {
+        // A slice is shared already ([`Tagged::plain_slice`]): comparing its megabytes
+        // with themselves again would only cost time.
+        if matches!(self.text, Text::Own(_)) && whole.get(range.clone()) == Some(self.text()) {
             self.text = Text::Slice(Arc::clone(whole), range);
         }
     }
