@@ -18,6 +18,7 @@ mod protect;
 mod render;
 mod titles;
 
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -321,6 +322,7 @@ pub struct Document {
     pub path: PathBuf,
     /// The whole source text, front matter included, exactly as in the file. Shared
     /// with the units whose tagged text is a slice of it ([`markup::Tagged::share`]).
+    /// Never changed once parsed: its hash is taken once ([`Document::text_hash`]).
     pub text: Arc<String>,
     /// The front matter's syntax, if the file has front matter.
     pub format: Option<FrontMatterFormat>,
@@ -329,6 +331,10 @@ pub struct Document {
     front_matter: Option<front_matter::Split>,
     blocks: blocks::Blocks,
     protect: Protect,
+    /// [`Document::text_hash`], once asked: the record of a source, the provenance of
+    /// each of its translations and the comparison with each existing one all need it,
+    /// and a source can be megabytes long.
+    text_hash: std::sync::OnceLock<String>,
 }
 
 impl Document {
@@ -407,6 +413,7 @@ impl Document {
             front_matter: split,
             blocks,
             protect: protect.clone(),
+            text_hash: std::sync::OnceLock::new(),
         })
     }
 
@@ -437,9 +444,21 @@ impl Document {
     /// SHA-256 of the source text, as `sha256:<hex>`; recorded in the provenance so a
     /// changed source is detected.
     pub fn source_hash(&self) -> String {
-        let digest = Sha256::digest(self.text.as_bytes());
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
+        format!("sha256:{}", self.text_hash())
+    }
+
+    /// SHA-256 of the text, as lowercase hex (what the memory records of a file's
+    /// content); taken once per document.
+    pub fn text_hash(&self) -> &str {
+        self.text_hash.get_or_init(|| {
+            let digest = Sha256::digest(self.text.as_bytes());
+            let mut hex = String::with_capacity(2 * digest.len());
+            for byte in digest {
+                // Writing to a String cannot fail.
+                let _ = write!(hex, "{byte:02x}");
+            }
+            hex
+        })
     }
 
     /// The translated document: the source text with each unit's span replaced by its
@@ -569,6 +588,20 @@ mod tests {
         );
         assert!(marked.tagged.text().starts_with("đầu <g1>"));
         assert_eq!(doc.units, doc.clone().units);
+    }
+
+    /// The stat records of sources and translations take their content hash from the
+    /// document, and a later run compares it with a hash of the file's bytes.
+    #[test]
+    fn the_text_hash_is_the_memory_hash_of_the_file() {
+        let bytes = "+++\ntitle = \"Tựa\"\n+++\nChữ một.\n";
+        let doc = Document::parse(Path::new("a.md"), bytes.as_bytes(), &[]).unwrap();
+        assert_eq!(doc.text_hash(), crate::memory::hash_bytes(bytes.as_bytes()));
+        assert_eq!(
+            doc.source_hash(),
+            format!("sha256:{}", crate::memory::hash(bytes))
+        );
+        assert_eq!(doc.clone().text_hash(), doc.text_hash());
     }
 
     #[test]

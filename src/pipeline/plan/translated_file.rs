@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::content::{self, Document, Retitle};
 use crate::lang::Lang;
-use crate::memory::{self, FileRecord, Memory, MemoryError};
+use crate::memory::{FileRecord, Memory, MemoryError};
 use crate::review::Facts;
 
 use super::unchanged::{Derived, Records, Stat};
@@ -93,7 +93,7 @@ pub(crate) fn analyse(
             keys.len()
         )));
     }
-    let text_hash = memory::hash(&translated.text);
+    let text_hash = translated.text_hash().to_owned();
     // The hash alone decides: the content as written (as long as the file) is read
     // only to learn a person's edits (issue 10, item 14).
     let human_edited = memory
@@ -127,7 +127,7 @@ pub(crate) fn analyse(
     // Nor for a file whose titles wait for their translation: its record would say
     // it is up to date.
     if (learn || !human_edited) && !untranslated_titles {
-        records.push_read(rel, stat, translated.text.as_bytes(), derived);
+        records.push_read(rel, stat, derived.text_hash.clone(), derived);
     }
     let blocks = keys
         .iter()

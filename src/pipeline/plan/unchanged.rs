@@ -65,13 +65,9 @@ impl Stat {
         })
     }
 
-    /// The record of a file with these stat data and `bytes`.
-    pub(crate) fn record(self, stamp: &str, bytes: &[u8], derived: Derived) -> FileRecord {
-        self.record_hashed(stamp, memory::hash_bytes(bytes), derived)
-    }
-
-    /// The record of a file with these stat data and the content hash `content_hash`.
-    fn record_hashed(self, stamp: &str, content_hash: String, derived: Derived) -> FileRecord {
+    /// The record of a file with these stat data and the content hash `content_hash`
+    /// ([`memory::hash_bytes`] of its bytes, which callers have taken already).
+    pub(crate) fn record(self, stamp: &str, content_hash: String, derived: Derived) -> FileRecord {
         FileRecord {
             size: self.size,
             mtime_ns: self.mtime_ns,
@@ -154,11 +150,11 @@ impl Records {
         &mut self,
         rel: &str,
         stat: Option<Stat>,
-        bytes: &[u8],
+        content_hash: String,
         derived: Derived,
     ) {
         if let (Some(stamp), Some(stat)) = (&self.stamp, stat) {
-            let record = stat.record(stamp, bytes, derived);
+            let record = stat.record(stamp, content_hash, derived);
             self.pending.push((rel.to_owned(), record));
         }
     }
@@ -434,7 +430,7 @@ pub(crate) fn record_output(
     let Ok(hash) = std::fs::File::open(path).and_then(memory::hash_reader) else {
         return Ok(());
     };
-    let record = stat.record_hashed(stamp, hash, Derived::default());
+    let record = stat.record(stamp, hash, Derived::default());
     memory.record_file_stats(&[(rel.to_owned(), record)])
 }
 
@@ -461,7 +457,7 @@ pub(crate) fn load_source(
                 facts: Facts::of_source(&doc.text),
                 ..Derived::default()
             };
-            Some(stat.record(stamp, doc.text.as_bytes(), derived))
+            Some(stat.record(stamp, doc.text_hash().to_owned(), derived))
         }
         _ => None,
     };
@@ -482,13 +478,15 @@ pub(crate) fn written_record(
     // The stat is taken after the write, so a change made in between would go unseen:
     // the record is made racy on purpose, and the next run hashes the file once.
     stat.checked_ns = stat.mtime_ns;
+    // The content hash is the text hash: taken once.
+    let hash = memory::hash(content);
     let derived = Derived {
         source_hash: provenance.source_hash,
-        text_hash: memory::hash(content),
+        text_hash: hash.clone(),
         keys: provenance.units,
         facts: Facts::of_translation(rel, content),
     };
-    Some(stat.record(stamp, content.as_bytes(), derived))
+    Some(stat.record(stamp, hash, derived))
 }
 
 fn now_ns() -> i64 {
