@@ -1,7 +1,8 @@
 //! Template syntax that is never translated: Hugo shortcodes (`{{< … >}}`, `{{% … %}}`,
 //! the `{{</* … */>}}` escape), Zola shortcodes (`{{ name(args) }}`, `{% name(args) %}`,
 //! `{% end %}`), Liquid and Tera raw blocks, wiki links and table-of-contents markers
-//! (`[[Page]]`, `[[toc]]`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
+//! (`[[Page]]`, `[[toc]]`), Font Awesome icons in the LoveIt family of Hugo themes
+//! (`:(fab fa-github):`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
 //! project adds in `config.toml` (`[content] protect`).
 //!
 //! Invariant: a protected span is never sent to a backend and is written back byte for
@@ -17,7 +18,7 @@ use regex::Regex;
 /// The built-in patterns, in priority order (an earlier match wins an overlap). The
 /// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
 /// itself.
-const BUILT_IN: [&str; 9] = [
+const BUILT_IN: [&str; 10] = [
     // Liquid's and Tera's raw blocks (Jekyll, Zola): literal template text, often
     // inside a code span that the tags around it split (`{% raw %}`{%`{% endraw %}`).
     r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
@@ -41,6 +42,10 @@ const BUILT_IN: [&str; 9] = [
     // tabs `=== "Tab"`. Their quoted titles are kept as they are: MkDocs needs the ASCII
     // quotes a backend would change.
     r#"(?m)(?:(?:!!!|\?\?\?\+?)[ \t]+[a-z][a-z0-9_-]*(?:[ \t]+[a-z][a-z0-9_-]*)*(?:[ \t]+"[^"\n]*")?|===\+?[ \t]+"[^"\n]*")[ \t]*$"#,
+    // Font Awesome icons in the extended Markdown of Hugo's LoveIt, DoIt and FixIt
+    // themes: `:(fab fa-github):`, `:(far fa-file-archive fa-fw):`. Every class starts
+    // with `fa`, so a smiley in parentheses (`:(`) is left alone.
+    r":\(fa[a-z]*(?:-[a-z0-9]+)*(?:[ \t]+fa[a-z]*(?:-[a-z0-9]+)*)*\):",
     // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
     // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
     // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
@@ -289,6 +294,23 @@ mod tests {
                 "{% end %}",
                 "{#id}",
                 "{.cls}"
+            ]
+        );
+    }
+
+    #[test]
+    fn font_awesome_icons_of_loveit_themes_are_found() {
+        // A Vietnamese Hugo blog on the LoveIt theme: icons inside bold link text, in
+        // table cells and before words; a smiley and a parenthesis are text.
+        let text = "tải tại [**:(far fa-file-archive fa-fw):đây**](https://a.vn) | \
+                    :(fab fa-css3):   CSS | xem :(fas fa-hand-point-down fa-fw):: nhé :( \
+                    (fa là nốt nhạc) :(font):";
+        assert_eq!(
+            found(text),
+            [
+                ":(far fa-file-archive fa-fw):",
+                ":(fab fa-css3):",
+                ":(fas fa-hand-point-down fa-fw):"
             ]
         );
     }

@@ -209,8 +209,8 @@ fn structure(body: &str) -> Structure {
     let shortcode =
         // A Liquid or Tera raw block first: it holds template syntax as literal text. A
         // wiki link holds no brackets (`[[##` in one code span and `[[## team]]` in the
-        // next are not one).
-        regex::Regex::new(r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}|\{%.*?%\}|\[\[[^\[\]\n]+\]\]")
+        // next are not one). Last, the Font Awesome icons of Hugo's LoveIt themes.
+        regex::Regex::new(r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}|\{%.*?%\}|\[\[[^\[\]\n]+\]\]|:\(fa[a-z]*(?:-[a-z0-9]+)*(?:[ \t]+fa[a-z]*(?:-[a-z0-9]+)*)*\):")
             .expect("shortcode pattern");
     // Template syntax never spans a blank line (an unclosed `{{` is text).
     let blank = regex::Regex::new(r"\n[ \t]*\n").expect("blank line pattern");
@@ -532,6 +532,31 @@ fn wiki_links_and_embeds_survive_translation() {
     }
     assert!(
         !korean.contains("chú thích"),
+        "the text around them was not translated:\n{korean}"
+    );
+    assert_eq!(structure(body(source)), structure(body(&korean)));
+}
+
+/// Real input: a Vietnamese Hugo blog on the LoveIt theme writes Font Awesome icons as
+/// `:(far fa-file-archive fa-fw):`, inside bold link text, before words and in table
+/// cells. Translated, every icon is the same (a translated class is a missing icon),
+/// and the text around them is translated.
+#[test]
+fn font_awesome_icons_of_loveit_themes_survive_translation() {
+    let source = "Tải bản mới nhất tại [**:(far fa-file-archive fa-fw):đây**](https://gohugo.io/).\n\n\
+                  | Thư mục | Nội dung |\n| --- | --- |\n| assets | :(fab fa-css3): CSS và :(fab fa-js): JS |\n\n\
+                  Mình chọn :(fab fa-github): GitHub vì nó miễn phí.\n";
+    let (_, korean) = translated_into_korean(source);
+    for icon in [
+        ":(far fa-file-archive fa-fw):",
+        ":(fab fa-css3):",
+        ":(fab fa-js):",
+        ":(fab fa-github):",
+    ] {
+        assert!(korean.contains(icon), "{icon} changed:\n{korean}");
+    }
+    assert!(
+        !korean.contains("miễn phí"),
         "the text around them was not translated:\n{korean}"
     );
     assert_eq!(structure(body(source)), structure(body(&korean)));
