@@ -203,6 +203,39 @@ pub struct ContentConfig {
     /// Regular expressions for further template syntax that is never translated
     /// (beyond the built-in Hugo and Zola shortcodes); see docs/markdown.md.
     pub protect: Vec<String>,
+    /// The syntax of the front matter a translation gets when its source has none; not
+    /// in the file: by `[project] file_keys` ([`ContentConfig::added_front_matter`]).
+    added_front_matter: Option<AddedFrontMatter>,
+}
+
+/// `[content] added_front_matter`: the syntax of the front matter that holds the
+/// provenance in a translation whose source has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddedFrontMatter {
+    /// `+++` TOML with an `[extra.dich]` table: Hugo and Zola read it (Zola refuses
+    /// fields outside `[extra]`).
+    Toml,
+    /// `---` YAML with a `dich:` mapping: read by nearly every generator (VitePress,
+    /// Docusaurus, Jekyll, Hugo), while a `+++` block shows as text in most.
+    Yaml,
+}
+
+impl ContentConfig {
+    /// The syntax of the front matter a translation gets when its source has none: as
+    /// configured, else TOML for the `hugo` and `zola` file-key presets, whose sites
+    /// write TOML, and YAML for the others.
+    pub fn added_front_matter(&self) -> AddedFrontMatter {
+        self.added_front_matter.unwrap_or(AddedFrontMatter::Yaml)
+    }
+
+    fn with_preset(mut self, preset: FileKeyPreset) -> Self {
+        self.added_front_matter.get_or_insert(match preset {
+            FileKeyPreset::Hugo | FileKeyPreset::Zola => AddedFrontMatter::Toml,
+            FileKeyPreset::Canonical => AddedFrontMatter::Yaml,
+        });
+        self
+    }
 }
 
 impl Default for ContentConfig {
@@ -212,6 +245,7 @@ impl Default for ContentConfig {
                 .map(String::from)
                 .to_vec(),
             protect: Vec::new(),
+            added_front_matter: None,
         }
     }
 }
@@ -601,7 +635,7 @@ impl Config {
             source,
             targets,
             file_keys,
-            content: raw.content,
+            content: raw.content.with_preset(raw.project.file_keys),
             backend,
             backends,
             check: raw.check,
@@ -1150,6 +1184,26 @@ mod tests {
         let message = error_of(&clash);
         assert!(message.contains("`ja` is not in `targets`"), "{message}");
         assert!(message.contains("both have the file key `ko`"), "{message}");
+    }
+
+    #[test]
+    fn added_front_matter_follows_the_preset_unless_set() {
+        let added = |text: &str| parse(text).unwrap().content.added_front_matter();
+        assert_eq!(added(MINIMAL), AddedFrontMatter::Yaml);
+        for preset in ["hugo", "zola"] {
+            let text = MINIMAL.replace("source", &format!("file_keys = \"{preset}\"\nsource"));
+            assert_eq!(added(&text), AddedFrontMatter::Toml, "{preset}");
+            let set = format!("{text}[content]\nadded_front_matter = \"yaml\"\n");
+            assert_eq!(added(&set), AddedFrontMatter::Yaml, "{preset}");
+        }
+        let message = error_of(&format!(
+            "{MINIMAL}[content]\nadded_front_matter = \"json\"\n"
+        ));
+        assert!(message.starts_with("site/config.toml:5:"), "{message}");
+        assert!(
+            message.contains("toml") && message.contains("yaml"),
+            "{message}"
+        );
     }
 
     #[test]

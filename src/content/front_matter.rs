@@ -369,14 +369,15 @@ pub(super) fn quote(s: &str) -> String {
 }
 
 /// The edit that adds `provenance` to the front matter: a byte range of the source to
-/// replace (empty: an insertion) and its replacement.
+/// replace (empty: an insertion) and its replacement. A source without front matter
+/// (`split` is `None`) gets one in the syntax `added`.
 ///
 /// # Errors
 /// [`RenderError::Provenance`] when the front matter already has a `dich` entry where
 /// the provenance goes, or `extra` is not a table.
 pub(super) fn provenance_edit(
     text: &str,
-    split: Option<&Split>,
+    (split, added): (Option<&Split>, FrontMatterFormat),
     provenance: &Provenance,
     link_titles: bool,
 ) -> Result<(Range<usize>, String), RenderError> {
@@ -392,8 +393,15 @@ pub(super) fn provenance_edit(
         } else {
             "\n"
         };
-        let table = toml_table(&fields, newline);
-        return Ok((start..start, format!("+++{newline}{table}+++{newline}")));
+        let block = match added {
+            FrontMatterFormat::Toml => {
+                format!("+++{newline}{}+++{newline}", toml_table(&fields, newline))
+            }
+            FrontMatterFormat::Yaml => {
+                format!("---{newline}{}---{newline}", yaml_mapping(&fields, newline))
+            }
+        };
+        return Ok((start..start, block));
     };
     let content = &text[split.content.clone()];
     let end = split.content.end;
@@ -778,6 +786,27 @@ mod tests {
         assert!(out.ends_with("+++\nHello.\n"));
         assert_eq!(read_provenance(&out), Some(prov()));
         assert_eq!(read_provenance("no front matter"), None);
+    }
+
+    #[test]
+    fn no_front_matter_gets_a_yaml_one_when_asked_and_its_own_syntax_wins() {
+        let yaml = |text: &str| {
+            Document::parse(Path::new("bai.md"), text.as_bytes(), &fields())
+                .unwrap()
+                .with_added_front_matter(FrontMatterFormat::Yaml)
+                .render(&["Hello.".to_owned()], &prov())
+                .unwrap()
+        };
+        let out = yaml("\u{feff}Chào.\r\n");
+        assert!(
+            out.starts_with("\u{feff}---\r\ndich:\r\n  source: \"tin/bai.md\"\r\n"),
+            "{out:?}"
+        );
+        assert!(out.ends_with("---\r\nHello.\r\n"), "{out:?}");
+        assert_eq!(read_provenance(&out), Some(prov()));
+        // A source with front matter keeps its own syntax.
+        let out = yaml("+++\n+++\nChào.\n");
+        assert!(out.starts_with("+++\n[extra.dich]\n"), "{out}");
     }
 
     #[test]

@@ -214,6 +214,15 @@ pub enum FrontMatterFormat {
     Yaml,
 }
 
+impl From<crate::config::AddedFrontMatter> for FrontMatterFormat {
+    fn from(added: crate::config::AddedFrontMatter) -> Self {
+        match added {
+            crate::config::AddedFrontMatter::Toml => FrontMatterFormat::Toml,
+            crate::config::AddedFrontMatter::Yaml => FrontMatterFormat::Yaml,
+        }
+    }
+}
+
 impl FrontMatterFormat {
     /// The delimiter line: `+++` or `---`.
     pub fn delimiter(self) -> &'static str {
@@ -331,6 +340,9 @@ pub struct Document {
     front_matter: Option<front_matter::Split>,
     blocks: blocks::Blocks,
     protect: Protect,
+    /// The syntax of the front matter its translations get when it has none
+    /// ([`Document::with_added_front_matter`]).
+    added_front_matter: FrontMatterFormat,
     /// [`Document::text_hash`], once asked: the record of a source, the provenance of
     /// each of its translations and the comparison with each existing one all need it,
     /// and a source can be megabytes long.
@@ -413,8 +425,20 @@ impl Document {
             front_matter: split,
             blocks,
             protect: protect.clone(),
+            added_front_matter: FrontMatterFormat::Toml,
             text_hash: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The syntax of the front matter that holds the provenance in the translations of
+    /// this document when it has none of its own: TOML (`+++`, the default), which
+    /// Hugo and Zola read, or YAML (`---`), which the other generators read too
+    /// (VitePress, Docusaurus, Jekyll show a `+++` block as text). A document with
+    /// front matter keeps its own syntax.
+    #[must_use]
+    pub fn with_added_front_matter(mut self, format: FrontMatterFormat) -> Self {
+        self.added_front_matter = format;
+        self
     }
 
     /// Reads the file and parses it.

@@ -32,7 +32,7 @@ pub(super) fn render(
     }
     let provenance_edit = front_matter::provenance_edit(
         &doc.text,
-        doc.front_matter.as_ref(),
+        (doc.front_matter.as_ref(), doc.added_front_matter),
         provenance,
         doc.has_titles(),
     )?;

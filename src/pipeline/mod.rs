@@ -167,6 +167,7 @@ impl Project {
             fields: config.content.translatable_fields.clone(),
             // The patterns were checked when the config was loaded.
             protect: content::Protect::new(&config.content.protect).unwrap_or_default(),
+            added_front_matter: config.content.added_front_matter().into(),
             stamp: plan::stamp(&config),
         };
         let checker = config.qa.checker().map_err(|e| ConfigError::Other {

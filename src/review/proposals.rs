@@ -107,7 +107,8 @@ pub fn accept(
         fields,
         &content::Protect::new(&config.content.protect).unwrap_or_default(),
     )
-    .map_err(|e| refuse(&e.to_string()))?;
+    .map_err(|e| refuse(&e.to_string()))?
+    .with_added_front_matter(config.content.added_front_matter().into());
     let translated = Document::parse_with(
         &config.root.join(&entry.path),
         text.as_bytes(),

@@ -537,6 +537,36 @@ fn wiki_links_and_embeds_survive_translation() {
     assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
+/// Real input: 90 of the 119 pages of Vue's docs (VitePress) have no front matter.
+/// Their translations get a YAML one for the provenance, which VitePress, Docusaurus and
+/// Jekyll read (a `+++` block shows as text at the top of their pages); a Hugo or Zola
+/// project (`file_keys`) gets TOML, as its other pages. Either reads back: the next run
+/// has nothing to do and `status --check` passes.
+#[test]
+fn a_source_without_front_matter_gets_the_front_matter_its_generator_reads() {
+    let source = "# Cú pháp mẫu\n\nVue dùng cú pháp mẫu dựa trên HTML.\n";
+    for (preset, opening) in [
+        ("", "---\ndich:\n  source: "),
+        ("file_keys = \"hugo\"\n", "+++\n[extra.dich]\n"),
+    ] {
+        let project = support::Project::with_config(&format!(
+            "[project]\n{preset}source = \"vi\"\ntargets = [\"ko\"]\n"
+        ));
+        project.write("content/a.md", source);
+        project.run(&["translate"]).expect_code(0);
+        let korean = project.read("content/a.ko.md");
+        assert!(korean.starts_with(opening), "{preset}:\n{korean}");
+        assert_eq!(
+            structure(body(source)),
+            structure(body(&korean)),
+            "{preset}"
+        );
+        let again = project.translate_json(&[]);
+        assert_eq!(again["files_written"], 0, "{preset}: {again}");
+        project.run(&["status", "--check"]).expect_code(0);
+    }
+}
+
 /// Real input: a Vietnamese Hugo blog on the LoveIt theme writes Font Awesome icons as
 /// `:(far fa-file-archive fa-fw):`, inside bold link text, before words and in table
 /// cells. Translated, every icon is the same (a translated class is a missing icon),

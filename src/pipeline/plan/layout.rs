@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::content::Protect;
+use crate::content::{FrontMatterFormat, Protect};
 use crate::lang::Lang;
 
 /// Where the project's files are and what language they are in: the part of the
@@ -26,6 +26,8 @@ pub(crate) struct Layout {
     pub(crate) fields: Vec<String>,
     /// Template syntax that is never translated (built-in and `[content] protect`).
     pub(crate) protect: Protect,
+    /// The syntax of the front matter a translation gets when its source has none.
+    pub(crate) added_front_matter: FrontMatterFormat,
     /// What besides the files decides what planning derives from them (see
     /// [`super::unchanged::stamp`]); `None` turns the no-op shortcut off.
     pub(crate) stamp: Option<String>,

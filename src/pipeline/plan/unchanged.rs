@@ -449,7 +449,8 @@ pub(crate) fn load_source(
         message: e.source.to_string(),
     })?;
     // The document's text is the file's bytes, taken over rather than copied.
-    let doc = Document::parse_owned(path, bytes, &layout.fields, &layout.protect)?;
+    let doc = Document::parse_owned(path, bytes, &layout.fields, &layout.protect)?
+        .with_added_front_matter(layout.added_front_matter);
     let record = match (stat, &layout.stamp) {
         (Some(stat), Some(stamp)) => {
             let derived = Derived {
