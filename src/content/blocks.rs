@@ -234,6 +234,11 @@ impl Blocks {
         while i < events.len() {
             let (event, range) = &events[i];
             match event {
+                Event::Start(Tag::Paragraph)
+                    if containers.is_empty() && is_mdx_esm(&text[range.clone()]) =>
+                {
+                    i = matching_end(events, i);
+                }
                 Event::Start(Tag::Paragraph) => {
                     let end = matching_end(events, i);
                     let kind = kind_in(&containers);
@@ -393,6 +398,19 @@ impl Blocks {
         }
         units
     }
+}
+
+/// Whether a top-level paragraph is MDX's ECMAScript (`import Tabs from
+/// '@theme/Tabs';`, `export const meta = {…}`): Docusaurus, Nextra and Astro compile
+/// `.md` pages as MDX, where such a paragraph is code, and a translated one fails the
+/// site's build. MDX reads it only in lower case at the start of a line; prose starts
+/// its sentences in upper case.
+fn is_mdx_esm(paragraph: &str) -> bool {
+    ["import", "export"].iter().any(|keyword| {
+        paragraph
+            .strip_prefix(keyword)
+            .is_some_and(|rest| rest.starts_with([' ', '\t', '{', '*', '\'', '"']))
+    })
 }
 
 /// Whether the text between `tagged`'s tags has a letter (read in place, not copied
@@ -1447,6 +1465,25 @@ mod tests {
     fn code_html_and_letterless_blocks_are_not_units() {
         let body = "```rust\nlet x = \"chào\";\n```\n\n    thụt lề\n\n<div>\nkhối HTML\n</div>\n\n2019 - 2020!\n\n---\n\n<https://a.vn> chữ\n";
         assert_eq!(texts(body), ["<x1/> chữ"]);
+    }
+
+    #[test]
+    fn mdx_imports_and_exports_are_not_units() {
+        // Docusaurus' docs: ESM at the top level is code; in a list, in upper case, or
+        // as a word that only starts with the keyword, it is prose.
+        let body = "import Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\n\
+                    Cài đặt gói.\n\nexport const Highlight = ({children}) => children;\n\n\
+                    import './styles.css';\n\nexport {x} from './y';\n\n\
+                    Import dữ liệu.\n\nimporter là tên gói.\n\n- import thư viện\n";
+        assert_eq!(
+            texts(body),
+            [
+                "Cài đặt gói.",
+                "Import dữ liệu.",
+                "importer là tên gói.",
+                "import thư viện"
+            ]
+        );
     }
 
     #[test]

@@ -537,6 +537,30 @@ fn wiki_links_and_embeds_survive_translation() {
     assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
+/// Real input: Docusaurus compiles `.md` pages as MDX, whose docs import components and
+/// export values at the top level. Translated, that code is the same byte for byte (a
+/// translated `import` fails the site's build) and the prose around it is translated.
+#[test]
+fn mdx_imports_and_exports_survive_translation() {
+    let code = [
+        "import Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n",
+        "export const Highlight = ({children, color}) => (<span style={{color}}>{children}</span>);\n",
+    ];
+    let source = format!(
+        "---\ntitle: Cài đặt\n---\n\n{}\nDocusaurus gồm nhiều gói.\n\n{}\nHãy cài đặt nó.\n",
+        code[0], code[1]
+    );
+    let (_, korean) = translated_into_korean(&source);
+    for block in code {
+        assert!(korean.contains(block), "{block} changed:\n{korean}");
+    }
+    assert!(
+        !korean.contains("nhiều gói"),
+        "the prose was not translated:\n{korean}"
+    );
+    assert_eq!(structure(body(&source)), structure(body(&korean)));
+}
+
 /// Real input: 90 of the 119 pages of Vue's docs (VitePress) have no front matter.
 /// Their translations get a YAML one for the provenance, which VitePress, Docusaurus and
 /// Jekyll read (a `+++` block shows as text at the top of their pages); a Hugo or Zola
