@@ -234,11 +234,6 @@ impl Blocks {
         while i < events.len() {
             let (event, range) = &events[i];
             match event {
-                Event::Start(Tag::Paragraph)
-                    if containers.is_empty() && is_mdx_esm(&text[range.clone()]) =>
-                {
-                    i = matching_end(events, i);
-                }
                 Event::Start(Tag::Paragraph) => {
                     let end = matching_end(events, i);
                     let kind = kind_in(&containers);
@@ -316,6 +311,9 @@ impl Blocks {
         let Some((pieces, span)) = trim(text, &pieces, &images) else {
             return;
         };
+        if is_mdx_code(text, &span) {
+            return;
+        }
         let pieces = renumber_images(pieces, self.images.len());
         let continuation = continuation(text, span.start);
         for (range, alt_pieces, label, title) in images {
@@ -400,17 +398,37 @@ impl Blocks {
     }
 }
 
-/// Whether a top-level paragraph is MDX's ECMAScript (`import Tabs from
-/// '@theme/Tabs';`, `export const meta = {…}`): Docusaurus, Nextra and Astro compile
-/// `.md` pages as MDX, where such a paragraph is code, and a translated one fails the
-/// site's build. MDX reads it only in lower case at the start of a line; prose starts
-/// its sentences in upper case.
-fn is_mdx_esm(paragraph: &str) -> bool {
-    ["import", "export"].iter().any(|keyword| {
-        paragraph
+/// Whether the block at `span` is MDX code: Docusaurus, Nextra and Astro compile `.md`
+/// pages as MDX, and a translated piece of code fails the site's build. Two kinds, at
+/// the start of a line (not inside a list item or a quote), whatever pulldown-cmark
+/// made of the block (before a `:::` container line it reads a definition term):
+/// - ECMAScript, `import Tabs from '@theme/Tabs';`, `export const meta = {…}`: MDX
+///   reads it only in lower case, and prose starts its sentences in upper case;
+/// - a JSX element's opening tag alone on its line that CommonMark does not read as
+///   HTML (`<DetailedExplanation title={`…`}>`, an attribute in braces): a component's
+///   name is written in Pascal case, an HTML element's in lower or upper case
+///   (`<B>Chú ý</B>` of an old CMS stays text).
+fn is_mdx_code(text: &str, span: &Range<usize>) -> bool {
+    if !(span.start == 0 || text[..span.start].ends_with('\n')) {
+        return false;
+    }
+    let block = &text[span.clone()];
+    let esm = ["import", "export"].iter().any(|keyword| {
+        block
             .strip_prefix(keyword)
             .is_some_and(|rest| rest.starts_with([' ', '\t', '{', '*', '\'', '"']))
-    })
+    });
+    let name: &str = block.strip_prefix('<').map_or("", |rest| {
+        rest.split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or("")
+    });
+    let jsx_tag = name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.contains(|c: char| c.is_ascii_lowercase())
+        && block.ends_with('>')
+        && !block.contains('\n')
+        && !block.contains("</");
+    esm || jsx_tag
 }
 
 /// Whether the text between `tagged`'s tags has a letter (read in place, not copied
@@ -1468,17 +1486,23 @@ mod tests {
     }
 
     #[test]
-    fn mdx_imports_and_exports_are_not_units() {
+    fn mdx_imports_exports_and_jsx_tags_are_not_units() {
         // Docusaurus' docs: ESM at the top level is code; in a list, in upper case, or
         // as a word that only starts with the keyword, it is prose.
         let body = "import Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n\n\
                     Cài đặt gói.\n\nexport const Highlight = ({children}) => children;\n\n\
                     import './styles.css';\n\nexport {x} from './y';\n\n\
-                    Import dữ liệu.\n\nimporter là tên gói.\n\n- import thư viện\n";
+                    import { A } from './a'\n\n:::tip Mẹo\n\n\
+                    <Chi title={`Giải thích: \"x\"`}>\n\nChi tiết.\n\n</Chi>\n\n\
+                    <B>Chú ý</B>\n\n<Highlight>chữ màu</Highlight>\n\nImport dữ liệu.\n\nimporter là tên gói.\n\n- import thư viện\n";
         assert_eq!(
             texts(body),
             [
                 "Cài đặt gói.",
+                "Mẹo",
+                "Chi tiết.",
+                "<g1>Chú ý</g1>",
+                "<g1>chữ màu</g1>",
                 "Import dữ liệu.",
                 "importer là tên gói.",
                 "import thư viện"

@@ -537,21 +537,23 @@ fn wiki_links_and_embeds_survive_translation() {
     assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
-/// Real input: Docusaurus compiles `.md` pages as MDX, whose docs import components and
-/// export values at the top level. Translated, that code is the same byte for byte (a
-/// translated `import` fails the site's build) and the prose around it is translated.
+/// Real input: Docusaurus compiles `.md` pages as MDX, whose docs (Redux's) import
+/// components, export values at the top level and open components with attributes in
+/// braces. Translated, that code is the same byte for byte (a translated `import` fails
+/// the site's build) and the prose around it is translated.
 #[test]
-fn mdx_imports_and_exports_survive_translation() {
+fn mdx_imports_exports_and_jsx_tags_survive_translation() {
     let code = [
         "import Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n",
         "export const Highlight = ({children, color}) => (<span style={{color}}>{children}</span>);\n",
     ];
+    let jsx = "<DetailedExplanation title={`Giải thích: \"Thunk\"`}>\n";
     let source = format!(
-        "---\ntitle: Cài đặt\n---\n\n{}\nDocusaurus gồm nhiều gói.\n\n{}\nHãy cài đặt nó.\n",
+        "---\ntitle: Cài đặt\n---\n\n{}\nDocusaurus gồm nhiều gói.\n\n{}\n{jsx}\nHãy cài đặt nó.\n\n</DetailedExplanation>\n",
         code[0], code[1]
     );
     let (_, korean) = translated_into_korean(&source);
-    for block in code {
+    for block in code.iter().chain([&jsx]) {
         assert!(korean.contains(block), "{block} changed:\n{korean}");
     }
     assert!(
