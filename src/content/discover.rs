@@ -1,5 +1,7 @@
 //! Content discovery: `<slug>.md` is a source article, `<slug>.<lang>.md` its
-//! translation (Zola's convention).
+//! translation (Zola's convention); `.markdown` likewise (Jekyll's `jekyll new` and
+//! many Hugo and Hexo sites name pages so), a translation keeping its source's
+//! extension.
 //!
 //! Invariants: the walk is sorted, so output is deterministic; hidden files and folders
 //! are skipped; one bad file name is an error for that file and the rest go on.
@@ -9,6 +11,16 @@ use std::path::{Path, PathBuf};
 use super::ContentError;
 use crate::config::FileKeys;
 use crate::lang::Lang;
+
+/// The file extensions of Markdown articles.
+const MARKDOWN: [&str; 2] = ["md", "markdown"];
+
+/// The extension of `path` when it is a Markdown article's.
+fn markdown_extension(path: &Path) -> Option<&str> {
+    path.extension()
+        .and_then(|x| x.to_str())
+        .filter(|x| MARKDOWN.contains(x))
+}
 
 /// A source article, found under the content folder. It holds one path and nothing
 /// else: a project of 100,000 articles keeps the list for the whole run, so every
@@ -67,7 +79,7 @@ pub fn discover(
             }
         };
         let path = entry.path();
-        if !entry.file_type().is_file() || path.extension().is_none_or(|x| x != "md") {
+        if !entry.file_type().is_file() || markdown_extension(path).is_none() {
             continue;
         }
         let rel = path.strip_prefix(content_dir).unwrap_or(path);
@@ -146,7 +158,8 @@ fn classify(
     let Some((slug, suffix)) = stem.rsplit_once('.') else {
         return Ok(Named::Source);
     };
-    let source_rel = rel.with_file_name(format!("{slug}.md"));
+    let extension = markdown_extension(rel).unwrap_or("md");
+    let source_rel = rel.with_file_name(format!("{slug}.{extension}"));
     // The key first: a key need not be a language tag (`cn`).
     if keys.lang(suffix).is_some_and(|l| targets.contains(l)) {
         return Ok(Named::Translation { source: source_rel });
@@ -162,7 +175,10 @@ fn classify(
         return Err(ContentError::WrongFileKey {
             path: path.to_owned(),
             written: suffix.to_owned(),
-            expected: translation_path(path.with_file_name(format!("{slug}.md")).as_path(), &key),
+            expected: translation_path(
+                path.with_file_name(format!("{slug}.{extension}")).as_path(),
+                &key,
+            ),
             lang: lang.to_string(),
             key,
         });
@@ -189,9 +205,7 @@ fn classify(
 /// The source article and language of a translation file `<slug>.<lang>.md` in one
 /// of `targets`; `None` for a source (or any other file).
 pub fn source_of(path: &Path, targets: &[Lang], keys: &FileKeys) -> Option<(PathBuf, Lang)> {
-    if path.extension().is_none_or(|x| x != "md") {
-        return None;
-    }
+    let extension = markdown_extension(path)?;
     let stem = path.file_stem()?.to_string_lossy();
     let (slug, suffix) = stem.rsplit_once('.')?;
     let lang = keys
@@ -199,17 +213,19 @@ pub fn source_of(path: &Path, targets: &[Lang], keys: &FileKeys) -> Option<(Path
         .cloned()
         .or_else(|| Lang::parse(suffix).ok())
         .filter(|l| targets.contains(l))?;
-    Some((path.with_file_name(format!("{slug}.md")), lang))
+    Some((path.with_file_name(format!("{slug}.{extension}")), lang))
 }
 
 /// The translation file of `source` for the file key `key` (see
-/// [`FileKeys`]): `tin/bai.md` + `ko` → `tin/bai.ko.md`.
+/// [`FileKeys`]): `tin/bai.md` + `ko` → `tin/bai.ko.md`, `bai.markdown` →
+/// `bai.ko.markdown`.
 pub fn translation_path(source: &Path, key: &str) -> PathBuf {
     let stem = source
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    source.with_file_name(format!("{stem}.{key}.md"))
+    let extension = markdown_extension(source).unwrap_or("md");
+    source.with_file_name(format!("{stem}.{key}.{extension}"))
 }
 
 /// Renames the translations named with another spelling of their language than the
@@ -257,6 +273,43 @@ mod tests {
             std::fs::write(p, "x").unwrap();
         }
         dir
+    }
+
+    #[test]
+    fn markdown_extension_is_a_source_and_its_translations_keep_it() {
+        // `jekyll new` names posts `_posts/2024-01-01-chao.markdown`.
+        let dir = tree(&[
+            "_posts/2024-01-01-chao.markdown",
+            "_posts/2024-01-01-chao.ko.markdown",
+            "_posts/mo-coi.en.markdown",
+            "ghi-chu.mdown",
+        ]);
+        let (vi, targets) = (Lang::parse("vi").unwrap(), langs(&["en", "ko"]));
+        let keys = FileKeys::default();
+        let (articles, errors) = discover(dir.path(), &vi, &targets, &keys).unwrap();
+        let sources: Vec<_> = articles.iter().map(|a| a.source.clone()).collect();
+        assert_eq!(
+            sources,
+            [dir.path().join("_posts/2024-01-01-chao.markdown")]
+        );
+        // A translation without its source is reported, with the source it lacks.
+        let [ContentError::SourceMissing { expected, .. }] = &errors[..] else {
+            panic!("{errors:?}");
+        };
+        assert_eq!(expected, &dir.path().join("_posts/mo-coi.markdown"));
+        let ko = Lang::parse("ko").unwrap();
+        assert_eq!(
+            translation_path(&sources[0], "ko"),
+            dir.path().join("_posts/2024-01-01-chao.ko.markdown")
+        );
+        assert_eq!(
+            source_of(
+                &dir.path().join("_posts/2024-01-01-chao.ko.markdown"),
+                &targets,
+                &keys
+            ),
+            Some((sources[0].clone(), ko))
+        );
     }
 
     #[test]

@@ -358,7 +358,10 @@ fn nested(value: &impl Serialize, indent: &str) -> std::io::Result<String> {
 
 fn slug(source: &str) -> String {
     let name = source.rsplit('/').next().unwrap_or(source);
-    let stem = name.strip_suffix(".md").unwrap_or(name);
+    let stem = name
+        .strip_suffix(".md")
+        .or_else(|| name.strip_suffix(".markdown"))
+        .unwrap_or(name);
     // Zola's section pages are `_index.md`: the folder is the slug.
     if stem == "_index" || stem == "index" {
         let folder = source.rsplit('/').nth(1).unwrap_or("");
@@ -442,5 +445,9 @@ mod tests {
     fn slug_is_the_stem_or_the_section_folder() {
         assert_eq!(slug("content/tin/le-hoi.md"), "le-hoi");
         assert_eq!(slug("content/tin/_index.md"), "tin");
+        assert_eq!(
+            slug("content/_posts/2024-01-01-le-hoi.markdown"),
+            "2024-01-01-le-hoi"
+        );
     }
 }

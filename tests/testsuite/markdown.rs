@@ -537,6 +537,34 @@ fn wiki_links_and_embeds_survive_translation() {
     assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
+/// Real input: `jekyll new` names its pages and posts `.markdown`. They are articles like
+/// `.md` ones, their translations keep the extension, the manifest lists them, and the
+/// next run has nothing to do.
+#[test]
+fn markdown_files_are_articles_and_their_translations_keep_the_extension() {
+    let project = support::Project::with_config("[project]\nsource = \"vi\"\ntargets = [\"ko\"]\n");
+    project.write(
+        "content/_posts/2024-01-01-le-hoi.markdown",
+        "---\nlayout: post\ntitle: Lễ hội làng\n---\n\nLàng mở hội vào mùa xuân.\n",
+    );
+    let summary = project.translate_json(&[]);
+    assert_eq!(summary["files_written"], 1, "{summary}");
+    let korean = project.read("content/_posts/2024-01-01-le-hoi.ko.markdown");
+    assert!(!korean.contains("mùa xuân"), "{korean}");
+    assert!(korean.contains("layout: post"), "{korean}");
+    let manifest = project.read("translations.json");
+    assert!(
+        manifest.contains("\"path\": \"content/_posts/2024-01-01-le-hoi.ko.markdown\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("\"slug\": \"2024-01-01-le-hoi\""),
+        "{manifest}"
+    );
+    assert_eq!(project.translate_json(&[])["files_written"], 0);
+    project.run(&["status", "--check"]).expect_code(0);
+}
+
 /// Real input: Docusaurus compiles `.md` pages as MDX, whose docs (Redux's) import
 /// components, export values at the top level and open components with attributes in
 /// braces. Translated, that code is the same byte for byte (a translated `import` fails
