@@ -14,14 +14,17 @@ use std::ops::Range;
 use super::blocks::{self, InlinePart, Leaf};
 use super::escape::{self, Context, Level};
 use super::front_matter;
+use super::in_place;
 use super::outline::Outline;
 use super::{Document, Protect, Provenance, RenderError, UnitKind, UnitTranslation};
 use crate::markup::{self, Tagged, Token};
 
-/// See [`Document::render`].
+/// See [`Document::render`]. Owned translations ([`Document::render_owned`]) lend
+/// their buffers: a long unit is escaped in the buffer of its translation
+/// ([`in_place`]), taken back from the rendered text if a harder pass needs it.
 pub(super) fn render(
     doc: &Document,
-    translations: &[UnitTranslation],
+    mut translations: Cow<'_, [UnitTranslation]>,
     provenance: &Provenance,
 ) -> Result<String, RenderError> {
     if translations.len() != doc.units.len() {
@@ -36,12 +39,20 @@ pub(super) fn render(
         provenance,
         doc.has_titles(),
     )?;
-    let front = front_matter_edits(doc, translations)?;
+    let front = front_matter_edits(doc, &translations)?;
     let mut out = String::new();
+    let mut lent = Vec::new();
     for level in [Level::Minimal, Level::Hard] {
+        // The last pass's text, let go of once read.
+        give_back(&mut translations, &std::mem::take(&mut out), lent);
         let mut edits = front.clone();
-        edits.extend(body_edits(doc, translations, level)?);
+        let body = body_edits(doc, &mut translations, level)?;
+        edits.extend(body.edits);
         edits.push(provenance_edit.clone());
+        lent = body.lent;
+        for unit in &mut lent {
+            unit.at = output_range(&edits, &unit.at);
+        }
         out = apply(&doc.text, edits);
         match structure_difference(doc, &out) {
             None => break,
@@ -269,11 +280,48 @@ pub(super) fn split_titles(
     Ok((main.trim_end().to_owned(), out))
 }
 
+/// A unit whose translation's buffer became its escaped text ([`in_place`]): where
+/// that text is (its leaf's span in the source, then in the rendered text) and what
+/// gives the translation back.
+struct Lent {
+    unit: usize,
+    at: Range<usize>,
+    added: in_place::AddedBackslashes,
+}
+
+/// The edits of the body, and the units whose translations they took.
+struct BodyEdits {
+    edits: Vec<(Range<usize>, String)>,
+    lent: Vec<Lent>,
+}
+
+/// Puts back the translations `lent` to the render of `out`.
+fn give_back(translations: &mut Cow<'_, [UnitTranslation]>, out: &str, lent: Vec<Lent>) {
+    for Lent { unit, at, added } in lent {
+        if let (Some(slot), Some(escaped)) = (translations.to_mut().get_mut(unit), out.get(at)) {
+            *slot = UnitTranslation::Tagged(in_place::unescape(escaped, &added));
+        }
+    }
+}
+
+/// Where the replacement of the edit at `span` is once `edits` are applied.
+fn output_range(edits: &[(Range<usize>, String)], span: &Range<usize>) -> Range<usize> {
+    let (mut start, mut len) = (span.start, span.len());
+    for (range, replacement) in edits {
+        if range == span {
+            len = replacement.len();
+        } else if range.end <= span.start {
+            start = start + replacement.len() - range.len();
+        }
+    }
+    start..start + len
+}
+
 fn body_edits(
     doc: &Document,
-    translations: &[UnitTranslation],
+    translations: &mut Cow<'_, [UnitTranslation]>,
     level: Level,
-) -> Result<Vec<(Range<usize>, String)>, RenderError> {
+) -> Result<BodyEdits, RenderError> {
     let blocks = &doc.blocks;
     // Each image's markup with its alt text translated (or as written).
     let mut images = Vec::with_capacity(blocks.images.len());
@@ -299,9 +347,19 @@ fn body_edits(
         images.push(markup);
     }
     let mut edits = Vec::new();
+    let mut lent = Vec::new();
     for leaf in &blocks.leaves {
         match leaf.unit {
             Some(unit) => {
+                if let Some(escaped) = escape_lent(doc, leaf, unit, translations, level) {
+                    lent.push(Lent {
+                        unit,
+                        at: leaf.span.clone(),
+                        added: escaped.added,
+                    });
+                    edits.push((leaf.span.clone(), escaped.text));
+                    continue;
+                }
                 let out = match &translations[unit] {
                     UnitTranslation::Raw(raw) => raw.clone(),
                     UnitTranslation::Tagged(t) => {
@@ -326,7 +384,58 @@ fn body_edits(
             None => {}
         }
     }
-    Ok(edits)
+    Ok(BodyEdits { edits, lent })
+}
+
+/// The length from which an owned translation is escaped in its own buffer.
+const LENT_AT_LEAST: usize = 1 << 20;
+
+/// A long unit of plain text escaped in the buffer of its translation, which is taken
+/// (see [`Lent`]): what [`restore_leaf`] would make of it, without a copy of it.
+/// `None`, the translation left where it is, for any other unit (shorter, borrowed,
+/// with markup, tags, titles or line breaks, in a table cell or an alt text, the
+/// source itself) and where the escaped text changes the unit's structure (the
+/// repairs of [`restore_leaf`] need the translation).
+fn escape_lent(
+    doc: &Document,
+    leaf: &Leaf,
+    unit: usize,
+    translations: &mut Cow<'_, [UnitTranslation]>,
+    level: Level,
+) -> Option<in_place::EscapedInPlace> {
+    let Cow::Owned(owned) = translations else {
+        return None;
+    };
+    let Some(UnitTranslation::Tagged(translation)) = owned.get_mut(unit) else {
+        return None;
+    };
+    let source = source_tagged(doc, leaf, unit)?;
+    let ctx = context(&doc.text, leaf);
+    let plain = translation.len() >= LENT_AT_LEAST
+        && source.tag_count() == 0
+        && leaf.titles.is_empty()
+        && !ctx.table_cell
+        && !ctx.alt
+        && source.text().trim().len() == source.text().len()
+        && *translation != source.text()
+        && in_place::fits(translation);
+    if !plain {
+        return None;
+    }
+    let brackets = escape::brackets_could_link(translation, &doc.blocks.labels);
+    let escaped = match in_place::escape(std::mem::take(translation), ctx, level, brackets) {
+        Ok(escaped) => escaped,
+        Err(given_back) => {
+            *translation = given_back;
+            return None;
+        }
+    };
+    let outline = |text: &str| unit_outline(leaf, source, text, &doc.protect);
+    if level == Level::Minimal && outline(&escaped.text) != outline(source.text()) {
+        *translation = in_place::unescape(&escaped.text, &escaped.added);
+        return None;
+    }
+    Some(escaped)
 }
 
 /// Restores one leaf's translation: titles taken out, text escaped for its context,

@@ -84,7 +84,7 @@ impl Prepared {
             (Prepared::Rendered(file), _) => Ok(file),
             (Prepared::Article(translations, provenance, entries), Some(doc)) => {
                 let content = doc
-                    .render_units(&translations, &provenance)
+                    .render_owned(translations, &provenance)
                     .map_err(|e| e.to_string())?;
                 Ok(RenderedFile {
                     content,
