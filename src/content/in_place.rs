@@ -37,7 +37,7 @@ pub(super) struct AddedBackslashes {
 
 impl AddedBackslashes {
     fn push(&mut self, added: bool) {
-        if self.len % 64 == 0 {
+        if self.len.is_multiple_of(64) {
             self.bits.push(0);
         }
         if added && let Some(word) = self.bits.last_mut() {
@@ -196,14 +196,12 @@ fn cut_between_letters(text: &str, piece: usize) -> usize {
 /// backslashes `added` marks.
 pub(super) fn unescape(escaped: &str, added: &AddedBackslashes) -> String {
     let mut out = String::with_capacity(escaped.len());
-    let mut k = 0;
     let mut from = 0;
-    for (at, _) in escaped.match_indices('\\') {
+    for (k, (at, _)) in escaped.match_indices('\\').enumerate() {
         if added.get(k) {
             out.push_str(&escaped[from..at]);
             from = at + 1;
         }
-        k += 1;
     }
     out.push_str(&escaped[from..]);
     out

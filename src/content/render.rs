@@ -39,21 +39,13 @@ pub(super) fn render(
         provenance,
         doc.has_titles(),
     )?;
-    let front = front_matter_edits(doc, &translations)?;
+    let front = (front_matter_edits(doc, &translations)?, provenance_edit);
     let mut out = String::new();
     let mut lent = Vec::new();
     for level in [Level::Minimal, Level::Hard] {
         // The last pass's text, let go of once read.
         give_back(&mut translations, &std::mem::take(&mut out), lent);
-        let mut edits = front.clone();
-        let body = body_edits(doc, &mut translations, level)?;
-        edits.extend(body.edits);
-        edits.push(provenance_edit.clone());
-        lent = body.lent;
-        for unit in &mut lent {
-            unit.at = output_range(&edits, &unit.at);
-        }
-        out = apply(&doc.text, edits);
+        (out, lent) = render_pass(doc, &mut translations, level, &front)?;
         match structure_difference(doc, &out) {
             None => break,
             // A person's kept block may change the structure on purpose.
@@ -293,6 +285,28 @@ struct Lent {
 struct BodyEdits {
     edits: Vec<(Range<usize>, String)>,
     lent: Vec<Lent>,
+}
+
+/// The edits of the front matter, and the provenance's.
+type FrontEdits = (Vec<(Range<usize>, String)>, (Range<usize>, String));
+
+/// One pass of [`render`]: the text with the front matter's edits, the body's at
+/// `level` and the provenance, and the units lent to it, where in the text.
+fn render_pass(
+    doc: &Document,
+    translations: &mut Cow<'_, [UnitTranslation]>,
+    level: Level,
+    (front, provenance): &FrontEdits,
+) -> Result<(String, Vec<Lent>), RenderError> {
+    let body = body_edits(doc, translations, level)?;
+    let mut edits = front.clone();
+    edits.extend(body.edits);
+    edits.push(provenance.clone());
+    let mut lent = body.lent;
+    for unit in &mut lent {
+        unit.at = output_range(&edits, &unit.at);
+    }
+    Ok((apply(&doc.text, edits), lent))
 }
 
 /// Puts back the translations `lent` to the render of `out`.
@@ -770,9 +784,14 @@ const REUSED_AT_LEAST: usize = 1 << 20;
 mod tests {
     use std::path::Path;
 
+    use std::borrow::Cow;
+
     use proptest::prelude::*;
 
-    use crate::content::{Document, Provenance, RenderError, UnitKind, read_provenance};
+    use super::{Level, front_matter};
+    use crate::content::{
+        Document, Provenance, RenderError, UnitKind, UnitTranslation, read_provenance,
+    };
     use crate::markup::TagError;
 
     fn prov() -> Provenance {
@@ -1302,6 +1321,75 @@ mod tests {
             .unwrap();
         assert!(out.contains("\\*nhấn\\*"), "not escaped");
         assert_eq!(super::structure_difference(&doc, &out), None);
+    }
+
+    /// An article whose second unit is a paragraph of more than a megabyte on one
+    /// line (long enough to be escaped in the buffer of its translation), with front
+    /// matter, a heading, a last paragraph with markup and a title, and a definition.
+    fn article_with_a_long_paragraph() -> Document {
+        let body = format!(
+            "+++\ntitle = \"Tựa\"\n+++\n\n# Tiêu đề\n\n{}\nĐoạn *cuối* [trang](/a \"Tựa\").\n\n[nhãn]: /b\n",
+            long_paragraph(1_100_000, "")
+        );
+        Document::parse(Path::new("a.md"), body.as_bytes(), &fields()).unwrap()
+    }
+
+    fn translations_with(doc: &Document, long: &str) -> Vec<UnitTranslation> {
+        let last = doc.units[3].tagged.text().replace("Đoạn", "Last");
+        ["Title", "Heading", long, &last]
+            .map(|t| UnitTranslation::Tagged(t.to_owned()))
+            .to_vec()
+    }
+
+    /// Issue 10, item 14: a long paragraph escaped in the buffer of its translation
+    /// (`render_owned`) is the bytes the render of borrowed translations writes:
+    /// markup and escapes deep inside it, a line start to escape, escapes that differ
+    /// between its pieces, and template syntax only the hard escape keeps out (the
+    /// repairs take the translation back).
+    #[test]
+    fn a_long_paragraph_escaped_in_its_own_buffer_is_rendered_byte_for_byte() {
+        let doc = article_with_a_long_paragraph();
+        let markup = "*nhấn* `mã` <b>đậm</b> ~~gạch~~ ~ \\~ \\* &amp; [nhãn] [^1] _a_b_ 5 * 3 \\";
+        let template = "{{< shortcode >}} {#id} {{ .Title }}";
+        for (start, middle) in [("", markup), ("1. ", markup), ("> ", template)] {
+            let long = format!("{start}{}", long_paragraph(1_100_000, middle).trim_end());
+            let translations = translations_with(&doc, &long);
+            let borrowed = doc.render_units(&translations, &prov()).unwrap();
+            let owned = doc.render_owned(translations, &prov()).unwrap();
+            assert!(owned == borrowed, "{start}{middle}");
+            assert_eq!(super::structure_difference(&doc, &owned), None);
+        }
+    }
+
+    /// What the hard pass does when the whole body's structure differs: the
+    /// translation lent to the first pass is taken back whole from its text, and
+    /// escaped harder as a borrowed one is.
+    #[test]
+    fn a_lent_translation_is_given_back_whole_for_the_hard_pass() {
+        let doc = article_with_a_long_paragraph();
+        let long =
+            long_paragraph(1_100_000, "*nhấn* \\* [nhãn] 1. a_b").replace(" cuối\n", " #cuối");
+        let given = translations_with(&doc, &long);
+        let mut translations = Cow::Owned(given.clone());
+        let provenance = front_matter::provenance_edit(
+            &doc.text,
+            doc.front_matter.as_ref(),
+            &prov(),
+            doc.has_titles(),
+        )
+        .unwrap();
+        let front = (super::front_matter_edits(&doc, &given).unwrap(), provenance);
+        let (out, lent) =
+            super::render_pass(&doc, &mut translations, Level::Minimal, &front).unwrap();
+        assert_eq!(lent.len(), 1, "the long paragraph is escaped in place");
+        assert_eq!(translations[2], UnitTranslation::Tagged(String::new()));
+        super::give_back(&mut translations, &out, lent);
+        assert!(*translations == given[..]);
+        let (hard, _) = super::render_pass(&doc, &mut translations, Level::Hard, &front).unwrap();
+        let mut borrowed = Cow::Borrowed(&given[..]);
+        let (expected, _) = super::render_pass(&doc, &mut borrowed, Level::Hard, &front).unwrap();
+        assert!(hard == expected);
+        assert!(hard.contains("\\#cuối"), "escaped harder");
     }
 
     #[test]
