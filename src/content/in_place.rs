@@ -149,7 +149,7 @@ fn undo(buf: &[u8], write: usize, read: usize, added: &AddedBackslashes) -> Stri
 /// The next piece of `rest` (see [`cut_between_letters`]), looked for in a window of
 /// `rest` that grows until it holds a cut: the rest can be megabytes.
 fn next_piece(rest: &[u8], piece: usize) -> &str {
-    let mut window = 2 * piece + 4;
+    let mut window = piece + 4;
     loop {
         let text = valid_prefix(&rest[..window.min(rest.len())]);
         let cut = cut_between_letters(text, piece);
@@ -169,27 +169,34 @@ fn valid_prefix(bytes: &[u8]) -> &str {
 }
 
 /// Where to end the next piece of `text`: the last place between two letters within
-/// `piece` bytes, else the first after, else the end.
+/// `piece` bytes, else the first after, else the end. Looked for backwards from
+/// `piece`: one is rarely more than a word away.
 fn cut_between_letters(text: &str, piece: usize) -> usize {
     if text.len() <= piece {
         return text.len();
     }
-    let mut last = None;
-    let mut prev_letter = false;
-    for (at, c) in text.char_indices() {
+    let mut at = piece;
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let (head, tail) = text.split_at(at);
+    let mut next_letter = tail.chars().next().is_some_and(char::is_alphabetic);
+    for (p, c) in head.char_indices().rev() {
         let letter = c.is_alphabetic();
-        if prev_letter && letter {
-            if at > piece && last.is_some() {
-                break;
-            }
-            last = Some(at);
-            if at > piece {
-                break;
-            }
+        if letter && next_letter {
+            return p + c.len_utf8();
+        }
+        next_letter = letter;
+    }
+    let mut prev_letter = false;
+    for (p, c) in tail.char_indices() {
+        let letter = c.is_alphabetic();
+        if letter && prev_letter {
+            return at + p;
         }
         prev_letter = letter;
     }
-    last.unwrap_or(text.len())
+    text.len()
 }
 
 /// The translation an [`EscapedInPlace`] was escaped from: `escaped` without the
