@@ -114,6 +114,10 @@ fn escape_in_pieces(
     while read < buf.len() {
         let (text, first) = (next_piece(&buf[read..], piece), read == start);
         let cut = text.len();
+        if cut == 0 {
+            // Cannot happen (the rest is a string's suffix); it would never end.
+            return Err(undo(&buf, write, read, &added));
+        }
         let piece_ctx = Context {
             starts_line: ctx.starts_line && first,
             ..ctx
