@@ -320,7 +320,7 @@ fn assemble(
                 && let Some(found) = memory.segment(source, target, &segment.key)?
             {
                 if worth_holding(&found) {
-                    entries.insert(Arc::clone(&segment.key), found);
+                    entries.insert(segment.key.to_arc(), found);
                     entry = entries.get(&*segment.key);
                 } else {
                     // Nor an older one held for it: the review reads what is used here.

@@ -415,7 +415,9 @@ impl Runner<'_> {
         let mut hits = 0;
         let mut to_send = Vec::new();
         for (segment, context) in job.segments_to_translate() {
-            let key = &segment.key;
+            // The run's lists share one copy of a key that is a slice of its
+            // document, made here and let go of once the segment is back.
+            let key = &segment.key.to_arc();
             match self.waiting.seen(&target, key) {
                 Seen::Failed(reason) => {
                     failure.get_or_insert(reason);
