@@ -105,6 +105,8 @@ fn escape_in_pieces(
     let len = translation.len();
     let room = escape::escaped_len_at_most(&translation, ctx);
     let mut buf = translation.into_bytes();
+    // Exactly: `resize` alone would double the buffer.
+    buf.reserve_exact(room.saturating_sub(len));
     buf.resize(room.max(len), 0);
     let start = buf.len() - len;
     buf.copy_within(..len, start);
