@@ -157,11 +157,16 @@ pub(super) fn escaped_len_at_most(translation: &str, ctx: Context) -> usize {
 /// (`[en] Tin` stays as it is where no `[en]: …` is defined.)
 pub(super) fn brackets_could_link(translation: &str, labels: &[String]) -> bool {
     // Every case needs a bracket; the text without tags is a copy of a unit that can be
-    // megabytes long (issue 10, item 14), made only where one is.
+    // megabytes long (issue 10, item 14), made only where one is, and where it has
+    // tags (a text without any is its own).
     if !translation.contains(['[', ']']) {
         return false;
     }
-    let plain = markup::strip_tags(translation);
+    let plain: Cow<'_, str> = if markup::has_tags(translation) {
+        Cow::Owned(markup::strip_tags(translation))
+    } else {
+        Cow::Borrowed(translation)
+    };
     if ["](", "][", "]:", "[^"].iter().any(|p| plain.contains(p)) {
         return true;
     }
