@@ -6,7 +6,9 @@
 //! byte; the same inputs always give the same bytes; whatever text a translation holds,
 //! the rendered body has the source's [`Outline`] (issue 9). Each unit's text is escaped
 //! minimally for its context, parsed again and escaped harder where the minimal form
-//! changed the unit's structure; the whole body is checked once more at the end.
+//! changed the unit's structure; the whole body is checked once more at the end. A long
+//! unit of plain text is escaped in the buffer of its translation where the render owns
+//! it ([`in_place`]), and the translation taken back from the text for the hard pass.
 
 use std::borrow::Cow;
 use std::ops::Range;
