@@ -274,13 +274,21 @@ pub(super) fn split_titles(
     Ok((main.trim_end().to_owned(), out))
 }
 
-/// A unit whose translation's buffer became its escaped text ([`in_place`]): where
-/// that text is (its leaf's span in the source, then in the rendered text) and what
-/// gives the translation back.
+/// A unit whose translation's buffer became its text in the file: where that text is
+/// (its leaf's span in the source, then in the rendered text) and how the translation
+/// comes back from it.
 struct Lent {
     unit: usize,
     at: Range<usize>,
-    added: in_place::AddedBackslashes,
+    given: Given,
+}
+
+/// What a lent translation was.
+enum Given {
+    /// Raw text, inserted as it is.
+    Raw,
+    /// A tagged translation escaped in its buffer, with the backslashes it added.
+    Escaped(in_place::AddedBackslashes),
 }
 
 /// The edits of the body, and the units whose translations they took.
@@ -313,9 +321,12 @@ fn render_pass(
 
 /// Puts back the translations `lent` to the render of `out`.
 fn give_back(translations: &mut Cow<'_, [UnitTranslation]>, out: &str, lent: Vec<Lent>) {
-    for Lent { unit, at, added } in lent {
-        if let (Some(slot), Some(escaped)) = (translations.to_mut().get_mut(unit), out.get(at)) {
-            *slot = UnitTranslation::Tagged(in_place::unescape(escaped, &added));
+    for Lent { unit, at, given } in lent {
+        if let (Some(slot), Some(text)) = (translations.to_mut().get_mut(unit), out.get(at)) {
+            *slot = match given {
+                Given::Raw => UnitTranslation::Raw(text.to_owned()),
+                Given::Escaped(added) => UnitTranslation::Tagged(in_place::unescape(text, &added)),
+            };
         }
     }
 }
@@ -367,13 +378,13 @@ fn body_edits(
     for leaf in &blocks.leaves {
         match leaf.unit {
             Some(unit) => {
-                if let Some(escaped) = escape_lent(doc, leaf, unit, translations, level) {
+                if let Some((text, given)) = lend(doc, leaf, unit, translations, level) {
                     lent.push(Lent {
                         unit,
                         at: leaf.span.clone(),
-                        added: escaped.added,
+                        given,
                     });
-                    edits.push((leaf.span.clone(), escaped.text));
+                    edits.push((leaf.span.clone(), text));
                     continue;
                 }
                 let out = match &translations[unit] {
@@ -403,8 +414,31 @@ fn body_edits(
     Ok(BodyEdits { edits, lent })
 }
 
-/// The length from which an owned translation is escaped in its own buffer.
+/// The length from which an owned translation is lent rather than copied.
 const LENT_AT_LEAST: usize = 1 << 20;
+
+/// The text of a unit whose translation the render owns and takes rather than copies
+/// (see [`Lent`]): a long raw text as it is, a long unit of plain text escaped in the
+/// buffer of its translation ([`escape_lent`]).
+fn lend(
+    doc: &Document,
+    leaf: &Leaf,
+    unit: usize,
+    translations: &mut Cow<'_, [UnitTranslation]>,
+    level: Level,
+) -> Option<(String, Given)> {
+    let Cow::Owned(owned) = translations else {
+        return None;
+    };
+    match owned.get_mut(unit)? {
+        UnitTranslation::Raw(raw) if raw.len() >= LENT_AT_LEAST => {
+            Some((std::mem::take(raw), Given::Raw))
+        }
+        UnitTranslation::Raw(_) => None,
+        UnitTranslation::Tagged(translation) => escape_lent(doc, leaf, unit, translation, level)
+            .map(|escaped| (escaped.text, Given::Escaped(escaped.added))),
+    }
+}
 
 /// A long unit of plain text escaped in the buffer of its translation, which is taken
 /// (see [`Lent`]): what [`restore_leaf`] would make of it, without a copy of it.
@@ -416,15 +450,9 @@ fn escape_lent(
     doc: &Document,
     leaf: &Leaf,
     unit: usize,
-    translations: &mut Cow<'_, [UnitTranslation]>,
+    translation: &mut String,
     level: Level,
 ) -> Option<in_place::EscapedInPlace> {
-    let Cow::Owned(owned) = translations else {
-        return None;
-    };
-    let Some(UnitTranslation::Tagged(translation)) = owned.get_mut(unit) else {
-        return None;
-    };
     let source = source_tagged(doc, leaf, unit)?;
     let ctx = context(&doc.text, leaf);
     let plain = translation.len() >= LENT_AT_LEAST
@@ -1392,6 +1420,39 @@ mod tests {
         let (expected, _) = super::render_pass(&doc, &mut borrowed, Level::Hard, &front).unwrap();
         assert!(hard == expected);
         assert!(hard.contains("\\#cuối"), "escaped harder");
+    }
+
+    /// A long kept block (a person's, read back from the file) is inserted without a
+    /// copy and taken back for the hard pass, which a kept block that changes the
+    /// structure (here: adds a heading) always asks for: the same bytes as before.
+    #[test]
+    fn a_long_kept_block_is_lent_to_the_file_and_given_back() {
+        let doc = article_with_a_long_paragraph();
+        let kept = format!(
+            "**Giữ** {}\n\n# Thêm",
+            long_paragraph(1_100_000, "*a* [b](/c)").trim_end()
+        );
+        let mut given = translations_with(&doc, "");
+        given[2] = UnitTranslation::Raw(kept.clone());
+        let borrowed = doc.render_units(&given, &prov()).unwrap();
+        let owned = doc.render_owned(given.clone(), &prov()).unwrap();
+        assert!(owned == borrowed);
+        assert!(owned.contains(&kept));
+        let mut translations = Cow::Owned(given.clone());
+        let provenance = front_matter::provenance_edit(
+            &doc.text,
+            doc.front_matter.as_ref(),
+            &prov(),
+            doc.has_titles(),
+        )
+        .unwrap();
+        let front = (super::front_matter_edits(&doc, &given).unwrap(), provenance);
+        let (out, lent) =
+            super::render_pass(&doc, &mut translations, Level::Minimal, &front).unwrap();
+        assert_eq!(lent.len(), 1, "the kept block is lent");
+        assert_eq!(translations[2], UnitTranslation::Raw(String::new()));
+        super::give_back(&mut translations, &out, lent);
+        assert!(*translations == given[..]);
     }
 
     #[test]

@@ -675,7 +675,7 @@ impl Runner<'_> {
     /// Renders a job whose segments are all known and queues its write, or records
     /// its failure.
     fn finish(&mut self, waiting: WaitingJob) -> Result<(), RunError> {
-        let job = waiting.job;
+        let mut job = waiting.job;
         if self.settings.dry_run {
             self.progress.file_done(&job.rel, &job.target, "planned");
             return Ok(());
@@ -684,7 +684,7 @@ impl Runner<'_> {
         let rendered = match (waiting.failure, &job.doc) {
             // A Fluent file is written without the messages that failed.
             (Some(reason), JobDoc::Article(_)) => Err(reason),
-            _ => render::prepare(&job, waiting.held, &self.memory, source)?,
+            _ => render::prepare(&mut job, waiting.held, &self.memory, source)?,
         };
         let warnings = match (&self.gate, &rendered) {
             (Some(gate), Ok(file)) => {
