@@ -318,6 +318,15 @@ impl Tagged {
         }
     }
 
+    /// The document's text and the range of it this text is, where it is held as a
+    /// slice of it ([`Tagged::share`]).
+    pub(crate) fn shared(&self) -> Option<(&Arc<String>, Range<usize>)> {
+        match &self.text {
+            Text::Slice(whole, range) => Some((whole, range.clone())),
+            Text::Own(_) => None,
+        }
+    }
+
     /// Number of tags.
     pub fn tag_count(&self) -> usize {
         self.tags.len()

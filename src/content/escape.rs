@@ -40,6 +40,19 @@ pub(super) struct Context {
 /// or table cells.
 const HARD: &str = "\\`*_[]<>|#+-.!~={}()";
 
+/// [`HARD`] by byte value: a look-up per byte, not a search of `HARD`, when the
+/// escaped length of a unit of megabytes is bounded (issue 10, item 14).
+const IS_HARD: [bool; 256] = {
+    let mut table = [false; 256];
+    let hard = HARD.as_bytes();
+    let mut i = 0;
+    while i < hard.len() {
+        table[hard[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// `translation` (tagged) with its text escaped for `ctx`, spaces just inside paired
 /// tags moved outside (`** bold**` is not emphasis), and trailing spaces before a line
 /// break dropped (they would make a hard break).
@@ -51,9 +64,21 @@ pub(super) fn escape(
     level: Level,
     labels: &[String],
 ) -> String {
+    let brackets = brackets_could_link(translation, labels);
+    escape_with(translation, tagged, ctx, level, brackets)
+}
+
+/// As [`escape`], told whether brackets could link (see [`brackets_could_link`]):
+/// the escaping of a unit in pieces asks once for the whole unit.
+pub(super) fn escape_with(
+    translation: &str,
+    tagged: &Tagged,
+    ctx: Context,
+    level: Level,
+    brackets: bool,
+) -> String {
     let mut toks = move_edge_spaces(markup::tokens(translation));
     trim_around_line_breaks(&mut toks, tagged);
-    let brackets = brackets_could_link(translation, labels);
     let mut out = String::with_capacity(escaped_len_at_most(translation, ctx));
     let mut open: Vec<u32> = Vec::new();
     let mut line_start = ctx.starts_line;
@@ -108,20 +133,20 @@ pub(super) fn escape(
 
 /// Spare capacity worth giving back (see [`escape`]); below it, the reallocation costs
 /// more than it saves.
-const SPARE: usize = 64 * 1024;
+pub(super) const SPARE: usize = 64 * 1024;
 
 /// An upper bound of the escaped length of `translation`: one backslash for every
 /// character either level could escape (a table cell's backslash becomes `&#92;`).
 /// Sized once, the buffer of a megabytes long unit is not grown by doubling, which
 /// held up to twice the escaped text while the file was rendered (issue 10, item 14).
-fn escaped_len_at_most(translation: &str, ctx: Context) -> usize {
+pub(super) fn escaped_len_at_most(translation: &str, ctx: Context) -> usize {
     let extra: usize = translation
         .bytes()
         .map(|b| match b {
             b'\\' if ctx.table_cell => 4,
             // `:` only ever as a line-start marker (a definition-list term).
             b':' => 1,
-            _ => usize::from(HARD.as_bytes().contains(&b)),
+            _ => usize::from(IS_HARD[usize::from(b)]),
         })
         .sum();
     translation.len() + extra + 8
@@ -130,13 +155,18 @@ fn escaped_len_at_most(translation: &str, ctx: Context) -> usize {
 /// Whether brackets in `plain` could become a link, an image, a footnote or a
 /// definition: `](`, `][`, `]:`, `[^`, or `[label]` for a label defined in the document.
 /// (`[en] Tin` stays as it is where no `[en]: …` is defined.)
-fn brackets_could_link(translation: &str, labels: &[String]) -> bool {
+pub(super) fn brackets_could_link(translation: &str, labels: &[String]) -> bool {
     // Every case needs a bracket; the text without tags is a copy of a unit that can be
-    // megabytes long (issue 10, item 14), made only where one is.
+    // megabytes long (issue 10, item 14), made only where one is, and where it has
+    // tags (a text without any is its own).
     if !translation.contains(['[', ']']) {
         return false;
     }
-    let plain = markup::strip_tags(translation);
+    let plain: Cow<'_, str> = if markup::has_tags(translation) {
+        Cow::Owned(markup::strip_tags(translation))
+    } else {
+        Cow::Borrowed(translation)
+    };
     if ["](", "][", "]:", "[^"].iter().any(|p| plain.contains(p)) {
         return true;
     }

@@ -6,7 +6,9 @@
 //! byte; the same inputs always give the same bytes; whatever text a translation holds,
 //! the rendered body has the source's [`Outline`] (issue 9). Each unit's text is escaped
 //! minimally for its context, parsed again and escaped harder where the minimal form
-//! changed the unit's structure; the whole body is checked once more at the end.
+//! changed the unit's structure; the whole body is checked once more at the end. A long
+//! unit of plain text is escaped in the buffer of its translation where the render owns
+//! it ([`in_place`]), and the translation taken back from the text for the hard pass.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -14,14 +16,17 @@ use std::ops::Range;
 use super::blocks::{self, InlinePart, Leaf};
 use super::escape::{self, Context, Level};
 use super::front_matter;
+use super::in_place;
 use super::outline::Outline;
 use super::{Document, Protect, Provenance, RenderError, UnitKind, UnitTranslation};
 use crate::markup::{self, Tagged, Token};
 
-/// See [`Document::render`].
+/// See [`Document::render`]. Owned translations ([`Document::render_owned`]) lend
+/// their buffers: a long unit is escaped in the buffer of its translation
+/// ([`in_place`]), taken back from the rendered text if a harder pass needs it.
 pub(super) fn render(
     doc: &Document,
-    translations: &[UnitTranslation],
+    mut translations: Cow<'_, [UnitTranslation]>,
     provenance: &Provenance,
 ) -> Result<String, RenderError> {
     if translations.len() != doc.units.len() {
@@ -36,13 +41,13 @@ pub(super) fn render(
         provenance,
         doc.has_titles(),
     )?;
-    let front = front_matter_edits(doc, translations)?;
+    let front = (front_matter_edits(doc, &translations)?, provenance_edit);
     let mut out = String::new();
+    let mut lent = Vec::new();
     for level in [Level::Minimal, Level::Hard] {
-        let mut edits = front.clone();
-        edits.extend(body_edits(doc, translations, level)?);
-        edits.push(provenance_edit.clone());
-        out = apply(&doc.text, edits);
+        // The last pass's text, let go of once read.
+        give_back(&mut translations, &std::mem::take(&mut out), lent);
+        (out, lent) = render_pass(doc, &mut translations, level, &front)?;
         match structure_difference(doc, &out) {
             None => break,
             // A person's kept block may change the structure on purpose.
@@ -269,11 +274,81 @@ pub(super) fn split_titles(
     Ok((main.trim_end().to_owned(), out))
 }
 
+/// A unit whose translation's buffer became its text in the file: where that text is
+/// (its leaf's span in the source, then in the rendered text) and how the translation
+/// comes back from it.
+struct Lent {
+    unit: usize,
+    at: Range<usize>,
+    given: Given,
+}
+
+/// What a lent translation was.
+enum Given {
+    /// Raw text, inserted as it is.
+    Raw,
+    /// A tagged translation escaped in its buffer, with the backslashes it added.
+    Escaped(in_place::AddedBackslashes),
+}
+
+/// The edits of the body, and the units whose translations they took.
+struct BodyEdits {
+    edits: Vec<(Range<usize>, String)>,
+    lent: Vec<Lent>,
+}
+
+/// The edits of the front matter, and the provenance's.
+type FrontEdits = (Vec<(Range<usize>, String)>, (Range<usize>, String));
+
+/// One pass of [`render`]: the text with the front matter's edits, the body's at
+/// `level` and the provenance, and the units lent to it, where in the text.
+fn render_pass(
+    doc: &Document,
+    translations: &mut Cow<'_, [UnitTranslation]>,
+    level: Level,
+    (front, provenance): &FrontEdits,
+) -> Result<(String, Vec<Lent>), RenderError> {
+    let body = body_edits(doc, translations, level)?;
+    let mut edits = front.clone();
+    edits.extend(body.edits);
+    edits.push(provenance.clone());
+    let mut lent = body.lent;
+    for unit in &mut lent {
+        unit.at = output_range(&edits, &unit.at);
+    }
+    Ok((apply(&doc.text, edits), lent))
+}
+
+/// Puts back the translations `lent` to the render of `out`.
+fn give_back(translations: &mut Cow<'_, [UnitTranslation]>, out: &str, lent: Vec<Lent>) {
+    for Lent { unit, at, given } in lent {
+        if let (Some(slot), Some(text)) = (translations.to_mut().get_mut(unit), out.get(at)) {
+            *slot = match given {
+                Given::Raw => UnitTranslation::Raw(text.to_owned()),
+                Given::Escaped(added) => UnitTranslation::Tagged(in_place::unescape(text, &added)),
+            };
+        }
+    }
+}
+
+/// Where the replacement of the edit at `span` is once `edits` are applied.
+fn output_range(edits: &[(Range<usize>, String)], span: &Range<usize>) -> Range<usize> {
+    let (mut start, mut len) = (span.start, span.len());
+    for (range, replacement) in edits {
+        if range == span {
+            len = replacement.len();
+        } else if range.end <= span.start {
+            start = start + replacement.len() - range.len();
+        }
+    }
+    start..start + len
+}
+
 fn body_edits(
     doc: &Document,
-    translations: &[UnitTranslation],
+    translations: &mut Cow<'_, [UnitTranslation]>,
     level: Level,
-) -> Result<Vec<(Range<usize>, String)>, RenderError> {
+) -> Result<BodyEdits, RenderError> {
     let blocks = &doc.blocks;
     // Each image's markup with its alt text translated (or as written).
     let mut images = Vec::with_capacity(blocks.images.len());
@@ -299,9 +374,19 @@ fn body_edits(
         images.push(markup);
     }
     let mut edits = Vec::new();
+    let mut lent = Vec::new();
     for leaf in &blocks.leaves {
         match leaf.unit {
             Some(unit) => {
+                if let Some((text, given)) = lend(doc, leaf, unit, translations, level) {
+                    lent.push(Lent {
+                        unit,
+                        at: leaf.span.clone(),
+                        given,
+                    });
+                    edits.push((leaf.span.clone(), text));
+                    continue;
+                }
                 let out = match &translations[unit] {
                     UnitTranslation::Raw(raw) => raw.clone(),
                     UnitTranslation::Tagged(t) => {
@@ -326,7 +411,75 @@ fn body_edits(
             None => {}
         }
     }
-    Ok(edits)
+    Ok(BodyEdits { edits, lent })
+}
+
+/// The length from which an owned translation is lent rather than copied.
+const LENT_AT_LEAST: usize = 1 << 20;
+
+/// The text of a unit whose translation the render owns and takes rather than copies
+/// (see [`Lent`]): a long raw text as it is, a long unit of plain text escaped in the
+/// buffer of its translation ([`escape_lent`]).
+fn lend(
+    doc: &Document,
+    leaf: &Leaf,
+    unit: usize,
+    translations: &mut Cow<'_, [UnitTranslation]>,
+    level: Level,
+) -> Option<(String, Given)> {
+    let Cow::Owned(owned) = translations else {
+        return None;
+    };
+    match owned.get_mut(unit)? {
+        UnitTranslation::Raw(raw) if raw.len() >= LENT_AT_LEAST => {
+            Some((std::mem::take(raw), Given::Raw))
+        }
+        UnitTranslation::Raw(_) => None,
+        UnitTranslation::Tagged(translation) => escape_lent(doc, leaf, unit, translation, level)
+            .map(|escaped| (escaped.text, Given::Escaped(escaped.added))),
+    }
+}
+
+/// A long unit of plain text escaped in the buffer of its translation, which is taken
+/// (see [`Lent`]): what [`restore_leaf`] would make of it, without a copy of it.
+/// `None`, the translation left where it is, for any other unit (shorter, borrowed,
+/// with markup, tags, titles or line breaks, in a table cell or an alt text, the
+/// source itself) and where the escaped text changes the unit's structure (the
+/// repairs of [`restore_leaf`] need the translation).
+fn escape_lent(
+    doc: &Document,
+    leaf: &Leaf,
+    unit: usize,
+    translation: &mut String,
+    level: Level,
+) -> Option<in_place::EscapedInPlace> {
+    let source = source_tagged(doc, leaf, unit)?;
+    let ctx = context(&doc.text, leaf);
+    let plain = translation.len() >= LENT_AT_LEAST
+        && source.tag_count() == 0
+        && leaf.titles.is_empty()
+        && !ctx.table_cell
+        && !ctx.alt
+        && source.text().trim().len() == source.text().len()
+        && *translation != source.text()
+        && in_place::fits(translation);
+    if !plain {
+        return None;
+    }
+    let brackets = escape::brackets_could_link(translation, &doc.blocks.labels);
+    let escaped = match in_place::escape(std::mem::take(translation), ctx, level, brackets) {
+        Ok(escaped) => escaped,
+        Err(given_back) => {
+            *translation = given_back;
+            return None;
+        }
+    };
+    let outline = |text: &str| unit_outline(leaf, source, text, &doc.protect);
+    if level == Level::Minimal && outline(&escaped.text) != outline(source.text()) {
+        *translation = in_place::unescape(&escaped.text, &escaped.added);
+        return None;
+    }
+    Some(escaped)
 }
 
 /// Restores one leaf's translation: titles taken out, text escaped for its context,
@@ -661,9 +814,14 @@ const REUSED_AT_LEAST: usize = 1 << 20;
 mod tests {
     use std::path::Path;
 
+    use std::borrow::Cow;
+
     use proptest::prelude::*;
 
-    use crate::content::{Document, Provenance, RenderError, UnitKind, read_provenance};
+    use super::{Level, front_matter};
+    use crate::content::{
+        Document, Provenance, RenderError, UnitKind, UnitTranslation, read_provenance,
+    };
     use crate::markup::TagError;
 
     fn prov() -> Provenance {
@@ -1193,6 +1351,108 @@ mod tests {
             .unwrap();
         assert!(out.contains("\\*nhấn\\*"), "not escaped");
         assert_eq!(super::structure_difference(&doc, &out), None);
+    }
+
+    /// An article whose second unit is a paragraph of more than a megabyte on one
+    /// line (long enough to be escaped in the buffer of its translation), with front
+    /// matter, a heading, a last paragraph with markup and a title, and a definition.
+    fn article_with_a_long_paragraph() -> Document {
+        let body = format!(
+            "+++\ntitle = \"Tựa\"\n+++\n\n# Tiêu đề\n\n{}\nĐoạn *cuối* [trang](/a \"Tựa\").\n\n[nhãn]: /b\n",
+            long_paragraph(1_100_000, "")
+        );
+        Document::parse(Path::new("a.md"), body.as_bytes(), &fields()).unwrap()
+    }
+
+    fn translations_with(doc: &Document, long: &str) -> Vec<UnitTranslation> {
+        let last = doc.units[3].tagged.text().replace("Đoạn", "Last");
+        ["Title", "Heading", long, &last]
+            .map(|t| UnitTranslation::Tagged(t.to_owned()))
+            .to_vec()
+    }
+
+    /// Issue 10, item 14: a long paragraph escaped in the buffer of its translation
+    /// (`render_owned`) is the bytes the render of borrowed translations writes:
+    /// markup and escapes deep inside it, a line start to escape, escapes that differ
+    /// between its pieces, and template syntax only the hard escape keeps out (the
+    /// repairs take the translation back).
+    #[test]
+    fn a_long_paragraph_escaped_in_its_own_buffer_is_rendered_byte_for_byte() {
+        let doc = article_with_a_long_paragraph();
+        let markup = "*nhấn* `mã` <b>đậm</b> ~~gạch~~ ~ \\~ \\* &amp; [nhãn] [^1] _a_b_ 5 * 3 \\";
+        let template = "{{< shortcode >}} {#id} {{ .Title }}";
+        for (start, middle) in [("", markup), ("1. ", markup), ("> ", template)] {
+            let long = format!("{start}{}", long_paragraph(1_100_000, middle).trim_end());
+            let translations = translations_with(&doc, &long);
+            let borrowed = doc.render_units(&translations, &prov()).unwrap();
+            let owned = doc.render_owned(translations, &prov()).unwrap();
+            assert!(owned == borrowed, "{start}{middle}");
+            assert_eq!(super::structure_difference(&doc, &owned), None);
+        }
+    }
+
+    /// What the hard pass does when the whole body's structure differs: the
+    /// translation lent to the first pass is taken back whole from its text, and
+    /// escaped harder as a borrowed one is.
+    #[test]
+    fn a_lent_translation_is_given_back_whole_for_the_hard_pass() {
+        let doc = article_with_a_long_paragraph();
+        let long =
+            long_paragraph(1_100_000, "*nhấn* \\* [nhãn] 1. a_b").replace(" cuối\n", " #cuối");
+        let given = translations_with(&doc, &long);
+        let mut translations = Cow::Owned(given.clone());
+        let provenance = front_matter::provenance_edit(
+            &doc.text,
+            doc.front_matter.as_ref(),
+            &prov(),
+            doc.has_titles(),
+        )
+        .unwrap();
+        let front = (super::front_matter_edits(&doc, &given).unwrap(), provenance);
+        let (out, lent) =
+            super::render_pass(&doc, &mut translations, Level::Minimal, &front).unwrap();
+        assert_eq!(lent.len(), 1, "the long paragraph is escaped in place");
+        assert_eq!(translations[2], UnitTranslation::Tagged(String::new()));
+        super::give_back(&mut translations, &out, lent);
+        assert!(*translations == given[..]);
+        let (hard, _) = super::render_pass(&doc, &mut translations, Level::Hard, &front).unwrap();
+        let mut borrowed = Cow::Borrowed(&given[..]);
+        let (expected, _) = super::render_pass(&doc, &mut borrowed, Level::Hard, &front).unwrap();
+        assert!(hard == expected);
+        assert!(hard.contains("\\#cuối"), "escaped harder");
+    }
+
+    /// A long kept block (a person's, read back from the file) is inserted without a
+    /// copy and taken back for the hard pass, which a kept block that changes the
+    /// structure (here: adds a heading) always asks for: the same bytes as before.
+    #[test]
+    fn a_long_kept_block_is_lent_to_the_file_and_given_back() {
+        let doc = article_with_a_long_paragraph();
+        let kept = format!(
+            "**Giữ** {}\n\n# Thêm",
+            long_paragraph(1_100_000, "*a* [b](/c)").trim_end()
+        );
+        let mut given = translations_with(&doc, "");
+        given[2] = UnitTranslation::Raw(kept.clone());
+        let borrowed = doc.render_units(&given, &prov()).unwrap();
+        let owned = doc.render_owned(given.clone(), &prov()).unwrap();
+        assert!(owned == borrowed);
+        assert!(owned.contains(&kept));
+        let mut translations = Cow::Owned(given.clone());
+        let provenance = front_matter::provenance_edit(
+            &doc.text,
+            doc.front_matter.as_ref(),
+            &prov(),
+            doc.has_titles(),
+        )
+        .unwrap();
+        let front = (super::front_matter_edits(&doc, &given).unwrap(), provenance);
+        let (out, lent) =
+            super::render_pass(&doc, &mut translations, Level::Minimal, &front).unwrap();
+        assert_eq!(lent.len(), 1, "the kept block is lent");
+        assert_eq!(translations[2], UnitTranslation::Raw(String::new()));
+        super::give_back(&mut translations, &out, lent);
+        assert!(*translations == given[..]);
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl Prepared {
             (Prepared::Rendered(file), _) => Ok(file),
             (Prepared::Article(translations, provenance, entries), Some(doc)) => {
                 let content = doc
-                    .render_units(&translations, &provenance)
+                    .render_owned(translations, &provenance)
                     .map_err(|e| e.to_string())?;
                 Ok(RenderedFile {
                     content,
@@ -100,18 +100,18 @@ impl Prepared {
 }
 
 /// Reads what one job's file needs from the memory and renders what needs the memory
-/// (see [`Prepared`]). `held` are translations of the job's segments the run holds
+/// (see [`Prepared`]). The job's kept texts are taken from it (see [`assemble`]). `held` are translations of the job's segments the run holds
 /// already, by segment key: only the others are read from the memory. The inner error
 /// is why this file cannot be rendered (it fails alone); the outer one is a memory
 /// failure that stops the run.
 pub(crate) fn prepare(
-    job: &Job,
+    job: &mut Job,
     held: Entries,
     memory: &Memory,
     source: &Lang,
 ) -> Result<Result<Prepared, String>, MemoryError> {
     let mut entries = held;
-    let assembled = assemble(memory, source, &job.target, &job.units, &mut entries)?;
+    let assembled = assemble(memory, source, &job.target, &mut job.units, &mut entries)?;
     Ok(match &job.doc {
         JobDoc::Article(doc) => {
             let repaired = assembled.repaired;
@@ -192,8 +192,8 @@ fn proposals(
             pending.push(p);
             continue;
         };
-        let machine = JobUnit::Machine(Arc::clone(unit));
-        let units = std::slice::from_ref(&machine);
+        let mut machine = JobUnit::Machine(Arc::clone(unit));
+        let units = std::slice::from_mut(&mut machine);
         let assembled = assemble(memory, source, &job.target, units, entries)?;
         if let Some(Some(text)) = assembled.translations.into_iter().next()
             && let Some(slot) = proposed.get_mut(p.index)
@@ -272,13 +272,14 @@ impl Assembled {
 }
 
 /// Assembles every unit's tagged translation from `entries` (by segment key), and
-/// from the memory what `entries` does not have. A unit is `None` when a segment is
+/// from the memory what `entries` does not have; a kept text is taken from `units`
+/// (left empty) where nothing else holds it. A unit is `None` when a segment is
 /// missing (it failed or was never translated). Each entry read is kept in `entries`.
 fn assemble(
     memory: &Memory,
     source: &Lang,
     target: &Lang,
-    units: &[JobUnit],
+    units: &mut [JobUnit],
     entries: &mut Entries,
 ) -> Result<Assembled, MemoryError> {
     let mut translations = Vec::with_capacity(units.len());
@@ -288,7 +289,11 @@ fn assemble(
         let (retitle, unit) = match unit {
             JobUnit::Kept(kept) => {
                 backends.insert("kept (human or earlier translation)".to_owned());
-                translations.push(Some(UnitTranslation::Raw(String::clone(kept))));
+                // Taken from the job where it holds the text alone (nothing reads it
+                // after assembly): a kept paragraph of megabytes was copied.
+                let kept = Arc::try_unwrap(std::mem::take(kept))
+                    .unwrap_or_else(|shared| String::clone(&shared));
+                translations.push(Some(UnitTranslation::Raw(kept)));
                 continue;
             }
             JobUnit::Machine(unit) => (None, unit),
@@ -320,7 +325,7 @@ fn assemble(
                 && let Some(found) = memory.segment(source, target, &segment.key)?
             {
                 if worth_holding(&found) {
-                    entries.insert(Arc::clone(&segment.key), found);
+                    entries.insert(segment.key.to_arc(), found);
                     entry = entries.get(&*segment.key);
                 } else {
                     // Nor an older one held for it: the review reads what is used here.

@@ -12,7 +12,7 @@ use crate::segment::Segmenter;
 use super::human_blocks::{ChangedBlock, carry_over};
 use super::job::{Job, JobDoc, JobUnit};
 use super::read_ahead::Room;
-use super::segments::{PlannedUnit, plan_unit};
+use super::segments::{PlannedUnit, plan_tagged, plan_unit};
 use super::settings::PlanSettings;
 use super::translated_file::{self, AlignedFile, TranslatedFile};
 use super::unchanged::Records;
@@ -42,7 +42,7 @@ impl SegmentedArticle {
             units: doc
                 .units
                 .iter()
-                .map(|u| Arc::new(plan_unit(segmenter, u.tagged.text())))
+                .map(|u| Arc::new(plan_tagged(segmenter, &u.tagged)))
                 .collect(),
             doc,
             record: None,

@@ -415,7 +415,9 @@ impl Runner<'_> {
         let mut hits = 0;
         let mut to_send = Vec::new();
         for (segment, context) in job.segments_to_translate() {
-            let key = &segment.key;
+            // The run's lists share one copy of a key that is a slice of its
+            // document, made here and let go of once the segment is back.
+            let key = &segment.key.to_arc();
             match self.waiting.seen(&target, key) {
                 Seen::Failed(reason) => {
                     failure.get_or_insert(reason);
@@ -673,7 +675,7 @@ impl Runner<'_> {
     /// Renders a job whose segments are all known and queues its write, or records
     /// its failure.
     fn finish(&mut self, waiting: WaitingJob) -> Result<(), RunError> {
-        let job = waiting.job;
+        let mut job = waiting.job;
         if self.settings.dry_run {
             self.progress.file_done(&job.rel, &job.target, "planned");
             return Ok(());
@@ -682,7 +684,7 @@ impl Runner<'_> {
         let rendered = match (waiting.failure, &job.doc) {
             // A Fluent file is written without the messages that failed.
             (Some(reason), JobDoc::Article(_)) => Err(reason),
-            _ => render::prepare(&job, waiting.held, &self.memory, source)?,
+            _ => render::prepare(&mut job, waiting.held, &self.memory, source)?,
         };
         let warnings = match (&self.gate, &rendered) {
             (Some(gate), Ok(file)) => {
