@@ -1403,7 +1403,7 @@ mod tests {
         let mut translations = Cow::Owned(given.clone());
         let provenance = front_matter::provenance_edit(
             &doc.text,
-            doc.front_matter.as_ref(),
+            (doc.front_matter.as_ref(), doc.added_front_matter),
             &prov(),
             doc.has_titles(),
         )
@@ -1441,7 +1441,7 @@ mod tests {
         let mut translations = Cow::Owned(given.clone());
         let provenance = front_matter::provenance_edit(
             &doc.text,
-            doc.front_matter.as_ref(),
+            (doc.front_matter.as_ref(), doc.added_front_matter),
             &prov(),
             doc.has_titles(),
         )
