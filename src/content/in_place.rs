@@ -31,25 +31,16 @@ pub(super) struct EscapedInPlace {
 /// it, clear where the translation had it.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(super) struct AddedBackslashes {
-    bits: Vec<u64>,
-    len: usize,
+    bits: bit_vec::BitVec,
 }
 
 impl AddedBackslashes {
     fn push(&mut self, added: bool) {
-        if self.len.is_multiple_of(64) {
-            self.bits.push(0);
-        }
-        if added && let Some(word) = self.bits.last_mut() {
-            *word |= 1 << (self.len % 64);
-        }
-        self.len += 1;
+        self.bits.push(added);
     }
 
     fn get(&self, k: usize) -> bool {
-        self.bits
-            .get(k / 64)
-            .is_some_and(|word| word & (1 << (k % 64)) != 0)
+        self.bits.get(k).unwrap_or(false)
     }
 
     /// Records the backslashes of `escaped`, the escaping of `piece`; `None` unless
