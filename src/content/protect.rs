@@ -2,7 +2,7 @@
 //! the `{{</* … */>}}` escape), Zola shortcodes (`{{ name(args) }}`, `{% name(args) %}`,
 //! `{% end %}`), Liquid and Tera raw blocks, wiki links and table-of-contents markers
 //! (`[[Page]]`, `[[toc]]`), Font Awesome icons in the LoveIt family of Hugo themes
-//! (`:(fab fa-github):`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
+//! (`:(fab fa-github):`), TeX math (`$$…$$`, `$…$`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
 //! project adds in `config.toml` (`[content] protect`).
 //!
 //! Invariant: a protected span is never sent to a backend and is written back byte for
@@ -18,7 +18,7 @@ use regex::Regex;
 /// The built-in patterns, in priority order (an earlier match wins an overlap). The
 /// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
 /// itself.
-const BUILT_IN: [&str; 10] = [
+const BUILT_IN: [&str; 12] = [
     // Liquid's and Tera's raw blocks (Jekyll, Zola): literal template text, often
     // inside a code span that the tags around it split (`{% raw %}`{%`{% endraw %}`).
     r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
@@ -46,6 +46,12 @@ const BUILT_IN: [&str; 10] = [
     // themes: `:(fab fa-github):`, `:(far fa-file-archive fa-fw):`. Every class starts
     // with `fa`, so a smiley in parentheses (`:(`) is left alone.
     r":\(fa[a-z]*(?:-[a-z0-9]+)*(?:[ \t]+fa[a-z]*(?:-[a-z0-9]+)*)*\):",
+    // TeX math, which MathJax and KaTeX typeset (Hugo and Jekyll themes, Quarto, MkDocs'
+    // arithmatex, Docusaurus' remark-math, GitHub): `$$…$$` on one line or several, and
+    // `$…$` within a line as Pandoc reads it, checked in [`Protect::spans`] (no space
+    // inside either dollar, no digit after the closing one, so `$5 and $10` is text).
+    r"(?s)\$\$.+?\$\$",
+    r"\$[^\s$][^$\n]*?\$",
     // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
     // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
     // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
@@ -60,6 +66,10 @@ const LINE_START_ONLY: [usize; 2] = [6, 7];
 
 /// The built-in pattern of wiki links, which a link target after it rules out.
 const WIKI_LINKS: usize = 5;
+
+/// The built-in patterns of display and inline math, whose edges [`is_math`] checks.
+const DISPLAY_MATH: usize = 9;
+const INLINE_MATH: usize = 10;
 
 /// A compiled set of protected patterns.
 #[derive(Debug, Clone)]
@@ -151,6 +161,9 @@ impl Protect {
                 if i == WIKI_LINKS && text[r.end..].starts_with(['(', '[']) {
                     continue;
                 }
+                if (i == DISPLAY_MATH || i == INLINE_MATH) && !is_math(text, &r, i == INLINE_MATH) {
+                    continue;
+                }
                 if spans.iter().all(|s| s.end <= r.start || r.end <= s.start) {
                     spans.push(r);
                 }
@@ -159,6 +172,30 @@ impl Protect {
         spans.sort_by_key(|r| r.start);
         spans
     }
+}
+
+/// Whether the math at `r` is math rather than dollars in code or prices: no code span
+/// starts or ends inside or right before it (`` `$$…$$` `` shown in Quarto's docs, or
+/// `` `$a` … \$b `` in its table of Sass variables), and for `$…$` (`inline`), as
+/// Pandoc reads it: neither dollar escaped, no space inside either, no digit after the
+/// closing one (`$5 and $10` is two prices).
+fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
+    let before = &text[..r.start];
+    if before.ends_with('`') || text[r.clone()].contains('`') {
+        return false;
+    }
+    if !inline {
+        return true;
+    }
+    let inner = &text[r.start + 1..r.end - 1];
+    // Half of a `$$` is not inline math.
+    if before.ends_with('$') || text[r.end..].starts_with('$') {
+        return false;
+    }
+    let escaped = before.ends_with('\\');
+    let closes = !inner.ends_with(|c: char| c.is_whitespace() || c == '\\');
+    let digit_after = text[r.end..].starts_with(|c: char| c.is_ascii_digit());
+    !escaped && closes && !digit_after
 }
 
 /// Whether only spaces or tabs come before `at` on its line.
@@ -294,6 +331,26 @@ mod tests {
                 "{% end %}",
                 "{#id}",
                 "{.cls}"
+            ]
+        );
+    }
+
+    #[test]
+    fn tex_math_is_found_and_prices_are_not() {
+        // Jekyll's Chirpy theme: display math over several lines, inline math in prose.
+        let text = "$$\n\\begin{equation}\n  \\sum_{n=1}^\\infty 1/n^2\n\\end{equation}\n$$\n\n\
+                    Khi $a \\ne 0$, phương trình $ax^2 + bx + c = 0$ có hai nghiệm \
+                    $$ x = {-b \\pm \\sqrt{b^2-4ac} \\over 2a} $$.\n\n\
+                    Giá $5 và $10; US$1,000 và US$2,000; \\$x$ không phải; $ y $ cũng không.\n\n\
+                    | `$text-muted` | lighten(\\$body-color, 50%) |\n\n\
+                    Công thức viết giữa `$$…$$` hoặc `$…$`.";
+        assert_eq!(
+            found(text),
+            [
+                "$$\n\\begin{equation}\n  \\sum_{n=1}^\\infty 1/n^2\n\\end{equation}\n$$",
+                "$a \\ne 0$",
+                "$ax^2 + bx + c = 0$",
+                "$$ x = {-b \\pm \\sqrt{b^2-4ac} \\over 2a} $$"
             ]
         );
     }

@@ -537,6 +537,33 @@ fn wiki_links_and_embeds_survive_translation() {
     assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
+/// Real input: the demo post of Jekyll's Chirpy theme (and Quarto's, MkDocs' and
+/// Hugo's math pages) writes TeX between dollars, which MathJax or KaTeX typesets.
+/// Translated, every formula is the same byte for byte, prices stay text, and the
+/// prose around is translated.
+#[test]
+fn tex_math_survives_translation_and_prices_do_not_count() {
+    let display = "$$\n\\begin{equation}\n  \\sum_{n=1}^\\infty 1/n^2 = \\frac{\\pi^2}{6}\n\\end{equation}\n$$\n";
+    let inline = ["$a \\ne 0$", "$ax^2 + bx + c = 0$"];
+    let source = format!(
+        "Công thức:\n\n{display}\nKhi {}, phương trình {} có hai nghiệm.\n\nVé giá $5 và $10.\n",
+        inline[0], inline[1]
+    );
+    let (_, korean) = translated_into_korean(&source);
+    for formula in [display].iter().chain(&inline) {
+        assert!(korean.contains(formula), "{formula} changed:\n{korean}");
+    }
+    assert!(
+        !korean.contains("phương trình"),
+        "the prose was not translated:\n{korean}"
+    );
+    assert!(
+        !korean.contains("$5 và $10"),
+        "a price was kept as math:\n{korean}"
+    );
+    assert_eq!(structure(body(&source)), structure(body(&korean)));
+}
+
 /// Real input: `jekyll new` names its pages and posts `.markdown`. They are articles like
 /// `.md` ones, their translations keep the extension, the manifest lists them, and the
 /// next run has nothing to do.
