@@ -631,6 +631,18 @@ fn opening_fence_len(line: &str) -> Option<usize> {
     }
     let spaces = line[colons..].len() - line[colons..].trim_start_matches([' ', '\t']).len();
     let name_start = colons + spaces;
+    // MyST (Jupyter Book, Sphinx): the directive's name in braces, `:::{note}`; a title
+    // after it (`:::{admonition} Mẹo`) is translated.
+    let directive = line[name_start..].strip_prefix('{').and_then(|rest| {
+        let name = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':'))
+            .count();
+        (name > 0 && rest[name..].starts_with('}')).then_some(name + 2)
+    });
+    if let Some(len) = directive {
+        return Some(name_start + len);
+    }
     let name = line[name_start..]
         .bytes()
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
@@ -1555,6 +1567,12 @@ mod tests {
         assert_eq!(texts("::: warning\nCảnh báo.\n:::\n"), ["Cảnh báo."]);
         assert_eq!(texts(":::note[Tiêu đề]\nChữ.\n:::\n"), ["Chữ."]);
         assert_eq!(texts("::: {.note}\nChữ.\n:::\n"), ["Chữ."]);
+        // MyST (Jupyter Book): the directive's name in braces, a title after it.
+        assert_eq!(texts(":::{note}\nGhi chú.\n:::\n"), ["Ghi chú."]);
+        assert_eq!(
+            texts(":::{admonition} Mẹo\n\nNội dung.\n:::\n"),
+            ["Mẹo", "Nội dung."]
+        );
         assert_eq!(
             texts("::::caution\n\n:::tip\nChữ.\n:::\n\n::::\n"),
             ["Chữ."]

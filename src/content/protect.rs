@@ -2,7 +2,7 @@
 //! the `{{</* … */>}}` escape), Zola shortcodes (`{{ name(args) }}`, `{% name(args) %}`,
 //! `{% end %}`), Liquid and Tera raw blocks, wiki links and table-of-contents markers
 //! (`[[Page]]`, `[[toc]]`), Font Awesome icons in the LoveIt family of Hugo themes
-//! (`:(fab fa-github):`), TeX math (`$$…$$`, `$…$`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
+//! (`:(fab fa-github):`), TeX math (`$$…$$`, `$…$`), MyST roles (`{doc}`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
 //! project adds in `config.toml` (`[content] protect`).
 //!
 //! Invariant: a protected span is never sent to a backend and is written back byte for
@@ -18,7 +18,7 @@ use regex::Regex;
 /// The built-in patterns, in priority order (an earlier match wins an overlap). The
 /// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
 /// itself.
-const BUILT_IN: [&str; 12] = [
+const BUILT_IN: [&str; 13] = [
     // Liquid's and Tera's raw blocks (Jekyll, Zola): literal template text, often
     // inside a code span that the tags around it split (`{% raw %}`{%`{% endraw %}`).
     r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
@@ -52,6 +52,10 @@ const BUILT_IN: [&str; 12] = [
     // inside either dollar, no digit after the closing one, so `$5 and $10` is text).
     r"(?s)\$\$.+?\$\$",
     r"\$[^\s$][^$\n]*?\$",
+    // MyST roles (Jupyter Book, Sphinx): `{doc}`, `{ref}`, `{term}` right before the
+    // code span they apply to, checked in [`Protect::spans`]; a translated role name
+    // is an unknown role.
+    r"\{[A-Za-z][A-Za-z0-9_:+-]*\}",
     // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
     // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
     // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
@@ -70,6 +74,9 @@ const WIKI_LINKS: usize = 5;
 /// The built-in patterns of display and inline math, whose edges [`is_math`] checks.
 const DISPLAY_MATH: usize = 9;
 const INLINE_MATH: usize = 10;
+
+/// The built-in pattern of MyST roles, which only a code span after it makes one.
+const MYST_ROLES: usize = 11;
 
 /// A compiled set of protected patterns.
 #[derive(Debug, Clone)]
@@ -149,9 +156,24 @@ impl Protect {
     /// `{{` must not swallow the paragraphs after it) and is ignored.
     pub fn spans(&self, text: &str, from: usize) -> Vec<Range<usize>> {
         let mut spans = raw_hugo_pairs(text, from);
+        let hay = &text[from..];
         for (i, re) in self.patterns.iter().enumerate() {
-            for m in re.find_iter(&text[from..]) {
+            let math = i == DISPLAY_MATH || i == INLINE_MATH;
+            let mut at = 0;
+            while at <= hay.len() {
+                let Some(m) = re.find_at(hay, at) else {
+                    break;
+                };
                 let r = m.start() + from..m.end() + from;
+                // Past a dollar that opens no math, the next one may: dollars pair up
+                // anew rather than from the end of the rejected match (a `$$` shown in
+                // a code span before a formula; `$5 and $x$`). Past an empty match, one
+                // character on.
+                at = match hay[m.start()..].chars().next() {
+                    Some(c) if math || m.is_empty() => m.start() + c.len_utf8(),
+                    Some(_) => m.end(),
+                    None => hay.len() + 1,
+                };
                 if r.is_empty() || spans_blank_line(&text[r.clone()]) {
                     continue;
                 }
@@ -161,8 +183,14 @@ impl Protect {
                 if i == WIKI_LINKS && text[r.end..].starts_with(['(', '[']) {
                     continue;
                 }
-                if (i == DISPLAY_MATH || i == INLINE_MATH) && !is_math(text, &r, i == INLINE_MATH) {
+                if i == MYST_ROLES && !text[r.end..].starts_with('`') {
                     continue;
+                }
+                if math && !is_math(text, &r, i == INLINE_MATH) {
+                    continue;
+                }
+                if math {
+                    at = m.end();
                 }
                 if spans.iter().all(|s| s.end <= r.start || r.end <= s.start) {
                     spans.push(r);
@@ -336,6 +364,13 @@ mod tests {
     }
 
     #[test]
+    fn myst_roles_are_found_only_before_a_code_span() {
+        // Jupyter Book: roles before their code span; braces elsewhere are text.
+        let text = "Xem {doc}`cai-dat`, {ref}`sec-a` và {py:func}`len`; {ghi chú} {abc} `x`.";
+        assert_eq!(found(text), ["{doc}", "{ref}", "{py:func}"]);
+    }
+
+    #[test]
     fn tex_math_is_found_and_prices_are_not() {
         // Jekyll's Chirpy theme: display math over several lines, inline math in prose.
         let text = "$$\n\\begin{equation}\n  \\sum_{n=1}^\\infty 1/n^2\n\\end{equation}\n$$\n\n\
@@ -343,14 +378,17 @@ mod tests {
                     $$ x = {-b \\pm \\sqrt{b^2-4ac} \\over 2a} $$.\n\n\
                     Giá $5 và $10; US$1,000 và US$2,000; \\$x$ không phải; $ y $ cũng không.\n\n\
                     | `$text-muted` | lighten(\\$body-color, 50%) |\n\n\
-                    Công thức viết giữa `$$…$$` hoặc `$…$`.";
+                    Công thức viết giữa `$$…$$` hoặc `$…$`, ví dụ:\n\n$$\n  E = mc^2\n$$\n\n\
+                    Trả $5 cho $x$ cái.";
         assert_eq!(
             found(text),
             [
                 "$$\n\\begin{equation}\n  \\sum_{n=1}^\\infty 1/n^2\n\\end{equation}\n$$",
                 "$a \\ne 0$",
                 "$ax^2 + bx + c = 0$",
-                "$$ x = {-b \\pm \\sqrt{b^2-4ac} \\over 2a} $$"
+                "$$ x = {-b \\pm \\sqrt{b^2-4ac} \\over 2a} $$",
+                "$$\n  E = mc^2\n$$",
+                "$x$"
             ]
         );
     }
@@ -451,6 +489,9 @@ mod tests {
         let text = "xem [[Trang chủ]] nhé";
         let spans = p.spans(text, 0);
         assert_eq!(&text[spans[0].clone()], "[[Trang chủ]]");
+        // A pattern that matches the empty string finds nothing, and the search ends.
+        let empty = Protect::new(&["x*".to_owned()]).unwrap();
+        assert!(empty.spans("abc đ", 0).is_empty());
         let err = Protect::new(&["(".to_owned()]).unwrap_err();
         assert!(err.to_string().contains("`(`"), "{err}");
     }

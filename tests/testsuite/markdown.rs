@@ -267,7 +267,11 @@ fn body(text: &str) -> &str {
         text
     };
     for delim in ["+++", "---"] {
-        if let Some(rest) = text.strip_prefix(delim).and_then(|r| r.strip_prefix('\n')) {
+        // CRLF files too (Jupyter Book's docs).
+        let rest = text
+            .strip_prefix(delim)
+            .and_then(|r| r.strip_prefix('\n').or(r.strip_prefix("\r\n")));
+        if let Some(rest) = rest {
             let mut pos = 0;
             for line in rest.split_inclusive('\n') {
                 pos += line.len();
@@ -533,6 +537,25 @@ fn wiki_links_and_embeds_survive_translation() {
     assert!(
         !korean.contains("chú thích"),
         "the text around them was not translated:\n{korean}"
+    );
+    assert_eq!(structure(body(source)), structure(body(&korean)));
+}
+
+/// Real input: Jupyter Book and Sphinx pages (MyST) write roles before a code span,
+/// `{doc}`cai-dat``, and directives as colon fences with their name in braces,
+/// `:::{note}`. Translated, role and directive names are the same, and the text in the
+/// directive is translated.
+#[test]
+fn myst_roles_and_directives_survive_translation() {
+    let source =
+        "Xem {doc}`cai-dat` và mục {ref}`sec-cau-hinh`.\n\n:::{note}\nĐây là một ghi chú.\n:::\n";
+    let (_, korean) = translated_into_korean(source);
+    for kept in ["{doc}`cai-dat`", "{ref}`sec-cau-hinh`", ":::{note}\n"] {
+        assert!(korean.contains(kept), "{kept} changed:\n{korean}");
+    }
+    assert!(
+        !korean.contains("ghi chú"),
+        "the note was not translated:\n{korean}"
     );
     assert_eq!(structure(body(source)), structure(body(&korean)));
 }
