@@ -2,7 +2,8 @@
 //! the `{{</* … */>}}` escape), Zola shortcodes (`{{ name(args) }}`, `{% name(args) %}`,
 //! `{% end %}`), Liquid and Tera raw blocks, wiki links and table-of-contents markers
 //! (`[[Page]]`, `[[toc]]`), Font Awesome icons in the LoveIt family of Hugo themes
-//! (`:(fab fa-github):`), TeX math (`$$…$$`, `$…$`), MyST roles (`{doc}`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
+//! (`:(fab fa-github):`), TeX math (`$$…$$`, `$…$`, `\begin{align}…\end{align}`), MyST roles
+//! (`{doc}`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
 //! project adds in `config.toml` (`[content] protect`).
 //!
 //! Invariant: a protected span is never sent to a backend and is written back byte for
@@ -18,7 +19,7 @@ use regex::Regex;
 /// The built-in patterns, in priority order (an earlier match wins an overlap). The
 /// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
 /// itself.
-const BUILT_IN: [&str; 13] = [
+const BUILT_IN: [&str; 14] = [
     // Liquid's and Tera's raw blocks (Jekyll, Zola): literal template text, often
     // inside a code span that the tags around it split (`{% raw %}`{%`{% endraw %}`).
     r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
@@ -52,10 +53,13 @@ const BUILT_IN: [&str; 13] = [
     // inside either dollar, no digit after the closing one, so `$5 and $10` is text).
     r"(?s)\$\$.+?\$\$",
     r"\$[^\s$][^$\n]*?\$",
-    // MyST roles (Jupyter Book, Sphinx): `{doc}`, `{ref}`, `{term}` right before the
-    // code span they apply to, checked in [`Protect::spans`]; a translated role name
-    // is an unknown role.
-    r"\{[A-Za-z][A-Za-z0-9_:+-]*\}",
+    // LaTeX environments that MathJax typesets without dollars (its default) and MyST's
+    // amsmath reads: `\begin{align}…\end{align}`, without a blank line.
+    r"(?s)\\begin\{[A-Za-z]+\*?\}.*?\\end\{[A-Za-z]+\*?\}",
+    // MyST roles (Jupyter Book, Sphinx) with the code span they apply to, whole:
+    // `{doc}`cai-dat``, `{ref}`sec-a``. A translated role name is an unknown role, and
+    // a backend could put a space between the role and its code span.
+    r"\{[A-Za-z][A-Za-z0-9_:+-]*\}`[^`\n]+`",
     // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
     // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
     // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
@@ -71,12 +75,14 @@ const LINE_START_ONLY: [usize; 2] = [6, 7];
 /// The built-in pattern of wiki links, which a link target after it rules out.
 const WIKI_LINKS: usize = 5;
 
-/// The built-in patterns of display and inline math, whose edges [`is_math`] checks.
+/// The built-in patterns of display math, inline math and LaTeX environments, whose
+/// edges [`is_math`] checks.
 const DISPLAY_MATH: usize = 9;
 const INLINE_MATH: usize = 10;
+const LATEX_ENVIRONMENTS: usize = 11;
 
-/// The built-in pattern of MyST roles, which only a code span after it makes one.
-const MYST_ROLES: usize = 11;
+/// The built-in pattern of MyST roles, which [`is_role`] checks.
+const MYST_ROLES: usize = 12;
 
 /// A compiled set of protected patterns.
 #[derive(Debug, Clone)]
@@ -158,7 +164,7 @@ impl Protect {
         let mut spans = raw_hugo_pairs(text, from);
         let hay = &text[from..];
         for (i, re) in self.patterns.iter().enumerate() {
-            let math = i == DISPLAY_MATH || i == INLINE_MATH;
+            let math = matches!(i, DISPLAY_MATH | INLINE_MATH | LATEX_ENVIRONMENTS);
             let mut at = 0;
             while at <= hay.len() {
                 let Some(m) = re.find_at(hay, at) else {
@@ -183,7 +189,7 @@ impl Protect {
                 if i == WIKI_LINKS && text[r.end..].starts_with(['(', '[']) {
                     continue;
                 }
-                if i == MYST_ROLES && !text[r.end..].starts_with('`') {
+                if i == MYST_ROLES && !is_role(text, &r) {
                     continue;
                 }
                 if math && !is_math(text, &r, i == INLINE_MATH) {
@@ -224,6 +230,17 @@ fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
     let closes = !inner.ends_with(|c: char| c.is_whitespace() || c == '\\');
     let digit_after = text[r.end..].starts_with(|c: char| c.is_ascii_digit());
     !escaped && closes && !digit_after
+}
+
+/// Whether the `{name}`…`` at `r` is a MyST role: not a TeX command's argument
+/// (`\begin{document}` shown in code) nor inside a code span (`` `{code-cell}` ``). A
+/// letter may come before it: Chinese and Korean text has no space there.
+fn is_role(text: &str, r: &Range<usize>) -> bool {
+    let before = &text[..r.start];
+    let command = before
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .ends_with('\\');
+    !command && !before.ends_with('`')
 }
 
 /// Whether only spaces or tabs come before `at` on its line.
@@ -364,10 +381,19 @@ mod tests {
     }
 
     #[test]
-    fn myst_roles_are_found_only_before_a_code_span() {
+    fn myst_roles_are_found_with_their_code_span() {
         // Jupyter Book: roles before their code span; braces elsewhere are text.
-        let text = "Xem {doc}`cai-dat`, {ref}`sec-a` và {py:func}`len`; {ghi chú} {abc} `x`.";
-        assert_eq!(found(text), ["{doc}", "{ref}", "{py:func}"]);
+        let text = "Xem {doc}`cai-dat`, {ref}`sec-a` và {py:func}`len`; {ghi chú} {abc} `x`; \
+                    参阅{term}`Binder`; `{code-cell}` và `\\begin{document}` `x`.";
+        assert_eq!(
+            found(text),
+            [
+                "{doc}`cai-dat`",
+                "{ref}`sec-a`",
+                "{py:func}`len`",
+                "{term}`Binder`"
+            ]
+        );
     }
 
     #[test]
@@ -379,7 +405,8 @@ mod tests {
                     Giá $5 và $10; US$1,000 và US$2,000; \\$x$ không phải; $ y $ cũng không.\n\n\
                     | `$text-muted` | lighten(\\$body-color, 50%) |\n\n\
                     Công thức viết giữa `$$…$$` hoặc `$…$`, ví dụ:\n\n$$\n  E = mc^2\n$$\n\n\
-                    Trả $5 cho $x$ cái.";
+                    Trả $5 cho $x$ cái.\n\n\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}\n\n\
+                    | `\\begin{document}` | trước thân |\n| `\\end{document}` | sau |\n";
         assert_eq!(
             found(text),
             [
@@ -388,7 +415,8 @@ mod tests {
                 "$ax^2 + bx + c = 0$",
                 "$$ x = {-b \\pm \\sqrt{b^2-4ac} \\over 2a} $$",
                 "$$\n  E = mc^2\n$$",
-                "$x$"
+                "$x$",
+                "\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}"
             ]
         );
     }

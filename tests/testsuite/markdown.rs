@@ -568,12 +568,14 @@ fn myst_roles_and_directives_survive_translation() {
 fn tex_math_survives_translation_and_prices_do_not_count() {
     let display = "$$\n\\begin{equation}\n  \\sum_{n=1}^\\infty 1/n^2 = \\frac{\\pi^2}{6}\n\\end{equation}\n$$\n";
     let inline = ["$a \\ne 0$", "$ax^2 + bx + c = 0$"];
+    // MathJax typesets LaTeX environments without dollars too (Jupyter Book's math page).
+    let environment = "\\begin{align}\na_{11}& =b_{11}\\\\\na_{21}& =b_{21}\n\\end{align}\n";
     let source = format!(
-        "Công thức:\n\n{display}\nKhi {}, phương trình {} có hai nghiệm.\n\nVé giá $5 và $10.\n",
+        "Công thức:\n\n{display}\nKhi {}, phương trình {} có hai nghiệm.\n\nVé giá $5 và $10.\n\n{environment}",
         inline[0], inline[1]
     );
     let (_, korean) = translated_into_korean(&source);
-    for formula in [display].iter().chain(&inline) {
+    for formula in [display, environment].iter().chain(&inline) {
         assert!(korean.contains(formula), "{formula} changed:\n{korean}");
     }
     assert!(
