@@ -35,13 +35,7 @@ pub(super) fn render(
             got: translations.len(),
         });
     }
-    let provenance_edit = front_matter::provenance_edit(
-        &doc.text,
-        (doc.front_matter.as_ref(), doc.added_front_matter),
-        provenance,
-        doc.has_titles(),
-    )?;
-    let front = (front_matter_edits(doc, &translations)?, provenance_edit);
+    let front = front_edits(doc, &translations, provenance)?;
     let mut out = String::new();
     let mut lent = Vec::new();
     for level in [Level::Minimal, Level::Hard] {
@@ -299,6 +293,21 @@ struct BodyEdits {
 
 /// The edits of the front matter, and the provenance's.
 type FrontEdits = (Vec<(Range<usize>, String)>, (Range<usize>, String));
+
+/// The edits of the front matter and the provenance's, the same in every pass.
+fn front_edits(
+    doc: &Document,
+    translations: &[UnitTranslation],
+    provenance: &Provenance,
+) -> Result<FrontEdits, RenderError> {
+    let provenance_edit = front_matter::provenance_edit(
+        &doc.text,
+        (doc.front_matter.as_ref(), doc.added_front_matter),
+        provenance,
+        doc.has_titles(),
+    )?;
+    Ok((front_matter_edits(doc, translations)?, provenance_edit))
+}
 
 /// One pass of [`render`]: the text with the front matter's edits, the body's at
 /// `level` and the provenance, and the units lent to it, where in the text.
@@ -818,7 +827,7 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use super::{Level, front_matter};
+    use super::Level;
     use crate::content::{
         Document, Provenance, RenderError, UnitKind, UnitTranslation, read_provenance,
     };
@@ -1401,14 +1410,7 @@ mod tests {
             long_paragraph(1_100_000, "*nhấn* \\* [nhãn] 1. a_b").replace(" cuối\n", " #cuối");
         let given = translations_with(&doc, &long);
         let mut translations = Cow::Owned(given.clone());
-        let provenance = front_matter::provenance_edit(
-            &doc.text,
-            (doc.front_matter.as_ref(), doc.added_front_matter),
-            &prov(),
-            doc.has_titles(),
-        )
-        .unwrap();
-        let front = (super::front_matter_edits(&doc, &given).unwrap(), provenance);
+        let front = super::front_edits(&doc, &given, &prov()).unwrap();
         let (out, lent) =
             super::render_pass(&doc, &mut translations, Level::Minimal, &front).unwrap();
         assert_eq!(lent.len(), 1, "the long paragraph is escaped in place");
@@ -1439,14 +1441,7 @@ mod tests {
         assert!(owned == borrowed);
         assert!(owned.contains(&kept));
         let mut translations = Cow::Owned(given.clone());
-        let provenance = front_matter::provenance_edit(
-            &doc.text,
-            (doc.front_matter.as_ref(), doc.added_front_matter),
-            &prov(),
-            doc.has_titles(),
-        )
-        .unwrap();
-        let front = (super::front_matter_edits(&doc, &given).unwrap(), provenance);
+        let front = super::front_edits(&doc, &given, &prov()).unwrap();
         let (out, lent) =
             super::render_pass(&doc, &mut translations, Level::Minimal, &front).unwrap();
         assert_eq!(lent.len(), 1, "the kept block is lent");
