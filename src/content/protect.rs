@@ -59,7 +59,7 @@ const BUILT_IN: [&str; 14] = [
     // MyST roles (Jupyter Book, Sphinx) with the code span they apply to, whole:
     // `{doc}`cai-dat``, `{ref}`sec-a``. A translated role name is an unknown role, and
     // a backend could put a space between the role and its code span.
-    r"\{[A-Za-z][A-Za-z0-9_:+-]*\}`[^`\n]+`",
+    r"\{[a-z][a-z0-9_:+-]*\}`[^`\n]+`",
     // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
     // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
     // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
@@ -232,15 +232,17 @@ fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
     !escaped && closes && !digit_after
 }
 
-/// Whether the `{name}`…`` at `r` is a MyST role: not a TeX command's argument
-/// (`\begin{document}` shown in code) nor inside a code span (`` `{code-cell}` ``). A
-/// letter may come before it: Chinese and Korean text has no space there.
+/// Whether the `{name}`…`` at `r` is a MyST role (a lower-case name, as Sphinx's are):
+/// not a TeX command's argument (`\begin{document}` shown in code), a shell or
+/// JavaScript substitution (`` `~/${dir}` to `` in Hugo's docs) nor inside a code span
+/// (`` `{code-cell}` ``). A letter may come before it: Chinese and Korean text has no
+/// space there.
 fn is_role(text: &str, r: &Range<usize>) -> bool {
     let before = &text[..r.start];
     let command = before
         .trim_end_matches(|c: char| c.is_ascii_alphabetic())
         .ends_with('\\');
-    !command && !before.ends_with('`')
+    !command && !before.ends_with(['`', '$'])
 }
 
 /// Whether only spaces or tabs come before `at` on its line.
@@ -384,7 +386,8 @@ mod tests {
     fn myst_roles_are_found_with_their_code_span() {
         // Jupyter Book: roles before their code span; braces elsewhere are text.
         let text = "Xem {doc}`cai-dat`, {ref}`sec-a` và {py:func}`len`; {ghi chú} {abc} `x`; \
-                    参阅{term}`Binder`; `{code-cell}` và `\\begin{document}` `x`.";
+                    参阅{term}`Binder`; `{code-cell}` và `\\begin{document}` `x`; \
+                    `~/${dir}` to `${dir}`, `{DIR}` to `x`.";
         assert_eq!(
             found(text),
             [
