@@ -258,6 +258,8 @@ impl Project {
         } else {
             Some(run_lock(&self.config.memory.path)?)
         };
+        // Under the lock: every file written from now on is this run's.
+        report.started_at = Some(std::time::SystemTime::now());
         // The answers a killed run journalled go to the memory before anything is
         // planned, so none is sent again (issue 15).
         let journal = if options.dry_run {
@@ -401,7 +403,8 @@ impl Project {
     /// Like [`Project::status`], for a pass over every article that must not hold all
     /// of them (the manifest): each article's status goes to `sink` with the memory as
     /// soon as it is known, sources sorted by their path as a string, and the report
-    /// returned holds no article.
+    /// returned holds no article. Right after a run, `written_since` is
+    /// [`Report::started_at`]: the files that run wrote are not hashed again.
     ///
     /// # Errors
     /// [`PipelineError`] when the content folder or the memory cannot be read, or what
@@ -409,6 +412,7 @@ impl Project {
     pub(crate) fn status_each(
         &self,
         options: &Options,
+        written_since: Option<std::time::SystemTime>,
         sink: &mut status::ArticleSink<'_>,
     ) -> Result<StatusReport, PipelineError> {
         let mut discovery = Report::default();
@@ -447,6 +451,7 @@ impl Project {
             (&targets, &sources),
             &mut memory,
             errors,
+            written_since,
             sink,
         )?)
     }

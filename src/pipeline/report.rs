@@ -281,6 +281,11 @@ pub struct Report {
     /// ([`write_after_run`](crate::review::manifest::write_after_run)); an opaque hash.
     #[serde(skip)]
     pub unchanged_inputs: Option<String>,
+    /// When the run began, under its lock (none for a dry run): the manifest written
+    /// after it trusts the records of the files written since (see
+    /// [`write_after_run`](crate::review::manifest::write_after_run)).
+    #[serde(skip)]
+    pub started_at: Option<std::time::SystemTime>,
 }
 
 impl Report {

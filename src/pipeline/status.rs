@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::SystemTime;
 
 use serde::Serialize;
 
@@ -151,10 +152,17 @@ pub(crate) fn status(
     errors: Vec<String>,
 ) -> Result<StatusReport, MemoryError> {
     let mut articles = Vec::new();
-    let mut report = status_each(layout, (targets, sources), memory, errors, &mut |_, a| {
-        articles.push(a);
-        Ok(())
-    })?;
+    let mut report = status_each(
+        layout,
+        (targets, sources),
+        memory,
+        errors,
+        None,
+        &mut |_, a| {
+            articles.push(a);
+            Ok(())
+        },
+    )?;
     report.articles = articles;
     Ok(report)
 }
@@ -164,7 +172,9 @@ pub(crate) type ArticleSink<'a> = dyn FnMut(&Memory, ArticleStatus) -> Result<()
 
 /// Like [`status`], but each article's status goes to `sink` as soon as it is known
 /// (in the order of `sources`, languages in the order of `targets`) instead of into
-/// the report: a pass over 100,000 articles holds one at a time (issue 15).
+/// the report: a pass over 100,000 articles holds one at a time (issue 15). Right
+/// after a run, `written_since` is when that run began: the records of the files it
+/// wrote are trusted ([`Records::trusting_writes_since`]).
 ///
 /// # Errors
 /// [`MemoryError`] when the memory cannot be read, or what `sink` returns.
@@ -173,13 +183,14 @@ pub(crate) fn status_each(
     (targets, sources): (&[Lang], &[Source]),
     memory: &mut Memory,
     errors: Vec<String>,
+    written_since: Option<SystemTime>,
     sink: &mut ArticleSink<'_>,
 ) -> Result<StatusReport, MemoryError> {
     let mut status = StatusReport {
         errors,
         ..StatusReport::default()
     };
-    let mut records = Records::new(layout);
+    let mut records = Records::new(layout).trusting_writes_since(written_since);
     // Asked once per language, not once per block of every file: a project where no
     // person edited anything in a language has no human unit to look up.
     let mut human = Vec::with_capacity(targets.len());

@@ -187,6 +187,16 @@ pub struct Written {
 /// # Errors
 /// [`ReviewError::Manifest`] naming the path when it cannot be built or written.
 pub fn write(project: &Project, path: &Path) -> Result<Written, ReviewError> {
+    write_trusting(project, path, None)
+}
+
+/// [`write()`], trusting the records of the files written since `written_since` (the
+/// start of the run just finished, see `Records::trusting_writes_since`).
+fn write_trusting(
+    project: &Project,
+    path: &Path,
+    written_since: Option<std::time::SystemTime>,
+) -> Result<Written, ReviewError> {
     let fail = |message: String| ReviewError::Manifest {
         path: path.to_owned(),
         message,
@@ -221,7 +231,8 @@ pub fn write(project: &Project, path: &Path) -> Result<Written, ReviewError> {
             add_translation(article, &entry);
             Ok(())
         };
-        let status = project.status_each(&crate::pipeline::Options::default(), &mut sink);
+        let options = crate::pipeline::Options::default();
+        let status = project.status_each(&options, written_since, &mut sink);
         let status = match status {
             Ok(status) => status,
             Err(e) => return Err(std::io::Error::other(e.to_string())),
@@ -290,7 +301,7 @@ pub fn write_after_run(
             Err(e) => warn("cannot read the manifest's record", &e),
         }
     }
-    write(project, path)?;
+    write_trusting(project, path, report.started_at)?;
     if let Some((memory, inputs)) = &mut kept
         && let Err(e) = project.record_output(memory, inputs, path)
     {

@@ -618,7 +618,7 @@ pub fn recover(project: &Project) -> Result<usize, ReviewError> {
         recover_entry(&mut memory, &entry)
     };
     let status = project
-        .status_each(&crate::pipeline::Options::default(), &mut sink)
+        .status_each(&crate::pipeline::Options::default(), None, &mut sink)
         .map_err(|e| ReviewError::Recover(e.to_string()))?;
     for ui in &status.ui {
         let entry = ui_entry(project, ui, &memory)?;

@@ -127,6 +127,8 @@ pub(crate) struct Records {
     /// The layout's stamp; without one nothing is recorded.
     stamp: Option<String>,
     pending: Vec<(String, FileRecord)>,
+    /// When the run whose writes are trusted began (see [`Records::trusting_writes_since`]).
+    written_since_ns: Option<i64>,
 }
 
 impl Records {
@@ -135,7 +137,29 @@ impl Records {
         Records {
             stamp: layout.stamp.clone(),
             pending: Vec::new(),
+            written_since_ns: None,
         }
+    }
+
+    /// Trusts the records of files the run that began at `since` wrote (the pass
+    /// after that run, under its lock: the manifest's). Such a record is racy by
+    /// construction ([`written_record`]), so a later pass hashes the file; but for
+    /// this pass the record holds the hash of the very bytes the run wrote, and a
+    /// change made since in the same clock tick is no different from one made just
+    /// after the pass: the next run sees it, since the record stays racy (it is not
+    /// refreshed here). Re-hashing the 3,000 files a run had just written was half of
+    /// the manifest's time after it (issue 15).
+    pub(crate) fn trusting_writes_since(mut self, since: Option<SystemTime>) -> Records {
+        self.written_since_ns = since.map(ns_since_epoch);
+        self
+    }
+
+    /// Whether `record` is one a write of the trusted run made (see
+    /// [`Records::trusting_writes_since`]): only [`written_record`] takes its stat time
+    /// from the modification time, and no other run writes while one holds the lock.
+    fn written_by_trusted_run(&self, record: &FileRecord) -> bool {
+        self.written_since_ns
+            .is_some_and(|since| record.checked_ns == record.mtime_ns && record.mtime_ns >= since)
     }
 
     /// Adds the record of the file at `rel`.
@@ -203,7 +227,7 @@ pub(crate) fn unchanged(
         return Ok(None);
     };
     let racy = record.mtime_ns >= record.checked_ns.saturating_sub(RACY_NS);
-    if stat.matches(&record) && !racy {
+    if stat.matches(&record) && (!racy || records.written_by_trusted_run(&record)) {
         return Ok(Some(record));
     }
     if stat.size != record.size {
@@ -406,7 +430,7 @@ pub(crate) fn output_unchanged(
 ) -> Result<bool, MemoryError> {
     let mut records = Records {
         stamp: Some(stamp.to_owned()),
-        pending: Vec::new(),
+        ..Records::default()
     };
     let kept = unchanged(memory, stamp, (path, rel), &mut records)?.is_some();
     records.flush(memory)?;
@@ -510,4 +534,75 @@ fn file_id(meta: &std::fs::Metadata) -> u64 {
 fn file_id(_meta: &std::fs::Metadata) -> u64 {
     // No stable file id in std elsewhere: size and time alone, with the hash behind.
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STAMP: &str = "stamp";
+
+    /// A file as dich writes it (`written`), recorded as [`written_record`] records
+    /// it, then changed in place by someone else in the same clock tick: the same
+    /// size, the same modification time, the same inode; only the bytes differ.
+    fn written_then_changed_unseen(dir: &Path) -> (std::path::PathBuf, Memory) {
+        let path = dir.join("bai.en.md");
+        std::fs::write(&path, "Written by dich.\n").unwrap();
+        let mut stat = Stat::of(&path).unwrap();
+        stat.checked_ns = stat.mtime_ns;
+        let hash = memory::hash_bytes(b"Written by dich.\n");
+        let record = stat.record(STAMP, hash, Derived::default());
+        let mut memory = Memory::in_memory().unwrap();
+        memory
+            .record_file_stats(&[("bai.en.md".to_owned(), record)])
+            .unwrap();
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut &file, b"Edited by someone").unwrap();
+        file.set_modified(modified).unwrap();
+        (path, memory)
+    }
+
+    fn records(written_since: Option<SystemTime>) -> Records {
+        Records {
+            stamp: Some(STAMP.to_owned()),
+            ..Records::default()
+        }
+        .trusting_writes_since(written_since)
+    }
+
+    #[test]
+    fn a_file_this_run_wrote_is_taken_as_recorded_and_stays_racy_for_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let before_the_run = SystemTime::now() - std::time::Duration::from_secs(1);
+        let (path, memory) = written_then_changed_unseen(dir.path());
+        let at = (path.as_path(), "bai.en.md");
+
+        // The pass right after the run trusts what the run wrote: the file is not
+        // read, so the change made in the same tick is not seen by it…
+        let mut trusting = records(Some(before_the_run));
+        assert!(
+            unchanged(&memory, STAMP, at, &mut trusting)
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            trusting.pending.is_empty(),
+            "a trusted record is not refreshed"
+        );
+
+        // …and every later pass hashes the file, since its record is still racy.
+        let mut later = records(None);
+        assert_eq!(unchanged(&memory, STAMP, at, &mut later).unwrap(), None);
+    }
+
+    #[test]
+    fn a_file_written_before_the_run_began_is_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, memory) = written_then_changed_unseen(dir.path());
+        let after_the_write = SystemTime::now() + std::time::Duration::from_secs(1);
+        let mut trusting = records(Some(after_the_write));
+        let at = (path.as_path(), "bai.en.md");
+        assert_eq!(unchanged(&memory, STAMP, at, &mut trusting).unwrap(), None);
+    }
 }
