@@ -2,16 +2,16 @@
 //! segments go to the backend chain through the [`Scheduler`], and every returned batch
 //! is committed to the memory before its request slot sends again.
 //!
-//! Group commits (issue 15): the results that came back together, and the files
-//! written meanwhile, are stored in one transaction and committed at the top of the
-//! loop, before anything is planned or rendered. A slot sends again once its answer is
-//! in the [`Journal`] (or, when it could not be journalled, once that commit released
-//! its permit), so at most `concurrency` batches are ever sent and neither journalled
-//! nor committed — what a crash can lose, as with one transaction per batch; the next
-//! run replays the journal. Jobs a result completes
-//! are rendered after the commit, so no file reaches the disk before its segments are
-//! in the memory. The loop never blocks: parsed sources, results and finished writes
-//! are all awaited together.
+//! Group commits (issue 15): the results that come back, and the files written
+//! meanwhile, are stored in one transaction, committed every [`GROUP_SPAN`] while
+//! their answers are in the [`Journal`], at once otherwise. A slot sends again once
+//! its answer is in the journal (or, when it could not be journalled, once the commit
+//! released its permit), so at most `concurrency` batches are ever sent and neither
+//! journalled nor committed — what a crash can lose, as with one transaction per
+//! batch; the next run replays the journal. Jobs a result completes are rendered once
+//! it is committed or journalled, so no file reaches the disk before its segments are
+//! in the memory or the journal. The loop never blocks: parsed sources, results and
+//! finished writes are all awaited together.
 //!
 //! Memory stays flat in the number of articles: sources are parsed a few ahead (on a
 //! thread of their own) and planned only while no full batch waits for a request
@@ -51,6 +51,15 @@ use waiting::{Seen, Waiting, WaitingJob};
 
 /// How long in-flight requests may finish after Ctrl-C before they are abandoned.
 const INTERRUPT_GRACE: Duration = Duration::from_secs(5);
+
+/// How long a group of journalled answers and file records may stay open before it
+/// commits (see [`Runner::commit_due`]). A crash loses nothing more for it: the
+/// answers are in the journal, and a file's record is only a shortcut.
+const GROUP_SPAN: Duration = Duration::from_millis(50);
+
+/// Answers a group holds at most before it commits, however fast they come (the
+/// offline backend answers at once): the jobs they complete wait for the commit.
+const GROUP_ANSWERS: usize = 64;
 
 /// What stops a run: the memory failed, or a file could not be backed up.
 #[derive(Debug, thiserror::Error)]
@@ -115,7 +124,7 @@ pub(crate) async fn run(
         held: Vec::new(),
         journal: sending.journal.cloned(),
         journalled: Vec::new(),
-        in_group: false,
+        group_opened: None,
         completed: Vec::new(),
         sources_done: false,
         sources_wait_for_room: false,
@@ -161,9 +170,10 @@ struct Runner<'a> {
     /// The journal records of the answers stored in the open group: counted as
     /// committed by its commit.
     journalled: Vec<Ticket>,
-    /// A group is open.
-    in_group: bool,
-    /// Jobs whose segments all arrived: rendered once the group holding them commits.
+    /// When the open group was opened; `None` when no group is open.
+    group_opened: Option<Instant>,
+    /// Jobs whose segments all arrived: rendered at the next turn of the loop, their
+    /// segments committed or journalled (see [`Runner::commit_when_due`]).
     completed: Vec<WaitingJob>,
     /// Every source was handed over by the parser.
     sources_done: bool,
@@ -203,8 +213,7 @@ impl Runner<'_> {
             while let Some(written) = self.writer.try_next() {
                 self.written(written)?;
             }
-            self.commit()?;
-            self.render_completed()?;
+            self.commit_when_due(&scheduler)?;
             self.writer.start();
             // Also here, not only in the `select!` below: a busy run (results always
             // ready) would starve that branch, and its claims would expire unrenewed.
@@ -240,13 +249,19 @@ impl Runner<'_> {
             {
                 break;
             }
-            // Nothing is held while the loop waits.
-            self.commit()?;
+            self.commit_when_due(&scheduler)?;
             let wants_source = self.may_plan() && !self.sources_done;
             let poll = self.elsewhere.due();
+            // A group left open is committed when its span ends, whatever comes first.
+            let group_due = (self.group_opened)
+                .map(|opened| tokio::time::Instant::from_std(opened + GROUP_SPAN));
             let waiting = Instant::now();
             tokio::select! {
                 biased;
+                () = tokio::time::sleep_until(group_due.unwrap_or(poll)), if group_due.is_some() => {
+                    self.timings.waiting += waiting.elapsed();
+                    self.commit()?;
+                }
                 Some(returned) = scheduler.next() => {
                     self.timings.waiting += waiting.elapsed();
                     let storing = Instant::now();
@@ -300,18 +315,47 @@ impl Runner<'_> {
 
     /// Opens a group for the writes that follow, if none is open.
     fn begin(&mut self) -> Result<(), RunError> {
-        if !self.in_group {
+        if self.group_opened.is_none() {
             self.memory.begin_group()?;
-            self.in_group = true;
+            self.group_opened = Some(Instant::now());
         }
         Ok(())
     }
 
+    /// Whether the open group should commit now. Answers in the journal are safe
+    /// already, so their group may stay open while more come in: one commit per
+    /// [`GROUP_SPAN`] rather than one per turn of the loop (3,229 commits for 963
+    /// answers and 3,000 files, 11 % of the loop's time and most of its writes).
+    /// At once when a slot waits for this commit (its answer is not journalled) and
+    /// when nothing is in flight (the end of the run, or a wait for sources).
+    fn commit_due(&self, scheduler: &Scheduler) -> bool {
+        let Some(opened) = self.group_opened else {
+            return false;
+        };
+        self.journal.is_none()
+            || self.held.iter().any(|(permit, _)| permit.is_some())
+            || self.held.len() >= GROUP_ANSWERS
+            || scheduler.outstanding() == 0
+            || opened.elapsed() >= GROUP_SPAN
+    }
+
+    /// Commits the open group if [`Runner::commit_due`], then renders the completed
+    /// jobs: their segments are in the memory, or in the journal when the group is
+    /// still open (a group holding an answer that is not stays open no longer). Not
+    /// waiting for the commit matters: a source is held until its files are written,
+    /// and the sources held bound the reading ahead, so files rendered a group late
+    /// left the slots without batches (1.9 ms a gap, against 0.2).
+    fn commit_when_due(&mut self, scheduler: &Scheduler) -> Result<(), RunError> {
+        if self.commit_due(scheduler) {
+            self.commit()?;
+        }
+        self.render_completed()
+    }
+
     /// Commits the open group, which releases the slots of the batches it holds.
     fn commit(&mut self) -> Result<(), RunError> {
-        if self.in_group {
+        if self.group_opened.take().is_some() {
             let committing = Instant::now();
-            self.in_group = false;
             self.memory.commit_group()?;
             self.timings.committing += committing.elapsed();
             self.timings.groups += 1;
