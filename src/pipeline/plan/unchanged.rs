@@ -147,19 +147,25 @@ impl Records {
     /// this pass the record holds the hash of the very bytes the run wrote, and a
     /// change made since in the same clock tick is no different from one made just
     /// after the pass: the next run sees it, since the record stays racy (it is not
-    /// refreshed here). Re-hashing the 3,000 files a run had just written was half of
-    /// the manifest's time after it (issue 15).
+    /// refreshed here). Only the files written within [`RACY_NS`] of the pass are
+    /// trusted: hashing them would leave their records racy all the same, while a
+    /// file written earlier in the run is hashed once here, and its refreshed record
+    /// spares the next run that hash. Re-hashing the 3,000 files a run had just
+    /// written was half of the manifest's time after it (issue 15).
     pub(crate) fn trusting_writes_since(mut self, since: Option<SystemTime>) -> Records {
         self.written_since_ns = since.map(ns_since_epoch);
         self
     }
 
-    /// Whether `record` is one a write of the trusted run made (see
-    /// [`Records::trusting_writes_since`]): only [`written_record`] takes its stat time
-    /// from the modification time, and no other run writes while one holds the lock.
-    fn written_by_trusted_run(&self, record: &FileRecord) -> bool {
-        self.written_since_ns
-            .is_some_and(|since| record.checked_ns == record.mtime_ns && record.mtime_ns >= since)
+    /// Whether `record`, found now by `stat`, is trusted (see
+    /// [`Records::trusting_writes_since`]): a write of the trusted run made it (only
+    /// [`written_record`] takes its stat time from the modification time, and no
+    /// other run writes while one holds the lock), and so recently that a refreshed
+    /// record would still be racy.
+    fn trusts(&self, record: &FileRecord, stat: &Stat) -> bool {
+        let by_the_run = |since| record.checked_ns == record.mtime_ns && record.mtime_ns >= since;
+        let recent = record.mtime_ns >= stat.checked_ns.saturating_sub(RACY_NS);
+        recent && self.written_since_ns.is_some_and(by_the_run)
     }
 
     /// Adds the record of the file at `rel`.
@@ -227,7 +233,7 @@ pub(crate) fn unchanged(
         return Ok(None);
     };
     let racy = record.mtime_ns >= record.checked_ns.saturating_sub(RACY_NS);
-    if stat.matches(&record) && (!racy || records.written_by_trusted_run(&record)) {
+    if stat.matches(&record) && (!racy || records.trusts(&record, &stat)) {
         return Ok(Some(record));
     }
     if stat.size != record.size {
@@ -545,9 +551,16 @@ mod tests {
     /// A file as dich writes it (`written`), recorded as [`written_record`] records
     /// it, then changed in place by someone else in the same clock tick: the same
     /// size, the same modification time, the same inode; only the bytes differ.
-    fn written_then_changed_unseen(dir: &Path) -> (std::path::PathBuf, Memory) {
+    fn written_then_changed_unseen(
+        dir: &Path,
+        written_at: Option<SystemTime>,
+    ) -> (std::path::PathBuf, Memory) {
         let path = dir.join("bai.en.md");
         std::fs::write(&path, "Written by dich.\n").unwrap();
+        if let Some(at) = written_at {
+            let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+            file.set_modified(at).unwrap();
+        }
         let mut stat = Stat::of(&path).unwrap();
         stat.checked_ns = stat.mtime_ns;
         let hash = memory::hash_bytes(b"Written by dich.\n");
@@ -575,7 +588,7 @@ mod tests {
     fn a_file_this_run_wrote_is_taken_as_recorded_and_stays_racy_for_the_next() {
         let dir = tempfile::tempdir().unwrap();
         let before_the_run = SystemTime::now() - std::time::Duration::from_secs(1);
-        let (path, memory) = written_then_changed_unseen(dir.path());
+        let (path, memory) = written_then_changed_unseen(dir.path(), None);
         let at = (path.as_path(), "bai.en.md");
 
         // The pass right after the run trusts what the run wrote: the file is not
@@ -597,9 +610,21 @@ mod tests {
     }
 
     #[test]
+    fn a_file_the_run_wrote_long_enough_ago_is_hashed_so_its_record_can_be_refreshed() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = SystemTime::now();
+        let before_the_run = now - std::time::Duration::from_secs(60);
+        let a_while_ago = now - std::time::Duration::from_secs(10);
+        let (path, memory) = written_then_changed_unseen(dir.path(), Some(a_while_ago));
+        let mut trusting = records(Some(before_the_run));
+        let at = (path.as_path(), "bai.en.md");
+        assert_eq!(unchanged(&memory, STAMP, at, &mut trusting).unwrap(), None);
+    }
+
+    #[test]
     fn a_file_written_before_the_run_began_is_hashed() {
         let dir = tempfile::tempdir().unwrap();
-        let (path, memory) = written_then_changed_unseen(dir.path());
+        let (path, memory) = written_then_changed_unseen(dir.path(), None);
         let after_the_write = SystemTime::now() + std::time::Duration::from_secs(1);
         let mut trusting = records(Some(after_the_write));
         let at = (path.as_path(), "bai.en.md");
