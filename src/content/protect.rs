@@ -3,7 +3,9 @@
 //! `{% end %}`), Liquid and Tera raw blocks, wiki links and table-of-contents markers
 //! (`[[Page]]`, `[[toc]]`), Font Awesome icons in the LoveIt family of Hugo themes
 //! (`:(fab fa-github):`), TeX math (`$$…$$`, `$…$`, `\begin{align}…\end{align}`), MyST roles
-//! (`{doc}`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
+//! (`{doc}`), Material for MkDocs' icons and annotation markers (`:material-check:`, `(1)`),
+//! snippet inclusions (`<<< @/a.js`, `--8<-- "a.md"`), attribute lists (`{#id}`, `{.class}`,
+//! `{ style="…" }`, kramdown's `{: .note}`, a container fence's `{open}`) and the patterns a
 //! project adds in `config.toml` (`[content] protect`).
 //!
 //! Invariant: a protected span is never sent to a backend and is written back byte for
@@ -19,7 +21,7 @@ use regex::Regex;
 /// The built-in patterns, in priority order (an earlier match wins an overlap). The
 /// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
 /// itself.
-const BUILT_IN: [&str; 14] = [
+const BUILT_IN: [&str; 19] = [
     // Liquid's and Tera's raw blocks (Jekyll, Zola): literal template text, often
     // inside a code span that the tags around it split (`{% raw %}`{%`{% endraw %}`).
     r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
@@ -60,17 +62,36 @@ const BUILT_IN: [&str; 14] = [
     // `{doc}`cai-dat``, `{ref}`sec-a``. A translated role name is an unknown role, and
     // a backend could put a space between the role and its code span.
     r"\{[a-z][a-z0-9_:+-]*\}`[^`\n]+`",
-    // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
-    // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
-    // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
-    r"\{(?::[^{}\n]*|[ \t]*[#.][A-Za-z_][^{}\n]*)\}",
+    // The icons bundled with Material for MkDocs (pymdownx.emoji): `:material-check-all:`,
+    // `:fontawesome-brands-youtube:`, `:octicons-heart-fill-24:`, `:simple-x:`. A
+    // translated name is a missing icon. (Emoji such as `:smile:` stay text: a backend
+    // keeps them, and one that an answer puts at a line start is escaped there.)
+    r":(?:material|fontawesome|octicons|simple)-[a-z0-9-]+:",
+    // Snippet inclusions, each on a line of its own: VitePress' `<<< @/snippets/a.js{2}`
+    // and pymdownx's `--8<-- "file.md"` (MkDocs), also as a block of file names
+    // between two `--8<--` lines. Sent, the path came back translated.
+    r"<<<[ \t]+[^\s][^\n]*",
+    r"-{1,3}8<-{1,3}(?:[ \t]+\x22[^\x22\n]*\x22|[ \t]*\n(?s:.*?)\n[ \t]*-{1,3}8<-{1,3})",
+    // Attributes at the end of a container fence's line (markdown-it-attrs, VitePress):
+    // `::: details Bấm để mở {open}`, `::: tip {no-title}`; checked in
+    // [`ends_fence_line`]. Elsewhere a word in braces is text.
+    r"(?m)\{[^{}\n]*\}[ \t]*$",
+    // Annotation markers of Material for MkDocs, `(1)`, on a page that uses annotations
+    // ([`uses_annotations`]) and not glued to a word (`add_one(2)`). Elsewhere, text.
+    r"\([0-9]{1,2}\)",
+    // Attribute lists after a heading, block or inline element: `{#id}`, `{.class}`,
+    // `{#id .class k=v}`, `{ style="color: red" }`, `{target="_blank"}` (Python-Markdown's
+    // attr_list, markdown-it-attrs), and kramdown's (Jekyll, GitHub Pages) forms, all
+    // opened by `{:`: `{: .note}`, `{:toc}`, `{:ref: .cls}`, extensions such as
+    // `{::options … /}` and `{:/}`.
+    r"\{(?::[^{}\n]*|[ \t]*[#.][A-Za-z_][^{}\n]*|[ \t]*[A-Za-z_][\w.:-]*=[^{}\n]*)\}",
 ];
 
 /// The built-in patterns that match only at the start of a line (after indentation):
 /// checked in [`Protect::spans`] rather than written `^[ \t]*` in the pattern, which
 /// would keep the regex engine from looking for their first characters and cost every
 /// document a scan of each of its bytes (about 15 % of a pseudo run's CPU).
-const LINE_START_ONLY: [usize; 2] = [6, 7];
+const LINE_START_ONLY: [usize; 4] = [6, 7, SNIPPETS, SNIPPETS + 1];
 
 /// The built-in pattern of wiki links, which a link target after it rules out.
 const WIKI_LINKS: usize = 5;
@@ -83,6 +104,15 @@ const LATEX_ENVIRONMENTS: usize = 11;
 
 /// The built-in pattern of MyST roles, which [`is_role`] checks.
 const MYST_ROLES: usize = 12;
+
+/// The first of the two built-in patterns of snippet inclusions (line starts only).
+const SNIPPETS: usize = 14;
+
+/// The built-in pattern of attributes at a line end, which [`ends_fence_line`] checks.
+const FENCE_ATTRIBUTES: usize = 16;
+
+/// The built-in pattern of annotation markers, found only on a page that uses them.
+const ANNOTATIONS: usize = 17;
 
 /// A compiled set of protected patterns.
 #[derive(Debug, Clone)]
@@ -163,7 +193,11 @@ impl Protect {
     pub fn spans(&self, text: &str, from: usize) -> Vec<Range<usize>> {
         let mut spans = raw_hugo_pairs(text, from);
         let hay = &text[from..];
+        let annotated = uses_annotations(hay);
         for (i, re) in self.patterns.iter().enumerate() {
+            if i == ANNOTATIONS && !annotated {
+                continue;
+            }
             let math = matches!(i, DISPLAY_MATH | INLINE_MATH | LATEX_ENVIRONMENTS);
             let mut at = 0;
             while at <= hay.len() {
@@ -190,6 +224,14 @@ impl Protect {
                     continue;
                 }
                 if i == MYST_ROLES && !is_role(text, &r) {
+                    continue;
+                }
+                if i == FENCE_ATTRIBUTES && !ends_fence_line(text, r.start) {
+                    continue;
+                }
+                if i == ANNOTATIONS
+                    && text[..r.start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                {
                     continue;
                 }
                 if math && !is_math(text, &r, i == INLINE_MATH) {
@@ -243,6 +285,29 @@ fn is_role(text: &str, r: &Range<usize>) -> bool {
         .trim_end_matches(|c: char| c.is_ascii_alphabetic())
         .ends_with('\\');
     !command && !before.ends_with(['`', '$'])
+}
+
+/// Whether `text` uses Material for MkDocs' annotations, in syntax a translation keeps:
+/// the `annotate` class in an attribute list (`{ .annotate }`) or in the feature's name
+/// (`content.code.annotate`), in HTML (`<div class="annotate" markdown>`), or the
+/// modifier on an admonition's line (`!!! note annotate`). The word in prose is not
+/// enough: translated, the markers of the source and of its translation would differ.
+fn uses_annotations(text: &str) -> bool {
+    text.contains(".annotate")
+        || text.contains("class=\"annotate")
+        || text.lines().any(|line| {
+            let line = line.trim_start();
+            (line.starts_with("!!!") || line.starts_with("???"))
+                && line.split_whitespace().any(|word| word == "annotate")
+        })
+}
+
+/// Whether the line of `at` is a container fence's opening line (`::: details Tựa`).
+fn ends_fence_line(text: &str, at: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..at]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(":::")
 }
 
 /// Whether only spaces or tabs come before `at` on its line.
@@ -352,6 +417,14 @@ mod tests {
             "{}",
             BUILT_IN[WIKI_LINKS]
         );
+        assert!(
+            BUILT_IN[SNIPPETS].starts_with("<<<"),
+            "{}",
+            BUILT_IN[SNIPPETS]
+        );
+        assert!(BUILT_IN[SNIPPETS + 1].contains("8<"));
+        assert!(BUILT_IN[FENCE_ATTRIBUTES].ends_with("$"));
+        assert!(BUILT_IN[ANNOTATIONS].contains("[0-9]"));
         assert!(found("xem [TOC]\nvà !!! note").is_empty());
     }
 
@@ -489,6 +562,77 @@ mod tests {
         );
         // Braces in prose are not attribute lists.
         assert!(found("tập {a, b} và {1: x}").is_empty());
+    }
+
+    #[test]
+    fn material_icons_are_found() {
+        // Material for MkDocs' docs (`reference/icons-emojis.md`, `annotations.md`):
+        // icons in a list, glued to an attribute list, to Chinese text; emoji are text.
+        let text = "- :material-check-all: – [Material](a)\n\
+                    :fontawesome-brands-youtube:{ .youtube } :octicons-heart-fill-24:\n\
+                    1.  :man_raising_hand: Tôi là chú thích! :tada: 参阅:simple-x:了";
+        assert_eq!(
+            found(text),
+            [
+                ":material-check-all:",
+                ":fontawesome-brands-youtube:",
+                "{ .youtube }",
+                ":octicons-heart-fill-24:",
+                ":simple-x:"
+            ]
+        );
+        assert!(found("lúc 10:30:45, material: xem, :material:, :simple đẹp:").is_empty());
+    }
+
+    #[test]
+    fn snippet_inclusions_on_lines_of_their_own_are_found() {
+        // VitePress' docs (`guide/markdown.md`) and pymdownx snippets (MkDocs).
+        let text = "<<< @/snippets/snippet.js{2}\n\n<<< ../snippets/a.cs{1,2 c#:line-numbers} [Tab]\n\n\
+                    --8<-- \"includes/abbreviations.md\"\n\n--8<--\na.md\nb.md\n--8<--\n\n\
+                    Dùng <<< @/a.js và --8<-- \"b.md\" giữa câu.";
+        assert_eq!(
+            found(text),
+            [
+                "<<< @/snippets/snippet.js{2}",
+                "<<< ../snippets/a.cs{1,2 c#:line-numbers} [Tab]",
+                "--8<-- \"includes/abbreviations.md\"",
+                "--8<--\na.md\nb.md\n--8<--"
+            ]
+        );
+    }
+
+    #[test]
+    fn attribute_lists_with_keys_and_a_container_fence_s_attributes_are_found() {
+        // Python-Markdown's attr_list (Material for MkDocs), markdown-it-attrs (VitePress).
+        let text = "__Cập nhật__{ title=\"21 tháng 8\" }: chữ, [Trang](/p.html){target=\"_self\"}, \
+                    :material-check:{ style=\"color: #EE0F0F\" }\n\n\
+                    ::: details Bấm để mở {open}\nChữ {a=1 và {x} {open}\n:::\n\n::: tip {no-title}\nChữ.\n:::\n";
+        assert_eq!(
+            found(text),
+            [
+                "{ title=\"21 tháng 8\" }",
+                "{target=\"_self\"}",
+                ":material-check:",
+                "{ style=\"color: #EE0F0F\" }",
+                "{open}",
+                "{no-title}"
+            ]
+        );
+    }
+
+    #[test]
+    fn annotation_markers_are_found_on_pages_that_use_annotations() {
+        // Material for MkDocs (`reference/annotations.md`): `(1)` marks an annotation
+        // in a block with the `annotate` class; elsewhere it is text.
+        let text = "Lorem ipsum, (1) dolor (12).\n{ .annotate }\n\n1.  Chú thích (a) (123)\n";
+        assert_eq!(found(text), ["(1)", "(12)", "{ .annotate }"]);
+        assert!(found("Điều (1) và (2) của luật.\n").is_empty());
+        // The word in prose is not the class; a call in code is not a marker.
+        assert!(found("Annotated with (1).\n").is_empty());
+        assert_eq!(
+            found("!!! note annotate \"Tựa\"\n\n    Chữ (1), add_one(2)\n"),
+            ["!!! note annotate \"Tựa\"", "(1)"]
+        );
     }
 
     #[test]
