@@ -130,12 +130,16 @@ pub(super) fn normalise_label(label: &str) -> String {
 /// The Markdown extensions dich reads (and checks translations with).
 /// Definition lists (`Term` then `: definition`) are on by default in Hugo: read as
 /// one paragraph, a definition's `: ` was sent to the backend, which changed it or
-/// joined its line to the term's (Hugo's own docs, 132 pages).
+/// joined its line to the term's (Hugo's own docs, 132 pages). Task lists (`- [x] Mục`)
+/// are read by GitHub, Hugo, Jekyll, VitePress, Docusaurus and MkDocs' pymdownx: read
+/// as text, the `[x]` was sent and came back as `［ｘ］`, an item without its checkbox
+/// (VitePress' docs).
 pub(super) const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_STRIKETHROUGH)
     .union(Options::ENABLE_FOOTNOTES)
     .union(Options::ENABLE_HEADING_ATTRIBUTES)
-    .union(Options::ENABLE_DEFINITION_LIST);
+    .union(Options::ENABLE_DEFINITION_LIST)
+    .union(Options::ENABLE_TASKLISTS);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Container {
@@ -293,6 +297,12 @@ impl Blocks {
         one_line: bool,
         first_in_quote: bool,
     ) {
+        // A task list item's checkbox (`[ ]`, `[x]`) is markup that starts the item:
+        // never sent, it stays in place.
+        let events = match events {
+            [(Event::TaskListMarker(_), _), rest @ ..] => rest,
+            _ => events,
+        };
         let mut walker = Walker::new(text, true);
         walker.walk(events);
         let Walker {
@@ -1601,6 +1611,18 @@ mod tests {
         assert_eq!(texts("Tỷ số:::3\n"), ["Tỷ số:::3"]);
         assert_eq!(texts(":: chữ\n"), [":: chữ"]);
         assert_eq!(texts(":::chữ\n"), [":::chữ"]);
+    }
+
+    #[test]
+    fn task_list_checkboxes_are_not_sent() {
+        // VitePress' docs (`guide/markdown.md`): GitHub-style task lists, tight and loose.
+        let s = summary("- [ ] Viết thông cáo\n- [x] Cập nhật *trang*\n");
+        let spans: Vec<&str> = s.iter().map(|(_, span, _)| span.as_str()).collect();
+        assert_eq!(spans, ["Viết thông cáo", "Cập nhật *trang*"]);
+        assert_eq!(texts("1. [X] Một\n\n2. [ ] Hai\n"), ["Một", "Hai"]);
+        assert!(texts("- [x]\n").is_empty());
+        // Elsewhere brackets are text.
+        assert_eq!(texts("[ ] chưa xong\n"), ["[ ] chưa xong"]);
     }
 
     #[test]
