@@ -254,7 +254,8 @@ impl Protect {
 /// starts or ends inside or right before it (`` `$$…$$` `` shown in Quarto's docs, or
 /// `` `$a` … \$b `` in its table of Sass variables), and for `$…$` (`inline`), as
 /// Pandoc reads it: neither dollar escaped, no space inside either, no digit after the
-/// closing one (`$5 and $10` is two prices).
+/// closing one (`$5 and $10` is two prices), and not the seam of a reference link written
+/// in full (`[$ref][$ref]`).
 fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
     let before = &text[..r.start];
     if before.ends_with('`') || text[r.clone()].contains('`') {
@@ -266,6 +267,10 @@ fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
     let inner = &text[r.start + 1..r.end - 1];
     // Half of a `$$` is not inline math.
     if before.ends_with('$') || text[r.end..].starts_with('$') {
+        return false;
+    }
+    // A reference link written in full, `[$ref][$ref]` (Material's docs), holds `$ref][$`.
+    if inner.contains("][") {
         return false;
     }
     let escaped = before.ends_with('\\');
@@ -481,7 +486,7 @@ mod tests {
                     Giá $5 và $10; US$1,000 và US$2,000; \\$x$ không phải; $ y $ cũng không.\n\n\
                     | `$text-muted` | lighten(\\$body-color, 50%) |\n\n\
                     Công thức viết giữa `$$…$$` hoặc `$…$`, ví dụ:\n\n$$\n  E = mc^2\n$$\n\n\
-                    Trả $5 cho $x$ cái.\n\n\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}\n\n\
+                    Trả $5 cho $x$ cái, xem [$ref][$ref].\n\n\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}\n\n\
                     | `\\begin{document}` | trước thân |\n| `\\end{document}` | sau |\n";
         assert_eq!(
             found(text),
