@@ -282,14 +282,19 @@ fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
 /// Whether the `{name}`…`` at `r` is a MyST role (a lower-case name, as Sphinx's are):
 /// not a TeX command's argument (`\begin{document}` shown in code), a shell or
 /// JavaScript substitution (`` `~/${dir}` to `` in Hugo's docs) nor inside a code span
-/// (`` `{code-cell}` ``). A letter may come before it: Chinese and Korean text has no
-/// space there.
+/// (`` `{code-cell}` ``, `` `multiple={true}` `` in react.dev's docs). A letter may come
+/// before it: Chinese and Korean text has no space there.
 fn is_role(text: &str, r: &Range<usize>) -> bool {
     let before = &text[..r.start];
     let command = before
         .trim_end_matches(|c: char| c.is_ascii_alphabetic())
         .ends_with('\\');
-    !command && !before.ends_with(['`', '$'])
+    // Inside a code span, its closing backtick is not a role's: react.dev's
+    // `` [`multiple={true}`](#a)). … the `value` `` was kept untranslated up to the
+    // next code span.
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let in_code = line.bytes().filter(|&b| b == b'`').count() % 2 == 1;
+    !command && !in_code && !before.ends_with(['`', '$'])
 }
 
 /// Whether `text` uses Material for MkDocs' annotations, in syntax a translation keeps:
@@ -465,7 +470,8 @@ mod tests {
         // Jupyter Book: roles before their code span; braces elsewhere are text.
         let text = "Xem {doc}`cai-dat`, {ref}`sec-a` và {py:func}`len`; {ghi chú} {abc} `x`; \
                     参阅{term}`Binder`; `{code-cell}` và `\\begin{document}` `x`; \
-                    `~/${dir}` to `${dir}`, `{DIR}` to `x`.";
+                    `~/${dir}` to `${dir}`, `{DIR}` to `x`; \
+                    [`multiple={true}`](#a)). Mọi chuỗi khớp `value`.";
         assert_eq!(
             found(text),
             [
