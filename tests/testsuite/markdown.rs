@@ -1076,7 +1076,7 @@ fn real_pages_through_the_pipeline_then_up_to_date() {
 }
 
 /// Opt-in: `DICH_COMPARE=/path/to/content cargo test --test testsuite compare -- --ignored`
-/// compares every `<slug>.<lang>.md` under it with its `<slug>.md` (however it was
+/// compares every `<slug>.<lang>.md` (or `.markdown`) under it with its `<slug>.md` (however it was
 /// translated: another backend, another dich version) and fails listing the pages
 /// whose structure differs.
 #[test]
@@ -1096,11 +1096,12 @@ fn compare_translations_with_their_sources() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // `.markdown` too: Jekyll's pages and posts (`jekyll new`).
         let parts: Vec<&str> = name.split('.').collect();
-        if parts.len() != 3 || parts[2] != "md" {
+        if parts.len() != 3 || !matches!(parts[2], "md" | "markdown") {
             continue;
         }
-        let source = path.with_file_name(format!("{}.md", parts[0]));
+        let source = path.with_file_name(format!("{}.{}", parts[0], parts[2]));
         let (Ok(source), Ok(text)) = (
             std::fs::read_to_string(source),
             std::fs::read_to_string(path),
