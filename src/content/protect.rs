@@ -75,7 +75,7 @@ const BUILT_IN: [&str; 19] = [
     // Attributes at the end of a container fence's line (markdown-it-attrs, VitePress):
     // `::: details Bấm để mở {open}`, `::: tip {no-title}`; checked in
     // [`ends_fence_line`]. Elsewhere a word in braces is text.
-    r"(?m)\{[^{}\n]*\}[ \t]*$",
+    r"(?m)\{[^{}\n\\]*\}[ \t]*$",
     // Annotation markers of Material for MkDocs, `(1)`, on a page that uses annotations
     // ([`uses_annotations`]) and not glued to a word (`add_one(2)`). Elsewhere, text.
     r"\([0-9]{1,2}\)",
@@ -292,8 +292,12 @@ fn is_role(text: &str, r: &Range<usize>) -> bool {
     // Inside a code span, its closing backtick is not a role's: react.dev's
     // `` [`multiple={true}`](#a)). … the `value` `` was kept untranslated up to the
     // next code span.
+    // Escaped backticks (`\``, as dich writes an answer's) open nothing.
     let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
-    let in_code = line.bytes().filter(|&b| b == b'`').count() % 2 == 1;
+    let ticks = line
+        .match_indices('`')
+        .filter(|(i, _)| !line[..*i].ends_with('\\'));
+    let in_code = ticks.count() % 2 == 1;
     !command && !in_code && !before.ends_with(['`', '$'])
 }
 
@@ -471,14 +475,16 @@ mod tests {
         let text = "Xem {doc}`cai-dat`, {ref}`sec-a` và {py:func}`len`; {ghi chú} {abc} `x`; \
                     参阅{term}`Binder`; `{code-cell}` và `\\begin{document}` `x`; \
                     `~/${dir}` to `${dir}`, `{DIR}` to `x`; \
-                    [`multiple={true}`](#a)). Mọi chuỗi khớp `value`.";
+                    [`multiple={true}`](#a)). Mọi chuỗi khớp `value`; \
+                    \\`a {doc}`b`.";
         assert_eq!(
             found(text),
             [
                 "{doc}`cai-dat`",
                 "{ref}`sec-a`",
                 "{py:func}`len`",
-                "{term}`Binder`"
+                "{term}`Binder`",
+                "{doc}`b`"
             ]
         );
     }
@@ -617,7 +623,8 @@ mod tests {
         // Python-Markdown's attr_list (Material for MkDocs), markdown-it-attrs (VitePress).
         let text = "__Cập nhật__{ title=\"21 tháng 8\" }: chữ, [Trang](/p.html){target=\"_self\"}, \
                     :material-check:{ style=\"color: #EE0F0F\" }\n\n\
-                    ::: details Bấm để mở {open}\nChữ {a=1 và {x} {open}\n:::\n\n::: tip {no-title}\nChữ.\n:::\n";
+                    ::: details Bấm để mở {open}\nChữ {a=1 và {x} {open}\n:::\n\n::: tip {no-title}\nChữ.\n:::\n\n\
+                    :::tip Mẹo \\{\\#evil\\}\n";
         assert_eq!(
             found(text),
             [
