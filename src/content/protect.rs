@@ -56,8 +56,10 @@ const BUILT_IN: [&str; 19] = [
     r"(?s)\$\$.+?\$\$",
     r"\$[^\s$][^$\n]*?\$",
     // LaTeX environments that MathJax typesets without dollars (its default) and MyST's
-    // amsmath reads: `\begin{align}…\end{align}`, without a blank line.
-    r"(?s)\\begin\{[A-Za-z]+\*?\}.*?\\end\{[A-Za-z]+\*?\}",
+    // amsmath reads: `\begin{align}…\end{align}`, without a blank line. Also MathJax's
+    // own delimiters as mdBook writes them, `\\( … \\)` and `\\[ … \\]` (Markdown
+    // takes one backslash of each pair).
+    r"(?s)\\begin\{[A-Za-z]+\*?\}.*?\\end\{[A-Za-z]+\*?\}|\\\\\(.+?\\\\\)|\\\\\[.+?\\\\\]",
     // MyST roles (Jupyter Book, Sphinx) with the code span they apply to, whole:
     // `{doc}`cai-dat``, `{ref}`sec-a``. A translated role name is an unknown role, and
     // a backend could put a space between the role and its code span.
@@ -499,7 +501,8 @@ mod tests {
                     | `$text-muted` | lighten(\\$body-color, 50%) |\n\n\
                     Công thức viết giữa `$$…$$` hoặc `$…$`, ví dụ:\n\n$$\n  E = mc^2\n$$\n\n\
                     Trả $5 cho $x$ cái, xem [$ref][$ref].\n\n\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}\n\n\
-                    | `\\begin{document}` | trước thân |\n| `\\end{document}` | sau |\n";
+                    | `\\begin{document}` | trước thân |\n| `\\end{document}` | sau |\n\n\
+                    mdBook: \\\\( \\int x dx = \\frac{x^2}{2} + C \\\\) và\n\n\\\\[ \\mu = \\frac{1}{N} \\\\]\n";
         assert_eq!(
             found(text),
             [
@@ -509,7 +512,9 @@ mod tests {
                 "$$ x = {-b \\pm \\sqrt{b^2-4ac} \\over 2a} $$",
                 "$$\n  E = mc^2\n$$",
                 "$x$",
-                "\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}"
+                "\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}",
+                "\\\\( \\int x dx = \\frac{x^2}{2} + C \\\\)",
+                "\\\\[ \\mu = \\frac{1}{N} \\\\]"
             ]
         );
     }
