@@ -130,12 +130,16 @@ pub(super) fn normalise_label(label: &str) -> String {
 /// The Markdown extensions dich reads (and checks translations with).
 /// Definition lists (`Term` then `: definition`) are on by default in Hugo: read as
 /// one paragraph, a definition's `: ` was sent to the backend, which changed it or
-/// joined its line to the term's (Hugo's own docs, 132 pages).
+/// joined its line to the term's (Hugo's own docs, 132 pages). Task lists (`- [x] Mục`)
+/// are read by GitHub, Hugo, Jekyll, VitePress, Docusaurus and MkDocs' pymdownx: read
+/// as text, the `[x]` was sent and came back as `［ｘ］`, an item without its checkbox
+/// (VitePress' docs).
 pub(super) const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_STRIKETHROUGH)
     .union(Options::ENABLE_FOOTNOTES)
     .union(Options::ENABLE_HEADING_ATTRIBUTES)
-    .union(Options::ENABLE_DEFINITION_LIST);
+    .union(Options::ENABLE_DEFINITION_LIST)
+    .union(Options::ENABLE_TASKLISTS);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Container {
@@ -293,6 +297,12 @@ impl Blocks {
         one_line: bool,
         first_in_quote: bool,
     ) {
+        // A task list item's checkbox (`[ ]`, `[x]`) is markup that starts the item:
+        // never sent, it stays in place.
+        let events = match events {
+            [(Event::TaskListMarker(_), _), rest @ ..] => rest,
+            _ => events,
+        };
         let mut walker = Walker::new(text, true);
         walker.walk(events);
         let Walker {
@@ -305,7 +315,8 @@ impl Blocks {
         if first_in_quote {
             skip_alert_marker(text, &mut pieces);
         }
-        skip_container_fences(text, &mut pieces);
+        // A fence's title is one line: a line break in its translation would end it.
+        let one_line = skip_container_fences(text, &mut pieces) || one_line;
         keep_html_code_whole(text, &mut pieces);
         keep_markup_lines_out(text, &mut pieces);
         let Some((pieces, span)) = trim(text, &pieces, &images) else {
@@ -567,8 +578,10 @@ fn keep_markup_lines_out(text: &str, pieces: &mut Vec<InlinePart>) {
 /// fenced divs). CommonMark reads them as text of the paragraph they open or close;
 /// sent, they came back as `[ko]:::tip` or with the name translated, and the container
 /// was gone. A title after the name (`::: warning Tựa`) is translated; a title in
-/// brackets stays with the fence, brackets and all.
-fn skip_container_fences(text: &str, pieces: &mut Vec<InlinePart>) {
+/// brackets stays with the fence, brackets and all. Returns whether what is left is a
+/// fence's title alone, which must stay on the fence's line.
+fn skip_container_fences(text: &str, pieces: &mut Vec<InlinePart>) -> bool {
+    let mut opened = false;
     // The parser may split a line's text in several pieces (`:` then `::tip`): the
     // fences are read on the lines, and the pieces they cover are dropped.
     while let Some(start) = pieces.first().and_then(piece_range).map(|r| r.start) {
@@ -582,6 +595,7 @@ fn skip_container_fences(text: &str, pieces: &mut Vec<InlinePart>) {
             break;
         };
         let fence_end = start - marker + len;
+        opened = true;
         while let Some(InlinePart::Text(r)) = pieces.first_mut()
             && r.start < fence_end
         {
@@ -603,6 +617,21 @@ fn skip_container_fences(text: &str, pieces: &mut Vec<InlinePart>) {
         }
         pieces.remove(0);
     }
+    // A fence's attributes after its title (`::: details Tựa {open}`, VitePress) stay with
+    // the fence when the title is the whole block: sent, a backend could put words after
+    // them, and markdown-it-attrs reads them only at the line's end.
+    let title = opened && !pieces.iter().any(|p| matches!(p, InlinePart::Break(_)));
+    if title
+        && let Some(InlinePart::Standalone(r)) = pieces.last()
+        && text[r.clone()].starts_with('{')
+        && text[r.end..].starts_with(['\n', '\r'])
+        && text[..r.start]
+            .rsplit('\n')
+            .next()
+            .is_some_and(|line| line.trim_start().starts_with(":::"))
+    {
+        pieces.pop();
+    }
     while let Some(last_break) = pieces
         .iter()
         .rposition(|p| matches!(p, InlinePart::Break(_)))
@@ -620,6 +649,7 @@ fn skip_container_fences(text: &str, pieces: &mut Vec<InlinePart>) {
         }
         pieces.truncate(last_break);
     }
+    title
 }
 
 /// The length of the container fence `line` starts with: three colons or more, then
@@ -1567,6 +1597,21 @@ mod tests {
         assert_eq!(texts("::: warning\nCảnh báo.\n:::\n"), ["Cảnh báo."]);
         assert_eq!(texts(":::note[Tiêu đề]\nChữ.\n:::\n"), ["Chữ."]);
         assert_eq!(texts("::: {.note}\nChữ.\n:::\n"), ["Chữ."]);
+        // VitePress: attributes after the name or the title stay with the fence, and a
+        // title alone is one line.
+        assert_eq!(texts("::: tip {no-title}\nChữ.\n:::\n"), ["Chữ."]);
+        let s = summary("::: details Bấm để mở {open}\n```js\nx\n```\n:::\n");
+        let spans: Vec<&str> = s.iter().map(|(_, span, _)| span.as_str()).collect();
+        assert_eq!(spans, ["Bấm để mở"]);
+        let leaves = |body: &str| {
+            let text = std::sync::Arc::new(body.to_owned());
+            let (blocks, _) = super::Blocks::parse(&text, 0, 0, &Protect::default());
+            blocks.leaves.iter().map(|l| l.one_line).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            leaves("::: details Tựa {open}\n```js\nx\n```\n:::\n\n:::tip Mẹo\nChữ.\n:::\n"),
+            [true, false]
+        );
         // MyST (Jupyter Book): the directive's name in braces, a title after it.
         assert_eq!(texts(":::{note}\nGhi chú.\n:::\n"), ["Ghi chú."]);
         assert_eq!(
@@ -1601,6 +1646,18 @@ mod tests {
         assert_eq!(texts("Tỷ số:::3\n"), ["Tỷ số:::3"]);
         assert_eq!(texts(":: chữ\n"), [":: chữ"]);
         assert_eq!(texts(":::chữ\n"), [":::chữ"]);
+    }
+
+    #[test]
+    fn task_list_checkboxes_are_not_sent() {
+        // VitePress' docs (`guide/markdown.md`): GitHub-style task lists, tight and loose.
+        let s = summary("- [ ] Viết thông cáo\n- [x] Cập nhật *trang*\n");
+        let spans: Vec<&str> = s.iter().map(|(_, span, _)| span.as_str()).collect();
+        assert_eq!(spans, ["Viết thông cáo", "Cập nhật *trang*"]);
+        assert_eq!(texts("1. [X] Một\n\n2. [ ] Hai\n"), ["Một", "Hai"]);
+        assert!(texts("- [x]\n").is_empty());
+        // Elsewhere brackets are text.
+        assert_eq!(texts("[ ] chưa xong\n"), ["[ ] chưa xong"]);
     }
 
     #[test]

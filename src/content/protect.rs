@@ -3,7 +3,9 @@
 //! `{% end %}`), Liquid and Tera raw blocks, wiki links and table-of-contents markers
 //! (`[[Page]]`, `[[toc]]`), Font Awesome icons in the LoveIt family of Hugo themes
 //! (`:(fab fa-github):`), TeX math (`$$…$$`, `$…$`, `\begin{align}…\end{align}`), MyST roles
-//! (`{doc}`), attribute lists (`{#id}`, `{.class}`, kramdown's `{: .note}`) and the patterns a
+//! (`{doc}`), Material for MkDocs' icons and annotation markers (`:material-check:`, `(1)`),
+//! snippet inclusions (`<<< @/a.js`, `--8<-- "a.md"`), attribute lists (`{#id}`, `{.class}`,
+//! `{ style="…" }`, kramdown's `{: .note}`, a container fence's `{open}`) and the patterns a
 //! project adds in `config.toml` (`[content] protect`).
 //!
 //! Invariant: a protected span is never sent to a backend and is written back byte for
@@ -19,7 +21,7 @@ use regex::Regex;
 /// The built-in patterns, in priority order (an earlier match wins an overlap). The
 /// last one, attribute lists, is not masked: pulldown-cmark reads a heading's `{#id}`
 /// itself.
-const BUILT_IN: [&str; 14] = [
+const BUILT_IN: [&str; 19] = [
     // Liquid's and Tera's raw blocks (Jekyll, Zola): literal template text, often
     // inside a code span that the tags around it split (`{% raw %}`{%`{% endraw %}`).
     r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}",
@@ -54,23 +56,44 @@ const BUILT_IN: [&str; 14] = [
     r"(?s)\$\$.+?\$\$",
     r"\$[^\s$][^$\n]*?\$",
     // LaTeX environments that MathJax typesets without dollars (its default) and MyST's
-    // amsmath reads: `\begin{align}…\end{align}`, without a blank line.
-    r"(?s)\\begin\{[A-Za-z]+\*?\}.*?\\end\{[A-Za-z]+\*?\}",
+    // amsmath reads: `\begin{align}…\end{align}`, without a blank line. Also MathJax's
+    // own delimiters as mdBook writes them, `\\( … \\)` and `\\[ … \\]` (Markdown
+    // takes one backslash of each pair).
+    r"(?s)\\begin\{[A-Za-z]+\*?\}.*?\\end\{[A-Za-z]+\*?\}|\\\\\(.+?\\\\\)|\\\\\[.+?\\\\\]",
     // MyST roles (Jupyter Book, Sphinx) with the code span they apply to, whole:
     // `{doc}`cai-dat``, `{ref}`sec-a``. A translated role name is an unknown role, and
     // a backend could put a space between the role and its code span.
     r"\{[a-z][a-z0-9_:+-]*\}`[^`\n]+`",
-    // Attribute lists after a heading or block: `{#id}`, `{.class}`, `{#id .class k=v}`,
-    // and kramdown's (Jekyll, GitHub Pages) forms, all opened by `{:`: `{: .note}`,
-    // `{:toc}`, `{:ref: .cls}`, extensions such as `{::options … /}` and `{:/}`.
-    r"\{(?::[^{}\n]*|[ \t]*[#.][A-Za-z_][^{}\n]*)\}",
+    // The icons bundled with Material for MkDocs (pymdownx.emoji): `:material-check-all:`,
+    // `:fontawesome-brands-youtube:`, `:octicons-heart-fill-24:`, `:simple-x:`. A
+    // translated name is a missing icon. (Emoji such as `:smile:` stay text: a backend
+    // keeps them, and one that an answer puts at a line start is escaped there.)
+    r":(?:material|fontawesome|octicons|simple)-[a-z0-9-]+:",
+    // Snippet inclusions, each on a line of its own: VitePress' `<<< @/snippets/a.js{2}`
+    // and pymdownx's `--8<-- "file.md"` (MkDocs), also as a block of file names
+    // between two `--8<--` lines. Sent, the path came back translated.
+    r"<<<[ \t]+[^\s][^\n]*",
+    r"-{1,3}8<-{1,3}(?:[ \t]+\x22[^\x22\n]*\x22|[ \t]*\n(?s:.*?)\n[ \t]*-{1,3}8<-{1,3})",
+    // Attributes at the end of a container fence's line (markdown-it-attrs, VitePress):
+    // `::: details Bấm để mở {open}`, `::: tip {no-title}`; checked in
+    // [`ends_fence_line`]. Elsewhere a word in braces is text.
+    r"(?m)\{[^{}\n\\]*\}[ \t]*$",
+    // Annotation markers of Material for MkDocs, `(1)`, on a page that uses annotations
+    // ([`uses_annotations`]) and not glued to a word (`add_one(2)`). Elsewhere, text.
+    r"\([0-9]{1,2}\)",
+    // Attribute lists after a heading, block or inline element: `{#id}`, `{.class}`,
+    // `{#id .class k=v}`, `{ style="color: red" }`, `{target="_blank"}` (Python-Markdown's
+    // attr_list, markdown-it-attrs), and kramdown's (Jekyll, GitHub Pages) forms, all
+    // opened by `{:`: `{: .note}`, `{:toc}`, `{:ref: .cls}`, extensions such as
+    // `{::options … /}` and `{:/}`.
+    r"\{(?::[^{}\n]*|[ \t]*[#.][A-Za-z_][^{}\n]*|[ \t]*[A-Za-z_][\w.:-]*=[^{}\n]*)\}",
 ];
 
 /// The built-in patterns that match only at the start of a line (after indentation):
 /// checked in [`Protect::spans`] rather than written `^[ \t]*` in the pattern, which
 /// would keep the regex engine from looking for their first characters and cost every
 /// document a scan of each of its bytes (about 15 % of a pseudo run's CPU).
-const LINE_START_ONLY: [usize; 2] = [6, 7];
+const LINE_START_ONLY: [usize; 4] = [6, 7, SNIPPETS, SNIPPETS + 1];
 
 /// The built-in pattern of wiki links, which a link target after it rules out.
 const WIKI_LINKS: usize = 5;
@@ -83,6 +106,15 @@ const LATEX_ENVIRONMENTS: usize = 11;
 
 /// The built-in pattern of MyST roles, which [`is_role`] checks.
 const MYST_ROLES: usize = 12;
+
+/// The first of the two built-in patterns of snippet inclusions (line starts only).
+const SNIPPETS: usize = 14;
+
+/// The built-in pattern of attributes at a line end, which [`ends_fence_line`] checks.
+const FENCE_ATTRIBUTES: usize = 16;
+
+/// The built-in pattern of annotation markers, found only on a page that uses them.
+const ANNOTATIONS: usize = 17;
 
 /// A compiled set of protected patterns.
 #[derive(Debug, Clone)]
@@ -163,7 +195,11 @@ impl Protect {
     pub fn spans(&self, text: &str, from: usize) -> Vec<Range<usize>> {
         let mut spans = raw_hugo_pairs(text, from);
         let hay = &text[from..];
+        let annotated = uses_annotations(hay);
         for (i, re) in self.patterns.iter().enumerate() {
+            if i == ANNOTATIONS && !annotated {
+                continue;
+            }
             let math = matches!(i, DISPLAY_MATH | INLINE_MATH | LATEX_ENVIRONMENTS);
             let mut at = 0;
             while at <= hay.len() {
@@ -192,6 +228,14 @@ impl Protect {
                 if i == MYST_ROLES && !is_role(text, &r) {
                     continue;
                 }
+                if i == FENCE_ATTRIBUTES && !ends_fence_line(text, r.start) {
+                    continue;
+                }
+                if i == ANNOTATIONS
+                    && text[..r.start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    continue;
+                }
                 if math && !is_math(text, &r, i == INLINE_MATH) {
                     continue;
                 }
@@ -212,7 +256,8 @@ impl Protect {
 /// starts or ends inside or right before it (`` `$$…$$` `` shown in Quarto's docs, or
 /// `` `$a` … \$b `` in its table of Sass variables), and for `$…$` (`inline`), as
 /// Pandoc reads it: neither dollar escaped, no space inside either, no digit after the
-/// closing one (`$5 and $10` is two prices).
+/// closing one (`$5 and $10` is two prices), and not the seam of a reference link written
+/// in full (`[$ref][$ref]`).
 fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
     let before = &text[..r.start];
     if before.ends_with('`') || text[r.clone()].contains('`') {
@@ -226,6 +271,10 @@ fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
     if before.ends_with('$') || text[r.end..].starts_with('$') {
         return false;
     }
+    // A reference link written in full, `[$ref][$ref]` (Material's docs), holds `$ref][$`.
+    if inner.contains("][") {
+        return false;
+    }
     let escaped = before.ends_with('\\');
     let closes = !inner.ends_with(|c: char| c.is_whitespace() || c == '\\');
     let digit_after = text[r.end..].starts_with(|c: char| c.is_ascii_digit());
@@ -235,14 +284,46 @@ fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
 /// Whether the `{name}`…`` at `r` is a MyST role (a lower-case name, as Sphinx's are):
 /// not a TeX command's argument (`\begin{document}` shown in code), a shell or
 /// JavaScript substitution (`` `~/${dir}` to `` in Hugo's docs) nor inside a code span
-/// (`` `{code-cell}` ``). A letter may come before it: Chinese and Korean text has no
-/// space there.
+/// (`` `{code-cell}` ``, `` `multiple={true}` `` in react.dev's docs). A letter may come
+/// before it: Chinese and Korean text has no space there.
 fn is_role(text: &str, r: &Range<usize>) -> bool {
     let before = &text[..r.start];
     let command = before
         .trim_end_matches(|c: char| c.is_ascii_alphabetic())
         .ends_with('\\');
-    !command && !before.ends_with(['`', '$'])
+    // Inside a code span, its closing backtick is not a role's: react.dev's
+    // `` [`multiple={true}`](#a)). … the `value` `` was kept untranslated up to the
+    // next code span.
+    // Escaped backticks (`\``, as dich writes an answer's) open nothing.
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let ticks = line
+        .match_indices('`')
+        .filter(|(i, _)| !line[..*i].ends_with('\\'));
+    let in_code = ticks.count() % 2 == 1;
+    !command && !in_code && !before.ends_with(['`', '$'])
+}
+
+/// Whether `text` uses Material for MkDocs' annotations, in syntax a translation keeps:
+/// the `annotate` class in an attribute list (`{ .annotate }`) or in the feature's name
+/// (`content.code.annotate`), in HTML (`<div class="annotate" markdown>`), or the
+/// modifier on an admonition's line (`!!! note annotate`). The word in prose is not
+/// enough: translated, the markers of the source and of its translation would differ.
+fn uses_annotations(text: &str) -> bool {
+    text.contains(".annotate")
+        || text.contains("class=\"annotate")
+        || text.lines().any(|line| {
+            let line = line.trim_start();
+            (line.starts_with("!!!") || line.starts_with("???"))
+                && line.split_whitespace().any(|word| word == "annotate")
+        })
+}
+
+/// Whether the line of `at` is a container fence's opening line (`::: details Tựa`).
+fn ends_fence_line(text: &str, at: usize) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..at]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(":::")
 }
 
 /// Whether only spaces or tabs come before `at` on its line.
@@ -352,6 +433,14 @@ mod tests {
             "{}",
             BUILT_IN[WIKI_LINKS]
         );
+        assert!(
+            BUILT_IN[SNIPPETS].starts_with("<<<"),
+            "{}",
+            BUILT_IN[SNIPPETS]
+        );
+        assert!(BUILT_IN[SNIPPETS + 1].contains("8<"));
+        assert!(BUILT_IN[FENCE_ATTRIBUTES].ends_with("$"));
+        assert!(BUILT_IN[ANNOTATIONS].contains("[0-9]"));
         assert!(found("xem [TOC]\nvà !!! note").is_empty());
     }
 
@@ -387,14 +476,17 @@ mod tests {
         // Jupyter Book: roles before their code span; braces elsewhere are text.
         let text = "Xem {doc}`cai-dat`, {ref}`sec-a` và {py:func}`len`; {ghi chú} {abc} `x`; \
                     参阅{term}`Binder`; `{code-cell}` và `\\begin{document}` `x`; \
-                    `~/${dir}` to `${dir}`, `{DIR}` to `x`.";
+                    `~/${dir}` to `${dir}`, `{DIR}` to `x`; \
+                    [`multiple={true}`](#a)). Mọi chuỗi khớp `value`; \
+                    \\`a {doc}`b`.";
         assert_eq!(
             found(text),
             [
                 "{doc}`cai-dat`",
                 "{ref}`sec-a`",
                 "{py:func}`len`",
-                "{term}`Binder`"
+                "{term}`Binder`",
+                "{doc}`b`"
             ]
         );
     }
@@ -408,8 +500,9 @@ mod tests {
                     Giá $5 và $10; US$1,000 và US$2,000; \\$x$ không phải; $ y $ cũng không.\n\n\
                     | `$text-muted` | lighten(\\$body-color, 50%) |\n\n\
                     Công thức viết giữa `$$…$$` hoặc `$…$`, ví dụ:\n\n$$\n  E = mc^2\n$$\n\n\
-                    Trả $5 cho $x$ cái.\n\n\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}\n\n\
-                    | `\\begin{document}` | trước thân |\n| `\\end{document}` | sau |\n";
+                    Trả $5 cho $x$ cái, xem [$ref][$ref].\n\n\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}\n\n\
+                    | `\\begin{document}` | trước thân |\n| `\\end{document}` | sau |\n\n\
+                    mdBook: \\\\( \\int x dx = \\frac{x^2}{2} + C \\\\) và\n\n\\\\[ \\mu = \\frac{1}{N} \\\\]\n";
         assert_eq!(
             found(text),
             [
@@ -419,7 +512,9 @@ mod tests {
                 "$$ x = {-b \\pm \\sqrt{b^2-4ac} \\over 2a} $$",
                 "$$\n  E = mc^2\n$$",
                 "$x$",
-                "\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}"
+                "\\begin{gather*}\na_1=b_1+c_1\\\\\na_2=b_2\n\\end{gather*}",
+                "\\\\( \\int x dx = \\frac{x^2}{2} + C \\\\)",
+                "\\\\[ \\mu = \\frac{1}{N} \\\\]"
             ]
         );
     }
@@ -489,6 +584,78 @@ mod tests {
         );
         // Braces in prose are not attribute lists.
         assert!(found("tập {a, b} và {1: x}").is_empty());
+    }
+
+    #[test]
+    fn material_icons_are_found() {
+        // Material for MkDocs' docs (`reference/icons-emojis.md`, `annotations.md`):
+        // icons in a list, glued to an attribute list, to Chinese text; emoji are text.
+        let text = "- :material-check-all: – [Material](a)\n\
+                    :fontawesome-brands-youtube:{ .youtube } :octicons-heart-fill-24:\n\
+                    1.  :man_raising_hand: Tôi là chú thích! :tada: 参阅:simple-x:了";
+        assert_eq!(
+            found(text),
+            [
+                ":material-check-all:",
+                ":fontawesome-brands-youtube:",
+                "{ .youtube }",
+                ":octicons-heart-fill-24:",
+                ":simple-x:"
+            ]
+        );
+        assert!(found("lúc 10:30:45, material: xem, :material:, :simple đẹp:").is_empty());
+    }
+
+    #[test]
+    fn snippet_inclusions_on_lines_of_their_own_are_found() {
+        // VitePress' docs (`guide/markdown.md`) and pymdownx snippets (MkDocs).
+        let text = "<<< @/snippets/snippet.js{2}\n\n<<< ../snippets/a.cs{1,2 c#:line-numbers} [Tab]\n\n\
+                    --8<-- \"includes/abbreviations.md\"\n\n--8<--\na.md\nb.md\n--8<--\n\n\
+                    Dùng <<< @/a.js và --8<-- \"b.md\" giữa câu.";
+        assert_eq!(
+            found(text),
+            [
+                "<<< @/snippets/snippet.js{2}",
+                "<<< ../snippets/a.cs{1,2 c#:line-numbers} [Tab]",
+                "--8<-- \"includes/abbreviations.md\"",
+                "--8<--\na.md\nb.md\n--8<--"
+            ]
+        );
+    }
+
+    #[test]
+    fn attribute_lists_with_keys_and_a_container_fence_s_attributes_are_found() {
+        // Python-Markdown's attr_list (Material for MkDocs), markdown-it-attrs (VitePress).
+        let text = "__Cập nhật__{ title=\"21 tháng 8\" }: chữ, [Trang](/p.html){target=\"_self\"}, \
+                    :material-check:{ style=\"color: #EE0F0F\" }\n\n\
+                    ::: details Bấm để mở {open}\nChữ {a=1 và {x} {open}\n:::\n\n::: tip {no-title}\nChữ.\n:::\n\n\
+                    :::tip Mẹo \\{\\#evil\\}\n";
+        assert_eq!(
+            found(text),
+            [
+                "{ title=\"21 tháng 8\" }",
+                "{target=\"_self\"}",
+                ":material-check:",
+                "{ style=\"color: #EE0F0F\" }",
+                "{open}",
+                "{no-title}"
+            ]
+        );
+    }
+
+    #[test]
+    fn annotation_markers_are_found_on_pages_that_use_annotations() {
+        // Material for MkDocs (`reference/annotations.md`): `(1)` marks an annotation
+        // in a block with the `annotate` class; elsewhere it is text.
+        let text = "Lorem ipsum, (1) dolor (12).\n{ .annotate }\n\n1.  Chú thích (a) (123)\n";
+        assert_eq!(found(text), ["(1)", "(12)", "{ .annotate }"]);
+        assert!(found("Điều (1) và (2) của luật.\n").is_empty());
+        // The word in prose is not the class; a call in code is not a marker.
+        assert!(found("Annotated with (1).\n").is_empty());
+        assert_eq!(
+            found("!!! note annotate \"Tựa\"\n\n    Chữ (1), add_one(2)\n"),
+            ["!!! note annotate \"Tựa\"", "(1)"]
+        );
     }
 
     #[test]

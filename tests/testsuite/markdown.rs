@@ -158,12 +158,13 @@ struct Structure {
 }
 
 fn structure(body: &str) -> Structure {
-    // As Hugo reads it: definition lists, and GitHub's alerts (`> [!NOTE]`).
+    // As Hugo reads it: definition lists, task lists, and GitHub's alerts (`> [!NOTE]`).
     let options = MdOptions::ENABLE_TABLES
         | MdOptions::ENABLE_STRIKETHROUGH
         | MdOptions::ENABLE_FOOTNOTES
         | MdOptions::ENABLE_HEADING_ATTRIBUTES
         | MdOptions::ENABLE_DEFINITION_LIST
+        | MdOptions::ENABLE_TASKLISTS
         | MdOptions::ENABLE_GFM;
     let mut blocks = Vec::new();
     let mut inline: Vec<String> = Vec::new();
@@ -209,8 +210,9 @@ fn structure(body: &str) -> Structure {
     let shortcode =
         // A Liquid or Tera raw block first: it holds template syntax as literal text. A
         // wiki link holds no brackets (`[[##` in one code span and `[[## team]]` in the
-        // next are not one). Last, the Font Awesome icons of Hugo's LoveIt themes.
-        regex::Regex::new(r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}|\{%.*?%\}|\[\[[^\[\]\n]+\]\]|:\(fa[a-z]*(?:-[a-z0-9]+)*(?:[ \t]+fa[a-z]*(?:-[a-z0-9]+)*)*\):")
+        // next are not one). Then the Font Awesome icons of Hugo's LoveIt themes, Material
+        // for MkDocs' icons and VitePress' snippet inclusions.
+        regex::Regex::new(r"(?s)\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}|\{\{.*?\}\}|\{%.*?%\}|\[\[[^\[\]\n]+\]\]|:\(fa[a-z]*(?:-[a-z0-9]+)*(?:[ \t]+fa[a-z]*(?:-[a-z0-9]+)*)*\):|:(?:material|fontawesome|octicons|simple)-[a-z0-9-]+:|(?m:^<<<[ \t]+\S.*$)")
             .expect("shortcode pattern");
     // Template syntax never spans a blank line (an unclosed `{{` is text).
     let blank = regex::Regex::new(r"\n[ \t]*\n").expect("blank line pattern");
@@ -514,6 +516,56 @@ fn container_fences_and_toc_markers_survive_translation() {
         !korean.contains("Cần máy chủ"),
         "the fence's title was not translated:\n{korean}"
     );
+    assert_eq!(structure(body(source)), structure(body(&korean)));
+}
+
+/// Real input: Material for MkDocs' docs (`reference/icons-emojis.md`,
+/// `reference/annotations.md`, `blog/posts/mkdocs-2.0.md`) and VitePress' docs
+/// (`guide/markdown.md`, `guide/routing.md`): icons, annotation markers, attribute
+/// lists with keys, snippet inclusions, a container fence's attributes and task list
+/// checkboxes came back translated (`：ｍａｔｅｒｉａｌ－ｌｉｎｋ：`, `（１）`, `｛ｏｐｅｎ｝`,
+/// `＜＜＜　＠／…`, `［ｘ］`).
+#[test]
+fn icons_annotations_attributes_and_snippets_survive_translation() {
+    let source = "- :material-check-all: – Tất cả\n\n\
+                  :fontawesome-brands-youtube:{ .youtube }\n\n\
+                  Lorem ipsum, (1) dolor sit amet.\n{ .annotate }\n\n\
+                  1.  Chú thích thứ nhất.\n\n\
+                  > __Cập nhật__{ title=\"21 tháng 8, 2024\" }: người bảo trì mới.\n\n\
+                  [Liên kết tới pure.html](/pure.html){target=\"_self\"}\n\n\
+                  <<< @/snippets/snippet.js{2}\n\n\
+                  --8<-- \"includes/abbreviations.md\"\n\n\
+                  ::: details Bấm để xem mã {open}\n```js\nconsole.log('x')\n```\n:::\n\n\
+                  ::: tip {no-title}\nThử ngay.\n:::\n\n\
+                  - [ ] Viết thông cáo\n- [x] Cập nhật trang\n";
+    let (_, korean) = translated_into_korean(source);
+    for kept in [
+        ":material-check-all:",
+        "\n:fontawesome-brands-youtube:{ .youtube }\n",
+        "(1)",
+        "{ title=\"21 tháng 8, 2024\" }",
+        "](/pure.html){target=\"_self\"}",
+        "\n<<< @/snippets/snippet.js{2}\n",
+        "\n--8<-- \"includes/abbreviations.md\"\n",
+        "{open}\n```js",
+        "\n::: tip {no-title}\n",
+        "\n- [ ] ",
+        "\n- [x] ",
+    ] {
+        assert!(korean.contains(kept), "{kept:?} changed:\n{korean}");
+    }
+    for text in [
+        "Tất cả",
+        "Bấm để xem mã",
+        "Thử ngay",
+        "người bảo trì",
+        "Viết",
+    ] {
+        assert!(
+            !korean.contains(text),
+            "{text} was not translated:\n{korean}"
+        );
+    }
     assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
@@ -1024,7 +1076,7 @@ fn real_pages_through_the_pipeline_then_up_to_date() {
 }
 
 /// Opt-in: `DICH_COMPARE=/path/to/content cargo test --test testsuite compare -- --ignored`
-/// compares every `<slug>.<lang>.md` under it with its `<slug>.md` (however it was
+/// compares every `<slug>.<lang>.md` (or `.markdown`) under it with its `<slug>.md` (however it was
 /// translated: another backend, another dich version) and fails listing the pages
 /// whose structure differs.
 #[test]
@@ -1044,11 +1096,12 @@ fn compare_translations_with_their_sources() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // `.markdown` too: Jekyll's pages and posts (`jekyll new`).
         let parts: Vec<&str> = name.split('.').collect();
-        if parts.len() != 3 || parts[2] != "md" {
+        if parts.len() != 3 || !matches!(parts[2], "md" | "markdown") {
             continue;
         }
-        let source = path.with_file_name(format!("{}.md", parts[0]));
+        let source = path.with_file_name(format!("{}.{}", parts[0], parts[2]));
         let (Ok(source), Ok(text)) = (
             std::fs::read_to_string(source),
             std::fs::read_to_string(path),
