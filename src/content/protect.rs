@@ -64,11 +64,15 @@ const BUILT_IN: [&str; 19] = [
     // `{doc}`cai-dat``, `{ref}`sec-a``. A translated role name is an unknown role, and
     // a backend could put a space between the role and its code span.
     r"\{[a-z][a-z0-9_:+-]*\}`[^`\n]+`",
-    // The icons bundled with Material for MkDocs (pymdownx.emoji): `:material-check-all:`,
-    // `:fontawesome-brands-youtube:`, `:octicons-heart-fill-24:`, `:simple-x:`. A
-    // translated name is a missing icon. (Emoji such as `:smile:` stay text: a backend
-    // keeps them, and one that an answer puts at a line start is escaped there.)
-    r":(?:material|fontawesome|octicons|simple)-[a-z0-9-]+:",
+    // Emoji shortcodes, which GitHub, Jekyll's jemoji, Hugo (`enableEmoji`), Zola,
+    // MkDocs (pymdownx.emoji) and VitePress render: `:tada:`, `:+1:`,
+    // `:man_raising_hand:`, and the icons bundled with Material for MkDocs:
+    // `:material-check-all:`, `:fontawesome-brands-youtube:`, `:octicons-heart-fill-24:`.
+    // A translated name is a missing emoji or icon (Jekyll's and Zola's docs came back
+    // with theirs translated). Checked in [`Protect::spans`]: not glued to an ASCII
+    // letter or digit (`10:30:45`, `a:b:c`); Chinese text may touch it. A letter or digit
+    // in the name: a table's alignment row `|:---:|` is no emoji.
+    r":[a-z0-9_+-]*[a-z0-9][a-z0-9_+-]*:",
     // Snippet inclusions, each on a line of its own: VitePress' `<<< @/snippets/a.js{2}`
     // and pymdownx's `--8<-- "file.md"` (MkDocs), also as a block of file names
     // between two `--8<--` lines. Sent, the path came back translated.
@@ -106,6 +110,9 @@ const LATEX_ENVIRONMENTS: usize = 11;
 
 /// The built-in pattern of MyST roles, which [`is_role`] checks.
 const MYST_ROLES: usize = 12;
+
+/// The built-in pattern of emoji shortcodes and icons, not glued to a word.
+const EMOJI: usize = 13;
 
 /// The first of the two built-in patterns of snippet inclusions (line starts only).
 const SNIPPETS: usize = 14;
@@ -213,6 +220,9 @@ impl Protect {
                 // character on.
                 at = match hay[m.start()..].chars().next() {
                     Some(c) if math || m.is_empty() => m.start() + c.len_utf8(),
+                    // A shortcode's closing colon may open the next: `:tada::smile:`,
+                    // or `:a:tada:` past a rejected `:a:`.
+                    Some(_) if i == EMOJI => m.end() - 1,
                     Some(_) => m.end(),
                     None => hay.len() + 1,
                 };
@@ -229,6 +239,9 @@ impl Protect {
                     continue;
                 }
                 if i == FENCE_ATTRIBUTES && !ends_fence_line(text, r.start) {
+                    continue;
+                }
+                if i == EMOJI && !is_shortcode(text, &r) {
                     continue;
                 }
                 if i == ANNOTATIONS
@@ -279,6 +292,30 @@ fn is_math(text: &str, r: &Range<usize>, inline: bool) -> bool {
     let closes = !inner.ends_with(|c: char| c.is_whitespace() || c == '\\');
     let digit_after = text[r.end..].starts_with(|c: char| c.is_ascii_digit());
     !escaped && closes && !digit_after
+}
+
+/// Whether the `:name:` at `r` stands alone as an emoji shortcode: not glued to an
+/// ASCII letter or digit (`10:30:45`, `a:b:c`), nor the start of kramdown's
+/// `{:ref: .x}`, nor alone or before a space at the start of a line, where it may be
+/// the key of a MyST directive's option (`:class: tip`; options are text to dich, as
+/// they were). Chinese and Korean text may touch it.
+fn is_shortcode(text: &str, r: &Range<usize>) -> bool {
+    let glued = |c: char| c.is_ascii_alphanumeric();
+    let before = &text[..r.start];
+    // `:key: value` or `:flag:` starting a line: a MyST directive's option as often
+    // as an emoji, and the line above decides, which a translation may change.
+    // Material for MkDocs' icons are never options: `:material-check: Tựa` is kept.
+    let name = &text[r.start + 1..r.end - 1];
+    let icon = ["material-", "fontawesome-", "octicons-", "simple-"]
+        .iter()
+        .any(|set| name.starts_with(set));
+    let option = !icon
+        && starts_line(text, r.start)
+        && (text[r.end..].is_empty() || text[r.end..].starts_with([' ', '\t', '\n', '\r']));
+    !(option
+        || before.ends_with(glued)
+        || before.ends_with('{')
+        || text[r.end..].starts_with(glued))
 }
 
 /// Whether the `{name}`…`` at `r` is a MyST role (a lower-case name, as Sphinx's are):
@@ -587,12 +624,27 @@ mod tests {
     }
 
     #[test]
-    fn material_icons_are_found() {
+    fn myst_directive_options_are_no_emoji() {
+        // Jupyter Book's `intro.md`: options of a grid, of its items and of a card stay
+        // text (a key protected alone left its value to the backend), and so does a
+        // line's first emoji; one within the line is an emoji.
+        let text = "::::{grid} 2\n:reverse:\n\n:::{grid-item}\n:columns: 4\n:class: sd-m-auto\n\n\
+                    Nội dung.\n:::\n::::\n\n```{card}\n:height: 100\nThẻ.\n```\n\n\
+                    Đoạn văn.\n:tada: Xong rồi :sparkles:\n:material-check: Tựa\n";
+        assert_eq!(
+            found(text),
+            ["{grid-item}", ":sparkles:", ":material-check:"]
+        );
+    }
+
+    #[test]
+    fn material_icons_and_emoji_shortcodes_are_found() {
         // Material for MkDocs' docs (`reference/icons-emojis.md`, `annotations.md`):
-        // icons in a list, glued to an attribute list, to Chinese text; emoji are text.
+        // icons in a list, glued to an attribute list, to Chinese text; emoji too
+        // (Jekyll's and Zola's docs: `:tada:`, GitHub's `:+1:`), two in a row.
         let text = "- :material-check-all: – [Material](a)\n\
                     :fontawesome-brands-youtube:{ .youtube } :octicons-heart-fill-24:\n\
-                    1.  :man_raising_hand: Tôi là chú thích! :tada: 参阅:simple-x:了";
+                    1.  :man_raising_hand: Tôi là chú thích! :tada: 参阅:simple-x:了 :+1::100:";
         assert_eq!(
             found(text),
             [
@@ -600,10 +652,16 @@ mod tests {
                 ":fontawesome-brands-youtube:",
                 "{ .youtube }",
                 ":octicons-heart-fill-24:",
-                ":simple-x:"
+                ":man_raising_hand:",
+                ":tada:",
+                ":simple-x:",
+                ":+1:",
+                ":100:",
             ]
         );
-        assert!(found("lúc 10:30:45, material: xem, :material:, :simple đẹp:").is_empty());
+        // Times, ratios, words around colons and a table's alignment are text.
+        assert!(found("lúc 10:30:45, tỷ lệ a:b:c, material: xem, :simple đẹp:").is_empty());
+        assert!(found("| a | b |\n|:---:|:--|\n| 1 | 2 |\n").is_empty());
     }
 
     #[test]

@@ -18,9 +18,8 @@ use super::{Document, front_matter};
 
 /// What the stamp of the no-op shortcut includes besides dich's version: a change in
 /// what dich derives from a Markdown file, so records written before it are not trusted.
-pub const FORMAT: &str =
-    "markdown: link titles translated (issue 14); LoveIt icons, MDX, TeX math, MyST kept; \
-     Material icons, annotations, attribute lists, snippets, fence attributes, task lists";
+pub const FORMAT: &str = "markdown: link titles translated (issue 14); LoveIt icons, MDX, TeX math, MyST kept; \
+     Material icons, emoji, annotations, attribute lists, snippets, fence attributes, task lists";
 
 /// The provenance key whose presence says that the file's link titles are translated.
 pub(super) const MARKER: (&str, &str) = ("link_titles", "translated");
