@@ -202,59 +202,25 @@ impl Protect {
     pub fn spans(&self, text: &str, from: usize) -> Vec<Range<usize>> {
         let mut spans = raw_hugo_pairs(text, from);
         let hay = &text[from..];
-        let annotated = uses_annotations(hay);
+        // Asked once a marker is found: most pages have none.
+        let annotated = std::cell::OnceCell::new();
         for (i, re) in self.patterns.iter().enumerate() {
-            if i == ANNOTATIONS && !annotated {
-                continue;
-            }
-            let math = matches!(i, DISPLAY_MATH | INLINE_MATH | LATEX_ENVIRONMENTS);
             let mut at = 0;
             while at <= hay.len() {
                 let Some(m) = re.find_at(hay, at) else {
                     break;
                 };
                 let r = m.start() + from..m.end() + from;
-                // Past a dollar that opens no math, the next one may: dollars pair up
-                // anew rather than from the end of the rejected match (a `$$` shown in
-                // a code span before a formula; `$5 and $x$`). Past an empty match, one
-                // character on.
-                at = match hay[m.start()..].chars().next() {
-                    Some(c) if math || m.is_empty() => m.start() + c.len_utf8(),
-                    // A shortcode's closing colon may open the next: `:tada::smile:`,
-                    // or `:a:tada:` past a rejected `:a:`.
-                    Some(_) if i == EMOJI => m.end() - 1,
-                    Some(_) => m.end(),
-                    None => hay.len() + 1,
-                };
-                if r.is_empty() || spans_blank_line(&text[r.clone()]) {
+                let accepted = !r.is_empty()
+                    && !spans_blank_line(&text[r.clone()])
+                    && (!LINE_START_ONLY.contains(&i) || starts_line(text, r.start))
+                    && accepts(i, text, &r)
+                    && (i != ANNOTATIONS || *annotated.get_or_init(|| uses_annotations(hay)));
+                if !accepted {
+                    at = resume_after_rejection(i, hay, &m);
                     continue;
                 }
-                if LINE_START_ONLY.contains(&i) && !starts_line(text, r.start) {
-                    continue;
-                }
-                if i == WIKI_LINKS && text[r.end..].starts_with(['(', '[']) {
-                    continue;
-                }
-                if i == MYST_ROLES && !is_role(text, &r) {
-                    continue;
-                }
-                if i == FENCE_ATTRIBUTES && !ends_fence_line(text, r.start) {
-                    continue;
-                }
-                if i == EMOJI && !is_shortcode(text, &r) {
-                    continue;
-                }
-                if i == ANNOTATIONS
-                    && text[..r.start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                {
-                    continue;
-                }
-                if math && !is_math(text, &r, i == INLINE_MATH) {
-                    continue;
-                }
-                if math {
-                    at = m.end();
-                }
+                at = m.end();
                 if spans.iter().all(|s| s.end <= r.start || r.end <= s.start) {
                     spans.push(r);
                 }
@@ -262,6 +228,36 @@ impl Protect {
         }
         spans.sort_by_key(|r| r.start);
         spans
+    }
+}
+
+/// Whether the match `r` of built-in pattern `i` is what that pattern is for, beyond
+/// what its regex can tell: each pattern's own check (a project's patterns have none).
+fn accepts(i: usize, text: &str, r: &Range<usize>) -> bool {
+    match i {
+        WIKI_LINKS => !text[r.end..].starts_with(['(', '[']),
+        DISPLAY_MATH | INLINE_MATH | LATEX_ENVIRONMENTS => is_math(text, r, i == INLINE_MATH),
+        MYST_ROLES => is_role(text, r),
+        EMOJI => is_shortcode(text, r),
+        FENCE_ATTRIBUTES => ends_fence_line(text, r.start),
+        // Not glued to a word: `add_one(2)` is a call.
+        ANNOTATIONS => !text[..r.start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'),
+        _ => true,
+    }
+}
+
+/// Where the search for pattern `i` goes on after its match `m` in `hay` was rejected:
+/// one character on for math, whose dollars pair up anew rather than from the end of
+/// the rejected match (a `$$` shown in a code span before a formula; `$5 and $x$`), and
+/// after an empty match; at the closing colon of a rejected emoji, which may open the
+/// next (`:a:tada:`); past the match otherwise.
+fn resume_after_rejection(i: usize, hay: &str, m: &regex::Match<'_>) -> usize {
+    let next_char = m.start() + hay[m.start()..].chars().next().map_or(1, char::len_utf8);
+    match i {
+        _ if m.is_empty() => next_char,
+        DISPLAY_MATH | INLINE_MATH | LATEX_ENVIRONMENTS => next_char,
+        EMOJI => m.end() - 1,
+        _ => m.end(),
     }
 }
 
