@@ -16,7 +16,7 @@ use crate::lang::Lang;
 const MARKDOWN: [&str; 2] = ["md", "markdown"];
 
 /// The extension of `path` when it is a Markdown article's.
-fn markdown_extension(path: &Path) -> Option<&str> {
+pub(crate) fn markdown_extension(path: &Path) -> Option<&str> {
     path.extension()
         .and_then(|x| x.to_str())
         .filter(|x| MARKDOWN.contains(x))

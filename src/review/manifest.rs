@@ -369,10 +369,8 @@ fn nested(value: &impl Serialize, indent: &str) -> std::io::Result<String> {
 
 fn slug(source: &str) -> String {
     let name = source.rsplit('/').next().unwrap_or(source);
-    let stem = name
-        .strip_suffix(".md")
-        .or_else(|| name.strip_suffix(".markdown"))
-        .unwrap_or(name);
+    let stem = crate::content::markdown_extension(Path::new(name))
+        .map_or(name, |extension| &name[..name.len() - extension.len() - 1]);
     // Zola's section pages are `_index.md`: the folder is the slug.
     if stem == "_index" || stem == "index" {
         let folder = source.rsplit('/').nth(1).unwrap_or("");
