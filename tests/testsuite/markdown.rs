@@ -461,6 +461,25 @@ fn translated_into_korean(source: &str) -> (support::Project, String) {
     (project, korean)
 }
 
+/// Translates `source` into Korean ([`translated_into_korean`]) and asserts what a
+/// page of real syntax must keep: each of `kept` is in the translation byte for byte,
+/// none of `translated` (source text around it) is left untranslated, and the
+/// structure is the source's. Returns the translation for further checks.
+fn assert_survives_translation(source: &str, kept: &[&str], translated: &[&str]) -> String {
+    let (_, korean) = translated_into_korean(source);
+    for kept in kept {
+        assert!(korean.contains(kept), "{kept:?} changed:\n{korean}");
+    }
+    for text in translated {
+        assert!(
+            !korean.contains(text),
+            "{text:?} was not translated:\n{korean}"
+        );
+    }
+    assert_eq!(structure(body(source)), structure(body(&korean)));
+    korean
+}
+
 /// Real input: Jekyll's docs (GitHub Pages sites are written the same way) put
 /// kramdown attribute lists on the line above or below a block, show Liquid inside
 /// raw blocks and write code as HTML `<code>`. Translated, the attribute lists still
@@ -498,7 +517,8 @@ fn kramdown_attribute_lists_liquid_raw_blocks_and_html_code_survive_translation(
 fn container_fences_and_toc_markers_survive_translation() {
     let source = "# Hướng dẫn\n\n[[toc]]\n\nĐoạn mở đầu.\n\n::: warning Cần máy chủ\n\
                   Nội dung cảnh báo.\n:::\n\n:::tip\n\nMẹo hay.\n\n:::\n\n:::note[Ghi chú]\nChữ.\n:::\n";
-    let (_, korean) = translated_into_korean(source);
+    // The fence's title is translated.
+    let korean = assert_survives_translation(source, &[], &["Cần máy chủ"]);
     let fences = |text: &str| -> Vec<String> {
         text.lines()
             .filter(|l| l.starts_with(":::"))
@@ -512,11 +532,6 @@ fn container_fences_and_toc_markers_survive_translation() {
             "{line} changed:\n{korean}"
         );
     }
-    assert!(
-        !korean.contains("Cần máy chủ"),
-        "the fence's title was not translated:\n{korean}"
-    );
-    assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
 /// Real input: Material for MkDocs' docs (`reference/icons-emojis.md`,
@@ -538,35 +553,29 @@ fn icons_annotations_attributes_and_snippets_survive_translation() {
                   ::: details Bấm để xem mã {open}\n```js\nconsole.log('x')\n```\n:::\n\n\
                   ::: tip {no-title}\nThử ngay.\n:::\n\n\
                   - [ ] Viết thông cáo\n- [x] Cập nhật trang\n";
-    let (_, korean) = translated_into_korean(source);
-    for kept in [
-        ":material-check-all:",
-        "\n:fontawesome-brands-youtube:{ .youtube }\n",
-        "(1)",
-        "{ title=\"21 tháng 8, 2024\" }",
-        "](/pure.html){target=\"_self\"}",
-        "\n<<< @/snippets/snippet.js{2}\n",
-        "\n--8<-- \"includes/abbreviations.md\"\n",
-        "{open}\n```js",
-        "\n::: tip {no-title}\n",
-        "\n- [ ] ",
-        "\n- [x] ",
-    ] {
-        assert!(korean.contains(kept), "{kept:?} changed:\n{korean}");
-    }
-    for text in [
-        "Tất cả",
-        "Bấm để xem mã",
-        "Thử ngay",
-        "người bảo trì",
-        "Viết",
-    ] {
-        assert!(
-            !korean.contains(text),
-            "{text} was not translated:\n{korean}"
-        );
-    }
-    assert_eq!(structure(body(source)), structure(body(&korean)));
+    assert_survives_translation(
+        source,
+        &[
+            ":material-check-all:",
+            "\n:fontawesome-brands-youtube:{ .youtube }\n",
+            "(1)",
+            "{ title=\"21 tháng 8, 2024\" }",
+            "](/pure.html){target=\"_self\"}",
+            "\n<<< @/snippets/snippet.js{2}\n",
+            "\n--8<-- \"includes/abbreviations.md\"\n",
+            "{open}\n```js",
+            "\n::: tip {no-title}\n",
+            "\n- [ ] ",
+            "\n- [x] ",
+        ],
+        &[
+            "Tất cả",
+            "Bấm để xem mã",
+            "Thử ngay",
+            "người bảo trì",
+            "Viết",
+        ],
+    );
 }
 
 /// Real input: Obsidian's help vault links pages as `[[Page#Heading|label]]` and embeds
@@ -577,20 +586,16 @@ fn wiki_links_and_embeds_survive_translation() {
     let source = "Chọn ![[lucide-list.svg#icon]] **Danh sách** để xem tệp dưới dạng \
                   [[Cú pháp cơ bản#Danh sách|danh sách]].\n\nXem thêm [[Chế độ xem]] và \
                   chú thích [Wikipedia](https://vi.wikipedia.org).\n";
-    let (_, korean) = translated_into_korean(source);
-    for link in [
-        "![[lucide-list.svg#icon]]",
-        "[[Cú pháp cơ bản#Danh sách|danh sách]]",
-        "[[Chế độ xem]]",
-        "](https://vi.wikipedia.org)",
-    ] {
-        assert!(korean.contains(link), "{link} changed:\n{korean}");
-    }
-    assert!(
-        !korean.contains("chú thích"),
-        "the text around them was not translated:\n{korean}"
+    assert_survives_translation(
+        source,
+        &[
+            "![[lucide-list.svg#icon]]",
+            "[[Cú pháp cơ bản#Danh sách|danh sách]]",
+            "[[Chế độ xem]]",
+            "](https://vi.wikipedia.org)",
+        ],
+        &["chú thích"],
     );
-    assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
 /// Real input: Jupyter Book and Sphinx pages (MyST) write roles before a code span,
@@ -601,15 +606,11 @@ fn wiki_links_and_embeds_survive_translation() {
 fn myst_roles_and_directives_survive_translation() {
     let source =
         "Xem {doc}`cai-dat` và mục {ref}`sec-cau-hinh`.\n\n:::{note}\nĐây là một ghi chú.\n:::\n";
-    let (_, korean) = translated_into_korean(source);
-    for kept in ["{doc}`cai-dat`", "{ref}`sec-cau-hinh`", ":::{note}\n"] {
-        assert!(korean.contains(kept), "{kept} changed:\n{korean}");
-    }
-    assert!(
-        !korean.contains("ghi chú"),
-        "the note was not translated:\n{korean}"
+    assert_survives_translation(
+        source,
+        &["{doc}`cai-dat`", "{ref}`sec-cau-hinh`", ":::{note}\n"],
+        &["ghi chú"],
     );
-    assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
 /// Real input: the demo post of Jekyll's Chirpy theme (and Quarto's, MkDocs' and
@@ -626,19 +627,12 @@ fn tex_math_survives_translation_and_prices_do_not_count() {
         "Công thức:\n\n{display}\nKhi {}, phương trình {} có hai nghiệm.\n\nVé giá $5 và $10.\n\n{environment}",
         inline[0], inline[1]
     );
-    let (_, korean) = translated_into_korean(&source);
-    for formula in [display, environment].iter().chain(&inline) {
-        assert!(korean.contains(formula), "{formula} changed:\n{korean}");
-    }
-    assert!(
-        !korean.contains("phương trình"),
-        "the prose was not translated:\n{korean}"
+    // A price kept as math would leave `$5 và $10` untranslated.
+    assert_survives_translation(
+        &source,
+        &[display, environment, inline[0], inline[1]],
+        &["phương trình", "$5 và $10"],
     );
-    assert!(
-        !korean.contains("$5 và $10"),
-        "a price was kept as math:\n{korean}"
-    );
-    assert_eq!(structure(body(&source)), structure(body(&korean)));
 }
 
 /// Real input: `jekyll new` names its pages and posts `.markdown`. They are articles like
@@ -684,15 +678,7 @@ fn mdx_imports_exports_and_jsx_tags_survive_translation() {
         "---\ntitle: Cài đặt\n---\n\n{}\nDocusaurus gồm nhiều gói.\n\n{}\n{jsx}\nHãy cài đặt nó.\n\n</DetailedExplanation>\n",
         code[0], code[1]
     );
-    let (_, korean) = translated_into_korean(&source);
-    for block in code.iter().chain([&jsx]) {
-        assert!(korean.contains(block), "{block} changed:\n{korean}");
-    }
-    assert!(
-        !korean.contains("nhiều gói"),
-        "the prose was not translated:\n{korean}"
-    );
-    assert_eq!(structure(body(&source)), structure(body(&korean)));
+    assert_survives_translation(&source, &[code[0], code[1], jsx], &["nhiều gói"]);
 }
 
 /// Real input: 90 of the 119 pages of Vue's docs (VitePress) have no front matter.
@@ -734,20 +720,16 @@ fn font_awesome_icons_of_loveit_themes_survive_translation() {
     let source = "Tải bản mới nhất tại [**:(far fa-file-archive fa-fw):đây**](https://gohugo.io/).\n\n\
                   | Thư mục | Nội dung |\n| --- | --- |\n| assets | :(fab fa-css3): CSS và :(fab fa-js): JS |\n\n\
                   Mình chọn :(fab fa-github): GitHub vì nó miễn phí.\n";
-    let (_, korean) = translated_into_korean(source);
-    for icon in [
-        ":(far fa-file-archive fa-fw):",
-        ":(fab fa-css3):",
-        ":(fab fa-js):",
-        ":(fab fa-github):",
-    ] {
-        assert!(korean.contains(icon), "{icon} changed:\n{korean}");
-    }
-    assert!(
-        !korean.contains("miễn phí"),
-        "the text around them was not translated:\n{korean}"
+    assert_survives_translation(
+        source,
+        &[
+            ":(far fa-file-archive fa-fw):",
+            ":(fab fa-css3):",
+            ":(fab fa-js):",
+            ":(fab fa-github):",
+        ],
+        &["miễn phí"],
     );
-    assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
 /// Real input: MkDocs Material's docs mark admonitions (`!!! note "Tựa"`, `??? tip`)
@@ -759,7 +741,7 @@ fn mkdocs_admonitions_tabs_and_indented_code_survive_translation() {
     let source = "Đoạn mở đầu.\n\n!!! note \"Lưu ý\"\n\n    Nội dung thụt lề.\n\n???+ tip\n\n\
                   === \"Bản cũ\"\n\n    ``` diff\n    {%- set app = {\n    -   \"a\": b\n      } -%}\n    -   app = khởi_tạo()\n    ```\n\n\
                   Đoạn cuối.\n";
-    let (_, korean) = translated_into_korean(source);
+    let korean = assert_survives_translation(source, &[], &["Đoạn cuối"]);
     for line in [
         "!!! note \"Lưu ý\"",
         "???+ tip",
@@ -771,8 +753,6 @@ fn mkdocs_admonitions_tabs_and_indented_code_survive_translation() {
             "{line} changed:\n{korean}"
         );
     }
-    assert!(!korean.contains("Đoạn cuối"), "not translated:\n{korean}");
-    assert_eq!(structure(body(source)), structure(body(&korean)));
 }
 
 #[test]
