@@ -104,6 +104,9 @@ pub enum PipelineError {
         "another dich process is translating this project (lock `{0}` is held); wait for it to finish"
     )]
     Locked(PathBuf),
+    /// The system refused a thread dich needs (the one that writes files).
+    #[error("cannot start the thread that writes files")]
+    Thread(#[source] std::io::Error),
 }
 
 impl From<RunError> for PipelineError {
@@ -111,6 +114,7 @@ impl From<RunError> for PipelineError {
         match error {
             RunError::Memory(e) => PipelineError::Memory(e),
             RunError::Fs(e) => PipelineError::Fs(e),
+            RunError::WriteThread(e) => PipelineError::Thread(e),
         }
     }
 }

@@ -70,6 +70,9 @@ pub(crate) enum RunError {
     /// A translation in conflict could not be backed up before `--force` replaced it.
     #[error(transparent)]
     Fs(#[from] FsError),
+    /// The thread that writes files could not be started.
+    #[error("cannot start the thread that writes files")]
+    WriteThread(#[source] std::io::Error),
 }
 
 /// How the run stage sends batches.
@@ -108,7 +111,7 @@ pub(crate) async fn run(
         settings.segmenter.clone(),
         sending.read_ahead_bytes,
     );
-    let writer = Writer::new(settings.layout.stamp.as_deref());
+    let writer = Writer::start(settings.layout.stamp.as_deref()).map_err(RunError::WriteThread)?;
     let mut runner = Runner {
         batcher: Batcher::new(settings.layout.source.clone(), sending.chain.limits()),
         settings,
@@ -214,7 +217,6 @@ impl Runner<'_> {
                 self.written(written)?;
             }
             self.commit_when_due(&scheduler)?;
-            self.writer.start();
             // Also here, not only in the `select!` below: a busy run (results always
             // ready) would starve that branch, and its claims would expire unrenewed.
             if self.elsewhere.needs_polling(&self.memory)
@@ -239,7 +241,6 @@ impl Runner<'_> {
             if self.may_plan() && no_source_to_come && self.flush_partial_batches() {
                 continue;
             }
-            self.writer.start();
             let planned_all = self.sources_done || self.stop.is_some();
             if planned_all
                 && scheduler.outstanding() == 0
@@ -807,15 +808,7 @@ impl Runner<'_> {
 
     fn record_written(&mut self, written: Written) -> Result<(), RunError> {
         self.begin()?;
-        let (mut file, result) = match written {
-            Ok(written) => written,
-            // A write thread that panicked: nothing was renamed into place.
-            Err(e) => {
-                self.report
-                    .fail("(write)", None, format!("a write failed: {e}"));
-                return Ok(());
-            }
-        };
+        let (mut file, result) = written;
         match result {
             Ok(changed) => {
                 // Made on the write thread: up to date with the source it names.
@@ -880,7 +873,6 @@ impl Runner<'_> {
     /// Writes every rendered file still queued, and commits their records.
     async fn write_remaining(&mut self) -> Result<(), RunError> {
         loop {
-            self.writer.start();
             if let Some(written) = self.writer.try_next() {
                 self.written(written)?;
                 continue;
