@@ -24,12 +24,13 @@ use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use crate::backend::BackendError;
 use crate::backend::{Batch, Chain, Translated};
 
-/// Batches queued ahead of the request slots, at least; one per slot when there are
-/// more slots. Slots that no longer wait for the loop's commit (the [`Journal`]) end
-/// their gaps waiting for a batch instead: with 2 queued, 8 slots waited 4–12 ms per
-/// gap for the loop to queue the next, with one per slot 4.6–7.8 ms (issue 15; figures
-/// in docs/benchmarks.md).
-const LOOKAHEAD: usize = 2;
+/// Batches queued ahead of each request slot. Slots that no longer wait for the
+/// loop's commit (the [`Journal`]) end their gaps waiting for a batch instead, so the
+/// queue must outlast the loop's longest pause: a commit that crosses SQLite's
+/// automatic checkpoint takes 30–65 ms, about one request. With one batch per slot
+/// the longest gaps were 14–25 ms, with two 3–7 ms (issue 15; figures in
+/// docs/benchmarks.md).
+const LOOKAHEAD_PER_SLOT: usize = 2;
 
 /// What the backend chain made of a batch: per segment its translation or why it
 /// failed, or a fatal error for the whole run.
@@ -144,7 +145,7 @@ impl Scheduler {
         journal: Option<Arc<Journal>>,
     ) -> Scheduler {
         let concurrency = concurrency.max(1);
-        let (queue, receiver) = mpsc::channel::<Batch>(LOOKAHEAD.max(concurrency));
+        let (queue, receiver) = mpsc::channel::<Batch>(LOOKAHEAD_PER_SLOT * concurrency);
         let (sender, results) = mpsc::unbounded_channel();
         let stopped = Arc::new(AtomicBool::new(false));
         // The first request goes alone: a wrong key or an exhausted quota then costs
