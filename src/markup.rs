@@ -62,20 +62,20 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
     let mut out = Vec::new();
     let mut text_start = 0;
     let mut i = 0;
-    let bytes = text.as_bytes();
-    while i < bytes.len() {
-        if bytes[i] == b'<'
-            && let Some((token, len)) = tag_at(&text[i..])
-        {
+    // From one `<` to the next (a memchr search), not byte by byte: request slots
+    // tokenize every segment several times per request (issue 15).
+    while let Some(found) = text[i..].find('<') {
+        i += found;
+        if let Some((token, len)) = tag_at(&text[i..]) {
             if text_start < i {
                 out.push(Token::Text(&text[text_start..i]));
             }
             out.push(token);
             i += len;
             text_start = i;
-            continue;
+        } else {
+            i += 1;
         }
-        i += 1;
     }
     if text_start < text.len() {
         out.push(Token::Text(&text[text_start..]));
@@ -100,12 +100,15 @@ pub(crate) fn tag_at(s: &str) -> Option<(Token<'static>, usize)> {
     if kind != b'g' && kind != b'x' {
         return None;
     }
-    let digits: String = rest[1..].chars().take_while(char::is_ascii_digit).collect();
+    let after_kind = &rest[1..];
+    let digit_count = after_kind.bytes().take_while(u8::is_ascii_digit).count();
+    // ASCII digits: the slice ends on a char boundary.
+    let digits = &after_kind[..digit_count];
     if digits.is_empty() || digits.len() > 6 || digits.starts_with('0') {
         return None;
     }
     let id: u32 = digits.parse().ok()?;
-    let after = &rest[1 + digits.len()..];
+    let after = &after_kind[digit_count..];
     let prefix = if close { 2 } else { 1 } + 1 + digits.len();
     match (kind, close) {
         (b'g', false) if after.starts_with('>') => Some((Token::Open(id), prefix + 1)),
