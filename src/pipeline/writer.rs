@@ -2,14 +2,20 @@
 //! so neither rendering nor syncing files holds up the run loop (and with it the
 //! request slots); and the backup of a file `--force` replaces.
 //!
+//! Between writes the thread also settles the files it wrote earlier in the run
+//! ([`plan::Unsettled`]): once a file is older than the racy window, a stat and a hash
+//! prove its record, so neither the manifest pass after the run nor the next run
+//! hashes it again.
+//!
 //! Invariants: one write thread per run, taking the files in the order they were
 //! queued; at most [`MAX_QUEUED`] rendered files wait in memory (planning pauses
 //! beyond), so memory stays flat in the number of articles.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc as std_mpsc;
+use std::sync::mpsc::{self as std_mpsc, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
@@ -118,6 +124,16 @@ pub(crate) enum WriteError {
 /// these bytes), or why it could not be rendered or written.
 pub(crate) type Written = (FileToWrite, Result<bool, WriteError>);
 
+/// What comes back from the write thread.
+#[derive(Debug)]
+pub(crate) enum Done {
+    /// A file sent to it (boxed: a settled file is a tenth of its size).
+    Written(Box<Written>),
+    /// A file written earlier in the run, proven unchanged once its record could stop
+    /// being racy ([`plan::Unsettled`]).
+    Settled(plan::Settled),
+}
+
 /// The write thread, and the files sent to it whose write has not come back.
 ///
 /// One thread that takes the next file the moment the last is written, rather than a
@@ -129,7 +145,7 @@ pub(crate) type Written = (FileToWrite, Result<bool, WriteError>);
 pub(crate) struct Writer {
     /// Files for the thread; `None` once it is told to stop.
     to_write: Option<std_mpsc::Sender<FileToWrite>>,
-    done: mpsc::UnboundedReceiver<Written>,
+    done: mpsc::UnboundedReceiver<Done>,
     /// Files sent to the thread and not yet back.
     pending: usize,
     /// Set when the writer is dropped: files still queued are left unwritten (and
@@ -190,26 +206,29 @@ impl Writer {
         self.pending == 0
     }
 
-    /// The next finished write; `None` when none is pending. Cancel-safe.
-    pub(crate) async fn next(&mut self) -> Option<Written> {
+    /// The next finished write or settled file; `None` when no write is pending (a
+    /// settled file is worth no wait). Cancel-safe.
+    pub(crate) async fn next(&mut self) -> Option<Done> {
         if self.pending == 0 {
             return None;
         }
-        let written = self.done.recv().await;
-        self.finished(written)
+        let done = self.done.recv().await;
+        self.finished(done)
     }
 
-    /// A finished write if there is one, without waiting.
-    pub(crate) fn try_next(&mut self) -> Option<Written> {
-        let written = self.done.try_recv().ok();
-        self.finished(written)
+    /// A finished write or settled file if there is one, without waiting.
+    pub(crate) fn try_next(&mut self) -> Option<Done> {
+        let done = self.done.try_recv().ok();
+        self.finished(done)
     }
 
-    fn finished(&mut self, written: Option<Written>) -> Option<Written> {
-        match written {
-            Some(written) => {
-                self.pending -= 1;
-                Some(written)
+    fn finished(&mut self, done: Option<Done>) -> Option<Done> {
+        match done {
+            Some(done) => {
+                if let Done::Written(_) = done {
+                    self.pending -= 1;
+                }
+                Some(done)
             }
             // The thread is gone: nothing more comes back.
             None if self.done.is_closed() => {
@@ -246,11 +265,33 @@ struct WriteThread {
 }
 
 impl WriteThread {
-    /// Writes each file as it comes, until the writer is dropped.
-    fn run(&self, files: &std_mpsc::Receiver<FileToWrite>, done: &mpsc::UnboundedSender<Written>) {
-        for mut file in files {
+    /// Writes each file as it comes, and settles the files written once they can be,
+    /// until the writer is dropped.
+    fn run(&self, files: &std_mpsc::Receiver<FileToWrite>, done: &mpsc::UnboundedSender<Done>) {
+        let mut unsettled: VecDeque<plan::Unsettled> = VecDeque::new();
+        loop {
+            // Few and cheap (a stat and a hash of a file just written, in the page
+            // cache): settled between writes, before waiting for the next.
+            while unsettled.front().is_some_and(|file| file.wait().is_zero())
+                && let Some(file) = unsettled.pop_front()
+            {
+                if let Some(settled) = file.settle()
+                    && done.send(Done::Settled(settled)).is_err()
+                {
+                    return;
+                }
+            }
+            let next = match unsettled.front() {
+                Some(file) => files.recv_timeout(file.wait()),
+                None => files.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            let mut file = match next {
+                Ok(file) => file,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
             if self.stop.load(Ordering::SeqCst) {
-                break;
+                return;
             }
             let started = Instant::now();
             // A panic in rendering fails its file, not the run: the file was not
@@ -260,8 +301,11 @@ impl WriteThread {
                     .unwrap_or(Err(WriteError::Panicked));
             let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
             self.busy.fetch_add(nanos, Ordering::Relaxed);
-            if done.send((file, result)).is_err() {
-                break;
+            if let Some(record) = &file.record {
+                unsettled.push_back(plan::Unsettled::new(&file.out_path, &file.rel, record));
+            }
+            if done.send(Done::Written(Box::new((file, result)))).is_err() {
+                return;
             }
         }
     }
@@ -345,7 +389,8 @@ mod tests {
         writer.queue(file(dir.path(), "c.en.md", "C\n"));
         assert_eq!(writer.queued(), 3);
         let mut back = Vec::new();
-        while let Some((file, result)) = writer.next().await {
+        while let Some(Done::Written(written)) = writer.next().await {
+            let (file, result) = *written;
             back.push((file.rel, result.map_err(|e| e.to_string())));
         }
         assert!(writer.is_idle());
@@ -367,7 +412,10 @@ mod tests {
         std::fs::write(dir.path().join("a.en.md"), "A\n").unwrap();
         let mut writer = Writer::start(None).unwrap();
         writer.queue(file(dir.path(), "a.en.md", "A\n"));
-        let (_, result) = writer.next().await.unwrap();
+        let Some(Done::Written(written)) = writer.next().await else {
+            panic!("the write should come back");
+        };
+        let (_, result) = *written;
         assert!(!result.unwrap());
         assert!(writer.next().await.is_none());
     }

@@ -520,6 +520,96 @@ pub(crate) fn written_record(
     Some(stat.record(stamp, hash, derived))
 }
 
+/// A file this run wrote, whose record [`written_record`] made racy: once the file is
+/// older than [`RACY_NS`] the write thread hashes it again, and a match proves the
+/// record, which then spares the next pass that hash. Without this, the manifest
+/// pass after a run hashed every file the run had written more than [`RACY_NS`]
+/// before it (half of the manifest's time; issue 15), or the next run did.
+#[derive(Debug)]
+pub(crate) struct Unsettled {
+    path: std::path::PathBuf,
+    rel: String,
+    size: u64,
+    mtime_ns: i64,
+    file_id: u64,
+    content_hash: String,
+}
+
+/// What settling proved of a file: it still held the bytes written, unchanged, at
+/// `checked_ns`, later than [`RACY_NS`] after it was written.
+#[derive(Debug)]
+pub(crate) struct Settled {
+    pub(crate) rel: String,
+    size: u64,
+    mtime_ns: i64,
+    file_id: u64,
+    content_hash: String,
+    checked_ns: i64,
+}
+
+impl Unsettled {
+    /// The file at `path` (`rel` from the project root), as its `record` describes it.
+    pub(crate) fn new(path: &Path, rel: &str, record: &FileRecord) -> Unsettled {
+        Unsettled {
+            path: path.to_owned(),
+            rel: rel.to_owned(),
+            size: record.size,
+            mtime_ns: record.mtime_ns,
+            file_id: record.file_id,
+            content_hash: record.content_hash.clone(),
+        }
+    }
+
+    /// How long until a stat of the file can prove its record (zero once it can).
+    pub(crate) fn wait(&self) -> std::time::Duration {
+        let due = self.mtime_ns.saturating_add(RACY_NS + 1);
+        let ns = due.saturating_sub(now_ns());
+        std::time::Duration::from_nanos(u64::try_from(ns).unwrap_or(0))
+    }
+
+    /// Stats and hashes the file again: [`Settled`] when it still holds the bytes
+    /// written, with the same stat data, and the stat was taken late enough to prove
+    /// them; `None` otherwise (changed, unreadable or too early: the record stays racy
+    /// and the next pass hashes the file, as before).
+    pub(crate) fn settle(self) -> Option<Settled> {
+        let stat = Stat::of(&self.path)?;
+        let same = stat.size == self.size
+            && stat.mtime_ns == self.mtime_ns
+            && stat.file_id == self.file_id;
+        if !same || stat.checked_ns.saturating_sub(RACY_NS) <= self.mtime_ns {
+            return None;
+        }
+        // Read after the stat: a change from here on gets a later modification time.
+        let hash = std::fs::File::open(&self.path)
+            .and_then(memory::hash_reader)
+            .ok()?;
+        (hash == self.content_hash).then_some(Settled {
+            rel: self.rel,
+            size: self.size,
+            mtime_ns: self.mtime_ns,
+            file_id: self.file_id,
+            content_hash: self.content_hash,
+            checked_ns: stat.checked_ns,
+        })
+    }
+}
+
+impl Settled {
+    /// `record` proven by this settling, if it is still the record of the bytes that
+    /// were settled (nothing recorded the file anew meanwhile).
+    pub(crate) fn prove(&self, mut record: FileRecord) -> Option<FileRecord> {
+        let same = record.size == self.size
+            && record.mtime_ns == self.mtime_ns
+            && record.file_id == self.file_id
+            && record.content_hash == self.content_hash;
+        if !same || record.checked_ns >= self.checked_ns {
+            return None;
+        }
+        record.checked_ns = self.checked_ns;
+        Some(record)
+    }
+}
+
 fn now_ns() -> i64 {
     ns_since_epoch(SystemTime::now())
 }
@@ -629,5 +719,83 @@ mod tests {
         let mut trusting = records(Some(after_the_write));
         let at = (path.as_path(), "bai.en.md");
         assert_eq!(unchanged(&memory, STAMP, at, &mut trusting).unwrap(), None);
+    }
+
+    /// A file as dich writes it, `written_at`, with its record as [`written_record`]
+    /// makes it (racy on purpose), stored in a memory.
+    fn written(dir: &Path, written_at: SystemTime) -> (std::path::PathBuf, FileRecord, Memory) {
+        let path = dir.join("bai.en.md");
+        std::fs::write(&path, "Written by dich.\n").unwrap();
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        file.set_modified(written_at).unwrap();
+        let mut stat = Stat::of(&path).unwrap();
+        stat.checked_ns = stat.mtime_ns;
+        let hash = memory::hash_bytes(b"Written by dich.\n");
+        let record = stat.record(STAMP, hash, Derived::default());
+        let mut memory = Memory::in_memory().unwrap();
+        memory
+            .record_file_stats(&[("bai.en.md".to_owned(), record.clone())])
+            .unwrap();
+        (path, record, memory)
+    }
+
+    #[test]
+    fn a_written_file_settled_later_needs_no_hash_in_the_next_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let a_while_ago = SystemTime::now() - std::time::Duration::from_secs(10);
+        let (path, record, mut memory) = written(dir.path(), a_while_ago);
+        let unsettled = Unsettled::new(&path, "bai.en.md", &record);
+        assert!(unsettled.wait().is_zero());
+        let settled = unsettled.settle().expect("unchanged since written");
+        let proven = settled.prove(record).expect("the record written");
+        memory
+            .record_file_stats(&[("bai.en.md".to_owned(), proven)])
+            .unwrap();
+
+        // Now changed in place unseen: the same size, time and inode. The proven record
+        // is taken as it is (not racy any more), without reading the file.
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut &file, b"Edited by someone").unwrap();
+        file.set_modified(modified).unwrap();
+        let mut later = records(None);
+        let at = (path.as_path(), "bai.en.md");
+        assert!(unchanged(&memory, STAMP, at, &mut later).unwrap().is_some());
+        assert!(later.pending.is_empty(), "no hash, nothing to refresh");
+    }
+
+    #[test]
+    fn a_written_file_changed_unseen_is_not_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let a_while_ago = SystemTime::now() - std::time::Duration::from_secs(10);
+        let (path, record, _memory) = written(dir.path(), a_while_ago);
+        // Someone else's bytes, with the same size, time and inode.
+        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut &file, b"Edited by someone").unwrap();
+        file.set_modified(a_while_ago).unwrap();
+        assert!(Unsettled::new(&path, "bai.en.md", &record).settle().is_none());
+    }
+
+    #[test]
+    fn a_file_just_written_is_not_settled_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, record, _memory) = written(dir.path(), SystemTime::now());
+        let unsettled = Unsettled::new(&path, "bai.en.md", &record);
+        assert!(unsettled.wait() > std::time::Duration::from_secs(1));
+        assert!(unsettled.settle().is_none());
+    }
+
+    #[test]
+    fn a_settling_does_not_prove_a_record_made_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let a_while_ago = SystemTime::now() - std::time::Duration::from_secs(10);
+        let (path, record, _memory) = written(dir.path(), a_while_ago);
+        let settled = Unsettled::new(&path, "bai.en.md", &record).settle().unwrap();
+        let rewritten = FileRecord {
+            content_hash: memory::hash_bytes(b"Written again.\n"),
+            ..record.clone()
+        };
+        assert_eq!(settled.prove(rewritten), None);
+        assert!(settled.prove(record).is_some());
     }
 }

@@ -41,7 +41,7 @@ use super::render::{self, Entries, Prepared, RenderedFile};
 use super::report::{PlannedFile, Report};
 use super::scheduler::{BatchResult, Returned, Scheduler};
 use super::timings::Timings;
-use super::writer::{self, FileToWrite, SourceText, Writer, Written};
+use super::writer::{self, Done, FileToWrite, SourceText, Writer, Written};
 
 mod elsewhere;
 mod waiting;
@@ -799,11 +799,25 @@ impl Runner<'_> {
 
     /// Records a finished write in the open group: in the memory (what dich wrote), the
     /// report and the progress.
-    fn written(&mut self, written: Written) -> Result<(), RunError> {
+    fn written(&mut self, done: Done) -> Result<(), RunError> {
         let recording = Instant::now();
-        let recorded = self.record_written(written);
+        let recorded = match done {
+            Done::Written(written) => self.record_written(*written),
+            Done::Settled(settled) => self.record_settled(&settled),
+        };
         self.timings.recording += recording.elapsed();
         recorded
+    }
+
+    /// Stores the proof that a file written earlier in the run is unchanged, if its
+    /// record is still the one written.
+    fn record_settled(&mut self, settled: &plan::Settled) -> Result<(), RunError> {
+        let proven = (self.memory.file_record(&settled.rel)?).and_then(|r| settled.prove(r));
+        if let Some(record) = proven {
+            self.begin()?;
+            (self.memory).record_file_stats(&[(settled.rel.clone(), record)])?;
+        }
+        Ok(())
     }
 
     fn record_written(&mut self, written: Written) -> Result<(), RunError> {
