@@ -148,10 +148,11 @@ impl Records {
     /// change made since in the same clock tick is no different from one made just
     /// after the pass: the next run sees it, since the record stays racy (it is not
     /// refreshed here). Only the files written within [`RACY_NS`] of the pass are
-    /// trusted: hashing them would leave their records racy all the same, while a
-    /// file written earlier in the run is hashed once here, and its refreshed record
-    /// spares the next run that hash. Re-hashing the 3,000 files a run had just
-    /// written was half of the manifest's time after it (issue 15).
+    /// trusted: hashing them would leave their records racy all the same. A file
+    /// written earlier in the run was settled by the write thread ([`Unsettled`]), so
+    /// its record is not racy any more; one it could not settle is hashed here, and
+    /// its refreshed record spares the next run that hash. Re-hashing the 3,000 files
+    /// a run had just written was half of the manifest's time after it (issue 15).
     pub(crate) fn trusting_writes_since(mut self, since: Option<SystemTime>) -> Records {
         self.written_since_ns = since.map(ns_since_epoch);
         self
