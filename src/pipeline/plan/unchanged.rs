@@ -639,13 +639,12 @@ mod tests {
 
     const STAMP: &str = "stamp";
 
-    /// A file as dich writes it (`written`), recorded as [`written_record`] records
-    /// it, then changed in place by someone else in the same clock tick: the same
-    /// size, the same modification time, the same inode; only the bytes differ.
-    fn written_then_changed_unseen(
+    /// A file as dich writes it, `written_at` (now by default), with its record as
+    /// [`written_record`] makes it (racy on purpose), stored in a memory.
+    fn written(
         dir: &Path,
         written_at: Option<SystemTime>,
-    ) -> (std::path::PathBuf, Memory) {
+    ) -> (std::path::PathBuf, FileRecord, Memory) {
         let path = dir.join("bai.en.md");
         std::fs::write(&path, "Written by dich.\n").unwrap();
         if let Some(at) = written_at {
@@ -658,12 +657,27 @@ mod tests {
         let record = stat.record(STAMP, hash, Derived::default());
         let mut memory = Memory::in_memory().unwrap();
         memory
-            .record_file_stats(&[("bai.en.md".to_owned(), record)])
+            .record_file_stats(&[("bai.en.md".to_owned(), record.clone())])
             .unwrap();
-        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        (path, record, memory)
+    }
+
+    /// Changes the file in place as someone else in the same clock tick would: the
+    /// same size, the same modification time, the same inode; only the bytes differ.
+    fn change_unseen(path: &Path) {
+        let modified = std::fs::metadata(path).unwrap().modified().unwrap();
+        let file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
         std::io::Write::write_all(&mut &file, b"Edited by someone").unwrap();
         file.set_modified(modified).unwrap();
+    }
+
+    /// A file as dich writes it, then changed unseen ([`change_unseen`]).
+    fn written_then_changed_unseen(
+        dir: &Path,
+        written_at: Option<SystemTime>,
+    ) -> (std::path::PathBuf, Memory) {
+        let (path, _, memory) = written(dir, written_at);
+        change_unseen(&path);
         (path, memory)
     }
 
@@ -722,29 +736,11 @@ mod tests {
         assert_eq!(unchanged(&memory, STAMP, at, &mut trusting).unwrap(), None);
     }
 
-    /// A file as dich writes it, `written_at`, with its record as [`written_record`]
-    /// makes it (racy on purpose), stored in a memory.
-    fn written(dir: &Path, written_at: SystemTime) -> (std::path::PathBuf, FileRecord, Memory) {
-        let path = dir.join("bai.en.md");
-        std::fs::write(&path, "Written by dich.\n").unwrap();
-        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-        file.set_modified(written_at).unwrap();
-        let mut stat = Stat::of(&path).unwrap();
-        stat.checked_ns = stat.mtime_ns;
-        let hash = memory::hash_bytes(b"Written by dich.\n");
-        let record = stat.record(STAMP, hash, Derived::default());
-        let mut memory = Memory::in_memory().unwrap();
-        memory
-            .record_file_stats(&[("bai.en.md".to_owned(), record.clone())])
-            .unwrap();
-        (path, record, memory)
-    }
-
     #[test]
     fn a_written_file_settled_later_needs_no_hash_in_the_next_pass() {
         let dir = tempfile::tempdir().unwrap();
         let a_while_ago = SystemTime::now() - std::time::Duration::from_secs(10);
-        let (path, record, mut memory) = written(dir.path(), a_while_ago);
+        let (path, record, mut memory) = written(dir.path(), Some(a_while_ago));
         let unsettled = Unsettled::new(&path, "bai.en.md", &record);
         assert!(unsettled.wait().is_zero());
         let settled = unsettled.settle().expect("unchanged since written");
@@ -753,12 +749,9 @@ mod tests {
             .record_file_stats(&[("bai.en.md".to_owned(), proven)])
             .unwrap();
 
-        // Now changed in place unseen: the same size, time and inode. The proven record
-        // is taken as it is (not racy any more), without reading the file.
-        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-        std::io::Write::write_all(&mut &file, b"Edited by someone").unwrap();
-        file.set_modified(modified).unwrap();
+        // Now changed unseen: the proven record is taken as it is (not racy any
+        // more), without reading the file.
+        change_unseen(&path);
         let mut later = records(None);
         let at = (path.as_path(), "bai.en.md");
         assert!(unchanged(&memory, STAMP, at, &mut later).unwrap().is_some());
@@ -769,18 +762,19 @@ mod tests {
     fn a_written_file_changed_unseen_is_not_settled() {
         let dir = tempfile::tempdir().unwrap();
         let a_while_ago = SystemTime::now() - std::time::Duration::from_secs(10);
-        let (path, record, _memory) = written(dir.path(), a_while_ago);
-        // Someone else's bytes, with the same size, time and inode.
-        let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-        std::io::Write::write_all(&mut &file, b"Edited by someone").unwrap();
-        file.set_modified(a_while_ago).unwrap();
-        assert!(Unsettled::new(&path, "bai.en.md", &record).settle().is_none());
+        let (path, record, _memory) = written(dir.path(), Some(a_while_ago));
+        change_unseen(&path);
+        assert!(
+            Unsettled::new(&path, "bai.en.md", &record)
+                .settle()
+                .is_none()
+        );
     }
 
     #[test]
     fn a_file_just_written_is_not_settled_yet() {
         let dir = tempfile::tempdir().unwrap();
-        let (path, record, _memory) = written(dir.path(), SystemTime::now());
+        let (path, record, _memory) = written(dir.path(), None);
         let unsettled = Unsettled::new(&path, "bai.en.md", &record);
         assert!(unsettled.wait() > std::time::Duration::from_secs(1));
         assert!(unsettled.settle().is_none());
@@ -790,8 +784,10 @@ mod tests {
     fn a_settling_does_not_prove_a_record_made_since() {
         let dir = tempfile::tempdir().unwrap();
         let a_while_ago = SystemTime::now() - std::time::Duration::from_secs(10);
-        let (path, record, _memory) = written(dir.path(), a_while_ago);
-        let settled = Unsettled::new(&path, "bai.en.md", &record).settle().unwrap();
+        let (path, record, _memory) = written(dir.path(), Some(a_while_ago));
+        let settled = Unsettled::new(&path, "bai.en.md", &record)
+            .settle()
+            .unwrap();
         let rewritten = FileRecord {
             content_hash: memory::hash_bytes(b"Written again.\n"),
             ..record.clone()
