@@ -642,16 +642,16 @@ fn joined_context(batch: &Batch) -> Option<String> {
             continue;
         }
         last = context;
+        let separator = usize::from(!out.is_empty());
         let context_chars = context.chars().count();
-        if chars + context_chars > MAX_CONTEXT_CHARS {
+        if chars + separator + context_chars > MAX_CONTEXT_CHARS {
             break;
         }
-        if !out.is_empty() {
+        if separator > 0 {
             out.push('\n');
-            chars += 1;
         }
         out.push_str(context);
-        chars += context_chars;
+        chars += separator + context_chars;
     }
     (!out.is_empty()).then_some(out)
 }
@@ -706,6 +706,16 @@ mod tests {
         let joined = joined_context(&with_contexts(&contexts)).unwrap();
         assert_eq!(joined, format!("{}\n{}", paragraphs[0], paragraphs[1]));
         assert!(joined.chars().count() <= MAX_CONTEXT_CHARS);
+    }
+
+    #[test]
+    fn the_separator_counts_toward_the_limit() {
+        // 2,000 + 1 + 1,999 characters fill the limit exactly; one more does not fit.
+        let (first, fits, too_long) = ("a".repeat(2_000), "b".repeat(1_999), "c".repeat(2_000));
+        let joined = joined_context(&with_contexts(&[&first, &fits])).unwrap();
+        assert_eq!(joined.chars().count(), MAX_CONTEXT_CHARS);
+        let joined = joined_context(&with_contexts(&[&first, &too_long])).unwrap();
+        assert_eq!(joined, first);
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Timings {
         }
         lines.push(format!("    ({} groups committed)", self.groups));
         lines.push(format!(
-            "  writer thread (render, write) {:8.3} s {:5.1} %",
+            "  writer thread (render, write, settle) {:8.3} s {:5.1} %",
             self.writing.as_secs_f64(),
             share(self.writing)
         ));

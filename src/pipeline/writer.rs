@@ -12,6 +12,7 @@
 //! beyond), so memory stays flat in the number of articles.
 
 use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -158,17 +159,20 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// A writer whose files are recorded with `stamp` (the layout's [`plan::stamp`]:
-    /// written files get a stat record with it; none when the no-op shortcut is off).
+    /// written files get a stat record with it; none when the no-op shortcut is off),
+    /// and settled when `settle` (not for a shared memory, where proving a record costs
+    /// the loop two round trips to the server, more than the hash it spares).
     ///
     /// # Errors
     /// When the system refuses a new thread.
-    pub(crate) fn start(stamp: Option<&str>) -> std::io::Result<Self> {
+    pub(crate) fn start(stamp: Option<&str>, settle: bool) -> std::io::Result<Self> {
         let (to_write, files) = std_mpsc::channel();
         let (finished, done) = mpsc::unbounded_channel();
         let stop = Arc::new(AtomicBool::new(false));
         let busy = Arc::new(AtomicU64::new(0));
         let thread = WriteThread {
             stamp: stamp.map(Arc::from),
+            settle,
             stop: Arc::clone(&stop),
             busy: Arc::clone(&busy),
         };
@@ -185,18 +189,24 @@ impl Writer {
         })
     }
 
-    /// Sends a file to the write thread.
-    pub(crate) fn queue(&mut self, file: FileToWrite) {
-        // The thread ends only when this sender is dropped, or on a panic outside a
-        // write, which `next` then reports as `None`.
-        if let Some(to_write) = &self.to_write
-            && to_write.send(file).is_ok()
-        {
-            self.pending += 1;
-        }
+    /// Sends a file to the write thread; gives it back if the thread has ended (it
+    /// catches every panic, so only a bug could end it early), for the caller to
+    /// record as failed.
+    #[expect(
+        clippy::result_large_err,
+        reason = "the file is handed back to be recorded as failed, not an error to propagate"
+    )]
+    pub(crate) fn queue(&mut self, file: FileToWrite) -> Result<(), FileToWrite> {
+        let Some(to_write) = &self.to_write else {
+            return Err(file);
+        };
+        to_write.send(file).map_err(|unsent| unsent.0)?;
+        self.pending += 1;
+        Ok(())
     }
 
-    /// Files sent and not yet back: waiting, or being written.
+    /// Files sent and not yet taken back: waiting, being written, or written with the
+    /// result not yet taken.
     pub(crate) fn queued(&self) -> usize {
         self.pending
     }
@@ -218,24 +228,27 @@ impl Writer {
 
     /// A finished write or settled file if there is one, without waiting.
     pub(crate) fn try_next(&mut self) -> Option<Done> {
-        let done = self.done.try_recv().ok();
-        self.finished(done)
+        match self.done.try_recv() {
+            Ok(done) => self.finished(Some(done)),
+            Err(mpsc::error::TryRecvError::Disconnected) => self.finished(None),
+            Err(mpsc::error::TryRecvError::Empty) => None,
+        }
     }
 
+    /// Counts what came back; `None` from a closed channel means the thread is gone
+    /// and every result it sent has been taken: nothing more comes back.
     fn finished(&mut self, done: Option<Done>) -> Option<Done> {
         match done {
             Some(done) => {
                 if let Done::Written(_) = done {
-                    self.pending -= 1;
+                    self.pending = self.pending.saturating_sub(1);
                 }
                 Some(done)
             }
-            // The thread is gone: nothing more comes back.
-            None if self.done.is_closed() => {
+            None => {
                 self.pending = 0;
                 None
             }
-            None => None,
         }
     }
 
@@ -260,6 +273,7 @@ impl Drop for Writer {
 /// What the write thread holds.
 struct WriteThread {
     stamp: Option<Arc<str>>,
+    settle: bool,
     stop: Arc<AtomicBool>,
     busy: Arc<AtomicU64>,
 }
@@ -268,18 +282,10 @@ impl WriteThread {
     /// Writes each file as it comes, and settles the files written once they can be,
     /// until the writer is dropped.
     fn run(&self, files: &std_mpsc::Receiver<FileToWrite>, done: &mpsc::UnboundedSender<Done>) {
-        let mut unsettled: VecDeque<plan::Unsettled> = VecDeque::new();
+        let mut unsettled = VecDeque::new();
         loop {
-            // Few and cheap (a stat and a hash of a file just written, in the page
-            // cache): settled between writes, before waiting for the next.
-            while unsettled.front().is_some_and(|file| file.wait().is_zero())
-                && let Some(file) = unsettled.pop_front()
-            {
-                if let Some(settled) = file.settle()
-                    && done.send(Done::Settled(settled)).is_err()
-                {
-                    return;
-                }
+            if self.settle_due(&mut unsettled, done).is_err() {
+                return;
             }
             let next = match unsettled.front() {
                 Some(file) => files.recv_timeout(file.wait()),
@@ -293,15 +299,10 @@ impl WriteThread {
             if self.stop.load(Ordering::SeqCst) {
                 return;
             }
-            let started = Instant::now();
-            // A panic in rendering fails its file, not the run: the file was not
-            // renamed into place, and the state left behind is only reported.
-            let result =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.write(&mut file)))
-                    .unwrap_or(Err(WriteError::Panicked));
-            let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-            self.busy.fetch_add(nanos, Ordering::Relaxed);
-            if let Some(record) = &file.record {
+            let result = self.timed(|| self.write(&mut file));
+            if self.settle
+                && let Some(record) = &file.record
+            {
                 unsettled.push_back(plan::Unsettled::new(&file.out_path, &file.rel, record));
             }
             if done.send(Done::Written(Box::new((file, result)))).is_err() {
@@ -310,13 +311,63 @@ impl WriteThread {
         }
     }
 
-    /// Renders and writes one file, and makes its stat record.
+    /// Settles the files old enough to be (few, and cheap: a stat and a hash of a file
+    /// just written, still in the page cache), between writes. `Err` when the loop is
+    /// gone.
+    fn settle_due(
+        &self,
+        unsettled: &mut VecDeque<plan::Unsettled>,
+        done: &mpsc::UnboundedSender<Done>,
+    ) -> Result<(), ()> {
+        while let Some(file) = unsettled.front() {
+            let wait = file.wait();
+            // A modification time in the future (a skewed clock, a network file
+            // system): not provable soon, and it must not hold up the files after it.
+            if wait > plan::SETTLE_AFTER {
+                unsettled.pop_front();
+                continue;
+            }
+            if !wait.is_zero() {
+                break;
+            }
+            let Some(file) = unsettled.pop_front() else {
+                break;
+            };
+            // A panic here loses only the proof (the file is hashed by the next pass).
+            let settled = self.timed(|| std::panic::catch_unwind(|| file.settle()).ok().flatten());
+            if let Some(settled) = settled {
+                done.send(Done::Settled(settled)).map_err(|_| ())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `work`, counting its time as the thread's (`--timings`).
+    fn timed<T>(&self, work: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let result = work();
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.busy.fetch_add(nanos, Ordering::Relaxed);
+        result
+    }
+
+    /// Renders and writes one file, and makes its stat record. A panic fails its
+    /// file, not the run: one in rendering or writing leaves the file as it was (the
+    /// rename is the last step); one in making the record leaves the file written
+    /// and unrecorded (the next pass reads it).
     fn write(&self, file: &mut FileToWrite) -> Result<bool, WriteError> {
-        render(file)?;
-        let changed = crate::fs::write_if_changed(&file.out_path, file.content.as_bytes())?;
+        let written = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            render(file)?;
+            crate::fs::write_if_changed(&file.out_path, file.content.as_bytes())
+                .map_err(WriteError::from)
+        }));
+        let changed = written.unwrap_or(Err(WriteError::Panicked))?;
         if let Some(stamp) = &self.stamp {
             let at = (file.out_path.as_path(), file.rel.as_str());
-            file.record = plan::written_record(stamp, at, &file.content);
+            let content = &file.content;
+            file.record = std::panic::catch_unwind(|| plan::written_record(stamp, at, content))
+                .ok()
+                .flatten();
         }
         Ok(changed)
     }
@@ -383,10 +434,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // A folder where the file should be: the write fails.
         std::fs::create_dir_all(dir.path().join("b.en.md/kept")).unwrap();
-        let mut writer = Writer::start(None).unwrap();
-        writer.queue(file(dir.path(), "a.en.md", "A\n"));
-        writer.queue(file(dir.path(), "b.en.md", "B\n"));
-        writer.queue(file(dir.path(), "c.en.md", "C\n"));
+        let mut writer = Writer::start(None, true).unwrap();
+        writer.queue(file(dir.path(), "a.en.md", "A\n")).unwrap();
+        writer.queue(file(dir.path(), "b.en.md", "B\n")).unwrap();
+        writer.queue(file(dir.path(), "c.en.md", "C\n")).unwrap();
         assert_eq!(writer.queued(), 3);
         let mut back = Vec::new();
         while let Some(Done::Written(written)) = writer.next().await {
@@ -410,8 +461,8 @@ mod tests {
     async fn a_file_that_already_holds_the_bytes_is_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.en.md"), "A\n").unwrap();
-        let mut writer = Writer::start(None).unwrap();
-        writer.queue(file(dir.path(), "a.en.md", "A\n"));
+        let mut writer = Writer::start(None, true).unwrap();
+        writer.queue(file(dir.path(), "a.en.md", "A\n")).unwrap();
         let Some(Done::Written(written)) = writer.next().await else {
             panic!("the write should come back");
         };
@@ -423,9 +474,11 @@ mod tests {
     #[test]
     fn a_writer_dropped_with_files_queued_ends_its_thread() {
         let dir = tempfile::tempdir().unwrap();
-        let mut writer = Writer::start(None).unwrap();
+        let mut writer = Writer::start(None, true).unwrap();
         for n in 0..100 {
-            writer.queue(file(dir.path(), &format!("{n}.en.md"), "x\n"));
+            writer
+                .queue(file(dir.path(), &format!("{n}.en.md"), "x\n"))
+                .unwrap();
         }
         // Returns once the thread has finished the file in hand: every file there is
         // whole, and no temporary file is left behind.

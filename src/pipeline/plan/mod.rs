@@ -31,8 +31,8 @@ pub use sources::SourcesError;
 pub(crate) use sources::{FtlSource, Source, find_sources};
 pub(crate) use translated_file::{AlignedFile, TranslatedFile, analyse};
 pub(crate) use unchanged::{
-    Records, Settled, Unsettled, load_source, output_unchanged, record_output, recorded_article,
-    skip_unchanged, stamp, written_record,
+    Records, SETTLE_AFTER, Settled, Unsettled, load_source, output_unchanged, record_output,
+    recorded_article, skip_unchanged, stamp, written_record,
 };
 pub(crate) use unit_keys::unit_keys;
 

@@ -521,6 +521,10 @@ pub(crate) fn written_record(
     Some(stat.record(stamp, hash, derived))
 }
 
+/// The longest a file just written waits to be settled ([`Unsettled::wait`]), with a
+/// margin: a longer wait means a modification time in the future (a skewed clock).
+pub(crate) const SETTLE_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// A file this run wrote, whose record [`written_record`] made racy: once the file is
 /// older than [`RACY_NS`] the write thread hashes it again, and a match proves the
 /// record, which then spares the next pass that hash. Without this, the manifest

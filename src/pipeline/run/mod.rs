@@ -41,7 +41,7 @@ use super::render::{self, Entries, Prepared, RenderedFile};
 use super::report::{PlannedFile, Report};
 use super::scheduler::{BatchResult, Returned, Scheduler};
 use super::timings::Timings;
-use super::writer::{self, Done, FileToWrite, SourceText, Writer, Written};
+use super::writer::{self, Done, FileToWrite, SourceText, WriteError, Writer, Written};
 
 mod elsewhere;
 mod waiting;
@@ -111,7 +111,9 @@ pub(crate) async fn run(
         settings.segmenter.clone(),
         sending.read_ahead_bytes,
     );
-    let writer = Writer::start(settings.layout.stamp.as_deref()).map_err(RunError::WriteThread)?;
+    let settle = !memory.is_shared();
+    let writer =
+        Writer::start(settings.layout.stamp.as_deref(), settle).map_err(RunError::WriteThread)?;
     let mut runner = Runner {
         batcher: Batcher::new(settings.layout.source.clone(), sending.chain.limits()),
         settings,
@@ -742,7 +744,7 @@ impl Runner<'_> {
             (Err(reason), _) | (Ok(_), Err(reason)) => Err(reason),
         };
         match rendered {
-            Ok((file, warnings)) => self.queue_write(job, file, warnings),
+            Ok((file, warnings)) => self.queue_write(job, file, warnings)?,
             Err(reason) => {
                 self.memory.record_failure(&job.rel, &reason)?;
                 self.report
@@ -755,7 +757,12 @@ impl Runner<'_> {
 
     /// Reports the Fluent messages left out of a rendered file and queues its write
     /// (an article is rendered on the write thread).
-    fn queue_write(&mut self, job: Job, prepared: Prepared, qa_warnings: Vec<String>) {
+    fn queue_write(
+        &mut self,
+        job: Job,
+        prepared: Prepared,
+        qa_warnings: Vec<String>,
+    ) -> Result<(), RunError> {
         let (file, to_render) = match prepared {
             Prepared::Rendered(file) => (file, None),
             Prepared::Article(translations, provenance, _reviewed) => {
@@ -780,7 +787,7 @@ impl Runner<'_> {
             JobDoc::Article(doc) => Some(SourceText::Article(Arc::clone(doc))),
             JobDoc::Ftl(_) => None,
         };
-        self.writer.queue(FileToWrite {
+        let file = FileToWrite {
             source_text,
             out_path: job.out_path,
             rel: job.rel,
@@ -794,7 +801,12 @@ impl Runner<'_> {
             proposals: file.proposals,
             room: job.room,
             record: None,
-        });
+        };
+        // Only if the write thread has ended, which only a bug could make it do.
+        match self.writer.queue(file) {
+            Ok(()) => Ok(()),
+            Err(file) => self.record_written((file, Err(WriteError::Panicked))),
+        }
     }
 
     /// Records a finished write in the open group: in the memory (what dich wrote), the
