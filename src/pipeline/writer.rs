@@ -153,7 +153,7 @@ pub(crate) struct Writer {
     /// unrecorded), as a run that stops leaves them.
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
-    /// Nanoseconds spent writing (`--timings`).
+    /// Nanoseconds spent writing and settling (`--timings`).
     busy: Arc<AtomicU64>,
 }
 
@@ -252,7 +252,7 @@ impl Writer {
         }
     }
 
-    /// Time spent writing files so far.
+    /// Time spent writing and settling files so far.
     pub(crate) fn busy(&self) -> Duration {
         Duration::from_nanos(self.busy.load(Ordering::Relaxed))
     }
