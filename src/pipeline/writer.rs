@@ -471,6 +471,35 @@ mod tests {
         assert!(writer.next().await.is_none());
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_file_written_is_settled_once_older_than_the_racy_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "---\ndich:\n  source: \"bai.md\"\n  source_hash: \"sha256:ab\"\n  \
+                    lang: \"en\"\n  backend: \"pseudo\"\n  translated_at: \"2026-12-01T00:00:00Z\"\n\
+                    ---\n\nText.\n";
+        let mut writer = Writer::start(Some("stamp"), true).unwrap();
+        writer.queue(file(dir.path(), "bai.en.md", text)).unwrap();
+        let Some(Done::Written(written)) = writer.next().await else {
+            panic!("the write should come back");
+        };
+        let (file, result) = *written;
+        assert!(result.unwrap());
+        let record = file.record.expect("a file with provenance gets a record");
+        // The thread settles it on its own about 2 s later, with no file to write:
+        // waited for with a generous bound, since it is the thread's clock, not tokio's.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let settled = loop {
+            if let Some(Done::Settled(settled)) = writer.try_next() {
+                break settled;
+            }
+            assert!(Instant::now() < deadline, "never settled");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(settled.rel, "bai.en.md");
+        let proven = settled.prove(record.clone()).expect("the record written");
+        assert!(proven.checked_ns > record.mtime_ns + 2_000_000_000);
+    }
+
     #[test]
     fn a_writer_dropped_with_files_queued_ends_its_thread() {
         let dir = tempfile::tempdir().unwrap();
