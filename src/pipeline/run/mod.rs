@@ -809,8 +809,8 @@ impl Runner<'_> {
         }
     }
 
-    /// Records a finished write in the open group: in the memory (what dich wrote), the
-    /// report and the progress.
+    /// Records what the write thread sent back in the open group: a finished write (in
+    /// the memory, the report and the progress) or a settled file's proven record.
     fn written(&mut self, done: Done) -> Result<(), RunError> {
         let recording = Instant::now();
         let recorded = match done {
