@@ -13,7 +13,11 @@
 # env:   LATENCY_MS (50), CONCURRENCY (8), BATCH (50), PORT (random),
 #        BENCH_DIR (target/bench-throughput: the project's disk, not tmpfs),
 #        MOCK=python to use the old scripts/mock_deepl.py instead,
-#        TIMINGS=1 to print `dich translate --timings` (where the time went).
+#        TIMINGS=1 to print `dich translate --timings` (where the time went),
+#        KEEP=1 to keep the work folder. Leave a minute between runs (or keep the
+#        folders and delete them afterwards): ext4 is slow to hand out inodes freed
+#        in the last minute, and a run right after deleting the previous one's
+#        files measures the file system (docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LATENCY_MS=${LATENCY_MS:-50}
