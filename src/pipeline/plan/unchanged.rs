@@ -37,6 +37,12 @@ use crate::pipeline::report::Report;
 /// cost of a racy file is one hash, once.
 pub(crate) const RACY_NS: i64 = 2_000_000_000;
 
+/// Whether a file modified at `mtime_ns` may have changed unseen since a stat taken at
+/// `checked_ns`: within [`RACY_NS`] of it, a later change can keep the same time.
+fn racy(mtime_ns: i64, checked_ns: i64) -> bool {
+    mtime_ns >= checked_ns.saturating_sub(RACY_NS)
+}
+
 /// Records written in one transaction at most.
 const FLUSH_EVERY: usize = 256;
 
@@ -82,10 +88,24 @@ impl Stat {
         }
     }
 
+    /// The stat data `record` was made from.
+    fn of_record(record: &FileRecord) -> Stat {
+        Stat {
+            size: record.size,
+            mtime_ns: record.mtime_ns,
+            file_id: record.file_id,
+            checked_ns: record.checked_ns,
+        }
+    }
+
+    /// The same file, unchanged by its stat data: size, modification time, file id
+    /// (not when they were taken).
+    fn same_file(self, other: Stat) -> bool {
+        self.size == other.size && self.mtime_ns == other.mtime_ns && self.file_id == other.file_id
+    }
+
     fn matches(self, record: &FileRecord) -> bool {
-        self.size == record.size
-            && self.mtime_ns == record.mtime_ns
-            && self.file_id == record.file_id
+        self.same_file(Stat::of_record(record))
     }
 }
 
@@ -165,7 +185,7 @@ impl Records {
     /// record would still be racy.
     fn trusts(&self, record: &FileRecord, stat: &Stat) -> bool {
         let by_the_run = |since| record.checked_ns == record.mtime_ns && record.mtime_ns >= since;
-        let recent = record.mtime_ns >= stat.checked_ns.saturating_sub(RACY_NS);
+        let recent = racy(record.mtime_ns, stat.checked_ns);
         recent && self.written_since_ns.is_some_and(by_the_run)
     }
 
@@ -233,8 +253,8 @@ pub(crate) fn unchanged(
     let Some(stat) = Stat::of(path) else {
         return Ok(None);
     };
-    let racy = record.mtime_ns >= record.checked_ns.saturating_sub(RACY_NS);
-    if stat.matches(&record) && (!racy || records.trusts(&record, &stat)) {
+    let proven = !racy(record.mtime_ns, record.checked_ns) || records.trusts(&record, &stat);
+    if stat.matches(&record) && proven {
         return Ok(Some(record));
     }
     if stat.size != record.size {
@@ -523,20 +543,23 @@ pub(crate) fn written_record(
 
 /// The longest a file just written waits to be settled ([`Unsettled::wait`]), with a
 /// margin: a longer wait means a modification time in the future (a skewed clock).
-pub(crate) const SETTLE_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+pub(crate) const SETTLE_AFTER: std::time::Duration =
+    std::time::Duration::from_nanos(RACY_NS.unsigned_abs() + 1_000_000_000);
 
 /// A file this run wrote, whose record [`written_record`] made racy: once the file is
 /// older than [`RACY_NS`] the write thread hashes it again, and a match proves the
 /// record, which then spares the next pass that hash. Without this, the manifest
 /// pass after a run hashed every file the run had written more than [`RACY_NS`]
 /// before it (half of the manifest's time; issue 15), or the next run did.
+///
+/// It holds only the stat data and the hash, not the whole record (unit keys, facts):
+/// a run writes hundreds of files in that window, and the loop reads the record back
+/// to prove it ([`Settled::prove`]).
 #[derive(Debug)]
 pub(crate) struct Unsettled {
     path: std::path::PathBuf,
     rel: String,
-    size: u64,
-    mtime_ns: i64,
-    file_id: u64,
+    written: Stat,
     content_hash: String,
 }
 
@@ -545,9 +568,7 @@ pub(crate) struct Unsettled {
 #[derive(Debug)]
 pub(crate) struct Settled {
     pub(crate) rel: String,
-    size: u64,
-    mtime_ns: i64,
-    file_id: u64,
+    written: Stat,
     content_hash: String,
     checked_ns: i64,
 }
@@ -558,16 +579,14 @@ impl Unsettled {
         Unsettled {
             path: path.to_owned(),
             rel: rel.to_owned(),
-            size: record.size,
-            mtime_ns: record.mtime_ns,
-            file_id: record.file_id,
+            written: Stat::of_record(record),
             content_hash: record.content_hash.clone(),
         }
     }
 
     /// How long until a stat of the file can prove its record (zero once it can).
     pub(crate) fn wait(&self) -> std::time::Duration {
-        let due = self.mtime_ns.saturating_add(RACY_NS + 1);
+        let due = self.written.mtime_ns.saturating_add(RACY_NS + 1);
         let ns = due.saturating_sub(now_ns());
         std::time::Duration::from_nanos(u64::try_from(ns).unwrap_or(0))
     }
@@ -578,10 +597,7 @@ impl Unsettled {
     /// and the next pass hashes the file, as before).
     pub(crate) fn settle(self) -> Option<Settled> {
         let stat = Stat::of(&self.path)?;
-        let same = stat.size == self.size
-            && stat.mtime_ns == self.mtime_ns
-            && stat.file_id == self.file_id;
-        if !same || stat.checked_ns.saturating_sub(RACY_NS) <= self.mtime_ns {
+        if !stat.same_file(self.written) || racy(self.written.mtime_ns, stat.checked_ns) {
             return None;
         }
         // Read after the stat: a change from here on gets a later modification time.
@@ -590,9 +606,7 @@ impl Unsettled {
             .ok()?;
         (hash == self.content_hash).then_some(Settled {
             rel: self.rel,
-            size: self.size,
-            mtime_ns: self.mtime_ns,
-            file_id: self.file_id,
+            written: self.written,
             content_hash: self.content_hash,
             checked_ns: stat.checked_ns,
         })
@@ -603,10 +617,7 @@ impl Settled {
     /// `record` proven by this settling, if it is still the record of the bytes that
     /// were settled (nothing recorded the file anew meanwhile).
     pub(crate) fn prove(&self, mut record: FileRecord) -> Option<FileRecord> {
-        let same = record.size == self.size
-            && record.mtime_ns == self.mtime_ns
-            && record.file_id == self.file_id
-            && record.content_hash == self.content_hash;
+        let same = self.written.matches(&record) && record.content_hash == self.content_hash;
         if !same || record.checked_ns >= self.checked_ns {
             return None;
         }
