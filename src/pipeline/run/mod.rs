@@ -824,10 +824,11 @@ impl Runner<'_> {
     /// Stores the proof that a file written earlier in the run is unchanged, if its
     /// record is still the one written.
     fn record_settled(&mut self, settled: &plan::Settled) -> Result<(), RunError> {
-        let proven = (self.memory.file_record(&settled.rel)?).and_then(|r| settled.prove(r));
-        if let Some(record) = proven {
+        let recorded = self.memory.file_record(&settled.rel)?;
+        if let Some(record) = recorded.and_then(|r| settled.prove(r)) {
             self.begin()?;
-            (self.memory).record_file_stats(&[(settled.rel.clone(), record)])?;
+            self.memory
+                .record_file_stats(&[(settled.rel.clone(), record)])?;
         }
         Ok(())
     }
