@@ -588,7 +588,7 @@ fn skip_container_fences(text: &str, pieces: &mut Vec<InlinePart>) -> bool {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         // A fence after a paragraph is a definition to pulldown-cmark (`:` then `::tip`,
         // blank line or not): its marker's colon belongs to the fence.
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = super::line_start(text, start);
         let lead = &text[line_start..start];
         let marker = lead.len() - lead.trim_end_matches(':').len();
         let Some(len) = opening_fence_len(&text[start - marker..line_end]) else {
@@ -761,7 +761,7 @@ fn trim(
 /// Newline plus the container prefix of the line where a leaf starts: `>` markers
 /// kept, list markers turned into spaces.
 fn continuation(text: &str, start: usize) -> String {
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = super::line_start(text, start);
     let newline = if text[start..].contains("\r\n") {
         "\r\n"
     } else {

@@ -584,6 +584,11 @@ impl Document {
 }
 
 /// Decodes UTF-8, reporting the line and column of the first invalid byte.
+/// Where the line holding byte `at` of `text` starts.
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
 fn decode(path: &Path, bytes: &[u8]) -> Result<String, ContentError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_owned()),

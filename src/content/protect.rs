@@ -328,7 +328,7 @@ fn is_role(text: &str, r: &Range<usize>) -> bool {
     // `` [`multiple={true}`](#a)). … the `value` `` was kept untranslated up to the
     // next code span.
     // Escaped backticks (`\``, as dich writes an answer's) open nothing.
-    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let line = &before[super::line_start(before, before.len())..];
     let ticks = line
         .match_indices('`')
         .filter(|(i, _)| !line[..*i].ends_with('\\'));
@@ -353,8 +353,7 @@ fn uses_annotations(text: &str) -> bool {
 
 /// Whether the line of `at` is a container fence's opening line (`::: details Tựa`).
 fn ends_fence_line(text: &str, at: usize) -> bool {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..at]
+    text[super::line_start(text, at)..at]
         .trim_start_matches([' ', '\t'])
         .starts_with(":::")
 }

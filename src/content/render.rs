@@ -691,7 +691,7 @@ fn context(text: &str, leaf: &Leaf) -> Context {
     let alt = leaf.kind == UnitKind::ImageAlt;
     // The first cell of a table row written without a leading `|` starts its line:
     // `- x` there would make a list of the row.
-    let line_start = text[..leaf.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = super::line_start(text, leaf.span.start);
     let first_cell =
         leaf.kind == UnitKind::TableCell && text[line_start..leaf.span.start].trim().is_empty();
     Context {
