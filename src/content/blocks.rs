@@ -625,10 +625,7 @@ fn skip_container_fences(text: &str, pieces: &mut Vec<InlinePart>) -> bool {
         && let Some(InlinePart::Standalone(r)) = pieces.last()
         && text[r.clone()].starts_with('{')
         && text[r.end..].starts_with(['\n', '\r'])
-        && text[..r.start]
-            .rsplit('\n')
-            .next()
-            .is_some_and(|line| line.trim_start().starts_with(":::"))
+        && super::on_fence_line(text, r.start)
     {
         pieces.pop();
     }

@@ -589,6 +589,14 @@ fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
+/// Whether byte `at` of `text` is on a container fence's opening line (`::: details
+/// Tựa`), after the fence: where attributes such as `{open}` belong to the fence.
+fn on_fence_line(text: &str, at: usize) -> bool {
+    text[line_start(text, at)..at]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(":::")
+}
+
 fn decode(path: &Path, bytes: &[u8]) -> Result<String, ContentError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_owned()),

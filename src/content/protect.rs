@@ -80,7 +80,7 @@ const BUILT_IN: [&str; 19] = [
     r"-{1,3}8<-{1,3}(?:[ \t]+\x22[^\x22\n]*\x22|[ \t]*\n(?s:.*?)\n[ \t]*-{1,3}8<-{1,3})",
     // Attributes at the end of a container fence's line (markdown-it-attrs, VitePress):
     // `::: details Bấm để mở {open}`, `::: tip {no-title}`; checked in
-    // [`ends_fence_line`]. Elsewhere a word in braces is text.
+    // [`super::on_fence_line`]. Elsewhere a word in braces is text.
     r"(?m)\{[^{}\n\\]*\}[ \t]*$",
     // Annotation markers of Material for MkDocs, `(1)`, on a page that uses annotations
     // ([`uses_annotations`]) and not glued to a word (`add_one(2)`). Elsewhere, text.
@@ -117,7 +117,7 @@ const EMOJI: usize = 13;
 /// The first of the two built-in patterns of snippet inclusions (line starts only).
 const SNIPPETS: usize = 14;
 
-/// The built-in pattern of attributes at a line end, which [`ends_fence_line`] checks.
+/// The built-in pattern of attributes at a line end, which [`super::on_fence_line`] checks.
 const FENCE_ATTRIBUTES: usize = 16;
 
 /// The built-in pattern of annotation markers, found only on a page that uses them.
@@ -239,7 +239,7 @@ fn accepts(i: usize, text: &str, r: &Range<usize>) -> bool {
         DISPLAY_MATH | INLINE_MATH | LATEX_ENVIRONMENTS => is_math(text, r, i == INLINE_MATH),
         MYST_ROLES => is_role(text, r),
         EMOJI => is_shortcode(text, r),
-        FENCE_ATTRIBUTES => ends_fence_line(text, r.start),
+        FENCE_ATTRIBUTES => super::on_fence_line(text, r.start),
         // Not glued to a word: `add_one(2)` is a call.
         ANNOTATIONS => !text[..r.start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'),
         _ => true,
@@ -349,13 +349,6 @@ fn uses_annotations(text: &str) -> bool {
             (line.starts_with("!!!") || line.starts_with("???"))
                 && line.split_whitespace().any(|word| word == "annotate")
         })
-}
-
-/// Whether the line of `at` is a container fence's opening line (`::: details Tựa`).
-fn ends_fence_line(text: &str, at: usize) -> bool {
-    text[super::line_start(text, at)..at]
-        .trim_start_matches([' ', '\t'])
-        .starts_with(":::")
 }
 
 /// Whether only spaces or tabs come before `at` on its line.
