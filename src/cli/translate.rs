@@ -103,12 +103,18 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     dich::review::recover(&project)?;
     let progress = Bar::new(args.output.is_machine());
     let translating = std::time::Instant::now();
-    let mut report = project.translate(&chain, &options, &progress).await?;
+    let (mut report, mut memory) = project
+        .translate_keeping_memory(&chain, &options, &progress)
+        .await?;
     let translated = std::time::Instant::now();
     // Written after every real run, even one with failures: it says what is there
     // (kept as it is when the run proved it current).
     let manifest_path = &project.config().review.manifest;
-    let manifest = dich::review::manifest::write_after_run(&project, manifest_path, &report);
+    let manifest =
+        dich::review::manifest::write_after_run(&project, manifest_path, &report, &mut memory);
+    // Closed here, the last connection checkpoints the WAL once: after the manifest's
+    // pass, not between the run and the pass as well.
+    drop(memory);
     if args.timings {
         let seconds = |from: std::time::Instant, to: std::time::Instant| (to - from).as_secs_f64();
         let manifest_step = match manifest {

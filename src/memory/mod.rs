@@ -253,6 +253,13 @@ impl Memory {
         self.store.begin_read()
     }
 
+    /// Tells the memory a run's writes are over, so that what it copies in the
+    /// background starts now: the SQLite store checkpoints its WAL beside the reads
+    /// that follow (the manifest's pass) rather than in its close (issue 15).
+    pub fn writes_done(&self) {
+        self.store.writes_done();
+    }
+
     /// Ends the read batch [`Memory::begin_read`] started; nothing when none is open.
     ///
     /// # Errors

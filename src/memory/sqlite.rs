@@ -300,6 +300,12 @@ impl Store for Sqlite {
     // one snapshot and one WAL read lock, where autocommit locks and unlocks around
     // every statement (`fcntl` was ~19 % of a no-op run, issue 15). Inside an open
     // group it does nothing: the group's transaction already holds the snapshot.
+    fn writes_done(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.soon();
+        }
+    }
+
     fn begin_read(&mut self) -> Result<(), MemoryError> {
         if self.conn.is_autocommit() {
             self.conn.execute_batch("BEGIN").map_err(|e| self.err(e))?;

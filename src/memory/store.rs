@@ -284,6 +284,9 @@ pub(super) trait Store: Send + Debug {
     fn end_read(&mut self) -> Result<(), MemoryError> {
         Ok(())
     }
+    /// The writes of a run are over: what a store copies in the background (SQLite's
+    /// WAL checkpoint) starts now. Nothing by default.
+    fn writes_done(&self) {}
 
     /// Every row of `table` (one of [`TABLES`]) this store would hand to another.
     fn dump(&self, table: &str) -> Result<Rows, MemoryError>;

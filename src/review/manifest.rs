@@ -187,15 +187,21 @@ pub struct Written {
 /// # Errors
 /// [`ReviewError::Manifest`] naming the path when it cannot be built or written.
 pub fn write(project: &Project, path: &Path) -> Result<Written, ReviewError> {
-    write_trusting(project, path, None)
+    let mut memory = super::open_memory(project).map_err(|e| ReviewError::Manifest {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    write_trusting(project, path, None, &mut memory)
 }
 
-/// [`write()`], trusting the records of the files written since `written_since` (the
-/// start of the run just finished, see `Records::trusting_writes_since`).
+/// [`write()`] from `memory`, trusting the records of the files written since
+/// `written_since` (the start of the run just finished, see
+/// `Records::trusting_writes_since`).
 fn write_trusting(
     project: &Project,
     path: &Path,
     written_since: Option<std::time::SystemTime>,
+    memory: &mut crate::memory::Memory,
 ) -> Result<Written, ReviewError> {
     let fail = |message: String| ReviewError::Manifest {
         path: path.to_owned(),
@@ -232,7 +238,7 @@ fn write_trusting(
             Ok(())
         };
         let options = crate::pipeline::Options::default();
-        let status = project.status_each(&options, written_since, &mut sink);
+        let status = project.status_each(&options, written_since, memory, &mut sink);
         let status = match status {
             Ok(status) => status,
             Err(e) => return Err(std::io::Error::other(e.to_string())),
@@ -243,10 +249,9 @@ fn write_trusting(
         if let Some(done) = current.take() {
             json.article(&done)?;
         }
-        let memory = super::open_memory(project).map_err(std::io::Error::other)?;
         let mut ui_entries = Vec::with_capacity(status.ui.len());
         for ui in &status.ui {
-            ui_entries.push(super::ui_entry(project, ui, &memory).map_err(std::io::Error::other)?);
+            ui_entries.push(super::ui_entry(project, ui, memory).map_err(std::io::Error::other)?);
         }
         let ui = ui_locales(&status, ui_entries.iter());
         written = Written {
@@ -268,6 +273,7 @@ fn write_trusting(
 ///
 /// Keeping it is only a shortcut: a memory that cannot be read or written for it
 /// (busy beyond its timeout, read-only) costs a rebuild and a warning, never the run.
+/// `memory` is the run's own, still open ([`Project::translate_keeping_memory`]).
 ///
 /// # Errors
 /// [`ReviewError::Manifest`] naming the path when it cannot be built or written.
@@ -275,34 +281,24 @@ pub fn write_after_run(
     project: &Project,
     path: &Path,
     report: &crate::pipeline::Report,
+    memory: &mut crate::memory::Memory,
 ) -> Result<bool, ReviewError> {
     let warn = |what: &str, e: &dyn std::fmt::Display| {
         tracing::warn!("{}: {what}: {e}", path.display());
     };
-    let mut kept = super::open_memory(project)
-        .map_err(|e| {
-            warn(
-                "cannot open the memory to tell whether the manifest is current",
-                &e,
-            )
-        })
-        .ok()
-        .and_then(|memory| match project.manifest_inputs(report, &memory) {
-            Ok(inputs) => inputs.map(|inputs| (memory, inputs)),
-            Err(e) => {
-                warn("cannot read the memory's revision", &e);
-                None
-            }
-        });
-    if let Some((memory, inputs)) = &mut kept {
+    let inputs = project.manifest_inputs(report, memory).unwrap_or_else(|e| {
+        warn("cannot read the memory's revision", &e);
+        None
+    });
+    if let Some(inputs) = &inputs {
         match project.output_unchanged(memory, inputs, path) {
             Ok(true) => return Ok(false),
             Ok(false) => {}
             Err(e) => warn("cannot read the manifest's record", &e),
         }
     }
-    write_trusting(project, path, report.started_at)?;
-    if let Some((memory, inputs)) = &mut kept
+    write_trusting(project, path, report.started_at, memory)?;
+    if let Some(inputs) = &inputs
         && let Err(e) = project.record_output(memory, inputs, path)
     {
         // The next run rebuilds it once more, nothing else.

@@ -617,8 +617,11 @@ pub fn recover(project: &Project) -> Result<usize, ReviewError> {
         let entry = articles.entry(&status, status_memory)?;
         recover_entry(&mut memory, &entry)
     };
+    // A connection of its own: the sink writes what it recovers through `memory`.
+    let mut status_memory = open_memory(project)?;
+    let options = crate::pipeline::Options::default();
     let status = project
-        .status_each(&crate::pipeline::Options::default(), None, &mut sink)
+        .status_each(&options, None, &mut status_memory, &mut sink)
         .map_err(|e| ReviewError::Recover(e.to_string()))?;
     for ui in &status.ui {
         let entry = ui_entry(project, ui, &memory)?;

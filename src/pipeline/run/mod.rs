@@ -93,6 +93,8 @@ pub(crate) struct Sending<'a> {
 }
 
 /// Translates `sources`, planned with `settings`; counts and failures go to `report`.
+/// The memory comes back open: what runs after the run (the manifest) reads it on the
+/// same connection.
 ///
 /// # Errors
 /// [`RunError`]: the memory failed or a backup could not be made; the run stops.
@@ -103,7 +105,7 @@ pub(crate) async fn run(
     memory: Memory,
     report: Report,
     progress: &dyn Progress,
-) -> Result<Report, RunError> {
+) -> Result<(Report, Memory), RunError> {
     let started = Instant::now();
     let mut sources = ReadAhead::start(
         sources,
@@ -141,6 +143,7 @@ pub(crate) async fn run(
     let committed = runner.commit();
     driven?;
     committed?;
+    runner.memory.writes_done();
     let before_run = runner.report.timings.before_run;
     runner.report.timings = Timings {
         before_run,
@@ -148,7 +151,7 @@ pub(crate) async fn run(
         writing: runner.writer.busy(),
         ..runner.timings
     };
-    Ok(runner.report)
+    Ok((runner.report, runner.memory))
 }
 
 /// The state of one run: what is queued, waiting and to be written.
