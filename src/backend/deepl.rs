@@ -31,7 +31,7 @@ use tokio::sync::{Mutex, OnceCell};
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
 use super::meter::{Charge, Meter};
-use super::{BackendError, Batch, Billing, Call, Limits, Protocol, Usage, tag_safe};
+use super::{BackendError, Batch, Billing, Call, KeyCheck, Limits, Protocol, Usage, tag_safe};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
 use crate::markup::{self, Token};
@@ -62,8 +62,9 @@ pub struct DeepL {
     base: String,
     http: Http,
     options: Options,
-    /// Lower-case DeepL language codes with the `tag_handling` feature, asked once.
-    tag_support: OnceCell<Vec<String>>,
+    /// Lower-case DeepL language codes with the `tag_handling` feature, asked once
+    /// (or why they could not be read).
+    tag_support: OnceCell<Result<Vec<String>, BackendError>>,
     /// The run's glossary, once the chain hands it over.
     glossary: OnceLock<Arc<Glossary>>,
     /// The DeepL glossaries of this run; locked while one is looked up or created, so
@@ -175,23 +176,49 @@ impl Protocol for DeepL {
     }
 
     async fn usage(&self, backend: &str) -> Option<Usage> {
-        let url = format!("{}/v2/usage", self.base);
-        let auth = self.auth();
-        let body = self
-            .http
-            .send_once(
-                &|c| c.get(&url).header("Authorization", &auth),
-                &|s, b, r| self.classify(backend, s, b, r),
-            )
+        let usage = self
+            .fetch_usage(backend)
             .await
             .inspect_err(|e| tracing::warn!("cannot read DeepL usage: {e}"))
             .ok()?;
-        let usage: UsageAnswer = parse_json(backend, &body).ok()?;
         Some(Usage {
             unit: Billing::Characters,
             used: usage.character_count,
             limit: usage.character_limit,
         })
+    }
+
+    /// The request DeepL needs anyway when tag handling is left to it (the language
+    /// list, asked once per run), else the usage (`GET /v2/usage`, which also tells a
+    /// used-up quota): neither translates or bills anything.
+    async fn check_key(&self, backend: &str) -> KeyCheck {
+        let refused = |e: &BackendError| {
+            if e.retires_backend() {
+                KeyCheck::Refused(e.clone())
+            } else {
+                tracing::debug!(backend, "the key could not be checked: {e}");
+                KeyCheck::Unknown
+            }
+        };
+        if self.options.tag_handling.is_none() {
+            return match self.tag_support(backend).await {
+                Ok(_) => KeyCheck::Accepted,
+                Err(e) => refused(e),
+            };
+        }
+        match self.fetch_usage(backend).await {
+            Ok(UsageAnswer {
+                character_count,
+                character_limit: Some(limit),
+            }) if limit > 0 && character_count >= limit => KeyCheck::Refused(BackendError::Quota {
+                backend: backend.to_owned(),
+                message: format!(
+                    "{character_count} of {limit} characters used (the character quota is used up: wait for the next billing period, raise the Cost Control limit, or upgrade the plan)"
+                ),
+            }),
+            Ok(_) => KeyCheck::Accepted,
+            Err(e) => refused(&e),
+        }
     }
 }
 
@@ -498,21 +525,49 @@ impl DeepL {
         if let Some(configured) = self.options.tag_handling {
             return configured;
         }
-        let supported = self
-            .tag_support
-            .get_or_init(|| async {
-                self.fetch_tag_support(call.backend).await.unwrap_or_else(|e| {
-                    tracing::warn!(backend = %call.backend, "cannot read the language list, sending text between tags separately: {e}");
-                    Vec::new()
-                })
-            })
-            .await;
+        // Unread, no language keeps tags: the text between them goes separately.
+        let Ok(supported) = self.tag_support(call.backend).await else {
+            return false;
+        };
         let has = |code: &str| {
             let code = code.to_lowercase();
             let base = code.split('-').next().unwrap_or_default().to_owned();
             supported.contains(&code) || supported.contains(&base)
         };
         has(&call.source) && has(&call.target)
+    }
+
+    /// The languages DeepL keeps tags for, asked once per run; the error when the
+    /// list could not be read (kept: [`Protocol::check_key`] tells a refused key by it).
+    async fn tag_support(&self, backend: &str) -> &Result<Vec<String>, BackendError> {
+        self.tag_support
+            .get_or_init(|| async {
+                let list = self.fetch_tag_support(backend).await;
+                match &list {
+                    // A refused key is the run's error, said once by the run.
+                    Err(e) if !e.retires_backend() => tracing::warn!(
+                        backend,
+                        "cannot read the language list, sending text between tags separately: {e}"
+                    ),
+                    _ => {}
+                }
+                list
+            })
+            .await
+    }
+
+    /// `GET /v2/usage`.
+    async fn fetch_usage(&self, backend: &str) -> Result<UsageAnswer, BackendError> {
+        let url = format!("{}/v2/usage", self.base);
+        let auth = self.auth();
+        let body = self
+            .http
+            .send_once(
+                &|c| c.get(&url).header("Authorization", &auth),
+                &|s, b, r| self.classify(backend, s, b, r),
+            )
+            .await?;
+        parse_json(backend, &body)
     }
 
     async fn fetch_tag_support(&self, backend: &str) -> Result<Vec<String>, BackendError> {

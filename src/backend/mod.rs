@@ -118,6 +118,19 @@ impl Limits {
     }
 }
 
+/// What a backend's check of its key before a run's first batch found
+/// ([`Translator::check_key`]).
+#[derive(Debug, Clone)]
+pub enum KeyCheck {
+    /// The service accepted the key, and the account can translate.
+    Accepted,
+    /// The service refused it: the error the first batch would have met.
+    Refused(BackendError),
+    /// The backend has no such check, or it told nothing (the service did not answer
+    /// it, or does not offer it).
+    Unknown,
+}
+
 /// A machine translation service.
 #[async_trait]
 pub trait Translator: Send + Sync + std::fmt::Debug {
@@ -165,6 +178,14 @@ pub trait Translator: Send + Sync + std::fmt::Debug {
     /// and give `None`: an estimate must not stop on them.
     async fn usage(&self) -> Option<Usage> {
         None
+    }
+
+    /// Checks the key with a request that translates nothing, before a run's first
+    /// batch: accepted, the run's request slots all start at once instead of waiting
+    /// for a first batch sent alone (see [`Chain::check_key`]). The default has no
+    /// such request.
+    async fn check_key(&self) -> KeyCheck {
+        KeyCheck::Unknown
     }
 
     /// Hands the backend the run's glossary. A backend with a terminology feature of
@@ -614,6 +635,38 @@ impl Chain {
             }
         }
         Ok(results)
+    }
+
+    /// Checks the key of the first member still in service before the run's first
+    /// batch ([`Translator::check_key`]). `Ok(true)`: accepted, every request slot may
+    /// start. `Ok(false)`: unknown, or refused and handed over to the next member (as
+    /// a refused first batch is); the first batch then goes alone, so a key nothing
+    /// checked still costs one request, not one per slot. A refusal with no member
+    /// left to take over ends the run, after that one request.
+    ///
+    /// # Errors
+    /// The refusal, when no member is left to take over.
+    pub async fn check_key(&self) -> Result<bool, BackendError> {
+        if let Some(last) = self.exhausted() {
+            return Err(last);
+        }
+        let in_service = self
+            .members
+            .iter()
+            .enumerate()
+            .find(|(i, _)| self.retired[*i].get().is_none());
+        let Some((index, member)) = in_service else {
+            return Ok(false);
+        };
+        match member.check_key().await {
+            KeyCheck::Accepted => Ok(true),
+            KeyCheck::Unknown => Ok(false),
+            KeyCheck::Refused(e) if self.others_in_service(index) => {
+                self.retire(index, &e);
+                Ok(false)
+            }
+            KeyCheck::Refused(e) => Err(e),
+        }
     }
 
     /// Whether a member other than `index` is still in service.

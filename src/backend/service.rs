@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use super::codes::{Builtin, Codes};
 use super::http::BuildContext;
 use super::meter::Meter;
-use super::{BackendError, Batch, Billing, Limits, Translator, Usage, wrong_count};
+use super::{BackendError, Batch, Billing, KeyCheck, Limits, Translator, Usage, wrong_count};
 use crate::config::BackendConfig;
 use crate::lang::Lang;
 use crate::markup;
@@ -72,6 +72,11 @@ pub trait Protocol: Send + Sync + fmt::Debug + Sized + 'static {
     /// The account's usage, when the service reports it; `None` on any failure.
     async fn usage(&self, _backend: &str) -> Option<Usage> {
         None
+    }
+
+    /// Checks the key of backend `name`; see [`Translator::check_key`].
+    async fn check_key(&self, _name: &str) -> KeyCheck {
+        KeyCheck::Unknown
     }
 
     /// Keeps the run's glossary when the service enforces terms itself; see
@@ -173,6 +178,10 @@ impl<P: Protocol> Translator for ServiceBackend<P> {
 
     async fn usage(&self) -> Option<Usage> {
         self.protocol.usage(&self.name).await
+    }
+
+    async fn check_key(&self) -> KeyCheck {
+        self.protocol.check_key(&self.name).await
     }
 
     fn adopt_glossary(&self, glossary: &Arc<Glossary>) -> bool {

@@ -183,6 +183,38 @@ async fn a_wrong_key_stops_the_run_after_one_request_without_printing_the_key() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_refused_by_the_usage_check_stops_the_run_before_any_translation() {
+    let server = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/usage"))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(serde_json::json!({"message": "Wrong key"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/translate"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let deepl = Deepl {
+        server,
+        requests: Default::default(),
+        most_in_flight: Default::default(),
+        sent: Default::default(),
+    };
+    let project = project_for(&deepl, 4, 5);
+    let run = project.run(&["translate"]).expect_code(1);
+    let all = format!("{}{}", run.stdout(), run.stderr());
+    assert!(all.contains("authentication failed"), "{all}");
+    assert!(!all.contains(TEST_KEY), "the key leaked: {all}");
+    let received = deepl.server.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 1, "one request in all: {received:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_run_on_the_same_project_fails_clearly_instead_of_paying_twice() {
     let server = Deepl::start(Duration::from_millis(200), None).await;
     let project = project_for(&server, 1, 4);

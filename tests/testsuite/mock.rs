@@ -144,6 +144,15 @@ impl Deepl {
             })
             .mount(&server)
             .await;
+        // The account, as DeepL documents it: dich checks the key with it before the
+        // first batch, and then starts every request slot at once.
+        Mock::given(method("GET"))
+            .and(path("/v2/usage"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "character_count": 0, "character_limit": 500_000_000
+            })))
+            .mount(&server)
+            .await;
         Deepl {
             server,
             requests,

@@ -5,6 +5,7 @@ mod command;
 mod common;
 mod deepl_glossary;
 mod glossary;
+mod key_check;
 mod metering;
 mod shapes;
 mod support;

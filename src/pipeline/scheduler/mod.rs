@@ -249,6 +249,21 @@ impl Scheduler {
     }
 }
 
+/// Checks the chain's key before the first request ([`Chain::check_key`]): accepted,
+/// the other slots start now rather than after the first batch's answer (one round of
+/// the service's latency at the start of every run). The refusal that ends the run,
+/// if any; it becomes the first batch's result.
+async fn check_key(shared: &SlotShared) -> Option<BackendError> {
+    match shared.chain.check_key().await {
+        Ok(true) => {
+            shared.first_done.send_replace(true);
+            None
+        }
+        Ok(false) => None,
+        Err(refused) => Some(refused),
+    }
+}
+
 /// One slot: takes the next batch once it holds a permit, sends it, hands it back.
 async fn run_slot(slot: usize, shared: SlotShared) {
     if slot > 0 {
@@ -259,6 +274,9 @@ async fn run_slot(slot: usize, shared: SlotShared) {
     }
     // When this slot's latest answer came: the gap to its next request is timed.
     let mut answered: Option<Instant> = None;
+    // Slot 0 checks the key once, before the run's first request (and only when there
+    // is a batch to send: a run with nothing to do sends nothing).
+    let mut key_unchecked = slot == 0;
     loop {
         let Ok(permit) = Arc::clone(&shared.permits).acquire_owned().await else {
             break;
@@ -266,8 +284,17 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         let permitted = Instant::now();
         let next = shared.queue.lock().await.recv().await;
         let Some(batch) = next else { break };
+        let refused = if std::mem::take(&mut key_unchecked) {
+            check_key(&shared).await
+        } else {
+            None
+        };
         let result = if shared.stopped.load(Ordering::SeqCst) {
             None
+        } else if let Some(refused) = refused {
+            shared.stopped.store(true, Ordering::SeqCst);
+            shared.first_done.send_replace(true);
+            Some(Err(refused))
         } else {
             let sending = Instant::now();
             shared.busy.first.get_or_init(|| sending);

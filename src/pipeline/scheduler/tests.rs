@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::*;
-use crate::backend::{Limits, Translator};
+use crate::backend::{KeyCheck, Limits, Translator};
 use crate::lang::Lang;
 
 /// Upper-cases each segment after a delay given in the text (`"a:30"` takes
@@ -25,6 +25,9 @@ struct Fake {
     answered: AtomicUsize,
     journal: OnceLock<Arc<Journal>>,
     most_at_risk: AtomicUsize,
+    /// What its check of the key finds (`None`: it has none), and how often it ran.
+    key: Option<KeyCheck>,
+    key_checks: AtomicUsize,
 }
 
 #[async_trait]
@@ -40,6 +43,12 @@ impl Translator for Fake {
             keeps_tags: true,
             accepts_context: false,
         }
+    }
+
+    async fn check_key(&self) -> KeyCheck {
+        self.key_checks.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        self.key.clone().unwrap_or(KeyCheck::Unknown)
     }
 
     async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
@@ -342,6 +351,67 @@ async fn a_fatal_error_stops_every_slot_after_one_request() {
     assert_eq!(fake.calls.load(Ordering::SeqCst), 1);
     assert!(matches!(back[0].1, Some(Err(BackendError::Auth { .. }))));
     assert!(back[1..].iter().all(|(_, result)| result.is_none()));
+}
+
+/// Three batches of 50 ms through three slots, on the paused clock: how long until
+/// all are back, and the fake.
+async fn three_batches_with_key(key: Option<KeyCheck>) -> (Duration, Arc<Fake>) {
+    let fake = Arc::new(Fake {
+        key,
+        ..Fake::default()
+    });
+    let mut scheduler = start(&fake, 3);
+    let started = tokio::time::Instant::now();
+    let batches = vec![batch(&["a:50"]), batch(&["b:50"]), batch(&["c:50"])];
+    let back = send_all(&mut scheduler, batches).await;
+    assert_eq!(back.len(), 3);
+    (started.elapsed(), fake)
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_accepted_key_starts_every_slot_at_once() {
+    let (took, fake) = three_batches_with_key(Some(KeyCheck::Accepted)).await;
+    assert_eq!(fake.most_running.load(Ordering::SeqCst), 3);
+    assert_eq!(fake.key_checks.load(Ordering::SeqCst), 1);
+    // The check (1 ms) and one round of 50 ms.
+    assert!(took < Duration::from_millis(60), "{took:?}");
+    // Without a check the first batch goes alone: two rounds.
+    let (took, fake) = three_batches_with_key(None).await;
+    assert!(took >= Duration::from_millis(100), "{took:?}");
+    assert_eq!(fake.most_running.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_key_stops_the_run_before_any_batch_is_sent() {
+    let fake = Arc::new(Fake {
+        key: Some(KeyCheck::Refused(BackendError::Auth {
+            backend: "fake".to_owned(),
+            message: "key refused".to_owned(),
+        })),
+        ..Fake::default()
+    });
+    let mut scheduler = start(&fake, 3);
+    let batches = vec![batch(&["a:1"]), batch(&["b:1"]), batch(&["c:1"])];
+    let back = send_all(&mut scheduler, batches).await;
+    assert_eq!(fake.calls.load(Ordering::SeqCst), 0);
+    assert_eq!(fake.key_checks.load(Ordering::SeqCst), 1);
+    assert!(matches!(back[0].1, Some(Err(BackendError::Auth { .. }))));
+    assert!(back[1..].iter().all(|(_, result)| result.is_none()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_nothing_to_send_no_key_is_checked() {
+    let fake = Arc::new(Fake {
+        key: Some(KeyCheck::Accepted),
+        ..Fake::default()
+    });
+    let mut scheduler = start(&fake, 3);
+    scheduler.close();
+    // Time for slot 0 to find the queue closed (the others wait for a first answer
+    // that never comes; the run drops them).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(fake.key_checks.load(Ordering::SeqCst), 0);
+    assert_eq!(fake.calls.load(Ordering::SeqCst), 0);
 }
 
 #[test]
