@@ -62,9 +62,8 @@ pub struct DeepL {
     base: String,
     http: Http,
     options: Options,
-    /// Lower-case DeepL language codes with the `tag_handling` feature, asked once
-    /// (or why they could not be read).
-    tag_support: OnceCell<Result<Vec<String>, BackendError>>,
+    /// Lower-case DeepL language codes with the `tag_handling` feature, asked once.
+    tag_support: OnceCell<Vec<String>>,
     /// The run's glossary, once the chain hands it over.
     glossary: OnceLock<Arc<Glossary>>,
     /// The DeepL glossaries of this run; locked while one is looked up or created, so
@@ -188,36 +187,25 @@ impl Protocol for DeepL {
         })
     }
 
-    /// The request DeepL needs anyway when tag handling is left to it (the language
-    /// list, asked once per run), else the usage (`GET /v2/usage`, which also tells a
-    /// used-up quota): neither translates or bills anything.
+    /// `GET /v2/usage`: translates and bills nothing, and tells a refused key (403)
+    /// and a used-up quota (`character_count` at `character_limit`, which with Cost
+    /// Control is its limit) alike, so neither costs a refused batch per slot. The
+    /// language list would tell the key only.
     async fn check_key(&self, backend: &str) -> KeyCheck {
-        let refused = |e: &BackendError| {
-            if e.retires_backend() {
-                KeyCheck::Refused(e.clone())
-            } else {
-                tracing::debug!(backend, "the key could not be checked: {e}");
-                KeyCheck::Unknown
-            }
-        };
-        if self.options.tag_handling.is_none() {
-            return match self.tag_support(backend).await {
-                Ok(_) => KeyCheck::Accepted,
-                Err(e) => refused(e),
-            };
-        }
         match self.fetch_usage(backend).await {
             Ok(UsageAnswer {
                 character_count,
                 character_limit: Some(limit),
             }) if limit > 0 && character_count >= limit => KeyCheck::Refused(BackendError::Quota {
                 backend: backend.to_owned(),
-                message: format!(
-                    "{character_count} of {limit} characters used (the character quota is used up: wait for the next billing period, raise the Cost Control limit, or upgrade the plan)"
-                ),
+                message: format!("{character_count} of {limit} characters used ({QUOTA_ADVICE})"),
             }),
             Ok(_) => KeyCheck::Accepted,
-            Err(e) => refused(&e),
+            Err(e) if e.retires_backend() => KeyCheck::Refused(e),
+            Err(e) => {
+                tracing::debug!(backend, "the key could not be checked: {e}");
+                KeyCheck::Unknown
+            }
         }
     }
 }
@@ -264,6 +252,9 @@ struct UsageAnswer {
     character_limit: Option<u64>,
 }
 
+/// What to do about a used-up quota, however it was found (a 456, or the usage).
+const QUOTA_ADVICE: &str = "the character quota is used up: wait for the next billing period, raise the Cost Control limit, or upgrade the plan";
+
 impl DeepL {
     fn classify(
         &self,
@@ -276,10 +267,7 @@ impl DeepL {
         match status {
             456 => BackendError::Quota {
                 backend: name,
-                message: format!(
-                    "{} (the character quota is used up: wait for the next billing period, raise the Cost Control limit, or upgrade the plan)",
-                    service_message(body)
-                ),
+                message: format!("{} ({QUOTA_ADVICE})", service_message(body)),
             },
             403 => BackendError::Auth {
                 backend: name,
@@ -525,35 +513,21 @@ impl DeepL {
         if let Some(configured) = self.options.tag_handling {
             return configured;
         }
-        // Unread, no language keeps tags: the text between them goes separately.
-        let Ok(supported) = self.tag_support(call.backend).await else {
-            return false;
-        };
+        let supported = self
+            .tag_support
+            .get_or_init(|| async {
+                self.fetch_tag_support(call.backend).await.unwrap_or_else(|e| {
+                    tracing::warn!(backend = %call.backend, "cannot read the language list, sending text between tags separately: {e}");
+                    Vec::new()
+                })
+            })
+            .await;
         let has = |code: &str| {
             let code = code.to_lowercase();
             let base = code.split('-').next().unwrap_or_default().to_owned();
             supported.contains(&code) || supported.contains(&base)
         };
         has(&call.source) && has(&call.target)
-    }
-
-    /// The languages DeepL keeps tags for, asked once per run; the error when the
-    /// list could not be read (kept: [`Protocol::check_key`] tells a refused key by it).
-    async fn tag_support(&self, backend: &str) -> &Result<Vec<String>, BackendError> {
-        self.tag_support
-            .get_or_init(|| async {
-                let list = self.fetch_tag_support(backend).await;
-                match &list {
-                    // A refused key is the run's error, said once by the run.
-                    Err(e) if !e.retires_backend() => tracing::warn!(
-                        backend,
-                        "cannot read the language list, sending text between tags separately: {e}"
-                    ),
-                    _ => {}
-                }
-                list
-            })
-            .await
     }
 
     /// `GET /v2/usage`.

@@ -1,6 +1,5 @@
-//! DeepL's check of the key before a run's first batch (`Translator::check_key`): the
-//! language list it asks for anyway when tag handling is left to it, else the usage;
-//! and what the chain does with the answer.
+//! DeepL's check of the key before a run's first batch (`Translator::check_key`, the
+//! usage), and what the chain does with the answer.
 
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -8,13 +7,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use super::support::*;
 use crate::backend::{BackendError, Chain, KeyCheck};
-
-/// `config("deepl")` with `tag_handling` set, so the usage is the check.
-fn deepl_with_tags(uri: &str) -> crate::config::BackendConfig {
-    let mut config = config("deepl", uri);
-    config.table = options("tag_handling = true");
-    config
-}
 
 async fn usage_answering(status: u16, body: serde_json::Value) -> MockServer {
     let server = MockServer::start().await;
@@ -40,14 +32,14 @@ async fn a_usage_answer_accepts_the_key() {
         json!({"character_count": 180_118, "character_limit": 500_000}),
     )
     .await;
-    let check = backend(&deepl_with_tags(&server.uri())).check_key().await;
+    let check = backend(&config("deepl", &server.uri())).check_key().await;
     assert!(matches!(check, KeyCheck::Accepted), "{check:?}");
 }
 
 #[tokio::test]
 async fn a_refused_usage_request_refuses_the_key_without_it_in_the_message() {
     let server = usage_answering(403, json!({"message": "Wrong key"})).await;
-    let check = backend(&deepl_with_tags(&server.uri())).check_key().await;
+    let check = backend(&config("deepl", &server.uri())).check_key().await;
     let KeyCheck::Refused(e @ BackendError::Auth { .. }) = check else {
         panic!("{check:?}");
     };
@@ -61,7 +53,7 @@ async fn a_used_up_character_limit_is_a_quota_refusal() {
         json!({"character_count": 500_000, "character_limit": 500_000}),
     )
     .await;
-    let check = backend(&deepl_with_tags(&server.uri())).check_key().await;
+    let check = backend(&config("deepl", &server.uri())).check_key().await;
     let KeyCheck::Refused(e @ BackendError::Quota { .. }) = check else {
         panic!("{check:?}");
     };
@@ -74,52 +66,23 @@ async fn a_usage_endpoint_that_does_not_answer_tells_nothing() {
     // goes alone, as without a check.
     for status in [404, 503] {
         let server = usage_answering(status, json!({"message": "no"})).await;
-        let check = backend(&deepl_with_tags(&server.uri())).check_key().await;
+        let check = backend(&config("deepl", &server.uri())).check_key().await;
         assert!(matches!(check, KeyCheck::Unknown), "{status}: {check:?}");
     }
 }
 
 #[tokio::test]
-async fn with_tag_handling_left_to_deepl_the_language_list_is_the_check_and_asked_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v3/languages"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-            {"lang": "vi", "name": "Vietnamese", "features": {"tag_handling": {}}},
-            {"lang": "en-US", "name": "English (American)", "features": {"tag_handling": {}}}
-        ])))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v2/usage"))
-        .respond_with(ResponseTemplate::new(200))
+async fn the_check_does_not_ask_for_the_language_list() {
+    // Tag handling left to DeepL: the language list is asked when a batch has tags,
+    // as before; the check is the usage, which also tells the quota.
+    let server = usage_answering(200, json!({"character_count": 0, "character_limit": 10})).await;
+    Mock::given(path("/v3/languages"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .expect(0)
         .mount(&server)
         .await;
-    Mock::given(path("/v2/translate"))
-        .respond_with(Echo("deepl"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let backend = backend(&config("deepl", &server.uri()));
-    assert!(matches!(backend.check_key().await, KeyCheck::Accepted));
-    let out = backend.translate(&batch(&["<g1>A</g1>"])).await.unwrap();
-    assert_eq!(out, ["EN <g1>A</g1>"]);
-}
-
-#[tokio::test]
-async fn a_refused_language_list_refuses_the_key() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v3/languages"))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"message": "Wrong key"})))
-        .expect(1)
-        .mount(&server)
-        .await;
     let check = backend(&config("deepl", &server.uri())).check_key().await;
-    assert!(
-        matches!(check, KeyCheck::Refused(BackendError::Auth { .. })),
-        "{check:?}"
-    );
+    assert!(matches!(check, KeyCheck::Accepted), "{check:?}");
 }
 
 #[tokio::test]
@@ -127,7 +90,7 @@ async fn a_chain_hands_a_refused_key_over_to_the_next_backend_and_stops_at_the_l
     let refused = usage_answering(403, json!({"message": "Wrong key"})).await;
     let fallback = MockServer::start().await;
     let chain = Chain::new(vec![
-        backend(&deepl_with_tags(&refused.uri())),
+        backend(&config("deepl", &refused.uri())),
         backend(&config("libretranslate", &fallback.uri())),
     ]);
     // The next backend has no check: its first batch goes alone.
@@ -140,7 +103,7 @@ async fn a_chain_hands_a_refused_key_over_to_the_next_backend_and_stops_at_the_l
     );
 
     let alone = usage_answering(403, json!({"message": "Wrong key"})).await;
-    let chain = Chain::new(vec![backend(&deepl_with_tags(&alone.uri()))]);
+    let chain = Chain::new(vec![backend(&config("deepl", &alone.uri()))]);
     assert!(matches!(
         chain.check_key().await,
         Err(BackendError::Auth { .. })
