@@ -157,29 +157,40 @@ async fn a_flaky_service_still_translates_everything_without_double_billing() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_wrong_key_stops_the_run_after_one_request_without_printing_the_key() {
-    let server = wiremock::MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v2/translate"))
-        .respond_with(
-            ResponseTemplate::new(403).set_body_json(serde_json::json!({"message": "Wrong key"})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+/// DeepL's answer to a wrong key.
+fn wrong_key() -> ResponseTemplate {
+    ResponseTemplate::new(403).set_body_json(serde_json::json!({"message": "Wrong key"}))
+}
+
+/// Runs `dich translate` with four request slots against `server`, which refuses the
+/// key: the run fails saying so, without printing the key. Gives the server back.
+async fn translate_with_a_refused_key(server: wiremock::MockServer) -> wiremock::MockServer {
     let deepl = Deepl {
         server,
         requests: Default::default(),
         most_in_flight: Default::default(),
         sent: Default::default(),
     };
-    // Four request slots: still only the first request is made.
     let project = project_for(&deepl, 4, 5);
     let run = project.run(&["translate"]).expect_code(1);
     let all = format!("{}{}", run.stdout(), run.stderr());
     assert!(all.contains("authentication failed"), "{all}");
     assert!(!all.contains(TEST_KEY), "the key leaked: {all}");
+    deepl.server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_key_stops_the_run_after_one_request_without_printing_the_key() {
+    let server = wiremock::MockServer::start().await;
+    // No usage endpoint (a proxy): the key is not checked first, and of four request
+    // slots only the first sends its batch.
+    Mock::given(method("POST"))
+        .and(path("/v2/translate"))
+        .respond_with(wrong_key())
+        .expect(1)
+        .mount(&server)
+        .await;
+    translate_with_a_refused_key(server).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,9 +198,7 @@ async fn a_key_refused_by_the_usage_check_stops_the_run_before_any_translation()
     let server = wiremock::MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v2/usage"))
-        .respond_with(
-            ResponseTemplate::new(403).set_body_json(serde_json::json!({"message": "Wrong key"})),
-        )
+        .respond_with(wrong_key())
         .expect(1)
         .mount(&server)
         .await;
@@ -199,18 +208,8 @@ async fn a_key_refused_by_the_usage_check_stops_the_run_before_any_translation()
         .expect(0)
         .mount(&server)
         .await;
-    let deepl = Deepl {
-        server,
-        requests: Default::default(),
-        most_in_flight: Default::default(),
-        sent: Default::default(),
-    };
-    let project = project_for(&deepl, 4, 5);
-    let run = project.run(&["translate"]).expect_code(1);
-    let all = format!("{}{}", run.stdout(), run.stderr());
-    assert!(all.contains("authentication failed"), "{all}");
-    assert!(!all.contains(TEST_KEY), "the key leaked: {all}");
-    let received = deepl.server.received_requests().await.unwrap_or_default();
+    let server = translate_with_a_refused_key(server).await;
+    let received = server.received_requests().await.unwrap_or_default();
     assert_eq!(received.len(), 1, "one request in all: {received:?}");
 }
 

@@ -25,21 +25,26 @@ async fn usage_answering(status: u16, body: serde_json::Value) -> MockServer {
     server
 }
 
+/// DeepL's check of the key against a usage endpoint answering `status` and `body`
+/// (asked once, and no translation).
+async fn check_with_usage(status: u16, body: serde_json::Value) -> KeyCheck {
+    let server = usage_answering(status, body).await;
+    backend(&config("deepl", &server.uri())).check_key().await
+}
+
 #[tokio::test]
 async fn a_usage_answer_accepts_the_key() {
-    let server = usage_answering(
+    let check = check_with_usage(
         200,
         json!({"character_count": 180_118, "character_limit": 500_000}),
     )
     .await;
-    let check = backend(&config("deepl", &server.uri())).check_key().await;
     assert!(matches!(check, KeyCheck::Accepted), "{check:?}");
 }
 
 #[tokio::test]
 async fn a_refused_usage_request_refuses_the_key_without_it_in_the_message() {
-    let server = usage_answering(403, json!({"message": "Wrong key"})).await;
-    let check = backend(&config("deepl", &server.uri())).check_key().await;
+    let check = check_with_usage(403, json!({"message": "Wrong key"})).await;
     let KeyCheck::Refused(e @ BackendError::Auth { .. }) = check else {
         panic!("{check:?}");
     };
@@ -48,12 +53,11 @@ async fn a_refused_usage_request_refuses_the_key_without_it_in_the_message() {
 
 #[tokio::test]
 async fn a_used_up_character_limit_is_a_quota_refusal() {
-    let server = usage_answering(
+    let check = check_with_usage(
         200,
         json!({"character_count": 500_000, "character_limit": 500_000}),
     )
     .await;
-    let check = backend(&config("deepl", &server.uri())).check_key().await;
     let KeyCheck::Refused(e @ BackendError::Quota { .. }) = check else {
         panic!("{check:?}");
     };
@@ -65,8 +69,7 @@ async fn a_usage_endpoint_that_does_not_answer_tells_nothing() {
     // A DeepL-compatible proxy without `/v2/usage`, or a server error: the first batch
     // goes alone, as without a check.
     for status in [404, 503] {
-        let server = usage_answering(status, json!({"message": "no"})).await;
-        let check = backend(&config("deepl", &server.uri())).check_key().await;
+        let check = check_with_usage(status, json!({"message": "no"})).await;
         assert!(matches!(check, KeyCheck::Unknown), "{status}: {check:?}");
     }
 }
