@@ -99,12 +99,15 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
         }
     }
     options.dry_run = false;
+    // One connection for the recovery, the run and the manifest (each close of the
+    // last one checkpoints and deletes the WAL).
+    let mut memory = project.open_memory()?;
     // Before files are rewritten: approvals live on in the files when `.dich/` is gone.
-    dich::review::recover(&project)?;
+    dich::review::recover(&project, &mut memory)?;
     let progress = Bar::new(args.output.is_machine());
     let translating = std::time::Instant::now();
     let (mut report, mut memory) = project
-        .translate_keeping_memory(&chain, &options, &progress)
+        .translate_with_memory(memory, &chain, &options, &progress)
         .await?;
     let translated = std::time::Instant::now();
     // Written after every real run, even one with failures: it says what is there

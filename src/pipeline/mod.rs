@@ -241,22 +241,28 @@ impl Project {
         options: &Options,
         progress: &dyn Progress,
     ) -> Result<Report, PipelineError> {
+        let memory = if options.dry_run && !self.config.memory.exists() {
+            Memory::in_memory()?
+        } else {
+            self.open_memory()?
+        };
         let (report, _memory) = self
-            .translate_keeping_memory(chain, options, progress)
+            .translate_with_memory(memory, chain, options, progress)
             .await?;
         Ok(report)
     }
 
-    /// [`Project::translate`], handing back the memory the run used, still open, for
-    /// the steps after it (`dich translate` writes the manifest from it). Closing the
-    /// last connection of an SQLite memory checkpoints its WAL and deletes it; reopened
-    /// for the manifest, a run of 1,000 articles paid that close twice, 17–55 ms each
-    /// (issue 15).
+    /// [`Project::translate`] in `memory` (the project's, opened by the caller), handed
+    /// back still open for the steps after the run. `dich translate` opens it once for
+    /// recovering approvals, the run and the manifest: closing the last connection of
+    /// an SQLite memory checkpoints its WAL, syncs and deletes it, and a first run of
+    /// 1,000 articles paid that three times (17–55 ms after the run alone, issue 15).
     ///
     /// # Errors
     /// As [`Project::translate`].
-    pub async fn translate_keeping_memory(
+    pub async fn translate_with_memory(
         &self,
+        mut memory: Memory,
         chain: &Chain,
         options: &Options,
         progress: &dyn Progress,
@@ -270,11 +276,6 @@ impl Project {
         };
         let targets = self.targets(options);
         let only = self.only_paths(options)?;
-        let mut memory = if options.dry_run && !self.config.memory.exists() {
-            Memory::in_memory()?
-        } else {
-            self.open_memory()?
-        };
         // Held until the run ends: a second `dich translate` on the same project would
         // pay for the same segments and race on the same files.
         let _lock = if options.dry_run {

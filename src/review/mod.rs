@@ -560,14 +560,14 @@ fn settle(
     Ok(())
 }
 
-/// Copies the verdicts mirrored in the files into a memory that holds none (it was
-/// deleted or is new), before a run may rewrite those files: the next run can then
-/// still tell `needs-review` from `machine`. Returns how many were recovered.
+/// Copies the verdicts mirrored in the files into `memory` (the project's) when it
+/// holds none (it was deleted or is new), before a run may rewrite those files: the
+/// next run can then still tell `needs-review` from `machine`. Returns how many were
+/// recovered.
 ///
 /// # Errors
 /// [`ReviewError`] when the memory or the content cannot be read.
-pub fn recover(project: &Project) -> Result<usize, ReviewError> {
-    let mut memory = project.open_memory()?;
+pub fn recover(project: &Project, memory: &mut Memory) -> Result<usize, ReviewError> {
     // Why not on every run: recovering costs a whole status pass (every source parsed,
     // every translation read). Once a memory has taken in the files' verdicts it
     // records every later verdict itself, so this runs once per memory: when it is
@@ -615,7 +615,7 @@ pub fn recover(project: &Project) -> Result<usize, ReviewError> {
             return Ok(());
         }
         let entry = articles.entry(&status, status_memory)?;
-        recover_entry(&mut memory, &entry)
+        recover_entry(memory, &entry)
     };
     // A connection of its own: the sink writes what it recovers through `memory`.
     let mut status_memory = open_memory(project)?;
@@ -624,8 +624,8 @@ pub fn recover(project: &Project) -> Result<usize, ReviewError> {
         .status_each(&options, None, &mut status_memory, &mut sink)
         .map_err(|e| ReviewError::Recover(e.to_string()))?;
     for ui in &status.ui {
-        let entry = ui_entry(project, ui, &memory)?;
-        recover_entry(&mut memory, &entry)?;
+        let entry = ui_entry(project, ui, memory)?;
+        recover_entry(memory, &entry)?;
     }
     memory.mark_verdicts_recovered()?;
     Ok(recovered)
