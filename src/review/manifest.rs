@@ -273,7 +273,7 @@ fn write_trusting(
 ///
 /// Keeping it is only a shortcut: a memory that cannot be read or written for it
 /// (busy beyond its timeout, read-only) costs a rebuild and a warning, never the run.
-/// `memory` is the run's own, still open ([`Project::translate_keeping_memory`]).
+/// `memory` is the run's own, still open ([`Project::translate_with_memory`]).
 ///
 /// # Errors
 /// [`ReviewError::Manifest`] naming the path when it cannot be built or written.
