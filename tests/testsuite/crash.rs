@@ -162,9 +162,12 @@ fn wrong_key() -> ResponseTemplate {
     ResponseTemplate::new(403).set_body_json(serde_json::json!({"message": "Wrong key"}))
 }
 
-/// Runs `dich translate` with four request slots against `server`, which refuses the
-/// key: the run fails saying so, without printing the key. Gives the server back.
-async fn translate_with_a_refused_key(server: wiremock::MockServer) -> wiremock::MockServer {
+/// Runs `dich translate --json` with four request slots against `server`, which
+/// refuses the key: the run fails saying so, without printing the key. Gives the
+/// server back, and the summary.
+async fn translate_with_a_refused_key(
+    server: wiremock::MockServer,
+) -> (wiremock::MockServer, serde_json::Value) {
     let deepl = Deepl {
         server,
         requests: Default::default(),
@@ -172,11 +175,12 @@ async fn translate_with_a_refused_key(server: wiremock::MockServer) -> wiremock:
         sent: Default::default(),
     };
     let project = project_for(&deepl, 4, 5);
-    let run = project.run(&["translate"]).expect_code(1);
+    let run = project.run(&["translate", "--json"]).expect_code(1);
     let all = format!("{}{}", run.stdout(), run.stderr());
     assert!(all.contains("authentication failed"), "{all}");
     assert!(!all.contains(TEST_KEY), "the key leaked: {all}");
-    deepl.server
+    let summary = serde_json::from_str(&run.stdout()).expect("a JSON summary");
+    (deepl.server, summary)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -190,7 +194,8 @@ async fn a_wrong_key_stops_the_run_after_one_request_without_printing_the_key() 
         .expect(1)
         .mount(&server)
         .await;
-    translate_with_a_refused_key(server).await;
+    let (_, summary) = translate_with_a_refused_key(server).await;
+    assert_eq!(summary["requests"], 1, "{summary}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -208,9 +213,12 @@ async fn a_key_refused_by_the_usage_check_stops_the_run_before_any_translation()
         .expect(0)
         .mount(&server)
         .await;
-    let server = translate_with_a_refused_key(server).await;
+    let (server, summary) = translate_with_a_refused_key(server).await;
     let received = server.received_requests().await.unwrap_or_default();
     assert_eq!(received.len(), 1, "one request in all: {received:?}");
+    // Nothing was sent for translation, and the summary says so.
+    assert_eq!(summary["segments_sent"], 0, "{summary}");
+    assert_eq!(summary["requests"], 0, "{summary}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

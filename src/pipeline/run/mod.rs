@@ -561,6 +561,7 @@ impl Runner<'_> {
         let Returned {
             batch,
             result,
+            sent,
             permit,
             journalled,
             answered,
@@ -574,6 +575,10 @@ impl Runner<'_> {
         self.journalled.extend(journalled);
         match result {
             Some(result) => {
+                if !sent {
+                    // Refused by the check of the key before it went out.
+                    self.count_unsent(&batch);
+                }
                 let fatal = result.is_err();
                 self.store(batch, result)?;
                 if fatal {

@@ -44,6 +44,9 @@ pub(crate) struct Returned {
     /// Its result; `None` when the scheduler had stopped before the batch was sent
     /// (never sent, so never paid for).
     pub(crate) result: Option<BatchResult>,
+    /// Whether the batch went to the backend: not when the run had stopped first, nor
+    /// when the check of the key refused it (then `result` holds the refusal).
+    pub(crate) sent: bool,
     /// The slot's permit when the answer is not in the journal: the slot takes no
     /// new batch until this is dropped, i.e. until the result is committed.
     pub(crate) permit: Option<OwnedSemaphorePermit>,
@@ -289,7 +292,9 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         } else {
             None
         };
-        let result = if shared.stopped.load(Ordering::SeqCst) {
+        let stopped = shared.stopped.load(Ordering::SeqCst);
+        let sent = refused.is_none() && !stopped;
+        let result = if stopped {
             None
         } else if let Some(refused) = refused {
             shared.stopped.store(true, Ordering::SeqCst);
@@ -328,6 +333,7 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         let returned = Returned {
             batch,
             result,
+            sent,
             permit,
             journalled,
             answered: Instant::now(),
