@@ -118,6 +118,11 @@ impl Limits {
     }
 }
 
+/// How long a run waits for a backend's check of its key ([`Chain::check_key`])
+/// before it sends its first batch alone instead. DeepL answers its usage in well
+/// under a second.
+pub const KEY_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What a backend's check of its key before a run's first batch found
 /// ([`Translator::check_key`]).
 #[derive(Debug, Clone)]
@@ -658,7 +663,12 @@ impl Chain {
         let Some((index, member)) = in_service else {
             return Ok(false);
         };
-        match member.check_key().await {
+        // A check that hangs (a proxy that never answers the endpoint) must not hold
+        // the run up for the whole request timeout: past this, it told nothing.
+        let Ok(check) = tokio::time::timeout(KEY_CHECK_WAIT, member.check_key()).await else {
+            return Ok(false);
+        };
+        match check {
             KeyCheck::Accepted => Ok(true),
             KeyCheck::Unknown => Ok(false),
             KeyCheck::Refused(e) if self.others_in_service(index) => {

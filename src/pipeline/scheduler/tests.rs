@@ -28,6 +28,8 @@ struct Fake {
     /// What its check of the key finds (`None`: it has none), and how often it ran.
     key: Option<KeyCheck>,
     key_checks: AtomicUsize,
+    /// How long the check takes (1 ms when unset).
+    key_check_takes: Option<Duration>,
 }
 
 #[async_trait]
@@ -47,7 +49,8 @@ impl Translator for Fake {
 
     async fn check_key(&self) -> KeyCheck {
         self.key_checks.fetch_add(1, Ordering::SeqCst);
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        let takes = self.key_check_takes.unwrap_or(Duration::from_millis(1));
+        tokio::time::sleep(takes).await;
         self.key.clone().unwrap_or(KeyCheck::Unknown)
     }
 
@@ -397,6 +400,26 @@ async fn a_refused_key_stops_the_run_before_any_batch_is_sent() {
     assert_eq!(fake.key_checks.load(Ordering::SeqCst), 1);
     assert!(matches!(back[0].1, Some(Err(BackendError::Auth { .. }))));
     assert!(back[1..].iter().all(|(_, result)| result.is_none()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_check_of_the_key_that_hangs_holds_the_run_up_for_its_bound_only() {
+    let fake = Arc::new(Fake {
+        key: Some(KeyCheck::Accepted),
+        key_check_takes: Some(Duration::from_secs(600)),
+        ..Fake::default()
+    });
+    let mut scheduler = start(&fake, 3);
+    let started = tokio::time::Instant::now();
+    let batches = vec![batch(&["a:50"]), batch(&["b:50"]), batch(&["c:50"])];
+    let back = send_all(&mut scheduler, batches).await;
+    assert_eq!(back.len(), 3);
+    // Given up after the bound: the first batch alone, then the others.
+    let took = started.elapsed();
+    let bound = crate::backend::KEY_CHECK_WAIT;
+    assert!(took >= bound + Duration::from_millis(100), "{took:?}");
+    assert!(took < bound + Duration::from_secs(1), "{took:?}");
+    assert_eq!(fake.calls.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test(start_paused = true)]
