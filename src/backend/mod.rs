@@ -121,7 +121,7 @@ impl Limits {
 /// How long a run waits for a backend's check of its key ([`Chain::check_key`])
 /// before it sends its first batch alone instead. DeepL answers its usage in well
 /// under a second.
-pub const KEY_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+pub(crate) const KEY_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What a backend's check of its key before a run's first batch found
 /// ([`Translator::check_key`]).

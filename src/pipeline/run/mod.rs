@@ -573,12 +573,13 @@ impl Runner<'_> {
         self.held.push((permit, taken));
         self.timings.journalled += usize::from(journalled.is_some());
         self.journalled.extend(journalled);
+        if !sent {
+            // Queued when the run stopped, or refused by the check of the key before
+            // it went out: never paid for.
+            self.count_unsent(&batch);
+        }
         match result {
             Some(result) => {
-                if !sent {
-                    // Refused by the check of the key before it went out.
-                    self.count_unsent(&batch);
-                }
                 let fatal = result.is_err();
                 self.store(batch, result)?;
                 if fatal {
@@ -586,8 +587,6 @@ impl Runner<'_> {
                 }
             }
             None => {
-                // Queued when the run stopped: never sent, so never paid for.
-                self.count_unsent(&batch);
                 let reason = self.stop.clone().unwrap_or_default();
                 let results = vec![Err(reason); batch.segments.len()];
                 self.store(batch, Ok(results))?;

@@ -296,20 +296,23 @@ async fn run_slot(slot: usize, shared: SlotShared) {
         let sent = refused.is_none() && !stopped;
         let result = if stopped {
             None
-        } else if let Some(refused) = refused {
-            shared.stopped.store(true, Ordering::SeqCst);
-            shared.first_done.send_replace(true);
-            Some(Err(refused))
         } else {
-            let sending = Instant::now();
-            shared.busy.first.get_or_init(|| sending);
-            if let Some(answered) = answered {
-                shared.busy.gap(answered, permitted, sending);
-            }
-            let result = gate::translate(&shared.chain, shared.gate.as_ref(), &batch).await;
-            let done = Instant::now();
-            answered = Some(done);
-            shared.busy.in_flight(slot, sending, done);
+            let result = match refused {
+                // The check's refusal is the batch's result: it was not sent.
+                Some(refused) => Err(refused),
+                None => {
+                    let sending = Instant::now();
+                    shared.busy.first.get_or_init(|| sending);
+                    if let Some(answered) = answered {
+                        shared.busy.gap(answered, permitted, sending);
+                    }
+                    let result = gate::translate(&shared.chain, shared.gate.as_ref(), &batch).await;
+                    let done = Instant::now();
+                    answered = Some(done);
+                    shared.busy.in_flight(slot, sending, done);
+                    result
+                }
+            };
             // A fatal error (bad key, quota) stops the other slots at once: not one
             // more request is paid for or refused.
             if result.is_err() {
