@@ -13,7 +13,9 @@ use serde_json::json;
 
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
-use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::http::{
+    BuildContext, Http, JsonBody, base_url, classify_common, parse_json, service_message,
+};
 use super::meter::{Charge, Meter};
 use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
@@ -84,6 +86,7 @@ impl Protocol for Azure {
             .iter()
             .map(|s| json!({"Text": if html { to_html(&s.text) } else { s.text.to_string() }}))
             .collect();
+        let body = JsonBody::new(call.backend, &body, JsonBody::size_hint(batch))?;
         let query = [
             ("api-version", "3.0"),
             ("from", call.source.as_str()),
@@ -96,11 +99,11 @@ impl Protocol for Azure {
             .send(
                 Charge::text(batch.chars(), &batch.target),
                 &|c| {
-                    let mut request = c
-                        .post(&self.url)
-                        .query(&query)
-                        .header("Ocp-Apim-Subscription-Key", key)
-                        .json(&body);
+                    let mut request = body.attach(
+                        c.post(&self.url)
+                            .query(&query)
+                            .header("Ocp-Apim-Subscription-Key", key),
+                    );
                     if let Some(region) = &self.region {
                         request = request.header("Ocp-Apim-Subscription-Region", region);
                     }

@@ -23,13 +23,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex, OnceCell};
 
 use super::codes::{Builtin, chinese_traditional, known_language};
-use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::http::{
+    BuildContext, Http, JsonBody, base_url, classify_common, parse_json, service_message,
+};
 use super::meter::{Charge, Meter};
 use super::{BackendError, Batch, Billing, Call, KeyCheck, Limits, Protocol, Usage, tag_safe};
 use crate::config::BackendConfig;
@@ -465,12 +467,13 @@ impl DeepL {
             "name": wanted.name, "source_lang": wanted.source, "target_lang": wanted.target,
             "entries": wanted.tsv, "entries_format": "tsv",
         });
+        let body = JsonBody::new(backend, &body, wanted.tsv.len() + 256)?;
         tracing::info!(backend, "creating the DeepL glossary `{}`", wanted.name);
         let answer = self
             .http
             .send(
                 Charge::none(),
-                &|c| c.post(&url).header("Authorization", &auth).json(&body),
+                &|c| body.attach(c.post(&url).header("Authorization", &auth)),
                 &|s, b, r| self.classify(backend, s, b, r),
             )
             .await?;
@@ -577,24 +580,17 @@ impl DeepL {
         glossary: Option<&str>,
     ) -> Result<Vec<String>, BackendError> {
         // The summary reports what DeepL bills, not what dich counted (issue 10).
-        let mut body = json!({
-            "text": texts,
-            "source_lang": call.source,
-            "target_lang": call.target,
-            "show_billed_characters": true,
-        });
-        if let Some(glossary) = glossary {
-            body["glossary_id"] = json!(glossary);
-        }
-        if let Some(context) = context {
-            body["context"] = json!(context);
-        }
-        if let Some(formality) = &self.options.formality {
-            body["formality"] = json!(formality);
-        }
-        if xml {
-            body["tag_handling"] = json!("xml");
-        }
+        let request = TranslateRequest {
+            text: texts,
+            source_lang: &call.source,
+            target_lang: &call.target,
+            show_billed_characters: true,
+            glossary_id: glossary,
+            context,
+            formality: self.options.formality.as_deref(),
+            tag_handling: xml.then_some("xml"),
+        };
+        let body = JsonBody::new(call.backend, &request, request.size_hint())?;
         let url = format!("{}/v2/translate", self.base);
         let auth = self.auth();
         let chars = texts.iter().map(|t| t.chars().count()).sum();
@@ -602,7 +598,7 @@ impl DeepL {
             .http
             .send(
                 Charge::text(chars, &call.batch.target),
-                &|c| c.post(&url).header("Authorization", &auth).json(&body),
+                &|c| body.attach(c.post(&url).header("Authorization", &auth)),
                 &|s, b, r| self.classify(call.backend, s, b, r),
             )
             .await?;
@@ -652,6 +648,33 @@ impl DeepL {
             start = end;
         }
         Ok(plans.iter().map(|plan| plan.assemble(&answers)).collect())
+    }
+}
+
+/// The body of `POST /v2/translate`.
+#[derive(Serialize)]
+struct TranslateRequest<'a> {
+    text: &'a [String],
+    source_lang: &'a str,
+    target_lang: &'a str,
+    show_billed_characters: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    glossary_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    formality: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag_handling: Option<&'static str>,
+}
+
+impl TranslateRequest<'_> {
+    /// About the length of its JSON: the texts and the context, with room for the
+    /// quotes, commas and escapes around them, and the fields.
+    fn size_hint(&self) -> usize {
+        let texts: usize = self.text.iter().map(|t| t.len() + t.len() / 16 + 3).sum();
+        let context = self.context.map_or(0, |c| c.len() + c.len() / 16);
+        texts + context + 256
     }
 }
 

@@ -14,7 +14,9 @@ use serde_json::json;
 
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
-use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::http::{
+    BuildContext, Http, JsonBody, base_url, classify_common, parse_json, service_message,
+};
 use super::meter::{Charge, Meter};
 use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
@@ -90,12 +92,13 @@ impl Protocol for Google {
             "q": q, "source": call.source, "target": call.target,
             "format": if html { "html" } else { "text" },
         });
+        let body = JsonBody::new(call.backend, &body, JsonBody::size_hint(batch))?;
         let key = self.http.key().unwrap_or_default();
         let answer = self
             .http
             .send(
                 Charge::text(batch.chars(), &batch.target),
-                &|c| c.post(&self.url).header("X-goog-api-key", key).json(&body),
+                &|c| body.attach(c.post(&self.url).header("X-goog-api-key", key)),
                 &|s, b, r| self.classify(call.backend, s, b, r),
             )
             .await?;

@@ -342,6 +342,52 @@ pub fn classify_common(
     }
 }
 
+/// A JSON request body, serialized once for every attempt of its request.
+///
+/// `RequestBuilder::json` serializes its value again on every attempt, into a buffer
+/// grown by doubling: for a batch of 50 sentences, two or three reallocations of tens
+/// of kilobytes per request on the runtime's workers, whose time between an answer and
+/// the next request shows in every round of a run (issue 15, `docs/benchmarks.md`).
+/// Here the body is written once, into a buffer sized from `size_hint`, and each
+/// attempt shares it.
+#[derive(Debug, Clone)]
+pub struct JsonBody(bytes::Bytes);
+
+impl JsonBody {
+    /// `value` as JSON, for `backend`; `size_hint` is the length it is expected to
+    /// take.
+    ///
+    /// # Errors
+    /// [`BackendError::Config`] if `value` cannot be serialized (a map with keys that
+    /// are not strings: no request of dich's).
+    pub fn new(
+        backend: &str,
+        value: &impl serde::Serialize,
+        size_hint: usize,
+    ) -> Result<JsonBody, BackendError> {
+        let mut body = Vec::with_capacity(size_hint);
+        serde_json::to_writer(&mut body, value).map_err(|e| BackendError::Config {
+            backend: backend.to_owned(),
+            message: format!("cannot write the request's JSON: {e}"),
+        })?;
+        Ok(JsonBody(bytes::Bytes::from(body)))
+    }
+
+    /// The length to expect of a body that carries the texts of `batch`: their bytes,
+    /// with room for quotes, escapes and the fields around them.
+    pub fn size_hint(batch: &super::Batch) -> usize {
+        let texts: usize = batch.segments.iter().map(|s| s.text.len()).sum();
+        texts + texts / 8 + 16 * batch.segments.len() + 256
+    }
+
+    /// `request` with this body, as `RequestBuilder::json` would set it.
+    pub fn attach(&self, request: RequestBuilder) -> RequestBuilder {
+        request
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(self.0.clone())
+    }
+}
+
 /// Parses a JSON success body.
 ///
 /// # Errors

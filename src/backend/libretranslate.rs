@@ -13,7 +13,9 @@ use serde_json::json;
 
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::html::{from_html, to_html};
-use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::http::{
+    BuildContext, Http, JsonBody, base_url, classify_common, parse_json, service_message,
+};
 use super::meter::{Charge, Meter};
 use super::{BackendError, Call, Limits, Protocol};
 use crate::config::BackendConfig;
@@ -75,11 +77,12 @@ impl Protocol for LibreTranslate {
         if let Some(key) = self.http.key() {
             body["api_key"] = json!(key);
         }
+        let body = JsonBody::new(call.backend, &body, JsonBody::size_hint(batch))?;
         let answer = self
             .http
             .send(
                 Charge::text(batch.chars(), &batch.target),
-                &|c| c.post(&self.url).json(&body),
+                &|c| body.attach(c.post(&self.url)),
                 &|s, b, r| self.classify(call.backend, s, b, r),
             )
             .await?;

@@ -21,7 +21,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::codes::Builtin;
-use super::http::{BuildContext, Http, base_url, classify_common, parse_json, service_message};
+use super::http::{
+    BuildContext, Http, JsonBody, base_url, classify_common, parse_json, service_message,
+};
 use super::meter::{Charge, Meter};
 use super::{BackendError, Batch, Billing, Call, Limits, Protocol};
 use crate::config::BackendConfig;
@@ -317,12 +319,13 @@ impl OpenAi {
 
     async fn post(&self, call: &Call<'_>, format: u8) -> Result<String, BackendError> {
         let body = self.body(call, format);
+        let body = JsonBody::new(call.backend, &body, JsonBody::size_hint(call.batch) + 1024)?;
         let key = self.http.key().map(|k| format!("Bearer {k}"));
         self.http
             .send(
                 Charge::text(call.batch.chars(), &call.batch.target),
                 &|c| {
-                    let request = c.post(&self.url).json(&body);
+                    let request = body.attach(c.post(&self.url));
                     match &key {
                         Some(k) => request.header("Authorization", k),
                         None => request,

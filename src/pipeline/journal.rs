@@ -61,6 +61,22 @@ struct Record<'a> {
     entries: Vec<(&'a str, &'a str, Cow<'a, str>)>,
 }
 
+impl Record<'_> {
+    /// About the length of its JSON line: the texts, with room for the quotes, commas
+    /// and escapes around them, and the fields.
+    fn size_hint(&self) -> usize {
+        let texts: usize = self
+            .entries
+            .iter()
+            .map(|(source, translation, backend)| {
+                let text = source.len() + translation.len();
+                text + text / 16 + backend.len() + 12
+            })
+            .sum();
+        texts + self.source.len() + self.target.len() + 64
+    }
+}
+
 /// A [`Record`] read back.
 #[derive(Deserialize)]
 struct ReadRecord {
@@ -156,7 +172,10 @@ impl Journal {
             target: batch.target.as_str(),
             entries,
         };
-        let mut line = serde_json::to_vec(&record).ok()?;
+        // Sized once: grown by doubling, a line of tens of kilobytes was reallocated
+        // two or three times on the slot's way to its next request (issue 15).
+        let mut line = Vec::with_capacity(record.size_hint());
+        serde_json::to_writer(&mut line, &record).ok()?;
         line.push(b'\n');
         let mut files = self.files.lock().ok()?;
         let active = files.active;

@@ -130,6 +130,11 @@ async fn rate_limit_and_server_errors_are_retried() {
         // Three failures, three retries: the backoff's own bounds are tested in
         // `retry.rs`, without a clock.
         assert_eq!(requests(&server).await, 4, "{kind}");
+        let received = server.received_requests().await.unwrap();
+        assert!(
+            received.windows(2).all(|w| w[0].body == w[1].body),
+            "{kind}: every attempt sends the same body"
+        );
     })
     .await;
 }

@@ -22,6 +22,7 @@ async fn deepl_request_shape_and_context() {
             "User-Agent",
             concat!("dich/", env!("CARGO_PKG_VERSION")),
         ))
+        .and(header("Content-Type", "application/json"))
         .and(body_partial_json(json!({
             "text": ["Giá xăng giảm."], "source_lang": "VI", "target_lang": "ZH-HANS",
             "context": "Tin kinh tế.", "formality": "prefer_less"
@@ -36,6 +37,27 @@ async fn deepl_request_shape_and_context() {
     batch.segments[0].context = Some("Tin kinh tế.".into());
     let out = backend(&config).translate(&batch).await.unwrap();
     assert_eq!(out, ["EN Giá xăng giảm."]);
+    // No field for what is not set (no glossary, no tags): no `null` DeepL would read.
+    let request = &server.received_requests().await.unwrap()[0];
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    let mut fields: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "context",
+            "formality",
+            "show_billed_characters",
+            "source_lang",
+            "target_lang",
+            "text"
+        ]
+    );
 }
 
 fn languages(vi_tags: bool) -> serde_json::Value {
