@@ -24,6 +24,7 @@
 //! holds all of its, is emptied and becomes active. A clean run removes both at its end.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -84,6 +85,18 @@ struct ReadRecord {
     target: String,
     entries: Vec<(String, String, String)>,
 }
+
+thread_local! {
+    /// The line being written, kept from one append to the next on each of the
+    /// runtime's threads. A new buffer of tens of kilobytes per answer was mapped and
+    /// unmapped by the allocator each time (glibc's mmap threshold, `src/main.rs`), a
+    /// system call and a TLB shootdown on the slot's way to its next request, where a
+    /// round's time is lost (issue 15, `docs/benchmarks.md`).
+    static LINE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The longest line buffer kept for the next append.
+const KEPT_LINE: usize = 1 << 20;
 
 /// The journal a run appends to.
 #[derive(Debug)]
@@ -172,14 +185,25 @@ impl Journal {
             target: batch.target.as_str(),
             entries,
         };
-        // Sized once: grown by doubling, a line of tens of kilobytes was reallocated
-        // two or three times on the slot's way to its next request (issue 15).
-        let mut line = Vec::with_capacity(record.size_hint());
-        serde_json::to_writer(&mut line, &record).ok()?;
-        line.push(b'\n');
+        LINE.with_borrow_mut(|line| {
+            line.clear();
+            line.reserve(record.size_hint());
+            serde_json::to_writer(&mut *line, &record).ok()?;
+            line.push(b'\n');
+            let ticket = self.write_line(line);
+            // The parts of a paragraph of megabytes make long lines: not kept.
+            if line.capacity() > KEPT_LINE {
+                *line = Vec::new();
+            }
+            ticket
+        })
+    }
+
+    /// Writes `line`, in one `write`, to the active file.
+    fn write_line(&self, line: &[u8]) -> Option<Ticket> {
         let mut files = self.files.lock().ok()?;
         let active = files.active;
-        if let Err(e) = files.files[active].write_all(&line) {
+        if let Err(e) = files.files[active].write_all(line) {
             self.broken.store(true, Ordering::SeqCst);
             tracing::warn!(
                 "cannot append to the answer journal `{}` ({e}): each request now waits for its answer to be stored",
