@@ -296,16 +296,16 @@ impl Store for Sqlite {
         Ok(())
     }
 
-    // A deferred BEGIN takes no lock until the first read; from then on, the reads share
-    // one snapshot and one WAL read lock, where autocommit locks and unlocks around
-    // every statement (`fcntl` was ~19 % of a no-op run, issue 15). Inside an open
-    // group it does nothing: the group's transaction already holds the snapshot.
     fn writes_done(&self) {
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.soon();
         }
     }
 
+    // A deferred BEGIN takes no lock until the first read; from then on, the reads share
+    // one snapshot and one WAL read lock, where autocommit locks and unlocks around
+    // every statement (`fcntl` was ~19 % of a no-op run, issue 15). Inside an open
+    // group it does nothing: the group's transaction already holds the snapshot.
     fn begin_read(&mut self) -> Result<(), MemoryError> {
         if self.conn.is_autocommit() {
             self.conn.execute_batch("BEGIN").map_err(|e| self.err(e))?;
