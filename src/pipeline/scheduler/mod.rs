@@ -293,34 +293,23 @@ async fn run_slot(slot: usize, shared: SlotShared) {
             None
         };
         let stopped = shared.stopped.load(Ordering::SeqCst);
-        let sent = refused.is_none() && !stopped;
-        let result = if stopped {
-            None
-        } else {
-            let result = match refused {
-                // The check's refusal is the batch's result: it was not sent.
-                Some(refused) => Err(refused),
-                None => {
-                    let sending = Instant::now();
-                    shared.busy.first.get_or_init(|| sending);
-                    if let Some(answered) = answered {
-                        shared.busy.gap(answered, permitted, sending);
-                    }
-                    let result = gate::translate(&shared.chain, shared.gate.as_ref(), &batch).await;
-                    let done = Instant::now();
-                    answered = Some(done);
-                    shared.busy.in_flight(slot, sending, done);
-                    result
-                }
-            };
+        let (result, sent) = match refused {
+            _ if stopped => (None, false),
+            // The check's refusal is the batch's result: it was not sent.
+            Some(refused) => (Some(Err(refused)), false),
+            None => {
+                let result = send(slot, &shared, &batch, permitted, &mut answered).await;
+                (Some(result), true)
+            }
+        };
+        if let Some(result) = &result {
             // A fatal error (bad key, quota) stops the other slots at once: not one
             // more request is paid for or refused.
             if result.is_err() {
                 shared.stopped.store(true, Ordering::SeqCst);
             }
             shared.first_done.send_replace(true);
-            Some(result)
-        };
+        }
         // Journalled, the answer is as safe as committed: the slot goes on.
         let journalled = match (&shared.journal, &result) {
             (Some(journal), Some(Ok(results))) => journal.append(&batch, results),
@@ -345,6 +334,27 @@ async fn run_slot(slot: usize, shared: SlotShared) {
             break;
         }
     }
+}
+
+/// Sends `batch` on `slot`, timing it: the gap since the slot's previous answer
+/// (`answered`, then set to this one's) and the time in flight.
+async fn send(
+    slot: usize,
+    shared: &SlotShared,
+    batch: &Batch,
+    permitted: Instant,
+    answered: &mut Option<Instant>,
+) -> BatchResult {
+    let sending = Instant::now();
+    shared.busy.first.get_or_init(|| sending);
+    if let Some(answered) = *answered {
+        shared.busy.gap(answered, permitted, sending);
+    }
+    let result = gate::translate(&shared.chain, shared.gate.as_ref(), batch).await;
+    let done = Instant::now();
+    *answered = Some(done);
+    shared.busy.in_flight(slot, sending, done);
+    result
 }
 
 impl Busy {
