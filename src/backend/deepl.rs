@@ -30,7 +30,8 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::codes::{Builtin, chinese_traditional, known_language};
 use super::http::{
-    BuildContext, Http, JsonBody, base_url, classify_common, parse_json, service_message,
+    BuildContext, Http, JsonBody, base_url, classify_common, json_size_hint, parse_json,
+    service_message,
 };
 use super::meter::{Charge, Meter};
 use super::{BackendError, Batch, Billing, Call, KeyCheck, Limits, Protocol, Usage, tag_safe};
@@ -669,12 +670,9 @@ struct TranslateRequest<'a> {
 }
 
 impl TranslateRequest<'_> {
-    /// About the length of its JSON: the texts and the context, with room for the
-    /// quotes, commas and escapes around them, and the fields.
+    /// About the length of its JSON.
     fn size_hint(&self) -> usize {
-        let texts: usize = self.text.iter().map(|t| t.len() + t.len() / 16 + 3).sum();
-        let context = self.context.map_or(0, |c| c.len() + c.len() / 16);
-        texts + context + 256
+        json_size_hint(self.text.iter().map(String::as_str).chain(self.context))
     }
 }
 

@@ -34,6 +34,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use crate::backend::http::json_size_hint;
 use crate::backend::{Batch, Translated};
 use crate::fs::FsError;
 use crate::lang::Lang;
@@ -63,18 +64,13 @@ struct Record<'a> {
 }
 
 impl Record<'_> {
-    /// About the length of its JSON line: the texts, with room for the quotes, commas
-    /// and escapes around them, and the fields.
+    /// About the length of its JSON line.
     fn size_hint(&self) -> usize {
-        let texts: usize = self
-            .entries
-            .iter()
-            .map(|(source, translation, backend)| {
-                let text = source.len() + translation.len();
-                text + text / 16 + backend.len() + 12
-            })
-            .sum();
-        texts + self.source.len() + self.target.len() + 64
+        json_size_hint(
+            self.entries
+                .iter()
+                .flat_map(|(source, translation, backend)| [*source, *translation, backend]),
+        )
     }
 }
 
