@@ -655,17 +655,14 @@ impl Chain {
         if let Some(last) = self.exhausted() {
             return Err(last);
         }
-        let in_service = self
-            .members
-            .iter()
-            .enumerate()
-            .find(|(i, _)| self.retired[*i].get().is_none());
-        let Some((index, member)) = in_service else {
+        // Not exhausted: one is in service (or was retired by a batch just now).
+        let Some(index) = self.retired.iter().position(|r| r.get().is_none()) else {
             return Ok(false);
         };
         // A check that hangs (a proxy that never answers the endpoint) must not hold
         // the run up for the whole request timeout: past this, it told nothing.
-        let Ok(check) = tokio::time::timeout(KEY_CHECK_WAIT, member.check_key()).await else {
+        let check = self.members[index].check_key();
+        let Ok(check) = tokio::time::timeout(KEY_CHECK_WAIT, check).await else {
             return Ok(false);
         };
         match check {
