@@ -26,6 +26,7 @@ use crate::lang::Lang;
 mod approvals;
 mod checkpoint;
 mod file_stats;
+mod notes;
 mod postgres;
 mod proposals;
 mod shared;
@@ -37,6 +38,7 @@ pub mod tmx;
 
 pub use approvals::{Approval, Verdict};
 pub use file_stats::FileRecord;
+pub use notes::FileNotes;
 pub use proposals::{HumanUnit, Proposal};
 pub use shared::{Share, Shared};
 use store::{SegmentRow, Store};

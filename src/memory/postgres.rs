@@ -23,6 +23,7 @@ use postgres::Client;
 use postgres::config::SslMode;
 use secrecy::ExposeSecret as _;
 
+use super::notes::NoteTable;
 use super::store::{ORIGIN_RANK, Rows, SegmentRow, Store, TABLES, columns};
 use super::{
     Approval, Entry, FileRecord, HumanUnit, MemoryError, Origin, Proposal, Share, Shared,
@@ -798,6 +799,15 @@ impl Store for Postgres {
             "SELECT COUNT(*) FROM approvals WHERE workspace = $1",
             vec![workspace],
         )
+    }
+
+    fn has_notes(&self, table: NoteTable) -> Result<bool, MemoryError> {
+        let (_, _, workspace) = self.owned();
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE workspace = $1 LIMIT 1) AS one",
+            table.name()
+        );
+        Ok(self.count(&sql, vec![workspace])? > 0)
     }
 
     fn settle_file(

@@ -7,6 +7,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::checkpoint::Checkpointer;
+use super::notes::NoteTable;
 use super::store::{ORIGIN_RANK, Rows, SegmentRow, Store, columns};
 use super::{
     Approval, Entry, FileRecord, HumanUnit, MemoryError, Origin, Proposal, StoredSegment, Verdict,
@@ -107,6 +108,11 @@ const MIGRATIONS: &[&str] = &[
     // of the row, so that SQLite stores the `zeroblob` it starts as without building
     // it in memory.
     "ALTER TABLE files ADD COLUMN long_content BLOB;",
+    // 11: the hash of what dich wrote at a path, read from the index alone. Every pass
+    // over the project asks it of each translated file (`written_hash`), and the rows
+    // of `files` hold the whole text written: each lookup read a page of the table
+    // that held little else (issue 15).
+    "CREATE INDEX files_written_hash ON files (path, hash);",
 ];
 
 /// Tables whose changes do not count in `revision` (see migration 9).
@@ -670,6 +676,13 @@ impl Store for Sqlite {
         self.count("SELECT COUNT(*) FROM approvals")
     }
 
+    fn has_notes(&self, table: NoteTable) -> Result<bool, MemoryError> {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", table.name());
+        self.conn
+            .query_row(&sql, [], |row| row.get(0))
+            .map_err(|e| self.err(e))
+    }
+
     fn settle_file(
         &mut self,
         path: &str,
@@ -812,7 +825,8 @@ impl Store for Sqlite {
 
     fn written_hash(&self, path: &str) -> Result<Option<String>, MemoryError> {
         self.conn
-            .prepare_cached("SELECT hash FROM files WHERE path = ?1")
+            // Named: the planner takes the primary key's index, which is not covering.
+            .prepare_cached("SELECT hash FROM files INDEXED BY files_written_hash WHERE path = ?1")
             .and_then(|mut stmt| stmt.query_row([path], |row| row.get(0)).optional())
             .map_err(|e| sqlite(&self.path, e))
     }

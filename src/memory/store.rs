@@ -5,6 +5,7 @@
 
 use std::fmt::Debug;
 
+use super::notes::NoteTable;
 use super::{
     Approval, Entry, FileRecord, HumanUnit, MemoryError, Proposal, StoredSegment, WrittenFile,
 };
@@ -183,6 +184,8 @@ pub(super) trait Store: Send + Debug {
     fn approval(&self, path: &str) -> Result<Option<Approval>, MemoryError>;
     /// How many verdicts are stored.
     fn approval_count(&self) -> Result<u64, MemoryError>;
+    /// Whether the note table holds any row (of this project's files).
+    fn has_notes(&self, table: NoteTable) -> Result<bool, MemoryError>;
     /// Clears the reviews of `path` and, when the record is `written_hash`, replaces
     /// it with `content` (whose hash is `content_hash`).
     fn settle_file(

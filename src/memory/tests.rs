@@ -174,6 +174,40 @@ on_both_stores! {
         assert_eq!(memory.failure("a.ko.md").unwrap(), None);
     }
 
+    file_notes_answer_what_each_table_holds(memory) {
+        let none = FileNotes::of(&memory).unwrap();
+        assert_eq!(none.failure(&memory, "a.en.md").unwrap(), None);
+        assert!(none.reviews(&memory, "a.en.md").unwrap().is_empty());
+        assert!(none.qa_warnings(&memory, "a.en.md").unwrap().is_empty());
+        assert_eq!(none.approval(&memory, "a.en.md").unwrap(), None);
+
+        let keys = ["k1".to_owned()];
+        memory.record_file("a.en.md", "v1", "s1", &keys).unwrap();
+        memory.record_file("a.en.md", "v2", "s2", &keys).unwrap();
+        memory.record_failure("a.ko.md", "quota").unwrap();
+        memory.record_qa_warnings("a.en.md", &["numbers".to_owned()]).unwrap();
+        let approval = Approval {
+            path: "a.en.md".into(),
+            verdict: Verdict::Approved,
+            by: "Trần Thị B".into(),
+            at: "2026-12-02T01:00:00Z".into(),
+            source_hash: "s2".into(),
+            translation_hash: "h".into(),
+            reason: String::new(),
+        };
+        memory.record_approval(&approval).unwrap();
+        // Taken before the notes were written, the snapshot still says none.
+        assert_eq!(none.failure(&memory, "a.ko.md").unwrap(), None);
+
+        let notes = FileNotes::of(&memory).unwrap();
+        assert_eq!(notes.failure(&memory, "a.ko.md").unwrap().as_deref(), Some("quota"));
+        assert_eq!(notes.failure(&memory, "a.en.md").unwrap(), None);
+        assert_eq!(notes.reviews(&memory, "a.en.md").unwrap(), vec!["k1"]);
+        assert_eq!(notes.qa_warnings(&memory, "a.en.md").unwrap(), vec!["numbers"]);
+        assert_eq!(notes.approval(&memory, "a.en.md").unwrap(), Some(approval));
+        assert_eq!(notes.approval(&memory, "a.ko.md").unwrap(), None);
+    }
+
     a_write_inside_a_read_batch_is_kept(memory) {
         memory.begin_read().unwrap();
         assert_eq!(memory.failure("a.en.md").unwrap(), None);

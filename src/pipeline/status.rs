@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::fluent::{self, FtlPlan};
 use crate::lang::Lang;
-use crate::memory::{Memory, MemoryError};
+use crate::memory::{FileNotes, Memory, MemoryError};
 
 use super::gate;
 use super::plan::{self, AlignedFile, FtlSource, Layout, Records, Source, TranslatedFile};
@@ -78,6 +78,10 @@ pub struct ArticleStatus {
     /// they did: the review pass then reads neither (issue 15).
     #[serde(skip)]
     pub(crate) known: Option<Box<Known>>,
+    /// How many QA warnings the memory holds for the translated file (the review
+    /// pass lists the count without asking again).
+    #[serde(skip)]
+    pub(crate) qa_warnings: usize,
 }
 
 /// What the stat records of a translated file and its source say, when they prove
@@ -197,6 +201,9 @@ pub(crate) fn status_each(
     for target in targets {
         human.push(memory.has_human_units(&layout.source, target)?);
     }
+    // Likewise, the notes about single files are looked up only in the tables that
+    // hold any.
+    let notes = FileNotes::of(memory)?;
     for source in sources {
         records.flush_some(memory)?;
         // The pass's reads share one read transaction (SQLite locks once, not once per
@@ -270,7 +277,7 @@ pub(crate) fn status_each(
                 _ => continue,
             };
             let mut entry = article_status(
-                memory,
+                (memory, &notes),
                 (&article.source, path, target),
                 (existing, *human),
                 layout,
@@ -330,15 +337,16 @@ fn ui_status(
 /// The state of the translation at `path` of the article at `source`, from what its
 /// file tells (`existing`) and the memory.
 fn article_status(
-    memory: &Memory,
+    (memory, notes): (&Memory, &FileNotes),
     (source, path, target): (&Path, String, &Lang),
     (existing, any_human): (TranslatedFile, bool),
     layout: &Layout,
 ) -> Result<ArticleStatus, MemoryError> {
     let pair = (&layout.source, target);
-    let failure = memory.failure(&path)?;
-    let reviews = memory.reviews(&path)?;
-    let qa_warnings = memory.qa_warnings(&path)?;
+    let failure = notes.failure(memory, &path)?;
+    let reviews = notes.reviews(memory, &path)?;
+    let qa_warnings = notes.qa_warnings(memory, &path)?;
+    let warnings = qa_warnings.len();
     let failed = if failure
         .as_deref()
         .is_some_and(|f| gate::held_code(f).is_some())
@@ -389,5 +397,6 @@ fn article_status(
         state,
         detail,
         known: None,
+        qa_warnings: warnings,
     })
 }

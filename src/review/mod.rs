@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::content::{self, Document, Protect};
-use crate::memory::{self, Approval, Memory, MemoryError, Verdict};
+use crate::memory::{self, Approval, FileNotes, Memory, MemoryError, Verdict};
 use crate::pipeline::{ArticleStatus, Known, Project, State, StatusReport, UiStatus};
 
 use mirror::FileKind;
@@ -240,6 +240,9 @@ pub(crate) struct ArticleEntries<'p> {
     /// all its languages, and not at all where the stat records proved it unchanged:
     /// the manifest is rebuilt on every run (issue 15).
     last_source: Option<(String, Option<String>, Option<String>)>,
+    /// Which notes about single files the memory holds, looked at with the first
+    /// entry.
+    notes: Option<FileNotes>,
 }
 
 impl<'p> ArticleEntries<'p> {
@@ -248,6 +251,7 @@ impl<'p> ArticleEntries<'p> {
         ArticleEntries {
             project,
             last_source: None,
+            notes: None,
         }
     }
 
@@ -260,8 +264,13 @@ impl<'p> ArticleEntries<'p> {
         article: &ArticleStatus,
         memory: &Memory,
     ) -> Result<Entry, MemoryError> {
+        let notes = match self.notes {
+            Some(notes) => notes,
+            None => *self.notes.insert(FileNotes::of(memory)?),
+        };
+        let verdict = notes.approval(memory, &article.path)?;
         if let Some(known) = article.known.as_deref().and_then(KnownFacts::parse) {
-            return known_entry(self.project, article, known, memory);
+            return Ok(known_entry(self.project, article, known, verdict));
         }
         if self
             .last_source
@@ -276,7 +285,7 @@ impl<'p> ArticleEntries<'p> {
             .as_ref()
             .map(|(_, h, t)| (h.clone(), t.clone()))
             .unwrap_or_default();
-        article_entry(self.project, article, (hash, title), memory)
+        Ok(article_entry(self.project, article, (hash, title), verdict))
     }
 }
 
@@ -334,8 +343,8 @@ fn known_entry(
     project: &Project,
     article: &ArticleStatus,
     known: KnownFacts<'_>,
-    memory: &Memory,
-) -> Result<Entry, MemoryError> {
+    verdict: Option<Approval>,
+) -> Entry {
     let KnownFacts {
         known,
         source,
@@ -356,7 +365,7 @@ fn known_entry(
         source_hash: Some(known.source_hash.clone()),
         backend: translation.backend,
         translation_hash: None,
-        qa_warnings: memory.qa_warnings(&article.path)?.len(),
+        qa_warnings: article.qa_warnings,
         source_title: source.title,
         title: translation.title,
         changed_at: rfc3339(known.mtime_ns),
@@ -373,12 +382,12 @@ fn known_entry(
     };
     settle(
         &mut entry,
-        memory,
+        verdict,
         review_hash,
         mirrored,
         (pseudo, human, fresh),
-    )?;
-    Ok(entry)
+    );
+    entry
 }
 
 /// Whether a translation in `state` was edited by a person, and whether it is fresh
@@ -404,8 +413,8 @@ fn article_entry(
     project: &Project,
     article: &ArticleStatus,
     (source_hash, source_title): (Option<String>, Option<String>),
-    memory: &Memory,
-) -> Result<Entry, MemoryError> {
+    verdict: Option<Approval>,
+) -> Entry {
     let text = read(project, &article.path).filter(|_| article.state != State::Missing);
     let facts = text
         .as_deref()
@@ -420,7 +429,7 @@ fn article_entry(
         source_hash,
         backend: None,
         translation_hash: None,
-        qa_warnings: memory.qa_warnings(&article.path)?.len(),
+        qa_warnings: article.qa_warnings,
         source_title,
         title: None,
         changed_at: text
@@ -439,13 +448,13 @@ fn article_entry(
         let review_hash = facts.review_hash.unwrap_or_default();
         settle(
             &mut entry,
-            memory,
+            verdict,
             review_hash,
             mirrored,
             (pseudo, human, fresh),
-        )?;
+        );
     }
-    Ok(entry)
+    entry
 }
 
 pub(crate) fn ui_entry(
@@ -494,28 +503,26 @@ pub(crate) fn ui_entry(
         let mirrored = || mirror::read(FileKind::Ftl, &ui.path, &text);
         settle(
             &mut entry,
-            memory,
+            memory.approval(&ui.path)?,
             review_hash,
             mirrored,
             (pseudo, false, fresh),
-        )?;
+        );
     }
     Ok(entry)
 }
 
-/// Decides the review of an existing translation from the last verdict (memory first,
-/// else the one `mirrored` in the file) and its `translation_hash` now.
+/// Decides the review of an existing translation from the last verdict (`recorded`
+/// in the memory first, else the one `mirrored` in the file) and its
+/// `translation_hash` now.
 fn settle(
     entry: &mut Entry,
-    memory: &Memory,
+    recorded: Option<Approval>,
     translation_hash: String,
     mirrored: impl FnOnce() -> Option<Approval>,
     (pseudo, human, fresh): (bool, bool, bool),
-) -> Result<(), MemoryError> {
-    let verdict = match memory.approval(&entry.path)? {
-        Some(a) => Some(a),
-        None => mirrored(),
-    };
+) {
+    let verdict = recorded.or_else(mirrored);
     let same_text = |a: &Approval| a.translation_hash == translation_hash;
     let same_source = |a: &Approval| Some(&a.source_hash) == entry.source_hash.as_ref();
     let review = |state, a: Option<&Approval>, detail: Option<String>| Review {
@@ -557,7 +564,6 @@ fn settle(
         _ => review(ReviewState::Machine, None, None),
     });
     entry.translation_hash = Some(translation_hash);
-    Ok(())
 }
 
 /// Copies the verdicts mirrored in the files into `memory` (the project's) when it
