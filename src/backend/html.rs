@@ -6,6 +6,7 @@
 //! translated. Text is escaped on the way out and entities are decoded on the way back,
 //! so `&`, `<` and quotes survive.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::markup::{self, Token};
@@ -79,11 +80,9 @@ fn our_id(tag: &str, prefix: char) -> Option<u32> {
     digits.parse().ok().filter(|id| *id > 0)
 }
 
-/// Escapes `&`, `<`, `>` for HTML or XML text.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Escapes `&`, `<`, `>` for HTML or XML text; the text itself when it has none.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    quick_xml::escape::partial_escape(text)
 }
 
 /// Decodes the named entities services produce and numeric references.
