@@ -81,8 +81,30 @@ fn our_id(tag: &str, prefix: char) -> Option<u32> {
 }
 
 /// Escapes `&`, `<`, `>` for HTML or XML text; the text itself when it has none.
+///
+/// Found with `memchr3` rather than by `quick_xml::escape::partial_escape`, which
+/// tests byte by byte: on a request's worth of Vietnamese sentences (20 KB, nothing
+/// to escape) that took 15–19 µs, three `str::replace` 8–10 µs, this about 1 µs, on
+/// every request a slot sends in XML or HTML mode (issue 15).
 pub fn escape(text: &str) -> Cow<'_, str> {
-    quick_xml::escape::partial_escape(text)
+    let bytes = text.as_bytes();
+    let mut found = memchr::memchr3_iter(b'&', b'<', b'>', bytes).peekable();
+    if found.peek().is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut copied = 0;
+    for at in found {
+        out.push_str(&text[copied..at]);
+        out.push_str(match bytes[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            _ => "&gt;",
+        });
+        copied = at + 1;
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
 /// Decodes the named entities services produce and numeric references.
@@ -138,6 +160,18 @@ fn entity(name: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_replaces_each_special_character_and_keeps_plain_text() {
+        assert_eq!(escape("&<>"), "&amp;&lt;&gt;");
+        assert_eq!(
+            escape("Giá < 5 & > 3 \"đồng\" 'ạ'"),
+            "Giá &lt; 5 &amp; &gt; 3 \"đồng\" 'ạ'"
+        );
+        assert_eq!(escape("&amp;"), "&amp;amp;");
+        let plain = "Tỉnh Bắc Ninh tổng kết công tác thông tin đối ngoại.";
+        assert!(matches!(escape(plain), Cow::Borrowed(text) if text == plain));
+    }
 
     #[test]
     fn round_trip_keeps_tags_and_special_characters() {

@@ -249,11 +249,7 @@ impl Http {
             .map_err(|e| self.transport_error(e))?;
         let status = response.status().as_u16();
         let retry_after = parse_retry_after(response.headers());
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(e))?;
-        let body = into_text(body);
+        let body = response.text().await.map_err(|e| self.transport_error(e))?;
         if (200..300).contains(&status) {
             return Ok(body);
         }
@@ -287,18 +283,6 @@ impl Http {
             Some(key) if !key.is_empty() => text.replace(key, "[REDACTED]"),
             _ => text.to_owned(),
         }
-    }
-}
-
-/// A body as text. `Response::text` (without reqwest's `charset` feature) decodes it
-/// with `String::from_utf8_lossy`, which checks it chunk by chunk, and copies it; a
-/// body of valid UTF-8 (every service answers UTF-8 JSON) becomes the `String` in
-/// place here, checked by the standard library's faster test (issue 15: a tenth of a
-/// request slot's work was decoding answers). Anything else is decoded as before.
-fn into_text(body: bytes::Bytes) -> String {
-    match String::from_utf8(Vec::from(body)) {
-        Ok(text) => text,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     }
 }
 
@@ -440,16 +424,6 @@ pub fn base_url(config: &BackendConfig, default: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_body_becomes_text_as_response_text_made_it() {
-        let answer = "{\"translations\":[{\"text\":\"Tin tức tỉnh Bắc Ninh\"}]}";
-        assert_eq!(into_text(bytes::Bytes::from(answer)), answer);
-        // Invalid UTF-8 (a proxy's error page in Windows-1252) is decoded lossily,
-        // not refused: the error's message still reaches the user.
-        let page = bytes::Bytes::from_static(b"502 Bad Gateway \x96 upstream");
-        assert_eq!(into_text(page), "502 Bad Gateway \u{FFFD} upstream");
-    }
 
     #[test]
     fn a_body_of_news_sentences_fits_its_size_hint() {
