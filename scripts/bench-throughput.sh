@@ -13,6 +13,9 @@
 # env:   LATENCY_MS (50), CONCURRENCY (8), BATCH (50), PORT (random),
 #        BENCH_DIR (target/bench-throughput: the project's disk, not tmpfs),
 #        MOCK=python to use the old scripts/mock_deepl.py instead,
+#        RUNS=k to run each N k times, each on a fresh copy of the same articles,
+#        and print the median ratio (one run varies by a few points on a shared
+#        machine),
 #        TIMINGS=1 to print `dich translate --timings` (where the time went),
 #        KEEP=1 to keep the work folder. Leave a minute between runs (or keep the
 #        folders and delete them afterwards): ext4 is slow to hand out inodes freed
@@ -23,6 +26,7 @@ cd "$(dirname "$0")/.."
 LATENCY_MS=${LATENCY_MS:-50}
 CONCURRENCY=${CONCURRENCY:-8}
 BATCH=${BATCH:-50}
+RUNS=${RUNS:-1}
 # A random port by default: other benchmarks may run on the same machine.
 PORT=${PORT:-$((20000 + RANDOM % 20000))}
 MOCK=${MOCK:-rust}
@@ -77,12 +81,12 @@ stop_mock
 # 2. dich.
 echo "== dich translate, concurrency $CONCURRENCY, $BATCH segments per request, $LATENCY_MS ms"
 start_mock "$PORT" "$LATENCY_MS" "$CONCURRENCY"
-printf "%6s %9s %9s %9s %9s %8s %10s\n" N requests segments "time s" "ideal s" "% ideal" "max RSS MB"
+printf "%6s %4s %9s %9s %9s %9s %8s %10s\n" N run requests segments "time s" "ideal s" "% ideal" "max RSS MB"
 for n in "${SIZES[@]}"; do
-  dir="$WORK/p$n"
-  mkdir -p "$dir"
-  python3 scripts/gen_articles.py "$SAMPLE" "$dir/content" "$n"
-  cat >"$dir/config.toml" <<TOML
+  src="$WORK/p$n/src"
+  mkdir -p "$src"
+  python3 scripts/gen_articles.py "$SAMPLE" "$src/content" "$n"
+  cat >"$src/config.toml" <<TOML
 [project]
 source = "vi"
 targets = ["en", "ko", "zh-Hans"]
@@ -99,25 +103,40 @@ max_segments_per_request = $BATCH
 [qa]
 enabled = false
 TOML
-  # Written to disk before the clock starts, so the run does not wait for them.
-  sync
-  extra=()
-  [ "${TIMINGS:-0}" = 1 ] && extra=(--timings)
-  start=$(date +%s.%N)
-  BENCH_DEEPL_KEY=bench /usr/bin/time -f "%M" -o "$dir/rss" \
-    "$DICH" translate --config "$dir/config.toml" --json "${extra[@]}" >"$dir/summary.json" 2>"$dir/log"
-  end=$(date +%s.%N)
-  python3 - "$dir" "$start" "$end" "$LATENCY_MS" "$CONCURRENCY" "$n" <<'PY'
+  for run in $(seq "$RUNS"); do
+    # A fresh copy per run (no memory, no translations), written to disk before the
+    # clock starts, so the run does not wait for it.
+    dir="$WORK/p$n/run$run"
+    cp -r "$src" "$dir"
+    sync
+    extra=()
+    [ "${TIMINGS:-0}" = 1 ] && extra=(--timings)
+    start=$(date +%s.%N)
+    BENCH_DEEPL_KEY=bench /usr/bin/time -f "%M" -o "$dir/rss" \
+      "$DICH" translate --config "$dir/config.toml" --json "${extra[@]}" >"$dir/summary.json" 2>"$dir/log"
+    end=$(date +%s.%N)
+    python3 - "$dir" "$start" "$end" "$LATENCY_MS" "$CONCURRENCY" "$n" "$run" <<'PY'
 import json, sys
-d, start, end, latency, conc, n = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+d, start, end, latency, conc, n, run = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
 s = json.load(open(f"{d}/summary.json"))
 rss = int(open(f"{d}/rss").read().split()[-1]) / 1024
 took = end - start
 ideal = s["requests"] * latency / 1000 / conc
 assert s["failed"] == 0, s["failures"][:3]
-print(f"{n:6d} {s['requests']:9d} {s['segments_sent']:9d} {took:9.2f} {ideal:9.2f} {100*ideal/took:7.1f}% {rss:10.1f}")
+print(f"{n:6d} {run:4d} {s['requests']:9d} {s['segments_sent']:9d} {took:9.2f} {ideal:9.2f} {100*ideal/took:7.1f}% {rss:10.1f}")
+with open(f"{d}/../ratios", "a") as out:
+    print(100 * ideal / took, file=out)
 PY
-  [ "${TIMINGS:-0}" = 1 ] && grep -v '^\s*$' "$dir/log" | grep -A40 -i timings || true
+    [ "${TIMINGS:-0}" = 1 ] && grep -v '^\s*$' "$dir/log" | grep -A40 -i timings || true
+  done
+  if [ "$RUNS" -gt 1 ]; then
+    python3 - "$WORK/p$n/ratios" "$n" <<'PY'
+import statistics, sys
+ratios = [float(line) for line in open(sys.argv[1])]
+print(f"{sys.argv[2]:>6} median of {len(ratios)} runs: {statistics.median(ratios):.1f}% "
+      f"(from {min(ratios):.1f} to {max(ratios):.1f}%)")
+PY
+  fi
 done
 stop_mock
 cat "$WORK"/mock-"$PORT".json | sed 's/^/mock: /'
