@@ -257,7 +257,7 @@ pub(crate) fn status_each(
             let mut known = None;
             let existing = match (record, &source_record, &doc) {
                 (Some(record), Some(source), _) => {
-                    let file = AlignedFile::from_record(memory, &path, &record, source)?;
+                    let file = AlignedFile::from_record(memory, &path, (&record, source), *human)?;
                     if !record.facts.is_empty() && !source.facts.is_empty() {
                         known = Some(Box::new(Known {
                             source_hash: source.source_hash.clone(),

@@ -100,6 +100,11 @@ fn a_human_edit_survives_reruns_and_changes_elsewhere() {
         english.contains("Xay dung moi he thong du lieu"),
         "{english}"
     );
+    // dich wrote the file last, and a person's block is still in it: the status
+    // says so (from the memory's human units, the file's hash being dich's own).
+    assert_eq!(project.state_of(NEWS_EN), "human-edited");
+    project.translate_json(&[]);
+    assert_eq!(project.state_of(NEWS_EN), "human-edited");
 }
 
 #[test]

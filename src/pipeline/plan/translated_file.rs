@@ -168,22 +168,29 @@ fn has_untranslated_titles(doc: &Document, translated: &Document, keys: &[String
 impl AlignedFile {
     /// The file as its record describes it, when the record proves it unchanged
     /// (see `unchanged`), next to the record of its source. No blocks: only what
-    /// `dich status` needs.
+    /// `dich status` needs, and the unit keys only `with_keys` (when the memory holds
+    /// human units to look them up in): a string per key of every file was most of a
+    /// status pass's allocations (issue 15).
     ///
     /// # Errors
     /// [`MemoryError`].
     pub(crate) fn from_record(
         memory: &Memory,
         rel: &str,
-        record: &FileRecord,
-        source: &FileRecord,
+        (record, source): (&FileRecord, &FileRecord),
+        with_keys: bool,
     ) -> Result<AlignedFile, MemoryError> {
         let written = memory.written_hash(rel)?;
+        let keys = if with_keys {
+            record.keys.split_whitespace().map(str::to_owned).collect()
+        } else {
+            Vec::new()
+        };
         Ok(AlignedFile {
             up_to_date: record.source_hash == source.source_hash,
             human_edited: written.is_some_and(|hash| hash != record.text_hash),
             blocks: HashMap::new(),
-            keys: record.keys.split_whitespace().map(str::to_owned).collect(),
+            keys,
             // No record is kept of a file whose titles wait for their translation.
             old_titles: false,
             untranslated_titles: false,
