@@ -169,8 +169,8 @@ impl AlignedFile {
     /// The file as its record describes it, when the record proves it unchanged
     /// (see `unchanged`), next to the record of its source. No blocks: only what
     /// `dich status` needs, and the unit keys only `with_keys` (when the memory holds
-    /// human units to look them up in): a string per key of every file was most of a
-    /// status pass's allocations (issue 15).
+    /// human units to look them up in): a string per key of every file, made on every
+    /// pass over the project, was for nothing in most projects (issue 15).
     ///
     /// # Errors
     /// [`MemoryError`].
