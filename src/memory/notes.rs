@@ -2,10 +2,11 @@
 //! the QA warnings, a person's verdict — asked only of the tables that hold any.
 //!
 //! A pass over every translated file (`dich status`, the review list, the manifest
-//! rebuilt after every run) looked each of them up for every file: four queries per
-//! file and language, 12,000 for 1,000 articles in three languages, into tables that
-//! a first run and most projects leave empty (issue 15). On the shared PostgreSQL
-//! memory each is a round trip.
+//! rebuilt after every run) looked each of them up for every file: five queries per
+//! file and language (the QA warnings twice), 15,000 for 1,000 articles in three
+//! languages, into tables that a first run and most projects leave empty (issue 15).
+//! On the shared PostgreSQL memory each is a round trip. The caller of a pass takes
+//! the notes once and uses them for the status and for what it makes of it.
 
 use super::{Approval, Memory, MemoryError};
 

@@ -23,7 +23,7 @@ use crate::config::ConfigError;
 use crate::content;
 use crate::fs::FsError;
 use crate::lang::Lang;
-use crate::memory::{Memory, MemoryError};
+use crate::memory::{FileNotes, Memory, MemoryError};
 use crate::segment::Segmenter;
 
 mod batching;
@@ -429,9 +429,10 @@ impl Project {
     /// Like [`Project::status`], for a pass over every article that must not hold all
     /// of them (the manifest): each article's status goes to `sink` with the memory as
     /// soon as it is known, sources sorted by their path as a string, and the report
-    /// returned holds no article. Right after a run, `written_since` is
-    /// [`Report::started_at`]: the files that run wrote are not hashed again. The pass
-    /// reads (and refreshes the stat records in) `memory`.
+    /// returned holds no article. `notes` are the memory's ([`FileNotes::of`]), taken
+    /// by the caller, which uses them for each status too. Right after a run,
+    /// `written_since` is [`Report::started_at`]: the files that run wrote are not
+    /// hashed again. The pass reads (and refreshes the stat records in) `memory`.
     ///
     /// # Errors
     /// [`PipelineError`] when the content folder or the memory cannot be read, or what
@@ -440,7 +441,7 @@ impl Project {
         &self,
         options: &Options,
         written_since: Option<std::time::SystemTime>,
-        memory: &mut Memory,
+        (memory, notes): (&mut Memory, FileNotes),
         sink: &mut status::ArticleSink<'_>,
     ) -> Result<StatusReport, PipelineError> {
         let mut discovery = Report::default();
@@ -472,7 +473,7 @@ impl Project {
         Ok(status::status_each(
             &self.layout,
             (&targets, &sources),
-            memory,
+            (memory, notes),
             errors,
             written_since,
             sink,

@@ -156,10 +156,11 @@ pub(crate) fn status(
     errors: Vec<String>,
 ) -> Result<StatusReport, MemoryError> {
     let mut articles = Vec::new();
+    let notes = FileNotes::of(memory)?;
     let mut report = status_each(
         layout,
         (targets, sources),
-        memory,
+        (memory, notes),
         errors,
         None,
         &mut |_, a| {
@@ -178,14 +179,15 @@ pub(crate) type ArticleSink<'a> = dyn FnMut(&Memory, ArticleStatus) -> Result<()
 /// (in the order of `sources`, languages in the order of `targets`) instead of into
 /// the report: a pass over 100,000 articles holds one at a time (issue 15). Right
 /// after a run, `written_since` is when that run began: the records of the files it
-/// wrote are trusted ([`Records::trusting_writes_since`]).
+/// wrote are trusted ([`Records::trusting_writes_since`]). `notes` are the memory's,
+/// taken by the caller, which uses them for what it makes of each status too.
 ///
 /// # Errors
 /// [`MemoryError`] when the memory cannot be read, or what `sink` returns.
 pub(crate) fn status_each(
     layout: &Layout,
     (targets, sources): (&[Lang], &[Source]),
-    memory: &mut Memory,
+    (memory, notes): (&mut Memory, FileNotes),
     errors: Vec<String>,
     written_since: Option<SystemTime>,
     sink: &mut ArticleSink<'_>,
@@ -201,9 +203,6 @@ pub(crate) fn status_each(
     for target in targets {
         human.push(memory.has_human_units(&layout.source, target)?);
     }
-    // Likewise, the notes about single files are looked up only in the tables that
-    // hold any.
-    let notes = FileNotes::of(memory)?;
     for source in sources {
         records.flush_some(memory)?;
         // The pass's reads share one read transaction (SQLite locks once, not once per

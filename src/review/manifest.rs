@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::memory::FileNotes;
 use crate::pipeline::{Project, StatusReport, UiStatus};
 
 use super::{Entry, Review, ReviewError, ReviewState};
@@ -219,9 +220,10 @@ fn write_trusting(
         articles: 0,
         ui_locales: 0,
     };
+    let notes = FileNotes::of(memory).map_err(|e| fail(e.to_string()))?;
     let result = crate::fs::write_streamed_if_changed(path, |out| {
         let mut json = JsonWriter::start(out, &head)?;
-        let mut entries = super::ArticleEntries::new(project);
+        let mut entries = super::ArticleEntries::new(project, notes);
         let mut current: Option<ManifestArticle> = None;
         let mut sink = |memory: &crate::memory::Memory, status: crate::pipeline::ArticleStatus| {
             let entry = entries.entry(&status, memory)?;
@@ -238,7 +240,7 @@ fn write_trusting(
             Ok(())
         };
         let options = crate::pipeline::Options::default();
-        let status = project.status_each(&options, written_since, memory, &mut sink);
+        let status = project.status_each(&options, written_since, (memory, notes), &mut sink);
         let status = match status {
             Ok(status) => status,
             Err(e) => return Err(std::io::Error::other(e.to_string())),
@@ -251,7 +253,8 @@ fn write_trusting(
         }
         let mut ui_entries = Vec::with_capacity(status.ui.len());
         for ui in &status.ui {
-            ui_entries.push(super::ui_entry(project, ui, memory).map_err(std::io::Error::other)?);
+            let entry = super::ui_entry(project, ui, (memory, notes));
+            ui_entries.push(entry.map_err(std::io::Error::other)?);
         }
         let ui = ui_locales(&status, ui_entries.iter());
         written = Written {

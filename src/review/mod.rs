@@ -223,12 +223,13 @@ pub fn entries(
     memory: &Memory,
 ) -> Result<Vec<Entry>, MemoryError> {
     let mut out = Vec::with_capacity(status.articles.len() + status.ui.len());
-    let mut articles = ArticleEntries::new(project);
+    let notes = FileNotes::of(memory)?;
+    let mut articles = ArticleEntries::new(project, notes);
     for article in &status.articles {
         out.push(articles.entry(article, memory)?);
     }
     for ui in &status.ui {
-        out.push(ui_entry(project, ui, memory)?);
+        out.push(ui_entry(project, ui, (memory, notes))?);
     }
     Ok(out)
 }
@@ -240,18 +241,17 @@ pub(crate) struct ArticleEntries<'p> {
     /// all its languages, and not at all where the stat records proved it unchanged:
     /// the manifest is rebuilt on every run (issue 15).
     last_source: Option<(String, Option<String>, Option<String>)>,
-    /// Which notes about single files the memory holds, looked at with the first
-    /// entry.
-    notes: Option<FileNotes>,
+    /// Which notes about single files the memory holds.
+    notes: FileNotes,
 }
 
 impl<'p> ArticleEntries<'p> {
     /// Entries of the articles of `project`.
-    pub(crate) fn new(project: &'p Project) -> ArticleEntries<'p> {
+    pub(crate) fn new(project: &'p Project, notes: FileNotes) -> ArticleEntries<'p> {
         ArticleEntries {
             project,
             last_source: None,
-            notes: None,
+            notes,
         }
     }
 
@@ -264,11 +264,7 @@ impl<'p> ArticleEntries<'p> {
         article: &ArticleStatus,
         memory: &Memory,
     ) -> Result<Entry, MemoryError> {
-        let notes = match self.notes {
-            Some(notes) => notes,
-            None => *self.notes.insert(FileNotes::of(memory)?),
-        };
-        let verdict = notes.approval(memory, &article.path)?;
+        let verdict = self.notes.approval(memory, &article.path)?;
         if let Some(known) = article.known.as_deref().and_then(KnownFacts::parse) {
             return Ok(known_entry(self.project, article, known, verdict));
         }
@@ -460,7 +456,7 @@ fn article_entry(
 pub(crate) fn ui_entry(
     project: &Project,
     ui: &UiStatus,
-    memory: &Memory,
+    (memory, notes): (&Memory, FileNotes),
 ) -> Result<Entry, MemoryError> {
     let config = project.config();
     let locales = project.display_path(&config.locales_dir);
@@ -489,7 +485,7 @@ pub(crate) fn ui_entry(
         source_hash: source_text.as_deref().map(memory::hash),
         backend: None,
         translation_hash: None,
-        qa_warnings: memory.qa_warnings(&ui.path)?.len(),
+        qa_warnings: notes.qa_warnings(memory, &ui.path)?.len(),
         source_title: None,
         title: None,
         changed_at: None,
@@ -503,7 +499,7 @@ pub(crate) fn ui_entry(
         let mirrored = || mirror::read(FileKind::Ftl, &ui.path, &text);
         settle(
             &mut entry,
-            memory.approval(&ui.path)?,
+            notes.approval(memory, &ui.path)?,
             review_hash,
             mirrored,
             (pseudo, false, fresh),
@@ -612,7 +608,10 @@ pub fn recover(project: &Project, memory: &mut Memory) -> Result<usize, ReviewEr
     // Article by article, as the manifest's pass: the status of a whole project held
     // at once grew by about 2 KB per article, 220 MB at 100,000 (issue 15, peak
     // memory), and this pass is every first run's.
-    let mut articles = ArticleEntries::new(project);
+    // A connection of its own: the sink writes what it recovers through `memory`.
+    let mut status_memory = open_memory(project)?;
+    let notes = FileNotes::of(&status_memory)?;
+    let mut articles = ArticleEntries::new(project, notes);
     let mut sink = |status_memory: &Memory, status: crate::pipeline::ArticleStatus| {
         // No file, no verdict in it: the source is not parsed again for its entry (a
         // second copy of a megabytes long article beside the status's, issue 10,
@@ -623,14 +622,12 @@ pub fn recover(project: &Project, memory: &mut Memory) -> Result<usize, ReviewEr
         let entry = articles.entry(&status, status_memory)?;
         recover_entry(memory, &entry)
     };
-    // A connection of its own: the sink writes what it recovers through `memory`.
-    let mut status_memory = open_memory(project)?;
     let options = crate::pipeline::Options::default();
     let status = project
-        .status_each(&options, None, &mut status_memory, &mut sink)
+        .status_each(&options, None, (&mut status_memory, notes), &mut sink)
         .map_err(|e| ReviewError::Recover(e.to_string()))?;
     for ui in &status.ui {
-        let entry = ui_entry(project, ui, memory)?;
+        let entry = ui_entry(project, ui, (memory, notes))?;
         recover_entry(memory, &entry)?;
     }
     memory.mark_verdicts_recovered()?;
