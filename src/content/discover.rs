@@ -64,10 +64,7 @@ pub fn discover(
     // that are not kept (issue 15, peak memory).
     let mut articles: Vec<Article> = Vec::new();
     let mut errors = Vec::new();
-    let walk = walkdir::WalkDir::new(content_dir)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walk {
+    for entry in walk(content_dir) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
@@ -102,6 +99,36 @@ pub fn discover(
     articles.shrink_to_fit();
     errors.sort_by(|a, b| a.path().cmp(b.path()));
     Ok((articles, errors))
+}
+
+/// Whether `content_dir` holds a file named as a translation into one of `targets`
+/// (with its source or without). The walk stops at the first one: no `lstat` per
+/// source and language, which a project's first run, with no translation anywhere,
+/// paid for every article before it could start (issue 15).
+pub fn has_translation(
+    content_dir: &Path,
+    source: &Lang,
+    targets: &[Lang],
+    keys: &FileKeys,
+) -> bool {
+    walk(content_dir).filter_map(Result::ok).any(|entry| {
+        let path = entry.path();
+        let rel = path.strip_prefix(content_dir).unwrap_or(path);
+        entry.file_type().is_file()
+            && markdown_extension(path).is_some()
+            && matches!(
+                classify(path, rel, source, targets, keys),
+                Ok(Named::Translation { .. })
+            )
+    })
+}
+
+/// The entries below `content_dir`, in the order the file system gives; hidden files
+/// and folders are skipped.
+fn walk(content_dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    walkdir::WalkDir::new(content_dir)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
 }
 
 /// Orders paths as a walk sorted by name, depth first, finds them (`a/z.md` before
@@ -228,10 +255,24 @@ pub fn translation_path(source: &Path, key: &str) -> PathBuf {
     source.with_file_name(format!("{stem}.{key}.{extension}"))
 }
 
+/// What [`discover`] finds: the articles, and the problems with single files.
+pub type Discovered = (Vec<Article>, Vec<ContentError>);
+
+/// What [`rekey`] did.
+#[derive(Debug)]
+pub struct Rekeyed {
+    /// Each translation renamed, `(from, to)`.
+    pub moved: Vec<(PathBuf, PathBuf)>,
+    /// The walk made to find them, when it renamed nothing: still what a walk finds,
+    /// so the run need not walk the folder again (at 100,000 articles a walk is
+    /// 400,000 directory entries).
+    pub discovered: Option<Discovered>,
+}
+
 /// Renames the translations named with another spelling of their language than the
 /// file key (after `[project] file_keys` or `[file_keys]` changed), when the keyed
-/// name is free: returns each `(from, to)` moved. A rename that would replace a file
-/// is not done (discovery then reports the stray file).
+/// name is free. A rename that would replace a file is not done (discovery then
+/// reports the stray file).
 ///
 /// # Errors
 /// The I/O error of a rename, with the renames done before it lost to no one: each is
@@ -241,20 +282,27 @@ pub fn rekey(
     source: &Lang,
     targets: &[Lang],
     keys: &FileKeys,
-) -> std::io::Result<Vec<(PathBuf, PathBuf)>> {
-    let Ok((_, errors)) = discover(content_dir, source, targets, keys) else {
-        return Ok(Vec::new());
+) -> std::io::Result<Rekeyed> {
+    let Ok((articles, errors)) = discover(content_dir, source, targets, keys) else {
+        // The run's own discovery reports why.
+        return Ok(Rekeyed {
+            moved: Vec::new(),
+            discovered: None,
+        });
     };
     let mut moved = Vec::new();
+    let mut kept = Vec::with_capacity(errors.len());
     for error in errors {
-        if let ContentError::WrongFileKey { path, expected, .. } = error
-            && !expected.exists()
-        {
-            std::fs::rename(&path, &expected)?;
-            moved.push((path, expected));
+        match error {
+            ContentError::WrongFileKey { path, expected, .. } if !expected.exists() => {
+                std::fs::rename(&path, &expected)?;
+                moved.push((path, expected));
+            }
+            error => kept.push(error),
         }
     }
-    Ok(moved)
+    let discovered = moved.is_empty().then_some((articles, kept));
+    Ok(Rekeyed { moved, discovered })
 }
 
 #[cfg(test)]
@@ -367,10 +415,19 @@ mod tests {
             panic!("{errors:?}");
         };
         assert_eq!(expected, &dir.path().join("tin/a.zh-Hans.md"));
-        let moved = rekey(dir.path(), &vi, &targets, &FileKeys::default()).unwrap();
-        assert_eq!(moved.len(), 1);
+        let rekeyed = rekey(dir.path(), &vi, &targets, &FileKeys::default()).unwrap();
+        assert_eq!(rekeyed.moved.len(), 1);
+        // The walk saw the old name: it no longer holds.
+        assert!(rekeyed.discovered.is_none());
         assert!(dir.path().join("tin/a.zh-Hans.md").exists());
-        let (_, errors) = discover(dir.path(), &vi, &targets, &FileKeys::default()).unwrap();
+        let walked = discover(dir.path(), &vi, &targets, &FileKeys::default()).unwrap();
+        assert!(walked.1.is_empty(), "{:?}", walked.1);
+        // Nothing left to rename: the walk made for it is what a walk finds.
+        let rekeyed = rekey(dir.path(), &vi, &targets, &FileKeys::default()).unwrap();
+        assert!(rekeyed.moved.is_empty());
+        let (articles, errors) = rekeyed.discovered.unwrap();
+        let sources = |list: &[Article]| list.iter().map(|a| a.source.clone()).collect::<Vec<_>>();
+        assert_eq!(sources(&articles), sources(&walked.0));
         assert!(errors.is_empty(), "{errors:?}");
     }
 

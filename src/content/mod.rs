@@ -31,7 +31,9 @@ use crate::markup::{self, TagError};
 use crate::text_position::{self, Location};
 
 pub(crate) use discover::markdown_extension;
-pub use discover::{Article, discover, rekey, source_of, translation_path};
+pub use discover::{
+    Article, Discovered, Rekeyed, discover, has_translation, rekey, source_of, translation_path,
+};
 pub use front_matter::{read_provenance, read_title};
 pub use outline::Outline;
 pub use protect::{Protect, ProtectError};

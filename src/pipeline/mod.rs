@@ -287,16 +287,20 @@ impl Project {
         report.started_at = Some(std::time::SystemTime::now());
         // The answers a killed run journalled go to the memory before anything is
         // planned, so none is sent again (issue 15).
-        let journal = if options.dry_run {
-            None
+        let (journal, discovered) = if options.dry_run {
+            (None, None)
         } else {
             self.replay_journal(&mut memory)?;
-            self.rekey(&mut memory)?;
-            Some(std::sync::Arc::new(journal::Journal::create(
-                &self.config.memory.path,
-            )?))
+            let discovered = self.rekey(&mut memory)?;
+            let journal = journal::Journal::create(&self.config.memory.path)?;
+            (Some(std::sync::Arc::new(journal)), discovered)
         };
-        let sources = plan::find_sources(&self.layout, &only, &mut report)?;
+        let sources = match discovered {
+            Some(discovered) => {
+                plan::list_sources(&self.layout, &only, Some(discovered), &mut report)?
+            }
+            None => plan::find_sources(&self.layout, &only, &mut report)?,
+        };
         let watched = chain.clone();
         progress.watch_requests(std::sync::Arc::new(move || watched.in_flight()));
         progress.start(sources.len() * targets.len());
@@ -480,8 +484,9 @@ impl Project {
         )?)
     }
 
-    /// Whether any translation of a source (an article's, or a Fluent file's in a
-    /// target locale) is on disk. A project's first run has none: what a pass over
+    /// Whether any translation is on disk: a file named as an article's translation
+    /// (beside its source or orphaned), or a Fluent file of the reference locale's in
+    /// a target locale. A project's first run has none: what a pass over
     /// the translations would read (e.g. `review::recover`) is then known to be
     /// nothing, without parsing every source. Stops at the first one found.
     ///
@@ -489,15 +494,25 @@ impl Project {
     /// [`PipelineError`] when the sources cannot be listed.
     pub fn has_translations(&self) -> Result<bool, PipelineError> {
         let layout = &self.layout;
-        let sources = plan::find_sources(layout, &[], &mut Report::default())?;
         let targets = &self.config.targets;
-        Ok(sources.iter().any(|source| {
+        // An article's translations are beside it: the walk sees them itself.
+        if layout.content_dir.is_dir()
+            && crate::content::has_translation(
+                &layout.content_dir,
+                &layout.source,
+                targets,
+                &layout.keys,
+            )
+        {
+            return Ok(true);
+        }
+        let ftl = plan::ftl_sources(&layout.locales_dir, &layout.source)?;
+        Ok(ftl.iter().any(|source| {
+            let Source::Ftl(ftl) = source else {
+                return false;
+            };
             targets.iter().any(|target| {
-                let path = match source {
-                    Source::Article(a) => layout.article_translation(&a.source, target),
-                    Source::Ftl(ftl) => layout.ftl_translation(&ftl.rel, target),
-                };
-                std::fs::symlink_metadata(path).is_ok()
+                std::fs::symlink_metadata(layout.ftl_translation(&ftl.rel, target)).is_ok()
             })
         }))
     }
@@ -562,21 +577,26 @@ impl Project {
     /// Renames the translations whose file key changed (`[project] file_keys`,
     /// `[file_keys]`), and moves what the memory keeps under their paths with them,
     /// so the renamed files keep their history (human edits, reviews).
-    fn rekey(&self, memory: &mut Memory) -> Result<(), PipelineError> {
+    /// Renames translations to the project's file keys ([`content::rekey`]); returns
+    /// the walk made for it when that walk still holds (nothing was renamed).
+    fn rekey(&self, memory: &mut Memory) -> Result<Option<content::Discovered>, PipelineError> {
         let layout = &self.layout;
-        let moved = content::rekey(
+        if !layout.content_dir.is_dir() {
+            return Ok(None);
+        }
+        let rekeyed = content::rekey(
             &layout.content_dir,
             &layout.source,
             &layout.targets,
             &layout.keys,
         )
         .map_err(|e| PipelineError::Rekey(e.to_string()))?;
-        for (from, to) in moved {
+        for (from, to) in rekeyed.moved {
             let (from, to) = (layout.display_path(&from), layout.display_path(&to));
             memory.move_path(&from, &to)?;
             tracing::info!("{from}: renamed to {to} (the project's file key for its language)");
         }
-        Ok(())
+        Ok(rekeyed.discovered)
     }
 
     fn only_paths(&self, options: &Options) -> Result<Vec<PathBuf>, PipelineError> {
@@ -707,6 +727,11 @@ mod tests {
         std::fs::write(root.join("locales/vi/main.ftl"), "hello = Xin chào\n").unwrap();
         let project = Project::load(&root.join("config.toml")).unwrap();
         // A first run: nothing to recover approvals from.
+        assert!(!project.has_translations().unwrap());
+        // Neither a language that is not a target nor a hidden folder counts.
+        std::fs::write(root.join("content/tin/a.fr.md"), "Le printemps.\n").unwrap();
+        std::fs::create_dir_all(root.join("content/.drafts")).unwrap();
+        std::fs::write(root.join("content/.drafts/b.en.md"), "Spring.\n").unwrap();
         assert!(!project.has_translations().unwrap());
         let article = root.join("content/tin/a.ko.md");
         std::fs::write(&article, "Spring has come.\n").unwrap();

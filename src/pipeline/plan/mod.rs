@@ -28,7 +28,7 @@ pub(crate) use layout::Layout;
 pub(crate) use read_ahead::{Next, ParsedSource, READ_AHEAD_BYTES, ReadAhead, Room};
 pub(crate) use settings::PlanSettings;
 pub use sources::SourcesError;
-pub(crate) use sources::{FtlSource, Source, find_sources};
+pub(crate) use sources::{FtlSource, Source, find_sources, ftl_sources, list_sources};
 pub(crate) use translated_file::{AlignedFile, TranslatedFile, analyse};
 pub(crate) use unchanged::{
     Records, SETTLE_AFTER, Settled, Unsettled, load_source, output_unchanged, record_output,

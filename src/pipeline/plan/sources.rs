@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::content::{self, Article};
+use crate::content::{self, Article, Discovered};
 use crate::lang::Lang;
 
 use super::layout::Layout;
@@ -48,6 +48,27 @@ pub(crate) fn find_sources(
     only: &[PathBuf],
     report: &mut Report,
 ) -> Result<Vec<Source>, SourcesError> {
+    let discovered = if layout.content_dir.is_dir() {
+        Some(content::discover(
+            &layout.content_dir,
+            &layout.source,
+            &layout.targets,
+            &layout.keys,
+        )?)
+    } else {
+        None
+    };
+    list_sources(layout, only, discovered, report)
+}
+
+/// [`find_sources`] from a walk of the content folder already made (`None` when there
+/// is no content folder).
+pub(crate) fn list_sources(
+    layout: &Layout,
+    only: &[PathBuf],
+    discovered: Option<Discovered>,
+    report: &mut Report,
+) -> Result<Vec<Source>, SourcesError> {
     let in_scope = |path: &Path| {
         only.is_empty()
             || path
@@ -55,13 +76,7 @@ pub(crate) fn find_sources(
                 .is_ok_and(|p| only.iter().any(|o| p.starts_with(o)))
     };
     let mut sources = Vec::new();
-    if layout.content_dir.is_dir() {
-        let (articles, errors) = content::discover(
-            &layout.content_dir,
-            &layout.source,
-            &layout.targets,
-            &layout.keys,
-        )?;
+    if let Some((articles, errors)) = discovered {
         for error in errors {
             report.fail(layout.display_path(error.path()), None, error.to_string());
         }
@@ -85,7 +100,7 @@ pub(crate) fn find_sources(
 /// The `.ftl` files of the reference locale, sorted.
 // Kept apart on purpose: the crate's single `.ftl` discovery function replaces this
 // body (issue 8, item 3).
-fn ftl_sources(locales_dir: &Path, source: &Lang) -> Result<Vec<Source>, SourcesError> {
+pub(crate) fn ftl_sources(locales_dir: &Path, source: &Lang) -> Result<Vec<Source>, SourcesError> {
     let root = locales_dir.join(source.as_str());
     if !root.is_dir() {
         return Ok(Vec::new());
