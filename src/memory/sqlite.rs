@@ -120,7 +120,7 @@ const MIGRATIONS: &[&str] = &[
 const UNCOUNTED: &[&str] = &["segments", "file_stats", "review_meta", "revision"];
 
 /// Pages the WAL may hold before a commit checkpoints it (see `configure`).
-const WAL_AUTOCHECKPOINT: i64 = 10_000;
+const WAL_AUTOCHECKPOINT: i64 = 2_500;
 
 /// Texts from this size are written into their row in place ([`write_long`]) rather
 /// than bound: rusqlite binds a text as `SQLITE_TRANSIENT`, so SQLite copies it once
@@ -205,11 +205,14 @@ impl Sqlite {
             // loop, and copies every page the WAL holds back into the database, with
             // an fsync. At SQLite's default (1,000 pages, 4 MB) a run of 1,000
             // articles checkpointed every few dozen group commits, copying the same
-            // hot index pages again each time. At 10,000 pages (a WAL of 40 MB at
-            // most) a page rewritten by many commits is copied once per checkpoint,
-            // and the fsyncs are ten times fewer. The last checkpoint runs when the
-            // memory is closed. (Issue 15; figures in docs/benchmarks.md.) Most of
-            // the copying is done beside the writer, by the `Checkpointer`.
+            // hot index pages again each time. Most of the copying is now done beside
+            // the writer, by the `Checkpointer`, and this limit is what lets the WAL
+            // start over: the file keeps the largest size it reached, and the close
+            // of the memory deletes it, which costs the kernel a step per cached
+            // page. At 10,000 pages (40 MB) that deletion took 20–28 ms after a run
+            // of 1,000 articles, at 2,500 pages (10 MB) 9–11 ms, with the loop's
+            // time committing the same. The last checkpoint runs when the memory is
+            // closed. (Issue 15; figures in docs/benchmarks.md.)
             self.conn
                 .pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
                 .map_err(|e| sqlite(&path, e))?;

@@ -54,8 +54,11 @@ const INTERRUPT_GRACE: Duration = Duration::from_secs(5);
 
 /// How long a group of journalled answers and file records may stay open before it
 /// commits (see [`Runner::commit_due`]). A crash loses nothing more for it: the
-/// answers are in the journal, and a file's record is only a shortcut.
-const GROUP_SPAN: Duration = Duration::from_millis(50);
+/// answers are in the journal, and a file's record is only a shortcut. At 200 ms
+/// rather than 50, a run of 1,000 articles commits 31 groups instead of 110–123, and
+/// each rewrites the pages of the segments' index it touches (random hashes) once:
+/// the same time committing with the smaller WAL below (`memory::sqlite`).
+const GROUP_SPAN: Duration = Duration::from_millis(200);
 
 /// Answers a group holds at most before it commits, however fast they come (the
 /// offline backend answers at once): the jobs they complete wait for the commit.
