@@ -576,9 +576,9 @@ impl Project {
 
     /// Renames the translations whose file key changed (`[project] file_keys`,
     /// `[file_keys]`), and moves what the memory keeps under their paths with them,
-    /// so the renamed files keep their history (human edits, reviews).
-    /// Renames translations to the project's file keys ([`content::rekey`]); returns
-    /// the walk made for it when that walk still holds (nothing was renamed).
+    /// so the renamed files keep their history (human edits, reviews). Returns the walk
+    /// of the content folder made for it when that walk still holds (nothing was
+    /// renamed): the run lists its sources from it instead of walking again.
     fn rekey(&self, memory: &mut Memory) -> Result<Option<content::Discovered>, PipelineError> {
         let layout = &self.layout;
         if !layout.content_dir.is_dir() {
