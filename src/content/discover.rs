@@ -76,11 +76,10 @@ pub fn discover(
             }
         };
         let path = entry.path();
-        if !entry.file_type().is_file() || markdown_extension(path).is_none() {
+        let Some(named) = markdown_name(&entry, content_dir, (source, targets, keys)) else {
             continue;
-        }
-        let rel = path.strip_prefix(content_dir).unwrap_or(path);
-        match classify(path, rel, source, targets, keys) {
+        };
+        match named {
             Ok(Named::Source) => articles.push(Article {
                 source: path.to_owned(),
             }),
@@ -112,15 +111,26 @@ pub fn has_translation(
     keys: &FileKeys,
 ) -> bool {
     walk(content_dir).filter_map(Result::ok).any(|entry| {
-        let path = entry.path();
-        let rel = path.strip_prefix(content_dir).unwrap_or(path);
-        entry.file_type().is_file()
-            && markdown_extension(path).is_some()
-            && matches!(
-                classify(path, rel, source, targets, keys),
-                Ok(Named::Translation { .. })
-            )
+        matches!(
+            markdown_name(&entry, content_dir, (source, targets, keys)),
+            Some(Ok(Named::Translation { .. }))
+        )
     })
+}
+
+/// What the name of a Markdown file the walk found says it is ([`classify`]); `None`
+/// for anything else (folders, links, other files).
+fn markdown_name(
+    entry: &walkdir::DirEntry,
+    content_dir: &Path,
+    (source, targets, keys): (&Lang, &[Lang], &FileKeys),
+) -> Option<Result<Named, ContentError>> {
+    let path = entry.path();
+    if !entry.file_type().is_file() || markdown_extension(path).is_none() {
+        return None;
+    }
+    let rel = path.strip_prefix(content_dir).unwrap_or(path);
+    Some(classify(path, rel, source, targets, keys))
 }
 
 /// The entries below `content_dir`, in the order the file system gives; hidden files
