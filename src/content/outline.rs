@@ -250,6 +250,23 @@ mod tests {
     }
 
     #[test]
+    fn a_long_line_without_spaces_is_parsed_in_pieces_too() {
+        // Chinese writes no space between words: the cuts fall between its letters.
+        let mut line = "市人民委员会召开会议，".repeat(PIECE);
+        line.push_str("结束。\n");
+        assert!(!line.contains(' '));
+        assert!(blocks_in_pieces(&line, PIECE).is_some());
+        assert_eq!(of(&line), of("一句话。\n"));
+        // A cut never splits an entity or an escape (ASCII, never a letter outside it).
+        let marked = line.replacen('，', "&amp;\\[", 1);
+        assert!(blocks_in_pieces(&marked, PIECE).is_some());
+        assert_eq!(
+            of(&marked),
+            Outline::in_pieces(&marked, &Protect::default(), usize::MAX)
+        );
+    }
+
+    #[test]
     fn markup_in_the_middle_of_a_long_line_counts() {
         let plain = of(&long_line(10 * PIECE, ""));
         for markup in [

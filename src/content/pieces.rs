@@ -15,9 +15,10 @@
 //!   a few bytes are bracket pairs (`[x]`, `![x]`, `[^x]`), each closed by the
 //!   nearest open one as in CommonMark's bracket stack, and only resolved against the
 //!   document's definitions.
-//! - Each cut is after a space and before a letter, with every bracket before it in
-//!   the line closed: no escape, entity or bracket pair spans it, and a piece that
-//!   starts a line of its own starts with a letter, which starts no block.
+//! - Each cut is before a letter, after a space or after a letter outside ASCII (a
+//!   Chinese or Japanese line has no spaces), with every bracket before it in the
+//!   line closed: no escape, entity or bracket pair spans it, and a piece that starts
+//!   a line of its own starts with a letter, which starts no block.
 //! - The document without the middle pieces (the line's head and tail kept) parses
 //!   with the line as one whole paragraph of its own, so the line's block and
 //!   everything around it are what they are with the pieces back.
@@ -223,6 +224,11 @@ fn cut_line(text: &str, line: Range<usize>, piece: usize) -> Option<Cut> {
                 points.push(i + 1);
                 last = i + 1;
             }
+            // The first byte of a character outside ASCII.
+            0xC0.. if depth == 0 && i - last >= piece && between_letters(s, i) => {
+                points.push(i);
+                last = i;
+            }
             _ => {}
         }
         i += 1;
@@ -241,6 +247,20 @@ fn cut_line(text: &str, line: Range<usize>, piece: usize) -> Option<Cut> {
         line,
         brackets,
     })
+}
+
+/// Whether `s` has a letter outside ASCII before byte `at` and a letter at it: Chinese
+/// and Japanese put no space between words, and a line of theirs has no other place to
+/// cut. No escape or entity (ASCII only) ends in such a letter.
+fn between_letters(s: &str, at: usize) -> bool {
+    let (Some(before), Some(after)) = (s.get(..at), s.get(at..)) else {
+        return false;
+    };
+    before
+        .chars()
+        .next_back()
+        .is_some_and(|c| !c.is_ascii() && c.is_alphabetic())
+        && after.chars().next().is_some_and(char::is_alphabetic)
 }
 
 /// Whether `piece`, parsed alone, is one paragraph of text only.
@@ -269,7 +289,7 @@ pub(super) mod samples {
     /// A word, a space, or (rarely) markup that may start, end or break a construct.
     pub(in crate::content) fn token() -> impl Strategy<Value = &'static str> {
         prop_oneof![
-            12 => prop::sample::select(vec!["xã", "Bắc", "an", "ở"]),
+            12 => prop::sample::select(vec!["xã", "Bắc", "an", "ở", "中文", "한국어", "ｋｏ"]),
             12 => Just(" "),
             1 => prop::sample::select(vec![
                 "[", "]", "(", ")", "!", "\\~", "\\", "&amp;", "*", "`", "<b>", "|", "^",
