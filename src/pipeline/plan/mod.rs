@@ -26,6 +26,7 @@ mod unit_keys;
 pub(crate) use job::{Job, JobDoc, JobUnit};
 pub(crate) use layout::Layout;
 pub(crate) use read_ahead::{Next, ParsedSource, READ_AHEAD_BYTES, ReadAhead, Room};
+pub(crate) use segments::KeyCopies;
 pub(crate) use settings::PlanSettings;
 pub use sources::SourcesError;
 pub(crate) use sources::{FtlSource, Source, find_sources, ftl_sources, list_sources};

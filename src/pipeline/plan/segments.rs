@@ -1,6 +1,7 @@
 //! A unit's text split into sentence segments with canonical tags: what the memory
 //! stores and backends receive. Pure: no memory, no network.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::{Deref, Range};
 use std::sync::Arc;
@@ -26,6 +27,28 @@ impl SegmentKey {
         match self {
             SegmentKey::Own(key) => Arc::clone(key),
             SegmentKey::Slice(..) => Arc::from(&**self),
+        }
+    }
+}
+
+/// The run stage's copies of the keys that are slices, made once for all the jobs of
+/// one source: its languages plan the same parts of a paragraph of megabytes, and a
+/// copy per language held it three times over while the batches were on their way
+/// (issue 10, item 14).
+#[derive(Default)]
+pub(crate) struct KeyCopies(HashMap<(usize, Range<usize>), Arc<str>>);
+
+impl KeyCopies {
+    /// `key` as the run stage shares it ([`SegmentKey::to_arc`]), a slice copied once.
+    pub(crate) fn get(&mut self, key: &SegmentKey) -> Arc<str> {
+        match key {
+            SegmentKey::Own(own) => Arc::clone(own),
+            // The address tells documents apart: they outlive the copies.
+            SegmentKey::Slice(whole, range) => Arc::clone(
+                self.0
+                    .entry((Arc::as_ptr(whole) as usize, range.clone()))
+                    .or_insert_with(|| key.to_arc()),
+            ),
         }
     }
 }
@@ -184,6 +207,29 @@ mod tests {
 
     use super::*;
     use crate::content::Document;
+
+    #[test]
+    fn a_slice_key_is_copied_once_for_all_the_jobs_of_its_source() {
+        let text = Arc::new("một hai ba bốn năm sáu".to_owned());
+        let part = |words: &str| {
+            let at = text.find(words).unwrap();
+            SegmentKey::Slice(Arc::clone(&text), at..at + words.len())
+        };
+        let (first, second) = (part("một hai"), part("ba bốn"));
+        let own = SegmentKey::from("bảy".to_owned());
+        let mut copies = KeyCopies::default();
+        let copy = copies.get(&first);
+        assert_eq!(&*copy, "một hai");
+        // Another language's job planned the same part: the same copy.
+        assert!(Arc::ptr_eq(&copy, &copies.get(&first.clone())));
+        assert_eq!(&*copies.get(&second), "ba bốn");
+        assert!(!Arc::ptr_eq(&copy, &copies.get(&second)));
+        // A key of its own is shared as it is.
+        let SegmentKey::Own(shared) = &own else {
+            unreachable!()
+        };
+        assert!(Arc::ptr_eq(shared, &copies.get(&own)));
+    }
 
     #[test]
     fn units_are_split_and_tags_renumbered_per_segment() {

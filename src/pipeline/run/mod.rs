@@ -454,15 +454,17 @@ impl Runner<'_> {
             reason: job.why.0,
             detail: job.why.1.clone(),
         }));
+        let mut copies = plan::KeyCopies::default();
         for job in jobs {
-            self.admit(job)?;
+            self.admit(job, &mut copies)?;
         }
         Ok(())
     }
 
     /// Sorts the segments of one job: failed already, on their way, in the memory, or
-    /// to be sent. A job that waits for nothing is finished at once.
-    fn admit(&mut self, job: Job) -> Result<(), RunError> {
+    /// to be sent. A job that waits for nothing is finished at once. `copies` are the
+    /// keys copied for the source's other jobs.
+    fn admit(&mut self, job: Job, copies: &mut plan::KeyCopies) -> Result<(), RunError> {
         let target = job.target.clone();
         let (mut wait_for, mut failure, mut held) = (Vec::new(), None, Entries::new());
         let mut hits = 0;
@@ -470,7 +472,7 @@ impl Runner<'_> {
         for (segment, context) in job.segments_to_translate() {
             // The run's lists share one copy of a key that is a slice of its
             // document, made here and let go of once the segment is back.
-            let key = &segment.key.to_arc();
+            let key = &copies.get(&segment.key);
             match self.waiting.seen(&target, key) {
                 Seen::Failed(reason) => {
                     failure.get_or_insert(reason);
