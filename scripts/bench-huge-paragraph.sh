@@ -11,6 +11,8 @@
 #   again   pseudo once more in the same project after the title changed: the
 #           translation written by the first run is read back (the paragraph is kept
 #           from it) and replaced
+#   three   pseudo into en, ko and zh-Hans at once (the Korean and Chinese pseudo
+#           translations, in full-width letters without spaces, are 2.3 × the source)
 # Reports max RSS and its ratio to the file size. Set MALLOC_MMAP_THRESHOLD_=131072 to
 # see the heap without glibc's dynamic mmap threshold (freed big buffers are then
 # returned to the system at once).
@@ -34,7 +36,7 @@ python3 scripts/gen_huge_paragraph.py "$WORK/article/dai.md" "$SIZE"
 sleep 0.5
 
 printf "%-7s %12s %10s %8s %10s %12s %8s\n" backend "file bytes" requests "wall s" "CPU s" "max RSS MB" "× file"
-for backend in pseudo deepl again; do
+for backend in pseudo deepl again three; do
   dir="$WORK/$backend"
   if [ "$backend" = again ]; then
     dir="$WORK/pseudo"
@@ -42,7 +44,9 @@ for backend in pseudo deepl again; do
   fi
   mkdir -p "$dir/content"
   [ "$backend" = again ] || cp "$WORK/article/dai.md" "$dir/content/"
-  if [ "$backend" = pseudo ] || [ "$backend" = again ]; then
+  targets='"en"'
+  [ "$backend" = three ] && targets='"en", "ko", "zh-Hans"'
+  if [ "$backend" != deepl ]; then
     table='kind = "pseudo"'
   else
     table="kind = \"deepl\"
@@ -52,14 +56,14 @@ api_key_env = \"BENCH_DEEPL_KEY\"
 [qa]
 enabled = false"
   fi
-  printf '[project]\nsource = "vi"\ntargets = ["en"]\n\n[backend]\n%s\n' "$table" >"$dir/config.toml"
+  printf '[project]\nsource = "vi"\ntargets = [%s]\n\n[backend]\n%s\n' "$targets" "$table" >"$dir/config.toml"
   BENCH_DEEPL_KEY=bench /usr/bin/time -f "%e %U %S %M" -o "$dir/time" \
     "$DICH" translate --config "$dir/config.toml" --json >"$dir/summary.json" 2>"$dir/log"
   python3 - "$dir" "$backend" "$SIZE" <<'PY'
 import json, sys
 d, backend, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
 s = json.load(open(f"{d}/summary.json"))
-assert s["failed"] == 0 and s["files_written"] == 1, s["failures"][:2]
+assert s["failed"] == 0 and s["files_written"] == (3 if backend == "three" else 1), s["failures"][:2]
 wall, user, sys_, rss = open(f"{d}/time").read().split()[-4:]
 rss_mb = int(rss) / 1024
 print(f"{backend:7} {size:12,d} {s['requests']:10d} {float(wall):8.2f} {float(user) + float(sys_):10.2f} {rss_mb:12.1f} {rss_mb * 1048576 / size:8.1f}")

@@ -814,6 +814,50 @@ mod tests {
         assert_eq!(events[0], "sent 4", "{events:?}");
     }
 
+    #[tokio::test]
+    async fn a_long_article_is_written_whole_in_each_language() {
+        // A paragraph longer than `LONG_FILE` without sentence punctuation, into two
+        // languages: the second file waits for the first on its way to disk (its
+        // translation is assembled once the first is recorded; the memory this saves
+        // is measured by `scripts/bench-huge-paragraph.sh`), and neither is left
+        // behind or cut short. The Korean pseudo translation has no ASCII space.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let config = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n\n[backend]\nkind = \"pseudo\"\n";
+        std::fs::write(root.join("config.toml"), config).unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let clauses = writer::LONG_FILE / 24 + 1;
+        let body = "xã Bắc An mở hội làng, ".repeat(clauses);
+        let article = format!("+++\ntitle = \"Tin\"\n+++\n\n{body}cuối\n");
+        std::fs::write(root.join("content/dai.md"), article).unwrap();
+        let project = Project::load(&root.join("config.toml")).unwrap();
+        let chain = crate::backend::chain_from_config(project.config(), None).unwrap();
+        let (events, options) = (Events::default(), Options::default());
+        let run = project.translate(&chain, &options, &events);
+        let report = tokio::time::timeout(std::time::Duration::from_secs(300), run)
+            .await
+            .expect("the run hung")
+            .unwrap();
+        assert_eq!(report.failures, [], "{:?}", report.failures);
+        let events = events.0.into_inner().unwrap();
+        let written = events.iter().filter(|e| e.starts_with("written ")).count();
+        assert_eq!(written, 2, "{events:?}");
+        for (lang, last) in [("en", "cuoi"), ("ko", "ｃｕｏｉ")] {
+            let text = std::fs::read_to_string(root.join(format!("content/dai.{lang}.md")));
+            let text = text.unwrap();
+            let (_, body) = text.rsplit_once("+++\n\n").unwrap();
+            // Every clause, to the last word.
+            assert_eq!(body.matches([',', '，']).count(), clauses, "{lang}");
+            // The pseudo translation pads its text with (escaped) tildes.
+            let end = body.rfind(last).map(|at| &body[at + last.len()..]);
+            let padding = |c: char| c == '~' || c == '\\' || c.is_whitespace();
+            assert!(
+                end.is_some_and(|end| end.chars().all(padding)),
+                "{lang}: {end:?}"
+            );
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread")]
     async fn a_sentence_taken_over_while_the_reader_waits_for_room_is_still_sent() {
         use crate::memory::{Memory, Share, Shared, testing};

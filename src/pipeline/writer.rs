@@ -34,6 +34,11 @@ use super::render::Prepared;
 /// it, so memory stays bounded.
 pub(crate) const MAX_QUEUED: usize = 16;
 
+/// The source size from which an article's file is long: the run holds one long file
+/// at a time between its assembly and its record, so the translations of a paragraph
+/// of megabytes into three languages are not in memory together (issue 10, item 14).
+pub(crate) const LONG_FILE: usize = 1 << 20;
+
 /// A file on its way to disk, with what is recorded once it is written.
 #[derive(Debug)]
 pub(crate) struct FileToWrite {
@@ -94,6 +99,11 @@ impl SourceText {
         }
     }
 
+    /// Whether the file rendered from this source is long ([`LONG_FILE`]).
+    pub(crate) fn is_long(&self) -> bool {
+        self.text().len() >= LONG_FILE
+    }
+
     /// Only the text, if no other file holds the article.
     fn text_only(self) -> SourceText {
         match self {
@@ -125,6 +135,13 @@ pub(crate) enum WriteError {
 /// these bytes), or why it could not be rendered or written.
 pub(crate) type Written = (FileToWrite, Result<bool, WriteError>);
 
+impl FileToWrite {
+    /// Whether it is rendered from a long source ([`LONG_FILE`]).
+    fn is_long(&self) -> bool {
+        self.source_text.as_ref().is_some_and(SourceText::is_long)
+    }
+}
+
 /// What comes back from the write thread.
 #[derive(Debug)]
 pub(crate) enum Done {
@@ -149,6 +166,8 @@ pub(crate) struct Writer {
     done: mpsc::UnboundedReceiver<Done>,
     /// Files sent to the thread and not yet back.
     pending: usize,
+    /// Of these, the long ones ([`LONG_FILE`]).
+    long_pending: usize,
     /// Set when the writer is dropped: files still queued are left unwritten (and
     /// unrecorded), as a run that stops leaves them.
     stop: Arc<AtomicBool>,
@@ -183,6 +202,7 @@ impl Writer {
             to_write: Some(to_write),
             done,
             pending: 0,
+            long_pending: 0,
             stop,
             thread: Some(thread),
             busy,
@@ -200,9 +220,16 @@ impl Writer {
         let Some(to_write) = &self.to_write else {
             return Err(file);
         };
+        let long = file.is_long();
         to_write.send(file).map_err(|unsent| unsent.0)?;
         self.pending += 1;
+        self.long_pending += usize::from(long);
         Ok(())
+    }
+
+    /// Whether a long file ([`LONG_FILE`]) was sent and is not back.
+    pub(crate) fn holds_long_file(&self) -> bool {
+        self.long_pending > 0
     }
 
     /// Files sent and not yet taken back: waiting, being written, or written with the
@@ -240,13 +267,17 @@ impl Writer {
     fn finished(&mut self, done: Option<Done>) -> Option<Done> {
         match done {
             Some(done) => {
-                if let Done::Written(_) = done {
+                if let Done::Written(written) = &done {
                     self.pending = self.pending.saturating_sub(1);
+                    if written.0.is_long() {
+                        self.long_pending = self.long_pending.saturating_sub(1);
+                    }
                 }
                 Some(done)
             }
             None => {
                 self.pending = 0;
+                self.long_pending = 0;
                 None
             }
         }
@@ -427,6 +458,27 @@ mod tests {
             room: plan::Room::default(),
             record: None,
         }
+    }
+
+    #[tokio::test]
+    async fn the_writer_says_whether_a_long_file_is_on_its_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = Writer::start(None, true).unwrap();
+        writer
+            .queue(file(dir.path(), "short.en.md", "A\n"))
+            .unwrap();
+        assert!(!writer.holds_long_file());
+        let mut long = file(dir.path(), "long.en.md", "B\n");
+        long.source_text = Some(SourceText::Text(Arc::new("b".repeat(LONG_FILE))));
+        writer.queue(long).unwrap();
+        assert!(writer.holds_long_file());
+        // Taken back in the order queued: the long file is on its way until its own
+        // write is.
+        assert!(matches!(writer.next().await, Some(Done::Written(_))));
+        assert!(writer.holds_long_file());
+        assert!(matches!(writer.next().await, Some(Done::Written(_))));
+        assert!(!writer.holds_long_file());
+        assert!(writer.is_idle());
     }
 
     #[tokio::test]

@@ -382,15 +382,23 @@ impl Runner<'_> {
     }
 
     /// Renders the jobs completed by committed results (their segments are in the
-    /// memory, so their files may be written).
+    /// memory, so their files may be written). A long file waits while another is on
+    /// its way to disk (see [`writer::LONG_FILE`]): it is rendered once that one is
+    /// recorded.
     fn render_completed(&mut self) -> Result<(), RunError> {
         if self.completed.is_empty() {
             return Ok(());
         }
         let assembling = Instant::now();
+        let mut later = Vec::new();
         for job in std::mem::take(&mut self.completed) {
+            if self.writer.holds_long_file() && is_long(&job.job) {
+                later.push(job);
+                continue;
+            }
             self.finish(job)?;
         }
+        self.completed = later;
         self.timings.assembling += assembling.elapsed();
         Ok(())
     }
@@ -922,7 +930,17 @@ impl Runner<'_> {
                 return Ok(());
             };
             self.written(written)?;
+            // A long file that waited for this one.
+            self.render_completed()?;
         }
+    }
+}
+
+/// Whether `job`'s file is long ([`writer::LONG_FILE`]).
+fn is_long(job: &Job) -> bool {
+    match &job.doc {
+        JobDoc::Article(doc) => doc.text.len() >= writer::LONG_FILE,
+        JobDoc::Ftl(_) => false,
     }
 }
 
