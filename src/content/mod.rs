@@ -352,6 +352,9 @@ pub struct Document {
     /// each of its translations and the comparison with each existing one all need it,
     /// and a source can be megabytes long.
     text_hash: std::sync::OnceLock<String>,
+    /// The body's [`outline::Outline`], once asked: the structure check of each of its
+    /// translations compares with it (per language, and again in a hard pass).
+    outline: std::sync::OnceLock<outline::Outline>,
 }
 
 impl Document {
@@ -432,6 +435,7 @@ impl Document {
             protect: protect.clone(),
             added_front_matter: FrontMatterFormat::Toml,
             text_hash: std::sync::OnceLock::new(),
+            outline: std::sync::OnceLock::new(),
         })
     }
 

@@ -108,7 +108,9 @@ fn structure_difference(doc: &Document, out: &str) -> Option<(String, String)> {
         Ok(Some(split)) => split.body_start,
         _ => super::bom_len(text),
     };
-    let source = Outline::of(&doc.text[body_start(&doc.text)..], &doc.protect);
+    let source = doc
+        .outline
+        .get_or_init(|| Outline::of(&doc.text[body_start(&doc.text)..], &doc.protect));
     let rendered = Outline::of(&out[body_start(out)..], &doc.protect);
     source.first_difference(&rendered)
 }
