@@ -1,7 +1,6 @@
 //! A job: one source document and one target language, with how each of its units
 //! gets its translation. What planning hands to the run stage.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -92,7 +91,8 @@ pub(crate) struct Job {
 impl Job {
     /// Every segment that needs a translation, once, with its neighbours as context.
     pub(crate) fn segments_to_translate(&self) -> Vec<(&PlannedSegment, Option<String>)> {
-        let mut seen = HashSet::new();
+        // foldhash: see `run::waiting`.
+        let mut seen = foldhash::HashSet::default();
         let mut out = Vec::new();
         let proposed = self.proposals.iter().filter_map(|p| p.unit.as_deref());
         for unit in self
