@@ -776,21 +776,28 @@ mod tests {
             );
             std::fs::write(root.join(format!("content/{name}.md")), body).unwrap();
         }
-        let project = Project::load(&root.join("config.toml")).unwrap();
-        let chain = crate::backend::chain_from_config(project.config(), None).unwrap();
         let options = Options {
             read_ahead_bytes,
             ..Options::default()
         };
+        let events = translate_without_failures(root, &options).await;
+        assert!(root.join("content/b.en.md").is_file());
+        events
+    }
+
+    /// Translates the project at `root` with its own backends and `options`; what the
+    /// progress saw. Fails on a failed file, and on a run that hangs (one that waits
+    /// for room nothing will free).
+    async fn translate_without_failures(root: &Path, options: &Options) -> Vec<String> {
+        let project = Project::load(&root.join("config.toml")).unwrap();
+        let chain = crate::backend::chain_from_config(project.config(), None).unwrap();
         let events = Events::default();
-        let run = project.translate(&chain, &options, &events);
-        // A run that waits for room nothing will free hangs: fail instead.
-        let report = tokio::time::timeout(std::time::Duration::from_secs(120), run)
+        let run = project.translate(&chain, options, &events);
+        let report = tokio::time::timeout(std::time::Duration::from_secs(300), run)
             .await
             .expect("the run hung")
             .unwrap();
         assert_eq!(report.failures, [], "{:?}", report.failures);
-        assert!(root.join("content/b.en.md").is_file());
         events.0.into_inner().unwrap()
     }
 
@@ -830,16 +837,7 @@ mod tests {
         let body = "xã Bắc An mở hội làng, ".repeat(clauses);
         let article = format!("+++\ntitle = \"Tin\"\n+++\n\n{body}cuối\n");
         std::fs::write(root.join("content/dai.md"), article).unwrap();
-        let project = Project::load(&root.join("config.toml")).unwrap();
-        let chain = crate::backend::chain_from_config(project.config(), None).unwrap();
-        let (events, options) = (Events::default(), Options::default());
-        let run = project.translate(&chain, &options, &events);
-        let report = tokio::time::timeout(std::time::Duration::from_secs(300), run)
-            .await
-            .expect("the run hung")
-            .unwrap();
-        assert_eq!(report.failures, [], "{:?}", report.failures);
-        let events = events.0.into_inner().unwrap();
+        let events = translate_without_failures(root, &Options::default()).await;
         let written = events.iter().filter(|e| e.starts_with("written ")).count();
         assert_eq!(written, 2, "{events:?}");
         for (lang, last) in [("en", "cuoi"), ("ko", "ｃｕｏｉ")] {
