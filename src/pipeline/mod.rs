@@ -856,6 +856,42 @@ mod tests {
         }
     }
 
+    #[tokio::test]
+    async fn a_long_paragraph_is_kept_in_each_language_when_only_the_title_changed() {
+        // Kept blocks of a megabyte or more are read from the old files when the new
+        // ones are assembled (`BlockInFile`), not held from planning: each file keeps
+        // its paragraph byte for byte, and only the new title is sent.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let config = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n\n[backend]\nkind = \"pseudo\"\n";
+        std::fs::write(root.join("config.toml"), config).unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let body = "xã Bắc An mở hội làng, ".repeat(writer::LONG_FILE / 24 + 1);
+        let article = |title: &str| format!("+++\ntitle = \"{title}\"\n+++\n\n{body}cuối\n");
+        std::fs::write(root.join("content/dai.md"), article("Tin")).unwrap();
+        translate_without_failures(root, &Options::default()).await;
+        let paragraph = |lang: &str| {
+            let text = std::fs::read_to_string(root.join(format!("content/dai.{lang}.md")));
+            let text = text.unwrap();
+            let (front, body) = text.rsplit_once("+++\n\n").unwrap();
+            (front.to_owned(), body.to_owned())
+        };
+        let before = [paragraph("en"), paragraph("ko")];
+
+        std::fs::write(root.join("content/dai.md"), article("Tin mới")).unwrap();
+        let events = translate_without_failures(root, &Options::default()).await;
+        let sent: Vec<&String> = events.iter().filter(|e| e.starts_with("sent ")).collect();
+        assert_eq!(sent, ["sent 1", "sent 1"], "only the titles: {events:?}");
+        for (lang, (old_front, old_body)) in ["en", "ko"].into_iter().zip(before) {
+            let (front, body) = paragraph(lang);
+            assert_ne!(front, old_front, "{lang}: the title is translated again");
+            assert!(
+                body == old_body,
+                "{lang}: the paragraph is kept byte for byte"
+            );
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread")]
     async fn a_sentence_taken_over_while_the_reader_waits_for_room_is_still_sent() {
         use crate::memory::{Memory, Share, Shared, testing};

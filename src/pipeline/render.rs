@@ -20,6 +20,9 @@ use super::plan::{Job, JobDoc, JobUnit};
 /// repaired by translating the text between them separately (issue 9).
 pub(crate) const REPAIRED: &str = " [tags repaired]";
 
+/// How a kept block is named among the backends of a file's provenance.
+const KEPT: &str = "kept (human or earlier translation)";
+
 /// Memory entries by segment key. The key is the planned segment's own
 /// ([`super::plan`]), shared rather than copied: a paragraph of megabytes cut in parts
 /// would otherwise be held once more as keys (issue 10, item 14).
@@ -114,6 +117,9 @@ pub(crate) fn prepare(
     let assembled = assemble(memory, source, &job.target, &mut job.units, &mut entries)?;
     Ok(match &job.doc {
         JobDoc::Article(doc) => {
+            if let Some(reason) = assembled.unreadable {
+                return Ok(Err(reason));
+            }
             let repaired = assembled.repaired;
             let Some((translations, backends)) = assembled.complete() else {
                 return Ok(Err("a segment has no translation".to_owned()));
@@ -261,6 +267,8 @@ struct Assembled {
     backends: BTreeSet<String>,
     /// Segments whose answer was repaired ([`REPAIRED`]).
     repaired: usize,
+    /// Why a kept block could not be read from its file ([`JobUnit::KeptInFile`]).
+    unreadable: Option<String>,
 }
 
 impl Assembled {
@@ -285,10 +293,19 @@ fn assemble(
     let mut translations = Vec::with_capacity(units.len());
     let mut backends = BTreeSet::new();
     let mut repaired = 0;
+    let mut unreadable = None;
     for unit in units {
         let (retitle, unit) = match unit {
+            JobUnit::KeptInFile(block) => {
+                backends.insert(KEPT.to_owned());
+                let read = block
+                    .read()
+                    .map_err(|reason| unreadable.get_or_insert(reason));
+                translations.push(read.ok().map(UnitTranslation::Raw));
+                continue;
+            }
             JobUnit::Kept(kept) => {
-                backends.insert("kept (human or earlier translation)".to_owned());
+                backends.insert(KEPT.to_owned());
                 // Taken from the job where it holds the text alone (nothing reads it
                 // after assembly): a kept paragraph of megabytes was copied.
                 let kept = Arc::try_unwrap(std::mem::take(kept))
@@ -298,7 +315,7 @@ fn assemble(
             }
             JobUnit::Machine(unit) => (None, unit),
             JobUnit::Retitled(retitle, titles) => {
-                backends.insert("kept (human or earlier translation)".to_owned());
+                backends.insert(KEPT.to_owned());
                 (Some(retitle), titles)
             }
         };
@@ -367,6 +384,7 @@ fn assemble(
         translations,
         backends,
         repaired,
+        unreadable,
     })
 }
 

@@ -14,7 +14,7 @@ use super::job::{Job, JobDoc, JobUnit};
 use super::read_ahead::Room;
 use super::segments::{PlannedUnit, plan_tagged, plan_unit};
 use super::settings::PlanSettings;
-use super::translated_file::{self, AlignedFile, TranslatedFile};
+use super::translated_file::{self, AlignedFile, BlockInFile, TranslatedFile};
 use super::unchanged::Records;
 use super::unit_keys::unit_keys;
 use crate::pipeline::progress::Progress;
@@ -171,7 +171,11 @@ fn plan_job(
             if earlier_reviews.contains(key) {
                 reviews.push(key.clone());
             }
-            units.push(retitle.kept(j, key, Arc::clone(block)));
+            units.push(read_later(
+                found,
+                key,
+                retitle.kept(j, key, Arc::clone(block)),
+            ));
             continue;
         }
         // The source under a person's block changed: the person's text stays (whole,
@@ -215,6 +219,23 @@ fn plan_job(
         why: (Why::Missing, None),
         room: segmented.room.clone(),
     })
+}
+
+/// `unit`, or when it keeps a long block of `found` as it is, that block read from the
+/// file at assembly ([`BlockInFile`]).
+fn read_later(found: Option<&AlignedFile>, key: &str, unit: JobUnit) -> JobUnit {
+    let JobUnit::Kept(text) = &unit else {
+        return unit;
+    };
+    let Some(file) = found else {
+        return unit;
+    };
+    match (file.long_blocks.get(key), file.blocks.get(key)) {
+        (Some(range), Some(block)) if Arc::ptr_eq(text, block) => {
+            JobUnit::KeptInFile(Arc::new(BlockInFile::new(file, range.clone(), text)))
+        }
+        _ => unit,
+    }
 }
 
 /// Link titles of kept blocks (issue 14).

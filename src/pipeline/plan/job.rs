@@ -11,6 +11,7 @@ use crate::pipeline::report::Why;
 
 use super::read_ahead::Room;
 use super::segments::{PlannedSegment, PlannedUnit};
+use super::translated_file::BlockInFile;
 
 /// What a job renders.
 #[derive(Debug)]
@@ -28,6 +29,8 @@ pub(crate) enum JobUnit {
     /// source did not change (shared with the file's blocks: a kept paragraph of
     /// megabytes is not copied per job, issue 10, item 14).
     Kept(Arc<String>),
+    /// Kept as it is, a long block of the existing file read from it at assembly.
+    KeptInFile(Arc<BlockInFile>),
     /// Machine translation, sentence by sentence (shared by the article's languages).
     Machine(Arc<PlannedUnit>),
     /// Kept as it is but for its link titles, still in the source language in a file
@@ -41,7 +44,7 @@ impl JobUnit {
     pub(crate) fn machine(&self) -> Option<&PlannedUnit> {
         match self {
             JobUnit::Machine(unit) | JobUnit::Retitled(_, unit) => Some(unit),
-            JobUnit::Kept(_) => None,
+            JobUnit::Kept(_) | JobUnit::KeptInFile(_) => None,
         }
     }
 }

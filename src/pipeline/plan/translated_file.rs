@@ -8,7 +8,9 @@
 //! block whose source is unchanged is kept, edits included.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::io::{Read as _, Seek as _, SeekFrom};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::content::{self, Document, Retitle};
@@ -46,6 +48,61 @@ pub(crate) struct AlignedFile {
     pub(crate) old_titles: bool,
     /// A block of it still has such a title (the file is not up to date then).
     pub(crate) untranslated_titles: bool,
+    /// Where each block of at least [`LONG_BLOCK`] bytes is in the file, by unit key.
+    pub(crate) long_blocks: HashMap<String, Range<usize>>,
+    /// The file.
+    pub(crate) path: PathBuf,
+}
+
+/// The length from which a kept block is read from its file again when its file is
+/// assembled ([`BlockInFile`]) rather than held from planning.
+pub(crate) const LONG_BLOCK: usize = 1 << 20;
+
+/// A block kept from the existing translation, read from the file when the new file is
+/// assembled. The languages of an article are planned together, and each held its kept
+/// paragraph of megabytes from planning until its file was written: three of them at
+/// once (issue 10, item 14). The file is replaced only after that read, and a block
+/// that changed in between fails its file rather than be written wrong.
+#[derive(Debug)]
+pub(crate) struct BlockInFile {
+    path: PathBuf,
+    range: Range<usize>,
+    /// [`crate::memory::hash`] of the block as read at planning.
+    hash: String,
+}
+
+impl BlockInFile {
+    /// The block at `range` of `file`, whose text it is.
+    pub(crate) fn new(file: &AlignedFile, range: Range<usize>, text: &str) -> BlockInFile {
+        BlockInFile {
+            path: file.path.clone(),
+            range,
+            hash: crate::memory::hash(text),
+        }
+    }
+
+    /// The block's text, read from the file. The error, for the file's failure, is
+    /// why it cannot be: the file is gone or the block is no longer what it was.
+    pub(crate) fn read(&self) -> Result<String, String> {
+        let changed = || {
+            format!(
+                "{} changed while this run translated it; run dich translate again",
+                self.path.display()
+            )
+        };
+        let mut bytes = vec![0; self.range.len()];
+        let read = std::fs::File::open(&self.path).and_then(|mut file| {
+            file.seek(SeekFrom::Start(self.range.start as u64))?;
+            file.read_exact(&mut bytes)
+        });
+        if read.is_err() {
+            return Err(changed());
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) if crate::memory::hash(&text) == self.hash => Ok(text),
+            _ => Err(changed()),
+        }
+    }
 }
 
 /// Reads and analyses the translation at `out_path` (`rel` from the project root).
@@ -129,6 +186,14 @@ pub(crate) fn analyse(
     if (learn || !human_edited) && !untranslated_titles {
         records.push_read(rel, stat, derived.text_hash.clone(), derived);
     }
+    // The document's text is the file's bytes (a Markdown translation is UTF-8), so
+    // its spans are where the blocks are in the file.
+    let long_blocks = keys
+        .iter()
+        .zip(&translated.units)
+        .filter(|(_, unit)| unit.span.len() >= LONG_BLOCK)
+        .map(|(key, unit)| (key.clone(), unit.span.clone()))
+        .collect();
     let blocks = keys
         .iter()
         .cloned()
@@ -141,6 +206,8 @@ pub(crate) fn analyse(
         keys,
         old_titles,
         untranslated_titles,
+        long_blocks,
+        path: out_path.to_owned(),
     }))
 }
 
@@ -194,6 +261,9 @@ impl AlignedFile {
             // No record is kept of a file whose titles wait for their translation.
             old_titles: false,
             untranslated_titles: false,
+            // No blocks, so none to read again.
+            long_blocks: HashMap::new(),
+            path: PathBuf::new(),
         })
     }
 }
@@ -259,5 +329,38 @@ impl Edits<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_read_again_is_the_block_or_says_its_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dai.en.md");
+        let text = "+++\ntitle = \"T\"\n+++\n\nThe kept block, long in real life.\n";
+        std::fs::write(&path, text).unwrap();
+        let block = "The kept block, long in real life.";
+        let at = text.find(block).unwrap();
+        let in_file = BlockInFile {
+            path: path.clone(),
+            range: at..at + block.len(),
+            hash: crate::memory::hash(block),
+        };
+        assert_eq!(in_file.read().unwrap(), block);
+        // A person edited the block meanwhile: the file fails, naming itself.
+        std::fs::write(&path, text.replace("kept", "KEPT")).unwrap();
+        let reason = in_file.read().unwrap_err();
+        assert!(
+            reason.contains("dai.en.md") && reason.contains("changed"),
+            "{reason}"
+        );
+        // Shortened, or gone.
+        std::fs::write(&path, &text[..at + 3]).unwrap();
+        assert!(in_file.read().is_err());
+        std::fs::remove_file(&path).unwrap();
+        assert!(in_file.read().is_err());
     }
 }
