@@ -462,6 +462,52 @@ fn a_long_written_file_survives_reopen() {
     assert!(memory.written_source("a.en.md").unwrap() == Some(long));
 }
 
+/// A long text replacing a long one is recorded after the old one is deleted in a
+/// transaction of its own (SQLite kept the old one's pages in memory otherwise): the
+/// writes before it in the group are committed with that deletion, those after it stay
+/// in the group, and a crash loses the group as ever, and the old record.
+#[test]
+fn a_long_file_replacing_a_long_one_keeps_the_group_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".dich/memory.db");
+    let (vi, en) = langs();
+    let (old, new) = (long_text("Bản cũ, "), long_text("Bản mới, "));
+    let store = |memory: &mut Memory, source: &str| {
+        let entries = [entry(source, "x", Origin::Machine)];
+        memory.store_segments(&vi, &en, &entries).unwrap();
+    };
+    {
+        let mut memory = Memory::open(&path).unwrap();
+        memory.record_file("a.en.md", &old, "s", &[]).unwrap();
+        memory.begin_group().unwrap();
+        store(&mut memory, "Before.");
+        memory.record_file("a.en.md", &new, "s", &[]).unwrap();
+        store(&mut memory, "After.");
+        memory.commit_group().unwrap();
+        assert!(memory.written("a.en.md").unwrap().unwrap().content == new);
+        memory.begin_group().unwrap();
+        store(&mut memory, "Crashed before.");
+        memory.record_file("a.en.md", &old, "s", &[]).unwrap();
+        store(&mut memory, "Crashed after.");
+        // Dropped with the group open: a crash.
+    }
+    let memory = Memory::open(&path).unwrap();
+    for (source, kept) in [
+        ("Before.", true),
+        ("After.", true),
+        ("Crashed before.", true),
+        ("Crashed after.", false),
+    ] {
+        assert_eq!(
+            memory.segment(&vi, &en, source).unwrap().is_some(),
+            kept,
+            "{source}"
+        );
+    }
+    // The record replaced in the crashed group is gone, not half written.
+    assert!(memory.written("a.en.md").unwrap().is_none());
+}
+
 #[test]
 fn file_store_survives_reopen() {
     let dir = tempfile::tempdir().unwrap();
