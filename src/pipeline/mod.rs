@@ -821,6 +821,20 @@ mod tests {
         assert_eq!(events[0], "sent 4", "{events:?}");
     }
 
+    /// A project at `root` translating into `en` and `ko` with the pseudo backend, with
+    /// one article titled `title` whose body is a paragraph longer than `LONG_FILE`
+    /// without sentence punctuation; the number of its clauses.
+    fn write_long_article(root: &Path, title: &str) -> usize {
+        let config = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n\n[backend]\nkind = \"pseudo\"\n";
+        std::fs::write(root.join("config.toml"), config).unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let clauses = writer::LONG_FILE / 24 + 1;
+        let body = "xã Bắc An mở hội làng, ".repeat(clauses);
+        let article = format!("+++\ntitle = \"{title}\"\n+++\n\n{body}cuối\n");
+        std::fs::write(root.join("content/dai.md"), article).unwrap();
+        clauses
+    }
+
     #[tokio::test]
     async fn a_long_article_is_written_whole_in_each_language() {
         // A paragraph longer than `LONG_FILE` without sentence punctuation, into two
@@ -830,13 +844,7 @@ mod tests {
         // behind or cut short. The Korean pseudo translation has no ASCII space.
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let config = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n\n[backend]\nkind = \"pseudo\"\n";
-        std::fs::write(root.join("config.toml"), config).unwrap();
-        std::fs::create_dir_all(root.join("content")).unwrap();
-        let clauses = writer::LONG_FILE / 24 + 1;
-        let body = "xã Bắc An mở hội làng, ".repeat(clauses);
-        let article = format!("+++\ntitle = \"Tin\"\n+++\n\n{body}cuối\n");
-        std::fs::write(root.join("content/dai.md"), article).unwrap();
+        let clauses = write_long_article(root, "Tin");
         let events = translate_without_failures(root, &Options::default()).await;
         let written = events.iter().filter(|e| e.starts_with("written ")).count();
         assert_eq!(written, 2, "{events:?}");
@@ -863,12 +871,7 @@ mod tests {
         // its paragraph byte for byte, and only the new title is sent.
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let config = "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n\n[backend]\nkind = \"pseudo\"\n";
-        std::fs::write(root.join("config.toml"), config).unwrap();
-        std::fs::create_dir_all(root.join("content")).unwrap();
-        let body = "xã Bắc An mở hội làng, ".repeat(writer::LONG_FILE / 24 + 1);
-        let article = |title: &str| format!("+++\ntitle = \"{title}\"\n+++\n\n{body}cuối\n");
-        std::fs::write(root.join("content/dai.md"), article("Tin")).unwrap();
+        write_long_article(root, "Tin");
         translate_without_failures(root, &Options::default()).await;
         let paragraph = |lang: &str| {
             let text = std::fs::read_to_string(root.join(format!("content/dai.{lang}.md")));
@@ -878,7 +881,7 @@ mod tests {
         };
         let before = [paragraph("en"), paragraph("ko")];
 
-        std::fs::write(root.join("content/dai.md"), article("Tin mới")).unwrap();
+        write_long_article(root, "Tin mới");
         let events = translate_without_failures(root, &Options::default()).await;
         let sent: Vec<&String> = events.iter().filter(|e| e.starts_with("sent ")).collect();
         assert_eq!(sent, ["sent 1", "sent 1"], "only the titles: {events:?}");
