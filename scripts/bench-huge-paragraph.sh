@@ -15,6 +15,8 @@
 #           translations, in full-width letters without spaces, are 2.3 × the source)
 #   again3  `again` in the `three` project: the paragraph is kept from each of the
 #           three translations
+#   memory3 the `three` project's translations deleted and written again: every
+#           segment comes from the memory, no request is sent
 # Reports max RSS and its ratio to the file size. Set MALLOC_MMAP_THRESHOLD_=131072 to
 # see the heap without glibc's dynamic mmap threshold (freed big buffers are then
 # returned to the system at once).
@@ -38,18 +40,19 @@ python3 scripts/gen_huge_paragraph.py "$WORK/article/dai.md" "$SIZE"
 sleep 0.5
 
 printf "%-7s %12s %10s %8s %10s %12s %8s\n" backend "file bytes" requests "wall s" "CPU s" "max RSS MB" "× file"
-for backend in pseudo deepl again three again3; do
+for backend in pseudo deepl again three again3 memory3; do
   dir="$WORK/$backend"
   case $backend in
     again) dir="$WORK/pseudo" ;;
-    again3) dir="$WORK/three" ;;
+    again3 | memory3) dir="$WORK/three" ;;
   esac
   case $backend in
     again*) sed -i '0,/^title = /s/^title = "/title = "Lại: /' "$dir/content/dai.md" ;;
+    memory3) rm "$dir"/content/dai.*.md ;;
     *) mkdir -p "$dir/content" && cp "$WORK/article/dai.md" "$dir/content/" ;;
   esac
   targets='"en"'
-  case $backend in three | again3) targets='"en", "ko", "zh-Hans"' ;; esac
+  case $backend in three | again3 | memory3) targets='"en", "ko", "zh-Hans"' ;; esac
   if [ "$backend" != deepl ]; then
     table='kind = "pseudo"'
   else
@@ -67,7 +70,7 @@ enabled = false"
 import json, sys
 d, backend, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
 s = json.load(open(f"{d}/summary.json"))
-assert s["failed"] == 0 and s["files_written"] == (3 if backend in ("three", "again3") else 1), s["failures"][:2]
+assert s["failed"] == 0 and s["files_written"] == (3 if backend in ("three", "again3", "memory3") else 1), s["failures"][:2]
 wall, user, sys_, rss = open(f"{d}/time").read().split()[-4:]
 rss_mb = int(rss) / 1024
 print(f"{backend:7} {size:12,d} {s['requests']:10d} {float(wall):8.2f} {float(user) + float(sys_):10.2f} {rss_mb:12.1f} {rss_mb * 1048576 / size:8.1f}")

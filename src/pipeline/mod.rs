@@ -793,7 +793,7 @@ mod tests {
         let chain = crate::backend::chain_from_config(project.config(), None).unwrap();
         let events = Events::default();
         let run = project.translate(&chain, options, &events);
-        let report = tokio::time::timeout(std::time::Duration::from_secs(300), run)
+        let report = tokio::time::timeout(std::time::Duration::from_secs(120), run)
             .await
             .expect("the run hung")
             .unwrap();
@@ -862,6 +862,22 @@ mod tests {
                 "{lang}: {end:?}"
             );
         }
+        // Deleted, the files are written again from the memory alone (jobs that wait
+        // for nothing, under the same one-at-a-time rule), byte for byte but the time.
+        let written_at = |lang: &str| {
+            let text = std::fs::read_to_string(root.join(format!("content/dai.{lang}.md")));
+            let text = text.unwrap();
+            let at = text.find("translated_at").unwrap();
+            let end = at + text[at..].find('\n').unwrap();
+            format!("{}{}", &text[..at], &text[end..])
+        };
+        let before = [written_at("en"), written_at("ko")];
+        for lang in ["en", "ko"] {
+            std::fs::remove_file(root.join(format!("content/dai.{lang}.md"))).unwrap();
+        }
+        let events = translate_without_failures(root, &Options::default()).await;
+        assert!(!events.iter().any(|e| e.starts_with("sent ")), "{events:?}");
+        assert!(before == [written_at("en"), written_at("ko")]);
     }
 
     #[tokio::test]

@@ -381,10 +381,10 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// Renders the jobs completed by committed results (their segments are in the
-    /// memory, so their files may be written). A long file waits while another is on
-    /// its way to disk (see [`writer::LONG_FILE`]): it is rendered once that one is
-    /// recorded.
+    /// Renders the completed jobs: every segment is in the memory (found there when
+    /// planned, or stored from an answer), so their files may be written. A long file
+    /// waits while another is on its way to disk (see [`writer::LONG_FILE`]): it is
+    /// rendered once that one is recorded.
     fn render_completed(&mut self) -> Result<(), RunError> {
         if self.completed.is_empty() {
             return Ok(());
@@ -466,11 +466,13 @@ impl Runner<'_> {
         for job in jobs {
             self.admit(job, &mut copies)?;
         }
-        Ok(())
+        // The jobs that wait for nothing, rendered now, under the same rule as the
+        // others (one long file at a time).
+        self.render_completed()
     }
 
     /// Sorts the segments of one job: failed already, on their way, in the memory, or
-    /// to be sent. A job that waits for nothing is finished at once. `copies` are the
+    /// to be sent. A job that waits for nothing is completed at once. `copies` are the
     /// keys copied for the source's other jobs.
     fn admit(&mut self, job: Job, copies: &mut plan::KeyCopies) -> Result<(), RunError> {
         let target = job.target.clone();
@@ -518,11 +520,11 @@ impl Runner<'_> {
         self.report.lang(&target).segments_from_memory += hits;
         let waiting = WaitingJob::new(job, wait_for, failure, held);
         if waiting.is_ready() || self.settings.dry_run {
-            self.finish(waiting)
+            self.completed.push(waiting);
         } else {
             self.waiting.park(waiting);
-            Ok(())
         }
+        Ok(())
     }
 
     /// The memory's translation of `key` if it may be reused: any, or with the QA gate
