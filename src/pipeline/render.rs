@@ -298,10 +298,13 @@ fn assemble(
         let (retitle, unit) = match unit {
             JobUnit::KeptInFile(block) => {
                 backends.insert(KEPT.to_owned());
-                let read = block
-                    .read()
-                    .map_err(|reason| unreadable.get_or_insert(reason));
-                translations.push(read.ok().map(UnitTranslation::Raw));
+                match block.read() {
+                    Ok(text) => translations.push(Some(UnitTranslation::Raw(text))),
+                    Err(reason) => {
+                        unreadable.get_or_insert(reason);
+                        translations.push(None);
+                    }
+                }
                 continue;
             }
             JobUnit::Kept(kept) => {

@@ -1,7 +1,7 @@
 //! The jobs of one Markdown article: per target language, unit by unit, a human
 //! translation, a block kept from the existing file, or machine translation.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::content::{Article, Document, Retitle};
@@ -171,11 +171,8 @@ fn plan_job(
             if earlier_reviews.contains(key) {
                 reviews.push(key.clone());
             }
-            units.push(read_later(
-                found,
-                key,
-                retitle.kept(j, key, Arc::clone(block)),
-            ));
+            let kept = retitle.kept(j, key, Arc::clone(block));
+            units.push(read_later(found, &out_path, key, kept));
             continue;
         }
         // The source under a person's block changed: the person's text stays (whole,
@@ -221,9 +218,9 @@ fn plan_job(
     })
 }
 
-/// `unit`, or when it keeps a long block of `found` as it is, that block read from the
-/// file at assembly ([`BlockInFile`]).
-fn read_later(found: Option<&AlignedFile>, key: &str, unit: JobUnit) -> JobUnit {
+/// `unit`, or when it keeps a long block of `found` (the file at `path`) as it is, that
+/// block read from the file at assembly ([`BlockInFile`]).
+fn read_later(found: Option<&AlignedFile>, path: &Path, key: &str, unit: JobUnit) -> JobUnit {
     let JobUnit::Kept(text) = &unit else {
         return unit;
     };
@@ -232,7 +229,7 @@ fn read_later(found: Option<&AlignedFile>, key: &str, unit: JobUnit) -> JobUnit 
     };
     match (file.long_blocks.get(key), file.blocks.get(key)) {
         (Some(range), Some(block)) if Arc::ptr_eq(text, block) => {
-            JobUnit::KeptInFile(Arc::new(BlockInFile::new(file, range.clone(), text)))
+            JobUnit::KeptInFile(Arc::new(BlockInFile::new(path, range.clone(), text)))
         }
         _ => unit,
     }

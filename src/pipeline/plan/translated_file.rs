@@ -50,8 +50,6 @@ pub(crate) struct AlignedFile {
     pub(crate) untranslated_titles: bool,
     /// Where each block of at least [`LONG_BLOCK`] bytes is in the file, by unit key.
     pub(crate) long_blocks: HashMap<String, Range<usize>>,
-    /// The file.
-    pub(crate) path: PathBuf,
 }
 
 /// The length from which a kept block is read from its file again when its file is
@@ -72,10 +70,10 @@ pub(crate) struct BlockInFile {
 }
 
 impl BlockInFile {
-    /// The block at `range` of `file`, whose text it is.
-    pub(crate) fn new(file: &AlignedFile, range: Range<usize>, text: &str) -> BlockInFile {
+    /// The block at `range` of the file at `path`, whose text it is.
+    pub(crate) fn new(path: &Path, range: Range<usize>, text: &str) -> BlockInFile {
         BlockInFile {
-            path: file.path.clone(),
+            path: path.to_owned(),
             range,
             hash: crate::memory::hash(text),
         }
@@ -207,7 +205,6 @@ pub(crate) fn analyse(
         old_titles,
         untranslated_titles,
         long_blocks,
-        path: out_path.to_owned(),
     }))
 }
 
@@ -263,7 +260,6 @@ impl AlignedFile {
             untranslated_titles: false,
             // No blocks, so none to read again.
             long_blocks: HashMap::new(),
-            path: PathBuf::new(),
         })
     }
 }
