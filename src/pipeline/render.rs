@@ -6,7 +6,7 @@
 //! article's text is rendered apart ([`Prepared::render`]), on the writer's thread: the
 //! run loop only assembles.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::content::{Document, Provenance, UnitKind, UnitTranslation};
@@ -26,7 +26,10 @@ const KEPT: &str = "kept (human or earlier translation)";
 /// Memory entries by segment key. The key is the planned segment's own
 /// ([`super::plan`]), shared rather than copied: a paragraph of megabytes cut in parts
 /// would otherwise be held once more as keys (issue 10, item 14).
-pub(crate) type Entries = HashMap<Arc<str>, Entry>;
+///
+/// Hashed with foldhash, as the run stage's other sets of segment keys (see
+/// `run::waiting`).
+pub(crate) type Entries = foldhash::HashMap<Arc<str>, Entry>;
 
 /// The longest translation held by segment key for a file's assembly and review; a
 /// longer one is read from the memory where it is needed. Only the parts of a sentence

@@ -476,7 +476,7 @@ impl Runner<'_> {
     /// keys copied for the source's other jobs.
     fn admit(&mut self, job: Job, copies: &mut plan::KeyCopies) -> Result<(), RunError> {
         let target = job.target.clone();
-        let (mut wait_for, mut failure, mut held) = (Vec::new(), None, Entries::new());
+        let (mut wait_for, mut failure, mut held) = (Vec::new(), None, Entries::default());
         let mut hits = 0;
         let mut to_send = Vec::new();
         for (segment, context) in job.segments_to_translate() {
@@ -793,11 +793,11 @@ impl Runner<'_> {
                     source_hash: provenance.source_hash.clone(),
                     left_out: Vec::new(),
                     proposals: Vec::new(),
-                    entries: Entries::new(),
+                    entries: Entries::default(),
                 };
                 // The entries were for the gate, which has judged them: the write
                 // thread needs only the translations.
-                let translations = Prepared::Article(translations, provenance, Entries::new());
+                let translations = Prepared::Article(translations, provenance, Entries::default());
                 (file, Some(translations))
             }
         };

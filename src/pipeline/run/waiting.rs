@@ -10,13 +10,13 @@
 //! bounded by the jobs in flight.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 // Keyed by segment text, hashed with foldhash rather than SipHash: every segment of a
-// run goes through four of these, and SipHash over its text was 3 % of the run loop's
-// time. The keys are the project's own text, not a stranger's input to defend against
-// flooding; foldhash's seed is random all the same.
+// run goes through these maps and sets, and SipHash over its text was 3 % of the run
+// loop's time. The keys are the project's own text, not a stranger's input to defend
+// against flooding; foldhash's seed is random all the same.
 use foldhash::{HashMap, HashSet};
-use std::sync::Arc;
 
 use crate::backend::Batch;
 use crate::lang::Lang;
@@ -232,13 +232,13 @@ mod tests {
             job("a.en.md", en()),
             keys(&["một", "hai"]),
             None,
-            Entries::new(),
+            Entries::default(),
         ));
         waiting.park(WaitingJob::new(
             job("b.en.md", en()),
             keys(&["một"]),
             None,
-            Entries::new(),
+            Entries::default(),
         ));
         assert!(matches!(waiting.seen(&en(), &key("một")), Seen::OnItsWay));
 
@@ -274,7 +274,7 @@ mod tests {
             origin: crate::memory::Origin::Human,
             backend: String::new(),
         };
-        let held = Entries::from([(key("ba"), hit)]);
+        let held = Entries::from_iter([(key("ba"), hit)]);
         waiting.park(WaitingJob::new(
             job("a.en.md", en()),
             keys(&["một", "hai"]),
@@ -307,7 +307,7 @@ mod tests {
             job("a.en.md", en()),
             keys(&["một"]),
             None,
-            Entries::new(),
+            Entries::default(),
         ));
         let ko = Lang::parse("ko").unwrap();
         let batch = Batch::of_texts(Lang::parse("vi").unwrap(), ko, &["một"]);
