@@ -507,10 +507,7 @@ impl Project {
             return Ok(true);
         }
         let ftl = plan::ftl_sources(&layout.locales_dir, &layout.source)?;
-        Ok(ftl.iter().any(|source| {
-            let Source::Ftl(ftl) = source else {
-                return false;
-            };
+        Ok(ftl.iter().any(|ftl| {
             targets.iter().any(|target| {
                 std::fs::symlink_metadata(layout.ftl_translation(&ftl.rel, target)).is_ok()
             })

@@ -89,10 +89,11 @@ pub(crate) fn list_sources(
     }
     report.articles = sources.len();
     let ftl = ftl_sources(&layout.locales_dir, &layout.source)?;
-    sources.extend(ftl.into_iter().filter(|s| match s {
-        Source::Ftl(ftl) => in_scope(&ftl.reference),
-        Source::Article(_) => true,
-    }));
+    sources.extend(
+        ftl.into_iter()
+            .filter(|ftl| in_scope(&ftl.reference))
+            .map(|ftl| Source::Ftl(Box::new(ftl))),
+    );
     report.ui_files = sources.len() - report.articles;
     Ok(sources)
 }
@@ -100,7 +101,10 @@ pub(crate) fn list_sources(
 /// The `.ftl` files of the reference locale, sorted.
 // Kept apart on purpose: the crate's single `.ftl` discovery function replaces this
 // body (issue 8, item 3).
-pub(crate) fn ftl_sources(locales_dir: &Path, source: &Lang) -> Result<Vec<Source>, SourcesError> {
+pub(crate) fn ftl_sources(
+    locales_dir: &Path,
+    source: &Lang,
+) -> Result<Vec<FtlSource>, SourcesError> {
     let root = locales_dir.join(source.as_str());
     if !root.is_dir() {
         return Ok(Vec::new());
@@ -111,11 +115,9 @@ pub(crate) fn ftl_sources(locales_dir: &Path, source: &Lang) -> Result<Vec<Sourc
         crate::fluent::ftl_files(&root).map_err(|e| SourcesError::Locales(e.to_string()))?;
     Ok(files
         .into_iter()
-        .map(|rel| {
-            Source::Ftl(Box::new(FtlSource {
-                reference: root.join(&rel),
-                rel,
-            }))
+        .map(|rel| FtlSource {
+            reference: root.join(&rel),
+            rel,
         })
         .collect())
 }
