@@ -65,6 +65,11 @@ impl Batcher {
         full
     }
 
+    /// Whether no segment waits here for a batch.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.buffers.is_empty()
+    }
+
     /// Every partial buffer as a batch, languages in order.
     pub(crate) fn flush_all(&mut self) -> Vec<Batch> {
         let targets: Vec<Lang> = self.buffers.keys().cloned().collect();

@@ -345,7 +345,19 @@ impl Runner<'_> {
             || self.held.iter().any(|(permit, _)| permit.is_some())
             || self.held.len() >= GROUP_ANSWERS
             || scheduler.outstanding() == 0
+            || self.all_offered()
             || opened.elapsed() >= GROUP_SPAN
+    }
+
+    /// Every batch of the run is with the scheduler: its last requests are on their
+    /// way, and the loop only waits for them. A group then commits at each turn, while
+    /// the slots wait on the network: the last answer's commit, which the end of the
+    /// run waits for, holds only that answer (32 ms for a 200 ms group, measured).
+    fn all_offered(&self) -> bool {
+        self.sources_done
+            && self.ready.is_empty()
+            && self.batcher.is_empty()
+            && self.elsewhere.is_empty()
     }
 
     /// Commits the open group if [`Runner::commit_due`], then renders the completed
