@@ -106,15 +106,16 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     dich::review::recover(&project, &mut memory)?;
     let progress = Bar::new(args.output.is_machine());
     let translating = std::time::Instant::now();
+    // Written after every real run, even one with failures: it says what is there
+    // (kept as it is when the run proved it current). Most of it while the run waits
+    // for its last answers.
+    let mut manifest =
+        dich::review::manifest::AfterRun::new(&project, &project.config().review.manifest);
     let (mut report, mut memory) = project
-        .translate_with_memory(memory, &chain, &options, &progress)
+        .translate_with_memory((memory, Some(&mut manifest)), &chain, &options, &progress)
         .await?;
     let translated = std::time::Instant::now();
-    // Written after every real run, even one with failures: it says what is there
-    // (kept as it is when the run proved it current).
-    let manifest_path = &project.config().review.manifest;
-    let manifest =
-        dich::review::manifest::write_after_run(&project, manifest_path, &report, &mut memory);
+    let manifest = manifest.write(&report, &mut memory);
     // Closed here, the last connection checkpoints the WAL once: after the manifest's
     // pass, not between the run and the pass as well.
     drop(memory);

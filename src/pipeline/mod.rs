@@ -41,16 +41,18 @@ mod timings;
 mod writer;
 
 pub use gate::held_code;
+pub(crate) use plan::Source;
 pub use plan::SourcesError;
 pub use progress::{InFlight, NoProgress, Progress};
 pub use qa::{QaIssue, QaReport, QaSummary};
 pub use report::{Failure, LangReport, PlannedFile, PlannedFiles, Report, Why};
+pub use run::Meanwhile;
 pub(crate) use status::Known;
 pub use status::{ArticleStatus, State, StatusReport, UiStatus};
 pub use timings::Timings;
 
 pub(crate) use plan::unit_keys;
-use plan::{Layout, PlanSettings, Source};
+use plan::{Layout, PlanSettings};
 use run::{RunError, Sending};
 
 /// What to translate and how: the CLI's flags.
@@ -247,7 +249,7 @@ impl Project {
             self.open_memory()?
         };
         let (report, _memory) = self
-            .translate_with_memory(memory, chain, options, progress)
+            .translate_with_memory((memory, None), chain, options, progress)
             .await?;
         Ok(report)
     }
@@ -257,12 +259,14 @@ impl Project {
     /// recovering approvals, the run and the manifest: closing the last connection of
     /// an SQLite memory checkpoints its WAL, syncs and deletes it, and a first run of
     /// 1,000 articles paid that three times (17–55 ms after the run alone, issue 15).
+    /// `meanwhile` is work for the time the run waits for its last answers (the
+    /// manifest's pass over the finished articles).
     ///
     /// # Errors
     /// As [`Project::translate`].
     pub async fn translate_with_memory(
         &self,
-        mut memory: Memory,
+        (mut memory, meanwhile): (Memory, Option<&mut dyn Meanwhile>),
         chain: &Chain,
         options: &Options,
         progress: &dyn Progress,
@@ -338,8 +342,17 @@ impl Project {
         };
         let metered_before = chain.metered();
         report.timings.before_run = started.elapsed();
-        let (mut report, memory) =
-            run::run(settings, sources, sending, memory, report, progress).await?;
+        // The work's own lifetime shortened to the run's (a `&mut` holds it invariant).
+        let meanwhile = meanwhile.map(|work| work as &mut dyn Meanwhile);
+        let (mut report, memory) = run::run(
+            settings,
+            sources,
+            sending,
+            (memory, meanwhile),
+            report,
+            progress,
+        )
+        .await?;
         if let Some(journal) = journal {
             journal.finish()?;
         }
@@ -448,6 +461,29 @@ impl Project {
         (memory, notes): (&mut Memory, FileNotes),
         sink: &mut status::ArticleSink<'_>,
     ) -> Result<StatusReport, PipelineError> {
+        let (sources, errors) = self.sorted_sources(options)?;
+        let targets = self.targets(options);
+        let each = (&targets[..], &sources[..]);
+        let pass = status::status_each(
+            &self.layout,
+            each,
+            (memory, notes),
+            errors,
+            written_since,
+            sink,
+        );
+        Ok(pass?)
+    }
+
+    /// The sources of [`Project::status_each`], in its order (articles by their path
+    /// as a string, then the Fluent files), and what could not be listed.
+    ///
+    /// # Errors
+    /// [`PipelineError`] when the content folder cannot be read.
+    pub(crate) fn sorted_sources(
+        &self,
+        options: &Options,
+    ) -> Result<(Vec<Source>, Vec<String>), PipelineError> {
         let mut discovery = Report::default();
         let only = self.only_paths(options)?;
         let mut sources = plan::find_sources(&self.layout, &only, &mut discovery)?;
@@ -473,15 +509,41 @@ impl Project {
             a.chars().map(slash).cmp(b.chars().map(slash))
         });
         let errors = discovery.failures.into_iter().map(|f| f.reason).collect();
-        let targets = self.targets(options);
-        Ok(status::status_each(
+        Ok((sources, errors))
+    }
+
+    /// The status of `sources` alone (in [`Project::sorted_sources`]' order), each
+    /// article's going to `sink`, as in [`Project::status_each`].
+    ///
+    /// # Errors
+    /// As [`Project::status_each`].
+    pub(crate) fn status_of(
+        &self,
+        sources: &[Source],
+        written_since: Option<std::time::SystemTime>,
+        (memory, notes): (&mut Memory, FileNotes),
+        sink: &mut status::ArticleSink<'_>,
+    ) -> Result<StatusReport, PipelineError> {
+        let targets = self.targets(&Options::default());
+        let each = (&targets[..], sources);
+        let pass = status::status_each(
             &self.layout,
-            (&targets, &sources),
+            each,
             (memory, notes),
-            errors,
+            Vec::new(),
             written_since,
             sink,
-        )?)
+        );
+        Ok(pass?)
+    }
+
+    /// The path of an article source as the manifest and the status name it
+    /// (relative to the project root); `None` for a Fluent file.
+    pub(crate) fn article_name(&self, source: &Source) -> Option<String> {
+        match source {
+            Source::Article(article) => Some(self.layout.display_path(&article.source)),
+            Source::Ftl(_) => None,
+        }
     }
 
     /// Whether any translation is on disk: a file named as an article's translation

@@ -278,12 +278,12 @@ pub struct Report {
     /// What planning proved about every file in the project when it found nothing
     /// to do (see `plan::UnchangedInputs`); `None` when anything was to be planned or
     /// the run was narrowed (`--lang`, `--only`). Lets the manifest be kept as is
-    /// ([`write_after_run`](crate::review::manifest::write_after_run)); an opaque hash.
+    /// ([`AfterRun::write`](crate::review::manifest::AfterRun::write)); an opaque hash.
     #[serde(skip)]
     pub unchanged_inputs: Option<String>,
     /// When the run began, under its lock (none for a dry run): the manifest written
     /// after it trusts the records of the files written since (see
-    /// [`write_after_run`](crate::review::manifest::write_after_run)).
+    /// [`AfterRun::write`](crate::review::manifest::AfterRun::write)).
     #[serde(skip)]
     pub started_at: Option<std::time::SystemTime>,
 }

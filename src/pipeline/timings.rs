@@ -38,6 +38,9 @@ pub struct Timings {
     pub recording: Duration,
     /// The loop: waiting for a result, a write or a source.
     pub waiting: Duration,
+    /// The loop: the work done while the last answers were on their way (the
+    /// manifest's pass over the finished articles, see `Meanwhile`).
+    pub meanwhile: Duration,
     /// The writer thread: rendering articles' text and writing files to disk.
     pub writing: Duration,
     /// Every slot's idle time between an answer and its next request.
@@ -84,7 +87,8 @@ impl Timings {
             + self.committing
             + self.assembling
             + self.recording
-            + self.waiting;
+            + self.waiting
+            + self.meanwhile;
         let mut lines = vec![
             format!(
                 "timings: {:.3} s before the run stage, {wall:.3} s in it",
@@ -109,6 +113,7 @@ impl Timings {
             ("assembling files", self.assembling),
             ("recording writes", self.recording),
             ("waiting", self.waiting),
+            ("meanwhile (manifest)", self.meanwhile),
             ("other", self.run.saturating_sub(in_loop)),
         ] {
             lines.push(format!(

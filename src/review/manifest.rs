@@ -4,14 +4,14 @@
 //! whole and atomically by every `dich translate` and `dich export manifest`.
 //! Schema: `docs/schema/translations.schema.json` (its `version` is [`VERSION`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::memory::FileNotes;
-use crate::pipeline::{Project, StatusReport, UiStatus};
+use crate::pipeline::{Meanwhile, Project, Source, StatusReport, UiStatus};
 
 use super::{Entry, Review, ReviewError, ReviewState};
 
@@ -192,16 +192,266 @@ pub fn write(project: &Project, path: &Path) -> Result<Written, ReviewError> {
         path: path.to_owned(),
         message: e.to_string(),
     })?;
-    write_trusting(project, path, None, &mut memory)
+    write_pass(project, path, (None, None), &mut memory)
 }
 
-/// [`write()`] from `memory`, trusting the records of the files written since
-/// `written_since` (the start of the run just finished, see
-/// `Records::trusting_writes_since`).
-fn write_trusting(
+/// The manifest after a run of `dich translate`: the pass over the articles the run
+/// has finished is made while the run waits for its last answers (as its
+/// [`Meanwhile`]), and [`AfterRun::write`] adds the others once the run is over. A
+/// backend's round trip takes about as long as that pass over a thousand articles
+/// (50 against 60 ms), which the end of every run waited for (issue 15). The bytes
+/// are those [`write()`] gives.
+pub struct AfterRun<'p> {
+    project: &'p Project,
+    path: PathBuf,
+    early: Option<EarlyPass>,
+}
+
+impl<'p> AfterRun<'p> {
+    /// The manifest of `project` at `path`, nothing made yet.
+    pub fn new(project: &'p Project, path: &Path) -> AfterRun<'p> {
+        AfterRun {
+            project,
+            path: path.to_owned(),
+            early: None,
+        }
+    }
+
+    /// Writes the manifest after `report`'s run, as [`write()`] does, unless the run
+    /// proved that nothing the manifest is made from changed since it was written: no
+    /// file in the project (the stat records), nothing in the memory (its revision),
+    /// and the manifest file itself is the one written then. Then the file is kept
+    /// without a pass over the project: a run with nothing to do costs one `stat` per
+    /// file, not two passes (issue 15). Returns whether it was rebuilt.
+    ///
+    /// Keeping it is only a shortcut: a memory that cannot be read or written for it
+    /// (busy beyond its timeout, read-only) costs a rebuild and a warning, never the
+    /// run. `memory` is the run's own, still open ([`Project::translate_with_memory`]).
+    ///
+    /// # Errors
+    /// [`ReviewError::Manifest`] naming the path when it cannot be built or written.
+    pub fn write(
+        self,
+        report: &crate::pipeline::Report,
+        memory: &mut crate::memory::Memory,
+    ) -> Result<bool, ReviewError> {
+        let (project, path) = (self.project, self.path.as_path());
+        let warn = |what: &str, e: &dyn std::fmt::Display| {
+            tracing::warn!("{}: {what}: {e}", path.display());
+        };
+        let inputs = project.manifest_inputs(report, memory).unwrap_or_else(|e| {
+            warn("cannot read the memory's revision", &e);
+            None
+        });
+        if let Some(inputs) = &inputs {
+            match project.output_unchanged(memory, inputs, path) {
+                Ok(true) => return Ok(false),
+                Ok(false) => {}
+                Err(e) => warn("cannot read the manifest's record", &e),
+            }
+        }
+        write_pass(project, path, (report.started_at, self.early), memory)?;
+        if let Some(inputs) = &inputs
+            && let Err(e) = project.record_output(memory, inputs, path)
+        {
+            // The next run rebuilds it once more, nothing else.
+            warn("cannot record the manifest", &e);
+        }
+        Ok(true)
+    }
+}
+
+impl Meanwhile for AfterRun<'_> {
+    fn last_answers(
+        &mut self,
+        memory: &mut crate::memory::Memory,
+        unfinished: &HashSet<String>,
+        started_at: Option<std::time::SystemTime>,
+    ) {
+        match EarlyPass::make(self.project, memory, unfinished, started_at) {
+            Ok(early) => {
+                tracing::debug!(
+                    "{}: {} articles made while the last answers come, {} left for after the run",
+                    self.path.display(),
+                    early.articles,
+                    early
+                        .later
+                        .iter()
+                        .filter(|(_, mark)| mark.is_some())
+                        .count()
+                );
+                self.early = Some(early);
+            }
+            // Only time lost: the whole pass is made after the run.
+            Err(e) => tracing::debug!(
+                "{}: the pass beside the last answers failed ({e}); made after the run",
+                self.path.display()
+            ),
+        }
+    }
+}
+
+/// The articles a run had finished, written to a spool while it waited for its last
+/// answers, and the sources left for after it.
+struct EarlyPass {
+    /// The articles, each as it follows another in the manifest (`,` and its line).
+    spool: std::fs::File,
+    /// The sources left, in order: the articles not finished, each with where it goes
+    /// in the spool, then the Fluent files (the UI locales are made after the run).
+    later: Vec<(Source, Option<(String, SpoolMark)>)>,
+    /// Articles in the spool.
+    articles: usize,
+    /// The spool's length.
+    bytes: u64,
+}
+
+/// A place in the spool: after `bytes` bytes and `articles` articles.
+#[derive(Debug, Clone, Copy)]
+struct SpoolMark {
+    bytes: u64,
+    articles: usize,
+}
+
+impl EarlyPass {
+    /// The pass over every article not in `unfinished`, into a spool.
+    fn make(
+        project: &Project,
+        memory: &mut crate::memory::Memory,
+        unfinished: &HashSet<String>,
+        written_since: Option<std::time::SystemTime>,
+    ) -> Result<EarlyPass, String> {
+        let (sources, _) = project
+            .sorted_sources(&crate::pipeline::Options::default())
+            .map_err(|e| e.to_string())?;
+        let notes = FileNotes::of(memory).map_err(|e| e.to_string())?;
+        let file = tempfile::tempfile().map_err(|e| e.to_string())?;
+        let mut spool = Counted {
+            out: std::io::BufWriter::new(file),
+            bytes: 0,
+        };
+        let mut gather = Gather::new(project, notes);
+        let mut articles = 0;
+        let mut later = Vec::new();
+        let mut finished = Vec::new();
+        let mut failed = None;
+        let mut spool_run = |finished: &mut Vec<Source>,
+                             memory: &mut crate::memory::Memory,
+                             spool: &mut Counted<_>|
+         -> Result<usize, String> {
+            let mut spooled = 0;
+            let mut sink = |memory: &crate::memory::Memory, status| {
+                if let Some(done) = gather.add(&status, memory)?
+                    && failed.is_none()
+                {
+                    spooled += 1;
+                    failed = spool_article(spool, &done).err();
+                }
+                Ok(())
+            };
+            project
+                .status_of(finished, written_since, (memory, notes), &mut sink)
+                .map_err(|e| e.to_string())?;
+            if let Some(done) = gather.finish() {
+                spooled += 1;
+                spool_article(spool, &done).map_err(|e| e.to_string())?;
+            }
+            finished.clear();
+            Ok(spooled)
+        };
+        for source in sources {
+            match project.article_name(&source) {
+                Some(name) if !unfinished.contains(&name) => finished.push(source),
+                name => {
+                    articles += spool_run(&mut finished, memory, &mut spool)?;
+                    let place = SpoolMark {
+                        bytes: spool.bytes,
+                        articles,
+                    };
+                    later.push((source, name.map(|name| (name, place))));
+                }
+            }
+        }
+        articles += spool_run(&mut finished, memory, &mut spool)?;
+        if let Some(e) = failed {
+            return Err(e.to_string());
+        }
+        let bytes = spool.bytes;
+        let spool = spool.out.into_inner().map_err(|e| e.error().to_string())?;
+        Ok(EarlyPass {
+            spool,
+            later,
+            articles,
+            bytes,
+        })
+    }
+}
+
+/// Counts the bytes written through it.
+struct Counted<W> {
+    out: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A pass's statuses gathered into articles: a source's languages, in order.
+struct Gather<'p> {
+    entries: super::ArticleEntries<'p>,
+    source_lang: &'p str,
+    current: Option<ManifestArticle>,
+}
+
+impl<'p> Gather<'p> {
+    fn new(project: &'p Project, notes: FileNotes) -> Gather<'p> {
+        Gather {
+            entries: super::ArticleEntries::new(project, notes),
+            source_lang: project.config().source.as_str(),
+            current: None,
+        }
+    }
+
+    /// Adds the status of one translation; returns the article before it once this
+    /// one starts another.
+    fn add(
+        &mut self,
+        status: &crate::pipeline::ArticleStatus,
+        memory: &crate::memory::Memory,
+    ) -> Result<Option<ManifestArticle>, crate::memory::MemoryError> {
+        let entry = self.entries.entry(status, memory)?;
+        let done = self
+            .current
+            .take_if(|article| article.source != entry.source);
+        let source_lang = self.source_lang;
+        let article = self
+            .current
+            .get_or_insert_with(|| new_article(&entry, source_lang));
+        add_translation(article, &entry);
+        Ok(done)
+    }
+
+    /// The last article.
+    fn finish(&mut self) -> Option<ManifestArticle> {
+        self.current.take()
+    }
+}
+
+/// The pass that writes the manifest: over every source, or over the sources an
+/// [`EarlyPass`] left, with its spool copied in between. Right after a run,
+/// `written_since` is when it began (see `Records::trusting_writes_since`).
+fn write_pass(
     project: &Project,
     path: &Path,
-    written_since: Option<std::time::SystemTime>,
+    (written_since, early): (Option<std::time::SystemTime>, Option<EarlyPass>),
     memory: &mut crate::memory::Memory,
 ) -> Result<Written, ReviewError> {
     let fail = |message: String| ReviewError::Manifest {
@@ -214,6 +464,20 @@ fn write_trusting(
         source_language: config.source.to_string(),
         targets: config.targets.iter().map(ToString::to_string).collect(),
     };
+    let (sources, mut spool) = match early {
+        Some(early) => {
+            let (sources, marks): (Vec<Source>, Vec<_>) = early.later.into_iter().unzip();
+            let spool = Spool::new(early.spool, marks, (early.bytes, early.articles));
+            (sources, Some(spool.map_err(|e| fail(e.to_string()))?))
+        }
+        None => {
+            let options = crate::pipeline::Options::default();
+            let (sources, _) = project
+                .sorted_sources(&options)
+                .map_err(|e| fail(e.to_string()))?;
+            (sources, None)
+        }
+    };
     // What failed inside the pass: the status pass only carries memory errors.
     let mut failed: Option<String> = None;
     let mut written = Written {
@@ -223,33 +487,32 @@ fn write_trusting(
     let notes = FileNotes::of(memory).map_err(|e| fail(e.to_string()))?;
     let result = crate::fs::write_streamed_if_changed(path, |out| {
         let mut json = JsonWriter::start(out, &head)?;
-        let mut entries = super::ArticleEntries::new(project, notes);
-        let mut current: Option<ManifestArticle> = None;
+        let mut gather = Gather::new(project, notes);
+        let mut add = |json: &mut JsonWriter, article: &ManifestArticle| {
+            if let Some(spool) = &mut spool {
+                spool.copy_before(&article.source, json)?;
+            }
+            json.article(article)
+        };
         let mut sink = |memory: &crate::memory::Memory, status: crate::pipeline::ArticleStatus| {
-            let entry = entries.entry(&status, memory)?;
-            if current.as_ref().is_some_and(|a| a.source != entry.source)
-                && let Some(done) = current.take()
+            if let Some(done) = gather.add(&status, memory)?
                 && failed.is_none()
-                && let Err(e) = json.article(&done)
+                && let Err(e) = add(&mut json, &done)
             {
                 failed = Some(e.to_string());
             }
-            let article =
-                current.get_or_insert_with(|| new_article(&entry, config.source.as_str()));
-            add_translation(article, &entry);
             Ok(())
         };
-        let options = crate::pipeline::Options::default();
-        let status = project.status_each(&options, written_since, (memory, notes), &mut sink);
-        let status = match status {
-            Ok(status) => status,
-            Err(e) => return Err(std::io::Error::other(e.to_string())),
-        };
+        let status = project.status_of(&sources, written_since, (memory, notes), &mut sink);
+        let status = status.map_err(|e| std::io::Error::other(e.to_string()))?;
         if let Some(e) = failed.take() {
             return Err(std::io::Error::other(e));
         }
-        if let Some(done) = current.take() {
-            json.article(&done)?;
+        if let Some(done) = gather.finish() {
+            add(&mut json, &done)?;
+        }
+        if let Some(spool) = &mut spool {
+            spool.copy_rest(&mut json)?;
         }
         let mut ui_entries = Vec::with_capacity(status.ui.len());
         for ui in &status.ui {
@@ -267,47 +530,63 @@ fn write_trusting(
     Ok(written)
 }
 
-/// Writes the manifest of `project` to `path` after `report`'s run, as [`write()`]
-/// does, unless the run proved that nothing the manifest is made from changed since
-/// it was written: no file in the project (the stat records), nothing in the memory
-/// (its revision), and the manifest file itself is the one written then. Then the
-/// file is kept without a pass over the project: a run with nothing to do costs one
-/// `stat` per file, not two passes (issue 15). Returns whether it was rebuilt.
-///
-/// Keeping it is only a shortcut: a memory that cannot be read or written for it
-/// (busy beyond its timeout, read-only) costs a rebuild and a warning, never the run.
-/// `memory` is the run's own, still open ([`Project::translate_with_memory`]).
-///
-/// # Errors
-/// [`ReviewError::Manifest`] naming the path when it cannot be built or written.
-pub fn write_after_run(
-    project: &Project,
-    path: &Path,
-    report: &crate::pipeline::Report,
-    memory: &mut crate::memory::Memory,
-) -> Result<bool, ReviewError> {
-    let warn = |what: &str, e: &dyn std::fmt::Display| {
-        tracing::warn!("{}: {what}: {e}", path.display());
-    };
-    let inputs = project.manifest_inputs(report, memory).unwrap_or_else(|e| {
-        warn("cannot read the memory's revision", &e);
-        None
-    });
-    if let Some(inputs) = &inputs {
-        match project.output_unchanged(memory, inputs, path) {
-            Ok(true) => return Ok(false),
-            Ok(false) => {}
-            Err(e) => warn("cannot read the manifest's record", &e),
+/// An [`EarlyPass`]'s spool read back in order, the articles left for after the run
+/// put in their places.
+struct Spool {
+    file: std::io::BufReader<std::fs::File>,
+    /// Where each article left goes, by its source, in order.
+    marks: std::collections::VecDeque<(String, SpoolMark)>,
+    /// How far it has been copied.
+    copied: SpoolMark,
+    /// Its end.
+    end: SpoolMark,
+}
+
+impl Spool {
+    fn new(
+        mut file: std::fs::File,
+        marks: Vec<Option<(String, SpoolMark)>>,
+        (bytes, articles): (u64, usize),
+    ) -> std::io::Result<Spool> {
+        use std::io::Seek;
+        file.rewind()?;
+        Ok(Spool {
+            file: std::io::BufReader::new(file),
+            marks: marks.into_iter().flatten().collect(),
+            copied: SpoolMark {
+                bytes: 0,
+                articles: 0,
+            },
+            end: SpoolMark { bytes, articles },
+        })
+    }
+
+    /// Copies what goes before the article of `source` (one left for after the run).
+    fn copy_before(&mut self, source: &str, json: &mut JsonWriter) -> std::io::Result<()> {
+        // An article left that has no status (its source could not be read) was
+        // skipped by the pass: the spool is copied past its place too.
+        while let Some((name, mark)) = self.marks.pop_front() {
+            self.copy_to(mark, json)?;
+            if name == source {
+                break;
+            }
         }
+        Ok(())
     }
-    write_trusting(project, path, report.started_at, memory)?;
-    if let Some(inputs) = &inputs
-        && let Err(e) = project.record_output(memory, inputs, path)
-    {
-        // The next run rebuilds it once more, nothing else.
-        warn("cannot record the manifest", &e);
+
+    /// Copies the rest of the spool.
+    fn copy_rest(&mut self, json: &mut JsonWriter) -> std::io::Result<()> {
+        self.copy_to(self.end, json)
     }
-    Ok(true)
+
+    fn copy_to(&mut self, mark: SpoolMark, json: &mut JsonWriter) -> std::io::Result<()> {
+        use std::io::Read;
+        let bytes = mark.bytes.saturating_sub(self.copied.bytes);
+        let articles = mark.articles.saturating_sub(self.copied.articles);
+        json.spooled(&mut (&mut self.file).take(bytes), articles)?;
+        self.copied = mark;
+        Ok(())
+    }
 }
 
 /// The fields of the manifest before its articles.
@@ -339,14 +618,27 @@ impl<'w> JsonWriter<'w> {
     }
 
     fn article(&mut self, article: &ManifestArticle) -> std::io::Result<()> {
-        let sep: &[u8] = if self.articles == 0 {
-            b"\n    "
+        if self.articles == 0 {
+            self.out.write_all(&NEXT_ARTICLE[1..])?;
+            write_nested(&mut *self.out, article, b"    ")?;
         } else {
-            b",\n    "
-        };
-        self.out.write_all(sep)?;
-        write_nested(&mut *self.out, article, b"    ")?;
+            spool_article(&mut *self.out, article)?;
+        }
         self.articles += 1;
+        Ok(())
+    }
+
+    /// Copies `count` articles written by [`spool_article`] from `spooled`.
+    fn spooled(&mut self, spooled: &mut impl std::io::Read, count: usize) -> std::io::Result<()> {
+        if count == 0 {
+            return Ok(());
+        }
+        if self.articles == 0 {
+            // The first article of the list follows no other: no comma.
+            spooled.read_exact(&mut [0; 1])?;
+        }
+        std::io::copy(spooled, &mut *self.out)?;
+        self.articles += count;
         Ok(())
     }
 
@@ -357,6 +649,15 @@ impl<'w> JsonWriter<'w> {
         write_nested(&mut *self.out, ui, b"  ")?;
         self.out.write_all(b"\n}\n")
     }
+}
+
+/// What comes before an article that follows another in the list.
+const NEXT_ARTICLE: &[u8] = b",\n    ";
+
+/// Writes `article` as it follows another in the manifest's list.
+fn spool_article(out: &mut dyn Write, article: &ManifestArticle) -> std::io::Result<()> {
+    out.write_all(NEXT_ARTICLE)?;
+    write_nested(out, article, b"    ")
 }
 
 /// Writes `value` to `out` in pretty JSON as it appears nested at `indent`.
@@ -463,18 +764,73 @@ mod tests {
             let whole = manifest(articles, ui);
             let mut expected = serde_json::to_string_pretty(&whole).unwrap();
             expected.push('\n');
-            let head = Head {
-                version: whole.version,
-                source_language: whole.source_language.clone(),
-                targets: whole.targets.clone(),
-            };
             let mut out = Vec::new();
-            let mut json = JsonWriter::start(&mut out, &head).unwrap();
+            let mut json = JsonWriter::start(&mut out, &head(&whole)).unwrap();
             for article in &whole.articles {
                 json.article(article).unwrap();
             }
             json.finish(&whole.ui).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
+    }
+
+    fn head(whole: &Manifest) -> Head {
+        Head {
+            version: whole.version,
+            source_language: whole.source_language.clone(),
+            targets: whole.targets.clone(),
+        }
+    }
+
+    /// The articles made while a run waits for its last answers (spooled) and those
+    /// made after it (left), in every mix: the bytes of serde's pretty form of the
+    /// whole, as when every article is made after the run.
+    #[test]
+    fn spooled_and_later_articles_make_serdes_pretty_form_in_every_mix() {
+        let whole = manifest(5, true);
+        let mut expected = serde_json::to_string_pretty(&whole).unwrap();
+        expected.push('\n');
+        for left in 0..(1_u32 << 5) {
+            let is_left = |i: usize| left & (1 << i) != 0;
+            let mut spool = Counted {
+                out: tempfile::tempfile().unwrap(),
+                bytes: 0,
+            };
+            // A source left that the pass after the run cannot read: no article.
+            let unreadable = SpoolMark {
+                bytes: 0,
+                articles: 0,
+            };
+            let mut marks = vec![Some(("content/-.md".to_owned(), unreadable))];
+            let mut spooled = 0;
+            for (i, article) in whole.articles.iter().enumerate() {
+                if is_left(i) {
+                    let place = SpoolMark {
+                        bytes: spool.bytes,
+                        articles: spooled,
+                    };
+                    marks.push(Some((article.source.clone(), place)));
+                } else {
+                    spool_article(&mut spool, article).unwrap();
+                    spooled += 1;
+                }
+            }
+            let mut spool = Spool::new(spool.out, marks, (spool.bytes, spooled)).unwrap();
+            let mut out = Vec::new();
+            let mut json = JsonWriter::start(&mut out, &head(&whole)).unwrap();
+            let later = whole
+                .articles
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| is_left(*i));
+            for (_, article) in later {
+                spool.copy_before(&article.source, &mut json).unwrap();
+                json.article(article).unwrap();
+            }
+            spool.copy_rest(&mut json).unwrap();
+            assert_eq!(json.articles, whole.articles.len());
+            json.finish(&whole.ui).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "left {left:05b}");
         }
     }
 

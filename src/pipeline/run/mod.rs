@@ -20,7 +20,7 @@
 //! on their way are waited for ([`waiting`]), and keys already translated come from
 //! the memory.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -64,6 +64,26 @@ const GROUP_SPAN: Duration = Duration::from_millis(200);
 /// offline backend answers at once): the jobs they complete wait for the commit.
 const GROUP_ANSWERS: usize = 64;
 
+/// Work a run does on its own connection while its last answers are on their way
+/// (issue 15): the manifest's pass over the articles already finished, which would
+/// otherwise start only after the last answer. A round trip is the backend's latency
+/// (tens of milliseconds at least), as long as that pass over a thousand articles.
+pub trait Meanwhile: Send {
+    /// Called at most once per run, when every request is sent or answered but some
+    /// are still on their way, every file that waits for no answer is written, and
+    /// its record stored (and committed). Until the run ends, only the sources in
+    /// `unfinished` (relative to the project root, as the manifest names them) can
+    /// still change. `started_at` is when the run began ([`Report::started_at`]).
+    ///
+    /// What it does is its own affair: it cannot fail the run.
+    fn last_answers(
+        &mut self,
+        memory: &mut Memory,
+        unfinished: &HashSet<String>,
+        started_at: Option<std::time::SystemTime>,
+    );
+}
+
 /// What stops a run: the memory failed, or a file could not be backed up.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum RunError {
@@ -101,13 +121,13 @@ pub(crate) struct Sending<'a> {
 ///
 /// # Errors
 /// [`RunError`]: the memory failed or a backup could not be made; the run stops.
-pub(crate) async fn run(
-    settings: PlanSettings<'_>,
+pub(crate) async fn run<'a>(
+    settings: PlanSettings<'a>,
     sources: Vec<Source>,
     sending: Sending<'_>,
-    memory: Memory,
+    (memory, meanwhile): (Memory, Option<&'a mut dyn Meanwhile>),
     report: Report,
-    progress: &dyn Progress,
+    progress: &'a dyn Progress,
 ) -> Result<(Report, Memory), RunError> {
     let started = Instant::now();
     let mut sources = ReadAhead::start(
@@ -138,6 +158,7 @@ pub(crate) async fn run(
         completed: Vec::new(),
         sources_done: false,
         sources_wait_for_room: false,
+        meanwhile,
         timings: Timings::default(),
         started,
     };
@@ -193,6 +214,8 @@ struct Runner<'a> {
     /// next source arrives, since segments taken over from another process can start
     /// new partial batches meanwhile.
     sources_wait_for_room: bool,
+    /// Work for the last answers' wait, until it is done.
+    meanwhile: Option<&'a mut dyn Meanwhile>,
     timings: Timings,
     /// When the run stage started.
     started: Instant,
@@ -259,6 +282,9 @@ impl Runner<'_> {
                 break;
             }
             self.commit_when_due(&scheduler)?;
+            if self.meanwhile.is_some() && self.only_answers_to_come(&scheduler) {
+                self.spend_the_wait()?;
+            }
             let wants_source = self.may_plan() && !self.sources_done;
             let poll = self.elsewhere.due();
             // A group left open is committed when its span ends, whatever comes first.
@@ -347,6 +373,31 @@ impl Runner<'_> {
             || scheduler.outstanding() == 0
             || self.all_offered()
             || opened.elapsed() >= GROUP_SPAN
+    }
+
+    /// Whether the run only waits for answers on their way: every batch is sent and
+    /// every file that needs none of them is written and recorded.
+    fn only_answers_to_come(&self, scheduler: &Scheduler) -> bool {
+        self.stop.is_none()
+            && self.all_offered()
+            && scheduler.outstanding() > 0
+            && self.completed.is_empty()
+            && self.writer.is_idle()
+    }
+
+    /// Hands the wait for the last answers to [`Meanwhile`], with what it stored
+    /// committed first (a pass over the memory on this connection then reads
+    /// outside any group, and opens none of its own inside one).
+    fn spend_the_wait(&mut self) -> Result<(), RunError> {
+        let Some(meanwhile) = self.meanwhile.take() else {
+            return Ok(());
+        };
+        self.commit()?;
+        let unfinished: HashSet<String> = self.waiting.sources().map(str::to_owned).collect();
+        let started = Instant::now();
+        meanwhile.last_answers(&mut self.memory, &unfinished, self.report.started_at);
+        self.timings.meanwhile += started.elapsed();
+        Ok(())
     }
 
     /// Every batch of the run is with the scheduler: its last requests are on their

@@ -175,6 +175,13 @@ impl Waiting {
     }
 
     /// Every job still waiting, failed with `reason` unless it already failed.
+    /// The sources of the parked jobs, relative to the project root.
+    pub(super) fn sources(&self) -> impl Iterator<Item = &str> {
+        self.jobs
+            .values()
+            .map(|waiting| waiting.job.source_rel.as_str())
+    }
+
     pub(super) fn give_up(&mut self, reason: &str) -> Vec<WaitingJob> {
         self.waiters.clear();
         let mut jobs: Vec<WaitingJob> = std::mem::take(&mut self.jobs).into_values().collect();
