@@ -204,7 +204,7 @@ pub fn write(project: &Project, path: &Path) -> Result<Written, ReviewError> {
 pub struct AfterRun<'p> {
     project: &'p Project,
     path: PathBuf,
-    early: Option<EarlyPass>,
+    early: Option<EarlyPass<'p>>,
 }
 
 impl<'p> AfterRun<'p> {
@@ -250,7 +250,26 @@ impl<'p> AfterRun<'p> {
                 Err(e) => warn("cannot read the manifest's record", &e),
             }
         }
-        write_pass(project, path, (report.started_at, self.early), memory)?;
+        let spooled = self.early.and_then(|early| match early.finish(memory) {
+            Ok(spooled) => {
+                tracing::debug!(
+                    "{}: {} articles made while the last answers came, {} left for after the run",
+                    path.display(),
+                    spooled.end.articles,
+                    spooled
+                        .later
+                        .iter()
+                        .filter(|(_, mark)| mark.is_some())
+                        .count()
+                );
+                Some(spooled)
+            }
+            Err(e) => {
+                early_pass_failed(path, &e);
+                None
+            }
+        });
+        write_pass(project, path, (report.started_at, spooled), memory)?;
         if let Some(inputs) = &inputs
             && let Err(e) = project.record_output(memory, inputs, path)
         {
@@ -262,47 +281,72 @@ impl<'p> AfterRun<'p> {
 }
 
 impl Meanwhile for AfterRun<'_> {
-    fn last_answers(
+    fn begin(
         &mut self,
         memory: &mut crate::memory::Memory,
-        unfinished: &HashSet<String>,
+        unfinished: HashSet<String>,
         started_at: Option<std::time::SystemTime>,
     ) {
-        match EarlyPass::make(self.project, memory, unfinished, started_at) {
-            Ok(early) => {
-                tracing::debug!(
-                    "{}: {} articles made while the last answers come, {} left for after the run",
-                    self.path.display(),
-                    early.articles,
-                    early
-                        .later
-                        .iter()
-                        .filter(|(_, mark)| mark.is_some())
-                        .count()
-                );
-                self.early = Some(early);
+        match EarlyPass::begin(self.project, memory, unfinished, started_at) {
+            Ok(early) => self.early = Some(early),
+            Err(e) => self.give_up(&e),
+        }
+    }
+
+    fn step(&mut self, memory: &mut crate::memory::Memory) -> bool {
+        let Some(early) = &mut self.early else {
+            return false;
+        };
+        match early.step(memory) {
+            Ok(more) => more,
+            Err(e) => {
+                self.give_up(&e);
+                false
             }
-            // Only time lost: the whole pass is made after the run.
-            Err(e) => tracing::debug!(
-                "{}: the pass beside the last answers failed ({e}); made after the run",
-                self.path.display()
-            ),
         }
     }
 }
 
-/// The articles a run had finished, written to a spool while it waited for its last
-/// answers, and the sources left for after it.
-struct EarlyPass {
+impl AfterRun<'_> {
+    /// Drops the pass begun beside the last answers.
+    fn give_up(&mut self, e: &str) {
+        self.early = None;
+        early_pass_failed(&self.path, e);
+    }
+}
+
+/// Says why the pass beside the last answers was dropped: the whole pass is made
+/// after the run instead, so only time is lost.
+fn early_pass_failed(path: &Path, e: &str) {
+    tracing::debug!(
+        "{}: the pass beside the last answers failed ({e}); made after the run",
+        path.display()
+    );
+}
+
+/// Sources an [`EarlyPass`] step goes through at most: about 5 ms of a thousand
+/// articles' 70, so that answers are taken in as they come.
+const EARLY_STEP: usize = 64;
+
+/// The pass over the articles a run has finished, made step by step while it waits
+/// for its last answers: they go to a spool, and the sources left for after the run
+/// are kept with where they go.
+struct EarlyPass<'p> {
+    project: &'p Project,
+    /// The sources not yet gone through, in order (reversed: taken from the end).
+    sources: Vec<Source>,
+    /// The articles whose files may still change.
+    unfinished: HashSet<String>,
+    written_since: Option<std::time::SystemTime>,
+    notes: FileNotes,
+    gather: Gather<'p>,
     /// The articles, each as it follows another in the manifest (`,` and its line).
-    spool: std::fs::File,
+    spool: Counted<std::io::BufWriter<std::fs::File>>,
+    /// Articles in the spool.
+    articles: usize,
     /// The sources left, in order: the articles not finished, each with where it goes
     /// in the spool, then the Fluent files (the UI locales are made after the run).
     later: Vec<(Source, Option<(String, SpoolMark)>)>,
-    /// Articles in the spool.
-    articles: usize,
-    /// The spool's length.
-    bytes: u64,
 }
 
 /// A place in the spool: after `bytes` bytes and `articles` articles.
@@ -312,76 +356,118 @@ struct SpoolMark {
     articles: usize,
 }
 
-impl EarlyPass {
-    /// The pass over every article not in `unfinished`, into a spool.
-    fn make(
-        project: &Project,
-        memory: &mut crate::memory::Memory,
-        unfinished: &HashSet<String>,
+/// What an [`EarlyPass`] leaves for [`write_pass`]: the spool and the sources left.
+struct Spooled {
+    spool: std::fs::File,
+    end: SpoolMark,
+    later: Vec<(Source, Option<(String, SpoolMark)>)>,
+}
+
+impl<'p> EarlyPass<'p> {
+    /// Lists the sources; none is gone through yet.
+    fn begin(
+        project: &'p Project,
+        memory: &crate::memory::Memory,
+        unfinished: HashSet<String>,
         written_since: Option<std::time::SystemTime>,
-    ) -> Result<EarlyPass, String> {
-        let (sources, _) = project
+    ) -> Result<EarlyPass<'p>, String> {
+        let (mut sources, _) = project
             .sorted_sources(&crate::pipeline::Options::default())
             .map_err(|e| e.to_string())?;
+        sources.reverse();
         let notes = FileNotes::of(memory).map_err(|e| e.to_string())?;
         let file = tempfile::tempfile().map_err(|e| e.to_string())?;
-        let mut spool = Counted {
-            out: std::io::BufWriter::new(file),
-            bytes: 0,
-        };
-        let mut gather = Gather::new(project, notes);
-        let mut articles = 0;
-        let mut later = Vec::new();
+        Ok(EarlyPass {
+            project,
+            sources,
+            unfinished,
+            written_since,
+            notes,
+            gather: Gather::new(project, notes),
+            spool: Counted {
+                out: std::io::BufWriter::new(file),
+                bytes: 0,
+            },
+            articles: 0,
+            later: Vec::new(),
+        })
+    }
+
+    /// Goes through the next [`EARLY_STEP`] sources; false once none is left.
+    fn step(&mut self, memory: &mut crate::memory::Memory) -> Result<bool, String> {
         let mut finished = Vec::new();
-        let mut failed = None;
-        let mut spool_run = |finished: &mut Vec<Source>,
-                             memory: &mut crate::memory::Memory,
-                             spool: &mut Counted<_>|
-         -> Result<usize, String> {
-            let mut spooled = 0;
-            let mut sink = |memory: &crate::memory::Memory, status| {
-                if let Some(done) = gather.add(&status, memory)?
-                    && failed.is_none()
-                {
-                    spooled += 1;
-                    failed = spool_article(spool, &done).err();
-                }
-                Ok(())
+        for _ in 0..EARLY_STEP {
+            let Some(source) = self.sources.pop() else {
+                break;
             };
-            project
-                .status_of(finished, written_since, (memory, notes), &mut sink)
-                .map_err(|e| e.to_string())?;
-            if let Some(done) = gather.finish() {
-                spooled += 1;
-                spool_article(spool, &done).map_err(|e| e.to_string())?;
-            }
-            finished.clear();
-            Ok(spooled)
-        };
-        for source in sources {
-            match project.article_name(&source) {
-                Some(name) if !unfinished.contains(&name) => finished.push(source),
+            match self.project.article_name(&source) {
+                Some(name) if !self.unfinished.contains(&name) => finished.push(source),
                 name => {
-                    articles += spool_run(&mut finished, memory, &mut spool)?;
+                    self.spool_articles(&finished, memory)?;
+                    finished.clear();
                     let place = SpoolMark {
-                        bytes: spool.bytes,
-                        articles,
+                        bytes: self.spool.bytes,
+                        articles: self.articles,
                     };
-                    later.push((source, name.map(|name| (name, place))));
+                    self.later.push((source, name.map(|name| (name, place))));
                 }
             }
         }
-        articles += spool_run(&mut finished, memory, &mut spool)?;
+        self.spool_articles(&finished, memory)?;
+        Ok(!self.sources.is_empty())
+    }
+
+    /// The articles of `finished` (sources in order, none left for later) into the
+    /// spool.
+    fn spool_articles(
+        &mut self,
+        finished: &[Source],
+        memory: &mut crate::memory::Memory,
+    ) -> Result<(), String> {
+        if finished.is_empty() {
+            return Ok(());
+        }
+        let (gather, spool, articles) = (&mut self.gather, &mut self.spool, &mut self.articles);
+        let mut failed = None;
+        let mut sink = |memory: &crate::memory::Memory, status| {
+            if let Some(done) = gather.add(&status, memory)?
+                && failed.is_none()
+            {
+                *articles += 1;
+                failed = spool_article(spool, &done).err();
+            }
+            Ok(())
+        };
+        let pass = (memory, self.notes);
+        self.project
+            .status_of(finished, self.written_since, pass, &mut sink)
+            .map_err(|e| e.to_string())?;
         if let Some(e) = failed {
             return Err(e.to_string());
         }
-        let bytes = spool.bytes;
-        let spool = spool.out.into_inner().map_err(|e| e.error().to_string())?;
-        Ok(EarlyPass {
+        if let Some(done) = self.gather.finish() {
+            self.articles += 1;
+            spool_article(&mut self.spool, &done).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Goes through the sources left, then hands the spool over.
+    fn finish(mut self, memory: &mut crate::memory::Memory) -> Result<Spooled, String> {
+        while self.step(memory)? {}
+        let end = SpoolMark {
+            bytes: self.spool.bytes,
+            articles: self.articles,
+        };
+        let spool = self
+            .spool
+            .out
+            .into_inner()
+            .map_err(|e| e.error().to_string())?;
+        Ok(Spooled {
             spool,
-            later,
-            articles,
-            bytes,
+            end,
+            later: self.later,
         })
     }
 }
@@ -451,7 +537,7 @@ impl<'p> Gather<'p> {
 fn write_pass(
     project: &Project,
     path: &Path,
-    (written_since, early): (Option<std::time::SystemTime>, Option<EarlyPass>),
+    (written_since, early): (Option<std::time::SystemTime>, Option<Spooled>),
     memory: &mut crate::memory::Memory,
 ) -> Result<Written, ReviewError> {
     let fail = |message: String| ReviewError::Manifest {
@@ -467,7 +553,7 @@ fn write_pass(
     let (sources, mut spool) = match early {
         Some(early) => {
             let (sources, marks): (Vec<Source>, Vec<_>) = early.later.into_iter().unzip();
-            let spool = Spool::new(early.spool, marks, (early.bytes, early.articles));
+            let spool = Spool::new(early.spool, marks, early.end);
             (sources, Some(spool.map_err(|e| fail(e.to_string()))?))
         }
         None => {
@@ -546,7 +632,7 @@ impl Spool {
     fn new(
         mut file: std::fs::File,
         marks: Vec<Option<(String, SpoolMark)>>,
-        (bytes, articles): (u64, usize),
+        end: SpoolMark,
     ) -> std::io::Result<Spool> {
         use std::io::Seek;
         file.rewind()?;
@@ -557,7 +643,7 @@ impl Spool {
                 bytes: 0,
                 articles: 0,
             },
-            end: SpoolMark { bytes, articles },
+            end,
         })
     }
 
@@ -815,7 +901,11 @@ mod tests {
                     spooled += 1;
                 }
             }
-            let mut spool = Spool::new(spool.out, marks, (spool.bytes, spooled)).unwrap();
+            let end = SpoolMark {
+                bytes: spool.bytes,
+                articles: spooled,
+            };
+            let mut spool = Spool::new(spool.out, marks, end).unwrap();
             let mut out = Vec::new();
             let mut json = JsonWriter::start(&mut out, &head(&whole)).unwrap();
             let later = whole

@@ -199,10 +199,11 @@ async fn the_manifest_made_beside_the_last_answers_is_the_whole_pass_byte_for_by
     // Slow answers, so that many are on their way when the last is sent; every
     // seventh request is refused for good, so some articles end failed.
     let server = Deepl::start(Duration::from_millis(150), Some((7, 400))).await;
-    let project = Project::with_config(&server.config(2, 3));
-    for i in 0..12 {
+    let project = Project::with_config(&server.config(2, 40));
+    // More articles than a step of the pass goes through (64).
+    for i in 0..150 {
         project.write(
-            &format!("content/bai-{i:02}.md"),
+            &format!("content/bai-{i:03}.md"),
             &format!("+++\ntitle = \"Bài {i}\"\n+++\n\nCâu một của bài {i}. Câu hai của bài {i}.\n\nĐoạn hai của bài {i}.\n"),
         );
     }

@@ -69,19 +69,22 @@ const GROUP_ANSWERS: usize = 64;
 /// otherwise start only after the last answer. A round trip is the backend's latency
 /// (tens of milliseconds at least), as long as that pass over a thousand articles.
 pub trait Meanwhile: Send {
-    /// Called at most once per run, when every request is sent or answered but some
+    /// Called once per run at most, when every request is sent or answered but some
     /// are still on their way, every file that waits for no answer is written, and
     /// its record stored (and committed). Until the run ends, only the sources in
     /// `unfinished` (relative to the project root, as the manifest names them) can
     /// still change. `started_at` is when the run began ([`Report::started_at`]).
-    ///
-    /// What it does is its own affair: it cannot fail the run.
-    fn last_answers(
+    fn begin(
         &mut self,
         memory: &mut Memory,
-        unfinished: &HashSet<String>,
+        unfinished: HashSet<String>,
         started_at: Option<std::time::SystemTime>,
     );
+
+    /// Does the next part of the work, briefly: the answers that come meanwhile wait
+    /// for it. Called after [`Meanwhile::begin`] whenever the run has nothing else to
+    /// do, until it returns false or the run ends. What it does cannot fail the run.
+    fn step(&mut self, memory: &mut Memory) -> bool;
 }
 
 /// What stops a run: the memory failed, or a file could not be backed up.
@@ -159,6 +162,7 @@ pub(crate) async fn run<'a>(
         sources_done: false,
         sources_wait_for_room: false,
         meanwhile,
+        stepping: false,
         timings: Timings::default(),
         started,
     };
@@ -216,6 +220,8 @@ struct Runner<'a> {
     sources_wait_for_room: bool,
     /// Work for the last answers' wait, until it is done.
     meanwhile: Option<&'a mut dyn Meanwhile>,
+    /// That work has begun: a step of it is taken whenever the loop is idle.
+    stepping: bool,
     timings: Timings,
     /// When the run stage started.
     started: Instant,
@@ -282,8 +288,8 @@ impl Runner<'_> {
                 break;
             }
             self.commit_when_due(&scheduler)?;
-            if self.meanwhile.is_some() && self.only_answers_to_come(&scheduler) {
-                self.spend_the_wait()?;
+            if !self.stepping && self.meanwhile.is_some() && self.only_answers_to_come(&scheduler) {
+                self.begin_meanwhile()?;
             }
             let wants_source = self.may_plan() && !self.sources_done;
             let poll = self.elsewhere.due();
@@ -327,6 +333,8 @@ impl Runner<'_> {
                     self.interrupt(&mut scheduler).await?;
                     break;
                 }
+                // Last: only when nothing else is ready.
+                () = std::future::ready(()), if self.stepping => self.step_meanwhile(),
             }
         }
         scheduler.close();
@@ -385,19 +393,33 @@ impl Runner<'_> {
             && self.writer.is_idle()
     }
 
-    /// Hands the wait for the last answers to [`Meanwhile`], with what it stored
-    /// committed first (a pass over the memory on this connection then reads
-    /// outside any group, and opens none of its own inside one).
-    fn spend_the_wait(&mut self) -> Result<(), RunError> {
-        let Some(meanwhile) = self.meanwhile.take() else {
+    /// Begins [`Meanwhile`]'s work, with what the loop stored committed first (a
+    /// pass over the memory on this connection then reads what is final).
+    fn begin_meanwhile(&mut self) -> Result<(), RunError> {
+        if self.meanwhile.is_none() {
+            return Ok(());
+        }
+        self.commit()?;
+        let unfinished = self.waiting.sources().map(str::to_owned).collect();
+        let started = Instant::now();
+        let Some(meanwhile) = self.meanwhile.as_deref_mut() else {
             return Ok(());
         };
-        self.commit()?;
-        let unfinished: HashSet<String> = self.waiting.sources().map(str::to_owned).collect();
-        let started = Instant::now();
-        meanwhile.last_answers(&mut self.memory, &unfinished, self.report.started_at);
+        meanwhile.begin(&mut self.memory, unfinished, self.report.started_at);
         self.timings.meanwhile += started.elapsed();
+        self.stepping = true;
         Ok(())
+    }
+
+    /// A step of [`Meanwhile`]'s work; the last lets it go.
+    fn step_meanwhile(&mut self) {
+        let started = Instant::now();
+        let more = (self.meanwhile.as_deref_mut()).is_some_and(|work| work.step(&mut self.memory));
+        self.timings.meanwhile += started.elapsed();
+        if !more {
+            self.stepping = false;
+            self.meanwhile = None;
+        }
     }
 
     /// Every batch of the run is with the scheduler: its last requests are on their
