@@ -104,7 +104,7 @@ impl Protocol for Command {
             .segments
             .iter()
             .enumerate()
-            .map(|(id, s)| json!({"id": id, "text": &*s.text, "context": s.context}))
+            .map(|(id, s)| json!({"id": id, "text": &*s.text, "context": s.context.as_deref()}))
             .collect();
         let line =
             json!({"source": call.source, "target": call.target, "segments": segments}).to_string();
@@ -151,7 +151,7 @@ impl Command {
                 backend: backend.to_owned(),
                 after: self.timeout,
             })??;
-        let parsed: Answer = super::http::parse_json(backend, &answer)?;
+        let parsed: Answer = super::http::parse_json(backend, answer.as_bytes())?;
         // Only a program that answered properly is kept for the next batch.
         *slot = Some(running);
         match (parsed.translations, parsed.error) {

@@ -733,7 +733,7 @@ mod tests {
         let texts = vec!["Câu."; contexts.len()];
         let mut batch = Batch::of_texts(lang("vi"), lang("en"), &texts);
         for (segment, context) in batch.segments.iter_mut().zip(contexts) {
-            segment.context = Some((*context).to_owned());
+            segment.context = Some(Arc::from(*context));
         }
         batch
     }

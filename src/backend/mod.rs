@@ -52,8 +52,8 @@ pub struct Segment {
     /// (issue 10, item 14: a paragraph of megabytes in parts).
     pub text: Arc<str>,
     /// Neighbouring sentences, for backends that accept context (never billed as
-    /// translated text).
-    pub context: Option<String>,
+    /// translated text). Shared: a batch handed to each member of a chain is copied.
+    pub context: Option<Arc<str>>,
 }
 
 /// Segments for one language pair, sent in one request.
@@ -560,8 +560,14 @@ impl Chain {
         if let Some(last) = self.exhausted() {
             return Err(last);
         }
-        let mut results: Vec<Result<Translated, String>> =
-            vec![Err("no backend configured".to_owned()); batch.segments.len()];
+        // Each replaced by the member that answers, or by why none did: a message only
+        // when there is no member at all (not one copy per segment of every request).
+        let none = if self.members.is_empty() {
+            "no backend configured".to_owned()
+        } else {
+            String::new()
+        };
+        let mut results: Vec<Result<Translated, String>> = vec![Err(none); batch.segments.len()];
         for (index, member) in self.members.iter().enumerate() {
             let pending: Vec<usize> = (0..results.len())
                 .filter(|&i| results[i].is_err())
@@ -615,8 +621,11 @@ impl Chain {
                                 fault.message
                             });
                     }
-                    let mut sub_results: Vec<Result<Translated, String>> =
-                        pending.iter().map(|&i| results[i].clone()).collect();
+                    // Taken, not copied: each is put back below.
+                    let mut sub_results: Vec<Result<Translated, String>> = pending
+                        .iter()
+                        .map(|&i| std::mem::replace(&mut results[i], Err(String::new())))
+                        .collect();
                     repair_tags(member.as_ref(), &sub, &broken, &mut sub_results).await?;
                     for ((&i, result), protection) in
                         pending.iter().zip(sub_results).zip(&protections)

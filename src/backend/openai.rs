@@ -202,7 +202,7 @@ fn user_message(batch: &Batch) -> String {
         .iter()
         .enumerate()
         .map(|(id, s)| match &s.context {
-            Some(context) => json!({"id": id, "text": &*s.text, "context": context}),
+            Some(context) => json!({"id": id, "text": &*s.text, "context": &**context}),
             None => json!({"id": id, "text": &*s.text}),
         })
         .collect();
@@ -317,7 +317,7 @@ impl OpenAi {
         body
     }
 
-    async fn post(&self, call: &Call<'_>, format: u8) -> Result<String, BackendError> {
+    async fn post(&self, call: &Call<'_>, format: u8) -> Result<Vec<u8>, BackendError> {
         let body = self.body(call, format);
         let body = JsonBody::new(call.backend, &body, JsonBody::size_hint(call.batch) + 1024)?;
         let key = self.http.key().map(|k| format!("Bearer {k}"));
@@ -337,7 +337,7 @@ impl OpenAi {
     }
 
     /// Posts with the remembered `response_format`, stepping down when refused.
-    async fn post_with_fallback(&self, call: &Call<'_>) -> Result<String, BackendError> {
+    async fn post_with_fallback(&self, call: &Call<'_>) -> Result<Vec<u8>, BackendError> {
         loop {
             let format = self.format.load(Ordering::Relaxed);
             match self.post(call, format).await {

@@ -56,7 +56,7 @@ impl Batcher {
         let buffer = self.buffers.entry(target.clone()).or_default();
         buffer.segments.push(Segment {
             text,
-            context: context.filter(|_| limits.accepts_context),
+            context: context.filter(|_| limits.accepts_context).map(Arc::from),
         });
         buffer.chars += chars;
         if buffer.segments.len() >= limits.max_segments {

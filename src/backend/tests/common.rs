@@ -199,6 +199,35 @@ async fn malformed_json_is_asked_once_more_then_fails() {
     .await;
 }
 
+/// JSON is UTF-8 (RFC 8259): an answer with bytes that are not is unusable, like
+/// malformed JSON, rather than read with replacement characters that would reach a
+/// translated file.
+#[tokio::test]
+async fn an_answer_that_is_not_utf8_is_asked_once_more_then_fails() {
+    for_each_kind(|kind| async move {
+        let server = server_for(kind).await;
+        let json = answer(kind, &["một".to_owned(), "MARK".to_owned()]).to_string();
+        let at = json.find("MARK").expect("the mark is in the answer");
+        let mut bytes = json.replace("MARK", "").into_bytes();
+        // A lead byte followed by no continuation byte.
+        bytes.splice(at..at, [0xC3, 0x28]);
+        Mock::given(path(path_of(kind)))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(bytes, "application/json"))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let results = chain(&config(kind, &server.uri()))
+            .translate(&batch(&["một", "hai"]))
+            .await
+            .unwrap();
+        for result in &results {
+            let reason = result.as_ref().unwrap_err();
+            assert!(reason.contains("unusable"), "{kind}: {reason}");
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn wrong_number_of_translations_fails_the_batch() {
     for_each_kind(|kind| async move {
