@@ -177,42 +177,13 @@ async fn timeouts_fail_after_the_retries() {
     assert_eq!(requests(&server).await, 2);
 }
 
-#[tokio::test]
-async fn malformed_json_is_asked_once_more_then_fails() {
+/// Asserts that every backend asks once more when a 2xx answer is `body`, then fails
+/// each segment as unusable.
+async fn an_unusable_body_is_asked_once_more_then_fails(body: impl Fn(&str) -> Vec<u8> + Copy) {
     for_each_kind(|kind| async move {
         let server = server_for(kind).await;
         Mock::given(path(path_of(kind)))
-            .respond_with(ResponseTemplate::new(200).set_body_string("{not json"))
-            .expect(2)
-            .mount(&server)
-            .await;
-        let results = chain(&config(kind, &server.uri()))
-            .translate(&batch(&["một", "hai"]))
-            .await
-            .unwrap();
-        assert!(results.iter().all(Result::is_err), "{kind}");
-        assert!(
-            results[0].as_ref().unwrap_err().contains("unusable"),
-            "{kind}"
-        );
-    })
-    .await;
-}
-
-/// JSON is UTF-8 (RFC 8259): an answer with bytes that are not is unusable, like
-/// malformed JSON, rather than read with replacement characters that would reach a
-/// translated file.
-#[tokio::test]
-async fn an_answer_that_is_not_utf8_is_asked_once_more_then_fails() {
-    for_each_kind(|kind| async move {
-        let server = server_for(kind).await;
-        let json = answer(kind, &["một".to_owned(), "MARK".to_owned()]).to_string();
-        let at = json.find("MARK").expect("the mark is in the answer");
-        let mut bytes = json.replace("MARK", "").into_bytes();
-        // A lead byte followed by no continuation byte.
-        bytes.splice(at..at, [0xC3, 0x28]);
-        Mock::given(path(path_of(kind)))
-            .respond_with(ResponseTemplate::new(200).set_body_raw(bytes, "application/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body(kind), "application/json"))
             .expect(2)
             .mount(&server)
             .await;
@@ -224,6 +195,27 @@ async fn an_answer_that_is_not_utf8_is_asked_once_more_then_fails() {
             let reason = result.as_ref().unwrap_err();
             assert!(reason.contains("unusable"), "{kind}: {reason}");
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_json_is_asked_once_more_then_fails() {
+    an_unusable_body_is_asked_once_more_then_fails(|_| b"{not json".to_vec()).await;
+}
+
+/// JSON is UTF-8 (RFC 8259): an answer with bytes that are not is unusable, like
+/// malformed JSON, rather than read with replacement characters that would reach a
+/// translated file.
+#[tokio::test]
+async fn an_answer_that_is_not_utf8_is_asked_once_more_then_fails() {
+    an_unusable_body_is_asked_once_more_then_fails(|kind| {
+        let json = answer(kind, &["một".to_owned(), "MARK".to_owned()]).to_string();
+        let at = json.find("MARK").expect("the mark is in the answer");
+        let mut bytes = json.replace("MARK", "").into_bytes();
+        // A lead byte followed by no continuation byte.
+        bytes.splice(at..at, [0xC3, 0x28]);
+        bytes
     })
     .await;
 }
