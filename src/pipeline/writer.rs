@@ -351,6 +351,11 @@ impl WriteThread {
         done: &mpsc::UnboundedSender<Done>,
     ) -> Result<(), ()> {
         while let Some(file) = unsettled.front() {
+            // A proof is only a shortcut for the next pass: the end of the run does not
+            // wait for the files left.
+            if self.stop.load(Ordering::SeqCst) {
+                return Err(());
+            }
             let wait = file.wait();
             // A modification time in the future (a skewed clock, a network file
             // system): not provable soon, and it must not hold up the files after it.
