@@ -456,37 +456,27 @@ impl Project {
     /// `sink` returns.
     pub(crate) fn status_each(
         &self,
-        options: &Options,
         written_since: Option<std::time::SystemTime>,
         (memory, notes): (&mut Memory, FileNotes),
         sink: &mut status::ArticleSink<'_>,
     ) -> Result<StatusReport, PipelineError> {
-        let (sources, errors) = self.sorted_sources(options)?;
-        let targets = self.targets(options);
-        let each = (&targets[..], &sources[..]);
-        let pass = status::status_each(
-            &self.layout,
-            each,
-            (memory, notes),
-            errors,
+        let sources = self.sorted_sources()?;
+        self.status_of(
+            (&sources.0, sources.1),
             written_since,
+            (memory, notes),
             sink,
-        );
-        Ok(pass?)
+        )
     }
 
-    /// The sources of [`Project::status_each`], in its order (articles by their path
-    /// as a string, then the Fluent files), and what could not be listed.
+    /// Every source of the project in [`Project::status_each`]'s order (articles by
+    /// their path as a string, then the Fluent files), and what could not be listed.
     ///
     /// # Errors
     /// [`PipelineError`] when the content folder cannot be read.
-    pub(crate) fn sorted_sources(
-        &self,
-        options: &Options,
-    ) -> Result<(Vec<Source>, Vec<String>), PipelineError> {
+    pub(crate) fn sorted_sources(&self) -> Result<(Vec<Source>, Vec<String>), PipelineError> {
         let mut discovery = Report::default();
-        let only = self.only_paths(options)?;
-        let mut sources = plan::find_sources(&self.layout, &only, &mut discovery)?;
+        let mut sources = plan::find_sources(&self.layout, &[], &mut discovery)?;
         // Articles come first; the manifest lists them by source path as a string.
         let articles = sources
             .iter()
@@ -512,25 +502,26 @@ impl Project {
         Ok((sources, errors))
     }
 
-    /// The status of `sources` alone (in [`Project::sorted_sources`]' order), each
-    /// article's going to `sink`, as in [`Project::status_each`].
+    /// The status of `sources` alone (in [`Project::sorted_sources`]' order, with the
+    /// `errors` of listing them), each article's going to `sink`, as in
+    /// [`Project::status_each`], in every configured language.
     ///
     /// # Errors
     /// As [`Project::status_each`].
     pub(crate) fn status_of(
         &self,
-        sources: &[Source],
+        (sources, errors): (&[Source], Vec<String>),
         written_since: Option<std::time::SystemTime>,
         (memory, notes): (&mut Memory, FileNotes),
         sink: &mut status::ArticleSink<'_>,
     ) -> Result<StatusReport, PipelineError> {
-        let targets = self.targets(&Options::default());
+        let targets = &self.config.targets;
         let each = (&targets[..], sources);
         let pass = status::status_each(
             &self.layout,
             each,
             (memory, notes),
-            Vec::new(),
+            errors,
             written_since,
             sink,
         );

@@ -339,7 +339,6 @@ struct EarlyPass<'p> {
     unfinished: HashSet<String>,
     written_since: Option<std::time::SystemTime>,
     notes: FileNotes,
-    gather: Gather<'p>,
     /// The articles, each as it follows another in the manifest (`,` and its line).
     spool: Counted<std::io::BufWriter<std::fs::File>>,
     /// Articles in the spool.
@@ -371,9 +370,7 @@ impl<'p> EarlyPass<'p> {
         unfinished: HashSet<String>,
         written_since: Option<std::time::SystemTime>,
     ) -> Result<EarlyPass<'p>, String> {
-        let (mut sources, _) = project
-            .sorted_sources(&crate::pipeline::Options::default())
-            .map_err(|e| e.to_string())?;
+        let (mut sources, _) = project.sorted_sources().map_err(|e| e.to_string())?;
         sources.reverse();
         let notes = FileNotes::of(memory).map_err(|e| e.to_string())?;
         let file = tempfile::tempfile().map_err(|e| e.to_string())?;
@@ -383,7 +380,6 @@ impl<'p> EarlyPass<'p> {
             unfinished,
             written_since,
             notes,
-            gather: Gather::new(project, notes),
             spool: Counted {
                 out: std::io::BufWriter::new(file),
                 bytes: 0,
@@ -427,28 +423,14 @@ impl<'p> EarlyPass<'p> {
         if finished.is_empty() {
             return Ok(());
         }
-        let (gather, spool, articles) = (&mut self.gather, &mut self.spool, &mut self.articles);
-        let mut failed = None;
-        let mut sink = |memory: &crate::memory::Memory, status| {
-            if let Some(done) = gather.add(&status, memory)?
-                && failed.is_none()
-            {
-                *articles += 1;
-                failed = spool_article(spool, &done).err();
-            }
-            Ok(())
+        let (spool, articles) = (&mut self.spool, &mut self.articles);
+        let mut write = |article: &ManifestArticle| {
+            *articles += 1;
+            spool_article(spool, article)
         };
         let pass = (memory, self.notes);
-        self.project
-            .status_of(finished, self.written_since, pass, &mut sink)
+        articles_of(self.project, finished, self.written_since, pass, &mut write)
             .map_err(|e| e.to_string())?;
-        if let Some(e) = failed {
-            return Err(e.to_string());
-        }
-        if let Some(done) = self.gather.finish() {
-            self.articles += 1;
-            spool_article(&mut self.spool, &done).map_err(|e| e.to_string())?;
-        }
         Ok(())
     }
 
@@ -531,6 +513,43 @@ impl<'p> Gather<'p> {
     }
 }
 
+/// The status pass over `sources`, each article handed to `write` once all its
+/// languages are known (see `Records::trusting_writes_since` for `written_since`);
+/// the pass's report, which holds the UI locales' statuses.
+fn articles_of(
+    project: &Project,
+    sources: &[Source],
+    written_since: Option<std::time::SystemTime>,
+    (memory, notes): (&mut crate::memory::Memory, FileNotes),
+    write: &mut dyn FnMut(&ManifestArticle) -> std::io::Result<()>,
+) -> std::io::Result<StatusReport> {
+    let mut gather = Gather::new(project, notes);
+    // What failed inside the pass: the status pass only carries memory errors.
+    let mut failed = None;
+    let mut sink = |memory: &crate::memory::Memory, status| {
+        if let Some(done) = gather.add(&status, memory)?
+            && failed.is_none()
+        {
+            failed = write(&done).err();
+        }
+        Ok(())
+    };
+    let status = project.status_of(
+        (sources, Vec::new()),
+        written_since,
+        (memory, notes),
+        &mut sink,
+    );
+    let status = status.map_err(|e| std::io::Error::other(e.to_string()))?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if let Some(done) = gather.finish() {
+        write(&done)?;
+    }
+    Ok(status)
+}
+
 /// The pass that writes the manifest: over every source, or over the sources an
 /// [`EarlyPass`] left, with its spool copied in between. Right after a run,
 /// `written_since` is when it began (see `Records::trusting_writes_since`).
@@ -557,15 +576,10 @@ fn write_pass(
             (sources, Some(spool.map_err(|e| fail(e.to_string()))?))
         }
         None => {
-            let options = crate::pipeline::Options::default();
-            let (sources, _) = project
-                .sorted_sources(&options)
-                .map_err(|e| fail(e.to_string()))?;
+            let (sources, _) = project.sorted_sources().map_err(|e| fail(e.to_string()))?;
             (sources, None)
         }
     };
-    // What failed inside the pass: the status pass only carries memory errors.
-    let mut failed: Option<String> = None;
     let mut written = Written {
         articles: 0,
         ui_locales: 0,
@@ -573,30 +587,19 @@ fn write_pass(
     let notes = FileNotes::of(memory).map_err(|e| fail(e.to_string()))?;
     let result = crate::fs::write_streamed_if_changed(path, |out| {
         let mut json = JsonWriter::start(out, &head)?;
-        let mut gather = Gather::new(project, notes);
-        let mut add = |json: &mut JsonWriter, article: &ManifestArticle| {
+        let mut write = |article: &ManifestArticle| {
             if let Some(spool) = &mut spool {
-                spool.copy_before(&article.source, json)?;
+                spool.copy_before(&article.source, &mut json)?;
             }
             json.article(article)
         };
-        let mut sink = |memory: &crate::memory::Memory, status: crate::pipeline::ArticleStatus| {
-            if let Some(done) = gather.add(&status, memory)?
-                && failed.is_none()
-                && let Err(e) = add(&mut json, &done)
-            {
-                failed = Some(e.to_string());
-            }
-            Ok(())
-        };
-        let status = project.status_of(&sources, written_since, (memory, notes), &mut sink);
-        let status = status.map_err(|e| std::io::Error::other(e.to_string()))?;
-        if let Some(e) = failed.take() {
-            return Err(std::io::Error::other(e));
-        }
-        if let Some(done) = gather.finish() {
-            add(&mut json, &done)?;
-        }
+        let status = articles_of(
+            project,
+            &sources,
+            written_since,
+            (memory, notes),
+            &mut write,
+        )?;
         if let Some(spool) = &mut spool {
             spool.copy_rest(&mut json)?;
         }

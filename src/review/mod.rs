@@ -622,9 +622,8 @@ pub fn recover(project: &Project, memory: &mut Memory) -> Result<usize, ReviewEr
         let entry = articles.entry(&status, status_memory)?;
         recover_entry(memory, &entry)
     };
-    let options = crate::pipeline::Options::default();
     let status = project
-        .status_each(&options, None, (&mut status_memory, notes), &mut sink)
+        .status_each(None, (&mut status_memory, notes), &mut sink)
         .map_err(|e| ReviewError::Recover(e.to_string()))?;
     for ui in &status.ui {
         let entry = ui_entry(project, ui, (memory, notes))?;
