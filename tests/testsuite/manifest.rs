@@ -221,12 +221,13 @@ async fn the_manifest_made_beside_the_last_answers_is_the_whole_pass_byte_for_by
     let split = stderr
         .lines()
         .find_map(|line| {
+            // "translations.json: N articles made while the last answers came, M left
+            // for after the run"
             let (_, counts) = line.split_once("translations.json: ")?;
-            let words: Vec<&str> = counts.split_whitespace().collect();
-            Some((
-                words.first()?.parse::<usize>().ok()?,
-                words.get(8)?.parse::<usize>().ok()?,
-            ))
+            let (made, rest) = counts.split_once(" articles made while")?;
+            let (_, rest) = rest.split_once(", ")?;
+            let (left, _) = rest.split_once(" left for after the run")?;
+            Some((made.parse::<usize>().ok()?, left.parse::<usize>().ok()?))
         })
         .unwrap_or_else(|| panic!("no pass beside the last answers:\n{stderr}"));
     assert!(split.0 > 0 && split.1 > 0, "{split:?}\n{stderr}");
