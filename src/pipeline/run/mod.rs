@@ -396,17 +396,15 @@ impl Runner<'_> {
     /// Begins [`Meanwhile`]'s work, with what the loop stored committed first (a
     /// pass over the memory on this connection then reads what is final).
     fn begin_meanwhile(&mut self) -> Result<(), RunError> {
-        if self.meanwhile.is_none() {
+        let Some(work) = self.meanwhile.take() else {
             return Ok(());
-        }
+        };
         self.commit()?;
         let unfinished = self.waiting.sources().map(str::to_owned).collect();
         let started = Instant::now();
-        let Some(meanwhile) = self.meanwhile.as_deref_mut() else {
-            return Ok(());
-        };
-        meanwhile.begin(&mut self.memory, unfinished, self.report.started_at);
+        work.begin(&mut self.memory, unfinished, self.report.started_at);
         self.timings.meanwhile += started.elapsed();
+        self.meanwhile = Some(work);
         self.stepping = true;
         Ok(())
     }
