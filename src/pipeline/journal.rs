@@ -240,10 +240,20 @@ impl Journal {
     /// # Errors
     /// [`FsError`] naming the file that cannot be removed.
     pub(crate) fn finish(&self) -> Result<(), FsError> {
-        let covered = self
-            .files
-            .lock()
-            .is_ok_and(|files| files.covered(0) && files.covered(1));
+        let covered = self.files.lock().is_ok_and(|files| {
+            let covered = files.covered(0) && files.covered(1);
+            if covered {
+                // Emptied before they are removed, while their pages are still only in
+                // the cache: ext4 writes out the data of a file emptied earlier (the
+                // journal's turns) when it is closed, and the removal then waits for
+                // that write and frees its blocks, 5–12 ms at the end of every run on
+                // a disk mounted with `discard` (issue 15).
+                for file in &files.files {
+                    let _ = file.set_len(0);
+                }
+            }
+            covered
+        });
         if covered {
             remove(&self.paths)?;
         }
