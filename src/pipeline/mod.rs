@@ -1011,6 +1011,120 @@ mod tests {
         );
     }
 
+    /// Upper-cases each batch after 5 ms.
+    #[derive(Debug)]
+    struct Slow;
+
+    #[async_trait::async_trait]
+    impl crate::backend::Translator for Slow {
+        fn name(&self) -> &str {
+            "slow"
+        }
+
+        fn limits(&self) -> crate::backend::Limits {
+            crate::backend::Limits {
+                max_segments: 3,
+                max_chars: 1000,
+                keeps_tags: true,
+                accepts_context: false,
+            }
+        }
+
+        async fn translate(
+            &self,
+            batch: &crate::backend::Batch,
+        ) -> Result<Vec<String>, crate::backend::BackendError> {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            Ok(batch
+                .segments
+                .iter()
+                .map(|s| s.text.to_uppercase())
+                .collect())
+        }
+    }
+
+    /// Checks, when the run's last batches are sent, that each source it is not
+    /// told is unfinished has every translation written and recorded.
+    struct ChecksFinished {
+        root: PathBuf,
+        sources: usize,
+        /// Sources unfinished and finished when it began (`None` before).
+        begun: Option<(usize, usize)>,
+    }
+
+    impl Meanwhile for ChecksFinished {
+        fn begin(
+            &mut self,
+            memory: &mut Memory,
+            unfinished: std::collections::HashSet<String>,
+            _started_at: Option<std::time::SystemTime>,
+        ) {
+            let mut counts = (0, 0);
+            for n in 0..self.sources {
+                if unfinished.contains(&format!("content/a{n:02}.md")) {
+                    counts.0 += 1;
+                    continue;
+                }
+                for lang in ["en", "ko"] {
+                    let rel = format!("content/a{n:02}.{lang}.md");
+                    assert!(self.root.join(&rel).is_file(), "{rel} not written");
+                    assert!(
+                        memory.written(&rel).unwrap().is_some(),
+                        "{rel} not recorded"
+                    );
+                }
+                counts.1 += 1;
+            }
+            self.begun = Some(counts);
+        }
+
+        fn step(&mut self, _memory: &mut Memory) -> bool {
+            false
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_work_beside_the_last_answers_is_told_every_source_that_can_still_change() {
+        // Begun once every batch is sent, while earlier answers' files may still be
+        // on their way to disk: a source with such a file must count as unfinished.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // Without QA: the fake's answers keep their Vietnamese words.
+        let config =
+            "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n\n[qa]\nenabled = false\n";
+        std::fs::write(root.join("config.toml"), config).unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let sources = 40;
+        for n in 0..sources {
+            let body = format!("Bài {n} mở đầu. Ngày hội làng thứ {n}. Kết thúc bài {n}.\n");
+            std::fs::write(root.join(format!("content/a{n:02}.md")), body).unwrap();
+        }
+        let project = Project::load(&root.join("config.toml")).unwrap();
+        let chain = Chain::new(vec![std::sync::Arc::new(Slow)]);
+        let memory = project.open_memory().unwrap();
+        let mut checks = ChecksFinished {
+            root: root.to_owned(),
+            sources,
+            begun: None,
+        };
+        let options = Options::default();
+        let run = project.translate_with_memory(
+            (memory, Some(&mut checks)),
+            &chain,
+            &options,
+            &NoProgress,
+        );
+        let (report, _memory) = tokio::time::timeout(std::time::Duration::from_secs(60), run)
+            .await
+            .expect("the run hung")
+            .unwrap();
+        assert_eq!(report.failures, [], "{:?}", report.failures);
+        let (unfinished, finished) = checks.begun.expect("the work never began");
+        assert_eq!(unfinished + finished, sources);
+        assert!(finished > 0, "no source was finished when it began");
+        assert!(unfinished > 0, "every source was finished when it began");
+    }
+
     #[test]
     fn a_held_lock_stops_a_second_run() {
         let dir = tempfile::tempdir().unwrap();

@@ -20,7 +20,7 @@
 //! on their way are waited for ([`waiting`]), and keys already translated come from
 //! the memory.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -69,11 +69,12 @@ const GROUP_ANSWERS: usize = 64;
 /// otherwise start only after the last answer. A round trip is the backend's latency
 /// (tens of milliseconds at least), as long as that pass over a thousand articles.
 pub trait Meanwhile: Send {
-    /// Called once per run at most, when every request is sent or answered but some
-    /// are still on their way, every file that waits for no answer is written, and
-    /// its record stored (and committed). Until the run ends, only the sources in
-    /// `unfinished` (relative to the project root, as the manifest names them) can
-    /// still change. `started_at` is when the run began ([`Report::started_at`]).
+    /// Called once per run at most, when every batch is with the request slots and
+    /// some are still on their way; what the run stored so far is committed. Until
+    /// the run ends, only the sources in `unfinished` (relative to the project root,
+    /// as the manifest names them) can still change: those waiting for an answer,
+    /// and those with a file not yet written and recorded. `started_at` is when the
+    /// run began ([`Report::started_at`]).
     fn begin(
         &mut self,
         memory: &mut Memory,
@@ -159,10 +160,11 @@ pub(crate) async fn run<'a>(
         journalled: Vec::new(),
         group_opened: None,
         completed: Vec::new(),
+        unrecorded: HashMap::new(),
         sources_done: false,
         sources_wait_for_room: false,
         meanwhile,
-        stepping: false,
+        ending: false,
         timings: Timings::default(),
         started,
     };
@@ -211,6 +213,9 @@ struct Runner<'a> {
     /// Jobs whose segments all arrived: rendered at the next turn of the loop, their
     /// segments committed or journalled (see [`Runner::commit_when_due`]).
     completed: Vec<WaitingJob>,
+    /// Per source, its files handed to the write thread whose write is not recorded
+    /// yet: those sources can still change while the last answers come.
+    unrecorded: HashMap<String, usize>,
     /// Every source was handed over by the parser.
     sources_done: bool,
     /// The reader waits until sources held are written ([`Next::Full`]): partial
@@ -220,8 +225,9 @@ struct Runner<'a> {
     sources_wait_for_room: bool,
     /// Work for the last answers' wait, until it is done.
     meanwhile: Option<&'a mut dyn Meanwhile>,
-    /// That work has begun: a step of it is taken whenever the loop is idle.
-    stepping: bool,
+    /// Every batch is sent: the last answers are on their way, and the `meanwhile`
+    /// work, once begun, takes a step whenever the loop is idle.
+    ending: bool,
     timings: Timings,
     /// When the run stage started.
     started: Instant,
@@ -288,7 +294,8 @@ impl Runner<'_> {
                 break;
             }
             self.commit_when_due(&scheduler)?;
-            if !self.stepping && self.meanwhile.is_some() && self.only_answers_to_come(&scheduler) {
+            if !self.ending && self.last_batches_sent(&scheduler) {
+                self.ending = true;
                 self.begin_meanwhile()?;
             }
             let wants_source = self.may_plan() && !self.sources_done;
@@ -334,7 +341,9 @@ impl Runner<'_> {
                     break;
                 }
                 // Last: only when nothing else is ready.
-                () = std::future::ready(()), if self.stepping => self.step_meanwhile(),
+                () = std::future::ready(()), if self.ending && self.meanwhile.is_some() => {
+                    self.step_meanwhile();
+                }
             }
         }
         scheduler.close();
@@ -383,14 +392,14 @@ impl Runner<'_> {
             || opened.elapsed() >= GROUP_SPAN
     }
 
-    /// Whether the run only waits for answers on their way: every batch is sent and
-    /// every file that needs none of them is written and recorded.
-    fn only_answers_to_come(&self, scheduler: &Scheduler) -> bool {
-        self.stop.is_none()
-            && self.all_offered()
-            && scheduler.outstanding() > 0
-            && self.completed.is_empty()
-            && self.writer.is_idle()
+    /// Whether every batch of the run is with the scheduler, some still on their way:
+    /// from now on, only the sources waiting for them or with a file still to write
+    /// can change. The queue holds two batches per slot, so this is about three
+    /// rounds before the last answer; waiting also for the files of the answers
+    /// already in to be written began the [`Meanwhile`] work 6–88 ms later, and it
+    /// then often had less time than it needs (issue 15).
+    fn last_batches_sent(&self, scheduler: &Scheduler) -> bool {
+        self.stop.is_none() && self.all_offered() && scheduler.outstanding() > 0
     }
 
     /// Begins [`Meanwhile`]'s work, with what the loop stored committed first (a
@@ -400,12 +409,19 @@ impl Runner<'_> {
             return Ok(());
         };
         self.commit()?;
-        let unfinished = self.waiting.sources().map(str::to_owned).collect();
+        let unfinished = (self.waiting.sources())
+            .chain(
+                self.completed
+                    .iter()
+                    .map(|waiting| waiting.job.source_rel.as_str()),
+            )
+            .chain(self.unrecorded.keys().map(String::as_str))
+            .map(str::to_owned)
+            .collect();
         let started = Instant::now();
         work.begin(&mut self.memory, unfinished, self.report.started_at);
         self.timings.meanwhile += started.elapsed();
         self.meanwhile = Some(work);
-        self.stepping = true;
         Ok(())
     }
 
@@ -415,7 +431,6 @@ impl Runner<'_> {
         let more = (self.meanwhile.as_deref_mut()).is_some_and(|work| work.step(&mut self.memory));
         self.timings.meanwhile += started.elapsed();
         if !more {
-            self.stepping = false;
             self.meanwhile = None;
         }
     }
@@ -907,6 +922,7 @@ impl Runner<'_> {
             room: job.room,
             record: None,
         };
+        *self.unrecorded.entry(file.source_rel.clone()).or_default() += 1;
         // Only if the write thread has ended, which only a bug could make it do.
         match self.writer.queue(file) {
             Ok(()) => Ok(()),
@@ -941,6 +957,12 @@ impl Runner<'_> {
     fn record_written(&mut self, written: Written) -> Result<(), RunError> {
         self.begin()?;
         let (mut file, result) = written;
+        if let Some(count) = self.unrecorded.get_mut(&file.source_rel) {
+            *count -= 1;
+            if *count == 0 {
+                self.unrecorded.remove(&file.source_rel);
+            }
+        }
         match result {
             Ok(changed) => {
                 // Made on the write thread: up to date with the source it names.
