@@ -165,36 +165,12 @@ mod tests {
         assert_eq!(u.left(), Some(70));
     }
 
-    /// A backend with no price, like `deepl` without `price_per_million`.
-    #[derive(Debug)]
-    struct Unpriced;
-
-    #[async_trait::async_trait]
-    impl crate::backend::Translator for Unpriced {
-        fn name(&self) -> &str {
-            "unpriced"
-        }
-
-        fn limits(&self) -> crate::backend::Limits {
-            crate::backend::Limits {
-                max_segments: 1,
-                max_chars: 100,
-                keeps_tags: true,
-                accepts_context: false,
-            }
-        }
-
-        async fn translate(
-            &self,
-            batch: &crate::backend::Batch,
-        ) -> Result<Vec<String>, crate::backend::BackendError> {
-            Ok(batch.segments.iter().map(|s| s.text.to_string()).collect())
-        }
-    }
-
     #[test]
     fn an_estimate_without_prices_totals_zero_not_minus_zero() {
-        let chain = Chain::new(vec![std::sync::Arc::new(Unpriced)]);
+        // A backend with no price, like `deepl` without `price_per_million`.
+        let chain = Chain::new(vec![std::sync::Arc::new(
+            crate::backend::echo::Echo::default(),
+        )]);
         let en = Lang::parse("en").unwrap();
         let estimate = estimate(&chain, &[(en, 1_000)]);
         assert!(!estimate.complete);

@@ -34,6 +34,8 @@ pub mod service;
 pub mod tag_safe;
 
 #[cfg(test)]
+pub(crate) mod echo;
+#[cfg(test)]
 #[path = "tests/mod.rs"]
 mod service_tests;
 

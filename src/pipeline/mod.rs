@@ -1011,38 +1011,6 @@ mod tests {
         );
     }
 
-    /// Upper-cases each batch after 5 ms.
-    #[derive(Debug)]
-    struct Slow;
-
-    #[async_trait::async_trait]
-    impl crate::backend::Translator for Slow {
-        fn name(&self) -> &str {
-            "slow"
-        }
-
-        fn limits(&self) -> crate::backend::Limits {
-            crate::backend::Limits {
-                max_segments: 3,
-                max_chars: 1000,
-                keeps_tags: true,
-                accepts_context: false,
-            }
-        }
-
-        async fn translate(
-            &self,
-            batch: &crate::backend::Batch,
-        ) -> Result<Vec<String>, crate::backend::BackendError> {
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            Ok(batch
-                .segments
-                .iter()
-                .map(|s| s.text.to_uppercase())
-                .collect())
-        }
-    }
-
     /// Checks, when the run's last batches are sent, that each source it is not
     /// told is unfinished has every translation written and recorded.
     struct ChecksFinished {
@@ -1089,7 +1057,7 @@ mod tests {
         // on their way to disk: a source with such a file must count as unfinished.
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        // Without QA: the fake's answers keep their Vietnamese words.
+        // Without QA: the echoed answers keep their Vietnamese words.
         let config =
             "[project]\nsource = \"vi\"\ntargets = [\"en\", \"ko\"]\n\n[qa]\nenabled = false\n";
         std::fs::write(root.join("config.toml"), config).unwrap();
@@ -1100,7 +1068,10 @@ mod tests {
             std::fs::write(root.join(format!("content/a{n:02}.md")), body).unwrap();
         }
         let project = Project::load(&root.join("config.toml")).unwrap();
-        let chain = Chain::new(vec![std::sync::Arc::new(Slow)]);
+        let echo = crate::backend::echo::Echo {
+            delay: Some(std::time::Duration::from_millis(5)),
+        };
+        let chain = Chain::new(vec![std::sync::Arc::new(echo)]);
         let memory = project.open_memory().unwrap();
         let mut checks = ChecksFinished {
             root: root.to_owned(),
