@@ -1,5 +1,6 @@
 //! A backend for tests elsewhere in the crate: each segment comes back as it was
-//! sent, after an optional delay standing for a service's latency, with no price.
+//! sent (after a prefix, if any), after an optional delay standing for a service's
+//! latency, with no price.
 
 use std::time::Duration;
 
@@ -7,10 +8,23 @@ use async_trait::async_trait;
 
 use super::{BackendError, Batch, Limits, Translator};
 
-/// Gives each segment back unchanged, after `delay` when there is one.
-#[derive(Debug, Default)]
+/// Gives each segment back behind `prefix`, after `delay` when there is one, in
+/// batches of `max_segments` at most.
+#[derive(Debug)]
 pub(crate) struct Echo {
+    pub(crate) prefix: &'static str,
     pub(crate) delay: Option<Duration>,
+    pub(crate) max_segments: usize,
+}
+
+impl Default for Echo {
+    fn default() -> Self {
+        Echo {
+            prefix: "",
+            delay: None,
+            max_segments: 50,
+        }
+    }
 }
 
 #[async_trait]
@@ -21,8 +35,8 @@ impl Translator for Echo {
 
     fn limits(&self) -> Limits {
         Limits {
-            max_segments: 3,
-            max_chars: 1000,
+            max_segments: self.max_segments,
+            max_chars: 10_000,
             keeps_tags: true,
             accepts_context: false,
         }
@@ -32,6 +46,7 @@ impl Translator for Echo {
         if let Some(delay) = self.delay {
             tokio::time::sleep(delay).await;
         }
-        Ok(batch.segments.iter().map(|s| s.text.to_string()).collect())
+        let echo = |text: &str| format!("{}{text}", self.prefix);
+        Ok(batch.segments.iter().map(|s| echo(&s.text)).collect())
     }
 }

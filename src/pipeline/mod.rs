@@ -1068,8 +1068,11 @@ mod tests {
             std::fs::write(root.join(format!("content/a{n:02}.md")), body).unwrap();
         }
         let project = Project::load(&root.join("config.toml")).unwrap();
+        // Three segments a batch: many batches, some answered before the last is sent.
         let echo = crate::backend::echo::Echo {
             delay: Some(std::time::Duration::from_millis(5)),
+            max_segments: 3,
+            ..crate::backend::echo::Echo::default()
         };
         let chain = Chain::new(vec![std::sync::Arc::new(echo)]);
         let memory = project.open_memory().unwrap();

@@ -3,13 +3,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use secrecy::SecretString;
 use tower::ServiceExt as _;
 
-use crate::backend::{BackendError, Batch, Chain, Limits, Translator};
+use crate::backend::Chain;
+use crate::backend::echo::Echo;
 use crate::pipeline::{NoProgress, Options, Project};
 
 use super::super::auth::{Access, Reviewer};
@@ -21,32 +21,6 @@ const CSRF: &str = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ff
 const ARTICLE: &str = "content/tin.en.md";
 const NEWS: &str =
     "+++\ntitle = \"Lễ hội làng\"\n+++\n\nLàng mở hội vào mùa xuân. Mọi người đều vui.\n";
-
-/// A test double that "translates" by prefixing `EN `, keeping the tags.
-#[derive(Debug)]
-struct Echo;
-
-#[async_trait]
-impl Translator for Echo {
-    fn name(&self) -> &str {
-        "echo"
-    }
-    fn limits(&self) -> Limits {
-        Limits {
-            max_segments: 50,
-            max_chars: 10_000,
-            keeps_tags: true,
-            accepts_context: false,
-        }
-    }
-    async fn translate(&self, batch: &Batch) -> Result<Vec<String>, BackendError> {
-        Ok(batch
-            .segments
-            .iter()
-            .map(|s| format!("EN {}", s.text))
-            .collect())
-    }
-}
 
 /// A translated project and its app.
 struct App {
@@ -73,7 +47,11 @@ async fn app_with(access: impl FnOnce(&Project) -> Access) -> App {
     let project = Project::load(&root.join("config.toml")).unwrap();
     let report = project
         .translate(
-            &Chain::new(vec![Arc::new(Echo)]),
+            // "Translates" by prefixing `EN `, keeping the tags.
+            &Chain::new(vec![Arc::new(Echo {
+                prefix: "EN ",
+                ..Echo::default()
+            })]),
             &Options::default(),
             &NoProgress,
         )
