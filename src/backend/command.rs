@@ -151,7 +151,7 @@ impl Command {
                 backend: backend.to_owned(),
                 after: self.timeout,
             })??;
-        let parsed: Answer = super::http::parse_json(backend, answer.as_bytes())?;
+        let parsed: Answer = super::http::parse_json_text(backend, &answer)?;
         // Only a program that answered properly is kept for the next batch.
         *slot = Some(running);
         match (parsed.translations, parsed.error) {

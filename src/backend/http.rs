@@ -418,6 +418,17 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
         backend: backend.to_owned(),
         message: "the answer is not UTF-8".to_owned(),
     })?;
+    parse_json_text(backend, body)
+}
+
+/// Parses a JSON success body that is text already (not checked again).
+///
+/// # Errors
+/// [`BackendError::InvalidResponse`] with the parse error.
+pub fn parse_json_text<T: serde::de::DeserializeOwned>(
+    backend: &str,
+    body: &str,
+) -> Result<T, BackendError> {
     serde_json::from_str(body).map_err(|e| BackendError::InvalidResponse {
         backend: backend.to_owned(),
         message: format!("malformed JSON: {e}"),

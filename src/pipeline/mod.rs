@@ -460,13 +460,8 @@ impl Project {
         (memory, notes): (&mut Memory, FileNotes),
         sink: &mut status::ArticleSink<'_>,
     ) -> Result<StatusReport, PipelineError> {
-        let sources = self.sorted_sources()?;
-        self.status_of(
-            (&sources.0, sources.1),
-            written_since,
-            (memory, notes),
-            sink,
-        )
+        let (sources, errors) = self.sorted_sources()?;
+        self.status_of((&sources, errors), written_since, (memory, notes), sink)
     }
 
     /// Every source of the project in [`Project::status_each`]'s order (articles by
