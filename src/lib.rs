@@ -48,6 +48,7 @@ pub mod fs;
 pub mod markup;
 pub mod memory;
 pub mod pipeline;
+pub mod priority;
 pub mod qa;
 pub mod review;
 pub mod segment;

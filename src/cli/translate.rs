@@ -106,6 +106,10 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     dich::review::recover(&project, &mut memory)?;
     let progress = Bar::new(args.output.is_machine());
     let translating = std::time::Instant::now();
+    // This thread is the run loop (planning, committing, recording): the runtime's
+    // workers, started before, hold the request slots and keep their policy, so an
+    // answer is not kept waiting for the loop's CPU. Nothing after the run is urgent.
+    dich::priority::mark_as_background();
     // Written after every real run, even one with failures: it says what is there
     // (kept as it is when the run proved it current). Most of it while the run waits
     // for its last answers.

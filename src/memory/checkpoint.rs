@@ -47,6 +47,7 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("dich-checkpoint".to_owned())
             .spawn(move || {
+                crate::priority::mark_as_background();
                 while let Ok(()) | Err(RecvTimeoutError::Timeout) = woken.recv_timeout(period) {
                     // Passive: copies what no reader still needs and never waits for a
                     // lock; what it cannot do now, the next one (or the writer) does.

@@ -197,7 +197,10 @@ impl Writer {
         };
         let thread = std::thread::Builder::new()
             .name("dich-writer".to_owned())
-            .spawn(move || thread.run(&files, &finished))?;
+            .spawn(move || {
+                crate::priority::mark_as_background();
+                thread.run(&files, &finished);
+            })?;
         Ok(Writer {
             to_write: Some(to_write),
             done,

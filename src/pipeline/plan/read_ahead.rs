@@ -147,6 +147,7 @@ impl ReadAhead {
         let layout = layout.clone();
         let budget = Budget::new(budget);
         std::thread::spawn(move || {
+            crate::priority::mark_as_background();
             for source in sources {
                 let parsed = match source {
                     Source::Article(article) => {
