@@ -5,7 +5,7 @@
 //! arrives while the run loop commits and the write thread renders a file, the slot
 //! that should send the next request waits until one of them is preempted, and every
 //! such wait lengthens the run by as much (issue 15: a slot's gap from an answer to its
-//! next request was 1.2–1.5 ms at the 99th percentile, 0.14–0.2 ms once the other
+//! next request was 1.1–1.5 ms at the 99th percentile, 0.14–0.16 ms once the other
 //! threads were marked; `docs/benchmarks.md`). Their work is never urgent: the files
 //! are written, the WAL copied, a few hundred microseconds later instead.
 
