@@ -109,6 +109,9 @@ pub(crate) async fn execute(config_path: &Path, args: TranslateArgs) -> anyhow::
     // This thread is the run loop (planning, committing, recording): the runtime's
     // workers, started before, hold the request slots and keep their policy, so an
     // answer is not kept waiting for the loop's CPU. Nothing after the run is urgent.
+    // Threads started from here inherit the policy: the write thread and the parser
+    // should; anything latency-bound (a `spawn_blocking` the slots would reuse) must be
+    // started from a worker instead.
     dich::priority::mark_as_background();
     // Written after every real run, even one with failures: it says what is there
     // (kept as it is when the run proved it current). Most of it while the run waits
