@@ -21,6 +21,7 @@ use std::thread::JoinHandle;
 
 use postgres::Client;
 use postgres::config::SslMode;
+use postgres::error::SqlState;
 use secrecy::ExposeSecret as _;
 
 use super::notes::NoteTable;
@@ -116,6 +117,43 @@ const MIGRATIONS: &[&str] = &[
 
 /// Any number: the advisory lock the migrations take.
 const MIGRATION_LOCK: i64 = 0x6469_6368;
+
+/// A claim statement's condition: the claims matching `filter`, locked first in key
+/// order. Every statement that locks claim rows (claiming, renewing, releasing)
+/// takes them in this one order, so two processes working on the same segments
+/// wait for each other at most in turn, never in a cycle. In the table's order, a
+/// renewal and another process's claim used to deadlock, and PostgreSQL then failed
+/// one of them, and its run with it.
+fn claims_in_key_order(filter: &str) -> String {
+    format!(
+        "(source_lang, target_lang, source_hash) IN (
+            SELECT source_lang, target_lang, source_hash FROM claims WHERE {filter}
+            ORDER BY source_lang, target_lang, source_hash FOR UPDATE)"
+    )
+}
+
+/// Releases this process's claims on some segments of one language pair
+/// (`$1`, `$2`: the pair; `$3`: the hashes; `$4`: the holder).
+fn release_claims_sql() -> String {
+    format!(
+        "DELETE FROM claims WHERE {}",
+        claims_in_key_order(
+            "source_lang = $1 AND target_lang = $2 AND source_hash = ANY($3) AND holder = $4"
+        )
+    )
+}
+
+/// How many times a job the server failed to break a deadlock or a serialization
+/// conflict is run again: its transaction was rolled back whole, and a second try
+/// meets the other process in another state.
+const TRANSIENT_TRIES: u32 = 5;
+
+/// Whether `error` is one the server asks the client to retry (SQLSTATE class 40).
+fn is_transient(error: &postgres::Error) -> bool {
+    error.code().is_some_and(|code| {
+        *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
+    })
+}
 
 /// Which segments (alias `s`) this repository sees: its own, and others' as `share`
 /// allows. `$R` is the repository, `$S` the share mode.
@@ -218,9 +256,12 @@ impl Postgres {
     }
 
     /// Runs `f` on the connection's thread and waits for its answer.
+    /// Every job is one transaction, or statements that may run again (upserts, the
+    /// same claim twice), so a job failed by a transient conflict ([`is_transient`])
+    /// runs again, up to [`TRANSIENT_TRIES`] times.
     fn call<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
+        mut f: impl FnMut(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, MemoryError> {
         let gone = || MemoryError::Disconnected(self.server.clone());
         let started = std::time::Instant::now();
@@ -230,7 +271,14 @@ impl Postgres {
             .as_ref()
             .ok_or_else(gone)?
             .send(Box::new(move |client| {
-                let _ = answer.send(f(client));
+                let mut tries = 1;
+                let result = loop {
+                    match f(client) {
+                        Err(e) if is_transient(&e) && tries < TRANSIENT_TRIES => tries += 1,
+                        result => break result,
+                    }
+                };
+                let _ = answer.send(result);
             }))
             .map_err(|_| gone())?;
         answered
@@ -338,7 +386,11 @@ impl Drop for Postgres {
     /// then lets the connection's thread end.
     fn drop(&mut self) {
         let holder = self.holder.clone();
-        let _ = self.call(move |c| c.execute("DELETE FROM claims WHERE holder = $1", &[&holder]));
+        let release = format!(
+            "DELETE FROM claims WHERE {}",
+            claims_in_key_order("holder = $1")
+        );
+        let _ = self.call(move |c| c.execute(&release, &[&holder]));
         let (calls, time) = self.busy.get();
         tracing::debug!(
             "postgres memory: {calls} calls, {:.3} s waiting for the database",
@@ -441,7 +493,10 @@ impl Store for Postgres {
     ) -> Result<(), MemoryError> {
         let (repository, _, _) = self.owned();
         let (source, target, now) = (source.to_owned(), target.to_owned(), now.to_owned());
-        let rows = rows.to_vec();
+        let mut rows = rows.to_vec();
+        // In one order in every process: two storing the same segments (one took the
+        // other's expired claims over) lock their rows in turn, not in a cycle.
+        rows.sort_by(|a, b| a.hash.cmp(&b.hash));
         let holder = self.holder.clone();
         self.call(move |c| {
             let mut tx = c.transaction()?;
@@ -473,11 +528,7 @@ impl Store for Postgres {
             // Released with the commit that makes the translations visible, so a
             // process waiting on them sees either the claim or the result.
             let hashes: Vec<&str> = rows.iter().map(|r| r.hash.as_str()).collect();
-            tx.execute(
-                "DELETE FROM claims WHERE source_lang = $1 AND target_lang = $2
-                 AND source_hash = ANY($3) AND holder = $4",
-                &[&source, &target, &hashes, &holder],
-            )?;
+            tx.execute(&release_claims_sql(), &[&source, &target, &hashes, &holder])?;
             tx.commit()
         })
     }
@@ -1134,7 +1185,8 @@ impl Store for Postgres {
             return Ok(Vec::new());
         }
         // A segment already translated (visibly to this repository) is not claimed:
-        // its holder just finished it. An expired claim is taken over.
+        // its holder just finished it. An expired claim is taken over. The rows are
+        // met, and locked, in key order ([`claims_in_key_order`]).
         let claim = self.visible(
             &format!(
                 "INSERT INTO claims (source_lang, target_lang, source_hash, holder, expires_at)
@@ -1142,6 +1194,7 @@ impl Store for Postgres {
                  FROM unnest($3::text[]) AS h
                  WHERE NOT EXISTS (SELECT 1 FROM segments s WHERE s.source_lang = $1
                     AND s.target_lang = $2 AND s.source_hash = h AND {VISIBLE})
+                 ORDER BY h
                  ON CONFLICT (source_lang, target_lang, source_hash) DO UPDATE
                     SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
                     WHERE claims.expires_at < now() OR claims.holder = EXCLUDED.holder
@@ -1189,11 +1242,7 @@ impl Store for Postgres {
                 .collect();
             if !done.is_empty() {
                 let done: Vec<&String> = done.iter().collect();
-                c.execute(
-                    "DELETE FROM claims WHERE source_lang = $1 AND target_lang = $2
-                     AND source_hash = ANY($3) AND holder = $4",
-                    &[&source, &target, &done, &holder],
-                )?;
+                c.execute(&release_claims_sql(), &[&source, &target, &done, &holder])?;
             }
             Ok(held.into_iter().filter(|h| !done.contains(h)).collect())
         })
@@ -1203,7 +1252,10 @@ impl Store for Postgres {
         let (holder, lease) = (self.holder.clone(), self.lease_seconds);
         self.call(move |c| {
             c.execute(
-                "UPDATE claims SET expires_at = now() + make_interval(secs => $2) WHERE holder = $1",
+                &format!(
+                    "UPDATE claims SET expires_at = now() + make_interval(secs => $2) WHERE {}",
+                    claims_in_key_order("holder = $1")
+                ),
                 &[&holder, &lease],
             )
             .map(|_| ())

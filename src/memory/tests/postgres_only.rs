@@ -57,6 +57,60 @@ fn an_expired_claim_is_taken_over() {
     );
 }
 
+/// Two clones translating the same articles: one holds segments and renews or releases
+/// them while the other claims the same segments in another order (its articles'
+/// order). Each statement locks the rows it meets; taken in different orders, the two
+/// used to wait for each other until PostgreSQL broke the deadlock by failing one,
+/// and the run failed with it.
+#[test]
+fn claims_racing_renewals_and_releases_end_without_an_error() {
+    let Some((mut holder, url)) = postgres_memory("postgres_only::lock_order") else {
+        return;
+    };
+    let (vi, en) = langs();
+    let keys: Vec<String> = (0..400).map(|i| format!("Câu số {i}.")).collect();
+    let texts: Vec<&str> = keys.iter().map(String::as_str).collect();
+    // Claimed article by article: the rows lie in the table in another order than
+    // the claims' (sorted) one.
+    for article in texts.chunks(25) {
+        assert_eq!(
+            holder.claim(&vi, &en, article).unwrap().len(),
+            article.len()
+        );
+    }
+    let connected = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let other = std::thread::spawn({
+        let (vi, en, keys) = (vi.clone(), en.clone(), keys.clone());
+        let connected = std::sync::Arc::clone(&connected);
+        move || -> Result<(), MemoryError> {
+            let mut other = connect(&url, "portal-a", Share::HumanOnly);
+            connected.wait();
+            let mut texts: Vec<&str> = keys.iter().map(String::as_str).collect();
+            for round in 0..30 {
+                if round % 2 == 0 {
+                    texts.reverse();
+                } else {
+                    texts.rotate_left(keys.len() / 3);
+                }
+                let claimed = other.claim(&vi, &en, &texts)?;
+                assert!(claimed.is_empty(), "took {} held segments", claimed.len());
+            }
+            Ok(())
+        }
+    });
+    connected.wait();
+    while !other.is_finished() {
+        holder.renew_claims().unwrap();
+    }
+    // Storing releases the claims in the same transaction.
+    let stored: Vec<_> = texts
+        .iter()
+        .map(|text| entry(text, "đã dịch", Origin::Machine))
+        .collect();
+    holder.store_segments(&vi, &en, &stored).unwrap();
+    other.join().expect("the other process").unwrap();
+}
+
 #[test]
 fn other_repositories_see_what_share_allows_and_people_outrank_machines() {
     let Some((mut a, url)) = postgres_memory("postgres_only::share") else {
