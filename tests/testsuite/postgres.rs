@@ -49,6 +49,21 @@ fn stored_segments(url: &str) -> usize {
     usize::try_from(count).expect("a count")
 }
 
+/// [`stored_segments`] once it stops changing: a commit the killed run had sent may
+/// still be on its way through the server.
+fn settled_segments(url: &str) -> usize {
+    let mut last = stored_segments(url);
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = stored_segments(url);
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+    last
+}
+
 /// What one run alone sends and writes (SQLite), to compare with.
 async fn reference() -> (HashSet<String>, Vec<(String, String)>) {
     let server = Deepl::start(Duration::ZERO, None).await;
@@ -163,7 +178,7 @@ async fn a_killed_runs_claims_expire_and_are_taken_over() {
     killed.wait().expect("reap");
     assert!(was_running, "the run finished before it could be killed");
     let paid_by_a = server.sent().len();
-    let stored_by_a = stored_segments(&url);
+    let stored_by_a = settled_segments(&url);
     // B waits for A's claims to expire, takes them over and completes everything.
     b.run(&["translate"]).expect_code(0);
     assert_eq!(b.translations(), expected);
