@@ -15,6 +15,8 @@
 //! reviews, QA warnings and approvals are per checkout (`workspace`), because two
 //! clones' files differ until each has run.
 
+mod connection;
+
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -24,6 +26,7 @@ use postgres::config::SslMode;
 use postgres::error::SqlState;
 use secrecy::ExposeSecret as _;
 
+use self::connection::Connection;
 use super::notes::NoteTable;
 use super::store::{ORIGIN_RANK, Rows, SegmentRow, Store, TABLES, columns};
 use super::{
@@ -160,7 +163,7 @@ fn is_transient(error: &postgres::Error) -> bool {
 const VISIBLE: &str =
     "(s.repository = $R OR $S = 'all' OR ($S = 'human-only' AND s.origin <> 'machine'))";
 
-type Job = Box<dyn FnOnce(&mut Client) + Send>;
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 /// The PostgreSQL store: a handle on the thread that owns the connection.
 #[derive(Debug)]
@@ -207,10 +210,11 @@ impl Postgres {
                     Some(tls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls)),
                     None => config.connect(postgres::NoTls),
                 };
-                let mut client = match client.and_then(|mut c| migrate(&mut c).map(|v| (c, v))) {
+                let mut connection = match client.and_then(|mut c| migrate(&mut c).map(|v| (c, v)))
+                {
                     Ok((client, version)) => {
                         let _ = ready.send(Ok(version));
-                        client
+                        Connection::new(client)
                     }
                     Err(e) => {
                         let _ = ready.send(Err(e));
@@ -218,7 +222,7 @@ impl Postgres {
                     }
                 };
                 for job in receive {
-                    job(&mut client);
+                    job(&mut connection);
                 }
             })
             .map_err(|e| MemoryError::Settings(format!("cannot start the database thread: {e}")))?;
@@ -261,7 +265,7 @@ impl Postgres {
     /// runs again, up to [`TRANSIENT_TRIES`] times.
     fn call<T: Send + 'static>(
         &self,
-        mut f: impl FnMut(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
+        mut f: impl FnMut(&mut Connection) -> Result<T, postgres::Error> + Send + 'static,
     ) -> Result<T, MemoryError> {
         let gone = || MemoryError::Disconnected(self.server.clone());
         let started = std::time::Instant::now();
@@ -500,18 +504,16 @@ impl Store for Postgres {
         let holder = self.holder.clone();
         self.call(move |c| {
             let mut tx = c.transaction()?;
-            let insert = tx.prepare(
-                "INSERT INTO segments
+            let insert = "INSERT INTO segments
                  (source_lang, target_lang, source_hash, source_text, translation, origin, backend, repository, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT (source_lang, target_lang, source_hash, origin, backend, repository)
                  DO UPDATE SET source_text = EXCLUDED.source_text,
                     translation = EXCLUDED.translation, created_at = EXCLUDED.created_at,
-                    seq = nextval(pg_get_serial_sequence('segments', 'seq'))",
-            )?;
+                    seq = nextval(pg_get_serial_sequence('segments', 'seq'))";
             for row in &rows {
                 tx.execute(
-                    &insert,
+                    insert,
                     &[
                         &source,
                         &target,
@@ -920,7 +922,7 @@ impl Store for Postgres {
         let records = records.to_vec();
         self.call(move |c| {
             let mut tx = c.transaction()?;
-            let stmt = tx.prepare(
+            let upsert =
                 "INSERT INTO file_stats (workspace, path, size, mtime_ns, file_id, checked_ns,
                     content_hash, stamp, source_hash, text_hash, keys, facts)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
@@ -929,11 +931,10 @@ impl Store for Postgres {
                     checked_ns = EXCLUDED.checked_ns, content_hash = EXCLUDED.content_hash,
                     stamp = EXCLUDED.stamp, source_hash = EXCLUDED.source_hash,
                     text_hash = EXCLUDED.text_hash, keys = EXCLUDED.keys,
-                    facts = EXCLUDED.facts",
-            )?;
+                    facts = EXCLUDED.facts";
             for (path, r) in &records {
                 tx.execute(
-                    &stmt,
+                    upsert,
                     &[
                         &workspace,
                         path,
@@ -1390,13 +1391,12 @@ impl Store for Postgres {
         let rows = rows.to_vec();
         self.call(move |c| {
             let mut tx = c.transaction()?;
-            let stmt = tx.prepare(&sql)?;
             let mut added = 0;
             for row in &rows {
                 let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     row.iter().map(|v| v as _).collect();
                 params.push(&owner_value);
-                added += tx.execute(&stmt, &params)?;
+                added += tx.execute(&sql, &params)?;
             }
             tx.commit()?;
             Ok(added)
