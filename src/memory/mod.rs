@@ -350,6 +350,21 @@ impl Memory {
             .segment(source.as_str(), target.as_str(), &hash(text))
     }
 
+    /// [`Memory::segment`] of each of `texts`, in their order, read at once.
+    ///
+    /// # Errors
+    /// [`MemoryError`] on a database failure.
+    pub fn segments(
+        &self,
+        source: &Lang,
+        target: &Lang,
+        texts: &[&str],
+    ) -> Result<Vec<Option<Entry>>, MemoryError> {
+        let hashes: Vec<String> = texts.iter().map(|text| hash(text)).collect();
+        self.store
+            .segments(source.as_str(), target.as_str(), &hashes)
+    }
+
     /// Stores segment translations in one transaction.
     ///
     /// # Errors

@@ -17,6 +17,7 @@
 
 mod connection;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -467,25 +468,46 @@ impl Store for Postgres {
         target: &str,
         hash: &str,
     ) -> Result<Option<Entry>, MemoryError> {
+        let mut found = self.segments(source, target, &[hash.to_owned()])?;
+        Ok(found.pop().flatten())
+    }
+
+    fn segments(
+        &self,
+        source: &str,
+        target: &str,
+        hashes: &[String],
+    ) -> Result<Vec<Option<Entry>>, MemoryError> {
+        // `segment`'s query for each hash. Each looks its hash up in the index: the
+        // planner may read `source_hash = ANY($3)` as a filter on every row of the
+        // language pair instead (it did, 8 ms for 48 hashes in 1,605 rows, 0.6 ms so).
         let sql = self.visible(
             &format!(
-                "SELECT translation, origin, backend FROM segments s
-                 WHERE source_lang = $1 AND target_lang = $2 AND source_hash = $3 AND {VISIBLE}
-                 ORDER BY {ORIGIN_RANK}, (s.repository = $R) DESC, seq DESC LIMIT 1"
+                "SELECT h, e.translation, e.origin, e.backend FROM unnest($3::text[]) AS h
+                 CROSS JOIN LATERAL (SELECT translation, origin, backend FROM segments s
+                    WHERE source_lang = $1 AND target_lang = $2 AND source_hash = h
+                      AND {VISIBLE}
+                    ORDER BY {ORIGIN_RANK}, (s.repository = $R) DESC, seq DESC LIMIT 1) e"
             ),
             3,
         );
         let (repository, share, _) = self.owned();
-        let args = [source, target, hash].map(str::to_owned);
-        self.call(move |c| {
-            let [a, b, h] = &args;
-            Ok(c.query_opt(&sql, &[a, b, h, &repository, &share])?
-                .map(|row| Entry {
-                    translation: row.get(0),
-                    origin: Origin::parse(row.get(1)),
-                    backend: row.get(2),
-                }))
-        })
+        let (source, target, wanted) = (source.to_owned(), target.to_owned(), hashes.to_vec());
+        let found: HashMap<String, Entry> = self.call(move |c| {
+            let rows = c.query(&sql, &[&source, &target, &wanted, &repository, &share])?;
+            Ok(rows
+                .iter()
+                .map(|row| {
+                    let entry = Entry {
+                        translation: row.get(1),
+                        origin: Origin::parse(row.get(2)),
+                        backend: row.get(3),
+                    };
+                    (row.get(0), entry)
+                })
+                .collect())
+        })?;
+        Ok(hashes.iter().map(|hash| found.get(hash).cloned()).collect())
     }
 
     fn store_segments(
@@ -501,32 +523,40 @@ impl Store for Postgres {
         // In one order in every process: two storing the same segments (one took the
         // other's expired claims over) lock their rows in turn, not in a cycle.
         rows.sort_by(|a, b| a.hash.cmp(&b.hash));
+        // One statement cannot update a row twice: of the same segment stored twice
+        // by one call, the last is kept, as storing them one after the other did.
+        let mut seen = std::collections::HashSet::new();
+        let mut rows: Vec<SegmentRow> = (rows.into_iter().rev())
+            .filter(|r| seen.insert((r.hash.clone(), r.origin, r.backend.clone())))
+            .collect();
+        rows.reverse();
         let holder = self.holder.clone();
         self.call(move |c| {
             let mut tx = c.transaction()?;
-            let insert = "INSERT INTO segments
+            // Every row in one statement (a round trip per row was most of a store).
+            let column = |field: fn(&SegmentRow) -> &str| rows.iter().map(field).collect::<Vec<_>>();
+            tx.execute(
+                "INSERT INTO segments
                  (source_lang, target_lang, source_hash, source_text, translation, origin, backend, repository, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 SELECT $1, $2, r.hash, r.source, r.translation, r.origin, r.backend, $8, $9
+                 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                    AS r(hash, source, translation, origin, backend)
                  ON CONFLICT (source_lang, target_lang, source_hash, origin, backend, repository)
                  DO UPDATE SET source_text = EXCLUDED.source_text,
                     translation = EXCLUDED.translation, created_at = EXCLUDED.created_at,
-                    seq = nextval(pg_get_serial_sequence('segments', 'seq'))";
-            for row in &rows {
-                tx.execute(
-                    insert,
-                    &[
-                        &source,
-                        &target,
-                        &row.hash,
-                        &row.source,
-                        &row.translation,
-                        &row.origin,
-                        &row.backend,
-                        &repository,
-                        &now,
-                    ],
-                )?;
-            }
+                    seq = nextval(pg_get_serial_sequence('segments', 'seq'))",
+                &[
+                    &source,
+                    &target,
+                    &column(|r| &r.hash),
+                    &column(|r| &r.source),
+                    &column(|r| &r.translation),
+                    &column(|r| r.origin),
+                    &column(|r| &r.backend),
+                    &repository,
+                    &now,
+                ],
+            )?;
             // Released with the commit that makes the translations visible, so a
             // process waiting on them sees either the claim or the result.
             let hashes: Vec<&str> = rows.iter().map(|r| r.hash.as_str()).collect();
@@ -1208,8 +1238,9 @@ impl Store for Postgres {
         // segment is handed back instead of being paid twice.
         let finished = self.visible(
             &format!(
-                "SELECT DISTINCT s.source_hash FROM segments s WHERE s.source_lang = $1
-                 AND s.target_lang = $2 AND s.source_hash = ANY($3) AND {VISIBLE}"
+                "SELECT h FROM unnest($3::text[]) AS h
+                 WHERE EXISTS (SELECT 1 FROM segments s WHERE s.source_lang = $1
+                    AND s.target_lang = $2 AND s.source_hash = h AND {VISIBLE})"
             ),
             3,
         );

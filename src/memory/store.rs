@@ -120,6 +120,19 @@ pub(super) trait Store: Send + Debug {
     /// The best visible translation of the segment `hash` (see [`ORIGIN_RANK`]).
     fn segment(&self, source: &str, target: &str, hash: &str)
     -> Result<Option<Entry>, MemoryError>;
+    /// [`Store::segment`] of each of `hashes`, in their order. A store whose every
+    /// call is a round trip to a server reads them in one.
+    fn segments(
+        &self,
+        source: &str,
+        target: &str,
+        hashes: &[String],
+    ) -> Result<Vec<Option<Entry>>, MemoryError> {
+        hashes
+            .iter()
+            .map(|hash| self.segment(source, target, hash))
+            .collect()
+    }
     /// Stores segment translations in one transaction (and releases their claims).
     fn store_segments(
         &mut self,

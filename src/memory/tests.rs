@@ -90,6 +90,52 @@ on_both_stores! {
         assert_eq!(memory.target_languages(&vi).unwrap(), vec!["en"]);
     }
 
+    segments_read_at_once_are_what_each_lookup_finds(memory) {
+        let (vi, en) = langs();
+        memory
+            .store_segments(
+                &vi,
+                &en,
+                &[
+                    entry("A.", "machine a", Origin::Machine),
+                    entry("A.", "person a", Origin::Human),
+                    entry("B.", "machine b", Origin::Machine),
+                ],
+            )
+            .unwrap();
+        let texts = ["B.", "C.", "A.", "B."];
+        let found = memory.segments(&vi, &en, &texts).unwrap();
+        let translations: Vec<_> = found
+            .iter()
+            .map(|found| found.as_ref().map(|e| e.translation.as_str()))
+            .collect();
+        assert_eq!(
+            translations,
+            [Some("machine b"), None, Some("person a"), Some("machine b")]
+        );
+        for (text, found) in texts.iter().zip(&found) {
+            assert_eq!(&memory.segment(&vi, &en, text).unwrap(), found, "{text}");
+        }
+        assert!(memory.segments(&vi, &en, &[]).unwrap().is_empty());
+    }
+
+    one_store_of_the_same_segment_twice_keeps_the_last(memory) {
+        let (vi, en) = langs();
+        memory
+            .store_segments(
+                &vi,
+                &en,
+                &[
+                    entry("D.", "first", Origin::Machine),
+                    entry("E.", "e", Origin::Machine),
+                    entry("D.", "second", Origin::Machine),
+                ],
+            )
+            .unwrap();
+        assert_eq!(memory.segment(&vi, &en, "D.").unwrap().unwrap().translation, "second");
+        assert_eq!(memory.entries(&vi, &en).unwrap().len(), 2);
+    }
+
     a_newer_machine_answer_replaces_the_older(memory) {
         let (vi, en) = langs();
         memory

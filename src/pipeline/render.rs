@@ -6,7 +6,7 @@
 //! article's text is rendered apart ([`Prepared::render`]), on the writer's thread: the
 //! run loop only assembles.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::content::{Document, Provenance, UnitKind, UnitTranslation};
@@ -293,6 +293,7 @@ fn assemble(
     units: &mut [JobUnit],
     entries: &mut Entries,
 ) -> Result<Assembled, MemoryError> {
+    let mut read_ahead = read_ahead(memory, source, target, units, entries)?;
     let mut translations = Vec::with_capacity(units.len());
     let mut backends = BTreeSet::new();
     let mut repaired = 0;
@@ -345,7 +346,10 @@ fn assemble(
             let read;
             let mut entry = entries.get(&*segment.key);
             if needs_reading(entry, memory)
-                && let Some(found) = memory.segment(source, target, &segment.key)?
+                && let Some(found) = match read_ahead.remove(&*segment.key) {
+                    Some(found) => found,
+                    None => memory.segment(source, target, &segment.key)?,
+                }
             {
                 if worth_holding(&found) {
                     entries.insert(segment.key.to_arc(), found);
@@ -404,6 +408,33 @@ fn push_growing(text: &mut String, part: &str) {
         text.reserve_exact(part.len().max(text.len() / 8));
     }
     text.push_str(part);
+}
+
+/// On a shared memory, the translations [`assemble`] will read ([`needs_reading`]),
+/// read at once: one query for the job instead of one per segment, each a round trip
+/// to the server. They are held until assembly takes them, as much again as the
+/// translations assembled. A local memory is read segment by segment, as it goes: no
+/// round trip, and a paragraph of megabytes is not held twice.
+fn read_ahead(
+    memory: &Memory,
+    source: &Lang,
+    target: &Lang,
+    units: &[JobUnit],
+    entries: &Entries,
+) -> Result<HashMap<String, Option<Entry>>, MemoryError> {
+    if !memory.is_shared() {
+        return Ok(HashMap::new());
+    }
+    let mut keys: Vec<&str> = (units.iter())
+        .filter_map(JobUnit::machine)
+        .flat_map(|unit| &unit.segments)
+        .filter(|segment| !segment.verbatim && needs_reading(entries.get(&*segment.key), memory))
+        .map(|segment| &*segment.key)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let found = memory.segments(source, target, &keys)?;
+    Ok(keys.into_iter().map(str::to_owned).zip(found).collect())
 }
 
 /// Whether a segment's translation is read from the memory: when the run does not hold

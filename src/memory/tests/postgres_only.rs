@@ -151,6 +151,20 @@ fn other_repositories_see_what_share_allows_and_people_outrank_machines() {
     assert_eq!(none.segment(&vi, &en, "Người.").unwrap(), None);
     assert_eq!(none.human_unit(&vi, &en, "unit").unwrap(), None);
     assert_eq!(none.segment_count().unwrap(), 0);
+    // Read at once, under the same rules.
+    let texts = ["Máy.", "Người."];
+    for (memory, expected) in [
+        (&human_only, [None, Some("human of a")]),
+        (&all, [Some("machine of a"), Some("human of a")]),
+        (&none, [None, None]),
+    ] {
+        let found = memory.segments(&vi, &en, &texts).unwrap();
+        let translations: Vec<_> = found
+            .iter()
+            .map(|found| found.as_ref().map(|e| e.translation.as_str()))
+            .collect();
+        assert_eq!(translations, expected);
+    }
     // b's own machine answer, and then a's human one outranks it in b.
     let mut b = connect(&url, "portal-b", Share::HumanOnly);
     b.store_segments(

@@ -577,16 +577,30 @@ impl Runner<'_> {
         let (mut wait_for, mut failure, mut held) = (Vec::new(), None, Entries::default());
         let mut hits = 0;
         let mut to_send = Vec::new();
-        for (segment, context) in job.segments_to_translate() {
-            // The run's lists share one copy of a key that is a slice of its
-            // document, made here and let go of once the segment is back.
-            let key = &copies.get(&segment.key);
-            match self.waiting.seen(&target, key) {
+        // The run's lists share one copy of a key that is a slice of its document,
+        // made here and let go of once the segment is back. A job's keys are
+        // distinct, so what the run has seen of each stays true through the loop.
+        let segments: Vec<(Arc<str>, Option<String>, Seen)> = (job.segments_to_translate())
+            .into_iter()
+            .map(|(segment, context)| {
+                let key = copies.get(&segment.key);
+                let seen = self.waiting.seen(&target, &key);
+                (key, context, seen)
+            })
+            .collect();
+        let unsent: Vec<&str> = (segments.iter())
+            .filter(|(_, _, seen)| matches!(seen, Seen::NotSent))
+            .map(|(key, _, _)| &**key)
+            .collect();
+        let mut found = self.reusable(&target, &unsent)?.into_iter();
+        for (key, context, seen) in segments {
+            let key = &key;
+            match seen {
                 Seen::Failed(reason) => {
                     failure.get_or_insert(reason);
                 }
                 Seen::OnItsWay => wait_for.push(Arc::clone(key)),
-                Seen::NotSent => match self.reusable(&target, key)? {
+                Seen::NotSent => match found.next().flatten() {
                     // Held for assembly: not read from the memory again.
                     Some(entry) => {
                         hits += 1;
@@ -625,18 +639,22 @@ impl Runner<'_> {
         Ok(())
     }
 
-    /// The memory's translation of `key` if it may be reused: any, or with the QA gate
-    /// on, one that passes it ([`Gate::reusable`]).
-    fn reusable(&self, target: &Lang, key: &str) -> Result<Option<Entry>, RunError> {
+    /// For each of `keys`, in their order, the memory's translation if it may be
+    /// reused: any, or with the QA gate on, one that passes it ([`Gate::reusable`]).
+    /// Read at once: on a shared memory, one query for a job's segments instead of
+    /// one per segment.
+    fn reusable(&self, target: &Lang, keys: &[&str]) -> Result<Vec<Option<Entry>>, RunError> {
         let source = &self.settings.layout.source;
-        let Some(entry) = self.memory.segment(source, target, key)? else {
-            return Ok(None);
-        };
-        let reusable = self
-            .gate
-            .as_ref()
-            .is_none_or(|gate| gate.reusable(key, &entry, qa::Pair { source, target }));
-        Ok(reusable.then_some(entry))
+        let pair = qa::Pair { source, target };
+        let found = self.memory.segments(source, target, keys)?;
+        Ok((keys.iter().zip(found))
+            .map(|(key, entry)| {
+                let entry = entry?;
+                let reusable =
+                    (self.gate.as_ref()).is_none_or(|gate| gate.reusable(key, &entry, pair));
+                reusable.then_some(entry)
+            })
+            .collect())
     }
 
     /// A full batch: ready to send, or in a dry run counted as if sent. Its keys stay
