@@ -164,6 +164,19 @@ fn is_transient(error: &postgres::Error) -> bool {
 const VISIBLE: &str =
     "(s.repository = $R OR $S = 'all' OR ($S = 'human-only' AND s.origin <> 'machine'))";
 
+/// A row when the segment `h` of the pair `$1`, `$2` has a visible translation: the
+/// claims' test of "translated already", joined laterally to the hashes of a call.
+/// Written as a lateral subquery with a limit, not `EXISTS`, so that each hash is
+/// looked up in the index whatever the plan: a plan cached while the table was small
+/// turned `EXISTS` into a join reading every row of the language pair, and kept it
+/// as the table grew (4-5 ms a call at 48,000 segments).
+fn translated_sql() -> String {
+    format!(
+        "SELECT 1 AS found FROM segments s WHERE s.source_lang = $1 AND s.target_lang = $2
+         AND s.source_hash = h AND {VISIBLE} LIMIT 1"
+    )
+}
+
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 
 /// The PostgreSQL store: a handle on the thread that owns the connection.
@@ -1218,13 +1231,13 @@ impl Store for Postgres {
         // A segment already translated (visibly to this repository) is not claimed:
         // its holder just finished it. An expired claim is taken over. The rows are
         // met, and locked, in key order ([`claims_in_key_order`]).
+        let translated = translated_sql();
         let claim = self.visible(
             &format!(
                 "INSERT INTO claims (source_lang, target_lang, source_hash, holder, expires_at)
                  SELECT $1, $2, h, $4, now() + make_interval(secs => $5)
-                 FROM unnest($3::text[]) AS h
-                 WHERE NOT EXISTS (SELECT 1 FROM segments s WHERE s.source_lang = $1
-                    AND s.target_lang = $2 AND s.source_hash = h AND {VISIBLE})
+                 FROM unnest($3::text[]) AS h LEFT JOIN LATERAL ({translated}) done ON true
+                 WHERE done.found IS NULL
                  ORDER BY h
                  ON CONFLICT (source_lang, target_lang, source_hash) DO UPDATE
                     SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
@@ -1238,9 +1251,7 @@ impl Store for Postgres {
         // segment is handed back instead of being paid twice.
         let finished = self.visible(
             &format!(
-                "SELECT h FROM unnest($3::text[]) AS h
-                 WHERE EXISTS (SELECT 1 FROM segments s WHERE s.source_lang = $1
-                    AND s.target_lang = $2 AND s.source_hash = h AND {VISIBLE})"
+                "SELECT h FROM unnest($3::text[]) AS h CROSS JOIN LATERAL ({translated}) done"
             ),
             3,
         );
