@@ -147,12 +147,14 @@ fn release_claims_sql() -> String {
     )
 }
 
-/// How many times a job the server failed to break a deadlock or a serialization
-/// conflict is run again: its transaction was rolled back whole, and a second try
-/// meets the other process in another state.
+/// How many times in all a job is tried when the server fails it to break a deadlock
+/// or a serialization conflict: its transaction was rolled back whole, and a second
+/// try meets the other process in another state.
 const TRANSIENT_TRIES: u32 = 5;
 
-/// Whether `error` is one the server asks the client to retry (SQLSTATE class 40).
+/// Whether `error` is one the server asks the client to retry: a deadlock broken
+/// (`40P01`) or a serialization conflict (`40001`). Not the rest of class 40: a
+/// statement whose outcome is unknown (`40003`) must not run twice.
 fn is_transient(error: &postgres::Error) -> bool {
     error.code().is_some_and(|code| {
         *code == SqlState::T_R_DEADLOCK_DETECTED || *code == SqlState::T_R_SERIALIZATION_FAILURE
@@ -274,9 +276,9 @@ impl Postgres {
     }
 
     /// Runs `f` on the connection's thread and waits for its answer.
-    /// Every job is one transaction, or statements that may run again (upserts, the
-    /// same claim twice), so a job failed by a transient conflict ([`is_transient`])
-    /// runs again, up to [`TRANSIENT_TRIES`] times.
+    /// Every job is one transaction, or statements that may run again (upserts), so a
+    /// job failed by a transient conflict ([`is_transient`]) is tried again, up to
+    /// [`TRANSIENT_TRIES`] times in all.
     fn call<T: Send + 'static>(
         &self,
         mut f: impl FnMut(&mut Connection) -> Result<T, postgres::Error> + Send + 'static,
@@ -491,6 +493,9 @@ impl Store for Postgres {
         target: &str,
         hashes: &[String],
     ) -> Result<Vec<Option<Entry>>, MemoryError> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
         // `segment`'s query for each hash. Each looks its hash up in the index: the
         // planner may read `source_hash = ANY($3)` as a filter on every row of the
         // language pair instead (it did, 8 ms for 48 hashes in 1,605 rows, 0.6 ms so).
@@ -532,17 +537,18 @@ impl Store for Postgres {
     ) -> Result<(), MemoryError> {
         let (repository, _, _) = self.owned();
         let (source, target, now) = (source.to_owned(), target.to_owned(), now.to_owned());
-        let mut rows = rows.to_vec();
-        // In one order in every process: two storing the same segments (one took the
-        // other's expired claims over) lock their rows in turn, not in a cycle.
-        rows.sort_by(|a, b| a.hash.cmp(&b.hash));
         // One statement cannot update a row twice: of the same segment stored twice
-        // by one call, the last is kept, as storing them one after the other did.
+        // by one call, the last is kept, in its place, as storing them one after the
+        // other did. The rows keep the call's order, and `seq` (the order `entries`
+        // exports) with it. Two processes storing the same segments (one took the
+        // other's expired claims over) may then deadlock on them: rare, and the job
+        // is run again ([`is_transient`]).
         let mut seen = std::collections::HashSet::new();
-        let mut rows: Vec<SegmentRow> = (rows.into_iter().rev())
-            .filter(|r| seen.insert((r.hash.clone(), r.origin, r.backend.clone())))
+        let mut rows: Vec<&SegmentRow> = (rows.iter().rev())
+            .filter(|r| seen.insert((&r.hash, r.origin, &r.backend)))
             .collect();
         rows.reverse();
+        let rows: Vec<SegmentRow> = rows.into_iter().cloned().collect();
         let holder = self.holder.clone();
         self.call(move |c| {
             let mut tx = c.transaction()?;
@@ -1259,7 +1265,11 @@ impl Store for Postgres {
         let (source, target, hashes) = (source.to_owned(), target.to_owned(), hashes.to_vec());
         let (holder, lease) = (self.holder.clone(), self.lease_seconds);
         self.call(move |c| {
-            let held: Vec<String> = c
+            // One transaction: run again after a conflict, the job must not leave a
+            // claim on a segment the first try found finished and released. Each
+            // statement still sees what others committed before it began.
+            let mut tx = c.transaction()?;
+            let held: Vec<String> = tx
                 .query(
                     &claim,
                     &[
@@ -1276,17 +1286,19 @@ impl Store for Postgres {
                 .map(|row| row.get(0))
                 .collect();
             if held.is_empty() {
+                tx.commit()?;
                 return Ok(held);
             }
-            let done: std::collections::HashSet<String> = c
+            let done: std::collections::HashSet<String> = tx
                 .query(&finished, &[&source, &target, &held, &repository, &share])?
                 .iter()
                 .map(|row| row.get(0))
                 .collect();
             if !done.is_empty() {
                 let done: Vec<&String> = done.iter().collect();
-                c.execute(&release_claims_sql(), &[&source, &target, &done, &holder])?;
+                tx.execute(&release_claims_sql(), &[&source, &target, &done, &holder])?;
             }
+            tx.commit()?;
             Ok(held.into_iter().filter(|h| !done.contains(h)).collect())
         })
     }

@@ -32,6 +32,13 @@ pub(super) fn shared(url: &str, repository: &str, share: Share) -> Shared {
     }
 }
 
+/// The translations of what a lookup found, `None` where it found nothing.
+fn translations(found: &[Option<Entry>]) -> Vec<Option<&str>> {
+    (found.iter())
+        .map(|found| found.as_ref().map(|e| e.translation.as_str()))
+        .collect()
+}
+
 /// A PostgreSQL memory on a fresh schema, or `None` (skipped) without a server.
 pub(super) fn postgres_memory(test: &str) -> Option<(Memory, String)> {
     let url = testing::schema_url(test)?;
@@ -105,12 +112,8 @@ on_both_stores! {
             .unwrap();
         let texts = ["B.", "C.", "A.", "B."];
         let found = memory.segments(&vi, &en, &texts).unwrap();
-        let translations: Vec<_> = found
-            .iter()
-            .map(|found| found.as_ref().map(|e| e.translation.as_str()))
-            .collect();
         assert_eq!(
-            translations,
+            translations(&found),
             [Some("machine b"), None, Some("person a"), Some("machine b")]
         );
         for (text, found) in texts.iter().zip(&found) {

@@ -49,13 +49,12 @@ fn stored_segments(url: &str) -> usize {
     usize::try_from(count).expect("a count")
 }
 
-/// [`stored_segments`] once it stops changing: a commit the killed run had sent may
-/// still be on its way through the server.
-fn settled_segments(url: &str) -> usize {
-    let mut last = stored_segments(url);
+/// What `read` returns once it stops changing (read every 50 ms, 1 s at most).
+fn settled<T: PartialEq>(read: impl Fn() -> T) -> T {
+    let mut last = read();
     for _ in 0..20 {
         std::thread::sleep(Duration::from_millis(50));
-        let now = stored_segments(url);
+        let now = read();
         if now == last {
             break;
         }
@@ -82,23 +81,25 @@ async fn two_clones_at_once_pay_each_sentence_once_and_end_with_identical_files(
     let server = Deepl::start(Duration::from_millis(80), None).await;
     let (a, b) = (clone_of(&server, &url, ""), clone_of(&server, &url, ""));
     let runs: Vec<_> = [&a, &b]
-        .iter()
+        .into_iter()
         .map(|clone| {
-            clone
+            // To a file, not a pipe: a run must never wait for the test to read it.
+            let log = std::fs::File::create(clone.path("run.log")).expect("log");
+            let run = clone
                 .command(&["translate"])
                 .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
+                .stderr(log)
                 .spawn()
-                .expect("spawn")
+                .expect("spawn");
+            (clone, run)
         })
         .collect();
-    for run in runs {
-        let output = run.wait_with_output().expect("wait");
+    for (clone, mut run) in runs {
+        let status = run.wait().expect("wait");
         assert!(
-            output.status.success(),
-            "a run failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
+            status.success(),
+            "a run failed ({status}):\n{}",
+            clone.read("run.log")
         );
     }
     let sent = server.sent();
@@ -177,8 +178,9 @@ async fn a_killed_runs_claims_expire_and_are_taken_over() {
     killed.kill().expect("SIGKILL");
     killed.wait().expect("reap");
     assert!(was_running, "the run finished before it could be killed");
-    let paid_by_a = server.sent().len();
-    let stored_by_a = settled_segments(&url);
+    // Both once they stop changing: a request or a commit the killed run had sent
+    // may still be on its way.
+    let (paid_by_a, stored_by_a) = settled(|| (server.sent().len(), stored_segments(&url)));
     // B waits for A's claims to expire, takes them over and completes everything.
     b.run(&["translate"]).expect_code(0);
     assert_eq!(b.translations(), expected);

@@ -7,48 +7,63 @@
 //! and run from then on in one round trip. The texts are the store's own literals
 //! (a few dozen), so the cache stays small.
 
+use std::borrow::BorrowMut;
 use std::collections::HashMap;
 
 use postgres::types::ToSql;
-use postgres::{Client, Row, Statement, Transaction};
+use postgres::{Client, GenericClient, Row, Statement, Transaction};
 
 /// Statements prepared on this connection, by their text.
 #[derive(Default)]
-struct Prepared(HashMap<String, Statement>);
+pub(super) struct Prepared(HashMap<String, Statement>);
 
-impl Prepared {
-    /// `sql` prepared with `prepare` on its first use, from the cache after.
-    fn get(
-        &mut self,
-        sql: &str,
-        prepare: impl FnOnce(&str) -> Result<Statement, postgres::Error>,
-    ) -> Result<Statement, postgres::Error> {
-        if let Some(statement) = self.0.get(sql) {
-            return Ok(statement.clone());
-        }
-        let statement = prepare(sql)?;
-        self.0.insert(sql.to_owned(), statement.clone());
-        Ok(statement)
-    }
+/// A client (the connection, or a transaction on it) and the connection's prepared
+/// statements: owned by the connection, borrowed by its transactions.
+pub(super) struct Cached<C, P> {
+    client: C,
+    prepared: P,
 }
 
-/// A connection and the statements prepared on it.
-pub(super) struct Connection {
-    client: Client,
-    prepared: Prepared,
-}
+/// The connection the database thread owns.
+pub(super) type Connection = Cached<Client, Prepared>;
+
+/// A transaction on the [`Connection`]; rolled back when dropped uncommitted.
+pub(super) type Tx<'a> = Cached<Transaction<'a>, &'a mut Prepared>;
 
 impl Connection {
     pub(super) fn new(client: Client) -> Connection {
-        Connection {
+        Cached {
             client,
             prepared: Prepared::default(),
         }
     }
 
+    /// A transaction whose statements use (and fill) this connection's cache: a
+    /// statement prepared inside a transaction outlives it, committed or not.
+    pub(super) fn transaction(&mut self) -> Result<Tx<'_>, postgres::Error> {
+        Ok(Cached {
+            client: self.client.transaction()?,
+            prepared: &mut self.prepared,
+        })
+    }
+}
+
+impl Tx<'_> {
+    pub(super) fn commit(self) -> Result<(), postgres::Error> {
+        self.client.commit()
+    }
+}
+
+impl<C: GenericClient, P: BorrowMut<Prepared>> Cached<C, P> {
+    /// `sql` prepared on its first use, from the cache after.
     fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
-        let client = &mut self.client;
-        self.prepared.get(sql, |sql| client.prepare(sql))
+        let prepared = &mut self.prepared.borrow_mut().0;
+        if let Some(statement) = prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        prepared.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
     }
 
     pub(super) fn query(
@@ -85,49 +100,5 @@ impl Connection {
     ) -> Result<u64, postgres::Error> {
         let statement = self.statement(sql)?;
         self.client.execute(&statement, params)
-    }
-
-    /// A transaction whose statements use (and fill) this connection's cache: a
-    /// statement prepared inside a transaction outlives it, committed or not.
-    pub(super) fn transaction(&mut self) -> Result<Tx<'_>, postgres::Error> {
-        Ok(Tx {
-            tx: self.client.transaction()?,
-            prepared: &mut self.prepared,
-        })
-    }
-}
-
-/// A transaction on a [`Connection`]; rolled back when dropped uncommitted.
-pub(super) struct Tx<'a> {
-    tx: Transaction<'a>,
-    prepared: &'a mut Prepared,
-}
-
-impl Tx<'_> {
-    fn statement(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
-        let tx = &mut self.tx;
-        self.prepared.get(sql, |sql| tx.prepare(sql))
-    }
-
-    pub(super) fn query_opt(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Option<Row>, postgres::Error> {
-        let statement = self.statement(sql)?;
-        self.tx.query_opt(&statement, params)
-    }
-
-    pub(super) fn execute(
-        &mut self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64, postgres::Error> {
-        let statement = self.statement(sql)?;
-        self.tx.execute(&statement, params)
-    }
-
-    pub(super) fn commit(self) -> Result<(), postgres::Error> {
-        self.tx.commit()
     }
 }

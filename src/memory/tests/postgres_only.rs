@@ -159,11 +159,7 @@ fn other_repositories_see_what_share_allows_and_people_outrank_machines() {
         (&none, [None, None]),
     ] {
         let found = memory.segments(&vi, &en, &texts).unwrap();
-        let translations: Vec<_> = found
-            .iter()
-            .map(|found| found.as_ref().map(|e| e.translation.as_str()))
-            .collect();
-        assert_eq!(translations, expected);
+        assert_eq!(translations(&found), expected);
     }
     // b's own machine answer, and then a's human one outranks it in b.
     let mut b = connect(&url, "portal-b", Share::HumanOnly);
